@@ -1,0 +1,69 @@
+#!/usr/bin/env bash
+# Set up everything the project needs, idempotently:
+#   1. find Python 3.10 (Rasa 3.6 needs it) and create .venv with it;
+#   2. install the pinned dependencies (only when requirements changed);
+#   3. build the project's own spaCy Chinese pipeline from the repo (only when its sources changed).
+# Re-running on a ready machine takes a few seconds.
+# Usage: scripts/setup.sh [--browser]   (--browser also installs Debian's Chromium and the widget)
+set -euo pipefail
+
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+cd "$ROOT"
+VENV="$ROOT/.venv"
+STATE="$VENV/.project-state"
+
+log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
+die() { printf '\033[1;31m[setup] %s\033[0m\n' "$*" >&2; exit 1; }
+
+is_py310() { "$1" -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 10) else 1)' 2>/dev/null; }
+
+find_python310() {
+  local candidate
+  for candidate in ${PYTHON310:-} /root/.pyenv/versions/3.10.*/bin/python "$HOME"/.pyenv/versions/3.10.*/bin/python \
+                   "$(command -v python3.10 || true)"; do
+    [ -n "$candidate" ] && [ -x "$candidate" ] && is_py310 "$candidate" && { echo "$candidate"; return 0; }
+  done
+  return 1
+}
+
+# hash of the named files that exist (missing files and unmatched globs are skipped)
+hash_of() {
+  local f
+  for f in "$@"; do if [ -f "$f" ]; then printf '%s\n' "$f"; cat "$f"; fi; done | sha256sum | cut -d' ' -f1
+}
+
+# 1. virtual environment ----------------------------------------------------------------
+if [ ! -x "$VENV/bin/python" ] || ! is_py310 "$VENV/bin/python"; then
+  PY="$(find_python310)" || die "Python 3.10 not found. Rasa 3.6 needs Python 3.10: install it (e.g. 'pyenv install 3.10') or set PYTHON310=/path/to/python3.10."
+  log "creating .venv with $PY"
+  rm -rf "$VENV"
+  "$PY" -m venv "$VENV"
+fi
+mkdir -p "$STATE"
+
+# 2. dependencies -----------------------------------------------------------------------
+REQ_HASH="$(hash_of requirements.txt requirements.lock pyproject.toml)"
+if [ "$(cat "$STATE/requirements" 2>/dev/null)" != "$REQ_HASH" ]; then
+  log "installing pinned dependencies (first run: about two minutes)"
+  "$VENV/bin/python" -m pip install --quiet --upgrade 'pip==24.0' 2>&1 | grep -v '^WARNING: Location' || true
+  "$VENV/bin/python" -m pip install --quiet -r requirements.txt -c requirements.lock 2>&1 | grep -v '^WARNING: Location' || true
+  "$VENV/bin/python" -m pip install --quiet --no-deps --no-build-isolation -e . 2>&1 | grep -v '^WARNING: Location' || true
+  "$VENV/bin/python" -m pip check || die "pip check found conflicting packages"
+  echo "$REQ_HASH" > "$STATE/requirements"
+else
+  log "dependencies up to date"
+fi
+
+# 3. the project's spaCy pipeline (blank zh + jieba + entity ruler), built from data/ ------
+SPACY_HASH="$(hash_of bot/nlu/*.py data/jieba/*.txt data/synonyms.yml data/lookups/*.yml requirements.lock)"
+if [ ! -d build/spacy_zh_finance ] || [ "$(cat "$STATE/spacy" 2>/dev/null)" != "$SPACY_HASH" ]; then
+  log "building the Chinese spaCy pipeline into build/spacy_zh_finance"
+  "$VENV/bin/python" -m bot.nlu.spacy_pipeline build build/spacy_zh_finance
+  echo "$SPACY_HASH" > "$STATE/spacy"
+fi
+
+# 4. optional: browser for the widget tests and the vendored chat widget ------------------
+if [ "${1:-}" = "--browser" ]; then
+  bash "$ROOT/scripts/setup_browser.sh"
+fi
+log "ready"
