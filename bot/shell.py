@@ -1,0 +1,265 @@
+"""Debug shell: chat with the running bot and see, per turn, what the NLU and dialogue did.
+
+    python -m bot.shell [--url http://127.0.0.1:5005] [--as demo-two-months]
+
+Per turn it shows the intent and confidence, the response-selector key, the entities with their
+normalised values, the slots that changed, and the actions that ran with their timings. It talks
+to the Rasa server over HTTP (the REST channel and the tracker API), so it sees exactly what a
+real channel sees.
+
+Commands: ``/as <borrower>`` to chat as a demo borrower (``/as`` alone lists them, ``/as none``
+to be an unlinked user), ``/date YYYY-MM-DD`` to fix "today" for time-dependent figures
+(``/date`` alone resets it), ``/reset`` for a new conversation, ``/quiet`` to toggle the parse
+details, ``/help`` and ``/quit``.
+"""
+from __future__ import annotations
+
+import argparse
+import asyncio
+import datetime as dt
+import json
+import sys
+import uuid
+from dataclasses import dataclass, field
+from typing import Any, Dict, List, Optional
+
+import aiohttp
+
+DEMO_BORROWERS = ("demo-up-to-date", "demo-two-months", "demo-one-yuan", "demo-multi-debt")
+SHELL_CHANNEL = "shell"
+
+
+@dataclass
+class ShellState:
+    """Who the user is, which date the bot should assume, and the conversation id."""
+
+    borrower: Optional[str] = "demo-two-months"
+    as_of: Optional[str] = None
+    verbose: bool = True
+    conversation_id: str = field(default_factory=lambda: f"shell-{uuid.uuid4().hex[:8]}")
+
+    def metadata(self) -> Dict[str, Any]:
+        meta: Dict[str, Any] = {"channel": SHELL_CHANNEL}
+        if self.borrower:
+            meta["external_id"] = self.borrower
+        if self.as_of:
+            meta["as_of"] = self.as_of
+        return meta
+
+
+@dataclass
+class TurnReport:
+    """What happened in one turn, read from the tracker events after the user's message."""
+
+    intent: Optional[str] = None
+    confidence: Optional[float] = None
+    response_key: Optional[str] = None
+    response_confidence: Optional[float] = None
+    entities: List[Dict[str, Any]] = field(default_factory=list)
+    slots: List[tuple] = field(default_factory=list)
+    actions: List[tuple] = field(default_factory=list)
+
+    @classmethod
+    def from_events(cls, events: List[Dict[str, Any]], text: str) -> "TurnReport":
+        report = cls()
+        start = None
+        for index in range(len(events) - 1, -1, -1):
+            if events[index].get("event") == "user" and events[index].get("text") == text:
+                start = index
+                break
+        if start is None:
+            return report
+        user = events[start]
+        parse = user.get("parse_data") or {}
+        intent = parse.get("intent") or {}
+        report.intent, report.confidence = intent.get("name"), intent.get("confidence")
+        report.entities = parse.get("entities") or []
+        selector = (parse.get("response_selector") or {}).get("faq", {}).get("response", {})
+        if report.intent == "faq" and selector:
+            report.response_key = selector.get("intent_response_key")
+            report.response_confidence = selector.get("confidence")
+        previous = user.get("timestamp")
+        for event in events[start + 1:]:
+            kind = event.get("event")
+            if kind == "slot":
+                report.slots.append((event.get("name"), event.get("value")))
+            elif kind == "action" and event.get("name") != "action_listen":
+                took = (event["timestamp"] - previous) * 1000 if previous and event.get("timestamp") else None
+                report.actions.append((event.get("name"), took, event.get("policy")))
+            if event.get("timestamp"):
+                previous = event["timestamp"]
+        return report
+
+    def lines(self) -> List[str]:
+        out = []
+        if self.intent:
+            conf = f" {self.confidence:.2f}" if isinstance(self.confidence, (int, float)) else ""
+            out.append(f"intent    {self.intent}{conf}")
+        if self.response_key:
+            conf = f" {self.response_confidence:.2f}" if isinstance(self.response_confidence, (int, float)) else ""
+            out.append(f"response  {self.response_key}{conf}")
+        for entity in self.entities:
+            text = entity.get("text") or entity.get("value")
+            out.append(f"entity    {entity.get('entity')} “{text}” → {entity.get('value')}"
+                       f"  ({entity.get('extractor', '?')})")
+        for name, value in self.slots:
+            if not str(name).startswith("policy_"):
+                out.append(f"slot      {name} = {json.dumps(value, ensure_ascii=False)}")
+        for name, took, policy in self.actions:
+            timing = f"{took:.0f} ms" if took is not None else "—"
+            out.append(f"action    {name}  {timing}  [{policy or ''}]")
+        return out
+
+
+def render_bot_message(message: Dict[str, Any]) -> str:
+    parts = []
+    if message.get("text"):
+        parts.append(message["text"])
+    for index, button in enumerate(message.get("buttons") or [], start=1):
+        parts.append(f"  [{index}] {button.get('title')}")
+    if message.get("custom"):
+        parts.append(render_custom(message["custom"]))
+    if message.get("image"):
+        parts.append(f"[图片] {message['image']}")
+    return "\n".join(parts)
+
+
+def render_custom(payload: Dict[str, Any]) -> str:
+    """Custom payloads (e.g. a payoff plan table) as plain text for the terminal."""
+    table = payload.get("table") if isinstance(payload, dict) else None
+    if table and table.get("columns"):
+        rows = [table["columns"], *table.get("rows", [])]
+        widths = [max(len(str(row[i])) for row in rows) for i in range(len(table["columns"]))]
+        return "\n".join("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths)) for row in rows)
+    return json.dumps(payload, ensure_ascii=False)
+
+
+class BotConnection:
+    """The Rasa server's REST channel and tracker API."""
+
+    def __init__(self, url: str, session: aiohttp.ClientSession):
+        self.url = url.rstrip("/")
+        self.session = session
+
+    async def send(self, state: ShellState, text: str) -> List[Dict[str, Any]]:
+        body = {"sender": state.conversation_id, "message": text, "metadata": state.metadata()}
+        async with self.session.post(f"{self.url}/webhooks/rest/webhook", json=body) as response:
+            response.raise_for_status()
+            return await response.json()
+
+    async def events(self, state: ShellState) -> List[Dict[str, Any]]:
+        async with self.session.get(f"{self.url}/conversations/{state.conversation_id}/tracker",
+                                    params={"include_events": "AFTER_RESTART"}) as response:
+            response.raise_for_status()
+            return (await response.json()).get("events") or []
+
+
+HELP = """命令 / commands:
+  /as <借款人>      以演示借款人身份聊天（/as 列出全部，/as none 表示未绑定用户）
+  /date YYYY-MM-DD  设定"今天"，用于逾期天数等随日期变化的数字（/date 恢复真实日期）
+  /reset            开始新的对话
+  /quiet            显示/隐藏解析细节
+  /quit             退出（或 Ctrl-D）"""
+
+
+def handle_command(state: ShellState, line: str) -> Optional[str]:
+    """Apply a slash command; returns what to print, or None to quit."""
+    parts = line.split()
+    command, args = parts[0].lower(), parts[1:]
+    if command in ("/quit", "/exit"):
+        return None
+    if command == "/help":
+        return HELP
+    if command == "/reset":
+        state.conversation_id = f"shell-{uuid.uuid4().hex[:8]}"
+        return f"新对话：{state.conversation_id}"
+    if command == "/quiet":
+        state.verbose = not state.verbose
+        return "解析细节：" + ("显示" if state.verbose else "隐藏")
+    if command == "/as":
+        if not args:
+            current = state.borrower or "未绑定"
+            return "演示借款人：" + "、".join(DEMO_BORROWERS) + f"（当前：{current}）"
+        name = args[0]
+        if name in ("none", "unlinked", "-"):
+            state.borrower = None
+        elif name in DEMO_BORROWERS or name.startswith("demo-") is False:
+            state.borrower = name
+        else:
+            return f"没有这个演示借款人：{name}。可选：" + "、".join(DEMO_BORROWERS)
+        state.conversation_id = f"shell-{uuid.uuid4().hex[:8]}"
+        return f"现在以 {state.borrower or '未绑定用户'} 的身份聊天（新对话 {state.conversation_id}）"
+    if command == "/date":
+        if not args:
+            state.as_of = None
+            return "日期：使用真实的今天"
+        try:
+            state.as_of = dt.date.fromisoformat(args[0]).isoformat()
+        except ValueError:
+            return "日期格式应为 YYYY-MM-DD，例如 /date 2026-12-01"
+        return f"日期：按 {state.as_of} 计算"
+    return f"未知命令 {command}。输入 /help 查看命令。"
+
+
+async def chat(url: str, state: ShellState, lines=None, out=sys.stdout) -> int:
+    """Read lines (stdin by default) and chat until EOF or /quit."""
+    def emit(text: str = "") -> None:
+        print(text, file=out, flush=True)
+
+    timeout = aiohttp.ClientTimeout(total=60)
+    async with aiohttp.ClientSession(timeout=timeout) as session:
+        bot = BotConnection(url, session)
+        emit(f"还款小助手调试窗口 — {url}，身份 {state.borrower or '未绑定'}。输入 /help 查看命令。")
+        loop = asyncio.get_running_loop()
+        while True:
+            if lines is None:
+                try:
+                    line = await loop.run_in_executor(None, lambda: input("你 > "))
+                except (EOFError, KeyboardInterrupt):
+                    emit()
+                    return 0
+            else:
+                line = next(lines, None)
+                if line is None:
+                    return 0
+            line = line.strip()
+            if not line:
+                continue
+            if line.startswith("/"):
+                reply = handle_command(state, line)
+                if reply is None:
+                    return 0
+                emit(reply)
+                continue
+            try:
+                messages = await bot.send(state, line)
+                report = TurnReport.from_events(await bot.events(state), line) if state.verbose else None
+            except (aiohttp.ClientError, asyncio.TimeoutError) as error:
+                emit(f"（连不上机器人服务 {url}：{error.__class__.__name__}。服务启动了吗？）")
+                continue
+            if report:
+                for detail in report.lines():
+                    emit(f"  · {detail}")
+            if not messages:
+                emit("机器人 > （没有回复）")
+            for message in messages:
+                emit("机器人 > " + render_bot_message(message))
+
+
+def main(argv=None) -> int:
+    parser = argparse.ArgumentParser(prog="python -m bot.shell", description=__doc__,
+                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--url", default="http://127.0.0.1:5005", help="Rasa server URL")
+    parser.add_argument("--as", dest="borrower", default="demo-two-months",
+                        help="demo borrower to chat as ('none' for an unlinked user)")
+    parser.add_argument("--date", dest="as_of", default=None, help="assume this date (YYYY-MM-DD)")
+    args = parser.parse_args(argv)
+    state = ShellState(borrower=None if args.borrower in ("none", "-") else args.borrower, as_of=args.as_of)
+    try:
+        return asyncio.run(chat(args.url, state))
+    except KeyboardInterrupt:
+        return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,82 @@
+# Shared helpers for scripts/run.sh and scripts/test.sh (sourced, not run).
+ROOT="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
+VENV="$ROOT/.venv"
+PY="$VENV/bin/python"
+RASA="$VENV/bin/rasa"
+export PYTHONPATH="$ROOT${PYTHONPATH:+:$PYTHONPATH}"
+export TF_CPP_MIN_LOG_LEVEL=3 PYTHONWARNINGS=ignore SQLALCHEMY_SILENCE_UBER_WARNING=1
+
+log() { printf '\033[1;34m[%s]\033[0m %s\n' "${LOG_NAME:-bot}" "$*"; }
+die() { printf '\033[1;31m[%s] %s\033[0m\n' "${LOG_NAME:-bot}" "$*" >&2; exit 1; }
+
+PIDS=()
+# start NAME LOGFILE CMD...: run a command in its own process group, remember it for stop_all
+start() {
+  local name="$1" logfile="$2"; shift 2
+  mkdir -p "$(dirname "$logfile")"
+  setsid "$@" >"$logfile" 2>&1 &
+  PIDS+=("$!")
+  log "started $name (pid $!, log $logfile)"
+}
+
+stop_all() {
+  local pid
+  for pid in "${PIDS[@]:-}"; do
+    [ -n "$pid" ] && kill -TERM -- "-$pid" 2>/dev/null || true
+  done
+  for pid in "${PIDS[@]:-}"; do
+    [ -n "$pid" ] || continue
+    for _ in $(seq 1 50); do kill -0 "$pid" 2>/dev/null || break; sleep 0.1; done
+    kill -KILL -- "-$pid" 2>/dev/null || true
+  done
+  PIDS=()
+}
+
+# wait_for URL SECONDS NAME LOGFILE
+wait_for() {
+  local url="$1" seconds="$2" name="$3" logfile="$4"
+  for _ in $(seq 1 "$seconds"); do
+    curl -fsS -o /dev/null "$url" 2>/dev/null && return 0
+    sleep 1
+  done
+  tail -n 30 "$logfile" >&2 || true
+  die "$name did not come up at $url within ${seconds}s (log: $logfile)"
+}
+
+port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
+
+# train_if_needed: Rasa's fingerprinting retrains only when data/config/domain changed; the
+# project's NLU code and jieba dictionary are not part of Rasa's fingerprint, so a change to
+# them forces a retrain through a stamp of their own.
+train_if_needed() {
+  local stamp_file="$ROOT/models/.nlu-code-stamp" stamp
+  stamp="$(cat "$ROOT"/bot/nlu/*.py "$ROOT"/data/jieba/*.txt 2>/dev/null | sha256sum | cut -d' ' -f1)"
+  mkdir -p "$ROOT/models"
+  if ls "$ROOT"/models/*.tar.gz >/dev/null 2>&1 && [ "$(cat "$stamp_file" 2>/dev/null)" = "$stamp" ]; then
+    (cd "$ROOT" && "$RASA" train --quiet --fixed-model-name current) || die "training failed"
+  else
+    log "training the model (NLU code or dictionary changed, or no model yet)"
+    (cd "$ROOT" && "$RASA" train --quiet --force --fixed-model-name current) || die "training failed"
+  fi
+  echo "$stamp" > "$stamp_file"
+}
+
+# start_services LOGDIR: loan ledger (SQLite by default), action server and Rasa server
+start_services() {
+  local logdir="$1"
+  export LOAN_SERVICE_TOKEN="${LOAN_SERVICE_TOKEN:-$("$PY" -c 'import secrets; print(secrets.token_urlsafe(24))')}"
+  export LOAN_SERVICE_PORT="${LOAN_SERVICE_PORT:-5056}"
+  export LOAN_SERVICE_URL="${LOAN_SERVICE_URL:-http://127.0.0.1:$LOAN_SERVICE_PORT}"
+  for port in "$LOAN_SERVICE_PORT" 5055 5005; do
+    port_free "$port" || die "port $port is already in use: stop whatever runs there (another 'make run'?) and try again"
+  done
+  (cd "$ROOT" && "$PY" -m bot.loans migrate >/dev/null && "$PY" -m bot.loans seed --demo >/dev/null) \
+    || die "could not prepare the loan database"
+  start "loan service" "$logdir/loans.log" "$PY" -m bot.loans serve
+  start "action server" "$logdir/actions.log" "$RASA" run actions --actions actions --port 5055
+  start "rasa server" "$logdir/rasa.log" "$RASA" run --enable-api --cors "*" --port 5005 \
+    --model "$ROOT/models/current.tar.gz" --credentials "$ROOT/credentials.yml" --endpoints "$ROOT/endpoints.yml"
+  wait_for "http://127.0.0.1:$LOAN_SERVICE_PORT/health" 60 "loan service" "$logdir/loans.log"
+  wait_for "http://127.0.0.1:5055/health" 120 "action server" "$logdir/actions.log"
+  wait_for "http://127.0.0.1:5005/status" 300 "rasa server" "$logdir/rasa.log"
+}

@@ -1,0 +1,40 @@
+#!/usr/bin/env bash
+# The whole test suite, from a fresh clone: set-up (idempotent), unit tests, Rasa data
+# validation, training when needed, then the tests that need the running bot and Rasa's test
+# stories with --fail-on-prediction-errors. Exits non-zero on the first failing stage.
+set -euo pipefail
+source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
+LOG_NAME=test
+START=$SECONDS
+stage() { log "[$((SECONDS - START))s] $*"; }
+# pytest, where "no test selected" (exit 5) is not a failure of the suite
+run_pytest() { local rc=0; "$PY" -m pytest "$@" || rc=$?; [ "$rc" -eq 0 ] || [ "$rc" -eq 5 ] || exit "$rc"; }
+
+bash "$ROOT/scripts/setup.sh" --browser
+cd "$ROOT"
+RESULTS="$ROOT/results"
+rm -rf "$RESULTS" && mkdir -p "$RESULTS/logs"
+trap 'stop_all' EXIT
+trap 'exit 130' INT TERM
+
+stage "unit and integration tests (no bot server needed)"
+run_pytest -m "not rasa_server" -q
+
+stage "rasa data validate --fail-on-warnings"
+"$RASA" data validate --fail-on-warnings --quiet
+
+stage "training (only if data, config, domain or NLU code changed)"
+train_if_needed
+
+stage "starting the loan service, the action server and the Rasa server"
+export LOAN_DATABASE_URL="sqlite:///$RESULTS/loans.db"
+start_services "$RESULTS/logs"
+
+stage "tests against the running bot"
+RASA_URL=http://127.0.0.1:5005 run_pytest -m rasa_server -q
+
+stage "rasa test stories --fail-on-prediction-errors"
+"$RASA" test core --stories tests/stories --model models/current.tar.gz --endpoints endpoints.yml \
+  --fail-on-prediction-errors --out "$RESULTS/core" --quiet
+
+stage "done: all stages passed"
