@@ -1,0 +1,682 @@
+"""WeChat Official Account (公众号) input channel for Rasa 3.6.
+
+Enable it in ``credentials.yml`` under the key ``bot.channels.wechat.WeChatInput``; its webhook
+is ``/webhooks/wechat/webhook`` (GET: URL verification, POST: messages).  The protocol work
+(signatures, AES "safe mode", XML messages and replies) is wechatpy's; this module decides
+what reaches the bot and how the answer gets back:
+
+* every request is authenticated first: a bad ``signature`` (or, in safe mode, a bad
+  ``msg_signature``) gets HTTP 403 and nothing reaches the bot;
+* a text message (or a recognised voice message, or a menu click) runs the bot once; if it
+  answers within ``reply_timeout`` seconds the answer is the passive XML reply, otherwise
+  WeChat gets "success" at once and the answer follows through the customer-service API;
+* WeChat's re-deliveries of the same message (same ``MsgId``; for events the same sender and
+  ``CreateTime``) never run the bot again: they wait for the same result or get it from the
+  cache (:mod:`bot.channels.dedupe`);
+* other messages (images, voice without recognition, video, location, …) and the subscribe
+  event get a short Chinese text straight from the channel.
+
+The conversation's sender id is the user's openid, and every ``UserMessage`` carries
+``metadata={"channel": "wechat", "external_id": openid}``, which the actions resolve to a
+borrower through the loan ledger's channel identities.
+"""
+from __future__ import annotations
+
+import asyncio
+import functools
+import logging
+import os
+import re
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Set, Text, Tuple
+
+from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
+from rasa.shared.exceptions import RasaException
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+from wechatpy import parse_message
+from wechatpy.crypto import WeChatCrypto
+from wechatpy.events import BaseEvent, ClickEvent, SubscribeEvent, SubscribeScanEvent
+from wechatpy.exceptions import InvalidAppIdException, InvalidSignatureException
+from wechatpy.messages import BaseMessage, TextMessage, VoiceMessage
+from wechatpy.replies import TextReply
+from wechatpy.utils import check_signature
+
+from bot.channels.dedupe import PendingReply, TTLCache
+from bot.channels.wechat_cs_api import DEFAULT_API_BASE_URL, CustomerServiceClient, WeChatApiError
+from bot.channels.wechat_render import BotTurn, ReplyOption, TextRenderer, choose_option
+
+logger = logging.getLogger(__name__)
+
+CHANNEL_NAME = "wechat"
+DEFAULT_REPLY_TIMEOUT = 4.5
+#: WeChat drops the connection after 5 s; the passive window must end before that.
+MAX_REPLY_TIMEOUT = 5.0
+#: WeChat's retries come within ~15 s; keep processed messages much longer than that.
+DEDUPE_TTL = 300.0
+DEDUPE_MAX_ENTRIES = 10_000
+#: How long a numbered option ("回复 1：…") stays answerable by its number.
+OPTION_TTL = 3600.0
+OPTION_MAX_USERS = 50_000
+#: WeChat message XML is a few hundred bytes; refuse anything absurd before parsing it.
+MAX_BODY_BYTES = 64 * 1024
+#: Customer-service quota: at most 5 messages per user message (WeChat rule since 2023-06).
+MAX_API_MESSAGES = 5
+
+WELCOME_TEXT = (
+    "您好，欢迎关注！我是还款小助手，可以帮您：\n"
+    "· 查自己的借款：还欠多少、这期还多少、哪天到期\n"
+    "· 算清逾期的代价：罚息、征信、催收和起诉风险\n"
+    "· 定还款计划和每月预算，识别“征信修复”“代还”等骗局\n"
+    "直接打字问我就行，比如“我这个月要还多少”。"
+)
+UNSUPPORTED_TEXT = "抱歉，我暂时只能看懂文字消息。请直接打字告诉我您的问题，比如“逾期一天有什么影响”。"
+VOICE_UNRECOGNISED_TEXT = "抱歉，这条语音没能识别成文字。请直接打字告诉我您的问题。"
+EMPTY_TEXT = "没有看到文字内容，请直接输入您的问题。"
+FAILURE_TEXT = "抱歉，系统刚才出了点问题，这条消息没能处理完，请稍后再发一次。"
+
+ENV_VARS = {
+    "token": "WECHAT_TOKEN",
+    "app_id": "WECHAT_APP_ID",
+    "app_secret": "WECHAT_APP_SECRET",
+    "encoding_aes_key": "WECHAT_ENCODING_AES_KEY",
+    "api_base_url": "WECHAT_API_BASE_URL",
+    "reply_timeout": "WECHAT_REPLY_TIMEOUT",
+}
+_ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
+
+
+class WeChatConfigError(RasaException):
+    """The WeChat channel's settings are missing or malformed; the message says which."""
+
+
+@dataclass(frozen=True)
+class WeChatSettings:
+    """Validated settings of the channel (see :meth:`from_credentials` for their sources)."""
+
+    token: str
+    app_id: str
+    app_secret: str
+    encoding_aes_key: Optional[str] = None
+    api_base_url: str = DEFAULT_API_BASE_URL
+    reply_timeout: float = DEFAULT_REPLY_TIMEOUT
+
+    def __post_init__(self) -> None:
+        for key in ("token", "app_id", "app_secret"):
+            value = getattr(self, key)
+            if not isinstance(value, str) or not value.strip():
+                raise WeChatConfigError(
+                    f"WeChat channel: '{key}' is missing; set it in credentials.yml under "
+                    f"bot.channels.wechat.WeChatInput or in the environment variable {ENV_VARS[key]}."
+                )
+        if self.encoding_aes_key is not None:
+            try:
+                WeChatCrypto(self.token, self.encoding_aes_key, self.app_id)
+            except Exception:
+                raise WeChatConfigError(
+                    "WeChat channel: 'encoding_aes_key' must be the 43-character EncodingAESKey "
+                    "shown in the 公众号 admin (开发 › 基本配置); leave it out for plaintext mode."
+                ) from None
+        if not re.match(r"^https?://[^/\s]+", self.api_base_url or ""):
+            raise WeChatConfigError(
+                f"WeChat channel: 'api_base_url' must be an http(s) URL, got {self.api_base_url!r}."
+            )
+        timeout = self.reply_timeout
+        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not (
+            0 < timeout < MAX_REPLY_TIMEOUT
+        ):
+            raise WeChatConfigError(
+                "WeChat channel: 'reply_timeout' must be a number of seconds above 0 and below "
+                f"{MAX_REPLY_TIMEOUT:g} (WeChat waits 5 s), got {timeout!r}."
+            )
+
+    @classmethod
+    def from_credentials(
+        cls,
+        credentials: Optional[Mapping[Text, Any]],
+        environ: Optional[Mapping[str, str]] = None,
+    ) -> "WeChatSettings":
+        """Settings from the channel's ``credentials.yml`` section, each key falling back to
+        its environment variable (:data:`ENV_VARS`) when absent, empty, or a ``${VAR}``
+        reference to an unset variable."""
+        env = os.environ if environ is None else environ
+        if credentials is None:
+            credentials = {}
+        if not isinstance(credentials, Mapping):
+            raise WeChatConfigError(
+                "WeChat channel: the credentials.yml section must be a mapping of settings, "
+                f"got {type(credentials).__name__}."
+            )
+        unknown = sorted(set(credentials) - set(ENV_VARS))
+        if unknown:
+            logger.warning("WeChat channel: ignoring unknown credentials keys %s", unknown)
+
+        values: Dict[str, Any] = {}
+        for key, env_name in ENV_VARS.items():
+            value = _expand_env(credentials.get(key), env)
+            if _blank(value):
+                value = env.get(env_name)
+            if isinstance(value, str):
+                value = value.strip()
+            if not _blank(value):
+                values[key] = value
+        if "api_base_url" in values:
+            values["api_base_url"] = str(values["api_base_url"]).rstrip("/")
+        if "reply_timeout" in values:
+            values["reply_timeout"] = _seconds(values["reply_timeout"])
+        for key in ("token", "app_id", "app_secret", "encoding_aes_key"):
+            if key in values:
+                values[key] = str(values[key])
+        for key in ("token", "app_id", "app_secret"):
+            values.setdefault(key, "")
+        return cls(**values)
+
+
+def _blank(value: Any) -> bool:
+    return value is None or (isinstance(value, str) and not value.strip())
+
+
+def _expand_env(value: Any, env: Mapping[str, str]) -> Any:
+    """``${VAR}`` references replaced from ``env``; ``None`` if one of them is unset."""
+    if not isinstance(value, str) or "${" not in value:
+        return value
+    missing = [name for name in _ENV_REFERENCE.findall(value) if not env.get(name)]
+    if missing:
+        return None
+    return _ENV_REFERENCE.sub(lambda m: env[m.group(1)], value)
+
+
+def _seconds(value: Any) -> Any:
+    if isinstance(value, str):
+        try:
+            return float(value)
+        except ValueError:
+            return value  # rejected with a clear message by WeChatSettings
+    return value
+
+
+class _WeChatTextOutput(OutputChannel):
+    """Output channel rendering every bot response to WeChat text (buttons as numbers)."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return CHANNEL_NAME
+
+    def _renderer(self) -> TextRenderer:
+        raise NotImplementedError
+
+    async def _flush(self, recipient_id: Text, renderer: TextRenderer) -> None:
+        raise NotImplementedError
+
+    async def send_response(self, recipient_id: Text, message: Dict[Text, Any]) -> None:
+        renderer = self._renderer()
+        render_response(renderer, message)
+        await self._flush(recipient_id, renderer)
+
+    async def send_text_message(self, recipient_id: Text, text: Text, **kwargs: Any) -> None:
+        renderer = self._renderer()
+        renderer.text(text)
+        await self._flush(recipient_id, renderer)
+
+    async def send_text_with_buttons(
+        self, recipient_id: Text, text: Text, buttons: List[Dict[Text, Any]], **kwargs: Any
+    ) -> None:
+        renderer = self._renderer()
+        renderer.text_with_buttons(text, buttons)
+        await self._flush(recipient_id, renderer)
+
+    async def send_image_url(self, recipient_id: Text, image: Text, **kwargs: Any) -> None:
+        renderer = self._renderer()
+        renderer.image(image)
+        await self._flush(recipient_id, renderer)
+
+    async def send_attachment(self, recipient_id: Text, attachment: Any, **kwargs: Any) -> None:
+        renderer = self._renderer()
+        renderer.attachment(attachment)
+        await self._flush(recipient_id, renderer)
+
+    async def send_custom_json(
+        self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any
+    ) -> None:
+        renderer = self._renderer()
+        renderer.custom(json_message)
+        await self._flush(recipient_id, renderer)
+
+
+def render_response(renderer: TextRenderer, message: Dict[Text, Any]) -> None:
+    """One Rasa response dict (text, buttons, quick_replies, image, attachment, custom,
+    elements) into ``renderer``, in the order Rasa's own ``OutputChannel`` sends them."""
+    text = message.get("text")
+    if message.get("quick_replies"):
+        renderer.text_with_buttons(text, message["quick_replies"])
+    elif message.get("buttons"):
+        renderer.text_with_buttons(text, message["buttons"])
+    elif text:
+        renderer.text(text)
+    if message.get("custom"):
+        renderer.custom(message["custom"])
+    if message.get("image"):
+        renderer.image(message["image"])
+    if message.get("attachment"):
+        renderer.attachment(message["attachment"])
+    for element in message.get("elements") or ():
+        if isinstance(element, dict):
+            title = element.get("title") or ""
+            subtitle = element.get("subtitle") or ""
+            heading = f"{title}：{subtitle}" if title and subtitle else (title or subtitle)
+            renderer.text_with_buttons(heading, element.get("buttons") or [])
+
+
+class WeChatCustomerServiceOutput(_WeChatTextOutput):
+    """Sends each bot response at once through the customer-service API.
+
+    Used for answers that come after the passive window, for responses sent after the turn
+    (e.g. reminders), and by Rasa's ``output_channel=wechat`` endpoints."""
+
+    def __init__(self, deliver: Callable[[Text, BotTurn], Awaitable[None]]) -> None:
+        self._deliver = deliver
+
+    def _renderer(self) -> TextRenderer:
+        return TextRenderer()
+
+    async def _flush(self, recipient_id: Text, renderer: TextRenderer) -> None:
+        turn = renderer.turn()
+        if turn.texts:
+            await self._deliver(recipient_id, turn)
+
+
+class WeChatReplyCollector(_WeChatTextOutput):
+    """Collects the bot's answer to one message; :meth:`seal` ends the turn, after which
+    further responses (a reminder firing later, say) go to ``deliver_late`` at once."""
+
+    def __init__(self, deliver_late: Callable[[Text, BotTurn], Awaitable[None]]) -> None:
+        self._turn = TextRenderer()
+        self._deliver_late = deliver_late
+        self._sealed = False
+
+    def _renderer(self) -> TextRenderer:
+        return TextRenderer() if self._sealed else self._turn
+
+    async def _flush(self, recipient_id: Text, renderer: TextRenderer) -> None:
+        if renderer is not self._turn:
+            turn = renderer.turn()
+            if turn.texts:
+                await self._deliver_late(recipient_id, turn)
+
+    def seal(self) -> BotTurn:
+        self._sealed = True
+        return self._turn.turn()
+
+
+class _Reject(Exception):
+    """A request refused before anything reaches the bot."""
+
+    def __init__(self, status: int, body: str, reason: str) -> None:
+        super().__init__(reason)
+        self.status = status
+        self.body = body
+        self.reason = reason
+
+
+@dataclass(frozen=True)
+class _Envelope:
+    """What an authenticated POST carried."""
+
+    xml: str
+    timestamp: str
+    nonce: str
+    safe_mode: bool
+
+
+class WeChatInput(InputChannel):
+    """Rasa input channel for a WeChat Official Account (see the module docstring)."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return CHANNEL_NAME
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "WeChatInput":
+        settings = WeChatSettings.from_credentials(credentials)
+        return cls(**settings.__dict__)
+
+    def __init__(
+        self,
+        token: Text,
+        app_id: Text,
+        app_secret: Text,
+        encoding_aes_key: Optional[Text] = None,
+        api_base_url: Text = DEFAULT_API_BASE_URL,
+        reply_timeout: float = DEFAULT_REPLY_TIMEOUT,
+        *,
+        dedupe_ttl: float = DEDUPE_TTL,
+        dedupe_max_entries: int = DEDUPE_MAX_ENTRIES,
+    ) -> None:
+        self.settings = WeChatSettings(
+            token=token,
+            app_id=app_id,
+            app_secret=app_secret,
+            encoding_aes_key=encoding_aes_key or None,
+            api_base_url=(api_base_url or DEFAULT_API_BASE_URL).rstrip("/"),
+            reply_timeout=reply_timeout,
+        )
+        self.reply_timeout = float(reply_timeout)
+        self.crypto: Optional[WeChatCrypto] = (
+            WeChatCrypto(token, encoding_aes_key, app_id) if encoding_aes_key else None
+        )
+        self.api = CustomerServiceClient(app_id, app_secret, self.settings.api_base_url)
+        self.pending: TTLCache[str, PendingReply[BotTurn]] = TTLCache(dedupe_ttl, dedupe_max_entries)
+        self._options: TTLCache[str, Tuple[ReplyOption, ...]] = TTLCache(OPTION_TTL, OPTION_MAX_USERS)
+        self._tasks: Set[asyncio.Task] = set()
+
+    @property
+    def safe_mode(self) -> bool:
+        return self.crypto is not None
+
+    # -- Rasa InputChannel API ------------------------------------------------------------
+
+    def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
+        openid = getattr(request.ctx, "wechat_openid", None) or request.args.get("openid")
+        if not openid:
+            return None
+        return {"channel": CHANNEL_NAME, "external_id": openid}
+
+    def get_output_channel(self) -> OutputChannel:
+        return WeChatCustomerServiceOutput(self.deliver_via_api)
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        wechat_webhook = Blueprint("wechat_webhook", __name__)
+
+        @wechat_webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @wechat_webhook.route("/webhook", methods=["GET"])
+        async def verify(request: Request) -> HTTPResponse:
+            return self._verify_url(request)
+
+        @wechat_webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            return await self._receive(request, on_new_message)
+
+        @wechat_webhook.listener("after_server_stop")
+        async def close_api_session(app: Any, loop: Any) -> None:
+            await self.close()
+
+        return wechat_webhook
+
+    async def close(self) -> None:
+        """Let running deliveries finish (briefly), then close the HTTP session."""
+        if self._tasks:
+            await asyncio.wait(list(self._tasks), timeout=5)
+        await self.api.close()
+
+    # -- URL verification -----------------------------------------------------------------
+
+    def _verify_url(self, request: Request) -> HTTPResponse:
+        args = request.args
+        signature, timestamp, nonce = args.get("signature"), args.get("timestamp"), args.get("nonce")
+        echostr = args.get("echostr")
+        if not (signature and timestamp and nonce and echostr):
+            logger.warning("wechat: URL verification without signature/timestamp/nonce/echostr")
+            return response.text("forbidden", status=403)
+        try:
+            check_signature(self.settings.token, signature, timestamp, nonce)
+        except InvalidSignatureException:
+            logger.warning("wechat: URL verification with a bad signature from %s", request.ip)
+            return response.text("forbidden", status=403)
+        return response.text(echostr)
+
+    # -- messages -------------------------------------------------------------------------
+
+    async def _receive(
+        self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> HTTPResponse:
+        message: Optional[BaseMessage] = None
+        envelope: Optional[_Envelope] = None
+        try:
+            envelope = self._open_envelope(request)
+            message = self._parse(envelope)
+            request.ctx.wechat_openid = message.source
+            return await self._answer(request, envelope, message, on_new_message)
+        except _Reject as reject:
+            logger.warning("wechat: %s -> HTTP %s (from %s)", reject.reason, reject.status, request.ip)
+            return response.text(reject.body, status=reject.status)
+        except Exception:
+            logger.exception("wechat: unexpected error while handling a message")
+            if message is not None and envelope is not None:
+                return self._passive_reply(envelope, message, FAILURE_TEXT)
+            return response.text("success")
+
+    def _open_envelope(self, request: Request) -> _Envelope:
+        """Authenticate the request and return the message XML, decrypted in safe mode."""
+        args = request.args
+        timestamp, nonce = args.get("timestamp"), args.get("nonce")
+        signature = args.get("signature")
+        safe_mode = (args.get("encrypt_type") or "").lower() == "aes"
+        if not timestamp or not nonce:
+            raise _Reject(403, "forbidden", "message without timestamp/nonce")
+        if signature is not None or not safe_mode:
+            try:
+                check_signature(self.settings.token, signature or "", timestamp, nonce)
+            except InvalidSignatureException:
+                raise _Reject(403, "forbidden", "message with a bad signature") from None
+
+        body = request.body or b""
+        if len(body) > MAX_BODY_BYTES:
+            raise _Reject(413, "payload too large", f"message body of {len(body)} bytes")
+        try:
+            text = body.decode("utf-8")
+        except UnicodeDecodeError:
+            raise _Reject(400, "bad request: body is not UTF-8", "message body is not UTF-8") from None
+        if not text.strip():
+            raise _Reject(400, "bad request: empty body", "empty message body")
+
+        if not safe_mode:
+            if self.crypto is not None:
+                raise _Reject(
+                    403,
+                    "forbidden",
+                    "plaintext message refused: WECHAT_ENCODING_AES_KEY is set, so the 公众号 "
+                    "must use 安全模式 or 兼容模式",
+                )
+            return _Envelope(text, timestamp, nonce, safe_mode=False)
+        if self.crypto is None:
+            # 兼容模式 also carries the plaintext fields; 安全模式 does not (see _parse).
+            return _Envelope(text, timestamp, nonce, safe_mode=True)
+
+        msg_signature = args.get("msg_signature")
+        if not msg_signature:
+            raise _Reject(403, "forbidden", "safe-mode message without msg_signature")
+        try:
+            xml = self.crypto.decrypt_message(text, msg_signature, timestamp, nonce)
+        except InvalidSignatureException:
+            raise _Reject(403, "forbidden", "safe-mode message with a bad msg_signature") from None
+        except InvalidAppIdException:
+            raise _Reject(403, "forbidden", "safe-mode message for another app id") from None
+        except Exception as error:
+            raise _Reject(
+                400, "bad request: cannot decrypt", f"undecryptable safe-mode message ({type(error).__name__})"
+            ) from None
+        return _Envelope(xml, timestamp, nonce, safe_mode=True)
+
+    def _parse(self, envelope: _Envelope) -> BaseMessage:
+        try:
+            message = parse_message(envelope.xml)
+            openid = message.source
+            message_type = message.type
+        except Exception as error:
+            if envelope.safe_mode and self.crypto is None:
+                raise _Reject(
+                    503,
+                    "safe mode is not configured",
+                    "encrypted message but no WECHAT_ENCODING_AES_KEY configured",
+                ) from None
+            raise _Reject(400, "bad request: malformed message XML", f"malformed XML ({type(error).__name__})") from None
+        if not isinstance(openid, str) or not openid.strip() or not isinstance(message_type, str):
+            raise _Reject(400, "bad request: message without FromUserName", "message without sender")
+        return message
+
+    async def _answer(
+        self,
+        request: Request,
+        envelope: _Envelope,
+        message: BaseMessage,
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    ) -> HTTPResponse:
+        if isinstance(message, TextMessage):
+            text = message.content or ""
+            if not text.strip():
+                return self._passive_reply(envelope, message, EMPTY_TEXT)
+        elif isinstance(message, VoiceMessage):
+            text = (message.recognition or "").strip()
+            if not text:
+                return self._passive_reply(envelope, message, VOICE_UNRECOGNISED_TEXT)
+        elif isinstance(message, (SubscribeEvent, SubscribeScanEvent)):
+            return self._passive_reply(envelope, message, WELCOME_TEXT)
+        elif isinstance(message, ClickEvent):
+            text = (message.key or "").strip()
+            if not text:
+                return response.text("success")
+        elif isinstance(message, BaseEvent) or message.type == "event":
+            # unsubscribe, menu links, location reports, template receipts …: nothing to say.
+            return response.text("success")
+        else:
+            return self._passive_reply(envelope, message, UNSUPPORTED_TEXT)
+
+        openid = message.source
+        key = self._dedupe_key(message)
+        pending, created = self.pending.get_or_set(
+            key, lambda: PendingReply(functools.partial(self._deliver_late_turn, openid))
+        )
+        if created:
+            metadata = self.get_metadata(request)
+            self._spawn(self._run_bot(pending, on_new_message, openid, text, self._message_id(message), metadata))
+        else:
+            logger.info("wechat: re-delivery of %s, not processing it again", key)
+
+        turn = await pending.wait_for_passive(self.reply_timeout)
+        if turn is None:
+            return response.text("success")
+        parts = turn.parts()
+        if not parts:
+            return response.text("success")
+        if len(parts) > 1 and pending.passive_claims == 1:
+            self._spawn(self._send_parts(openid, parts[1:MAX_API_MESSAGES]))
+        return self._passive_reply(envelope, message, parts[0])
+
+    async def _run_bot(
+        self,
+        pending: PendingReply[BotTurn],
+        on_new_message: Callable[[UserMessage], Awaitable[Any]],
+        openid: str,
+        text: str,
+        message_id: Optional[str],
+        metadata: Optional[Dict[Text, Any]],
+    ) -> None:
+        choice = choose_option(text, self._options.get(openid) or ())
+        if choice is not None:
+            text = choice.payload
+        collector = WeChatReplyCollector(self.deliver_via_api)
+        failed = False
+        try:
+            await on_new_message(
+                UserMessage(
+                    text,
+                    collector,
+                    openid,
+                    input_channel=self.name(),
+                    message_id=message_id,
+                    metadata=metadata,
+                )
+            )
+        except Exception:
+            logger.exception("wechat: the bot failed on message %s", message_id)
+            failed = True
+        turn = collector.seal()
+        if failed:
+            turn = BotTurn(turn.texts + (FAILURE_TEXT,), turn.options)
+        self._remember_options(openid, turn.options)
+        pending.resolve(turn)
+
+    def _passive_reply(self, envelope: _Envelope, message: BaseMessage, content: str) -> HTTPResponse:
+        xml = TextReply(message=message, content=_cdata_safe(content)).render()
+        if self.crypto is not None:
+            xml = self.crypto.encrypt_message(xml, envelope.nonce, envelope.timestamp)
+        return response.text(xml, content_type="application/xml; charset=utf-8")
+
+    # -- customer-service API delivery ----------------------------------------------------
+
+    async def deliver_via_api(self, openid: str, turn: BotTurn) -> None:
+        """Send a bot turn as customer-service message(s); failures are logged, not raised."""
+        if turn.options:
+            self._remember_options(openid, turn.options)
+        await self._send_parts(openid, turn.parts())
+
+    def _deliver_late_turn(self, openid: str, turn: BotTurn) -> None:
+        """The bot's answer missed every passive window: send it through the API."""
+        parts = turn.parts()
+        if parts:
+            self._spawn(self._send_parts(openid, parts))
+
+    async def _send_parts(self, openid: str, parts: List[str]) -> None:
+        if len(parts) > MAX_API_MESSAGES:
+            logger.warning(
+                "wechat: answer has %d parts, WeChat allows %d customer-service messages; "
+                "sending the first ones",
+                len(parts),
+                MAX_API_MESSAGES,
+            )
+            parts = parts[:MAX_API_MESSAGES]
+        for part in parts:
+            try:
+                await self.api.send_text(openid, part)
+            except WeChatApiError as error:
+                hint = " (more than 48 h since the user's last message?)" if error.errcode == 45015 else ""
+                logger.error("wechat: customer-service message not sent: %s%s", error, hint)
+                return
+            except Exception as error:  # aiohttp.ClientError, asyncio.TimeoutError, …
+                logger.error(
+                    "wechat: customer-service message not sent: %s: %s", type(error).__name__, error
+                )
+                return
+
+    # -- helpers --------------------------------------------------------------------------
+
+    def _remember_options(self, openid: str, options: Tuple[ReplyOption, ...]) -> None:
+        if options:
+            self._options.set(openid, options)
+        else:
+            self._options.pop(openid)
+
+    def _spawn(self, coroutine: Awaitable[Any]) -> asyncio.Task:
+        task = asyncio.ensure_future(coroutine)
+        self._tasks.add(task)
+        task.add_done_callback(self._task_done)
+        return task
+
+    def _task_done(self, task: asyncio.Task) -> None:
+        self._tasks.discard(task)
+        if not task.cancelled() and task.exception() is not None:
+            logger.error("wechat: background task failed", exc_info=task.exception())
+
+    @staticmethod
+    def _dedupe_key(message: BaseMessage) -> str:
+        msg_id = WeChatInput._message_id(message)
+        if msg_id:
+            return f"msg:{message.source}:{msg_id}"
+        event = getattr(message, "event", "") or ""
+        return f"evt:{message.source}:{message._data.get('CreateTime', '')}:{event}"
+
+    @staticmethod
+    def _message_id(message: BaseMessage) -> Optional[str]:
+        raw = message._data.get("MsgId")
+        if raw is None or not str(raw).strip() or str(raw).strip() == "0":
+            return None
+        return str(raw).strip()
+
+
+def _cdata_safe(text: str) -> str:
+    """``text`` that cannot end the CDATA section wechatpy wraps it in."""
+    return text.replace("]]>", "]]]]><![CDATA[>")
