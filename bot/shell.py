@@ -181,12 +181,10 @@ def handle_command(state: ShellState, line: str) -> Optional[str]:
             current = state.borrower or "未绑定"
             return "演示借款人：" + "、".join(DEMO_BORROWERS) + f"（当前：{current}）"
         name = args[0]
-        if name in ("none", "unlinked", "-"):
-            state.borrower = None
-        elif name in DEMO_BORROWERS or name.startswith("demo-") is False:
-            state.borrower = name
-        else:
+        if name.startswith("demo-") and name not in DEMO_BORROWERS:
             return f"没有这个演示借款人：{name}。可选：" + "、".join(DEMO_BORROWERS)
+        # any other name is taken as an external id on the shell channel (unlinked ones see no data)
+        state.borrower = None if name in ("none", "unlinked", "-") else name
         state.conversation_id = f"shell-{uuid.uuid4().hex[:8]}"
         return f"现在以 {state.borrower or '未绑定用户'} 的身份聊天（新对话 {state.conversation_id}）"
     if command == "/date":
