@@ -406,10 +406,24 @@ class WeChatInput(InputChannel):
 
         return wechat_webhook
 
+    async def wait_idle(self, timeout: Optional[float] = None) -> bool:
+        """Wait until no bot turn or API delivery of this channel is running (tasks started
+        meanwhile included); ``False`` if ``timeout`` seconds passed first."""
+        loop = asyncio.get_running_loop()
+        deadline = None if timeout is None else loop.time() + timeout
+        while True:
+            running = [task for task in self._tasks if not task.done()]
+            if not running:
+                return True
+            remaining = None if deadline is None else deadline - loop.time()
+            if remaining is not None and remaining <= 0:
+                return False
+            await asyncio.wait(running, timeout=remaining)
+
     async def close(self) -> None:
         """Let running deliveries finish (briefly), then close the HTTP session."""
-        if self._tasks:
-            await asyncio.wait(list(self._tasks), timeout=5)
+        if not await self.wait_idle(timeout=5):
+            logger.warning("wechat: %d deliveries still running at shutdown", len(self._tasks))
         await self.api.close()
 
     # -- URL verification -----------------------------------------------------------------
