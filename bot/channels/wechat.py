@@ -23,11 +23,12 @@ borrower through the loan ledger's channel identities.
 from __future__ import annotations
 
 import asyncio
+import dataclasses
 import functools
 import logging
 import os
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Set, Text, Tuple
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
@@ -84,6 +85,8 @@ ENV_VARS = {
     "api_base_url": "WECHAT_API_BASE_URL",
     "reply_timeout": "WECHAT_REPLY_TIMEOUT",
 }
+#: The settings that identify a 公众号; with none of them given the channel stays switched off.
+SECRET_KEYS = ("token", "app_id", "app_secret", "encoding_aes_key")
 _ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
 
 
@@ -95,10 +98,10 @@ class WeChatConfigError(RasaException):
 class WeChatSettings:
     """Validated settings of the channel (see :meth:`from_credentials` for their sources)."""
 
-    token: str
+    token: str = field(repr=False)
     app_id: str
-    app_secret: str
-    encoding_aes_key: Optional[str] = None
+    app_secret: str = field(repr=False)
+    encoding_aes_key: Optional[str] = field(default=None, repr=False)
     api_base_url: str = DEFAULT_API_BASE_URL
     reply_timeout: float = DEFAULT_REPLY_TIMEOUT
 
@@ -140,37 +143,47 @@ class WeChatSettings:
         """Settings from the channel's ``credentials.yml`` section, each key falling back to
         its environment variable (:data:`ENV_VARS`) when absent, empty, or a ``${VAR}``
         reference to an unset variable."""
-        env = os.environ if environ is None else environ
-        if credentials is None:
-            credentials = {}
-        if not isinstance(credentials, Mapping):
-            raise WeChatConfigError(
-                "WeChat channel: the credentials.yml section must be a mapping of settings, "
-                f"got {type(credentials).__name__}."
-            )
-        unknown = sorted(set(credentials) - set(ENV_VARS))
-        if unknown:
-            logger.warning("WeChat channel: ignoring unknown credentials keys %s", unknown)
-
-        values: Dict[str, Any] = {}
-        for key, env_name in ENV_VARS.items():
-            value = _expand_env(credentials.get(key), env)
-            if _blank(value):
-                value = env.get(env_name)
-            if isinstance(value, str):
-                value = value.strip()
-            if not _blank(value):
-                values[key] = value
-        if "api_base_url" in values:
-            values["api_base_url"] = str(values["api_base_url"]).rstrip("/")
-        if "reply_timeout" in values:
-            values["reply_timeout"] = _seconds(values["reply_timeout"])
-        for key in ("token", "app_id", "app_secret", "encoding_aes_key"):
-            if key in values:
-                values[key] = str(values[key])
+        values = resolve_credentials(credentials, environ)
         for key in ("token", "app_id", "app_secret"):
             values.setdefault(key, "")
         return cls(**values)
+
+
+def resolve_credentials(
+    credentials: Optional[Mapping[Text, Any]],
+    environ: Optional[Mapping[str, str]] = None,
+) -> Dict[str, Any]:
+    """The settings given in ``credentials`` or the environment, unvalidated; keys that are
+    given nowhere are left out."""
+    env = os.environ if environ is None else environ
+    if credentials is None:
+        credentials = {}
+    if not isinstance(credentials, Mapping):
+        raise WeChatConfigError(
+            "WeChat channel: the credentials.yml section must be a mapping of settings, "
+            f"got {type(credentials).__name__}."
+        )
+    unknown = sorted(set(credentials) - set(ENV_VARS))
+    if unknown:
+        logger.warning("WeChat channel: ignoring unknown credentials keys %s", unknown)
+
+    values: Dict[str, Any] = {}
+    for key, env_name in ENV_VARS.items():
+        value = _expand_env(credentials.get(key), env)
+        if _blank(value):
+            value = env.get(env_name)
+        if isinstance(value, str):
+            value = value.strip()
+        if not _blank(value):
+            values[key] = value
+    if "api_base_url" in values:
+        values["api_base_url"] = str(values["api_base_url"]).rstrip("/")
+    if "reply_timeout" in values:
+        values["reply_timeout"] = _seconds(values["reply_timeout"])
+    for key in SECRET_KEYS:
+        if key in values:
+            values[key] = str(values[key])
+    return values
 
 
 def _blank(value: Any) -> bool:
@@ -337,9 +350,21 @@ class WeChatInput(InputChannel):
         return CHANNEL_NAME
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "WeChatInput":
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        """The channel from its ``credentials.yml`` section and the environment.
+
+        With none of token, app id, app secret or AES key given anywhere, the channel is
+        :class:`UnconfiguredWeChatInput` (its webhook answers 503), so that listing it in
+        ``credentials.yml`` does not stop Rasa where WeChat is not set up.  Given partly or
+        wrongly, it raises :class:`WeChatConfigError`, which stops Rasa with the reason."""
+        if not any(key in resolve_credentials(credentials) for key in SECRET_KEYS):
+            logger.warning(
+                "WeChat channel: not configured (set WECHAT_TOKEN, WECHAT_APP_ID and "
+                "WECHAT_APP_SECRET); /webhooks/wechat/webhook answers 503 until then"
+            )
+            return UnconfiguredWeChatInput()
         settings = WeChatSettings.from_credentials(credentials)
-        return cls(**settings.__dict__)
+        return cls(**dataclasses.asdict(settings))
 
     def __init__(
         self,
@@ -361,7 +386,7 @@ class WeChatInput(InputChannel):
             api_base_url=(api_base_url or DEFAULT_API_BASE_URL).rstrip("/"),
             reply_timeout=reply_timeout,
         )
-        self.reply_timeout = float(reply_timeout)
+        self.reply_timeout = float(self.settings.reply_timeout)
         self.crypto: Optional[WeChatCrypto] = (
             WeChatCrypto(token, encoding_aes_key, app_id) if encoding_aes_key else None
         )
@@ -386,7 +411,7 @@ class WeChatInput(InputChannel):
         return WeChatCustomerServiceOutput(self.deliver_via_api)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        wechat_webhook = Blueprint("wechat_webhook", __name__)
+        wechat_webhook = Blueprint("wechat_webhook")
 
         @wechat_webhook.route("/", methods=["GET"])
         async def health(request: Request) -> HTTPResponse:
@@ -511,7 +536,9 @@ class WeChatInput(InputChannel):
             raise _Reject(403, "forbidden", "safe-mode message for another app id") from None
         except Exception as error:
             raise _Reject(
-                400, "bad request: cannot decrypt", f"undecryptable safe-mode message ({type(error).__name__})"
+                400,
+                "bad request: cannot decrypt",
+                f"undecryptable safe-mode message ({type(error).__name__})",
             ) from None
         return _Envelope(xml, timestamp, nonce, safe_mode=True)
 
@@ -527,7 +554,9 @@ class WeChatInput(InputChannel):
                     "safe mode is not configured",
                     "encrypted message but no WECHAT_ENCODING_AES_KEY configured",
                 ) from None
-            raise _Reject(400, "bad request: malformed message XML", f"malformed XML ({type(error).__name__})") from None
+            raise _Reject(
+                400, "bad request: malformed message XML", f"malformed XML ({type(error).__name__})"
+            ) from None
         if not isinstance(openid, str) or not openid.strip() or not isinstance(message_type, str):
             raise _Reject(400, "bad request: message without FromUserName", "message without sender")
         return message
@@ -566,7 +595,8 @@ class WeChatInput(InputChannel):
         )
         if created:
             metadata = self.get_metadata(request)
-            self._spawn(self._run_bot(pending, on_new_message, openid, text, self._message_id(message), metadata))
+            message_id = self._message_id(message)
+            self._spawn(self._run_bot(pending, on_new_message, openid, text, message_id, metadata))
         else:
             logger.info("wechat: re-delivery of %s, not processing it again", key)
 
@@ -675,6 +705,9 @@ class WeChatInput(InputChannel):
         if not task.cancelled() and task.exception() is not None:
             logger.error("wechat: background task failed", exc_info=task.exception())
 
+    # wechatpy keeps the parsed XML fields in ``_data``; the raw strings are read from there
+    # because its typed fields raise on malformed numbers.
+
     @staticmethod
     def _dedupe_key(message: BaseMessage) -> str:
         msg_id = WeChatInput._message_id(message)
@@ -689,6 +722,32 @@ class WeChatInput(InputChannel):
         if raw is None or not str(raw).strip() or str(raw).strip() == "0":
             return None
         return str(raw).strip()
+
+
+class UnconfiguredWeChatInput(InputChannel):
+    """Stand-in for :class:`WeChatInput` when no WeChat settings are given at all: the
+    webhook exists but answers 503, and nothing reaches the bot."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return CHANNEL_NAME
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        wechat_webhook = Blueprint("wechat_webhook")
+
+        @wechat_webhook.route("/", methods=["GET"])
+        async def health(request: Request) -> HTTPResponse:
+            return response.json({"status": "not configured"}, status=503)
+
+        @wechat_webhook.route("/webhook", methods=["GET", "POST"])
+        async def webhook(request: Request) -> HTTPResponse:
+            logger.warning(
+                "wechat: request to the webhook, but the channel is not configured "
+                "(WECHAT_TOKEN, WECHAT_APP_ID, WECHAT_APP_SECRET)"
+            )
+            return response.text("wechat channel not configured", status=503)
+
+        return wechat_webhook
 
 
 def _cdata_safe(text: str) -> str:

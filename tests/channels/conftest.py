@@ -7,7 +7,7 @@ from typing import Any, Callable, List
 
 import aiohttp
 import pytest
-from rasa.core.channels.channel import register
+from rasa.core.channels.channel import InputChannel, register
 from sanic import Sanic
 
 from bot.channels.wechat import WeChatInput
@@ -48,7 +48,7 @@ async def serve_channel(bot: FakeBot, monkeypatch):
     running: List[RunningChannel] = []
     sessions: List[aiohttp.ClientSession] = []
 
-    async def start(channel: WeChatInput) -> RunningChannel:
+    async def start(channel: InputChannel) -> RunningChannel:
         app = Sanic(f"wechat_test_{uuid.uuid4().hex[:12]}", configure_logging=False)
         app.ctx.agent = _Agent(bot)
         register([channel], app, route="/webhooks/")

@@ -6,6 +6,8 @@ from rasa.core.run import _create_single_channel
 
 from bot.channels.wechat import (
     DEFAULT_REPLY_TIMEOUT,
+    ENV_VARS,
+    UnconfiguredWeChatInput,
     WeChatConfigError,
     WeChatInput,
     WeChatSettings,
@@ -113,3 +115,30 @@ def test_rasa_loads_the_channel_by_its_module_path(monkeypatch):
 def test_safe_mode_follows_the_aes_key():
     channel = WeChatInput(TOKEN, APP_ID, APP_SECRET, encoding_aes_key=AES_KEY)
     assert channel.safe_mode
+
+
+def _clear_wechat_env(monkeypatch):
+    for name in ENV_VARS.values():
+        monkeypatch.delenv(name, raising=False)
+
+
+async def test_channel_without_any_wechat_setting_is_switched_off(monkeypatch, serve_channel, bot):
+    _clear_wechat_env(monkeypatch)
+    channel = WeChatInput.from_credentials(None)
+    assert isinstance(channel, UnconfiguredWeChatInput)
+    assert channel.name() == "wechat"
+
+    running = await serve_channel(channel)
+    wechat = running.wechat
+    delivery = await wechat.push(wechat.text_xml("你好", msg_id=wechat.next_msg_id()))
+    assert delivery.status == 503
+    resp = await wechat.verify("echo")
+    assert resp.status == 503
+    assert bot.messages == []
+
+
+def test_partly_configured_channel_stops_rasa_with_the_reason(monkeypatch):
+    _clear_wechat_env(monkeypatch)
+    monkeypatch.setenv("WECHAT_TOKEN", TOKEN)
+    with pytest.raises(WeChatConfigError, match="WECHAT_APP_ID"):
+        WeChatInput.from_credentials({"reply_timeout": 4})

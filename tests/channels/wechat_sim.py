@@ -24,7 +24,7 @@ from typing import Any, Callable, Dict, List, Optional
 import aiohttp
 import xmltodict
 from aiohttp import web
-from rasa.core.channels.channel import UserMessage
+from rasa.core.channels.channel import InputChannel, UserMessage
 from wechatpy.crypto import WeChatCrypto
 
 from bot.channels.wechat import WeChatInput
@@ -161,16 +161,14 @@ class Delivery:
 class WeChatPusher:
     """Sends requests to the webhook exactly as WeChat's servers do."""
 
-    def __init__(self, base_url: str, channel: WeChatInput, session: aiohttp.ClientSession) -> None:
+    def __init__(self, base_url: str, channel: InputChannel, session: aiohttp.ClientSession) -> None:
         self.base_url = base_url
         self.channel = channel
         self.session = session
         self.token = TOKEN
-        self.crypto = (
-            WeChatCrypto(TOKEN, channel.settings.encoding_aes_key, APP_ID)
-            if channel.settings.encoding_aes_key
-            else None
-        )
+        settings = getattr(channel, "settings", None)  # None: UnconfiguredWeChatInput
+        aes_key = settings.encoding_aes_key if settings is not None else None
+        self.crypto = WeChatCrypto(TOKEN, aes_key, APP_ID) if aes_key else None
         self._msg_ids = itertools.count(24_000_000_000_000_001)
 
     def next_msg_id(self) -> int:
@@ -282,7 +280,7 @@ class WeChatPusher:
 class RunningChannel:
     """The channel served by a real Sanic app on a loopback port."""
 
-    def __init__(self, channel: WeChatInput, pusher: WeChatPusher, server: Any) -> None:
+    def __init__(self, channel: InputChannel, pusher: WeChatPusher, server: Any) -> None:
         self.channel = channel
         self.wechat = pusher
         self._server = server
