@@ -1,0 +1,815 @@
+"""Finding money, durations, rates, installment counts and days of the month in a message.
+
+:func:`find_quantities` scans a message once, left to right.  At each position it
+tries, in this order: digit groups that are identifiers (phone numbers, hotlines,
+dates and times written with separators), a rate introduced by a cue word
+(日息 / 年化 / 利率 …), a rate word without a cue (万分之五), a currency sign,
+每月N号, 分N期, 半年 / 半个月, and finally a number, which is classified by the
+words around it.  Whatever a matcher recognises is consumed, so results never
+overlap, and numbers that belong to no entity (years, dates, times, percentages
+without a cue, counts such as 3张卡, identifiers) are consumed without a result,
+so they are never reported as amounts.
+
+Spans and values (see also the conversation contract):
+
+* ``amount`` — yuan, a plain decimal string.  The span includes a currency sign
+  or word and the unit (¥300, 300元, 八百块钱, 1.5万元, 5块5).  A number with no
+  unit is an amount when it is written in digits (5000, "每月能还2000") or is a
+  Chinese number with 百/千/万/亿 (五千, 两千五); "三千多" and "5000多" are lower
+  bounds (3000, 5000) and "两三千", "2000-3000" report their lower bound (2000).
+* ``duration`` — ISO 8601 (``P2M``, ``P21D``, ``P1M15D``); the span is the
+  duration itself ("逾期两个月" → "两个月").  "两个多月" is a lower bound (P2M).
+  Bare month numbers are month names (3月 = March) unless written 两月 / 俩月 or
+  after 逾期-like words ("逾期3月"); 上半年 / 下半年 are periods, not durations.
+* ``daily_rate`` / ``annual_rate`` — fractions.  A cue word right before the value
+  is part of the span (日息万五, 年化18%, APR 18%); when other words come between
+  (利率是万分之五) the span is the value alone.  万分之X with no cue is daily;
+  after a neutral cue (利率, 利息, 罚息) a rate under 1 % is daily, otherwise annual;
+  monthly rates (月息2%) and bare percentages are not reported.  A bare number
+  after a daily cue below 0.005 is the fraction itself (日利率0.0005); from 0.005
+  to 1 it is read as a percentage with the % left out (日利率0.05 → 0.0005).  A
+  bare number from 1 to 100 after an annual cue is a percentage (年化18 → 0.18).
+* ``installments`` — a count of at least 2 (a plan, not "漏还了一期"); the span
+  includes 分 / 分成 (分12期) except after 能 / 可以, where 分 is the verb.
+  第3期 / 这一期 are not counts.
+* ``day_of_month`` — 1–31, from N号 / N日, with 每月 / 每个月 in the span when it
+  comes right before.  In a full date (12月1日) the month is consumed as a date
+  and the day part "1日" is reported as day_of_month "1"; "30日内" is a duration.
+
+Internet slang numbers that make up a whole message (886 = bye, 520, 666) are
+not amounts.  Anything the user types — any length, emoji, control characters —
+is accepted; :func:`find_quantities` never raises.
+"""
+from __future__ import annotations
+
+import logging
+import re
+from dataclasses import dataclass, replace
+from decimal import Decimal
+from typing import List, Optional, Tuple
+
+from bot.nlu.quantities.durations import iso_duration
+from bot.nlu.quantities.numerals import NUMERAL_START, Numeral, format_decimal, scan_numeral
+from bot.nlu.textnorm import normalize_text
+
+__all__ = [
+    "Quantity", "find_quantities", "AMOUNT", "DURATION", "DAILY_RATE", "ANNUAL_RATE", "INSTALLMENTS",
+    "DAY_OF_MONTH", "ENTITIES", "read_rate",
+]
+
+logger = logging.getLogger(__name__)
+
+AMOUNT = "amount"
+DURATION = "duration"
+DAILY_RATE = "daily_rate"
+ANNUAL_RATE = "annual_rate"
+INSTALLMENTS = "installments"
+DAY_OF_MONTH = "day_of_month"
+ENTITIES = (AMOUNT, DURATION, DAILY_RATE, ANNUAL_RATE, INSTALLMENTS, DAY_OF_MONTH)
+
+
+@dataclass(frozen=True)
+class Quantity:
+    """One entity found in a message; ``text == message[start:end]``."""
+
+    entity: str
+    start: int
+    end: int
+    text: str
+    value: str
+
+
+# --------------------------------------------------------------------------- vocabulary
+
+_DAILY_CUES = ["日利率", "日利息", "日息", "日费率", "日化利率", "日化", "日利", "天利率", "日率", "daily"]
+_DAILY_WEAK_CUES = ["每天", "每日", "一天", "1天", "按日", "按天"]
+_ANNUAL_CUES = ["综合年化", "年化利率", "年化费率", "年化收益率", "年化率", "年化", "年利率", "年利息", "年息",
+                "年费率", "年率", "年利", "apr", "irr"]
+_ANNUAL_WEAK_CUES = ["每年"]
+_MONTHLY_CUES = ["月利率", "月利息", "月息", "月费率", "月化利率", "月化", "月利", "月率", "每个月", "每月"]
+_NEUTRAL_CUES = ["罚息利率", "罚息", "利率", "利息", "费率", "息费"]
+
+
+def _alternation(words: List[str]) -> str:
+    return "|".join(re.escape(w) for w in sorted(words, key=len, reverse=True))
+
+
+_RATE_CUE_RE = re.compile(
+    "(?P<daily>" + _alternation(_DAILY_CUES) + ")"
+    "|(?P<dailyweak>" + _alternation(_DAILY_WEAK_CUES) + ")"
+    "|(?P<annual>" + _alternation(_ANNUAL_CUES) + ")"
+    "|(?P<annualweak>" + _alternation(_ANNUAL_WEAK_CUES) + ")"
+    "|(?P<monthly>" + _alternation(_MONTHLY_CUES) + ")"
+    "|(?P<neutral>" + _alternation(_NEUTRAL_CUES) + ")",
+    re.IGNORECASE,
+)
+#: words allowed between a rate cue and its value (bounded: no backtracking blow-up)
+_FILLER_RE = re.compile(
+    r"(?:[ \t:]|的话|是|为|约|大约|大概|差不多|只有|才|高达|达到|可达|在|按照|按|有|就|最高|最低|低至|仅|只要|一般|通常|也|都|了)"
+    r"{0,4}"
+)
+_SPACE_ONLY_RE = re.compile(r"[ \t:]*")
+#: per-day / per-year words after a rate without a cue (0.05%/天, 万分之四的日息)
+_RATE_SUFFIX_RE = re.compile(
+    r"(?P<slash>[ ]?/[ ]?(?:(?P<sd>天|日|day)|(?P<sy>年|year)))"
+    r"|的?(?:(?P<wd>每天|每日|一天|日息|日利率|日利息|日费率|日化)|(?P<wy>每年|年化利率|年化|年利率|年息|年费率))",
+    re.IGNORECASE,
+)
+_RATE_WORD_RE = re.compile(r"([百千万])分之")
+_PER_BASE = {"百": Decimal(100), "千": Decimal(1000), "万": Decimal(10000)}
+
+_MONEY_UNIT_RE = re.compile(r"块钱|元钱|块|元|圆|人民币|rmb|yuan|cny|大洋", re.IGNORECASE)
+_FOREIGN_UNIT_RE = re.compile(r"美元|美金|刀|港币|港元|欧元|日元|英镑|韩元|澳元|台币|usd|hkd|eur|dollars?",
+                              re.IGNORECASE)
+_CURRENCY_PREFIX_RE = re.compile(r"(?:¥|rmb|cny|人民币)[ ]?", re.IGNORECASE)
+_FOREIGN_PREFIX_RE = re.compile(r"(?:us\$|hk\$|\$|€|£|usd|hkd|eur)[ ]?", re.IGNORECASE)
+
+_DURATION_UNIT_RE = re.compile(
+    r"(?P<ge>个)?(?P<more>多(?!少))?(?P<half>半)?"
+    r"(?P<unit>星期|礼拜|小时|钟头|分钟|工作日|自然日|月|周(?!末)|天|年(?![级代纪]))(?P<post>多(?!少)|半)?"
+)
+_DURATION_JOIN_RE = re.compile(r"零|又|加|[ ]")
+_HALF_RE = re.compile(r"半(?P<ge>个)?(?P<more>多(?!少))?(?P<unit>年(?![级代纪])|月|小时|钟头|星期|礼拜)")
+_UNIT_RANK = {"年": 6, "月": 5, "星期": 4, "礼拜": 4, "周": 4, "天": 3, "自然日": 3, "小时": 2, "钟头": 2,
+              "分钟": 1}
+#: words before a bare month number that make it a length of time ("逾期3月")
+_MONTH_CUE_RE = re.compile(
+    r"(?:逾期|预期|途期|过期|超期|拖欠|拖了|拖|晚了|晚还|晚|超过|满|近|共|用了|借了|欠了|宽限)(?:了|已经|快|都)?[ ]?$")
+_MONTH_NAME_TAIL_RE = re.compile(r"份|初|底|中旬|上旬|下旬|中|末|里")
+
+_EVERY_MONTH_RE = re.compile(r"每(?:个)?月(?:的)?[ ]?")
+_FEN_RE = re.compile(r"分(?:成|为|期|开)?[ ]?")
+_INSTALLMENT_UNIT_RE = re.compile(r"[ ]?(?:期|个月|次)")
+_WITHIN_RE = re.compile(r"内|之内|以内")
+_TIME_TAIL_RE = re.compile(r"点(?:钟|半|[0-9]{1,2}分?|[零一二三四五六七八九十]{1,3}分?)?")
+_RANGE_SEP_RE = re.compile(r"[ ]?(?:到|至|-|~|—|–)[ ]?")
+_BLOCKED_UNIT_RE = re.compile(r"个?(?:期|天|月|年|周|星期|次|笔|名|号|日|季度|季|位|条|章|节|页|项|张)?")
+_ALNUM_TAIL_RE = re.compile(r"[0-9A-Za-z.]*")
+
+# identifiers written with separators, and dates / times
+_SEPARATED_DIGITS_RE = re.compile(
+    r"(?:\+?86[- ]?)?1[3-9][0-9](?:[- ]?[0-9]{4}){2}(?![0-9])"  # mobile phone
+    r"|\+[0-9][0-9 -]{6,}[0-9](?![0-9])"  # international number
+    r"|[48]00[- ]?[0-9]{3}[- ]?[0-9]{4}(?![0-9])"  # 400 / 800 hotline
+    r"|(?:95188|95017|95118)(?![0-9])"  # service hotlines of 支付宝/借呗, 微粒贷, 白条
+    r"|0[0-9]{2,3}-[0-9]{7,8}(?![0-9])"  # landline
+    r"|[0-9]{4}(?:[-/][0-9]{1,2}(?:[-/][0-9]{1,2})?|\.[0-9]{1,2}\.[0-9]{1,2})(?![0-9])"  # 2026-01-15
+    r"|[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?![0-9])"  # 15:30
+    r"|[0-9]+(?:\.[0-9]+)?(?:/[0-9]+(?:\.[0-9]+)?)+"  # 1/15, 50/30/20
+)
+#: words right before a number that make it an identifier or score
+_ID_BEFORE_RE = re.compile(
+    r"(?:尾号|号码|电话|手机号|手机|验证码|卡号|编号|单号|账号|帐号|密码|芝麻分|芝麻信用|信用分|分数|评分|版本|"
+    r"身份证号|身份证|qq|微信号|邮编|工号|订单号|流水号|车牌|房号|no\.?|#)(?:是|为|号|[ :#])*$",
+    re.IGNORECASE,
+)
+#: characters after a number with no unit that make it a count, a score, a size … not money
+_BARE_BLOCKERS = frozenset("个次张笔家人岁倍条项位台部套件份种秒级名页楼遍度斤克米只双辆分点号日月年天周期时%℃°"
+                           "届代寸层首句集折成路章节季")
+#: characters after 15号 that make it a line, a building, a seat … not a day
+_DAY_BLOCKERS = frozenset("线楼院房床门码机位桌车键窗柜台")
+_INSTALLMENT_BLOCKERS = frozenset("间限望待末货刊")
+#: numbers that on their own are internet slang, not money (886 = bye bye, 520 = I love you)
+_SLANG_NUMBERS = frozenset({"88", "886", "8888", "520", "521", "1314", "666", "6666", "66666", "233", "2333",
+                            "23333", "555", "5555", "7456", "9494"})
+_STRIP_RE = re.compile(r"[\W_]+")
+_SLANG_TAIL_RE = re.compile(r"(?:[\W_]|啦|了|哈|呀|啊|哦|喽|咯|吧|哟|呢)*")
+#: after 万五 (no cue before it) these words make it a daily rate: 万五的利息
+_WAN_RATE_AFTER_RE = re.compile(r"的?(?:利息|利率|日息|日利率|利|息)")
+#: words before a number that make it an operand, not money: 乘365
+_OPERATOR_BEFORE_RE = re.compile(r"(?:乘以|除以|乘|除|[×x*÷])[ ]?$", re.IGNORECASE)
+#: words after a number that make it the name of a rule: 502030法则
+_RULE_AFTER_RE = re.compile(r"法则|原则|规则|定律|法")
+#: characters before a lone 一 that make it "the same / that one" rather than a count
+_NOT_COUNT_BEFORE = frozenset("同统某任每哪这那唯单后")
+#: 多 followed by these is a question word (多少, 多久 …), not "more than"
+_NOT_APPROX_AFTER_DUO = frozenset("少久长大么高远")
+#: "一个月还3000", "一天打几十个电话": 一 + unit + a verb of what happens per unit
+_PER_UNIT_AFTER_RE = re.compile(
+    r"(?:最多|最少|只能|能|可以|大概|大约|平均|就|要|得|都|也|才|到底|至少|免费){0,2}"
+    r"(?:还|存|花|付|赚|挣|打|发|收(?!益)|扣|交|拿出|工资|收入|薪水|开销|查|好几|[0-9]|[一二三四五六七八九两][十百千万])")
+_DURATION_VERB_BEFORE_RE = re.compile(
+    r"(?:逾期|预期|途期|晚还|晚了|晚|拖了|拖|借了|借|用了|用|宽限|延期|延迟|延后|推迟|推后|提前|超过|超|满|前|过了|了)$")
+
+_HALF = Decimal("0.5")
+_TENTH = Decimal("0.1")
+_HUNDREDTH = Decimal("0.01")
+
+
+def _first_chars(words: List[str]) -> set:
+    chars = set()
+    for w in words:
+        chars.add(w[0].lower())
+        chars.add(w[0].upper())
+    return chars
+
+
+_TRIGGERS = frozenset(
+    NUMERAL_START
+    | _first_chars(_DAILY_CUES + _DAILY_WEAK_CUES + _ANNUAL_CUES + _ANNUAL_WEAK_CUES + _MONTHLY_CUES + _NEUTRAL_CUES)
+    | set("百千万") | set("分半每+¥$€£") | _first_chars(["rmb", "cny", "人民币", "us", "hk", "usd", "hkd", "eur"])
+)
+
+
+def _is_ascii_letter(ch: str) -> bool:
+    return ch.isascii() and ch.isalpha()
+
+
+# --------------------------------------------------------------------------- rates
+
+
+@dataclass(frozen=True)
+class _Rate:
+    end: int
+    fraction: Decimal
+    shape: str  # "percent", "per" (百/千/万分之), "wan" (万五), "bare"
+
+
+def read_rate(s: str, j: int, cue: str) -> Optional[_Rate]:
+    """Read a rate value at ``s[j]`` (normalised text) after a cue of kind ``cue``.
+
+    ``cue`` is one of ``daily``, ``dailyweak``, ``annual``, ``annualweak``,
+    ``monthly``, ``neutral`` or ``none``.  Bare numbers are only read after the
+    strong daily / annual cues (see the module documentation for their reading).
+    """
+    n = len(s)
+    if j >= n:
+        return None
+    m = _RATE_WORD_RE.match(s, j)
+    if m:
+        num = scan_numeral(s, m.end(), digit_strings=False)
+        if num is None or num.digit_string:
+            return None
+        return _Rate(num.end, num.value / _PER_BASE[m.group(1)], "per")
+    if s[j] == "万" and cue in ("daily", "dailyweak", "neutral"):
+        num = scan_numeral(s, j + 1, digit_strings=False)
+        if num is None or num.digit_string or num.has_magnitude or num.value >= 100:
+            return None
+        if num.end < n and (s[num.end] in "毛角%" or _MONEY_UNIT_RE.match(s, num.end)):
+            return None  # 万五块 is money, not a rate
+        return _Rate(num.end, num.value / _PER_BASE["万"], "wan")
+    num = scan_numeral(s, j, digit_strings=False)
+    if num is None or num.digit_string:
+        return None
+    k = num.end + 1 if num.end < n and s[num.end] == " " else num.end
+    if k < n and s[k] == "%":
+        return _Rate(k + 1, num.value / 100, "percent")
+    # a bare number only after a strong cue, and only when no unit follows
+    if num.end < n and (s[num.end] in _BARE_BLOCKERS or s[num.end] in "万千百kKwW"
+                        or _MONEY_UNIT_RE.match(s, num.end) or _is_ascii_letter(s[num.end])):
+        return None
+    v = num.value
+    if cue == "daily":
+        if 0 < v < Decimal("0.005"):
+            return _Rate(num.end, v, "bare")
+        if Decimal("0.005") <= v <= 1:
+            return _Rate(num.end, v / 100, "bare")
+    if cue == "annual" and 1 <= v <= 100:
+        return _Rate(num.end, v / 100, "bare")
+    return None
+
+
+def _rate_entity(cue: str, rate: _Rate) -> Optional[str]:
+    if cue in ("daily", "dailyweak"):
+        return DAILY_RATE
+    if cue in ("annual", "annualweak"):
+        return ANNUAL_RATE
+    if cue == "neutral":
+        return DAILY_RATE if rate.shape == "wan" or rate.fraction < Decimal("0.01") else ANNUAL_RATE
+    return None  # monthly rates are not contract entities
+
+
+# --------------------------------------------------------------------------- scanner
+
+
+class _Scanner:
+    def __init__(self, text: str) -> None:
+        self.text = text
+        self.s = normalize_text(text)
+        self.n = len(self.s)
+        self.found: List[Quantity] = []
+
+    # ---- helpers
+    def emit(self, entity: str, start: int, end: int, value: str) -> int:
+        self.found.append(Quantity(entity, start, end, self.text[start:end], value))
+        return end
+
+    def char(self, i: int) -> str:
+        return self.s[i] if 0 <= i < self.n else ""
+
+    def run(self) -> List[Quantity]:
+        s, n = self.s, self.n
+        i = 0
+        while i < n:
+            if s[i] in _TRIGGERS:
+                end = self.match_at(i)
+                if end is not None and end > i:
+                    i = end
+                    continue
+            i += 1
+        return self.found
+
+    def match_at(self, i: int) -> Optional[int]:
+        ch = self.s[i]
+        if "0" <= ch <= "9" or ch == "+":
+            m = _SEPARATED_DIGITS_RE.match(self.s, i)
+            if m and not ("0" <= self.char(i - 1) <= "9"):
+                return m.end()
+        for matcher in (self.rate_with_cue, self.rate_word, self.currency, self.every_month_day,
+                        self.installments_with_fen, self.half_duration, self.number):
+            end = matcher(i)
+            if end is not None:
+                return end
+        return None
+
+    # ---- rates
+    def rate_with_cue(self, i: int) -> Optional[int]:
+        m = _RATE_CUE_RE.match(self.s, i)
+        if not m:
+            return None
+        if m.group().isascii() and _is_ascii_letter(self.char(i - 1)):
+            return None  # "daily" / "apr" inside a longer English word
+        cue = m.lastgroup
+        filler = _FILLER_RE.match(self.s, m.end())
+        j = filler.end()
+        rate = read_rate(self.s, j, cue)
+        if rate is None and j > m.end():
+            j = m.end()
+            rate = read_rate(self.s, j, cue)
+        if rate is None:
+            return None
+        entity = _rate_entity(cue, rate)
+        if entity is None:
+            return rate.end  # a monthly rate: consumed, not reported
+        start = i if _SPACE_ONLY_RE.fullmatch(self.s, m.end(), j) else j
+        return self.emit(entity, start, rate.end, format_decimal(rate.fraction))
+
+    def rate_word(self, i: int) -> Optional[int]:
+        if not _RATE_WORD_RE.match(self.s, i):
+            if self.s[i] == "万":
+                rate = read_rate(self.s, i, "daily")  # 万五的利息: the rate word comes after
+                if rate is not None and rate.shape == "wan" and _WAN_RATE_AFTER_RE.match(self.s, rate.end):
+                    return self.emit(DAILY_RATE, i, rate.end, format_decimal(rate.fraction))
+            return None
+        rate = read_rate(self.s, i, "none")
+        if rate is None:
+            return None
+        return self.cueless_rate(i, rate, daily_default=self.s[i] == "万")
+
+    def cueless_rate(self, i: int, rate: _Rate, daily_default: bool) -> int:
+        """A rate with no cue before it: a per-day / per-year word after it decides."""
+        sm = _RATE_SUFFIX_RE.match(self.s, rate.end)
+        end = rate.end
+        entity = DAILY_RATE if daily_default else None
+        if sm:
+            entity = DAILY_RATE if (sm.group("sd") or sm.group("wd")) else ANNUAL_RATE
+            if sm.group("slash"):
+                end = sm.end()
+        if entity is None:
+            return rate.end  # a percentage of something else: consumed, not reported
+        self.emit(entity, i, end, format_decimal(rate.fraction))
+        return max(end, sm.end()) if sm else end
+
+    # ---- money with a currency sign
+    def currency(self, i: int) -> Optional[int]:
+        foreign = _FOREIGN_PREFIX_RE.match(self.s, i)
+        if foreign and self.char(foreign.end()) in NUMERAL_START:
+            if _is_ascii_letter(self.char(i - 1)):
+                return None
+            num = scan_numeral(self.s, foreign.end())
+            return num.end if num else None
+        m = _CURRENCY_PREFIX_RE.match(self.s, i)
+        if not m or (_is_ascii_letter(self.char(i - 1)) and self.s[i] != "¥"):
+            return None
+        num = scan_numeral(self.s, m.end())
+        if num is None or num.digit_string or (num.arabic and num.int_digits >= 11):
+            return None
+        num = self.merge_range(num)
+        end, value = self.money_tail(num, num.end)
+        return self.emit(AMOUNT, i, end, format_decimal(value))
+
+    def money_tail(self, num: Numeral, k: int) -> Tuple[int, Decimal]:
+        """Units after a number already known to be money: 多, 元/块(钱), 5毛 … ."""
+        value = num.value
+        u = k
+        if self.char(u) == "多" and self.char(u + 1) not in _NOT_APPROX_AFTER_DUO and (
+                num.has_magnitude or num.value >= 10):
+            u += 1
+        m = _MONEY_UNIT_RE.match(self.s, u)
+        if not m:
+            return u, value
+        end = m.end()
+        if m.group() in ("块", "元", "圆") and u == k:
+            minor, end = self.minor_after_major(end)
+            value += minor
+        return end, value
+
+    # ---- 每月15号
+    def every_month_day(self, i: int) -> Optional[int]:
+        m = _EVERY_MONTH_RE.match(self.s, i)
+        if not m:
+            return None
+        num = scan_numeral(self.s, m.end())
+        if num is None or not self._day_number(num):
+            return None
+        k = num.end
+        if self.char(k) == "号" and self.char(k + 1) not in _DAY_BLOCKERS or \
+                self.char(k) == "日" and not _WITHIN_RE.match(self.s, k + 1):
+            return self.emit(DAY_OF_MONTH, i, k + 1, str(int(num.value)))
+        return None
+
+    @staticmethod
+    def _day_number(num: Numeral) -> bool:
+        return (not num.digit_string and not num.has_decimal and num.is_integer and 1 <= num.value <= 31)
+
+    # ---- 分12期
+    def installments_with_fen(self, i: int) -> Optional[int]:
+        m = _FEN_RE.match(self.s, i)
+        if not m:
+            return None
+        num = scan_numeral(self.s, m.end())
+        if num is None or num.digit_string or num.has_decimal or not num.is_integer or not 2 <= num.value <= 999:
+            return None
+        unit = _INSTALLMENT_UNIT_RE.match(self.s, num.end)
+        if not unit or self.char(unit.end()) in _INSTALLMENT_BLOCKERS:
+            return None
+        start = num.start if self.char(i - 1) in ("能", "以", "可") else i
+        self.emit(INSTALLMENTS, start, unit.end(), str(int(num.value)))
+        return unit.end()
+
+    # ---- 半年, 半个月
+    def half_duration(self, i: int) -> Optional[int]:
+        m = _HALF_RE.match(self.s, i)
+        if not m:
+            return None
+        if self.char(i - 1) in ("上", "下", "前", "后"):
+            return m.end()  # 上半年: a period of the calendar, not a length of time
+        unit = m.group("unit")
+        parts = _DurationParts()
+        parts.add(unit, _HALF)
+        end = self.duration_tail(m.end(), _UNIT_RANK[unit], parts)
+        return self.emit(DURATION, i, end, parts.iso())
+
+    # ---- numbers
+    def number(self, i: int) -> Optional[int]:
+        s = self.s
+        num = scan_numeral(s, i)
+        if num is None:
+            return None
+        if "0" <= s[i] <= "9" and "0" <= self.char(i - 1) <= "9":
+            return num.end  # the tail of a digit group already rejected
+        if self.left_blocked(i):
+            end = num.end
+            if _is_ascii_letter(self.char(i - 1)):
+                return _ALNUM_TAIL_RE.match(s, end).end()
+            return _BLOCKED_UNIT_RE.match(s, end).end()
+        if (num.arabic and num.int_digits >= 11) or (num.digit_string and num.end - num.start >= 7):
+            return num.end  # phone / account numbers
+        if self.char(num.end) in ("\ufe0f", "\u20e3"):
+            return num.end  # keycap emoji 1️⃣
+        num = self.merge_range(num)
+        return self.classify(i, num)
+
+    def left_blocked(self, i: int) -> bool:
+        before = self.char(i - 1)
+        if before == "第" or (before == " " and self.char(i - 2) == "第"):
+            return True
+        if before and _is_ascii_letter(before):
+            return True
+        if before == "." and "0" <= self.char(i - 2) <= "9":
+            return True
+        return bool(_ID_BEFORE_RE.search(self.s, max(0, i - 12), i))
+
+    def merge_range(self, num: Numeral) -> Numeral:
+        """"2000-3000", "两到三万", "5-10天": one quantity with the lower bound."""
+        m = _RANGE_SEP_RE.match(self.s, num.end)
+        if not m or num.digit_string:
+            return num
+        num2 = scan_numeral(self.s, m.end())
+        if num2 is None or num2.digit_string:
+            return num
+        low = num.value
+        if not num.has_magnitude and num2.ends_with_magnitude and num2.last_magnitude:
+            scaled = low * num2.last_magnitude
+            if scaled < num2.value:
+                low = scaled
+        if not low < num2.value:
+            return num
+        return replace(num2, start=num.start, value=low, is_range=True,
+                       arabic=num.arabic and num2.arabic, int_digits=max(num.int_digits, num2.int_digits),
+                       has_magnitude=num.has_magnitude or num2.has_magnitude,
+                       large_magnitude=num.large_magnitude or num2.large_magnitude,
+                       single_cn_digit=False, leading_zero=num.leading_zero)
+
+    def classify(self, i: int, num: Numeral) -> int:
+        s, n = self.s, self.n
+        j = num.end
+        k = j + 1 if self.char(j) == " " and j + 1 < n else j
+        c = self.char(k)
+        if c == "%":
+            rate = _Rate(k + 1, num.value / 100, "percent")
+            return self.cueless_rate(i, rate, daily_default=False)
+        if self.char(j) == "点" and num.is_integer and num.value <= 24 and not num.is_range:
+            return _TIME_TAIL_RE.match(s, j).end()  # a time of day (3点, 三点半) or 一点 = "a bit"
+        if _OPERATOR_BEFORE_RE.search(s, max(0, i - 3), i):
+            return j  # 乘365: an operand
+        if s[num.start:num.end] == "一" and (self.char(i - 1) in _NOT_COUNT_BEFORE or s.startswith("最后", i - 2)):
+            unit = _DURATION_UNIT_RE.match(s, j)
+            return unit.end() if unit else j  # 同一天, 最后一个月: which one, not how many
+        if self._rate_follows(k):
+            return self.bare(i, num, j, unit_free=True)  # 1.2万日利率0.05%, 3万年化14.4%: the unit belongs to the cue
+        # 多 / 余 / 来 / 出头 after the number: a lower bound
+        u = k
+        approx_char = ""
+        if c in ("多", "余", "来") and self.char(k + 1) not in _NOT_APPROX_AFTER_DUO and (
+                num.has_magnitude or (num.arabic and num.value >= 10)):
+            approx_char, u = c, k + 1
+        elif s.startswith("出头", k) and (num.has_magnitude or (num.arabic and num.value >= 10)):
+            approx_char, u = "出头", k + 2
+        if s.startswith("年", u) and self._year_like(num):
+            return u + 1  # a year
+        if num.digit_string:
+            return j
+        if c == "期" and not approx_char:
+            return self.installments_plain(i, num, k)
+        if c in ("号", "日") and not approx_char:
+            return self.day(i, num, k)
+        if approx_char != "出头":
+            end = self.duration(i, num, u, bool(approx_char))
+            if end is not None:
+                return end
+            end = self.money(i, num, k, u, approx_char)
+            if end is not None:
+                return end
+        if approx_char in ("余", "来"):
+            u = k  # 来 / 余 without a unit are verbs ("借5000来还"), not part of the number
+        return self.bare(i, num, u)
+
+    def _rate_follows(self, k: int) -> bool:
+        """A rate cue with its value starts at ``k``."""
+        m = _RATE_CUE_RE.match(self.s, k)
+        if not m:
+            return False
+        return read_rate(self.s, _FILLER_RE.match(self.s, m.end()).end(), m.lastgroup) is not None \
+            or read_rate(self.s, m.end(), m.lastgroup) is not None
+
+    @staticmethod
+    def _year_like(num: Numeral) -> bool:
+        if num.digit_string or (num.arabic and num.int_digits == 4):
+            return True
+        return not num.has_decimal and 1000 <= num.value <= 2200 and num.last_magnitude != 10_000
+
+    def installments_plain(self, i: int, num: Numeral, k: int) -> int:
+        end = k + 1
+        if (num.has_decimal or not num.is_integer or not 2 <= num.value <= 999
+                or self.char(i - 1) in ("这", "那", "哪", "本", "上", "下", "每")
+                or self.char(end) in _INSTALLMENT_BLOCKERS):
+            return end
+        return self.emit(INSTALLMENTS, i, end, str(int(num.value)))
+
+    def day(self, i: int, num: Numeral, k: int) -> int:
+        end = k + 1
+        if num.has_decimal or not num.is_integer:
+            return end
+        v = int(num.value)
+        if self.s[k] == "号":
+            if self._day_number(num) and self.char(end) not in _DAY_BLOCKERS:
+                return self.emit(DAY_OF_MONTH, i, end, str(v))
+            return end
+        if _WITHIN_RE.match(self.s, end) or v > 31:
+            if v >= 1:
+                return self.emit(DURATION, i, end, iso_duration(days=Decimal(v)))
+            return end
+        if self._day_number(num):
+            return self.emit(DAY_OF_MONTH, i, end, str(v))
+        return end
+
+    def duration(self, i: int, num: Numeral, u: int, approx: bool) -> Optional[int]:
+        m = _DURATION_UNIT_RE.match(self.s, u)
+        if not m:
+            return None
+        unit = m.group("unit")
+        if unit == "工作日":
+            return m.end()  # working days are not calendar days: not reported
+        if unit == "年" and num.value >= 1000:
+            return m.end()
+        end = m.end()
+        half = bool(m.group("half"))
+        post = m.group("post") or ""
+        if unit == "月" and not (m.group("ge") or half or m.group("more") or approx):
+            word = self.s[num.start:num.end]
+            if word not in ("两", "俩") and num.value <= 12 and not _MONTH_CUE_RE.search(
+                    self.s, max(0, i - 8), i):
+                tail = _MONTH_NAME_TAIL_RE.match(self.s, end)
+                return tail.end() if tail else end  # a month name: 3月 = March
+        if half and post == "半":
+            end -= 1
+            post = ""
+        if (self.s[num.start:num.end] == "一" and not (half or post or m.group("more") or approx)
+                and _PER_UNIT_AFTER_RE.match(self.s, end)
+                and not _DURATION_VERB_BEFORE_RE.search(self.s, max(0, i - 4), i)):
+            return end  # "一个月还3000": per month, not a length of time
+        value = num.value + (_HALF if half or post == "半" else 0)
+        parts = _DurationParts()
+        parts.add(unit, value)
+        end = self.duration_tail(end, _UNIT_RANK[unit], parts)
+        return self.emit(DURATION, i, end, parts.iso())
+
+    def duration_tail(self, end: int, rank: int, parts: "_DurationParts") -> int:
+        """Smaller units after a duration: 一年两个月, 一个月零三天."""
+        while True:
+            join = _DURATION_JOIN_RE.match(self.s, end)
+            q = join.end() if join else end
+            num = scan_numeral(self.s, q, digit_strings=False)
+            if num is None or num.digit_string or num.is_range:
+                return end
+            m = _DURATION_UNIT_RE.match(self.s, num.end)
+            if not m or m.group("unit") == "工作日" or _UNIT_RANK[m.group("unit")] >= rank:
+                return end
+            unit = m.group("unit")
+            if unit == "月" and not m.group("ge") and self.s[num.start:num.end] not in ("两", "俩"):
+                return end
+            stop = m.end()
+            half = bool(m.group("half"))
+            if half and m.group("post") == "半":
+                stop -= 1
+            parts.add(unit, num.value + (_HALF if half or m.group("post") == "半" else 0))
+            rank = _UNIT_RANK[unit]
+            end = stop
+
+    def money(self, i: int, num: Numeral, k: int, u: int, approx_char: str) -> Optional[int]:
+        s = self.s
+        m = _MONEY_UNIT_RE.match(s, u)
+        if m:
+            end = m.end()
+            if m.group() == "块" and self.char(end) == "儿":
+                return end  # 一块儿 = together
+            value = num.value
+            if m.group() in ("块", "元", "圆") and not approx_char:
+                minor, end = self.minor_after_major(end)
+                value += minor
+            return self.emit(AMOUNT, i, end, format_decimal(value))
+        if approx_char:
+            return None
+        c = self.char(k)
+        if c in ("毛", "角") and num.is_integer and num.value < 100:
+            end = k + 1
+            if self.char(end) == "钱":
+                end += 1
+            value = num.value * _TENTH
+            fen, end = self.fen_after(end)
+            return self.emit(AMOUNT, i, end, format_decimal(value + fen))
+        if s.startswith("分钱", k) and num.is_integer and num.value < 100:
+            if s[num.start:num.end] == "一" and self.char(k + 2) in ("都", "也"):
+                return k + 2  # 一分钱都没有: "not a single cent", an idiom
+            return self.emit(AMOUNT, i, k + 2, format_decimal(num.value * _HUNDREDTH))
+        if _FOREIGN_UNIT_RE.match(s, u):
+            return _FOREIGN_UNIT_RE.match(s, u).end()
+        return None
+
+    def minor_after_major(self, p: int) -> Tuple[Decimal, int]:
+        """What follows 块 / 元: 半, 5毛(钱), 5角2分, a bare 5 (5块5 = 5.5)."""
+        if self.char(p) == "半":
+            return _HALF, p + 1
+        num = self._single_digit(p)
+        if num is None:
+            return Decimal(0), p
+        q = num.end
+        c = self.char(q)
+        if c in ("毛", "角"):
+            q += 1
+            if self.char(q) == "钱":
+                q += 1
+            fen, q = self.fen_after(q)
+            return num.value * _TENTH + fen, q
+        if c == "分" and self.char(q + 1) != "钟":
+            q += 1
+            if self.char(q) == "钱":
+                q += 1
+            return num.value * _HUNDREDTH, q
+        if self._ends_bare_digit(q):
+            return num.value * _TENTH, q
+        return Decimal(0), p
+
+    def fen_after(self, p: int) -> Tuple[Decimal, int]:
+        """分 after 毛 / 角: 5毛2分, 五毛五."""
+        num = self._single_digit(p)
+        if num is None:
+            return Decimal(0), p
+        q = num.end
+        if self.char(q) == "分" and self.char(q + 1) != "钟":
+            q += 1
+            if self.char(q) == "钱":
+                q += 1
+            return num.value * _HUNDREDTH, q
+        if self._ends_bare_digit(q):
+            return num.value * _HUNDREDTH, q
+        return Decimal(0), p
+
+    def _single_digit(self, p: int) -> Optional[Numeral]:
+        num = scan_numeral(self.s, p)
+        if num is None or num.has_magnitude or num.digit_string or num.has_decimal or num.is_range:
+            return None
+        if num.end - num.start != 1:
+            return None
+        return num
+
+    def _ends_bare_digit(self, q: int) -> bool:
+        c = self.char(q)
+        if not c:
+            return True
+        if c in _BARE_BLOCKERS or c in NUMERAL_START or c in "毛角元块钱万千百.," or _is_ascii_letter(c):
+            return False
+        return True
+
+    def bare(self, i: int, num: Numeral, u: int, unit_free: bool = False) -> int:
+        """A number with no unit: money if written in digits or with 百/千/万/亿.
+
+        ``unit_free``: what follows is known not to be the number's unit (a rate cue).
+        """
+        if u > num.end and self.char(u - 1) == " ":
+            u = num.end  # a space after the number is not part of it
+        c = "" if unit_free else self.char(u)
+        consumed = u if u > num.end else num.end
+        if num.arabic and self.s[num.start:num.end] in _SLANG_NUMBERS and self._slang_position(num):
+            return consumed  # "我要下了，88": bye-bye
+        if c == "分" and not self._installment_after(u):
+            return consumed  # 650分: a score; 十分: "very"
+        if c and c != "分" and (c in _BARE_BLOCKERS or _is_ascii_letter(c)):
+            return consumed
+        if _RULE_AFTER_RE.match(self.s, u):
+            return consumed  # 502030法则
+        if num.arabic:
+            if num.leading_zero or num.value == 0:
+                return consumed  # 007, 额度为0
+            if num.value < 10 and not num.has_decimal and not self._alone(num):
+                return consumed  # a lone small digit in a sentence is a label, not money
+        elif not num.large_magnitude:
+            return consumed  # 十五, 一, 两: not money without a unit
+        return self.emit(AMOUNT, i, u, format_decimal(num.value))
+
+    def _slang_position(self, num: Numeral) -> bool:
+        """Slang numbers stand at the start or after punctuation, and end the message."""
+        before = self.char(num.start - 1)
+        if before and not _STRIP_RE.fullmatch(before):
+            return False
+        return _SLANG_TAIL_RE.fullmatch(self.s, num.end) is not None
+
+    def _installment_after(self, u: int) -> bool:
+        m = _FEN_RE.match(self.s, u)
+        return bool(m) and self.char(m.end()) in NUMERAL_START
+
+    def _alone(self, num: Numeral) -> bool:
+        """The number is all the message holds, apart from spaces, punctuation and emoji."""
+        return not _STRIP_RE.sub("", self.s[:num.start] + self.s[num.end:])
+
+
+class _DurationParts:
+    """Years / months / days / hours / minutes of a duration being read."""
+
+    def __init__(self) -> None:
+        self.years = Decimal(0)
+        self.months = Decimal(0)
+        self.days = Decimal(0)
+        self.hours = Decimal(0)
+        self.minutes = Decimal(0)
+
+    def add(self, unit: str, value: Decimal) -> None:
+        if unit == "年":
+            self.years += value
+        elif unit == "月":
+            self.months += value
+        elif unit in ("星期", "礼拜", "周"):
+            self.days += value * 7
+        elif unit in ("天", "自然日"):
+            self.days += value
+        elif unit in ("小时", "钟头"):
+            self.hours += value
+        elif unit == "分钟":
+            self.minutes += value
+
+    def iso(self) -> str:
+        return iso_duration(self.years, self.months, self.days, self.hours, self.minutes)
+
+
+# --------------------------------------------------------------------------- public entry point
+
+
+def scan(text: str) -> List[Quantity]:
+    """:func:`find_quantities` without its safety net (for tests that must see errors)."""
+    if not isinstance(text, str) or not text:
+        return []
+    return _Scanner(text).run()
+
+
+def find_quantities(text: str) -> List[Quantity]:
+    """Amounts, durations, rates, installment counts and days of the month in ``text``.
+
+    Non-overlapping, sorted by ``start``; offsets index ``text`` itself.  Returns
+    ``[]`` for anything that is not a non-empty string, and never raises.
+    """
+    try:
+        return scan(text)
+    except Exception:  # noqa: BLE001 - a bug here must not cost the user their message
+        logger.exception("quantity extraction failed; returning no entities")
+        return []
