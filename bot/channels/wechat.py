@@ -485,7 +485,10 @@ class WeChatInput(InputChannel):
         except Exception:
             logger.exception("wechat: unexpected error while handling a message")
             if message is not None and envelope is not None:
-                return self._passive_reply(envelope, message, FAILURE_TEXT)
+                try:
+                    return self._passive_reply(envelope, message, FAILURE_TEXT)
+                except Exception:
+                    logger.exception("wechat: could not even render the apology")
             return response.text("success")
 
     def _open_envelope(self, request: Request) -> _Envelope:
@@ -496,7 +499,9 @@ class WeChatInput(InputChannel):
         safe_mode = (args.get("encrypt_type") or "").lower() == "aes"
         if not timestamp or not nonce:
             raise _Reject(403, "forbidden", "message without timestamp/nonce")
-        if signature is not None or not safe_mode:
+        # The token signature is checked whenever it is sent, and is required unless the body
+        # is an encrypted one whose msg_signature will be checked instead.
+        if signature is not None or not safe_mode or self.crypto is None:
             try:
                 check_signature(self.settings.token, signature or "", timestamp, nonce)
             except InvalidSignatureException:
@@ -559,6 +564,8 @@ class WeChatInput(InputChannel):
             ) from None
         if not isinstance(openid, str) or not openid.strip() or not isinstance(message_type, str):
             raise _Reject(400, "bad request: message without FromUserName", "message without sender")
+        if not isinstance(message.target, str) or not message.target.strip():
+            raise _Reject(400, "bad request: message without ToUserName", "message without recipient")
         return message
 
     async def _answer(
@@ -619,12 +626,12 @@ class WeChatInput(InputChannel):
         message_id: Optional[str],
         metadata: Optional[Dict[Text, Any]],
     ) -> None:
-        choice = choose_option(text, self._options.get(openid) or ())
-        if choice is not None:
-            text = choice.payload
         collector = WeChatReplyCollector(self.deliver_via_api)
         failed = False
         try:
+            choice = choose_option(text, self._options.get(openid) or ())
+            if choice is not None:
+                text = choice.payload
             await on_new_message(
                 UserMessage(
                     text,

@@ -307,3 +307,34 @@ async def test_oversized_body_is_refused(running, bot):
     delivery = await wechat.post_raw(b"<xml>" + b"x" * 70_000 + b"</xml>", wechat.signed_params())
     assert delivery.status == 413
     assert bot.messages == []
+
+
+async def test_claiming_safe_mode_without_any_signature_is_refused(running, bot):
+    wechat = running.wechat
+    params = wechat.signed_params()
+    del params["signature"]
+    params["encrypt_type"] = "aes"  # but no msg_signature either, and a plaintext body
+    delivery = await wechat.post_raw(wechat.text_xml("hi", msg_id=wechat.next_msg_id()).encode(), params)
+    assert delivery.status == 403
+    assert bot.messages == []
+
+
+async def test_compatibility_mode_without_aes_key_reads_the_plaintext_fields(serve_channel, channel_factory, bot):
+    running = await serve_channel(channel_factory(safe=False))
+    wechat = running.wechat
+    params = dict(wechat.signed_params(), encrypt_type="aes", msg_signature="0" * 40)
+    body = wechat.text_xml("兼容模式", msg_id=wechat.next_msg_id()).replace(
+        "</xml>", "<Encrypt><![CDATA[opaque]]></Encrypt></xml>"
+    )
+    delivery = await wechat.post_raw(body.encode(), params)
+    assert delivery.content == "收到：兼容模式"
+
+
+async def test_encrypted_message_without_aes_key_is_a_configuration_error(serve_channel, channel_factory, bot):
+    running = await serve_channel(channel_factory(safe=False))
+    wechat = running.wechat
+    params = dict(wechat.signed_params(), encrypt_type="aes", msg_signature="0" * 40)
+    body = f"<xml><ToUserName><![CDATA[{ACCOUNT_ID}]]></ToUserName><Encrypt><![CDATA[opaque]]></Encrypt></xml>"
+    delivery = await wechat.post_raw(body.encode(), params)
+    assert delivery.status == 503
+    assert bot.messages == []
