@@ -26,6 +26,7 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from decimal import Decimal
 from enum import Enum
+from fractions import Fraction
 from typing import Any, Iterable, Mapping, Sequence
 
 from bot.finance import validate
@@ -197,11 +198,11 @@ class PayoffPlan:
 @dataclass
 class _Run:
     months: int | None
-    total_interest: Decimal
-    total_paid: Decimal
+    total_interest: int  # fen
+    total_paid: int  # fen
     schedule: list[PayoffMonth]
     payoff_month: dict[str, int]
-    first_month: dict[str, Decimal]
+    first_month: list[int]  # fen, input order
 
 
 def _priority(debts: Sequence[Debt], strategy: Strategy) -> list[int]:
@@ -211,6 +212,26 @@ def _priority(debts: Sequence[Debt], strategy: Strategy) -> list[int]:
     return sorted(indices, key=lambda i: (-debts[i].annual_rate, debts[i].balance, i))
 
 
+def _to_fen(amount: Decimal) -> int:
+    return int(amount.scaleb(2))
+
+
+def _from_fen(fen: int) -> Decimal:
+    return Decimal(fen).scaleb(-2)
+
+
+def _monthly_ratio(annual_rate: Decimal) -> tuple[int, int]:
+    """The monthly rate ``annual_rate / 12`` as an exact integer ratio ``(p, q)``."""
+    numerator, denominator = annual_rate.as_integer_ratio()
+    return numerator, denominator * 12
+
+
+def _interest_fen(balance: int, ratio: tuple[int, int]) -> int:
+    """``money(balance × annual / 12)`` in fen, HALF_UP, exact (integer arithmetic)."""
+    p, q = ratio
+    return (2 * balance * p + q) // (2 * q)
+
+
 def _simulate(
     debts: Sequence[Debt],
     budget: Decimal,
@@ -218,22 +239,28 @@ def _simulate(
     max_months: int,
     record: bool,
 ) -> _Run:
-    """Run the month loop; ``months`` is None when the debts are not cleared in time."""
-    balances = [d.balance for d in debts]
-    monthly = [d.annual_rate / 12 for d in debts]
-    minimums = [d.minimum_payment for d in debts]
-    order = _priority(debts, strategy)
+    """Run the month loop in whole fen (exactly the Decimal rules, integer-fast).
+
+    ``months`` is None when the debts are not cleared within ``max_months``; the loop stops
+    early once that is certain (see :func:`_hopeless`).
+    """
     count = len(debts)
-    total_interest = total_paid = _ZERO
+    balances = [_to_fen(d.balance) for d in debts]
+    ratios = [_monthly_ratio(d.annual_rate) for d in debts]
+    minimums = [_to_fen(d.minimum_payment) for d in debts]
+    budget_fen = _to_fen(budget)
+    order = _priority(debts, strategy)
+    rolls_forward = strategy is not Strategy.minimums_only
+    total_interest = total_paid = 0
     schedule: list[PayoffMonth] = []
     payoff_month: dict[str, int] = {}
-    first_month: dict[str, Decimal] = {}
+    first_month: list[int] = []
     for month in range(1, max_months + 1):
-        interest = [money(balances[i] * monthly[i]) if balances[i] > 0 else _ZERO for i in range(count)]
+        interest = [_interest_fen(balances[i], ratios[i]) if balances[i] > 0 else 0 for i in range(count)]
         owed = [balances[i] + interest[i] for i in range(count)]
         pay = [min(minimums[i], owed[i]) for i in range(count)]
-        if strategy is not Strategy.minimums_only:
-            extra = budget - sum(pay)
+        if rolls_forward:
+            extra = budget_fen - sum(pay)
             for i in order:
                 if extra <= 0:
                     break
@@ -248,31 +275,48 @@ def _simulate(
         total_interest += month_interest
         total_paid += month_paid
         if month == 1:
-            first_month = {debts[i].name: pay[i] for i in range(count)}
+            first_month = pay
         if record:
-            entries = tuple(PayoffEntry(debts[i].name, pay[i], interest[i], balances[i]) for i in range(count))
-            schedule.append(PayoffMonth(month, entries, month_paid, month_interest, sum(balances)))
-        if all(b == 0 for b in balances):
+            entries = tuple(
+                PayoffEntry(debts[i].name, _from_fen(pay[i]), _from_fen(interest[i]), _from_fen(balances[i]))
+                for i in range(count)
+            )
+            schedule.append(
+                PayoffMonth(month, entries, _from_fen(month_paid), _from_fen(month_interest), _from_fen(sum(balances)))
+            )
+        if not any(balances):
             return _Run(month, total_interest, total_paid, schedule, payoff_month, first_month)
-        if _hopeless(balances, monthly, minimums, budget, strategy):
+        if _hopeless(balances, ratios, minimums, budget_fen, rolls_forward, max_months - month):
             break
     return _Run(None, total_interest, total_paid, schedule, payoff_month, first_month)
 
 
-def _hopeless(balances: list[Decimal], monthly: list[Decimal], minimums: list[Decimal], budget: Decimal, strategy: Strategy) -> bool:
-    """True when the remaining debt provably never shrinks (a safe early stop).
+def _hopeless(
+    balances: list[int], ratios: list[tuple[int, int]], minimums: list[int], budget: int, rolls_forward: bool,
+    months_left: int,
+) -> bool:
+    """True when the debts provably cannot be cleared in the months left (a safe early stop).
 
-    minimums_only: a debt whose minimum does not exceed next month's interest never
-    shrinks (its interest only grows). Otherwise: with ``r`` the lowest monthly rate among
-    open debts, next month's interest is at least ``r·B − 0.005·n``; if the whole budget is
-    no more than that, the total ``B`` cannot fall, and the condition persists.
+    * Not enough months: each month pays at most the budget (minimums only: at most each
+      minimum) and interest never reduces a balance, so a balance larger than the payments
+      still possible cannot be cleared.
+    * Never shrinking, minimums only: a debt whose minimum does not exceed next month's
+      interest never shrinks, since its interest only grows with it.
+    * Never shrinking, avalanche/snowball: with ``r`` the lowest monthly rate among open
+      debts, next month's interest is at least ``r·B − ½ fen × n`` (HALF_UP); if the budget
+      is no more than that, the total ``B`` cannot fall, and the condition persists.
     """
-    if strategy is Strategy.minimums_only:
-        return any(b > 0 and minimums[i] <= money(b * monthly[i]) for i, b in enumerate(balances))
     open_debts = [i for i, b in enumerate(balances) if b > 0]
-    lowest = min(monthly[i] for i in open_debts)
+    if not rolls_forward:
+        return any(
+            balances[i] > minimums[i] * months_left or minimums[i] <= _interest_fen(balances[i], ratios[i])
+            for i in open_debts
+        )
     total = sum(balances[i] for i in open_debts)
-    return budget <= lowest * total - Decimal("0.005") * len(open_debts)
+    if total > budget * months_left:
+        return True
+    p, q = min((ratios[i] for i in open_debts), key=lambda r: Fraction(*r))
+    return 2 * q * budget <= 2 * p * total - q * len(open_debts)
 
 
 def _first_month_required(debts: Sequence[Debt]) -> Decimal:
@@ -283,14 +327,14 @@ def _first_month_required(debts: Sequence[Debt]) -> Decimal:
 
 def _smallest_feasible(low: Decimal, high: Decimal, feasible: Any) -> Decimal:
     """Smallest fen amount in ``[low, high]`` for which ``feasible`` holds (monotone)."""
-    lo, hi = int(low / CENT), int(high / CENT)
+    lo, hi = _to_fen(low), _to_fen(high)
     while lo < hi:
         mid = (lo + hi) // 2
-        if feasible(Decimal(mid) * CENT):
+        if feasible(_from_fen(mid)):
             hi = mid
         else:
             lo = mid + 1
-    return Decimal(lo) * CENT
+    return _from_fen(lo)
 
 
 def _normalise(debts: Iterable[Debt | Mapping[str, Any]]) -> tuple[Debt, ...]:
@@ -316,6 +360,12 @@ def plan_payoff(
     ``debts`` are :class:`Debt` objects or mappings with the same keys. The result is a
     :class:`PayoffPlan`; an impossible budget is answered (``feasible=False``, exact
     ``shortfall``), never with an endless loop. Raises typed errors on bad input.
+
+    ``shortfall`` when infeasible: for avalanche / snowball, the smallest extra monthly
+    budget (to the fen) with which the plan ends within ``max_months``. For minimums_only
+    the budget is not what clears debts, the minimums are: the shortfall is what the budget
+    lacks to cover the minimums, plus the smallest total raise (to the fen) of the minimums
+    that are too small to clear their debt within ``max_months``.
     """
     items = _normalise(debts)
     budget = validate.positive_amount(monthly_budget, "每月预算")
@@ -328,41 +378,48 @@ def plan_payoff(
 
     with finance_context():
         required = _first_month_required(items)
-        if budget < required:
-            gap = required - budget
-            reason = (
-                f"每月预算{fmt_money(budget)}元，低于各笔最低还款额合计{fmt_money(required)}元，"
-                f"每月还差{fmt_money(gap)}元。"
-            )
-            if kind is not Strategy.minimums_only:
-                needed = _needed_budget(items, kind, cap, required)
-                if needed > required:
-                    gap = needed - budget
-                    reason += f"而且要在{_years(cap)}内还清，每月至少要还{fmt_money(needed)}元（再多{fmt_money(gap)}元）。"
-            return infeasible(gap, reason)
+        budget_gap = max(required - budget, _ZERO)
+        gap_text = (
+            f"每月预算{fmt_money(budget)}元，低于各笔最低还款额合计{fmt_money(required)}元，每月还差{fmt_money(budget_gap)}元。"
+        )
+        if kind is Strategy.minimums_only:
+            run = _simulate(items, budget, kind, cap, record=budget_gap == 0)
+            if budget_gap == 0 and run.months is not None:
+                return _feasible_plan(kind, budget, items, run, priority, cap)
+            raise_by, stuck = _minimums_shortfall(items, cap)
+            reason = gap_text if budget_gap else ""
+            if stuck:
+                reason += (
+                    f"只还最低还款额的话，{'、'.join(stuck)}在{_years(cap)}内还不清（最低还款额太少，主要在还利息）；"
+                    f"这些欠款的最低还款每月合计至少要多还{fmt_money(raise_by)}元。"
+                )
+            return infeasible(budget_gap + raise_by, reason)
+        if budget_gap:
+            needed = _needed_budget(items, kind, cap, required)
+            reason = gap_text
+            if needed > required:
+                reason += f"而且要在{_years(cap)}内还清，每月至少要还{fmt_money(needed)}元（再多{fmt_money(needed - budget)}元）。"
+            return infeasible(needed - budget, reason)
         run = _simulate(items, budget, kind, cap, record=True)
         if run.months is not None:
-            return PayoffPlan(
-                kind, budget, items, True, run.months, run.total_interest, run.total_paid,
-                tuple(run.schedule), run.first_month, _ZERO, _feasible_reason(kind, run.months),
-                priority, run.payoff_month, cap,
-            )
-        if kind is Strategy.minimums_only:
-            gap, stuck = _minimums_shortfall(items, cap)
-            return infeasible(
-                gap,
-                f"只还最低还款额的话，{'、'.join(stuck)}在{_years(cap)}内还不清（最低还款额太少，主要在还利息）；"
-                f"这些欠款每月合计至少要多还{fmt_money(gap)}元。",
-            )
+            return _feasible_plan(kind, budget, items, run, priority, cap)
         needed = _needed_budget(items, kind, cap, budget + CENT)
-        gap = needed - budget
         first_interest = sum((money(d.balance * d.annual_rate / 12) for d in items), _ZERO)
         why = "还款追不上利息的增长" if budget <= first_interest else "还款太慢"
         return infeasible(
-            gap,
+            needed - budget,
             f"每月还{fmt_money(budget)}元的话{why}，{_years(cap)}内还不清；"
-            f"每月至少要还{fmt_money(needed)}元（再多{fmt_money(gap)}元）才能在期限内还清。",
+            f"每月至少要还{fmt_money(needed)}元（再多{fmt_money(needed - budget)}元）才能在期限内还清。",
         )
+
+
+def _feasible_plan(kind: Strategy, budget: Decimal, items: tuple[Debt, ...], run: _Run, priority: tuple[str, ...], cap: int) -> PayoffPlan:
+    assert run.months is not None
+    return PayoffPlan(
+        kind, budget, items, True, run.months, _from_fen(run.total_interest), _from_fen(run.total_paid),
+        tuple(run.schedule), {d.name: _from_fen(fen) for d, fen in zip(items, run.first_month)}, _ZERO,
+        _feasible_reason(kind, run.months), priority, run.payoff_month, cap,
+    )
 
 
 def _needed_budget(items: Sequence[Debt], kind: Strategy, cap: int, low: Decimal) -> Decimal:
@@ -374,6 +431,7 @@ def _needed_budget(items: Sequence[Debt], kind: Strategy, cap: int, low: Decimal
 
 
 def _minimums_shortfall(items: Sequence[Debt], cap: int) -> tuple[Decimal, list[str]]:
+    """Total raise of the minimums that cannot clear their debt within ``cap`` months."""
     gap = _ZERO
     stuck = []
     for debt in items:

@@ -3,7 +3,8 @@
 Conventions (see docs/finance.md):
 
 * Monthly rate ``r = annual_rate / 12``; each month's interest is
-  ``money(balance × r)`` on the actual remaining balance (HALF_UP to the fen).
+  ``money(balance × annual_rate / 12)`` on the actual remaining balance (HALF_UP to the
+  fen; multiplied before dividing so exact half-fen ties round up).
 * 等额本息 ``equal_installment``: ``M = P·r·(1+r)^n / ((1+r)^n − 1)`` (``P/n`` when r = 0),
   rounded HALF_UP to the fen; principal part = M − interest.
 * 等额本金 ``equal_principal``: principal part ``money(P/n)``, plus the month's interest.
@@ -156,9 +157,9 @@ def amortization_schedule(
     with finance_context():
         r = rate / 12
         if kind is RepaymentMethod.bullet:
-            rows = _bullet_rows(amount, r, term)
+            rows = _bullet_rows(amount, rate, term)
         else:
-            rows = _amortizing_rows(amount, r, term, kind)
+            rows = _amortizing_rows(amount, rate, term, kind)
         total_interest = sum((row.interest for row in rows), Decimal("0.00"))
         total_paid = sum((row.payment for row in rows), Decimal("0.00"))
         periodic = irr([-amount, *(row.payment for row in rows)], guess=r)
@@ -174,13 +175,23 @@ def amortization_schedule(
     )
 
 
-def _amortizing_rows(amount: Decimal, r: Decimal, term: int, kind: RepaymentMethod) -> list[ScheduleRow]:
-    payment = _installment(amount, r, term) if kind is RepaymentMethod.equal_installment else Decimal(0)
+def monthly_interest(balance: Decimal, annual_rate: Decimal) -> Decimal:
+    """One month's interest ``money(balance × annual_rate / 12)``, HALF_UP to the fen.
+
+    Multiplying before dividing keeps exact half-fen ties exact (``0.60 × 10 % / 12`` is
+    exactly 0.005 and rounds up), which ``balance × (annual_rate / 12)`` would not.
+    """
+    with finance_context():
+        return money(balance * annual_rate / 12)
+
+
+def _amortizing_rows(amount: Decimal, rate: Decimal, term: int, kind: RepaymentMethod) -> list[ScheduleRow]:
+    payment = _installment(amount, rate / 12, term) if kind is RepaymentMethod.equal_installment else Decimal(0)
     part = money(amount / term) if kind is RepaymentMethod.equal_principal else Decimal(0)
     rows = []
     balance = amount
     for period in range(1, term + 1):
-        interest = money(balance * r)
+        interest = money(balance * rate / 12)
         if period == term:
             principal_part = balance
         elif kind is RepaymentMethod.equal_installment:
@@ -195,10 +206,10 @@ def _amortizing_rows(amount: Decimal, r: Decimal, term: int, kind: RepaymentMeth
     return rows
 
 
-def _bullet_rows(amount: Decimal, r: Decimal, term: int) -> list[ScheduleRow]:
+def _bullet_rows(amount: Decimal, rate: Decimal, term: int) -> list[ScheduleRow]:
     zero = Decimal("0.00")
     rows = [ScheduleRow(period, zero, zero, zero, amount) for period in range(1, term)]
-    interest = money(amount * r * term)
+    interest = money(amount * rate * term / 12)
     rows.append(ScheduleRow(term, amount + interest, interest, amount, zero))
     return rows
 
@@ -222,4 +233,5 @@ __all__ = [
     "installment",
     "amortization_schedule",
     "accrued_interest",
+    "monthly_interest",
 ]
