@@ -157,12 +157,11 @@ _SEPARATED_DIGITS_RE = re.compile(
     r"|[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?![0-9])"  # 15:30
     r"|[0-9]+(?:\.[0-9]+)?(?:/[0-9]+(?:\.[0-9]+)?)+"  # 1/15, 50/30/20
 )
-#: words right before a number that make it an identifier or score
-_ID_BEFORE_RE = re.compile(
-    r"(?:尾号|号码|电话|手机号|手机|验证码|卡号|编号|单号|账号|帐号|密码|芝麻分|芝麻信用|信用分|分数|评分|版本|"
-    r"身份证号|身份证|qq|微信号|邮编|工号|订单号|流水号|车牌|房号|no\.?|#)(?:是|为|号|[ :#])*$",
-    re.IGNORECASE,
-)
+#: words right before a number (maybe followed by 是 / 为 / : …) that make it an identifier or score
+_ID_WORDS = ("尾号", "号码", "电话", "手机号", "手机", "验证码", "卡号", "编号", "单号", "账号", "帐号", "密码", "芝麻分",
+             "芝麻信用", "信用分", "分数", "评分", "版本", "身份证号", "身份证", "qq", "微信号", "邮编", "工号", "订单号",
+             "流水号", "车牌", "房号", "no", "no.", "#")
+_ID_FILLER = frozenset("是为号 :#")
 #: characters after a number with no unit that make it a count, a score, a size … not money
 _BARE_BLOCKERS = frozenset("个次张笔家人岁倍条项位台部套件份种秒级名页楼遍度斤克米只双辆分点号日月年天周期时%℃°"
                            "届代寸层首句集折成路章节季")
@@ -288,6 +287,7 @@ class _Scanner:
         self.s = normalize_text(text)
         self.n = len(self.s)
         self.found: List[Quantity] = []
+        self._word_chars: Optional[List[int]] = None
 
     # ---- helpers
     def emit(self, entity: str, start: int, end: int, value: str) -> int:
@@ -478,7 +478,13 @@ class _Scanner:
             return True
         if before == "." and "0" <= self.char(i - 2) <= "9":
             return True
-        return bool(_ID_BEFORE_RE.search(self.s, max(0, i - 12), i))
+        j = i
+        while True:  # skip back over 是 / 为 / : …, checking for an identifier word at each step
+            if self.s[max(0, j - 4):j].lower().endswith(_ID_WORDS):
+                return True
+            if j <= max(0, i - 4) or self.s[j - 1] not in _ID_FILLER:
+                return False
+            j -= 1
 
     def merge_range(self, num: Numeral) -> Numeral:
         """"2000-3000", "两到三万", "5-10天": one quantity with the lower bound."""
@@ -753,7 +759,7 @@ class _Scanner:
         before = self.char(num.start - 1)
         if before and not _STRIP_RE.fullmatch(before):
             return False
-        return _SLANG_TAIL_RE.fullmatch(self.s, num.end) is not None
+        return self.n - num.end <= 12 and _SLANG_TAIL_RE.fullmatch(self.s, num.end) is not None
 
     def _installment_after(self, u: int) -> bool:
         m = _FEN_RE.match(self.s, u)
@@ -761,7 +767,13 @@ class _Scanner:
 
     def _alone(self, num: Numeral) -> bool:
         """The number is all the message holds, apart from spaces, punctuation and emoji."""
-        return not _STRIP_RE.sub("", self.s[:num.start] + self.s[num.end:])
+        if self._word_chars is None:  # prefix counts of letters / digits / CJK, computed once
+            counts = [0]
+            for ch in self.s:
+                counts.append(counts[-1] + (0 if _STRIP_RE.fullmatch(ch) else 1))
+            self._word_chars = counts
+        counts = self._word_chars
+        return counts[num.start] == 0 and counts[self.n] == counts[num.end]
 
 
 class _DurationParts:

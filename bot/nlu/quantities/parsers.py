@@ -13,11 +13,11 @@ from __future__ import annotations
 import logging
 import re
 from decimal import Decimal
-from typing import Callable, Optional, TypeVar
+from typing import Callable, List, Optional, TypeVar
 
 from bot.nlu.quantities.durations import parse_iso_parts
 from bot.nlu.quantities.extract import (
-    AMOUNT, ANNUAL_RATE, DAILY_RATE, DAY_OF_MONTH, DURATION, INSTALLMENTS, find_quantities, read_rate,
+    AMOUNT, ANNUAL_RATE, DAILY_RATE, DAY_OF_MONTH, DURATION, INSTALLMENTS, Quantity, find_quantities, read_rate,
 )
 from bot.nlu.quantities.numerals import Numeral, parse_numeral
 from bot.nlu.textnorm import normalize_text
@@ -54,8 +54,8 @@ def _guarded(func: Callable[[str], Optional[T]]) -> Callable[[str], Optional[T]]
     return wrapper
 
 
-def _first(text: str, entity: str) -> Optional[str]:
-    for quantity in find_quantities(text):
+def _first(quantities: List[Quantity], entity: str) -> Optional[str]:
+    for quantity in quantities:
         if quantity.entity == entity:
             return quantity.value
     return None
@@ -85,10 +85,11 @@ def _bare_integer(text: str, low: int, high: int) -> Optional[int]:
 @_guarded
 def parse_amount(text: str) -> Optional[Decimal]:
     """Yuan in ``text`` ("五千块" → 5000, "五毛" → 0.5, a bare "五十" → 50), else ``None``."""
-    value = _first(text, AMOUNT)
+    found = find_quantities(text)
+    value = _first(found, AMOUNT)
     if value is not None:
         return Decimal(value)
-    if any(q.entity != AMOUNT for q in find_quantities(text)):
+    if found:
         return None  # "两个月", "12期": another kind of value
     num = _bare_number(text)
     return num.value if num is not None else None
@@ -100,7 +101,7 @@ def parse_duration(text: str) -> Optional[str]:
 
     A bare number ("30") is not a duration: its unit is unknown.
     """
-    return _first(text, DURATION)
+    return _first(find_quantities(text), DURATION)
 
 
 @_guarded
@@ -109,10 +110,11 @@ def parse_daily_rate(text: str) -> Optional[Decimal]:
 
     ``None`` when the text gives an annual rate instead (converting is the caller's choice).
     """
-    value = _first(text, DAILY_RATE)
+    found = find_quantities(text)
+    value = _first(found, DAILY_RATE)
     if value is not None:
         return Decimal(value)
-    if _first(text, ANNUAL_RATE) is not None:
+    if _first(found, ANNUAL_RATE) is not None:
         return None
     return _bare_rate(text, "daily")
 
@@ -123,10 +125,11 @@ def parse_annual_rate(text: str) -> Optional[Decimal]:
 
     ``None`` when the text gives a daily rate instead.
     """
-    value = _first(text, ANNUAL_RATE)
+    found = find_quantities(text)
+    value = _first(found, ANNUAL_RATE)
     if value is not None:
         return Decimal(value)
-    if _first(text, DAILY_RATE) is not None:
+    if _first(found, DAILY_RATE) is not None:
         return None
     return _bare_rate(text, "annual")
 
@@ -144,10 +147,11 @@ def _bare_rate(text: str, cue: str) -> Optional[Decimal]:
 @_guarded
 def parse_installments(text: str) -> Optional[int]:
     """Number of installments ("分12期" → 12, "12个月" → 12, a bare "12" → 12), else ``None``."""
-    value = _first(text, INSTALLMENTS)
+    found = find_quantities(text)
+    value = _first(found, INSTALLMENTS)
     if value is not None:
         return int(value)
-    iso = _first(text, DURATION)
+    iso = _first(found, DURATION)
     if iso is not None:
         parts = parse_iso_parts(iso)
         if parts and not any(parts[k] for k in ("w", "d", "h", "mi", "s")):
@@ -161,7 +165,7 @@ def parse_installments(text: str) -> Optional[int]:
 @_guarded
 def parse_day_of_month(text: str) -> Optional[int]:
     """Day of the month 1–31 ("每月15号" → 15, a bare "15" → 15), else ``None``."""
-    value = _first(text, DAY_OF_MONTH)
+    value = _first(find_quantities(text), DAY_OF_MONTH)
     if value is not None:
         return int(value)
     return _bare_integer(text, 1, 31)
