@@ -35,27 +35,37 @@ def _register_components() -> None:
     from spacy.language import Language
     from spacy.tokens import Span
 
+    from spacy.tokens import Doc
+
     if not Span.has_extension("norm_value"):
         Span.set_extension("norm_value", default=None)
+    if not Doc.has_extension("quantities"):
+        Doc.set_extension("quantities", default=None)
     if "finance_quantities" not in Language.factories:
         Language.factory("finance_quantities", func=lambda nlp, name: FinanceQuantities())
 
 
 class FinanceQuantities:
-    """spaCy component: adds quantity entities (with normalised values) to ``doc.ents``."""
+    """spaCy component: finds quantities with their normalised values.
+
+    The exact character spans and values are kept on ``doc._.quantities`` (jieba sometimes
+    glues a character of the next word onto a number's unit, "分6期和分12期" → 期和分, so token
+    spans would swallow a neighbour); ``doc.ents`` gets the token-aligned view for spaCy users.
+    """
 
     def __call__(self, doc):
         from spacy.util import filter_spans
 
         from bot.nlu.quantities import find_quantities
 
+        quantities = find_quantities(doc.text)
+        doc._.quantities = quantities
         spans = list(doc.ents)
-        for quantity in find_quantities(doc.text):
+        for quantity in quantities:
             span = doc.char_span(quantity.start, quantity.end, label=quantity.entity, alignment_mode="expand")
-            if span is None:
-                continue
-            span._.norm_value = quantity.value
-            spans.append(span)
+            if span is not None:
+                span._.norm_value = quantity.value
+                spans.append(span)
         doc.ents = filter_spans(spans)
         return doc
 
@@ -97,12 +107,18 @@ def load_pipeline(path: Optional[Path] = None, data_dir: Path = DATA_DIR):
 
 def extract(nlp, text: str) -> List[Dict[str, object]]:
     """Entities of ``text`` as Rasa-style dicts with normalised values."""
+    from bot.nlu.phrases import PHRASE_LABELS
+
     doc = nlp(text)
-    return [
-        {"entity": ent.label_, "start": ent.start_char, "end": ent.end_char,
-         "value": ent._.norm_value or ent.ent_id_ or ent.text, "text": ent.text}
-        for ent in doc.ents
-    ]
+    entities = [{"entity": q.entity, "start": q.start, "end": q.end, "value": q.value, "text": q.text}
+                for q in doc._.quantities or []]
+    taken = [(q["start"], q["end"]) for q in entities]
+    for ent in doc.ents:
+        overlaps = any(ent.start_char < end and start < ent.end_char for start, end in taken)
+        if ent.label_ in PHRASE_LABELS and not overlaps:
+            entities.append({"entity": ent.label_, "start": ent.start_char, "end": ent.end_char,
+                             "value": ent.ent_id_ or ent.text, "text": ent.text})
+    return sorted(entities, key=lambda e: e["start"])
 
 
 def main(argv: Optional[Iterable[str]] = None) -> int:

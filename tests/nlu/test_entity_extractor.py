@@ -79,6 +79,14 @@ def test_spans_index_the_text_and_name_the_extractor(extractor):
         assert 0 <= entity["start"] < entity["end"] <= len(text)
 
 
+def test_quantities_keep_exact_spans_when_jieba_glues_words_together(extractor):
+    # jieba segments this as 分 / 6 / 期和分 / 12 / 期: token spans would merge the two
+    text = "分6期和分12期哪个划算"
+    found = entities(extractor, text)
+    assert [(e["entity"], e["value"], text[e["start"]:e["end"]]) for e in found] == [
+        ("installments", "6", "分6期"), ("installments", "12", "分12期")]
+
+
 def test_owned_entities_from_other_extractors_are_replaced_not_duplicated(extractor):
     other = [{"entity": "amount", "value": "5", "start": 0, "end": 1, "extractor": "DIETClassifier"},
              {"entity": "city", "value": "杭州", "start": 0, "end": 2, "extractor": "DIETClassifier"}]
