@@ -105,7 +105,8 @@ _RATE_CUE_RE = re.compile(
 )
 #: words allowed between a rate cue and its value (bounded: no backtracking blow-up)
 _FILLER_RE = re.compile(
-    r"(?:[ \t:]|的话|是|为|约|大约|大概|差不多|只有|才|高达|达到|可达|在|按照|按|有|就|最高|最低|低至|仅|只要|一般|通常|也|都|了)"
+    r"(?:[ \t:]|的话|是|为|约|大约|大概|差不多|只有|才|高达|达到|可达|在|按照|按|有|就|最高|最低|低至|仅|只要|一般|通常|也|都|了|"
+    r"不超过|不高于|不低于|不到|超过|低于|高于|至少|至多|最多|最少)"
     r"{0,4}"
 )
 _SPACE_ONLY_RE = re.compile(r"[ \t:]*")
@@ -151,7 +152,8 @@ _SEPARATED_DIGITS_RE = re.compile(
     r"(?:\+?86[- ]?)?1[3-9][0-9](?:[- ]?[0-9]{4}){2}(?![0-9])"  # mobile phone
     r"|\+[0-9][0-9 -]{6,}[0-9](?![0-9])"  # international number
     r"|[48]00[- ]?[0-9]{3}[- ]?[0-9]{4}(?![0-9])"  # 400 / 800 hotline
-    r"|(?:95188|95017|95118)(?![0-9])"  # service hotlines of 支付宝/借呗, 微粒贷, 白条
+    r"|(?:1[0-2]|0?[1-9])-(?:3[01]|[12][0-9]|0?[1-9])(?![0-9])"  # 12-15: a month and day ...
+    r"(?![ ]?(?:[-~到至]|元|块|天|个|期|号|日|万|千|百|[kKwW%]|周|年|小时|分|岁|次|笔))"  # ... unless a unit follows
     r"|0[0-9]{2,3}-[0-9]{7,8}(?![0-9])"  # landline
     r"|[0-9]{4}(?:[-/][0-9]{1,2}(?:[-/][0-9]{1,2})?|\.[0-9]{1,2}\.[0-9]{1,2})(?![0-9])"  # 2026-01-15
     r"|[0-9]{1,2}:[0-9]{2}(?::[0-9]{2})?(?![0-9])"  # 15:30
@@ -171,6 +173,8 @@ _INSTALLMENT_BLOCKERS = frozenset("间限望待末货刊")
 #: numbers that on their own are internet slang, not money (886 = bye bye, 520 = I love you)
 _SLANG_NUMBERS = frozenset({"88", "886", "8888", "520", "521", "1314", "666", "6666", "66666", "233", "2333",
                             "23333", "555", "5555", "7456", "9494"})
+#: service and complaint hotlines (支付宝/借呗, 微粒贷, 白条, carriers, regulators) named in a sentence
+_HOTLINES = frozenset({"95188", "95017", "95118", "10086", "10010", "12378", "12363", "12315", "12348"})
 _STRIP_RE = re.compile(r"[\W_]+")
 _SLANG_TAIL_RE = re.compile(r"(?:[\W_]|啦|了|哈|呀|啊|哦|喽|咯|吧|哟|呢)*")
 #: after 万五 (no cue before it) these words make it a daily rate: 万五的利息
@@ -180,13 +184,14 @@ _OPERATOR_BEFORE_RE = re.compile(r"(?:乘以|除以|乘|除|[×x*÷])[ ]?$", re.
 #: words after a number that make it the name of a rule: 502030法则
 _RULE_AFTER_RE = re.compile(r"法则|原则|规则|定律|法")
 #: characters before a lone 一 that make it "the same / that one" rather than a count
-_NOT_COUNT_BEFORE = frozenset("同统某任每哪这那唯单后")
+_NOT_COUNT_BEFORE = frozenset("同统某任每哪这那唯单后成")
 #: 多 followed by these is a question word (多少, 多久 …), not "more than"
 _NOT_APPROX_AFTER_DUO = frozenset("少久长大么高远")
 #: "一个月还3000", "一天打几十个电话": 一 + unit + a verb of what happens per unit
 _PER_UNIT_AFTER_RE = re.compile(
     r"(?:最多|最少|只能|能|可以|大概|大约|平均|就|要|得|都|也|才|到底|至少|免费){0,2}"
-    r"(?:还|存|花|付|赚|挣|打|发|收(?!益)|扣|交|拿出|工资|收入|薪水|开销|查|好几|[0-9]|[一二三四五六七八九两][十百千万])")
+    r"(?:还|存|花|付|赚|挣|打|发|收(?!益)|扣|交|拿出|工资|收入|薪水|开销|查|好几|到晚|到头|[0-9]|"
+    r"[一二三四五六七八九两][十百千万]|[一二三四五六七八九两几]次)")
 _DURATION_VERB_BEFORE_RE = re.compile(
     r"(?:逾期|预期|途期|晚还|晚了|晚|拖了|拖|借了|借|用了|用|宽限|延期|延迟|延后|推迟|推后|提前|超过|超|满|前|过了|了)$")
 
@@ -458,6 +463,9 @@ class _Scanner:
             return None
         if "0" <= s[i] <= "9" and "0" <= self.char(i - 1) <= "9":
             return num.end  # the tail of a digit group already rejected
+        if self.char(i - 1) == "几":
+            unit = _DURATION_UNIT_RE.match(s, num.end) or _MONEY_UNIT_RE.match(s, num.end)
+            return unit.end() if unit else num.end  # 几十万, 几十天: the multiplier is unknown
         if self.left_blocked(i):
             end = num.end
             if _is_ascii_letter(self.char(i - 1)):
@@ -615,6 +623,10 @@ class _Scanner:
                 and _PER_UNIT_AFTER_RE.match(self.s, end)
                 and not _DURATION_VERB_BEFORE_RE.search(self.s, max(0, i - 4), i)):
             return end  # "一个月还3000": per month, not a length of time
+        if (self.s[num.start:num.end] == "一" and not (half or post or m.group("more") or approx)
+                and self.found and self.found[-1].entity == AMOUNT and self.found[-1].end == i
+                and (end >= self.n or _STRIP_RE.match(self.s, end))):
+            return end  # "收入4500一个月。": per month
         value = num.value + (_HALF if half or post == "半" else 0)
         parts = _DurationParts()
         parts.add(unit, value)
@@ -746,6 +758,8 @@ class _Scanner:
         if _RULE_AFTER_RE.match(self.s, u):
             return consumed  # 502030法则
         if num.arabic:
+            if self.s[num.start:num.end] in _HOTLINES and not self._alone(num):
+                return consumed  # 打95188没人接
             if num.leading_zero or num.value == 0:
                 return consumed  # 007, 额度为0
             if num.value < 10 and not num.has_decimal and not self._alone(num):

@@ -13,7 +13,7 @@ Supported forms (values in brackets)::
     3万  1.5万  2千  5k  1w  1万5 (15000)  3万2000  mixed Arabic / Chinese magnitudes
     零点五 (0.5)  三点五 (3.5)  一点五万 (15000)  Chinese decimals
     两三千 (2000)  三五 (3)  十五六 (15)           ranges of neighbouring digits: lower bound
-    十几万 (100000)  二十几 (20)                  几 after a magnitude: lower bound
+    十几万 (100000)  二十几 (20)  十多万 (100000)  几 / 多 / 来 inside a number: lower bound
     二零二六 (2026)                               digit strings (years, phone numbers)
 
 Why not ``cn2an``: it returns ``float`` for decimals, raises on mixed forms such as
@@ -246,8 +246,10 @@ def scan_numeral(s: str, pos: int, digit_strings: bool = True) -> Optional[Numer
             i += 1
             record(i)
             continue
-        # ---- 几 after a magnitude: an unknown digit, read as 0 (十几万 → at least 100000)
-        if ch == "几" and st.prev in ("small", "big") and not st.decimal:
+        # ---- 几 after a magnitude: an unknown digit, read as 0 (十几万 → at least 100000);
+        #      多 / 来 likewise when a larger magnitude follows (十多万, 三百来万)
+        if (st.prev in ("small", "big") and not st.decimal
+                and (ch == "几" or (ch in "多来" and i + 1 < n and s[i + 1] in "万萬亿億千仟"))):
             st.num, st.tail = Decimal(0), None
             st.is_range = True
             st.prev = "digit"
