@@ -125,6 +125,8 @@ TABLE = [
     ("年化7.3%", "annual_rate", "年化7.3%", "0.073"),
     ("年化百分之三点六", "annual_rate", "年化百分之三点六", "0.036"),
     ("年化１８％", "annual_rate", "年化１８％", "0.18"),
+    ("年利率是百分之十四点四", "annual_rate", "百分之十四点四", "0.144"),
+    ("IRR 24%", "annual_rate", "IRR 24%", "0.24"),
     # ---- installments
     ("12期", "installments", "12期", "12"),
     ("分6期", "installments", "分6期", "6"),
@@ -204,6 +206,12 @@ SENTENCES = [
     ("三百来万", [("amount", "三百来万", "3000000")]),
     ("3-5天", [("duration", "3-5天", "P3D")]),
     ("客服电话是多少 10086", []),
+    # a Chinese comma after digits separates numbers unless a money unit follows the groups
+    ("还了500，200还没还", [("amount", "500", "500"), ("amount", "200", "200")]),
+    ("欠1，200元", [("amount", "1，200元", "1200")]),
+    ("１，２００元", [("amount", "１，２００元", "1200")]),
+    ("借了5000，逾期两个月", [("amount", "5000", "5000"), ("duration", "两个月", "P2M")]),
+    ("借1万一个月", [("amount", "1万", "10000"), ("duration", "一个月", "P1M")]),
 ]
 
 

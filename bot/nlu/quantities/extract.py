@@ -286,10 +286,28 @@ def _rate_entity(cue: str, rate: _Rate) -> Optional[str]:
 # --------------------------------------------------------------------------- scanner
 
 
+_GROUPED_MONEY_RE = re.compile(r"[0-9]{3}(?:[,，][0-9]{3})*(?![0-9])[ ]?(?:元|块|万|千|rmb)", re.IGNORECASE)
+
+
+def _sentence_commas_kept(original: str, normalised: str) -> str:
+    """Undo NFKC for a Chinese comma right after an ASCII digit ("还了500，200还没还" is two
+    numbers) unless a money unit follows the digit groups ("1，200元").  "1,200" and a fully
+    full-width "１，２００" group digits as usual."""
+    if "，" not in original:
+        return normalised
+    chars = list(normalised)
+    for p, ch in enumerate(original):
+        if (ch == "，" and p > 0 and "0" <= original[p - 1] <= "9"
+                and not _GROUPED_MONEY_RE.match(original, p + 1)):
+            chars[p] = "，"
+    return "".join(chars)
+
+
+
 class _Scanner:
     def __init__(self, text: str) -> None:
         self.text = text
-        self.s = normalize_text(text)
+        self.s = _sentence_commas_kept(text, normalize_text(text))
         self.n = len(self.s)
         self.found: List[Quantity] = []
         self._word_chars: Optional[List[int]] = None
@@ -625,7 +643,8 @@ class _Scanner:
             return end  # "一个月还3000": per month, not a length of time
         if (self.s[num.start:num.end] == "一" and not (half or post or m.group("more") or approx)
                 and self.found and self.found[-1].entity == AMOUNT and self.found[-1].end == i
-                and (end >= self.n or _STRIP_RE.match(self.s, end))):
+                and (end >= self.n or _STRIP_RE.match(self.s, end))
+                and "借" not in self.s[max(0, self.found[-1].start - 3):self.found[-1].start]):
             return end  # "收入4500一个月。": per month
         value = num.value + (_HALF if half or post == "半" else 0)
         parts = _DurationParts()

@@ -259,16 +259,19 @@ def scan_numeral(s: str, pos: int, digit_strings: bool = True) -> Optional[Numer
             i += 1
             record(i)
             continue
-        # ---- Chinese decimal point: 三点五, 零点零五 (only before any magnitude)
+        # ---- Chinese decimal point: 三点五, 零点零五, 十四点四, 二十点五 (not after 万 / 亿)
         if ch == "点":
-            if (st.prev == "digit" and st.prev_cn_digit is not None and not st.decimal and not st.has_mag
-                    and not st.is_range and i + 1 < n and s[i + 1] in CN_DIGITS):
+            if ((st.prev_cn_digit is not None if st.prev == "digit" else st.prev == "small")
+                    and st.chinese and not st.decimal and not st.is_range and st.tail is None
+                    and not st.yi and not st.wan and i + 1 < n and s[i + 1] in CN_DIGITS):
                 j = i + 1
                 frac = []
                 while j < n and s[j] in CN_DIGITS and len(frac) < _MAX_DIGITS:
                     frac.append(str(CN_DIGITS[s[j]]))
                     j += 1
-                st.num = st.num + Decimal("0." + "".join(frac))
+                st.num = st.cur + (st.num or 0) + Decimal("0." + "".join(frac))
+                st.cur = Decimal(0)
+                st.prev = "digit"
                 st.decimal = True
                 st.tokens += 1
                 i = j
