@@ -26,7 +26,7 @@ from bot.finance import overdue as overdue_mod
 from bot.finance import payoff as payoff_mod
 from bot.finance import rates, validate
 from bot.finance import schedule as schedule_mod
-from bot.finance.errors import FinanceError, InvalidAmount
+from bot.finance.errors import FinanceError, InvalidAmount, InvalidTerm
 from bot.finance.money import fmt_money, money_str, percent_str, plain_str, to_decimal
 
 EXIT_BAD_INPUT = 2
@@ -180,7 +180,9 @@ def cmd_apr(args: argparse.Namespace, out: TextIO) -> int:
             payments = _payments_list(args.payments)
             kind, extra = "cashflows", {}
         elif args.flat_fee_rate is not None:
-            payments = list(apr_mod.flat_fee_payments(principal, args.flat_fee_rate, args.months or ""))
+            if args.months is None:
+                raise InvalidTerm("请提供期数（--months），例如 12。", code="missing_months")
+            payments = list(apr_mod.flat_fee_payments(principal, args.flat_fee_rate, args.months))
             nominal = apr_mod.nominal_flat_annual_rate(args.flat_fee_rate)
             kind = "flat_fee"
             extra = {"nominal_flat_annual_rate": plain_str(nominal), "nominal_flat_annual_rate_percent": percent_str(nominal)}
