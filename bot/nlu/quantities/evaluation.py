@@ -74,7 +74,9 @@ def load_examples(paths: Iterable[Path]) -> List[Example]:
     for file in files:
         data = yaml.safe_load(file.read_text(encoding="utf-8")) or {}
         for block in data.get("nlu") or []:
-            raw = block.get("examples") if isinstance(block, dict) else None
+            if not isinstance(block, dict) or "intent" not in block:
+                continue  # synonyms, lookup tables and regexes are not examples
+            raw = block.get("examples")
             if not isinstance(raw, str):
                 continue
             for line in raw.splitlines():
@@ -150,20 +152,32 @@ def evaluate(examples: List[Example], spans_only: bool = False) -> Report:
 
 
 def benchmark(texts: List[str], repeat: int = 20, long_text: Optional[str] = None) -> str:
-    """Messages per second over ``texts`` and time for one long message."""
-    start = time.perf_counter()
-    count = 0
-    for _ in range(repeat):
+    """Time :func:`find_quantities` over ``texts``, ``repeat`` rounds; best and median round.
+
+    The machine may be busy with other work, so the best round is the figure to compare
+    between versions and the median shows the spread.
+    """
+    if not texts:
+        return "no messages to time"
+    rounds = []
+    for _ in range(max(repeat, 1)):
+        start = time.perf_counter()
         for text in texts:
             find_quantities(text)
-            count += 1
-    elapsed = time.perf_counter() - start
-    lines = [f"{count} messages in {elapsed:.3f} s: {count / elapsed:,.0f} messages/s, "
-             f"{elapsed / count * 1e6:.1f} µs per message (mean length "
-             f"{sum(map(len, texts)) / max(len(texts), 1):.1f} characters)"]
+        rounds.append((time.perf_counter() - start) / len(texts))
+    rounds.sort()
+    best, median = rounds[0], rounds[len(rounds) // 2]
+    lines = [f"{len(texts)} messages (mean length {sum(map(len, texts)) / len(texts):.1f} characters) x {len(rounds)} "
+             f"rounds: best {best * 1e6:.1f} µs per message ({1 / best:,.0f} messages/s), "
+             f"median {median * 1e6:.1f} µs"]
     if long_text:
-        start = time.perf_counter()
-        found = find_quantities(long_text)
-        lines.append(f"one {len(long_text)}-character message: {(time.perf_counter() - start) * 1000:.1f} ms, "
-                     f"{len(found)} quantities")
+        times = []
+        found: list = []
+        for _ in range(5):
+            start = time.perf_counter()
+            found = find_quantities(long_text)
+            times.append(time.perf_counter() - start)
+        times.sort()
+        lines.append(f"one {len(long_text)}-character message ({len(found)} quantities): best "
+                     f"{times[0] * 1000:.1f} ms, median {times[2] * 1000:.1f} ms of 5")
     return "\n".join(lines)

@@ -13,32 +13,50 @@ so they are never reported as amounts.
 Spans and values (see also the conversation contract):
 
 * ``amount`` — yuan, a plain decimal string.  The span includes a currency sign
-  or word and the unit (¥300, 300元, 八百块钱, 1.5万元, 5块5).  A number with no
-  unit is an amount when it is written in digits (5000, "每月能还2000") or is a
-  Chinese number with 百/千/万/亿 (五千, 两千五); "三千多" and "5000多" are lower
-  bounds (3000, 5000) and "两三千", "2000-3000" report their lower bound (2000).
-* ``duration`` — ISO 8601 (``P2M``, ``P21D``, ``P1M15D``); the span is the
-  duration itself ("逾期两个月" → "两个月").  "两个多月" is a lower bound (P2M).
-  Bare month numbers are month names (3月 = March) unless written 两月 / 俩月 or
-  after 逾期-like words ("逾期3月"); 上半年 / 下半年 are periods, not durations.
+  or word and the unit (¥300, 300元, 八百块钱, 1.5万元, 5块5, 五毛, 1分钱).  A number
+  with no unit is an amount when it is written in digits (5000, "每月能还2000") or
+  is a Chinese number with 百/千/万/亿 (五千, 两千五); a lone digit 1–9 with no unit
+  counts only when it is the whole message (in "1 2 3是什么意思" they are labels),
+  and 0 with no unit does not count (额度为0).  Lower bounds: "三千多", "5000多",
+  "一万出头", "十几万", "十多万" report the number said (3000, 5000, 10000, 100000,
+  100000); ranges "两三千", "2000-3000", "2到3万" report their lower bound.
+  "几千", "几十万" have no known value and are not reported.  A Chinese comma
+  right after digits separates two numbers ("还了500，200") unless a money unit
+  follows the digit groups ("1，200元" = 1200).
+* ``duration`` — ISO 8601 (``P2M``, ``P21D``, ``P1M15D``, ``PT30M``); the span is
+  the duration itself ("逾期两个月" → "两个月").  "两个多月" is a lower bound
+  (P2M).  Bare month numbers are month names (3月 = March) unless written 两月 /
+  俩月 or after 逾期-like words ("逾期3月"); 上半年 / 下半年 are periods, 半天 is an
+  idiom ("a long while") and 3个工作日 are not calendar days: none is reported.
+  一 + unit read as "per" is not a duration: "一个月还3000", "催收一天打几十个",
+  "收入4500一个月", and neither is "同一天" / "最后一个月" (which one, not how long).
 * ``daily_rate`` / ``annual_rate`` — fractions.  A cue word right before the value
   is part of the span (日息万五, 年化18%, APR 18%); when other words come between
-  (利率是万分之五) the span is the value alone.  万分之X with no cue is daily;
-  after a neutral cue (利率, 利息, 罚息) a rate under 1 % is daily, otherwise annual;
-  monthly rates (月息2%) and bare percentages are not reported.  A bare number
-  after a daily cue below 0.005 is the fraction itself (日利率0.0005); from 0.005
-  to 1 it is read as a percentage with the % left out (日利率0.05 → 0.0005).  A
-  bare number from 1 to 100 after an annual cue is a percentage (年化18 → 0.18).
-* ``installments`` — a count of at least 2 (a plan, not "漏还了一期"); the span
-  includes 分 / 分成 (分12期) except after 能 / 可以, where 分 is the verb.
-  第3期 / 这一期 are not counts.
+  (利率是万分之五) the span is the value alone.  万分之X with no cue is daily, as is
+  万X followed by 的利息 (万五的利息); after a neutral cue (利率, 利息, 罚息) a rate
+  under 1 % is daily, otherwise annual; "0.05%/天", "万分之四的日息" take the
+  period from the words after them; monthly rates (月息2%) and other percentages
+  are not reported.  A bare number after a daily cue below 0.005 is the fraction
+  itself (日利率0.0005); from 0.005 to 1 it is read as a percentage with the %
+  left out (日利率0.05 → 0.0005).  A bare number from 1 to 100 after an annual cue
+  is a percentage (年化18 → 0.18).
+* ``installments`` — a count from 2 to 999 (a plan, not "漏还了一期"); the span
+  includes 分 / 分成 (分12期, 分3个月) except after 能 / 可以, where 分 is the
+  verb.  第3期 / 这一期 are not counts.
 * ``day_of_month`` — 1–31, from N号 / N日, with 每月 / 每个月 in the span when it
   comes right before.  In a full date (12月1日) the month is consumed as a date
-  and the day part "1日" is reported as day_of_month "1"; "30日内" is a duration.
+  and the day part "1日" is reported as day_of_month "1" (a reminder or a due
+  day is usually given that way); "30日内" is a duration; 15号线 is not a day.
 
-Internet slang numbers that make up a whole message (886 = bye, 520, 666) are
-not amounts.  Anything the user types — any length, emoji, control characters —
-is accepted; :func:`find_quantities` never raises.
+Never amounts: years (2026年, 二零二六年), dates (2026-01-15, 12-15, 1/15), times
+(15:30, 3点), phone, account and order numbers (11+ digits, 138 1234 5678,
+400-…, 95188 or 12378 named in a sentence), scores and codes (芝麻分650,
+验证码1234), counts (3张卡, 2次), percentages, operands (乘365), 502030法则,
+foreign money (300美元), and internet slang standing alone at the end of a
+message (886, 88 = bye-bye, 520, 666).  The form parsers in
+:mod:`bot.nlu.quantities.parsers` still read such a number when a form asked for
+money.  Anything the user types — any length, emoji, control characters — is
+accepted; :func:`find_quantities` never raises.
 """
 from __future__ import annotations
 
