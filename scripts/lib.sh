@@ -61,13 +61,15 @@ train_if_needed() {
   echo "$stamp" > "$stamp_file"
 }
 
-# start_services LOGDIR: loan ledger (SQLite by default), action server and Rasa server
+# start_services LOGDIR: loan ledger (SQLite by default), action server, Rasa server and the
+# chat page (bot/widget, vendored by bot/widget/build.sh when needed)
 start_services() {
   local logdir="$1"
   export LOAN_SERVICE_TOKEN="${LOAN_SERVICE_TOKEN:-$("$PY" -c 'import secrets; print(secrets.token_urlsafe(24))')}"
   export LOAN_SERVICE_PORT="${LOAN_SERVICE_PORT:-5056}"
   export LOAN_SERVICE_URL="${LOAN_SERVICE_URL:-http://127.0.0.1:$LOAN_SERVICE_PORT}"
-  for port in "$LOAN_SERVICE_PORT" 5055 5005; do
+  export WIDGET_PORT="${WIDGET_PORT:-8080}"
+  for port in "$LOAN_SERVICE_PORT" 5055 5005 "$WIDGET_PORT"; do
     port_free "$port" || die "port $port is already in use: stop whatever runs there (another 'make run'?) and try again"
   done
   (cd "$ROOT" && "$PY" -m bot.loans migrate >/dev/null && "$PY" -m bot.loans seed --demo >/dev/null) \
@@ -76,7 +78,13 @@ start_services() {
   start "action server" "$logdir/actions.log" "$RASA" run actions --actions actions --port 5055
   start "rasa server" "$logdir/rasa.log" "$RASA" run --enable-api --cors "*" --port 5005 \
     --model "$ROOT/models/current.tar.gz" --credentials "$ROOT/credentials.yml" --endpoints "$ROOT/endpoints.yml"
+  bash "$ROOT/bot/widget/build.sh" \
+    || log "the chat widget could not be vendored (needs npm): the chat page will say how to build it"
+  start "chat page" "$logdir/widget.log" "$PY" -m bot.widget serve --port "$WIDGET_PORT" \
+    --rasa-url http://127.0.0.1:5005
   wait_for "http://127.0.0.1:$LOAN_SERVICE_PORT/health" 60 "loan service" "$logdir/loans.log"
   wait_for "http://127.0.0.1:5055/health" 120 "action server" "$logdir/actions.log"
+  wait_for "http://127.0.0.1:$WIDGET_PORT/health" 60 "chat page" "$logdir/widget.log"
   wait_for "http://127.0.0.1:5005/status" 300 "rasa server" "$logdir/rasa.log"
+  log "chat page: http://127.0.0.1:$WIDGET_PORT/"
 }

@@ -1,0 +1,184 @@
+"""The chat page's web server: the page, its own scripts and styles, and the vendored widget.
+
+    python -m bot.widget serve [--host 127.0.0.1] [--port 8080] [--rasa-url http://127.0.0.1:5005]
+
+Settings come from the command line or the environment (``WIDGET_HOST``, ``WIDGET_PORT``,
+``WIDGET_RASA_URL``). The page reads ``/config.json`` to learn where the Rasa server's socket.io
+channel is and which demo borrowers it may "log in" as. Every response carries a strict
+Content-Security-Policy: scripts only from this server, network connections only to this
+server and the Rasa server, no inline scripts, so neither a bot message nor a user message can
+ever run code in the page, whatever the widget does with it.
+"""
+from __future__ import annotations
+
+import asyncio
+import logging
+import os
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional
+from urllib.parse import urlsplit
+
+from aiohttp import web
+
+from bot.paths import BUILD_DIR
+
+logger = logging.getLogger(__name__)
+
+PACKAGE_DIR = Path(__file__).resolve().parent
+STATIC_DIR = PACKAGE_DIR / "static"
+VENDOR_DIR = BUILD_DIR / "widget"
+# the files build.sh vendors; the page loads them in this order before its own scripts
+VENDOR_FILES = ("react.production.min.js", "react-dom.production.min.js", "rasa-webchat.js")
+
+# the demo borrowers of bot.loans.demo, with what each one shows (the page's "log in" select)
+DEMO_BORROWERS = (
+    ("demo-up-to-date", "张明", "按时还款"),
+    ("demo-two-months", "李强", "逾期两个月"),
+    ("demo-one-yuan", "王芳", "少还了一元"),
+    ("demo-multi-debt", "陈静", "多笔欠款"),
+)
+
+
+class SettingsError(ValueError):
+    """A setting that cannot work, with a message that says which one and why."""
+
+
+@dataclass(frozen=True)
+class WidgetSettings:
+    host: str = "127.0.0.1"
+    port: int = 8080
+    rasa_url: str = "http://127.0.0.1:5005"
+    socket_path: str = "/socket.io/"
+    static_dir: Path = STATIC_DIR
+    vendor_dir: Path = VENDOR_DIR
+    borrowers: tuple = field(default=DEMO_BORROWERS)
+
+    def __post_init__(self) -> None:
+        parts = urlsplit(self.rasa_url)
+        if parts.scheme not in ("http", "https") or not parts.hostname:
+            raise SettingsError(f"the Rasa URL must look like http://127.0.0.1:5005, not {self.rasa_url!r}")
+        if not isinstance(self.port, int) or not 0 <= self.port <= 65535:
+            raise SettingsError(f"the port must be a number from 0 to 65535, not {self.port!r}")
+        object.__setattr__(self, "rasa_url", self.rasa_url.rstrip("/"))
+
+    @classmethod
+    def from_env(cls, env: Mapping[str, str] = os.environ, **overrides: Any) -> "WidgetSettings":
+        values: Dict[str, Any] = {}
+        if env.get("WIDGET_HOST"):
+            values["host"] = env["WIDGET_HOST"]
+        if env.get("WIDGET_PORT"):
+            try:
+                values["port"] = int(env["WIDGET_PORT"])
+            except ValueError:
+                raise SettingsError(f"WIDGET_PORT must be a number, not {env['WIDGET_PORT']!r}") from None
+        if env.get("WIDGET_RASA_URL"):
+            values["rasa_url"] = env["WIDGET_RASA_URL"]
+        values.update({key: value for key, value in overrides.items() if value is not None})
+        return cls(**values)
+
+    @property
+    def rasa_origins(self) -> List[str]:
+        """The Rasa server's origin for HTTP (socket.io polling) and for its websocket."""
+        parts = urlsplit(self.rasa_url)
+        socket_scheme = "wss" if parts.scheme == "https" else "ws"
+        return [f"{parts.scheme}://{parts.netloc}", f"{socket_scheme}://{parts.netloc}"]
+
+    def widget_built(self) -> bool:
+        return all((self.vendor_dir / name).is_file() for name in VENDOR_FILES)
+
+
+def content_security_policy(settings: WidgetSettings) -> str:
+    connect = " ".join(["'self'", *settings.rasa_origins])
+    return "; ".join([
+        "default-src 'none'",
+        "script-src 'self'",
+        # the widget injects its stylesheet as <style> elements and sets style attributes
+        "style-src 'self' 'unsafe-inline'",
+        "img-src 'self' data:",
+        "font-src 'self' data:",
+        f"connect-src {connect}",
+        "base-uri 'none'",
+        "form-action 'none'",
+        "frame-ancestors 'none'",
+    ])
+
+
+def security_headers_middleware(settings: WidgetSettings):
+    policy = content_security_policy(settings)
+
+    @web.middleware
+    async def add_headers(request: web.Request,
+                          handler: Callable[[web.Request], Awaitable[web.StreamResponse]]):
+        try:
+            response = await handler(request)
+        except web.HTTPException as error:
+            response = error
+        response.headers["Content-Security-Policy"] = policy
+        response.headers["X-Content-Type-Options"] = "nosniff"
+        response.headers["Referrer-Policy"] = "no-referrer"
+        response.headers.setdefault("Cache-Control", "no-cache")
+        if isinstance(response, web.HTTPException):
+            raise response
+        return response
+
+    return add_headers
+
+
+def page_config(settings: WidgetSettings) -> Dict[str, Any]:
+    return {
+        "socketUrl": settings.rasa_url,
+        "socketPath": settings.socket_path,
+        "widgetBuilt": settings.widget_built(),
+        "borrowers": [{"id": ident, "label": f"{name}（{situation}）"}
+                      for ident, name, situation in settings.borrowers],
+    }
+
+
+def create_app(settings: Optional[WidgetSettings] = None) -> web.Application:
+    settings = settings or WidgetSettings()
+    app = web.Application(middlewares=[security_headers_middleware(settings)])
+
+    async def index(_: web.Request) -> web.StreamResponse:
+        return web.FileResponse(settings.static_dir / "index.html")
+
+    async def config(_: web.Request) -> web.Response:
+        return web.json_response(page_config(settings))
+
+    async def health(_: web.Request) -> web.Response:
+        return web.json_response({"status": "ok", "widget_built": settings.widget_built()})
+
+    async def vendor(request: web.Request) -> web.StreamResponse:
+        name = request.match_info["name"]
+        if name not in VENDOR_FILES:
+            raise web.HTTPNotFound(text="no such file\n")
+        path = settings.vendor_dir / name
+        if not path.is_file():
+            raise web.HTTPNotFound(text="the chat widget is not built: run bash bot/widget/build.sh\n")
+        return web.FileResponse(path, headers={"Content-Type": "text/javascript; charset=utf-8"})
+
+    app.router.add_get("/", index)
+    app.router.add_get("/config.json", config)
+    app.router.add_get("/health", health)
+    app.router.add_get("/vendor/{name}", vendor)
+    app.router.add_static("/static/", settings.static_dir, follow_symlinks=False)
+    return app
+
+
+async def run(settings: WidgetSettings) -> None:
+    """Serve until cancelled; an address that cannot be bound raises OSError before serving."""
+    runner = web.AppRunner(create_app(settings), access_log=None)
+    await runner.setup()
+    try:
+        await web.TCPSite(runner, settings.host, settings.port).start()
+        print(f"chat page: http://{settings.host}:{settings.port}/  (Rasa at {settings.rasa_url})", flush=True)
+        await asyncio.Event().wait()
+    finally:
+        await runner.cleanup()
+
+
+def serve(settings: WidgetSettings) -> None:
+    if not settings.widget_built():
+        logger.warning("the chat widget is not built (%s): run bash bot/widget/build.sh; "
+                       "the page will say so", settings.vendor_dir)
+    asyncio.run(run(settings))
