@@ -22,7 +22,11 @@ Spans and values (see also the conversation contract):
   100000); ranges "两三千", "2000-3000", "2到3万" report their lower bound.
   "几千", "几十万" have no known value and are not reported.  A Chinese comma
   right after digits separates two numbers ("还了500，200") unless a money unit
-  follows the digit groups ("1，200元" = 1200).
+  follows the digit groups ("1，200元" = 1200).  年 / 日 right after a number
+  belong to a daily or annual rate cue that starts with them: "3万年化14.4%",
+  "1.2万日利率0.05%", "一万二日利率0.05%" and, with no rate value, "3万年化多少",
+  "借500日息多少" give the amount (numbers from 100 up; a year such as 2025 stays a
+  year before 年利率, never before 年化; "一年利息", "两年利率" are durations).
 * ``duration`` — ISO 8601 (``P2M``, ``P21D``, ``P1M15D``, ``PT30M``); the span is
   the duration itself ("逾期两个月" → "两个月").  "两个多月" is a lower bound
   (P2M).  Bare month numbers are month names (3月 = March) unless written 两月 /
@@ -566,7 +570,7 @@ class _Scanner:
         if s[num.start:num.end] == "一" and (self.char(i - 1) in _NOT_COUNT_BEFORE or s.startswith("最后", i - 2)):
             unit = _DURATION_UNIT_RE.match(s, j)
             return unit.end() if unit else j  # 同一天, 最后一个月: which one, not how many
-        if self._rate_follows(k):
+        if self._rate_follows(k) or self._rate_question_follows(k, num):
             return self.bare(i, num, j, unit_free=True)  # 1.2万日利率0.05%, 3万年化14.4%: the unit belongs to the cue
         # 多 / 余 / 来 / 出头 after the number: a lower bound
         u = k
@@ -602,6 +606,19 @@ class _Scanner:
             return False
         return read_rate(self.s, _FILLER_RE.match(self.s, m.end()).end(), m.lastgroup) is not None \
             or read_rate(self.s, m.end(), m.lastgroup) is not None
+
+    def _rate_question_follows(self, k: int, num: Numeral) -> bool:
+        """A daily / annual cue with no value after a number of money size: "3万年化多少",
+        "5万年利息多少", "借500日息多少".  年 / 日 start the cue; a year stays a year
+        ("2025年利率"), except before 年化, which never follows a year."""
+        m = _RATE_CUE_RE.match(self.s, k)
+        if not m or m.lastgroup not in ("daily", "annual") or self.s[k] not in "年日":
+            return False
+        if num.value < 100 or num.digit_string:
+            return False  # 一年利息, 15日: the number's own unit
+        if self.s.startswith("年化", k):
+            return True
+        return not (num.arabic and num.int_digits == 4 and 1900 <= num.value <= 2100)
 
     @staticmethod
     def _year_like(num: Numeral) -> bool:
