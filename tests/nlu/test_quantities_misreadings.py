@@ -54,3 +54,30 @@ def test_amount_before_a_rate_cue(text, expected):
 ])
 def test_small_numbers_and_years_keep_their_unit(text, expected):
     assert found(text) == expected
+
+
+# ---------------------------------------------------------------- 4: numbers that name a rule
+# Digits glued to 法则 / 规则 / 原则 / 定律 / 口诀 / …法 name a rule (503020法则, 72法则), not money;
+# 原则上 ("in principle") and 法院 / 法律 do not.
+
+
+@pytest.mark.parametrize("text", [
+    "503020法则", "503020规则", "503020原则", "72法则", "4321定律", "家庭理财4321定律是什么", "28定理",
+    "50 30 20法则", "50-30-20法则", "50、30、20法则", "50，30，20法则怎么用", "503020预算法", "503020理财法",
+    "4321理财法则", "21天法则", "1万小时定律", "10000小时定律", "532口诀", "50 30 20 法则", "72 法则是什么",
+])
+def test_numbers_naming_a_rule_are_not_quantities(text):
+    assert found(text) == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("欠5000法院会起诉吗", [("amount", "5000", "5000")]),
+    ("借5000 法院会起诉吗", [("amount", "5000", "5000")]),
+    ("欠了5000法律上算什么", [("amount", "5000", "5000")]),
+    ("借5000原则上可以吗", [("amount", "5000", "5000")]),
+    ("逾期90天法院会立案吗", [("duration", "90天", "P90D")]),
+    ("逾期3天原则上不上征信", [("duration", "3天", "P3D")]),
+    ("用503020法则，月薪8000", [("amount", "8000", "8000")]),
+])
+def test_money_before_law_words_is_still_money(text, expected):
+    assert found(text) == expected

@@ -55,8 +55,9 @@ Spans and values (see also the conversation contract):
 Never amounts: years (2026年, 二零二六年), dates (2026-01-15, 12-15, 1/15), times
 (15:30, 3点), phone, account and order numbers (11+ digits, 138 1234 5678,
 400-…, 95188 or 12378 named in a sentence), scores and codes (芝麻分650,
-验证码1234), counts (3张卡, 2次), percentages, operands (乘365), 502030法则,
-foreign money (300美元), and internet slang standing alone at the end of a
+验证码1234), counts (3张卡, 2次), percentages, operands (乘365), numbers naming a
+rule (502030法则, 50 30 20法则, 72法则, 503020预算法, 21天法则, 1万小时定律 — but
+"5000原则上", "5000法院" keep their money), foreign money (300美元), and internet slang standing alone at the end of a
 message (886, 88 = bye-bye, 520, 666).  The form parsers in
 :mod:`bot.nlu.quantities.parsers` still read such a number when a form asked for
 money.  Anything the user types — any length, emoji, control characters — is
@@ -203,8 +204,14 @@ _SLANG_TAIL_RE = re.compile(r"(?:[\W_]|啦|了|哈|呀|啊|哦|喽|咯|吧|哟|�
 _WAN_RATE_AFTER_RE = re.compile(r"的?(?:利息|利率|日息|日利率|利|息)")
 #: words before a number that make it an operand, not money: 乘365
 _OPERATOR_BEFORE_RE = re.compile(r"(?:乘以|除以|乘|除|[×x*÷])[ ]?$", re.IGNORECASE)
-#: words after a number that make it the name of a rule: 502030法则
-_RULE_AFTER_RE = re.compile(r"法则|原则|规则|定律|法")
+#: a number (maybe with more digit groups and a unit) that names a rule: 502030法则, 50 30 20法则,
+#: 72法则, 503020预算法, 21天法则, 1万小时定律 — but not 原则上 ("in principle"), 法院, 法律 …
+_RULE_NAME_RE = re.compile(
+    r"(?:[ \-、,，/·.][0-9]{1,3}){0,5}"
+    r"[ ]?(?:小时|分钟|天|周|个月|年|步|秒)?"
+    r"(?:预算|理财|记账|存钱|攒钱|储蓄|分配|消费|投资|还款|还债|财务)?"
+    r"(?:法则|规则|定律|定理|口诀|原则(?!上)|法(?![院律务官庭人定规典治条制警学师网]))"
+)
 #: characters before a lone 一 that make it "the same / that one" rather than a count
 _NOT_COUNT_BEFORE = frozenset("同统某任每哪这那唯单后成")
 #: 多 followed by these is a question word (多少, 多久 …), not "more than"
@@ -515,6 +522,9 @@ class _Scanner:
             return num.end  # phone / account numbers
         if self.char(num.end) in ("\ufe0f", "\u20e3"):
             return num.end  # keycap emoji 1️⃣
+        rule = _RULE_NAME_RE.match(s, num.end)
+        if rule:
+            return rule.end()  # 503020法则, 50 30 20法则, 21天法则: the name of a rule
         num = self.merge_range(num)
         return self.classify(i, num)
 
@@ -809,8 +819,6 @@ class _Scanner:
             return consumed  # 650分: a score; 十分: "very"
         if c and c != "分" and (c in _BARE_BLOCKERS or _is_ascii_letter(c)):
             return consumed
-        if _RULE_AFTER_RE.match(self.s, u):
-            return consumed  # 502030法则
         if num.arabic:
             if self.s[num.start:num.end] in _HOTLINES and not self._alone(num):
                 return consumed  # 打95188没人接
