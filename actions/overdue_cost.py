@@ -1,4 +1,13 @@
-"""What-if cost of being overdue: the form's validation and the answer with exact figures."""
+"""What-if cost of being overdue: start (prefill), form validation, questions, and the answer.
+
+Flow: ``calculate_overdue_cost`` → ``action_start_overdue_cost`` → ``overdue_cost_form``
+(amount, duration, rate) → ``action_calculate_overdue_cost``.
+
+Where the three values come from, first match wins: the user's message; the previous
+calculation when the user reacts to its answer ("那逾期三个月呢"); the user's own loan when
+linked (overdue principal and interest with the overdue days, else the next installment, and
+the loan's rate); otherwise the form asks. The answer says which numbers it used.
+"""
 from __future__ import annotations
 
 from decimal import Decimal
@@ -9,145 +18,317 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.slot_values import answered_in_words, as_amount
+from actions.identity import load_account
+from actions.loan_status import loan_names, next_step_line, open_loans
+from actions.replies import EXAMPLE_NOTE, rate_text, yuan
+from actions.slot_values import (
+    answered_in_words,
+    as_amount,
+    as_days,
+    as_rate,
+    latest_entity,
+    negative_answer,
+    previous_bot_action,
+)
 from bot.finance.errors import FinanceError
-from bot.finance.money import fmt_money, percent_str, plain_str
-from bot.finance.overdue import next_milestones, overdue_cost
+from bot.finance.money import percent_str, plain_str
+from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH, overdue_cost
 from bot.finance.rates import annual_to_daily, daily_to_annual
-from bot.nlu import quantities
-from bot.policy import load_policy
+from bot.loans.client import LoanOverview, LoanSummary
+from bot.policy import LenderPolicy, load_policy
+
+FORM = "overdue_cost_form"
+REQUEST_INTENT = "calculate_overdue_cost"
+RESULT_ACTION = "action_calculate_overdue_cost"
+SLOTS = ("overdue_amount", "overdue_duration", "overdue_daily_rate")
+LOAN_SLOT = "overdue_loan_id"
+FORM_ENTITIES = ("amount", "duration", "daily_rate", "annual_rate")
 
 MAX_AMOUNT = Decimal("1000000")
 MAX_DAYS = 3650
 STOP_HINT = "不想算了可以说“算了”。"
 
-SLOTS = ["overdue_amount", "overdue_duration", "overdue_daily_rate"]
+
+def message_values(tracker) -> Dict[str, Optional[str]]:
+    """Normalised slot values given in the latest message (None where not given)."""
+    values: Dict[str, Optional[str]] = {slot: None for slot in SLOTS}
+    amount = latest_entity(tracker, "amount")
+    if amount is not None:
+        values["overdue_amount"] = amount
+    duration = latest_entity(tracker, "duration")
+    if duration is not None:
+        values["overdue_duration"] = duration
+    daily = latest_entity(tracker, "daily_rate")
+    annual = latest_entity(tracker, "annual_rate")
+    try:
+        if daily is not None:
+            values["overdue_daily_rate"] = plain_str(Decimal(daily))
+        elif annual is not None:
+            values["overdue_daily_rate"] = plain_str(annual_to_daily(Decimal(annual), load_policy().day_count))
+    except (ArithmeticError, ValueError, FinanceError):
+        pass  # the form will ask and explain
+    return values
 
 
-def _latest_entity(tracker: Tracker, entity: str) -> Optional[str]:
-    for item in (tracker.latest_message or {}).get("entities", []) or []:
-        if item.get("entity") == entity:
-            return str(item.get("value"))
-    return None
+def pick_loan(overview: LoanOverview, product: Optional[str]) -> Optional[LoanSummary]:
+    """The loan a what-if is most likely about: the named product, else the most overdue,
+    else the only one."""
+    loans = open_loans(overview)
+    if product:
+        named = [loan for loan in loans if loan.product == product]
+        loans = named
+    if not loans:
+        return None
+    overdue = [loan for loan in loans if loan.overdue_days > 0]
+    if overdue:
+        return max(overdue, key=lambda loan: loan.overdue_days)
+    return loans[0] if len(loans) == 1 else None
+
+
+def account_values(loan: LoanSummary, values: Dict[str, Optional[str]]) -> Dict[str, Optional[str]]:
+    """Fill what is still missing from the user's own loan."""
+    filled = dict(values)
+    if filled["overdue_daily_rate"] is None:
+        filled["overdue_daily_rate"] = plain_str(loan.daily_rate)
+    if filled["overdue_amount"] is None:
+        if loan.overdue_days > 0:
+            filled["overdue_amount"] = plain_str(loan.overdue_principal + loan.overdue_interest)
+            if filled["overdue_duration"] is None:
+                filled["overdue_duration"] = f"P{loan.overdue_days}D"
+        elif loan.next_due_amount > 0:
+            filled["overdue_amount"] = plain_str(loan.next_due_amount)
+    return filled
+
+
+class ActionStartOverdueCost(Action):
+    """Prepare the form: values from this message, the previous answer, or the user's loan."""
+
+    def name(self) -> Text:
+        return "action_start_overdue_cost"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        values = message_values(tracker)
+        follow_up = previous_bot_action(tracker) == RESULT_ACTION
+        if follow_up:
+            for slot in SLOTS:
+                if values[slot] is None:
+                    values[slot] = tracker.get_slot(slot)
+        loan_id = tracker.get_slot(LOAN_SLOT) if follow_up else None
+        if any(value is None for value in values.values()):
+            account = await load_account(tracker)
+            if account.linked and account.overview is not None:
+                product = latest_entity(tracker, "loan_product")
+                loan = pick_loan(account.overview, product)
+                if loan is not None:
+                    filled = account_values(loan, values)
+                    if filled != values:
+                        values, loan_id = filled, loan.loan_id
+        return [SlotSet(slot, value) for slot, value in values.items()] + [SlotSet(LOAN_SLOT, loan_id)]
 
 
 class ValidateOverdueCostForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_overdue_cost_form"
 
-    # --- extraction of answers given in words ----------------------------------------------
+    # --- answers given in words ----------------------------------------------------------
+    @staticmethod
+    def _words(tracker: Tracker, slot: str) -> Optional[str]:
+        if any(latest_entity(tracker, entity) for entity in FORM_ENTITIES):
+            return None  # the NLU found values: the slot mappings took them
+        return answered_in_words(tracker, slot, also=(REQUEST_INTENT,))
+
     async def extract_overdue_amount(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        text = answered_in_words(tracker, "overdue_amount")
-        return {"overdue_amount": text} if text and not _latest_entity(tracker, "amount") else {}
+        text = self._words(tracker, "overdue_amount")
+        return {"overdue_amount": text} if text else {}
 
     async def extract_overdue_duration(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        text = answered_in_words(tracker, "overdue_duration")
-        return {"overdue_duration": text} if text and not _latest_entity(tracker, "duration") else {}
+        text = self._words(tracker, "overdue_duration")
+        return {"overdue_duration": text} if text else {}
 
     async def extract_overdue_daily_rate(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        text = answered_in_words(tracker, "overdue_daily_rate")
-        has_entity = _latest_entity(tracker, "daily_rate") or _latest_entity(tracker, "annual_rate")
-        return {"overdue_daily_rate": text} if text and not has_entity else {}
+        text = self._words(tracker, "overdue_daily_rate")
+        return {"overdue_daily_rate": text} if text else {}
 
     # --- validation -----------------------------------------------------------------------
     def validate_overdue_amount(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: DomainDict) -> Dict[Text, Any]:
         amount = as_amount(value)
-        if amount is None:
+        if negative_answer(tracker, "overdue_amount", value) or (
+                amount is not None and amount < 0):
+            dispatcher.utter_message(text="金额不能是负数哦。逾期没还的本金是多少？比如“5000”。")
+        elif amount is None:
             dispatcher.utter_message(text=f"没认出金额。请直接告诉我逾期的本金，比如“5000”或“五千块”。{STOP_HINT}")
-        elif amount <= 0:
-            dispatcher.utter_message(text="金额需要大于0元，请再说一次逾期的本金是多少。")
+        elif amount == 0:
+            dispatcher.utter_message(text="金额是0的话就不会产生罚息。逾期没还的本金是多少？")
         elif amount > MAX_AMOUNT:
             dispatcher.utter_message(
-                text=f"{fmt_money(amount)}元超出了个人消费贷的范围（这里最多算100万元），请确认一下金额。")
+                text=f"{yuan(amount)}超出了个人消费贷的范围（这里最多算100万元），请确认一下金额。")
         else:
             return {"overdue_amount": plain_str(amount)}
         return {"overdue_amount": None}
 
     def validate_overdue_duration(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: DomainDict) -> Dict[Text, Any]:
-        iso = value if isinstance(value, str) and value.startswith("P") else quantities.parse_duration(str(value))
-        days = quantities.duration_days(iso) if iso else None
+        days = as_days(value)
         if days is None:
             dispatcher.utter_message(text=f"没认出时长。请说逾期多久，比如“10天”“两个月”“半年”。{STOP_HINT}")
-        elif days <= 0:
-            dispatcher.utter_message(text="逾期时长需要至少1天，请再说一次。")
+        elif days <= 0 or negative_answer(tracker, "overdue_duration", value):
+            dispatcher.utter_message(text="逾期时长至少是1天，请再说一次，比如“10天”。")
         elif days > MAX_DAYS:
             dispatcher.utter_message(text="这里最多估算10年以内的逾期，请换一个时长。")
         else:
-            return {"overdue_duration": iso}
+            text = str(value).strip()
+            return {"overdue_duration": text if text.startswith("P") else f"P{days}D"}
         return {"overdue_duration": None}
 
     def validate_overdue_daily_rate(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> Dict[Text, Any]:
         policy = load_policy()
-        annual_entity = _latest_entity(tracker, "annual_rate")
         daily: Optional[Decimal] = None
         try:
+            annual_entity = latest_entity(tracker, "annual_rate")
+            daily_entity = latest_entity(tracker, "daily_rate")
             if annual_entity is not None and str(value) == annual_entity:
                 daily = annual_to_daily(Decimal(annual_entity), policy.day_count)
-            elif isinstance(value, str) and _latest_entity(tracker, "daily_rate") == value:
-                daily = Decimal(value)
+            elif daily_entity is not None and str(value) == daily_entity:
+                daily = Decimal(daily_entity)
             else:
-                text = str(value)
-                parsed_daily = quantities.parse_daily_rate(text)
-                parsed_annual = quantities.parse_annual_rate(text)
-                if parsed_daily is not None:
-                    daily = Decimal(str(parsed_daily))
-                elif parsed_annual is not None:
-                    daily = annual_to_daily(Decimal(str(parsed_annual)), policy.day_count)
+                parsed = as_rate(value)
+                if parsed is not None:
+                    rate, basis = parsed
+                    daily = rate if basis == "daily" else rate / policy.day_count
         except (ArithmeticError, ValueError, FinanceError):
             daily = None
-        if daily is None:
+        if daily is not None and (daily < 0 or negative_answer(tracker, "overdue_daily_rate", value)):
+            dispatcher.utter_message(text="利率不能是负数。请再说一次，比如“日利率万分之五”或“年化18%”。")
+        elif daily is None:
             dispatcher.utter_message(
-                text=f"没认出利率。可以说日利率（如“万分之五”“日息0.05%”）或年化利率（如“年化18%”）。{STOP_HINT}")
-        elif daily <= 0:
-            dispatcher.utter_message(text="利率需要大于0，请再说一次。")
-        elif daily_to_annual(daily, policy.day_count) > 1:
-            dispatcher.utter_message(text="这个利率折合年化超过了100%，不太可能是正规借款的利率，请核对一下。")
+                text=f"没认出利率。可以说年化利率（如“年化18%”）或日利率（如“万分之五”“日息0.05%”）。{STOP_HINT}")
+        elif daily == 0:
+            dispatcher.utter_message(text="利率是0的话，逾期也不会产生罚息。借款的利率是多少？")
+        elif daily * policy.day_count > 1:
+            dispatcher.utter_message(
+                text=f"这个利率折合年化{percent_str(daily * policy.day_count)}%，超过了100%，"
+                     "不像正规借款的利率，请核对一下。如果真是这么高，建议先向贷款方确认合同条款。")
         else:
             return {"overdue_daily_rate": plain_str(daily)}
         return {"overdue_daily_rate": None}
 
 
-def overdue_cost_message(amount: Decimal, days: int, daily_rate: Decimal) -> str:
-    """The answer: penalty to the fen, credit-report status, and what comes next."""
-    policy = load_policy()
+class ActionAskOverdueAmount(Action):
+    def name(self) -> Text:
+        return "action_ask_overdue_amount"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        dispatcher.utter_message(text="逾期没还的本金是多少？比如“5000”或“五千块”。")
+        return []
+
+
+class ActionAskOverdueDuration(Action):
+    def name(self) -> Text:
+        return "action_ask_overdue_duration"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        amount = as_amount(tracker.get_slot("overdue_amount"))
+        if tracker.get_slot(LOAN_SLOT) and amount is not None:
+            dispatcher.utter_message(
+                text=f"就按你下一期应还的{yuan(amount)}来算：假如晚还，晚多久？比如“10天”或“两个月”。")
+        else:
+            dispatcher.utter_message(text="逾期多长时间（或者想估算多久）？比如“10天”或“两个月”。")
+        return []
+
+
+class ActionAskOverdueDailyRate(Action):
+    def name(self) -> Text:
+        return "action_ask_overdue_daily_rate"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        dispatcher.utter_message(
+            text="借款的利率是多少？年化利率（如“年化18%”）或日利率（如“万分之五”“0.05%”）都可以，借款合同和App的借款详情里能查到。")
+        return []
+
+
+def overdue_cost_message(amount: Decimal, days: int, daily_rate: Decimal, policy: LenderPolicy,
+                         loan: Optional[LoanSummary] = None, loan_name: str = "") -> List[str]:
+    """The answer: penalty to the fen, the credit-report status, and what comes next."""
     cost = overdue_cost(amount, daily_rate, days, grace_days=policy.grace_days,
-                        multiplier=policy.penalty_multiplier)
+                        multiplier=policy.penalty_multiplier, grace_mode=policy.grace_mode,
+                        day_count=policy.day_count)
     annual = daily_to_annual(daily_rate, policy.day_count)
-    penalty_daily = daily_rate * policy.penalty_multiplier
-    lines = [
-        f"按你给的数字估算：本金{fmt_money(amount)}元，年化{percent_str(annual)}%"
-        f"（日利率{percent_str(daily_rate, 3)}%），逾期{days}天。",
-        f"· 罚息：约{fmt_money(cost.total_penalty)}元（罚息日利率{percent_str(penalty_daily, 3)}%，"
-        f"为合同日利率的{plain_str(policy.penalty_multiplier)}倍；宽限期{policy.grace_days}天内不计，宽限期为示例配置）",
-        f"· 连本带罚共约{fmt_money(cost.total_due)}元",
-        f"· 征信：逾期{days}天，还款状态记为“{cost.report_status}”，贷款分类“{cost.classification}”",
-    ]
-    upcoming = next_milestones(days, policy)
-    if upcoming:
-        lines.append("接下来：" + "；".join(f"第{m.day}天{m.text_zh}" for m in upcoming))
-    lines.append("以上是估算，具体以借款合同和App账单为准。越早还上，损失越小。")
-    return "\n".join(lines)
+    own_overdue = loan is not None and loan.overdue_days > 0 and amount == loan.overdue_principal + loan.overdue_interest
+    if own_overdue:
+        subject = f"按你{loan_name}逾期的本息{yuan(amount)}"
+    elif loan is not None and amount == loan.next_due_amount:
+        subject = f"按你{loan_name}下一期应还的{yuan(amount)}"
+    else:
+        subject = f"按本金{yuan(amount)}"
+    grace_note = EXAMPLE_NOTE if policy.is_example("grace_days") else ""
+    lines = [f"{subject}、{rate_text(annual, daily_rate)}、逾期{days}天估算："]
+    if cost.in_grace:
+        lines.append(f"· 还在{policy.grace_days}天宽限期内{grace_note}：期内还清不收罚息")
+    else:
+        lines.append(f"· 罚息约{yuan(cost.total_penalty)}（罚息日利率{percent_str(cost.penalty_daily_rate, 3)}%，"
+                     f"是合同日利率的{plain_str(policy.penalty_multiplier)}倍）")
+    lines.append(f"· 连本带罚约{yuan(cost.total_due)}")
+    status = cost.report_status
+    if days > policy.report_after_days:
+        report_note = EXAMPLE_NOTE if policy.is_example("report_after_days") else ""
+        lines.append(f"· 征信：逾期超过{policy.report_after_days}天就可能被报送{report_note}，"
+                     f"逾期{days}天对应还款状态“{status}”（{STATUS_DESCRIPTIONS_ZH[status]}），贷款分类“{cost.classification}”")
+    else:
+        lines.append(f"· 征信：还没到可能报送的时候（逾期超过{policy.report_after_days}天才可能报送"
+                     f"{EXAMPLE_NOTE if policy.is_example('report_after_days') else ''}），抓紧还上就不会留记录")
+    bubbles = ["\n".join(lines)]
+    tail = []
+    if own_overdue and loan.penalty_accrued != cost.total_penalty:
+        tail.append(f"你账上实际已计罚息{yuan(loan.penalty_accrued)}：各期按各自的逾期天数计算，所以和上面的估算不同。")
+    tail.append(next_step_line(days, policy))
+    tail.append("以上是估算，实际以借款合同和App账单为准。越早还上，损失越小。")
+    bubbles.append("\n".join(tail))
+    return bubbles
 
 
 class ActionCalculateOverdueCost(Action):
     def name(self) -> Text:
-        return "action_calculate_overdue_cost"
+        return RESULT_ACTION
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         amount = as_amount(tracker.get_slot("overdue_amount"))
-        iso = tracker.get_slot("overdue_duration")
-        rate = tracker.get_slot("overdue_daily_rate")
+        days = as_days(tracker.get_slot("overdue_duration"))
+        rate = as_rate(tracker.get_slot("overdue_daily_rate"))
+        if amount is None or days is None or rate is None:
+            dispatcher.utter_message(text="抱歉，这次没能算出来。可以再说一次金额、逾期时长和利率吗？")
+            return []
+        policy = load_policy()
+        daily = rate[0] if rate[1] == "daily" else rate[0] / policy.day_count
+        loan, name = None, ""
+        loan_id = tracker.get_slot(LOAN_SLOT)
+        if loan_id:
+            account = await load_account(tracker)
+            if account.overview is not None:
+                loan = account.overview.loan(loan_id)
+                name = loan_names(account.overview.loans).get(loan_id, "") if loan else ""
         try:
-            days = quantities.duration_days(iso) if iso else None
-            if amount is None or days is None or rate is None:
-                raise ValueError("missing form values")
-            dispatcher.utter_message(text=overdue_cost_message(amount, days, Decimal(str(rate))))
+            for bubble in overdue_cost_message(amount, days, daily, policy, loan, name):
+                dispatcher.utter_message(text=bubble)
         except FinanceError as error:
             dispatcher.utter_message(text=error.message_zh)
-        except (ValueError, ArithmeticError):
-            dispatcher.utter_message(text="抱歉，这次没能算出来。可以再说一次金额、逾期时长和利率吗？")
-        return [SlotSet(slot, None) for slot in SLOTS]
+        # the values stay so that "那逾期三个月呢" can change just one of them; a new request
+        # (action_start_overdue_cost) replaces them
+        return []
+
+
+__all__ = [
+    "ActionStartOverdueCost",
+    "ValidateOverdueCostForm",
+    "ActionAskOverdueAmount",
+    "ActionAskOverdueDuration",
+    "ActionAskOverdueDailyRate",
+    "ActionCalculateOverdueCost",
+    "overdue_cost_message",
+    "message_values",
+    "pick_loan",
+    "account_values",
+]

@@ -2,18 +2,29 @@
 
 Values are normalised by the NLU (amount "5000", duration "P2M", daily_rate "0.0005"); when a
 user answers a form question in words the extractor did not catch, the validators parse the text
-again with the same rules, so a value is never lost and a rejection can say exactly why.
+again with the same rules (:mod:`bot.nlu.quantities`), so a value is never lost and a rejection
+can say exactly why.
 """
 from __future__ import annotations
 
-from decimal import Decimal
-from typing import Any, Optional
+import re
+from decimal import Decimal, InvalidOperation
+from typing import Any, Dict, Iterable, List, Optional, Tuple
 
 from bot.nlu import quantities
 
-#: intents whose text may be taken as the answer to the question a form just asked
-ANSWER_INTENTS = {"inform", "nlu_fallback", "calculate_overdue_cost", "request_payoff_plan",
-                  "request_budget_plan", "request_repayment_relief", "set_repayment_reminder"}
+#: intents whose text may be taken as the answer to the question a form just asked, besides the
+#: form's own request intent ("每月能还两千" may be classified as request_payoff_plan). Anything
+#: else (an FAQ, the user's own loans, another flow, stop, distress, hand-off, out of scope) is
+#: not an answer: the form rejects it and the rules handle it before returning to the form.
+ANSWER_INTENTS = {"inform", "nlu_fallback"}
+
+#: a minus sign or 负 right before a number: "-5000", "负五千", "－3000"
+_NEGATIVE_RE = re.compile(r"(?:^|[^\w.])(?:[-−－﹣]|负)\s*[0-9０-９零〇一二两三四五六七八九十百千万亿.]")
+
+#: a bare rate at or above this is read as an annual rate, below it as a daily rate
+#: ("18%" → 18 %/year, "0.05%" → 0.05 %/day)
+BARE_RATE_ANNUAL_FROM = Decimal("0.002")
 
 
 def latest_text(tracker) -> str:
@@ -24,18 +35,155 @@ def latest_intent(tracker) -> str:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
 
 
-def answered_in_words(tracker, slot: str) -> Optional[str]:
-    """The latest text, if it answers the form's question for ``slot`` and no entity filled it."""
-    if tracker.get_slot("requested_slot") != slot or latest_intent(tracker) not in ANSWER_INTENTS:
+def latest_entities(tracker, entity: str) -> List[str]:
+    """Values of ``entity`` in the latest user message, in message order."""
+    found = [item for item in (tracker.latest_message or {}).get("entities", []) or []
+             if item.get("entity") == entity and item.get("value") is not None]
+    found.sort(key=lambda item: item.get("start") if isinstance(item.get("start"), int) else 0)
+    return [str(item["value"]) for item in found]
+
+
+def latest_entity(tracker, entity: str) -> Optional[str]:
+    values = latest_entities(tracker, entity)
+    return values[0] if values else None
+
+
+def answered_in_words(tracker, slot: str, also: Iterable[str] = ()) -> Optional[str]:
+    """The latest text, if it answers the form's question for ``slot``: the form asked for
+    ``slot`` and the intent is an answer (:data:`ANSWER_INTENTS` or one of ``also``)."""
+    intent = latest_intent(tracker)
+    if tracker.get_slot("requested_slot") != slot or (intent not in ANSWER_INTENTS and intent not in also):
         return None
     text = latest_text(tracker).strip()
     return text or None
 
 
+def looks_negative(text: Any) -> bool:
+    """True when the text writes a number with a minus sign or 负 ("-5000", "负五千")."""
+    return isinstance(text, str) and bool(_NEGATIVE_RE.search(text))
+
+
+def negative_answer(tracker, slot: str, value: Any) -> bool:
+    """True when the value, or the answer to the form's question for ``slot``, is written as a
+    negative number (the NLU reads "-5000" as 5000, so the text is checked too)."""
+    if looks_negative(value if isinstance(value, str) else None):
+        return True
+    return tracker.get_slot("requested_slot") == slot and looks_negative(latest_text(tracker))
+
+
 def as_amount(value: Any) -> Optional[Decimal]:
-    if value is None:
+    """Yuan from a slot value: a normalised number string, else the words parsed again."""
+    if value is None or isinstance(value, bool):
+        return None
+    if isinstance(value, (int, Decimal)):
+        return Decimal(value)
+    text = str(value).strip()
+    try:
+        number = Decimal(text)
+        return number if number.is_finite() else None
+    except (InvalidOperation, ValueError):
+        return quantities.parse_amount(text)
+
+
+def as_days(value: Any) -> Optional[int]:
+    """Whole days from an ISO duration ("P2M" → 60) or from words ("两个月")."""
+    if value is None or isinstance(value, bool):
+        return None
+    text = str(value).strip()
+    iso = text if re.fullmatch(r"P[0-9YMWDTHS.,]+", text.upper()) else quantities.parse_duration(text)
+    if not iso:
         return None
     try:
-        return Decimal(str(value))
-    except Exception:  # noqa: BLE001 - any unparseable value is re-parsed from words below
-        return quantities.parse_amount(str(value))
+        return quantities.duration_days(iso)
+    except ValueError:
+        return None
+
+
+def as_rate(value: Any) -> Optional[Tuple[Decimal, str]]:
+    """``(rate, "daily" | "annual")`` from an entity value or from words.
+
+    A plain fraction string is what the NLU and the form store ("0.0005"); it is read as a daily
+    rate below :data:`BARE_RATE_ANNUAL_FROM` and as an annual rate from it on, which is also how
+    a bare "18%" or "0.05%" is read.
+    """
+    if value is None or isinstance(value, bool):
+        return None
+    text = str(value).strip()
+    try:
+        number = Decimal(text)
+    except (InvalidOperation, ValueError):
+        number = None
+    if number is not None and number.is_finite():
+        return number, ("daily" if number < BARE_RATE_ANNUAL_FROM else "annual")
+    quantities_found = {q.entity: q.value for q in reversed(quantities.find_quantities(text))}
+    if quantities.DAILY_RATE in quantities_found:
+        return Decimal(quantities_found[quantities.DAILY_RATE]), "daily"
+    if quantities.ANNUAL_RATE in quantities_found:
+        return Decimal(quantities_found[quantities.ANNUAL_RATE]), "annual"
+    bare = quantities.parse_annual_rate(text)
+    if bare is None:
+        return None
+    return bare, ("daily" if bare < BARE_RATE_ANNUAL_FROM else "annual")
+
+
+def entities_of_latest(tracker) -> Dict[str, List[str]]:
+    """All entity values of the latest message by entity type."""
+    result: Dict[str, List[str]] = {}
+    for name in ("amount", "duration", "daily_rate", "annual_rate", "strategy", "loan_product",
+                 "day_of_month", "installments"):
+        values = latest_entities(tracker, name)
+        if values:
+            result[name] = values
+    return result
+
+
+def slots_set_this_turn(tracker) -> Dict[str, Any]:
+    """Slots set after the latest user message (by its entities, before any action ran)."""
+    values: Dict[str, Any] = {}
+    for event in reversed(tracker.events or []):
+        kind = event.get("event")
+        if kind == "user":
+            break
+        if kind == "slot":
+            values.setdefault(event.get("name"), event.get("value"))
+    return values
+
+
+def previous_bot_action(tracker) -> Optional[str]:
+    """The last action before the latest user message, other than listening."""
+    seen_user = False
+    for event in reversed(tracker.events or []):
+        kind = event.get("event")
+        if kind == "user":
+            seen_user = True
+            continue
+        if seen_user and kind == "action" and event.get("name") not in ("action_listen", None):
+            return event.get("name")
+    return None
+
+
+def latest_user_event(tracker) -> Optional[Dict[str, Any]]:
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            return event
+    return None
+
+
+__all__ = [
+    "ANSWER_INTENTS",
+    "BARE_RATE_ANNUAL_FROM",
+    "latest_text",
+    "latest_intent",
+    "latest_entities",
+    "latest_entity",
+    "answered_in_words",
+    "looks_negative",
+    "negative_answer",
+    "as_amount",
+    "as_days",
+    "as_rate",
+    "entities_of_latest",
+    "slots_set_this_turn",
+    "previous_bot_action",
+    "latest_user_event",
+]

@@ -1,0 +1,252 @@
+"""Budget plan: start, form (take-home income, fixed expenses), questions, the 50/30/20 answer.
+
+Flow: ``request_budget_plan`` → ``action_start_budget_plan`` → ``budget_form`` →
+``action_budget_plan``. The split and the debt capacity come from
+:func:`bot.finance.budget.budget_plan`; for a linked borrower the capacity is compared with
+this month's minimum repayments of their own loans.
+
+Several amounts in one message are told apart by the words before them ("月薪8000，房租2500"):
+income words go to the income, expense words to the fixed expenses (summed: "房租2500，吃饭1500").
+"""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.flows import prepared_values, slot_events
+from actions.identity import load_account
+from actions.payoff_plan import debt_parts
+from actions.replies import yuan
+from actions.slot_values import ANSWER_INTENTS, as_amount, latest_intent, latest_text, negative_answer
+from bot.finance.budget import BudgetPlan, budget_plan
+from bot.finance.errors import FinanceError
+from bot.finance.money import money_str, plain_str
+
+RESULT_ACTION = "action_budget_plan"
+REQUEST_INTENT = "request_budget_plan"
+SLOTS = ("budget_income", "budget_fixed")
+MAX_INCOME = Decimal("10000000")
+STOP_HINT = "不想算了可以说“算了”。"
+
+_INCOME_WORDS = re.compile(r"(月薪|工资|薪水|收入|到手|税后|月入|挣|赚|进账)[^，,。；;]{0,4}$")
+_EXPENSE_WORDS = re.compile(r"(房租|租金|支出|开销|开支|花销|花|生活费|吃饭|伙食|交通|水电|话费|房贷|车贷|固定|日常)[^，,。；;]{0,4}$")
+_NOTHING = re.compile(r"^\s*(没有|没|无|不用|零|0|一分没有|基本没有)\s*[。.!！]?\s*$")
+
+
+def amounts_in_message(tracker) -> List[Tuple[Decimal, str]]:
+    """``(amount, words before it)`` for each amount entity of the latest message."""
+    text = latest_text(tracker)
+    found = []
+    for item in (tracker.latest_message or {}).get("entities", []) or []:
+        if item.get("entity") != "amount":
+            continue
+        amount = as_amount(item.get("value"))
+        if amount is None:
+            continue
+        start = item.get("start") if isinstance(item.get("start"), int) else 0
+        found.append((start, amount, text[max(0, start - 8):start]))
+    found.sort(key=lambda row: row[0])
+    return [(amount, before) for _start, amount, before in found]
+
+
+def split_amounts(amounts: List[Tuple[Decimal, str]], prefer: str = "budget_income") -> Dict[str, Optional[str]]:
+    """Income and fixed expenses from the amounts of one message (see the module docstring).
+
+    Unlabelled amounts go to ``prefer`` first (the slot the form asked for), then to the other.
+    """
+    income: Optional[Decimal] = None
+    expenses: List[Decimal] = []
+    unlabelled: List[Decimal] = []
+    for amount, before in amounts:
+        if _INCOME_WORDS.search(before) and income is None:
+            income = amount
+        elif _EXPENSE_WORDS.search(before):
+            expenses.append(amount)
+        else:
+            unlabelled.append(amount)
+    for amount in unlabelled:
+        if prefer == "budget_income" and income is None:
+            income = amount
+        elif prefer == "budget_fixed" or income is not None:
+            expenses.append(amount)
+        else:
+            income = amount
+    return {"budget_income": plain_str(income) if income is not None else None,
+            "budget_fixed": plain_str(sum(expenses, Decimal(0))) if expenses else None}
+
+
+class ActionStartBudgetPlan(Action):
+    def name(self) -> Text:
+        return "action_start_budget_plan"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        given = split_amounts(amounts_in_message(tracker))
+        return slot_events(prepared_values(tracker, SLOTS, given, RESULT_ACTION))
+
+
+class ValidateBudgetForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_budget_form"
+
+    @staticmethod
+    def _answer(tracker: Tracker, slot: str) -> Dict[Text, Any]:
+        intent = latest_intent(tracker)
+        if tracker.get_slot("requested_slot") != slot or (intent not in ANSWER_INTENTS and intent != REQUEST_INTENT):
+            return {}
+        split = split_amounts(amounts_in_message(tracker), prefer=slot)
+        values = {name: value for name, value in split.items() if value is not None}
+        if slot not in values:
+            text = latest_text(tracker).strip()
+            if text:
+                values[slot] = text  # validated (and explained) below
+        return values
+
+    async def extract_budget_income(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return self._answer(tracker, "budget_income")
+
+    async def extract_budget_fixed(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        return self._answer(tracker, "budget_fixed")
+
+    def validate_budget_income(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: DomainDict) -> Dict[Text, Any]:
+        amount = as_amount(value)
+        if negative_answer(tracker, "budget_income", value) or (amount is not None and amount < 0):
+            dispatcher.utter_message(text="收入不能是负数。你每个月到手（税后）大概多少钱？")
+        elif amount is None:
+            dispatcher.utter_message(text=f"没认出金额。你每个月到手（税后）收入是多少？比如“8000”或“八千”。{STOP_HINT}")
+        elif amount == 0:
+            dispatcher.utter_message(
+                text="现在没有收入的话，50/30/20没法分。这种时候先保住吃住，欠款尽快和贷款方协商（可以说“申请延期”）。"
+                     "如果有零散收入，告诉我大概每月多少？")
+        elif amount > MAX_INCOME:
+            dispatcher.utter_message(text=f"每月{yuan(amount)}？是不是多打了几个0，请再确认一下月收入。")
+        else:
+            return {"budget_income": plain_str(amount)}
+        return {"budget_income": None}
+
+    def validate_budget_fixed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                              domain: DomainDict) -> Dict[Text, Any]:
+        if isinstance(value, str) and _NOTHING.match(value):
+            return {"budget_fixed": "0"}
+        amount = as_amount(value)
+        if negative_answer(tracker, "budget_fixed", value) or (amount is not None and amount < 0):
+            dispatcher.utter_message(text="支出不能是负数。每个月房租、吃饭、交通这些必须花的钱，一共大概多少？")
+        elif amount is None:
+            dispatcher.utter_message(
+                text=f"没认出金额。每月必须花的钱（房租、吃饭、交通、水电等，不含还款）一共多少？比如“3000”，也可以分开说“房租2000，吃饭1500”。{STOP_HINT}")
+        elif amount > MAX_INCOME:
+            dispatcher.utter_message(text=f"每月{yuan(amount)}的支出有点多，是不是多打了几个0？请再确认一下。")
+        else:
+            return {"budget_fixed": plain_str(amount)}
+        return {"budget_fixed": None}
+
+
+class ActionAskBudgetIncome(Action):
+    def name(self) -> Text:
+        return "action_ask_budget_income"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        dispatcher.utter_message(text="好，我们按50/30/20的方法来分。你每个月到手（税后）收入大概多少？")
+        return []
+
+
+class ActionAskBudgetFixed(Action):
+    def name(self) -> Text:
+        return "action_ask_budget_fixed"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        dispatcher.utter_message(
+            text="每个月必须花的钱一共多少？房租、吃饭、交通、水电这些，不算还款。可以说总数，也可以分开说“房租2000，吃饭1500”。")
+        return []
+
+
+def budget_messages(plan: BudgetPlan, own_minimums: Optional[Decimal]) -> List[str]:
+    """The reply bubbles."""
+    lines = [f"按每月到手{yuan(plan.monthly_income)}，50/30/20 这样分：",
+             f"· 必要开支 50%：{yuan(plan.needs)}（房租、吃饭、交通等）",
+             f"· 弹性消费 30%：{yuan(plan.wants)}",
+             f"· 储蓄和还债 20%：{yuan(plan.savings_and_debt)}"]
+    if plan.fixed_expenses > plan.monthly_income:
+        lines.append(f"你的固定支出{yuan(plan.fixed_expenses)}已经超过收入，先看看哪些能砍，或者想办法增加收入。")
+    elif plan.over_needs > 0:
+        lines.append(f"你的固定支出{yuan(plan.fixed_expenses)}比50%多{yuan(plan.over_needs)}，"
+                     f"先从弹性消费里挪，弹性消费剩{yuan(plan.wants_available)}。")
+    else:
+        lines.append(f"你的固定支出{yuan(plan.fixed_expenses)}在必要开支以内 👍")
+    lines.append(f"每月能用来还债的钱，上限约{yuan(plan.debt_capacity)}。")
+    bubbles = ["\n".join(lines)]
+
+    advice = []
+    if own_minimums is not None and own_minimums > 0:
+        if plan.minimums_gap > 0:
+            movable = min(plan.minimums_gap, plan.wants_available)
+            advice.append(f"你这个月各笔最低要还{yuan(own_minimums)}，比上限多{yuan(plan.minimums_gap)}，压力偏大。")
+            if movable > 0:
+                advice.append(f"可以先压缩弹性消费，最多能挪出{yuan(movable)}；")
+            advice.append("如果还是不够，建议尽早申请协商还款（说“申请延期”），别等到逾期。")
+        else:
+            advice.append(f"你这个月各笔最低要还{yuan(own_minimums)}，在上限以内；"
+                          f"还能多还{yuan(plan.extra_for_debt)}，说“做个还款计划”我帮你排先还哪笔。")
+    low, high = plan.emergency_months
+    advice.append(f"应急金：建议慢慢攒够{low}-{high}个月的必要开支，也就是{yuan(plan.emergency_fund_min)}-"
+                  f"{yuan(plan.emergency_fund_max)}，有了它就不用再借钱救急。")
+    bubbles.append("\n".join(advice))
+    return bubbles
+
+
+def budget_payload(plan: BudgetPlan) -> Dict[str, Any]:
+    return {
+        "type": "budget_plan",
+        "table": {"columns": ["类别", "比例", "金额"],
+                  "rows": [["必要开支", "50%", money_str(plan.needs)],
+                           ["弹性消费", "30%", money_str(plan.wants)],
+                           ["储蓄和还债", "20%", money_str(plan.savings_and_debt)]]},
+        "plan": plan.to_dict(),
+    }
+
+
+class ActionBudgetPlan(Action):
+    def name(self) -> Text:
+        return RESULT_ACTION
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        income = as_amount(tracker.get_slot("budget_income"))
+        fixed = as_amount(tracker.get_slot("budget_fixed")) or Decimal(0)
+        if income is None or income <= 0:
+            dispatcher.utter_message(text="抱歉，这次没能算出来。可以再说一次每月收入吗？")
+            return []
+        own_minimums: Optional[Decimal] = None
+        account = await load_account(tracker)
+        if account.linked and account.overview is not None:
+            own_minimums = sum((part.debt.minimum_payment for part in debt_parts(account.overview)),
+                               Decimal("0.00"))
+        try:
+            plan = budget_plan(income, fixed, own_minimums or Decimal(0))
+        except FinanceError as error:
+            dispatcher.utter_message(text=error.message_zh)
+            return []
+        bubbles = budget_messages(plan, own_minimums)
+        dispatcher.utter_message(text=bubbles[0], json_message=budget_payload(plan))
+        for bubble in bubbles[1:]:
+            dispatcher.utter_message(text=bubble)
+        return []
+
+
+__all__ = [
+    "ActionStartBudgetPlan",
+    "ValidateBudgetForm",
+    "ActionAskBudgetIncome",
+    "ActionAskBudgetFixed",
+    "ActionBudgetPlan",
+    "amounts_in_message",
+    "split_amounts",
+    "budget_messages",
+]

@@ -1,0 +1,106 @@
+"""``action_faq_followup``: after a general answer about being overdue, the user's own figures.
+
+Runs after ``utter_faq``. For the overdue topics, a linked borrower with an overdue loan gets
+their own penalty so far, how fast it grows, and the credit-report status with what comes next
+("借呗两个月没还会怎样" asked by someone who is 61 days overdue); a borrower who is not overdue
+gets a one-line reassurance for the topics where that helps. Other topics, unlinked users and
+ledger outages: nothing more (the general answer already stands on its own).
+"""
+from __future__ import annotations
+
+from typing import Any, Dict, List, Optional, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.identity import load_account
+from actions.loan_status import (
+    SMALL_OVERDUE,
+    in_grace,
+    loan_names,
+    next_step_line,
+    open_loans,
+    penalty_per_day,
+)
+from actions.replies import EXAMPLE_NOTE, date_zh, yuan
+from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH
+from bot.loans.client import LoanOverview
+from bot.policy import LenderPolicy, load_policy
+
+#: topics after which an overdue borrower sees their own figures
+OVERDUE_TOPICS = {"overdue_consequences", "small_amount_overdue", "penalty_interest",
+                  "credit_report_overdue", "grace_period", "lawsuit_risk", "collection_conduct"}
+#: topics after which a borrower who is not overdue is told so
+REASSURE_TOPICS = {"overdue_consequences", "small_amount_overdue", "grace_period"}
+
+
+def faq_topic(tracker) -> Optional[str]:
+    """The FAQ topic the response selector picked for the latest message (``overdue_consequences``)."""
+    selector = (tracker.latest_message or {}).get("response_selector") or {}
+    for key in ("faq", "default"):
+        response = (selector.get(key) or {}).get("response") or {}
+        full = response.get("intent_response_key") or ""
+        if full.startswith("faq/"):
+            return full.split("/", 1)[1]
+    return None
+
+
+def personal_followup(topic: str, overview: LoanOverview, policy: LenderPolicy) -> Optional[str]:
+    """The follow-up for ``topic``, or None when there is nothing personal worth adding."""
+    loans = open_loans(overview)
+    if not loans:
+        return None
+    names = loan_names(overview.loans)
+    overdue = [loan for loan in loans if loan.overdue_days > 0]
+    today = overview.as_of
+    if not overdue:
+        if topic not in REASSURE_TOPICS:
+            return None
+        upcoming = sorted((loan for loan in loans if loan.next_due_date and loan.next_due_amount > 0),
+                          key=lambda loan: loan.next_due_date)
+        line = "对照你的账户：目前没有逾期 👍"
+        if upcoming:
+            first = upcoming[0]
+            line += (f" 最近一期是{names[first.loan_id]}，{date_zh(first.next_due_date, today)}"
+                     f"应还{yuan(first.next_due_amount)}。")
+        return line
+    if topic not in OVERDUE_TOPICS:
+        return None
+    loan = max(overdue, key=lambda item: item.overdue_days)
+    name = names[loan.loan_id]
+    status = loan.report_status
+    lines = [f"结合你的账户看：{name}已逾期{loan.overdue_days}天，逾期本息和罚息合计{yuan(loan.overdue_total)}。"]
+    if in_grace(loan, policy):
+        note = EXAMPLE_NOTE if policy.is_example("grace_days") else ""
+        lines.append(f"现在还在{policy.grace_days}天宽限期内{note}，期内还清不收罚息。")
+    else:
+        lines.append(f"罚息目前{yuan(loan.penalty_accrued)}，每多一天约多{yuan(penalty_per_day(loan, policy))}；"
+                     f"征信还款状态按“{status}”（{STATUS_DESCRIPTIONS_ZH.get(status, status)}）记。")
+    lines.append(next_step_line(loan.overdue_days, policy))
+    if loan.overdue_total <= SMALL_OVERDUE:
+        lines.append(f"差的只有{yuan(loan.overdue_total)}，今天补上就能止损。")
+    else:
+        lines.append("能还多少先还多少；实在还不上，说“申请延期”，我帮你提交协商申请。")
+    return "\n".join(lines)
+
+
+class ActionFaqFollowup(Action):
+    def name(self) -> Text:
+        return "action_faq_followup"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        topic = faq_topic(tracker)
+        if topic not in OVERDUE_TOPICS | REASSURE_TOPICS:
+            return []
+        account = await load_account(tracker)
+        if not account.linked or account.overview is None:
+            return []
+        text = personal_followup(topic, account.overview, load_policy())
+        if text:
+            dispatcher.utter_message(text=text)
+        return []
+
+
+__all__ = ["ActionFaqFollowup", "OVERDUE_TOPICS", "REASSURE_TOPICS", "faq_topic", "personal_followup"]

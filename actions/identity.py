@@ -1,0 +1,158 @@
+"""Who is talking: the channel identity of a conversation and the borrower's account.
+
+Every channel puts ``{"channel": <name>, "external_id": <id>}`` (and optionally
+``"as_of": "YYYY-MM-DD"`` to fix "today", used by the debug shell's ``/date``) into the
+metadata of each user message. Rasa 3.6 keeps that metadata on the ``user`` event and in
+``tracker.latest_message["metadata"]``; external events (reminders) carry none, so the
+latest user message that has it is used. Without metadata the identity falls back to the
+tracker's latest input channel and the sender id.
+
+:func:`load_account` turns that into an :class:`Account`: ``linked`` with the borrower's
+loans, ``unlinked`` (never any data), or ``unavailable`` (the ledger could not be asked).
+Client errors never escape: each becomes a polite Chinese sentence.
+"""
+from __future__ import annotations
+
+import logging
+from dataclasses import dataclass
+from datetime import date
+from typing import Any, Dict, Iterable, Optional
+
+from bot.loans import client as loans_client
+from bot.loans.client import LoanOverview, LoanServiceError, NotFound, ServiceUnavailable
+
+log = logging.getLogger(__name__)
+
+LINKED = "linked"
+UNLINKED = "unlinked"
+UNAVAILABLE = "unavailable"
+
+LINK_HELP_ZH = (
+    "要查你自己的借款，需要先把聊天账号和借款账户绑定：\n"
+    "· 网页聊天：先登录App账号，再从“我的-在线客服”进入；\n"
+    "· 微信：在App“设置-账号绑定”里绑定本公众号。\n"
+    "绑定后再问我，就能看到你的欠款、还款日和逾期情况。为保护隐私，没绑定时我看不到任何账户信息。"
+)
+UNAVAILABLE_ZH = "账户信息暂时查不到，请稍后再试。着急的话可以说“转人工”。"
+
+
+@dataclass(frozen=True)
+class ChannelIdentity:
+    """The channel user behind a conversation, and the day to compute figures for."""
+
+    channel: Optional[str]
+    external_id: Optional[str]
+    as_of: Optional[date] = None
+
+    @property
+    def complete(self) -> bool:
+        return bool(self.channel and self.external_id)
+
+
+@dataclass(frozen=True)
+class Account:
+    """The result of looking the user up in the ledger."""
+
+    status: str
+    identity: ChannelIdentity
+    borrower_id: Optional[str] = None
+    overview: Optional[LoanOverview] = None
+    message_zh: str = ""
+
+    @property
+    def linked(self) -> bool:
+        return self.status == LINKED
+
+    @property
+    def today(self) -> Optional[date]:
+        """The day the figures are for (the ledger's today unless ``as_of`` fixed it)."""
+        if self.overview is not None:
+            return self.overview.as_of
+        return self.identity.as_of
+
+
+def _parse_day(value: Any) -> Optional[date]:
+    if not isinstance(value, str):
+        return None
+    try:
+        return date.fromisoformat(value.strip())
+    except ValueError:
+        return None
+
+
+def _identity_metadata(candidates: Iterable[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
+    for metadata in candidates:
+        if isinstance(metadata, dict) and (metadata.get("channel") or metadata.get("external_id")):
+            return metadata
+    return None
+
+
+def _metadata_candidates(tracker) -> Iterable[Dict[str, Any]]:
+    latest = (tracker.latest_message or {}).get("metadata")
+    if isinstance(latest, dict):
+        yield latest
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            metadata = event.get("metadata")
+            if isinstance(metadata, dict) and not metadata.get("is_external"):
+                yield metadata
+
+
+def channel_identity(tracker) -> ChannelIdentity:
+    """The identity from the latest user message's metadata, else channel + sender id."""
+    metadata = _identity_metadata(_metadata_candidates(tracker))
+    if metadata is not None:
+        channel = metadata.get("channel") or tracker.get_latest_input_channel()
+        external_id = metadata.get("external_id") or tracker.sender_id
+        return ChannelIdentity(_text(channel), _text(external_id), _parse_day(metadata.get("as_of")))
+    return ChannelIdentity(_text(tracker.get_latest_input_channel()), _text(tracker.sender_id))
+
+
+def _text(value: Any) -> Optional[str]:
+    if value is None:
+        return None
+    text = str(value).strip()
+    return text or None
+
+
+async def load_account(tracker, *, with_loans: bool = True) -> Account:
+    """Resolve the user to a borrower and (by default) load their loans as of ``as_of``."""
+    identity = channel_identity(tracker)
+    if not identity.complete:
+        return Account(UNLINKED, identity, message_zh=LINK_HELP_ZH)
+    client = loans_client.get_client()
+    try:
+        borrower_id = await client.resolve_identity(identity.channel, identity.external_id)
+    except NotFound:
+        return Account(UNLINKED, identity, message_zh=LINK_HELP_ZH)
+    except LoanServiceError as error:
+        return _unavailable(identity, error)
+    if not with_loans:
+        return Account(LINKED, identity, borrower_id=borrower_id)
+    try:
+        overview = await client.get_loans(borrower_id, as_of=identity.as_of)
+    except NotFound:
+        return Account(UNLINKED, identity, message_zh=LINK_HELP_ZH)
+    except LoanServiceError as error:
+        return _unavailable(identity, error)
+    return Account(LINKED, identity, borrower_id=borrower_id, overview=overview)
+
+
+def _unavailable(identity: ChannelIdentity, error: LoanServiceError) -> Account:
+    if not isinstance(error, ServiceUnavailable):
+        # 401/403/400 from the ledger is a configuration problem of ours, not the user's
+        log.error("loan service refused a lookup for %s: %s", identity.channel, error)
+    return Account(UNAVAILABLE, identity, message_zh=UNAVAILABLE_ZH)
+
+
+__all__ = [
+    "LINKED",
+    "UNLINKED",
+    "UNAVAILABLE",
+    "LINK_HELP_ZH",
+    "UNAVAILABLE_ZH",
+    "ChannelIdentity",
+    "Account",
+    "channel_identity",
+    "load_account",
+]

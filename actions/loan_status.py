@@ -1,0 +1,187 @@
+"""``action_check_loan_status``: the user's own loans, figures to the fen, and what comes next.
+
+Per loan: what is left, the rate (annualised first), the next installment, and for an overdue
+loan the overdue days, the overdue amount, the penalty so far and how much it grows per day.
+Then one line on what happens next by the policy timeline. An unlinked user is told how to link
+and sees no data; a ledger outage gets a polite "try later".
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Any, Dict, List, Sequence, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.identity import load_account
+from actions.replies import EXAMPLE_NOTE, date_zh, rate_text, relative_day_zh, yuan
+from bot.finance.money import finance_context, money
+from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH, next_milestones
+from bot.loans.client import LoanOverview, LoanSummary
+from bot.policy import LenderPolicy, load_policy
+
+
+#: an overdue amount this small is a forgotten remainder, not a hardship
+SMALL_OVERDUE = Decimal("10.00")
+#: an installment due within this many days is mentioned together with the overdue amount
+DUE_SOON_DAYS = 7
+
+
+def open_loans(overview: LoanOverview) -> List[LoanSummary]:
+    return [loan for loan in overview.loans if not loan.settled]
+
+
+def loan_names(loans: Sequence[LoanSummary]) -> Dict[str, str]:
+    """Display name per loan id: the product, numbered when a product appears twice."""
+    counts: Dict[str, int] = {}
+    for loan in loans:
+        counts[loan.product] = counts.get(loan.product, 0) + 1
+    seen: Dict[str, int] = {}
+    names = {}
+    for loan in loans:
+        if counts[loan.product] == 1:
+            names[loan.loan_id] = loan.product
+        else:
+            seen[loan.product] = seen.get(loan.product, 0) + 1
+            names[loan.loan_id] = f"{loan.product}{seen[loan.product]}"
+    return names
+
+
+def penalty_per_day(loan: LoanSummary, policy: LenderPolicy) -> Decimal:
+    """How much the penalty grows per further overdue day, to the fen."""
+    with finance_context():
+        return money((loan.overdue_principal + loan.overdue_interest) * loan.daily_rate
+                     * policy.penalty_multiplier)
+
+
+def in_grace(loan: LoanSummary, policy: LenderPolicy) -> bool:
+    return 0 < loan.overdue_days <= policy.grace_days
+
+
+def report_line(loan: LoanSummary, policy: LenderPolicy) -> str:
+    """Where the overdue stands on the credit report."""
+    status = loan.report_status
+    described = STATUS_DESCRIPTIONS_ZH.get(status, status)
+    if loan.overdue_days > policy.report_after_days:
+        note = EXAMPLE_NOTE if policy.is_example("report_after_days") else ""
+        return (f"征信：逾期超过{policy.report_after_days}天就可能被报送{note}；"
+                f"按逾期天数，还款状态记为“{status}”（{described}）。")
+    return (f"征信：逾期超过{policy.report_after_days}天可能报送{EXAMPLE_NOTE if policy.is_example('report_after_days') else ''}，"
+            f"现在还清还来得及。")
+
+
+def next_step_line(overdue_days: int, policy: LenderPolicy) -> str:
+    """One line on what happens next by the policy timeline, after ``overdue_days`` days."""
+    if overdue_days == 0:
+        grace_note = EXAMPLE_NOTE if policy.is_example("grace_days") else ""
+        return (f"还款日{policy.repayment_cutoff}前还上就不算逾期；万一晚了，{policy.grace_days}天宽限期内还清不收罚息，"
+                f"之后开始计罚息并可能上报征信{grace_note}。")
+    upcoming = next_milestones(overdue_days, policy, limit=4)
+    if not upcoming:
+        return "已经逾期很久，随时可能被起诉；请尽快联系贷款方协商。"
+    first_days = sorted({m.day for m in upcoming})[:1]
+    parts = []
+    for day in first_days:
+        texts = [m.text_zh.rstrip("。") for m in upcoming if m.day == day]
+        parts.append(f"逾期第{day}天起，" + "，".join(texts))
+    shown = [m for m in upcoming if m.day in first_days]
+    note = EXAMPLE_NOTE if any(m.is_example for m in shown) else ""
+    return "接下来：" + "；".join(parts) + f"。{note}"
+
+
+def describe_loan(loan: LoanSummary, name: str, policy: LenderPolicy, today: date) -> List[str]:
+    """The lines of one loan in the status reply."""
+    if loan.settled:
+        return [f"【{name}】已结清 ✅"]
+    lines = [f"【{name}】剩余本金{yuan(loan.outstanding_principal)}，{rate_text(loan.annual_rate, loan.daily_rate)}"]
+    if loan.overdue_days > 0:
+        overdue = loan.overdue_principal + loan.overdue_interest
+        lines.append(f"⚠️ 已逾期{loan.overdue_days}天：逾期本息{yuan(overdue)}"
+                     f" + 罚息{yuan(loan.penalty_accrued)} = {yuan(loan.overdue_total)}")
+        if in_grace(loan, policy):
+            lines.append(f"还在{policy.grace_days}天宽限期内{EXAMPLE_NOTE if policy.is_example('grace_days') else ''}，"
+                         f"期内还清不收罚息（目前暂计{yuan(loan.penalty_provisional)}）。")
+        else:
+            per_day = penalty_per_day(loan, policy)
+            if per_day > 0:
+                lines.append(f"罚息还在按天增加，每天约{yuan(per_day)}。")
+    if loan.next_due_date is not None and loan.next_due_amount > 0:
+        when = f"{date_zh(loan.next_due_date, today)}（{relative_day_zh(loan.next_due_date, today)}）"
+        lines.append(f"下一期：{when}应还{yuan(loan.next_due_amount)}")
+    return lines
+
+
+def status_messages(overview: LoanOverview, policy: LenderPolicy) -> List[str]:
+    """The reply bubbles for a linked borrower."""
+    today = overview.as_of
+    loans = list(overview.loans)
+    if not loans:
+        return [f"{overview.display_name}，你好。你名下目前没有借款记录。"]
+    names = loan_names(loans)
+    header = (f"{overview.display_name}，你好。你名下有{len(loans)}笔借款：" if len(loans) > 1
+              else f"{overview.display_name}，你好。你的借款情况：")
+    body = [header]
+    for loan in loans:
+        body.extend(describe_loan(loan, names[loan.loan_id], policy, today))
+    bubbles = ["\n".join(body)]
+
+    active = [loan for loan in loans if not loan.settled]
+    overdue = [loan for loan in active if loan.overdue_days > 0]
+    if overdue:
+        worst = max(overdue, key=lambda loan: loan.overdue_days)
+        total_overdue = sum((loan.overdue_total for loan in overdue), Decimal("0.00"))
+        due_soon = sum((loan.next_due_amount for loan in active if loan.next_due_date is not None
+                        and (loan.next_due_date - today).days <= DUE_SOON_DAYS), Decimal("0.00"))
+        advice = [f"要恢复正常，需要先还清逾期的{yuan(total_overdue)}"
+                  + (f"（连同这几天到期的一期，一共{yuan(total_overdue + due_soon)}）。" if due_soon > 0 else "。")]
+        if total_overdue <= SMALL_OVERDUE:
+            advice.append(f"差的钱虽然只有{yuan(total_overdue)}，也算逾期，照样可能影响征信，今天就补上吧。")
+        advice += [report_line(worst, policy), next_step_line(worst.overdue_days, policy)]
+        if total_overdue > SMALL_OVERDUE:
+            advice.append("能还多少先还多少，罚息按天算；实在还不上，可以说“申请延期”，我帮你向贷款方提交协商申请。")
+        bubbles.append("\n".join(advice))
+    elif active:
+        due = [loan for loan in active if loan.next_due_date is not None and loan.next_due_amount > 0]
+        lines = []
+        if len(due) > 1:
+            first = min(loan.next_due_date for loan in due)
+            total = sum((loan.next_due_amount for loan in due), Decimal("0.00"))
+            lines.append(f"目前没有逾期 👍 近期各笔合计应还{yuan(total)}，最早一笔在{date_zh(first, today)}。")
+        else:
+            lines.append("目前没有逾期 👍")
+        lines.append(next_step_line(0, policy))
+        lines.append("需要的话，说“还款日前3天提醒我”，我到时提醒你。")
+        bubbles.append("\n".join(lines))
+    else:
+        bubbles.append("所有借款都已结清，没有需要还的钱 🎉")
+    return bubbles
+
+
+class ActionCheckLoanStatus(Action):
+    def name(self) -> Text:
+        return "action_check_loan_status"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        account = await load_account(tracker)
+        if not account.linked or account.overview is None:
+            dispatcher.utter_message(text=account.message_zh)
+            return []
+        for bubble in status_messages(account.overview, load_policy()):
+            dispatcher.utter_message(text=bubble)
+        return []
+
+
+__all__ = [
+    "ActionCheckLoanStatus",
+    "open_loans",
+    "loan_names",
+    "penalty_per_day",
+    "in_grace",
+    "report_line",
+    "next_step_line",
+    "describe_loan",
+    "status_messages",
+]

@@ -1,0 +1,358 @@
+"""Payoff plan over the user's own debts: start (account check), form, questions, the plan.
+
+Flow: ``request_payoff_plan`` → ``action_start_payoff_plan`` (linked? has debts?) →
+``payoff_form`` (monthly budget, strategy) → ``action_payoff_plan``.
+
+The debts are the borrower's open loans from the ledger. An overdue loan is split in two: the
+overdue amount (principal, interest and penalty so far), which is due now and must be paid in
+full in the first month, and the rest of the loan, whose minimum is the next installment. The
+plan comes from :func:`bot.finance.payoff.compare_strategies`: months to debt-free, total
+interest, what to pay on which loan this month, avalanche and snowball side by side. A budget
+below this month's minimums is explained with the exact shortfall and the options.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from datetime import date
+from decimal import Decimal
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.flows import account_status_event, prepared_values, slot_events
+from actions.identity import load_account
+from actions.loan_status import loan_names, open_loans
+from actions.replies import EXAMPLE_NOTE, yuan
+from actions.slot_values import (
+    answered_in_words,
+    as_amount,
+    latest_entity,
+    negative_answer,
+)
+from bot.finance.errors import FinanceError
+from bot.finance.money import money_str, percent_str, plain_str
+from bot.finance.payoff import Debt, PayoffPlan, Strategy, compare_strategies
+from bot.loans.client import LoanOverview
+from bot.policy import LenderPolicy, load_policy
+
+RESULT_ACTION = "action_payoff_plan"
+REQUEST_INTENT = "request_payoff_plan"
+SLOTS = ("payoff_budget", "payoff_strategy")
+STRATEGIES = (Strategy.avalanche.value, Strategy.snowball.value)
+MAX_BUDGET = Decimal("10000000")
+OVERDUE_SUFFIX = "（逾期部分）"
+STOP_HINT = "不想做计划了可以说“算了”。"
+
+STRATEGY_NAMES = {"avalanche": "雪崩法（先还利率最高的）", "snowball": "雪球法（先还余额最小的）"}
+STRATEGY_SHORT = {"avalanche": "雪崩法", "snowball": "雪球法"}
+STRATEGY_BUTTONS = [
+    {"title": "先还利率高的（雪崩法）", "payload": '/inform{"strategy":"avalanche"}'},
+    {"title": "先还金额小的（雪球法）", "payload": '/inform{"strategy":"snowball"}'},
+]
+RELIEF_BUTTONS = [
+    {"title": "申请协商还款", "payload": "/request_repayment_relief"},
+    {"title": "帮我做个预算", "payload": "/request_budget_plan"},
+]
+
+_AVALANCHE_WORDS = re.compile(r"雪崩|利率高|利息高|高息|贵的|第一|前者|前面|^\s*1\s*$|^\s*[aA]\s*$")
+_SNOWBALL_WORDS = re.compile(r"雪球|金额小|余额小|小额|少的|最少|第二|后者|后面|^\s*2\s*$|^\s*[bB]\s*$")
+_NO_PREFERENCE = re.compile(r"随便|都行|都可以|无所谓|你定|你推荐|推荐|不知道|不懂|哪个好|哪种好")
+
+
+@dataclass(frozen=True)
+class DebtPart:
+    """One planner debt and the loan it belongs to."""
+
+    debt: Debt
+    loan_id: str
+    loan_name: str
+    overdue: bool
+
+
+def debt_parts(overview: LoanOverview) -> List[DebtPart]:
+    """The borrower's open loans as planner debts (an overdue amount is its own debt)."""
+    names = loan_names(overview.loans)
+    parts: List[DebtPart] = []
+    for loan in open_loans(overview):
+        name = names[loan.loan_id]
+        if loan.overdue_total > 0:
+            parts.append(DebtPart(Debt(name + OVERDUE_SUFFIX, loan.overdue_total, Decimal(0), loan.overdue_total),
+                                  loan.loan_id, name, True))
+        rest = loan.outstanding_principal - loan.overdue_principal
+        if rest > 0:
+            parts.append(DebtPart(Debt(name, rest, loan.annual_rate, loan.next_due_amount), loan.loan_id, name, False))
+    return parts
+
+
+def strategy_from_words(text: str) -> Optional[str]:
+    """avalanche / snowball from a worded answer; avalanche when the user has no preference."""
+    if not text:
+        return None
+    avalanche = bool(_AVALANCHE_WORDS.search(text))
+    snowball = bool(_SNOWBALL_WORDS.search(text))
+    if avalanche != snowball:
+        return "avalanche" if avalanche else "snowball"
+    if _NO_PREFERENCE.search(text):
+        return "avalanche"
+    return None
+
+
+class ActionStartPayoffPlan(Action):
+    def name(self) -> Text:
+        return "action_start_payoff_plan"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        account = await load_account(tracker)
+        if not account.linked or account.overview is None:
+            dispatcher.utter_message(text=account.message_zh)
+            return [account_status_event(account)]
+        loans = open_loans(account.overview)
+        if not loans:
+            dispatcher.utter_message(text="你名下目前没有未结清的借款，不需要还款计划 🎉 想规划收入的话，可以说“帮我做个预算”。")
+            return [account_status_event(account, has_loans=False)]
+        given = {"payoff_budget": latest_entity(tracker, "amount"),
+                 "payoff_strategy": latest_entity(tracker, "strategy")}
+        values = prepared_values(tracker, SLOTS, given, RESULT_ACTION)
+        if len(loans) == 1 and values["payoff_strategy"] is None:
+            values["payoff_strategy"] = "avalanche"  # one loan: the order does not matter
+        return [account_status_event(account)] + slot_events(values)
+
+
+class ValidatePayoffForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_payoff_form"
+
+    async def extract_payoff_budget(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if latest_entity(tracker, "amount") or latest_entity(tracker, "strategy"):
+            return {}
+        text = answered_in_words(tracker, "payoff_budget", also=(REQUEST_INTENT,))
+        return {"payoff_budget": text} if text else {}
+
+    async def extract_payoff_strategy(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+        if latest_entity(tracker, "strategy"):
+            return {}
+        text = answered_in_words(tracker, "payoff_strategy", also=(REQUEST_INTENT, "affirm"))
+        return {"payoff_strategy": text} if text else {}
+
+    def validate_payoff_budget(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                               domain: DomainDict) -> Dict[Text, Any]:
+        amount = as_amount(value)
+        if negative_answer(tracker, "payoff_budget", value) or (
+                amount is not None and amount < 0):
+            dispatcher.utter_message(text="每月还款的钱不能是负数。你每个月大概能拿出多少来还？比如“3000”。")
+        elif amount is None:
+            dispatcher.utter_message(text=f"没认出金额。你每个月能拿出多少钱还款？直接说数字就行，比如“3000”或“三千”。{STOP_HINT}")
+        elif amount == 0:
+            dispatcher.utter_message(
+                text="每月一分都拿不出来的话，还款计划排不出来。这种情况建议尽快申请协商还款，可以说“申请延期”。"
+                     "如果其实能挤出一点，告诉我大概多少？")
+        elif amount > MAX_BUDGET:
+            dispatcher.utter_message(text=f"每月{yuan(amount)}有点多，是不是多打了几个0？请再确认一下每月能还多少。")
+        else:
+            return {"payoff_budget": plain_str(amount)}
+        return {"payoff_budget": None}
+
+    def validate_payoff_strategy(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                 domain: DomainDict) -> Dict[Text, Any]:
+        text = str(value or "").strip()
+        choice = text if text in STRATEGIES else strategy_from_words(text)
+        if choice is None:
+            dispatcher.utter_message(text="没太明白你想先还哪种。回“1”先还利率高的（雪崩法），回“2”先还金额小的（雪球法）。",
+                                     buttons=STRATEGY_BUTTONS)
+            return {"payoff_strategy": None}
+        return {"payoff_strategy": choice}
+
+
+class ActionAskPayoffBudget(Action):
+    def name(self) -> Text:
+        return "action_ask_payoff_budget"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        account = await load_account(tracker)
+        intro = ""
+        if account.overview is not None:
+            parts = debt_parts(account.overview)
+            minimum = sum((part.debt.minimum_payment for part in parts), Decimal("0.00"))
+            overdue = sum((part.debt.balance for part in parts if part.overdue), Decimal("0.00"))
+            loans = open_loans(account.overview)
+            intro = f"你现在有{len(loans)}笔欠款，这个月最低要还{yuan(minimum)}"
+            intro += f"（其中逾期的{yuan(overdue)}需要马上还）。" if overdue > 0 else "。"
+        dispatcher.utter_message(text=intro + "你每个月能拿出多少钱来还？说个实在的数，比如“3000”。")
+        return []
+
+
+class ActionAskPayoffStrategy(Action):
+    def name(self) -> Text:
+        return "action_ask_payoff_strategy"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        dispatcher.utter_message(
+            text="多出来的钱先还哪笔？\n"
+                 "· 雪崩法：先还利率最高的，总利息最少\n"
+                 "· 雪球法：先还余额最小的，能更快还清一笔、更有动力\n"
+                 "两种我都会算给你对比，选一个做本月安排：",
+            buttons=STRATEGY_BUTTONS)
+        return []
+
+
+def months_text(months: int) -> str:
+    years, rest = divmod(months, 12)
+    if years and rest:
+        return f"{years}年{rest}个月"
+    return f"{years}年" if years else f"{months}个月"
+
+
+def month_label(today: date, month_index: int) -> str:
+    """Calendar month of plan month ``month_index`` (1 = the current month)."""
+    index = today.month - 1 + month_index - 1
+    return f"{today.year + index // 12}年{index % 12 + 1}月"
+
+
+def infeasible_message(plan: PayoffPlan, parts: List[DebtPart]) -> str:
+    overdue = sum((part.debt.balance for part in parts if part.overdue), Decimal("0.00"))
+    minimum = sum((part.debt.minimum_payment for part in parts), Decimal("0.00"))
+    lines = []
+    if plan.monthly_budget < minimum:
+        head = f"每月{yuan(plan.monthly_budget)}还不够：这个月最低要还{yuan(minimum)}"
+        head += f"（其中逾期的{yuan(overdue)}）" if overdue > 0 else ""
+        lines.append(head + f"，还差{yuan(plan.shortfall)}。")
+    else:
+        lines.append(plan.reason_zh)
+    lines += [
+        "可以这样办：",
+        "1. 申请协商还款：向贷款方申请延期或分期，我可以帮你提交申请（批不批由贷款方决定）；",
+        f"2. 调整预算：看看每月能不能再挤出{yuan(plan.shortfall)}，说“帮我做个预算”，我帮你拆一拆收支。",
+        "千万别借新还旧，也别找收费“代还”“停息挂账”的中介，那只会越滚越多。",
+    ]
+    return "\n".join(lines)
+
+
+def plan_payload(plans: Dict[Strategy, PayoffPlan], chosen: str, parts: List[DebtPart], today: date,
+                 rows: List[List[str]]) -> Dict[str, Any]:
+    """The custom payload the widget renders as a chart and a table."""
+    strategies = {}
+    series = []
+    longest = 0
+    for key in STRATEGIES:
+        plan = plans[Strategy(key)]
+        strategies[key] = {
+            "name": STRATEGY_SHORT[key],
+            "feasible": plan.feasible,
+            "months": plan.months,
+            "total_interest": money_str(plan.total_interest) if plan.total_interest is not None else None,
+            "order": list(plan.priority),
+        }
+        balances = [money_str(month.balance) for month in plan.schedule]
+        longest = max(longest, len(balances))
+        series.append({"name": STRATEGY_SHORT[key], "data": balances})
+    return {
+        "type": "payoff_plan",
+        "chosen": chosen,
+        "monthly_budget": money_str(plans[Strategy(chosen)].monthly_budget),
+        "strategies": strategies,
+        "table": {"columns": ["欠款", "剩余欠款", "年化", "本月还", "还清于"], "rows": rows},
+        "chart": {"labels": [month_label(today, i) for i in range(1, longest + 1)], "series": series,
+                  "unit": "元", "title": "剩余欠款"},
+    }
+
+
+def plan_messages(plans: Dict[Strategy, PayoffPlan], chosen: str, parts: List[DebtPart], today: date,
+                  policy: LenderPolicy) -> Tuple[str, Dict[str, Any]]:
+    """The reply text and the payload of a feasible plan."""
+    plan = plans[Strategy(chosen)]
+    other_key = "snowball" if chosen == "avalanche" else "avalanche"
+    other = plans[Strategy(other_key)]
+    single = len({part.loan_id for part in parts}) == 1
+    lines = [f"按每月还{yuan(plan.monthly_budget)}" + ("：" if single else f"、{STRATEGY_NAMES[chosen]}：")]
+    lines.append(f"· {months_text(plan.months)}还清（预计{month_label(today, plan.months)}），总利息约{yuan(plan.total_interest)}")
+    if not single and other.feasible:
+        diff = other.total_interest - plan.total_interest
+        compare = (f"· 对比：{STRATEGY_SHORT[other_key]}{months_text(other.months)}、利息{yuan(other.total_interest)}；")
+        if diff > 0:
+            compare += f"{STRATEGY_SHORT[chosen]}少付{yuan(diff)}"
+        elif diff < 0:
+            first = plan.priority[0]
+            cleared = plan.payoff_month.get(first)
+            when = f"（{month_label(today, cleared)}）" if cleared else ""
+            compare += f"{STRATEGY_SHORT[chosen]}多付{yuan(-diff)}，换来先清掉{first}{when}"
+        else:
+            compare += "两种方法利息一样"
+        lines.append(compare)
+    lines.append("这个月这样还：")
+    rows: List[List[str]] = []
+    by_loan: Dict[str, List[DebtPart]] = {}
+    for part in parts:
+        by_loan.setdefault(part.loan_id, []).append(part)
+    for loan_parts in by_loan.values():
+        name = loan_parts[0].loan_name
+        pay = sum((plan.first_month_payments.get(p.debt.name, Decimal(0)) for p in loan_parts), Decimal("0.00"))
+        balance = sum((p.debt.balance for p in loan_parts), Decimal("0.00"))
+        overdue = sum((p.debt.balance for p in loan_parts if p.overdue), Decimal("0.00"))
+        regular = [p for p in loan_parts if not p.overdue]
+        rate = regular[0].debt.annual_rate if regular else None
+        done = max((plan.payoff_month.get(p.debt.name, 0) for p in loan_parts), default=0)
+        note = f"（含逾期{yuan(overdue)}）" if overdue > 0 else ""
+        lines.append(f"· {name}：{yuan(pay)}{note}")
+        rows.append([name, money_str(balance), f"{percent_str(rate)}%" if rate is not None else "-",
+                     money_str(pay), month_label(today, done) if done else "-"])
+    minimum = sum((part.debt.minimum_payment for part in parts), Decimal("0.00"))
+    if plan.monthly_budget > minimum:
+        note = EXAMPLE_NOTE if policy.is_example("prepayment_fee_rate") else ""
+        fee = "不收手续费" if policy.prepayment_fee_rate == 0 else f"手续费为{policy.prepayment_fee_zh}"
+        lines.append(f"超出最低还款的部分算提前还款，{fee}{note}；利息只按实际用款天数算。")
+    if any(part.overdue for part in parts):
+        lines.append("逾期的部分排在最前面：先还上它，罚息才会停。")
+    return "\n".join(lines), plan_payload(plans, chosen, parts, today, rows)
+
+
+class ActionPayoffPlan(Action):
+    def name(self) -> Text:
+        return RESULT_ACTION
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        budget = as_amount(tracker.get_slot("payoff_budget"))
+        chosen = tracker.get_slot("payoff_strategy")
+        if chosen not in STRATEGIES:
+            chosen = "avalanche"
+        account = await load_account(tracker)
+        if not account.linked or account.overview is None:
+            dispatcher.utter_message(text=account.message_zh)
+            return []
+        parts = debt_parts(account.overview)
+        if budget is None or budget <= 0 or not parts:
+            dispatcher.utter_message(text="抱歉，这次没能排出计划。可以再说一次每月能还多少吗？")
+            return []
+        try:
+            plans = compare_strategies([part.debt for part in parts], budget)
+        except FinanceError as error:
+            dispatcher.utter_message(text=error.message_zh)
+            return []
+        plan = plans[Strategy(chosen)]
+        if not plan.feasible:
+            dispatcher.utter_message(text=infeasible_message(plan, parts), buttons=RELIEF_BUTTONS)
+            return []
+        text, payload = plan_messages(plans, chosen, parts, account.overview.as_of, load_policy())
+        dispatcher.utter_message(text=text + "\n想换个预算或方法，直接说，比如“每月4000呢”“换成雪球法”。",
+                                 json_message=payload)
+        return []
+
+
+__all__ = [
+    "ActionStartPayoffPlan",
+    "ValidatePayoffForm",
+    "ActionAskPayoffBudget",
+    "ActionAskPayoffStrategy",
+    "ActionPayoffPlan",
+    "DebtPart",
+    "debt_parts",
+    "strategy_from_words",
+    "infeasible_message",
+    "plan_messages",
+    "plan_payload",
+]

@@ -1,0 +1,338 @@
+"""Repayment reminders: set (form: how many days before), fire, and cancel.
+
+Flow: ``set_repayment_reminder`` → ``action_start_repayment_reminder`` (linked? anything due?)
+→ ``reminder_form`` (days before the due date) → ``action_set_repayment_reminder``.
+
+Each reminder is a Rasa reminder (``ReminderScheduled`` of the intent
+``EXTERNAL_repayment_reminder``, named ``repayment_reminder_<loan id>``, not killed by the
+user's next message) and a record in the ledger (``create_reminder``), so the lender's own
+systems can send it too and it survives a restart of the bot. When it fires,
+``action_react_to_reminder`` tells the amount due and schedules the next month's reminder.
+``action_cancel_repayment_reminder`` cancels both.
+
+Dates: "today" is the ledger's day (or the ``as_of`` of the debug shell); a reminder fires at
+09:00 Beijing time on its day, mapped onto the real clock when ``as_of`` shifts "today".
+"""
+from __future__ import annotations
+
+import calendar
+import logging
+from datetime import date, datetime, time, timedelta
+from typing import Any, Dict, List, Optional, Text, Tuple
+
+from rasa_sdk import Action, FormValidationAction, Tracker
+from rasa_sdk.events import EventType, ReminderCancelled, ReminderScheduled, SlotSet
+from rasa_sdk.executor import CollectingDispatcher
+from rasa_sdk.types import DomainDict
+
+from actions.flows import account_status_event, idempotency_key
+from actions.identity import Account, load_account
+from actions.loan_status import loan_names, open_loans
+from actions.replies import date_zh, relative_day_zh, yuan
+from actions.slot_values import (
+    answered_in_words,
+    as_amount,
+    as_days,
+    latest_entity,
+    latest_user_event,
+    negative_answer,
+)
+from bot.loans import client as loans_client
+from bot.loans import config as loans_config
+from bot.loans.client import LoanServiceError, LoanSummary
+from bot.policy import load_policy
+
+log = logging.getLogger(__name__)
+
+REMINDER_INTENT = "EXTERNAL_repayment_reminder"
+DAYS_SLOT = "reminder_days_before"
+PRODUCT_SLOT = "reminder_product"
+MAX_DAYS_BEFORE = 31
+REMIND_AT = time(9, 0)
+STOP_HINT = "不想设了可以说“算了”。"
+DAY_BUTTONS = [
+    {"title": "提前1天", "payload": '/inform{"duration":"P1D"}'},
+    {"title": "提前3天", "payload": '/inform{"duration":"P3D"}'},
+    {"title": "提前7天", "payload": '/inform{"duration":"P7D"}'},
+]
+_SAME_DAY_WORDS = ("当天", "当日", "还款日那天", "到期那天", "那天")
+
+
+def reminder_name(loan_id: str) -> str:
+    return f"repayment_reminder_{loan_id}"
+
+
+def following_due_date(loan: LoanSummary, due: date) -> Optional[date]:
+    """The installment after the one due on ``due`` (None after the last one)."""
+    day = loan.due_day or due.day
+    index = due.month  # next month, 0-based month index of the following month
+    year, month = due.year + index // 12, index % 12 + 1
+    following = date(year, month, min(day, calendar.monthrange(year, month)[1]))
+    if loan.start_date is not None and loan.term_months:
+        last_index = loan.start_date.month - 1 + loan.term_months
+        last_year, last_month = loan.start_date.year + last_index // 12, last_index % 12 + 1
+        last = date(last_year, last_month, min(day, calendar.monthrange(last_year, last_month)[1]))
+        if following > last:
+            return None
+    return following
+
+
+def trigger_time(remind_on: date, today: date, now: Optional[datetime] = None) -> datetime:
+    """When the Rasa reminder fires: 09:00 Beijing time on ``remind_on``, counted from the real
+    today when ``today`` is a simulated day; never earlier than a minute from now."""
+    zone = loans_config.ledger_timezone()
+    now = now or datetime.now(zone)
+    day = now.date() + (remind_on - today)
+    fire = datetime.combine(day, REMIND_AT, tzinfo=zone)
+    return max(fire, now + timedelta(minutes=1))
+
+
+def reminder_targets(account: Account, product: Optional[str]) -> List[LoanSummary]:
+    loans = [loan for loan in open_loans(account.overview) if loan.next_due_date is not None]
+    if product:
+        loans = [loan for loan in loans if loan.product == product]
+    return loans
+
+
+class ActionStartRepaymentReminder(Action):
+    def name(self) -> Text:
+        return "action_start_repayment_reminder"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        account = await load_account(tracker)
+        if not account.linked or account.overview is None:
+            dispatcher.utter_message(text=account.message_zh)
+            return [account_status_event(account)]
+        product = latest_entity(tracker, "loan_product")
+        if not reminder_targets(account, product):
+            which = f"{product}" if product and any(l.product == product for l in account.overview.loans) else ""
+            if product and not which:
+                text = f"你名下没有{product}的借款，没法设置它的提醒。"
+            else:
+                text = "你目前没有待还的账单，不需要还款提醒 🎉"
+            dispatcher.utter_message(text=text)
+            return [account_status_event(account, has_loans=False)]
+        days = latest_entity(tracker, "duration")
+        return [account_status_event(account), SlotSet(PRODUCT_SLOT, product), SlotSet(DAYS_SLOT, days)]
+
+
+class ValidateReminderForm(FormValidationAction):
+    def name(self) -> Text:
+        return "validate_reminder_form"
+
+    async def extract_reminder_days_before(self, dispatcher, tracker: Tracker,
+                                           domain: DomainDict) -> Dict[Text, Any]:
+        if latest_entity(tracker, "duration"):
+            return {}
+        text = answered_in_words(tracker, DAYS_SLOT, also=("set_repayment_reminder",))
+        return {DAYS_SLOT: text} if text else {}
+
+    def validate_reminder_days_before(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
+                                      domain: DomainDict) -> Dict[Text, Any]:
+        text = str(value or "").strip()
+        days = as_days(text)
+        if days is None and any(word in text for word in _SAME_DAY_WORDS):
+            days = 0
+        if days is None:
+            number = as_amount(text)
+            if number is not None and number == number.to_integral_value():
+                days = int(number)
+        if negative_answer(tracker, DAYS_SLOT, text) or (days is not None and days < 0):
+            dispatcher.utter_message(text="提前的天数不能是负数。想提前几天提醒？比如“提前3天”。", buttons=DAY_BUTTONS)
+        elif days is None:
+            dispatcher.utter_message(text=f"没认出天数。想在还款日前几天提醒你？比如“3天”，还款日当天提醒就说“当天”。{STOP_HINT}",
+                                     buttons=DAY_BUTTONS)
+        elif days > MAX_DAYS_BEFORE:
+            dispatcher.utter_message(text=f"最多能提前{MAX_DAYS_BEFORE}天提醒，换个天数吧，比如“提前7天”。", buttons=DAY_BUTTONS)
+        else:
+            return {DAYS_SLOT: str(days)}
+        return {DAYS_SLOT: None}
+
+
+class ActionAskReminderDaysBefore(Action):
+    def name(self) -> Text:
+        return "action_ask_reminder_days_before"
+
+    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
+        dispatcher.utter_message(text="想在还款日前几天提醒你？", buttons=DAY_BUTTONS)
+        return []
+
+
+async def _schedule(account: Account, loan: LoanSummary, remind_on: date, days_before: int,
+                    key: str) -> Optional[EventType]:
+    """Record the reminder in the ledger (retiring that loan's older ones), then the Rasa reminder
+    of the same name, which replaces an earlier one. None when the ledger could not record it."""
+    channel = account.identity.channel or "rest"
+    client = loans_client.get_client()
+    try:
+        created = await client.create_reminder(
+            account.borrower_id, remind_on=remind_on, channel=channel, days_before=days_before,
+            loan_id=loan.loan_id, idempotency_key=key)
+    except LoanServiceError as error:
+        log.warning("could not record a reminder for %s: %s", loan.loan_id, error)
+        return None
+    try:
+        for older in await client.list_reminders(account.borrower_id, status="active"):
+            if older.loan_id == loan.loan_id and older.reminder_id != created.reminder_id:
+                await client.cancel_reminder(account.borrower_id, older.reminder_id)
+    except LoanServiceError as error:  # the new reminder stands; an old record stays active
+        log.warning("could not retire older reminders of %s: %s", loan.loan_id, error)
+    return ReminderScheduled(
+        REMINDER_INTENT,
+        trigger_date_time=trigger_time(remind_on, account.overview.as_of),
+        entities=[{"entity": "loan_product", "value": loan.product},
+                  {"entity": "duration", "value": f"P{days_before}D"}],
+        name=reminder_name(loan.loan_id),
+        kill_on_user_message=False,
+    )
+
+
+def plan_reminder(loan: LoanSummary, days_before: int, today: date) -> Tuple[Optional[date], date, bool]:
+    """``(remind_on, due, rolled)``: the reminder day for the next due date, or for the one after
+    it when that day has passed (``rolled``); ``remind_on`` is None when there is no later one."""
+    due = loan.next_due_date
+    remind_on = due - timedelta(days=days_before)
+    if remind_on >= today:
+        return remind_on, due, False
+    following = following_due_date(loan, due)
+    if following is None:
+        return None, due, True
+    return following - timedelta(days=days_before), following, True
+
+
+class ActionSetRepaymentReminder(Action):
+    def name(self) -> Text:
+        return "action_set_repayment_reminder"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        days = tracker.get_slot(DAYS_SLOT)
+        try:
+            days_before = int(days)
+        except (TypeError, ValueError):
+            dispatcher.utter_message(text="抱歉，提醒没设置成功。可以再说一次想提前几天提醒吗？")
+            return []
+        account = await load_account(tracker)
+        if not account.linked or account.overview is None:
+            dispatcher.utter_message(text=account.message_zh)
+            return []
+        today = account.overview.as_of
+        names = loan_names(account.overview.loans)
+        message_id = (latest_user_event(tracker) or {}).get("message_id") or ""
+        lines, events, failed = [], [], []
+        for loan in reminder_targets(account, tracker.get_slot(PRODUCT_SLOT)):
+            remind_on, due, rolled = plan_reminder(loan, days_before, today)
+            name = names[loan.loan_id]
+            if rolled:
+                lines.append(f"· {name}这一期{date_zh(loan.next_due_date, today)}（{relative_day_zh(loan.next_due_date, today)}）"
+                             f"就到期，应还{yuan(loan.next_due_amount)}，来不及提前{days_before}天提醒了，记得按时还。")
+            if loan.overdue_total > 0:
+                lines.append(f"· {name}另有逾期未还的{yuan(loan.overdue_total)}，罚息按天在算，越早还越好。")
+            if remind_on is None:
+                continue
+            key = idempotency_key("reminder", tracker.sender_id, message_id, loan.loan_id, remind_on)
+            event = await _schedule(account, loan, remind_on, days_before, key)
+            if event is None:
+                failed.append(name)
+                continue
+            events.append(event)
+            ahead = "还款日当天" if days_before == 0 else f"提前{days_before}天"
+            lines.append(f"· {name}：{date_zh(due, today)}到期，我会在{date_zh(remind_on, today)}上午提醒你（{ahead}）")
+        if events:
+            head = "好的，还款提醒设好了：" if not failed else "部分提醒设好了："
+            text = head + "\n" + "\n".join(lines)
+            if failed:
+                text += f"\n{'、'.join(failed)}的提醒暂时没设置成功，请稍后再试。"
+            text += "\n之后每期都会提前提醒；不需要了随时说“取消提醒”。"
+        elif failed:
+            text = "提醒暂时没设置成功，账户服务有点忙，请稍后再试一次。"
+        else:
+            text = "\n".join(lines + ["这已经是最后一期了，之后没有需要提醒的还款。"])
+        dispatcher.utter_message(text=text)
+        return events
+
+
+class ActionCancelRepaymentReminder(Action):
+    def name(self) -> Text:
+        return "action_cancel_repayment_reminder"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        events: List[EventType] = [ReminderCancelled(intent_name=REMINDER_INTENT)]
+        account = await load_account(tracker, with_loans=False)
+        if account.status == "unavailable":
+            dispatcher.utter_message(text="这里的提醒已经停掉了；不过账户里的提醒记录暂时没能更新，请稍后再说一次“取消提醒”。")
+            return events
+        if not account.linked:
+            dispatcher.utter_message(text="你目前没有设置还款提醒。")
+            return events
+        client = loans_client.get_client()
+        try:
+            active = await client.list_reminders(account.borrower_id, status="active")
+            for reminder in active:
+                await client.cancel_reminder(account.borrower_id, reminder.reminder_id)
+        except LoanServiceError as error:
+            log.warning("could not cancel reminders of %s: %s", account.borrower_id, error)
+            dispatcher.utter_message(text="这里的提醒已经停掉了；不过账户里的提醒记录暂时没能更新，请稍后再说一次“取消提醒”。")
+            return events
+        if active:
+            dispatcher.utter_message(text="好的，还款提醒已经取消了。以后想要，随时说“还款日前3天提醒我”。记得自己留意还款日哦。")
+        else:
+            dispatcher.utter_message(text="你目前没有设置还款提醒，不用取消。")
+        return events
+
+
+class ActionReactToReminder(Action):
+    """The reminder fired: say what is due, then schedule the next month's reminder."""
+
+    def name(self) -> Text:
+        return "action_react_to_reminder"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        product = latest_entity(tracker, "loan_product")
+        days_before = as_days(latest_entity(tracker, "duration") or "P3D") or 0
+        account = await load_account(tracker)
+        generic = "⏰ 还款提醒：你的还款日快到了，请在App里确认本期应还金额，提前准备好钱，按时还款。"
+        if not account.linked or account.overview is None:
+            dispatcher.utter_message(text=generic)
+            return []
+        today = account.overview.as_of
+        loans = reminder_targets(account, product)
+        if not loans:
+            dispatcher.utter_message(text=generic)
+            return []
+        loan = min(loans, key=lambda item: item.next_due_date)
+        name = loan_names(account.overview.loans)[loan.loan_id]
+        policy = load_policy()
+        lines = [f"⏰ 还款提醒：你的{name}{date_zh(loan.next_due_date, today)}（{relative_day_zh(loan.next_due_date, today)}）"
+                 f"应还{yuan(loan.next_due_amount)}。"]
+        if loan.overdue_total > 0:
+            lines.append(f"另外还有逾期未还的{yuan(loan.overdue_total)}，请一起还上，罚息按天在算。")
+        lines.append(f"请提前确认还款账户余额充足，还款日{policy.repayment_cutoff}前还上就不算逾期。")
+        dispatcher.utter_message(text="\n".join(lines))
+        events: List[EventType] = []
+        following = following_due_date(loan, loan.next_due_date)
+        if following is not None:
+            remind_on = following - timedelta(days=days_before)
+            key = idempotency_key("reminder-next", loan.loan_id, remind_on)
+            event = await _schedule(account, loan, remind_on, days_before, key)
+            if event is not None:
+                events.append(event)
+        return events
+
+
+__all__ = [
+    "REMINDER_INTENT",
+    "ActionStartRepaymentReminder",
+    "ValidateReminderForm",
+    "ActionAskReminderDaysBefore",
+    "ActionSetRepaymentReminder",
+    "ActionCancelRepaymentReminder",
+    "ActionReactToReminder",
+    "reminder_name",
+    "following_due_date",
+    "trigger_time",
+    "plan_reminder",
+]

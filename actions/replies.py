@@ -1,0 +1,76 @@
+"""Small formatting helpers shared by the actions: money, rates, dates, policy notes.
+
+Money is shown to the fen with :func:`bot.finance.money.fmt_money`; rates annualised first and
+the daily rate after (PBOC notice 2021 No. 3); lender settings that are unsourced examples carry
+a note that the loan contract governs.
+"""
+from __future__ import annotations
+
+from datetime import date
+from decimal import Decimal
+from typing import Iterable, Optional
+
+from bot.finance.money import fmt_money, percent_str
+from bot.finance.rates import daily_to_annual
+from bot.policy import LenderPolicy
+
+EXAMPLE_NOTE = "（示例配置，以借款合同为准）"
+
+
+def yuan(amount: Decimal) -> str:
+    """``Decimal("1833.6")`` → ``"1,833.60元"``."""
+    return f"{fmt_money(amount)}元"
+
+
+def rate_text(annual: Decimal, daily: Optional[Decimal] = None) -> str:
+    """Annual first, daily after: ``"年化18.00%（日利率0.050%）"``."""
+    text = f"年化{percent_str(annual)}%"
+    if daily is not None:
+        text += f"（日利率{percent_str(daily, 3)}%）"
+    return text
+
+
+def rate_from_daily(daily: Decimal, policy: LenderPolicy) -> str:
+    return rate_text(daily_to_annual(daily, policy.day_count), daily)
+
+
+def date_zh(day: date, today: Optional[date] = None) -> str:
+    """``12月13日``; with the year when it is not ``today``'s year."""
+    if today is not None and day.year != today.year:
+        return f"{day.year}年{day.month}月{day.day}日"
+    return f"{day.month}月{day.day}日"
+
+
+def relative_day_zh(day: date, today: date) -> str:
+    """``今天`` / ``明天`` / ``3天后`` / ``2天前``."""
+    delta = (day - today).days
+    if delta == 0:
+        return "今天"
+    if delta == 1:
+        return "明天"
+    if delta == 2:
+        return "后天"
+    if delta > 0:
+        return f"{delta}天后"
+    return f"{-delta}天前"
+
+
+def example_note(policy: LenderPolicy, *fields: str) -> str:
+    """The "configured example" note when any of ``fields`` is an unsourced example."""
+    return EXAMPLE_NOTE if any(policy.is_example(name) for name in fields) else ""
+
+
+def join_lines(lines: Iterable[Optional[str]]) -> str:
+    return "\n".join(line for line in lines if line)
+
+
+__all__ = [
+    "EXAMPLE_NOTE",
+    "yuan",
+    "rate_text",
+    "rate_from_daily",
+    "date_zh",
+    "relative_day_zh",
+    "example_note",
+    "join_lines",
+]
