@@ -81,3 +81,31 @@ def test_numbers_naming_a_rule_are_not_quantities(text):
 ])
 def test_money_before_law_words_is_still_money(text, expected):
     assert found(text) == expected
+
+
+# ---------------------------------------------------------------- 5: 88 in a goodbye
+# A slang number (88 = bye-bye, 886, 666 …) that ends the message is not money when it stands
+# alone or right after thanks / okay / goodbye words; after a verb or with a unit it is money.
+
+
+@pytest.mark.parametrize("text", [
+    "好的88", "好的，88", "谢谢 88", "谢谢88", "谢谢啦88", "谢啦88~", "拜拜88", "嗯嗯88", "好88", "好嘞88",
+    "我先下了88", "那就这样吧88", "知道了88", "收到88！", "好的886", "谢谢666", "明白了，谢谢88😀", "OK 88",
+])
+def test_slang_after_goodbye_words_is_not_money(text):
+    assert found(text) == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("每月还88", [("amount", "88", "88")]),
+    ("欠88块", [("amount", "88块", "88")]),
+    ("还了88", [("amount", "88", "88")]),
+    ("就88", [("amount", "88", "88")]),
+    ("最多还88", [("amount", "88", "88")]),
+    ("好的，每月还88", [("amount", "88", "88")]),
+    ("谢谢，欠了88", [("amount", "88", "88")]),
+    ("好的88块", [("amount", "88块", "88")]),
+    ("好的88块钱明天还", [("amount", "88块钱", "88")]),
+])
+def test_slang_numbers_in_a_sentence_are_money(text, expected):
+    assert found(text) == expected

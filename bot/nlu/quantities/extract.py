@@ -57,8 +57,9 @@ Never amounts: years (2026年, 二零二六年), dates (2026-01-15, 12-15, 1/15)
 400-…, 95188 or 12378 named in a sentence), scores and codes (芝麻分650,
 验证码1234), counts (3张卡, 2次), percentages, operands (乘365), numbers naming a
 rule (502030法则, 50 30 20法则, 72法则, 503020预算法, 21天法则, 1万小时定律 — but
-"5000原则上", "5000法院" keep their money), foreign money (300美元), and internet slang standing alone at the end of a
-message (886, 88 = bye-bye, 520, 666).  The form parsers in
+"5000原则上", "5000法院" keep their money), foreign money (300美元), and internet slang ending a message, alone or after
+thanks / okay / goodbye words (886, 88 = bye-bye, 520, 666: "我要下了，88", "好的88",
+"谢谢 88"; but "每月还88", "还了88", "好的88块" are money).  The form parsers in
 :mod:`bot.nlu.quantities.parsers` still read such a number when a form asked for
 money.  Anything the user types — any length, emoji, control characters — is
 accepted; :func:`find_quantities` never raises.
@@ -200,6 +201,13 @@ _SLANG_NUMBERS = frozenset({"88", "886", "8888", "520", "521", "1314", "666", "6
 _HOTLINES = frozenset({"95188", "95017", "95118", "10086", "10010", "12378", "12363", "12315", "12348"})
 _STRIP_RE = re.compile(r"[\W_]+")
 _SLANG_TAIL_RE = re.compile(r"(?:[\W_]|啦|了|哈|呀|啊|哦|喽|咯|吧|哟|呢)*")
+#: thanks / okay / goodbye words right before a slang number make it slang too ("好的88", "谢谢88");
+#: after a verb it stays money ("每月还88", "还了88")
+_SLANG_BEFORE_RE = re.compile(
+    r"(?:好的|好滴|好哒|好嘞|好吧|好啊|好了|好|谢谢|谢啦|谢了|多谢|感谢|拜拜|再见|嗯|哦|噢|ok|okay|知道了|明白了|懂了|"
+    r"晚安|收到|这样吧|这样啦|这样哈|这样|下了|走了|溜了|撤了|睡了)[ ]?$",
+    re.IGNORECASE,
+)
 #: after 万五 (no cue before it) these words make it a daily rate: 万五的利息
 _WAN_RATE_AFTER_RE = re.compile(r"的?(?:利息|利率|日息|日利率|利|息)")
 #: words before a number that make it an operand, not money: 乘365
@@ -831,9 +839,11 @@ class _Scanner:
         return self.emit(AMOUNT, i, u, format_decimal(num.value))
 
     def _slang_position(self, num: Numeral) -> bool:
-        """Slang numbers stand at the start or after punctuation, and end the message."""
+        """Slang numbers stand at the start, after punctuation or after a thanks / goodbye word
+        ("好的88"), and end the message."""
         before = self.char(num.start - 1)
-        if before and not _STRIP_RE.fullmatch(before):
+        if before and not _STRIP_RE.fullmatch(before) and not _SLANG_BEFORE_RE.search(
+                self.s, max(0, num.start - 6), num.start):
             return False
         return self.n - num.end <= 12 and _SLANG_TAIL_RE.fullmatch(self.s, num.end) is not None
 
