@@ -109,3 +109,45 @@ def test_slang_after_goodbye_words_is_not_money(text):
 ])
 def test_slang_numbers_in_a_sentence_are_money(text, expected):
     assert found(text) == expected
+
+
+# ---------------------------------------------------------------- 3: ranges of two full numbers
+# A range joined by 到 / 至 / - / ~ / — is one quantity: its lower bound, the span covering the
+# whole range, whether the unit is written once or on both sides.  A form needs one value, and
+# the lower bound is the safe one (a budget on the lower income, a plan the user can keep).
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("三千到六千", [("amount", "三千到六千", "3000")]),
+    ("3000到6000", [("amount", "3000到6000", "3000")]),
+    ("三千至六千块", [("amount", "三千至六千块", "3000")]),
+    ("3000~6000元", [("amount", "3000~6000元", "3000")]),
+    ("5000到1万", [("amount", "5000到1万", "5000")]),
+    ("3000元到6000元", [("amount", "3000元到6000元", "3000")]),
+    ("3000块到6000块", [("amount", "3000块到6000块", "3000")]),
+    ("3000元-6000元", [("amount", "3000元-6000元", "3000")]),
+    ("3000块 ~ 6000块", [("amount", "3000块 ~ 6000块", "3000")]),
+    ("¥3000到¥6000", [("amount", "¥3000到¥6000", "3000")]),
+    ("三千多到六千", [("amount", "三千多到六千", "3000")]),
+    ("收入不稳定，一个月三千到六千，怎么做预算", [("amount", "三千到六千", "3000")]),
+    ("两个月到三个月", [("duration", "两个月到三个月", "P2M")]),
+    ("3个月到6个月", [("duration", "3个月到6个月", "P3M")]),
+    ("逾期3天-5天", [("duration", "3天-5天", "P3D")]),
+    ("半个月到一个月", [("duration", "半个月到一个月", "P15D")]),
+    ("6期到12期", [("installments", "6期到12期", "6")]),
+])
+def test_a_range_is_one_quantity_with_its_lower_bound(text, expected):
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("10000-5000", [("amount", "10000", "10000"), ("amount", "5000", "5000")]),  # not a range
+    ("6000元到3000元", [("amount", "6000元", "6000"), ("amount", "3000元", "3000")]),
+    ("借5000元到15号还", [("amount", "5000元", "5000"), ("day_of_month", "15号", "15")]),
+    ("5000元到账了吗", [("amount", "5000元", "5000")]),
+    ("借了两个月到12月还", [("duration", "两个月", "P2M")]),
+    ("从2000块涨到3000块", [("amount", "2000块", "2000"), ("amount", "3000块", "3000")]),
+    ("3000元到两个月", [("amount", "3000元", "3000"), ("duration", "两个月", "P2M")]),
+])
+def test_what_is_not_a_range(text, expected):
+    assert found(text) == expected

@@ -19,7 +19,15 @@ Spans and values (see also the conversation contract):
   counts only when it is the whole message (in "1 2 3是什么意思" they are labels),
   and 0 with no unit does not count (额度为0).  Lower bounds: "三千多", "5000多",
   "一万出头", "十几万", "十多万" report the number said (3000, 5000, 10000, 100000,
-  100000); ranges "两三千", "2000-3000", "2到3万" report their lower bound.
+  100000).  Ranges are one quantity, the lower bound, spanning the whole range:
+  "两三千", "2000-3000", "2到3万", "三千到六千", "3000元到6000元", "¥3000~¥6000"
+  all give one amount (2000, 2000, 20000, 3000, 3000, 3000), and so do ranges of
+  durations and installment counts ("两到三个月", "两个月到三个月" → P2M, "6期到12期"
+  → 6).  A form needs one value, and the lower bound is the safe one to plan on (a
+  budget on the lower income, a monthly payment the user can keep); two separate
+  amounts would also be taken for two different figures (income and expenses).
+  The joiners are 到 / 至 / - / ~ / —; a second value that is not larger
+  ("10000-5000") or of another kind ("5000元到15号") is read on its own.
   "几千", "几十万" have no known value and are not reported.  A Chinese comma
   right after digits separates two numbers ("还了500，200") unless a money unit
   follows the digit groups ("1，200元" = 1200).  年 / 日 right after a number
@@ -72,7 +80,7 @@ from dataclasses import dataclass, replace
 from decimal import Decimal
 from typing import List, Optional, Tuple
 
-from bot.nlu.quantities.durations import iso_duration
+from bot.nlu.quantities.durations import DAYS_PER_MONTH, DAYS_PER_YEAR, iso_duration, parse_iso_parts
 from bot.nlu.quantities.numerals import NUMERAL_START, Numeral, format_decimal, scan_numeral
 from bot.nlu.textnorm import normalize_text
 
@@ -362,12 +370,36 @@ class _Scanner:
         i = 0
         while i < n:
             if s[i] in _TRIGGERS:
+                before = len(self.found)
                 end = self.match_at(i)
                 if end is not None and end > i:
+                    if len(self.found) > before:
+                        end = self.extend_range(end)
                     i = end
                     continue
             i += 1
         return self.found
+
+    def extend_range(self, end: int) -> int:
+        """"3000元到6000元", "两个月到三个月", "6期到12期": a second quantity of the same kind,
+        larger, after 到 / 至 / - / ~ / — makes the first a range; it keeps its (lower) value and
+        its span grows over the second.  Returns where scanning goes on."""
+        first = self.found[-1]
+        if first.end != end or first.entity not in _RANGE_ENTITIES:
+            return end
+        sep = _RANGE_SEP_RE.match(self.s, end)
+        if not sep or sep.end() >= self.n or self.s[sep.end()] not in _TRIGGERS:
+            return end
+        mark = len(self.found)
+        stop = self.match_at(sep.end())
+        added = self.found[mark:]
+        del self.found[mark:]
+        if (stop is None or len(added) != 1 or added[0].entity != first.entity
+                or added[0].start != sep.end() or added[0].end != stop
+                or not _range_key(first) < _range_key(added[0])):
+            return end  # not a range: the scanner reads what follows on its own
+        self.found[-1] = replace(first, end=stop, text=self.text[first.start:stop])
+        return stop
 
     def match_at(self, i: int) -> Optional[int]:
         ch = self.s[i]
@@ -860,6 +892,20 @@ class _Scanner:
             self._word_chars = counts
         counts = self._word_chars
         return counts[num.start] == 0 and counts[self.n] == counts[num.end]
+
+
+_RANGE_ENTITIES = frozenset({AMOUNT, DURATION, INSTALLMENTS})
+
+
+def _range_key(quantity: Quantity):
+    """What orders two quantities of one kind: yuan, days (months of 30), or a count."""
+    if quantity.entity == DURATION:
+        p = parse_iso_parts(quantity.value)
+        if p is None:
+            return Decimal(0)
+        days = p["y"] * DAYS_PER_YEAR + p["mo"] * DAYS_PER_MONTH + p["w"] * 7 + p["d"]
+        return days * 86400 + p["h"] * 3600 + p["mi"] * 60 + p["s"]
+    return Decimal(quantity.value)
 
 
 class _DurationParts:
