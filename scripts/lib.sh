@@ -65,6 +65,7 @@ train_if_needed() {
 # chat page (bot/widget, vendored by bot/widget/build.sh when needed)
 start_services() {
   local logdir="$1"
+  mkdir -p "$ROOT/var"   # the SQLite tracker store (endpoints.yml) lives in var/tracker.db
   export LOAN_SERVICE_TOKEN="${LOAN_SERVICE_TOKEN:-$("$PY" -c 'import secrets; print(secrets.token_urlsafe(24))')}"
   export LOAN_SERVICE_PORT="${LOAN_SERVICE_PORT:-5056}"
   export LOAN_SERVICE_URL="${LOAN_SERVICE_URL:-http://127.0.0.1:$LOAN_SERVICE_PORT}"
