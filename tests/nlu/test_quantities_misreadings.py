@@ -151,3 +151,32 @@ def test_a_range_is_one_quantity_with_its_lower_bound(text, expected):
 ])
 def test_what_is_not_a_range(text, expected):
     assert found(text) == expected
+
+
+# ---------------------------------------------------------------- 6a: 前一天 / 后一天
+# "the day before / after" names a day, it is not a length of time; after a date word (到期前一天,
+# 还款日前一天) or in a word that shifts by a length of time (提前一天, 延后一天) it is one.
+
+
+@pytest.mark.parametrize("text", [
+    "凌晨还的算前一天还是后一天", "前一天晚上还的", "是算在前一天吗", "后一天才到账", "前一个月还了", "前一天",
+])
+def test_the_day_before_is_not_a_duration(text):
+    assert [q for q in find_quantities(text) if q.entity == "duration"] == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("到期前一天叫我", [("duration", "一天", "P1D")]),
+    ("到期的前一天提醒我", [("duration", "一天", "P1D")]),
+    ("还款日前一天扣款吗", [("duration", "一天", "P1D")]),
+    ("每月15号前一天提醒", [("day_of_month", "每月15号", "15"), ("duration", "一天", "P1D")]),
+    ("提前一天还", [("duration", "一天", "P1D")]),
+    ("能延后一天吗", [("duration", "一天", "P1D")]),
+    ("能往后推一个月吗", [("duration", "一个月", "P1M")]),
+    ("到期后一天还算逾期吗", [("duration", "一天", "P1D")]),
+    ("前两天提醒我", [("duration", "两天", "P2D")]),
+    ("同一天到期", []),
+    ("最后一天还", []),
+])
+def test_lead_times_and_shifts_are_durations(text, expected):
+    assert found(text) == expected

@@ -42,6 +42,9 @@ Spans and values (see also the conversation contract):
   idiom ("a long while") and 3个工作日 are not calendar days: none is reported.
   一 + unit read as "per" is not a duration: "一个月还3000", "催收一天打几十个",
   "收入4500一个月", and neither is "同一天" / "最后一个月" (which one, not how long).
+  "前一天" / "后一天" (一个月 …) name a day ("凌晨还的算前一天还是后一天") unless a
+  date comes before them ("到期前一天", "还款日的前一天": a lead time) or they
+  shift by a length of time ("提前一天", "延后一天", "往后一个月").
 * ``daily_rate`` / ``annual_rate`` — fractions.  A cue word right before the value
   is part of the span (日息万五, 年化18%, APR 18%); when other words come between
   (利率是万分之五) the span is the value alone.  万分之X with no cue is daily, as is
@@ -229,7 +232,10 @@ _RULE_NAME_RE = re.compile(
     r"(?:法则|规则|定律|定理|口诀|原则(?!上)|法(?![院律务官庭人定规典治条制警学师网]))"
 )
 #: characters before a lone 一 that make it "the same / that one" rather than a count
-_NOT_COUNT_BEFORE = frozenset("同统某任每哪这那唯单后成")
+_NOT_COUNT_BEFORE = frozenset("同统某任每哪这那唯单成")
+#: before 前 / 后 + 一天 (一个月 …): a date ("到期前一天", "还款日的前一天") or a word that shifts by
+#: a length of time ("提前一天", "延后一天", "往后推"); otherwise 前一天 / 后一天 name a day
+_SHIFT_ANCHOR_RE = re.compile(r"(?:提|往|向|之|以|推|延|退|滞|错|挪|靠|今|此|日|期|号|款|止|账|单)的?$")
 #: 多 followed by these is a question word (多少, 多久 …), not "more than"
 _NOT_APPROX_AFTER_DUO = frozenset("少久长大么高远")
 #: "一个月还3000", "一天打几十个电话": 一 + unit + a verb of what happens per unit
@@ -238,7 +244,7 @@ _PER_UNIT_AFTER_RE = re.compile(
     r"(?:还|存|花|付|赚|挣|打|发|收(?!益)|扣|交|拿出|工资|收入|薪水|开销|查|好几|到晚|到头|[0-9]|"
     r"[一二三四五六七八九两][十百千万]|[一二三四五六七八九两几]次)")
 _DURATION_VERB_BEFORE_RE = re.compile(
-    r"(?:逾期|预期|途期|晚还|晚了|晚|拖了|拖|借了|借|用了|用|宽限|延期|延迟|延后|推迟|推后|提前|超过|超|满|前|过了|了)$")
+    r"(?:逾期|预期|途期|晚还|晚了|晚|拖了|拖|借了|借|用了|用|宽限|延期|延迟|延后|推迟|推后|提前|超过|超|满|前|后|过了|了)$")
 
 _HALF = Decimal("0.5")
 _TENTH = Decimal("0.1")
@@ -617,9 +623,11 @@ class _Scanner:
             return _TIME_TAIL_RE.match(s, j).end()  # a time of day (3点, 三点半) or 一点 = "a bit"
         if _OPERATOR_BEFORE_RE.search(s, max(0, i - 3), i):
             return j  # 乘365: an operand
-        if s[num.start:num.end] == "一" and (self.char(i - 1) in _NOT_COUNT_BEFORE or s.startswith("最后", i - 2)):
+        if s[num.start:num.end] == "一" and (
+                self.char(i - 1) in _NOT_COUNT_BEFORE or s.startswith("最后", i - 2)
+                or (i > 0 and s[i - 1] in "前后" and not _SHIFT_ANCHOR_RE.search(s, max(0, i - 3), i - 1))):
             unit = _DURATION_UNIT_RE.match(s, j)
-            return unit.end() if unit else j  # 同一天, 最后一个月: which one, not how many
+            return unit.end() if unit else j  # 同一天, 最后一个月, 算前一天还是后一天: which one, not how many
         if self._rate_follows(k) or self._rate_question_follows(k, num):
             return self.bare(i, num, j, unit_free=True)  # 1.2万日利率0.05%, 3万年化14.4%: the unit belongs to the cue
         # 多 / 余 / 来 / 出头 after the number: a lower bound
