@@ -175,6 +175,7 @@ def test_the_day_before_is_not_a_duration(text):
     ("能往后推一个月吗", [("duration", "一个月", "P1M")]),
     ("到期后一天还算逾期吗", [("duration", "一天", "P1D")]),
     ("前两天提醒我", [("duration", "两天", "P2D")]),
+    ("以后一个月还3000", [("amount", "3000", "3000")]),  # per month, from now on
     ("同一天到期", []),
     ("最后一天还", []),
 ])
