@@ -33,7 +33,7 @@ from actions.slot_values import (
 from bot.finance.errors import FinanceError
 from bot.finance.money import percent_str, plain_str
 from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH, overdue_cost
-from bot.finance.rates import annual_to_daily, daily_to_annual
+from bot.finance.rates import daily_to_annual
 from bot.loans.client import LoanOverview, LoanSummary
 from bot.policy import LenderPolicy, load_policy
 
@@ -64,8 +64,9 @@ def message_values(tracker) -> Dict[str, Optional[str]]:
         if daily is not None:
             values["overdue_daily_rate"] = plain_str(Decimal(daily))
         elif annual is not None:
-            values["overdue_daily_rate"] = plain_str(annual_to_daily(Decimal(annual), load_policy().day_count))
-    except (ArithmeticError, ValueError, FinanceError):
+            # plain division: an absurd rate is kept, so that the form explains why it refuses it
+            values["overdue_daily_rate"] = plain_str(Decimal(annual) / load_policy().day_count)
+    except (ArithmeticError, ValueError):
         pass  # the form will ask and explain
     return values
 
@@ -190,7 +191,7 @@ class ValidateOverdueCostForm(FormValidationAction):
             annual_entity = latest_entity(tracker, "annual_rate")
             daily_entity = latest_entity(tracker, "daily_rate")
             if annual_entity is not None and str(value) == annual_entity:
-                daily = annual_to_daily(Decimal(annual_entity), policy.day_count)
+                daily = Decimal(annual_entity) / policy.day_count
             elif daily_entity is not None and str(value) == daily_entity:
                 daily = Decimal(daily_entity)
             else:

@@ -23,7 +23,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.flows import account_status_event, idempotency_key, is_follow_up, prepared_values, slot_events
-from actions.identity import UNAVAILABLE_ZH, load_account
+from actions.identity import load_account
 from actions.loan_status import loan_names, open_loans
 from actions.replies import yuan
 from actions.slot_values import (
@@ -62,6 +62,7 @@ _NOTHING = re.compile(r"没有|一分都?没|拿不出|还不起|一分钱也|�
 #: intents that are never the answer to "what happened?" (the rules handle them)
 NOT_REASONS = {"faq", "deny", "express_distress", "human_handoff", "bot_challenge", "check_loan_status",
                "greet", "goodbye", "thank"}
+NOT_FILED_ZH = "申请暂时没提交成功，账户服务有点忙。你说的情况我都记下了，过一会儿说“重新提交申请”就行，不会重复提交。"
 CONFIRM_BUTTONS = [{"title": "确认提交", "payload": "/affirm"}, {"title": "先不提交", "payload": "/deny"}]
 
 
@@ -219,14 +220,17 @@ class ActionSubmitReliefRequest(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        account = await load_account(tracker, with_loans=False)
-        if not account.linked:
-            dispatcher.utter_message(text=account.message_zh)
-            return []
         key = tracker.get_slot(KEY_SLOT)
         if not key:
             message_id = (latest_user_event(tracker) or {}).get("message_id") or ""
             key = idempotency_key("relief", tracker.sender_id, message_id)
+        account = await load_account(tracker, with_loans=False)
+        if account.status == "unavailable":
+            dispatcher.utter_message(text=NOT_FILED_ZH)
+            return [SlotSet(KEY_SLOT, key)]
+        if not account.linked:
+            dispatcher.utter_message(text=account.message_zh)
+            return []
         affordable = as_amount(tracker.get_slot("relief_affordable"))
         try:
             filed = await loans_client.get_client().create_relief_request(
@@ -239,15 +243,14 @@ class ActionSubmitReliefRequest(Action):
                 channel=account.identity.channel,
             )
         except ServiceUnavailable:
-            dispatcher.utter_message(
-                text="申请暂时没提交成功，账户服务有点忙。你说的情况我都记下了，过一会儿说“重新提交申请”就行，不会重复提交。")
+            dispatcher.utter_message(text=NOT_FILED_ZH)
             return [SlotSet(KEY_SLOT, key)]
         except Rejected as error:
             log.warning("relief request refused: %s", error)
             dispatcher.utter_message(text=f"申请没能提交：{error.message_zh} 需要的话可以说“转人工”。")
             return [SlotSet(KEY_SLOT, None)]
         except LoanServiceError:
-            dispatcher.utter_message(text=UNAVAILABLE_ZH)
+            dispatcher.utter_message(text=NOT_FILED_ZH)
             return [SlotSet(KEY_SLOT, key)]
         head = "这个申请之前已经提交过了 ✅" if filed.replayed else "已提交 ✅"
         dispatcher.utter_message(text=(

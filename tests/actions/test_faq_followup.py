@@ -1,0 +1,55 @@
+"""action_faq_followup: the user's own figures after a general answer about being overdue."""
+from __future__ import annotations
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.faq_followup import ActionFaqFollowup
+from bot.finance.money import fmt_money
+
+from . import expected
+from .conftest import ONE_YUAN, TWO_MONTHS, UP_TO_DATE, entity, make_tracker, texts
+
+
+async def followup(borrower, topic, text="借呗两个月没还会怎样") -> str:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "faq", entities=[entity("loan_product", "借呗", text="借呗"),
+                                                  entity("duration", "P2M", text="两个月")],
+                           borrower=borrower, response_key=topic)
+    assert await ActionFaqFollowup().run(dispatcher, tracker, {}) == []
+    return texts(dispatcher)
+
+
+async def test_two_months_overdue_asking_what_happens_gets_their_penalty_and_report_status(ledger):
+    """Acceptance: "借呗两个月没还会怎样" from the borrower who is 61 days overdue."""
+    loan = expected.two_months()
+    reply = await followup(TWO_MONTHS, "overdue_consequences")
+    assert f"借呗已逾期{loan.overdue_days}天" in reply
+    assert f"罚息目前{fmt_money(loan.penalty)}元" in reply
+    assert f"合计{fmt_money(loan.overdue_total)}元" in reply
+    assert "征信还款状态按“3”（逾期61-90天）记" in reply
+    assert "逾期第91天起" in reply and "次级" in reply
+    assert "申请延期" in reply
+
+
+async def test_one_yuan_short_asking_about_small_amounts(ledger):
+    reply = await followup(ONE_YUAN, "small_amount_overdue", "差一块钱没还会上征信吗")
+    assert "已逾期4天" in reply and "今天补上" in reply and "1.00元" in reply
+
+
+async def test_borrower_who_is_not_overdue_is_reassured(ledger):
+    loan = expected.up_to_date()
+    reply = await followup(UP_TO_DATE, "overdue_consequences")
+    assert "目前没有逾期" in reply and f"12月13日应还{fmt_money(loan.next_installment)}元" in reply
+
+
+async def test_other_topics_add_nothing(ledger):
+    assert await followup(TWO_MONTHS, "interest_rate", "日利率和年化利率有什么区别") == ""
+    assert await followup(UP_TO_DATE, "penalty_interest", "罚息怎么算") == ""
+
+
+async def test_unlinked_or_ledger_down_add_nothing(ledger):
+    assert await followup(None, "overdue_consequences") == ""
+
+
+async def test_ledger_down_adds_nothing(ledger_down):
+    assert await followup(TWO_MONTHS, "overdue_consequences") == ""

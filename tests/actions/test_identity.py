@@ -1,0 +1,61 @@
+"""Who is talking: identity from the message metadata, fallbacks, and the ledger lookup."""
+from __future__ import annotations
+
+from datetime import date
+
+from actions.identity import LINK_HELP_ZH, UNAVAILABLE_ZH, channel_identity, load_account
+
+from .conftest import TODAY, TWO_MONTHS, make_tracker
+
+
+def test_identity_from_the_latest_message_metadata():
+    tracker = make_tracker("你好", "greet", borrower=TWO_MONTHS, channel="shell", as_of="2026-12-01")
+    identity = channel_identity(tracker)
+    assert (identity.channel, identity.external_id, identity.as_of) == ("shell", TWO_MONTHS, date(2026, 12, 1))
+
+
+def test_identity_from_an_earlier_message_when_the_latest_has_none():
+    earlier = make_tracker("你好", "greet", borrower=TWO_MONTHS, channel="widget")
+    tracker = make_tracker("", "EXTERNAL_repayment_reminder", with_metadata=False, channel=None,
+                           history=earlier.events[2:])
+    identity = channel_identity(tracker)
+    assert (identity.channel, identity.external_id) == ("widget", TWO_MONTHS)
+
+
+def test_identity_falls_back_to_the_input_channel_and_the_sender_id():
+    tracker = make_tracker("你好", "greet", channel="rest", with_metadata=False, sender_id=TWO_MONTHS)
+    identity = channel_identity(tracker)
+    assert (identity.channel, identity.external_id, identity.as_of) == ("rest", TWO_MONTHS, None)
+
+
+def test_a_malformed_as_of_is_ignored():
+    tracker = make_tracker("你好", "greet", borrower=TWO_MONTHS, as_of="next tuesday")
+    assert channel_identity(tracker).as_of is None
+
+
+async def test_linked_borrower_gets_their_loans(ledger):
+    account = await load_account(make_tracker("查一下", "check_loan_status", borrower=TWO_MONTHS))
+    assert account.linked and account.borrower_id == TWO_MONTHS
+    assert account.overview.display_name == "李强" and account.today == TODAY
+
+
+async def test_as_of_moves_today(ledger):
+    account = await load_account(make_tracker("查一下", "check_loan_status", borrower=TWO_MONTHS,
+                                              as_of="2026-12-23"))
+    assert account.today == date(2026, 12, 23)
+    assert account.overview.loans[0].overdue_days == 91
+
+
+async def test_unlinked_identity_gets_no_data(ledger):
+    account = await load_account(make_tracker("查一下", "check_loan_status", borrower=None))
+    assert account.status == "unlinked" and account.overview is None and account.message_zh == LINK_HELP_ZH
+
+
+async def test_no_identity_at_all_is_unlinked_without_asking_the_ledger(ledger_down):
+    account = await load_account(make_tracker("查一下", "check_loan_status", channel=None, with_metadata=False))
+    assert account.status == "unlinked"
+
+
+async def test_ledger_down_is_unavailable(ledger_down):
+    account = await load_account(make_tracker("查一下", "check_loan_status", borrower=TWO_MONTHS))
+    assert account.status == "unavailable" and account.message_zh == UNAVAILABLE_ZH

@@ -1,0 +1,82 @@
+"""action_check_loan_status against the real ledger and the demo borrowers."""
+from __future__ import annotations
+
+import re
+from decimal import Decimal
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.identity import LINK_HELP_ZH, UNAVAILABLE_ZH
+from actions.loan_status import ActionCheckLoanStatus
+from bot.finance.money import fmt_money, money
+from bot.policy import load_policy
+
+from . import expected
+from .conftest import MULTI_DEBT, ONE_YUAN, TWO_MONTHS, UP_TO_DATE, make_tracker, texts
+
+
+async def status_reply(borrower, **kwargs) -> str:
+    dispatcher = CollectingDispatcher()
+    events = await ActionCheckLoanStatus().run(dispatcher, make_tracker("我借呗还欠多少", "check_loan_status",
+                                                                        borrower=borrower, **kwargs), {})
+    assert events == []
+    return texts(dispatcher)
+
+
+async def test_two_months_overdue_borrower_sees_their_penalty_and_the_consequence(ledger):
+    loan = expected.two_months()
+    reply = await status_reply(TWO_MONTHS)
+    assert "李强" in reply
+    assert f"已逾期{loan.overdue_days}天" in reply
+    assert f"逾期本息{fmt_money(loan.overdue_amount)}元" in reply
+    assert f"罚息{fmt_money(loan.penalty)}元" in reply
+    assert f"= {fmt_money(loan.overdue_total)}元" in reply
+    per_day = money(loan.overdue_amount * loan.daily_rate * load_policy().penalty_multiplier)
+    assert f"每天约{fmt_money(per_day)}元" in reply
+    assert "还款状态记为“3”（逾期61-90天）" in reply
+    # the next step of the policy timeline: day 91, non-performing, legal notice (example)
+    assert "逾期第91天起" in reply and "次级" in reply and "示例配置" in reply
+    assert f"一共{fmt_money(loan.overdue_total + loan.next_installment)}元" in reply
+    assert "年化18.00%（日利率0.050%）" in reply
+
+
+async def test_up_to_date_borrower_sees_the_next_installment(ledger):
+    loan = expected.up_to_date()
+    reply = await status_reply(UP_TO_DATE)
+    assert f"剩余本金{fmt_money(loan.outstanding)}元" in reply
+    assert f"12月13日（20天后）应还{fmt_money(loan.next_installment)}元" in reply
+    assert "没有逾期" in reply and "逾期" not in reply.replace("没有逾期", "").replace("就不算逾期", "")
+
+
+async def test_one_yuan_short_is_called_an_overdue_and_not_a_hardship(ledger):
+    loan = expected.one_yuan()
+    reply = await status_reply(ONE_YUAN)
+    assert "已逾期4天" in reply and f"{fmt_money(loan.overdue_total)}元" in reply
+    assert "也算逾期" in reply and "今天就补上" in reply
+    assert "申请延期" not in reply  # no relief offer for a forgotten yuan
+
+
+async def test_multi_debt_borrower_sees_every_loan_and_the_total_due(ledger):
+    loans = expected.multi_debt()
+    reply = await status_reply(MULTI_DEBT)
+    assert "3笔借款" in reply
+    for loan in loans:
+        assert f"【{loan.product}】剩余本金{fmt_money(loan.outstanding)}元" in reply
+        assert f"应还{fmt_money(loan.next_installment)}元" in reply
+    total = sum((loan.next_installment for loan in loans), Decimal("0.00"))
+    assert f"近期各笔合计应还{fmt_money(total)}元，最早一笔在12月10日" in reply
+
+
+async def test_as_of_shows_the_figures_of_that_day(ledger):
+    reply = await status_reply(TWO_MONTHS, as_of="2026-12-23")
+    assert "已逾期91天" in reply and "“4”" in reply
+
+
+async def test_unlinked_user_is_told_how_to_link_and_sees_no_data(ledger):
+    reply = await status_reply(None)
+    assert reply == LINK_HELP_ZH
+    assert not re.search(r"\d+\.\d\d元", reply)
+
+
+async def test_ledger_down_gets_a_polite_reply(ledger_down):
+    assert await status_reply(TWO_MONTHS) == UNAVAILABLE_ZH

@@ -1,0 +1,195 @@
+"""The payoff plan over the user's own debts, against the real ledger."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.payoff_plan import (
+    ActionAskPayoffBudget,
+    ActionPayoffPlan,
+    ActionStartPayoffPlan,
+    ValidatePayoffForm,
+    strategy_from_words,
+)
+from bot.finance.money import fmt_money
+from bot.finance.payoff import Debt, Strategy, compare_strategies
+
+from . import expected
+from .conftest import MULTI_DEBT, TWO_MONTHS, UP_TO_DATE, entity, make_tracker, slot_values, texts
+
+D = Decimal
+FORM = "payoff_form"
+
+
+async def plan(borrower, budget, strategy="avalanche"):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("", "inform", borrower=borrower, previous_action=FORM,
+                           slots={"payoff_budget": budget, "payoff_strategy": strategy})
+    assert await ActionPayoffPlan().run(dispatcher, tracker, {}) == []
+    return dispatcher.messages
+
+
+def multi_debt_plans(budget):
+    debts = [Debt(loan.product, loan.outstanding, loan.annual_rate, loan.next_installment)
+             for loan in expected.multi_debt()]
+    return compare_strategies(debts, D(budget))
+
+
+async def test_multi_debt_plan_matches_an_independent_computation(ledger):
+    plans = multi_debt_plans("5000")
+    avalanche, snowball = plans[Strategy.avalanche], plans[Strategy.snowball]
+    [message] = await plan(MULTI_DEBT, "5000", "avalanche")
+    text = message["text"]
+    assert f"{avalanche.months}个月还清" in text
+    assert f"总利息约{fmt_money(avalanche.total_interest)}元" in text
+    assert f"雪球法{snowball.months}个月、利息{fmt_money(snowball.total_interest)}元" in text
+    assert f"雪崩法少付{fmt_money(snowball.total_interest - avalanche.total_interest)}元" in text
+    for name, amount in avalanche.first_month_payments.items():
+        assert f"· {name}：{fmt_money(amount)}元" in text
+    payload = message["custom"]
+    assert payload["type"] == "payoff_plan" and payload["chosen"] == "avalanche"
+    assert payload["strategies"]["avalanche"]["months"] == avalanche.months
+    assert payload["strategies"]["snowball"]["total_interest"] == f"{snowball.total_interest:.2f}"
+    assert payload["table"]["columns"][0] == "欠款" and len(payload["table"]["rows"]) == 3
+    assert [s["name"] for s in payload["chart"]["series"]] == ["雪崩法", "雪球法"]
+    assert len(payload["chart"]["labels"]) == max(avalanche.months, snowball.months)
+
+
+async def test_snowball_says_what_it_costs_and_what_it_buys(ledger):
+    plans = multi_debt_plans("5000")
+    [message] = await plan(MULTI_DEBT, "5000", "snowball")
+    extra = plans[Strategy.snowball].total_interest - plans[Strategy.avalanche].total_interest
+    assert f"雪球法多付{fmt_money(extra)}元，换来先清掉花呗" in message["text"]
+
+
+async def test_two_months_overdue_budget_too_small_gets_the_exact_shortfall(ledger):
+    loan = expected.two_months()
+    [message] = await plan(TWO_MONTHS, "3000")
+    needed = loan.overdue_total + loan.next_installment
+    assert f"这个月最低要还{fmt_money(needed)}元（其中逾期的{fmt_money(loan.overdue_total)}元）" in message["text"]
+    assert f"还差{fmt_money(needed - D('3000'))}元" in message["text"]
+    assert "申请协商还款" in message["text"] and "做个预算" in message["text"]
+    assert [b["payload"] for b in message["buttons"]] == ["/request_repayment_relief", "/request_budget_plan"]
+
+
+async def test_two_months_overdue_with_enough_budget_clears_the_overdue_first(ledger):
+    loan = expected.two_months()
+    debts = [Debt("借呗（逾期部分）", loan.overdue_total, D(0), loan.overdue_total),
+             Debt("借呗", loan.outstanding - loan.overdue_principal, loan.annual_rate, loan.next_installment)]
+    reference = compare_strategies(debts, D("6000"))[Strategy.avalanche]
+    [message] = await plan(TWO_MONTHS, "6000")
+    assert f"{reference.months}个月还清" in message["text"]
+    assert f"借呗：6,000.00元（含逾期{fmt_money(loan.overdue_total)}元）" in message["text"]
+    assert "先还上它，罚息才会停" in message["text"]
+
+
+async def test_single_loan_has_no_strategy_comparison(ledger):
+    [message] = await plan(UP_TO_DATE, "1500")
+    assert "对比" not in message["text"] and "不收手续费" in message["text"]
+
+
+async def test_plan_for_an_unlinked_user(ledger):
+    [message] = await plan(None, "3000")
+    assert "绑定" in message["text"] and not message["custom"]
+
+
+async def test_plan_while_the_ledger_is_down(ledger_down):
+    [message] = await plan(TWO_MONTHS, "3000")
+    assert "暂时查不到" in message["text"]
+
+
+# --- start -------------------------------------------------------------------------------------------
+async def test_start_for_linked_borrowers(ledger):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("每月能还3000多久能还清", "request_payoff_plan", borrower=MULTI_DEBT,
+                           entities=[entity("amount", "3000", text="3000")])
+    slots = slot_values(await ActionStartPayoffPlan().run(dispatcher, tracker, {}))
+    assert slots == {"account_status": "linked", "payoff_budget": "3000", "payoff_strategy": None}
+    # one loan: the strategy question is skipped
+    tracker = make_tracker("帮我做个还款计划", "request_payoff_plan", borrower=TWO_MONTHS)
+    slots = slot_values(await ActionStartPayoffPlan().run(dispatcher, tracker, {}))
+    assert slots == {"account_status": "linked", "payoff_budget": None, "payoff_strategy": "avalanche"}
+    assert texts(dispatcher) == ""
+
+
+async def test_start_for_an_unlinked_user_explains_linking(ledger):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("帮我做个还款计划", "request_payoff_plan", borrower=None)
+    assert slot_values(await ActionStartPayoffPlan().run(dispatcher, tracker, {})) == {"account_status": "unlinked"}
+    assert "绑定" in texts(dispatcher)
+
+
+async def test_start_while_the_ledger_is_down(ledger_down):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("帮我做个还款计划", "request_payoff_plan", borrower=MULTI_DEBT)
+    assert slot_values(await ActionStartPayoffPlan().run(dispatcher, tracker, {})) == {"account_status": "unavailable"}
+    assert "暂时查不到" in texts(dispatcher)
+
+
+async def test_a_follow_up_keeps_the_strategy_and_takes_the_new_budget(ledger):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("那每月4000呢", "inform", borrower=MULTI_DEBT, previous_action="action_payoff_plan",
+                           entities=[entity("amount", "4000", text="4000")],
+                           slots={"payoff_budget": "5000", "payoff_strategy": "snowball"})
+    slots = slot_values(await ActionStartPayoffPlan().run(dispatcher, tracker, {}))
+    assert slots == {"account_status": "linked", "payoff_budget": "4000", "payoff_strategy": "snowball"}
+
+
+async def test_the_budget_question_says_this_months_minimum(ledger):
+    loan = expected.two_months()
+    dispatcher = CollectingDispatcher()
+    await ActionAskPayoffBudget().run(dispatcher, make_tracker("", "request_payoff_plan", borrower=TWO_MONTHS), {})
+    reply = texts(dispatcher)
+    assert f"这个月最低要还{fmt_money(loan.overdue_total + loan.next_installment)}元" in reply
+    assert f"逾期的{fmt_money(loan.overdue_total)}元需要马上还" in reply
+
+
+# --- validation ----------------------------------------------------------------------------------------
+async def validate(domain, text, requested, entities=(), intent="inform", slots=None):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, intent, entities=entities, requested_slot=requested, active_loop=FORM, slots=slots)
+    for item in entities:
+        name = {"amount": "payoff_budget", "strategy": "payoff_strategy"}[item["entity"]]
+        tracker.events.append({"event": "slot", "name": name, "value": item["value"]})
+        tracker.slots[name] = item["value"]
+    return slot_values(await ValidatePayoffForm().run(dispatcher, tracker, domain)), dispatcher
+
+
+@pytest.mark.parametrize("text, entities, value, reply", [
+    ("3000", [entity("amount", "3000", text="3000")], "3000", ""),
+    ("每月三千左右吧", [], "3000", ""),
+    ("-3000", [entity("amount", "3000", text="3000")], None, "不能是负数"),
+    ("0", [entity("amount", "0", text="0")], None, "申请延期"),
+    ("看情况", [], None, "没认出金额"),
+    ("1亿", [entity("amount", "100000000", text="1亿")], None, "多打了几个0"),
+])
+async def test_budget_validation(domain, text, entities, value, reply):
+    slots, dispatcher = await validate(domain, text, "payoff_budget", entities)
+    assert slots["payoff_budget"] == value
+    assert reply in texts(dispatcher)
+
+
+@pytest.mark.parametrize("text, entities, value", [
+    ("先还利率高的", [entity("strategy", "avalanche", text="先还利率高的")], "avalanche"),
+    ("/inform", [entity("strategy", "snowball")], "snowball"),
+    ("2", [], "snowball"),
+    ("第一个", [], "avalanche"),
+    ("随便，你推荐", [], "avalanche"),
+    ("嗯嗯嗯", [], None),
+])
+async def test_strategy_validation(domain, text, entities, value):
+    slots, dispatcher = await validate(domain, text, "payoff_strategy", entities, intent="inform",
+                                       slots={"payoff_budget": "5000"})
+    assert slots["payoff_strategy"] == value
+    if value is None:
+        [message] = dispatcher.messages
+        assert "没太明白" in message["text"] and len(message["buttons"]) == 2
+
+
+def test_strategy_words():
+    assert strategy_from_words("先还小额的吧") == "snowball"
+    assert strategy_from_words("雪崩") == "avalanche"
+    assert strategy_from_words("不知道哪个好") == "avalanche"
+    assert strategy_from_words("今天天气不错") is None

@@ -1,0 +1,171 @@
+"""Relief requests: start, validation, confirmation, idempotent filing through the ledger API."""
+from __future__ import annotations
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.relief import (
+    ActionConfirmReliefRequest,
+    ActionDeclineReliefRequest,
+    ActionStartRepaymentRelief,
+    ActionSubmitReliefRequest,
+    ValidateReliefForm,
+    relief_kind,
+)
+from bot.finance.money import fmt_money
+from bot.loans.client import ServiceUnavailable
+
+from . import expected
+from .conftest import MULTI_DEBT, TWO_MONTHS, entity, make_tracker, slot_values, texts
+
+FILLED = {"relief_reason": "公司裁员了，还在找工作", "relief_affordable": "1000", "relief_kind": "extension",
+          "relief_loan_id": "demo-two-months-jiebei"}
+
+
+def test_kind_from_the_words():
+    assert relief_kind("这个月实在还不上能延期吗") == "extension"
+    assert relief_kind("我现在还不起了，能分期吗") == "installment"
+    assert relief_kind("罚息能不能免") == "restructuring"
+    assert relief_kind("到期还不上怎么办") == "other"
+
+
+async def start(text, borrower, **kwargs):
+    dispatcher = CollectingDispatcher()
+    events = await ActionStartRepaymentRelief().run(dispatcher, make_tracker(text, "request_repayment_relief",
+                                                                              borrower=borrower, **kwargs), {})
+    return slot_values(events), texts(dispatcher)
+
+
+async def test_start_for_a_linked_overdue_borrower(ledger):
+    slots, said = await start("这个月实在还不上能延期吗", TWO_MONTHS)
+    assert slots == {"account_status": "linked", "relief_kind": "extension",
+                     "relief_loan_id": "demo-two-months-jiebei", "relief_key": None,
+                     "relief_reason": None, "relief_affordable": None}
+    assert said == ""
+
+
+async def test_start_keeps_a_reason_and_an_amount_given_with_the_request(ledger):
+    text = "失业了，每月只能还500，能分期吗"
+    slots, _ = await start(text, MULTI_DEBT, entities=[entity("amount", "500", text="500")])
+    assert slots["relief_reason"] == text and slots["relief_affordable"] == "500"
+    assert slots["relief_kind"] == "installment" and slots["relief_loan_id"] is None  # several loans, none overdue
+
+
+async def test_start_for_unlinked_and_ledger_down(ledger):
+    slots, said = await start("能申请延期还款吗", None)
+    assert slots == {"account_status": "unlinked"} and "绑定" in said
+
+
+async def test_start_while_the_ledger_is_down(ledger_down):
+    slots, said = await start("能申请延期还款吗", TWO_MONTHS)
+    assert slots == {"account_status": "unavailable"} and "暂时查不到" in said
+
+
+async def validate(domain, text, requested, intent="inform", entities=(), slots=None):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, intent, entities=entities, requested_slot=requested, active_loop="relief_form",
+                           slots=slots)
+    for item in entities:
+        if requested == "relief_affordable":
+            tracker.events.append({"event": "slot", "name": "relief_affordable", "value": item["value"]})
+            tracker.slots["relief_affordable"] = item["value"]
+    return slot_values(await ValidateReliefForm().run(dispatcher, tracker, domain)), texts(dispatcher)
+
+
+@pytest.mark.parametrize("text, intent, value, reply", [
+    ("公司裁员了，还在找工作", "inform", "公司裁员了，还在找工作", ""),
+    ("家里老人住院", "request_repayment_relief", "家里老人住院", ""),
+    ("嗯", "inform", None, "能简单说说是什么原因吗"),
+    ("5000", "inform", None, "能简单说说是什么原因吗"),
+])
+async def test_reason_validation(domain, text, intent, value, reply):
+    slots, said = await validate(domain, text, "relief_reason", intent=intent)
+    assert slots["relief_reason"] == value
+    assert reply in said
+
+
+async def test_an_faq_or_distress_is_never_taken_as_the_reason(domain):
+    for intent in ("faq", "express_distress", "deny", "human_handoff"):
+        slots, said = await validate(domain, "停息挂账靠谱吗", "relief_reason", intent=intent)
+        assert slots == {} and said == ""
+
+
+@pytest.mark.parametrize("text, intent, entities, value, reply", [
+    ("每月能还1000", "inform", [entity("amount", "1000", text="1000")], "1000", ""),
+    ("没有", "deny", [], "0", ""),
+    ("一分都拿不出来", "inform", [], "0", ""),
+    ("-500", "inform", [entity("amount", "500", text="500")], None, "金额不能是负数"),
+    ("看情况吧", "inform", [], None, "没认出金额"),
+])
+async def test_affordable_validation(domain, text, intent, entities, value, reply):
+    slots, said = await validate(domain, text, "relief_affordable", intent=intent, entities=entities,
+                                 slots={"relief_reason": "失业了"})
+    assert slots["relief_affordable"] == value
+    assert reply in said
+
+
+async def test_confirmation_summarises_the_request(ledger):
+    loan = expected.two_months()
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("1000", "inform", borrower=TWO_MONTHS, slots=FILLED, previous_action="relief_form")
+    await ActionConfirmReliefRequest().run(dispatcher, tracker, {})
+    [message] = dispatcher.messages
+    assert f"借呗（已逾期{loan.overdue_days}天，逾期本息和罚息{fmt_money(loan.overdue_total)}元）" in message["text"]
+    assert "申请：延期还款" in message["text"] and "原因：公司裁员了，还在找工作" in message["text"]
+    assert "每月能还：1,000.00元" in message["text"] and "提交吗？" in message["text"]
+    assert [b["payload"] for b in message["buttons"]] == ["/affirm", "/deny"]
+
+
+async def submit(borrower, message_id="affirm-1", slots=None):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("确认提交", "affirm", borrower=borrower, slots=slots or FILLED, message_id=message_id,
+                           previous_action="action_confirm_relief_request")
+    events = await ActionSubmitReliefRequest().run(dispatcher, tracker, {})
+    return slot_values(events), texts(dispatcher)
+
+
+async def test_submit_files_once_and_answers_honestly(ledger):
+    slots, reply = await submit(TWO_MONTHS)
+    assert "已提交" in reply and "申请编号：RR20261123" in reply
+    assert "由贷款方决定" in reply and "没法保证结果" in reply and "骗局" in reply
+    assert slots == {"relief_key": None, "relief_reason": None, "relief_affordable": None}
+    reference = reply.split("申请编号：")[1][:14]
+    # the same action retried for the same message replays the first filing
+    _, again = await submit(TWO_MONTHS)
+    assert "之前已经提交过了" in again and reference in again
+
+
+async def test_a_failed_filing_keeps_its_key_for_the_retry(ledger_down):
+    slots, reply = await submit(TWO_MONTHS)
+    assert "没提交成功" in reply and "不会重复提交" in reply
+    assert slots["relief_key"].startswith("bot-") and len(slots["relief_key"]) <= 128
+
+
+async def test_the_retry_after_a_lost_answer_files_only_once(ledger, monkeypatch):
+    """The ledger files the request but the answer is lost (timeout): the retry, triggered by a
+    new user message, reuses the kept key and gets the first filing back."""
+    real_create = ledger.create_relief_request
+    filed = []
+
+    async def create_then_lose_the_answer(*args, **kwargs):
+        filed.append(await real_create(*args, **kwargs))
+        raise ServiceUnavailable(code="timeout")
+
+    monkeypatch.setattr(ledger, "create_relief_request", create_then_lose_the_answer)
+    slots, reply = await submit(TWO_MONTHS, message_id="affirm-a")
+    assert "没提交成功" in reply and len(filed) == 1
+    monkeypatch.setattr(ledger, "create_relief_request", real_create)
+    _, reply = await submit(TWO_MONTHS, message_id="affirm-b", slots=dict(FILLED, relief_key=slots["relief_key"]))
+    assert "之前已经提交过了" in reply and filed[0].reference in reply
+
+
+async def test_submit_for_an_unlinked_user_files_nothing(ledger):
+    _, reply = await submit(None)
+    assert "绑定" in reply and "申请编号" not in reply
+
+
+async def test_decline_resets_the_request(ledger_down):
+    dispatcher = CollectingDispatcher()
+    events = await ActionDeclineReliefRequest().run(dispatcher, make_tracker("先不提交", "deny", slots=FILLED), {})
+    assert slot_values(events) == {"relief_reason": None, "relief_affordable": None, "relief_key": None}
+    assert "没有提交" in texts(dispatcher)
