@@ -5,9 +5,14 @@ Each group names the report it answers; the reading rules themselves are documen
 """
 from __future__ import annotations
 
+from decimal import Decimal
+
 import pytest
 
-from bot.nlu.quantities import find_quantities
+from bot.nlu.quantities import (
+    find_quantities, parse_amount, parse_annual_rate, parse_daily_rate, parse_day_of_month, parse_duration,
+    parse_installments,
+)
 
 
 def found(text):
@@ -181,3 +186,52 @@ def test_the_day_before_is_not_a_duration(text):
 ])
 def test_lead_times_and_shifts_are_durations(text, expected):
     assert found(text) == expected
+
+
+# ---------------------------------------------------------------- 6b: negative numbers
+# A number written with a minus sign or 负 is not reported (the contract's values are positive
+# yuan, days, counts); a form that asked for money still reads it, as a negative Decimal, so it
+# can explain that amounts must be positive.  A dash between a word and a number is read as a
+# separator ("借呗-5000"), a dash between numbers as a range or a subtraction.
+
+
+@pytest.mark.parametrize("text", [
+    "-500", "-500元", "负500", "负五千", "我的额度是-500", "－５００", "−500", "大概 -500 吧", "-3天", "-12期",
+])
+def test_signed_numbers_are_not_reported(text):
+    assert found(text) == []
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("借呗-5000，花呗-3000", [("amount", "5000", "5000"), ("amount", "3000", "3000")]),
+    ("2000-3000", [("amount", "2000-3000", "2000")]),
+    ("负债5000", [("amount", "5000", "5000")]),
+    ("欠了5000，-200是什么", [("amount", "5000", "5000")]),
+])
+def test_dashes_that_are_not_signs(text, expected):
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize("text,value", [
+    ("-500", "-500"), ("-500元", "-500"), ("负500", "-500"), ("负五千块", "-5000"), ("负五十", "-50"),
+    ("－５００", "-500"), ("−1.5万", "-15000"), ("大概-500吧", "-500"), ("-0.5", "-0.5"),
+])
+def test_parse_amount_reads_signed_amounts(text, value):
+    assert parse_amount(text) == Decimal(value)
+
+
+@pytest.mark.parametrize("text,value", [
+    ("负债5000", Decimal(5000)), ("借呗-5000", Decimal(5000)), ("-两个月", None), ("-0", None), ("负0", None),
+    # a dash after a dash is a separator, as after a word
+    ("--500", Decimal(500)), ("-" * 50 + "5", Decimal(5)),
+], ids=["负债5000", "借呗-5000", "-两个月", "-0", "负0", "--500", "dashes"])
+def test_parse_amount_signs_only_before_a_number(text, value):
+    assert parse_amount(text) == value
+
+
+@pytest.mark.parametrize("parser,text", [
+    (parse_installments, "-12"), (parse_day_of_month, "-15"), (parse_annual_rate, "-18%"),
+    (parse_daily_rate, "-0.05%"), (parse_duration, "-3天"),
+])
+def test_other_parsers_do_not_drop_the_sign(parser, text):
+    assert parser(text) is None

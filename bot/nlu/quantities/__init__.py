@@ -9,7 +9,8 @@ Public API::
     normalize_text(text) -> str                 # length-preserving NFKC
     find_quantities(text) -> list[Quantity]     # entities with contract values
     Quantity(entity, start, end, text, value)   # offsets index the original text
-    parse_amount(text) -> Decimal | None        # yuan
+    read_quantities(text) -> Reading            # .quantities, and .withheld (signed amounts …)
+    parse_amount(text) -> Decimal | None        # yuan; "-500" → Decimal("-500")
     parse_duration(text) -> str | None          # ISO 8601, e.g. "P1M15D"
     duration_days(iso) -> int                   # months = 30 days, years = 360 days
     parse_daily_rate(text) -> Decimal | None    # fraction per day
@@ -23,7 +24,8 @@ Evaluation and benchmark: ``python -m bot.nlu.quantities --help``.
 """
 from bot.nlu.quantities.durations import DAYS_PER_MONTH, DAYS_PER_YEAR, duration_days, iso_duration
 from bot.nlu.quantities.extract import (
-    AMOUNT, ANNUAL_RATE, DAILY_RATE, DAY_OF_MONTH, DURATION, ENTITIES, INSTALLMENTS, Quantity, find_quantities,
+    AMOUNT, ANNUAL_RATE, DAILY_RATE, DAY_OF_MONTH, DURATION, ENTITIES, INSTALLMENTS, Quantity, Reading,
+    find_quantities, read_quantities,
 )
 from bot.nlu.quantities.numerals import format_decimal
 from bot.nlu.quantities.parsers import (
@@ -32,7 +34,7 @@ from bot.nlu.quantities.parsers import (
 from bot.nlu.textnorm import normalize_text
 
 __all__ = [
-    "normalize_text", "find_quantities", "Quantity", "parse_amount", "parse_duration", "duration_days",
+    "normalize_text", "find_quantities", "Quantity", "read_quantities", "Reading", "parse_amount", "parse_duration", "duration_days",
     "parse_daily_rate", "parse_annual_rate", "parse_installments", "parse_day_of_month", "iso_duration",
     "format_decimal", "DAYS_PER_MONTH", "DAYS_PER_YEAR", "ENTITIES", "AMOUNT", "DURATION", "DAILY_RATE",
     "ANNUAL_RATE", "INSTALLMENTS", "DAY_OF_MONTH",

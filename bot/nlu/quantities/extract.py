@@ -70,7 +70,13 @@ Never amounts: years (2026年, 二零二六年), dates (2026-01-15, 12-15, 1/15)
 rule (502030法则, 50 30 20法则, 72法则, 503020预算法, 21天法则, 1万小时定律 — but
 "5000原则上", "5000法院" keep their money), foreign money (300美元), and internet slang ending a message, alone or after
 thanks / okay / goodbye words (886, 88 = bye-bye, 520, 666: "我要下了，88", "好的88",
-"谢谢 88"; but "每月还88", "还了88", "好的88块" are money).  The form parsers in
+"谢谢 88"; but "每月还88", "还了88", "好的88块" are money).  Nothing written with a
+minus sign or 负 is reported ("-500", "负五千", "-3天": contract values are positive);
+signed amounts are kept in :attr:`Reading.withheld` (value "-500") so that
+:func:`~bot.nlu.quantities.parsers.parse_amount` returns ``Decimal("-500")`` and a
+form can explain that amounts must be positive.  A dash is a sign at the start of
+the message or after a space, punctuation, 是 or 为; after a word it is a separator
+("借呗-5000，花呗-3000" are 5000 and 3000), between numbers a range or a subtraction.  The form parsers in
 :mod:`bot.nlu.quantities.parsers` still read such a number when a form asked for
 money.  Anything the user types — any length, emoji, control characters — is
 accepted; :func:`find_quantities` never raises.
@@ -88,8 +94,8 @@ from bot.nlu.quantities.numerals import NUMERAL_START, Numeral, format_decimal, 
 from bot.nlu.textnorm import normalize_text
 
 __all__ = [
-    "Quantity", "find_quantities", "AMOUNT", "DURATION", "DAILY_RATE", "ANNUAL_RATE", "INSTALLMENTS",
-    "DAY_OF_MONTH", "ENTITIES", "read_rate",
+    "Quantity", "Reading", "find_quantities", "read_quantities", "AMOUNT", "DURATION", "DAILY_RATE", "ANNUAL_RATE",
+    "INSTALLMENTS", "DAY_OF_MONTH", "ENTITIES", "read_rate",
 ]
 
 logger = logging.getLogger(__name__)
@@ -355,12 +361,17 @@ def _sentence_commas_kept(original: str, normalised: str) -> str:
 
 
 
+_MINUS_SIGNS = frozenset("-−")
+
+
 class _Scanner:
     def __init__(self, text: str) -> None:
         self.text = text
         self.s = _sentence_commas_kept(text, normalize_text(text))
         self.n = len(self.s)
         self.found: List[Quantity] = []
+        #: read but not reported (see :func:`read_quantities`)
+        self.withheld: List[Quantity] = []
         self._word_chars: Optional[List[int]] = None
 
     # ---- helpers
@@ -572,7 +583,30 @@ class _Scanner:
         if rule:
             return rule.end()  # 503020法则, 50 30 20法则, 21天法则: the name of a rule
         num = self.merge_range(num)
+        if self._signed(i):
+            # "-500", "负五千": a negative value is no contract value; a signed amount is set aside
+            # so that a form that asked for money can say why it cannot take it
+            mark = len(self.found)
+            end = self.classify(i, num)
+            for q in self.found[mark:]:
+                if q.entity == AMOUNT:
+                    self.withheld.append(replace(q, start=i - 1, text=self.text[i - 1:q.end],
+                                                 value=format_decimal(-Decimal(q.value))))
+            del self.found[mark:]
+            return end
         return self.classify(i, num)
+
+    def _signed(self, i: int) -> bool:
+        """A minus sign or 负 right before the number at ``i``.  A dash counts as a sign at the
+        start of the message or after a space, punctuation, 是 or 为; after a word it separates
+        ("借呗-5000"), after a number it joins a range ("2000-3000")."""
+        before = self.char(i - 1)
+        if before == "负":
+            return True
+        if before not in _MINUS_SIGNS:
+            return False
+        prev = self.char(i - 2)
+        return not prev or prev in "是为" or bool(_STRIP_RE.fullmatch(prev)) and prev not in _MINUS_SIGNS
 
     def left_blocked(self, i: int) -> bool:
         before = self.char(i - 1)
@@ -945,6 +979,31 @@ class _DurationParts:
 
 
 # --------------------------------------------------------------------------- public entry point
+
+
+@dataclass(frozen=True)
+class Reading:
+    """Everything the scanner read in a message.
+
+    ``quantities`` is what :func:`find_quantities` returns.  ``withheld`` holds values that were
+    read but are deliberately not reported as entities, for the form parsers: signed amounts
+    (entity ``amount``, span with the sign, value "-500").
+    """
+
+    quantities: List[Quantity]
+    withheld: List[Quantity]
+
+
+def read_quantities(text: str) -> Reading:
+    """The quantities of ``text`` and the values withheld from them; never raises."""
+    try:
+        if not isinstance(text, str) or not text:
+            return Reading([], [])
+        scanner = _Scanner(text)
+        return Reading(scanner.run(), scanner.withheld)
+    except Exception:  # noqa: BLE001 - a bug here must not cost the user their message
+        logger.exception("quantity extraction failed; returning no entities")
+        return Reading([], [])
 
 
 def scan(text: str) -> List[Quantity]:

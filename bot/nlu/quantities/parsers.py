@@ -6,7 +6,9 @@ When the user answered the question with a bare value that means nothing out of
 context ("五十", "12", "15", "18%"), it is read as the kind of value the form asked
 for: the whole answer, minus polite filler (大概, 吧, 左右, 每月能还 …), must be
 that value.  They return ``None`` when the text holds no such value and never
-raise.
+raise.  A minus sign is never dropped: ``parse_amount("-500")`` is
+``Decimal("-500")`` (the form explains that amounts must be positive), and the
+other parsers give ``None`` for "-12", "-15", "-18%".
 """
 from __future__ import annotations
 
@@ -17,9 +19,10 @@ from typing import Callable, List, Optional, TypeVar
 
 from bot.nlu.quantities.durations import parse_iso_parts
 from bot.nlu.quantities.extract import (
-    AMOUNT, ANNUAL_RATE, DAILY_RATE, DAY_OF_MONTH, DURATION, INSTALLMENTS, Quantity, find_quantities, read_rate,
+    AMOUNT, ANNUAL_RATE, DAILY_RATE, DAY_OF_MONTH, DURATION, INSTALLMENTS, Quantity, find_quantities, read_quantities,
+    read_rate,
 )
-from bot.nlu.quantities.numerals import Numeral, parse_numeral
+from bot.nlu.quantities.numerals import NUMERAL_START, Numeral, parse_numeral
 from bot.nlu.textnorm import normalize_text
 
 __all__ = ["parse_amount", "parse_duration", "parse_daily_rate", "parse_annual_rate", "parse_installments",
@@ -34,7 +37,10 @@ _FILLER_RE = re.compile(
     r"我|能|可以|只能|还|就|只|只有|是|每个月|每月|一个月|一月|总共|一共|共|大致|最多|最少|至少"
 )
 #: everything but letters, digits, CJK and the characters a rate or amount is written with
-_NOISE_RE = re.compile(r"[^\w%.,/¥]|_")
+#: (a minus sign is kept: "-12" is not 12)
+_NOISE_RE = re.compile(r"[^\w%.,/¥\-−]|_")
+#: a minus sign or 负 before a bare answer
+_SIGNS = ("-", "−", "负")
 
 
 def _guarded(func: Callable[[str], Optional[T]]) -> Callable[[str], Optional[T]]:
@@ -84,13 +90,28 @@ def _bare_integer(text: str, low: int, high: int) -> Optional[int]:
 
 @_guarded
 def parse_amount(text: str) -> Optional[Decimal]:
-    """Yuan in ``text`` ("五千块" → 5000, "五毛" → 0.5, a bare "五十" → 50), else ``None``."""
-    found = find_quantities(text)
-    value = _first(found, AMOUNT)
+    """Yuan in ``text`` ("五千块" → 5000, "五毛" → 0.5, a bare "五十" → 50), else ``None``.
+
+    A signed answer ("-500", "负五千", "-500元") gives a negative ``Decimal`` so that the form
+    can say that amounts must be positive; :func:`find_quantities` does not report it.
+    """
+    rest = _bare(text)
+    if rest.startswith(_SIGNS) and rest[1:2] and rest[1] in NUMERAL_START:  # "-500元", "大概-500吧", "负五十"
+        value = _unsigned_amount(rest[1:])
+        return -value if value is not None and value > 0 else None
+    return _unsigned_amount(text)
+
+
+def _unsigned_amount(text: str) -> Optional[Decimal]:
+    reading = read_quantities(text)
+    value = _first(reading.quantities, AMOUNT)
     if value is not None:
         return Decimal(value)
-    if found:
+    if reading.quantities:
         return None  # "两个月", "12期": another kind of value
+    value = _first(reading.withheld, AMOUNT)
+    if value is not None:
+        return Decimal(value)  # "我的额度是-500"
     num = _bare_number(text)
     return num.value if num is not None else None
 
