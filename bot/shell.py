@@ -73,7 +73,14 @@ class TurnReport:
         parse = user.get("parse_data") or {}
         intent = parse.get("intent") or {}
         report.intent, report.confidence = intent.get("name"), intent.get("confidence")
-        report.entities = parse.get("entities") or []
+        text_of_turn = user.get("text") or ""
+        report.entities = []
+        for entity in parse.get("entities") or []:
+            entity = dict(entity)
+            start, end = entity.get("start"), entity.get("end")
+            if isinstance(start, int) and isinstance(end, int):
+                entity["text"] = text_of_turn[start:end]
+            report.entities.append(entity)
         selector = (parse.get("response_selector") or {}).get("faq", {}).get("response", {})
         if report.intent == "faq" and selector:
             report.response_key = selector.get("intent_response_key")

@@ -41,16 +41,11 @@ def production_env(monkeypatch):
 
 async def make_agent():
     from rasa.core.agent import load_agent
-    from rasa.core.lock_store import LockStore
-    from rasa.core.tracker_store import TrackerStore
     from rasa.core.utils import AvailableEndpoints
 
     endpoints = AvailableEndpoints.read_endpoints(str(ROOT / "config" / "endpoints.production.yml"))
-    tracker_store = TrackerStore.create(endpoints.tracker_store)
-    lock_store = LockStore.create(endpoints.lock_store)
-    agent = await load_agent(model_path=str(MODEL), endpoints=endpoints, tracker_store=tracker_store,
-                             lock_store=lock_store)
-    return agent, tracker_store, lock_store
+    agent = await load_agent(model_path=str(MODEL), endpoints=endpoints)
+    return agent, agent.tracker_store, agent.lock_store
 
 
 async def test_conversation_is_kept_in_postgres_and_locked_in_redis(production_env):
@@ -59,7 +54,8 @@ async def test_conversation_is_kept_in_postgres_and_locked_in_redis(production_e
 
     sender = f"prod-{uuid.uuid4().hex[:8]}"
     agent, tracker_store, lock_store = await make_agent()
-    assert isinstance(tracker_store, SQLTrackerStore)
+    # Rasa wraps the configured store in a FailSafeTrackerStore
+    assert isinstance(getattr(tracker_store, "_tracker_store", tracker_store), SQLTrackerStore)
     assert isinstance(lock_store, RedisLockStore)
 
     replies = await agent.handle_text("你好", sender_id=sender)
