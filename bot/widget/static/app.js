@@ -68,7 +68,8 @@
     var ref = React.useRef(null);
     var payload = {
       type: props.type, title: props.title, summary: props.summary, note: props.note,
-      strategies: props.strategies, chart: props.chart, table: props.table, text: props.text
+      chosen: props.chosen, monthly_budget: props.monthly_budget, strategies: props.strategies,
+      chart: props.chart, table: props.table, text: props.text
     };
     var key = JSON.stringify(payload);
     React.useEffect(function () {
@@ -85,12 +86,28 @@
     return Math.min(900, Math.max(250, length * 8));
   }
 
+  /* quick replies are plain <div>s in the widget: make them reachable and usable by keyboard */
+  function makeRepliesKeyboardFriendly(root) {
+    var replies = root.querySelectorAll(".rw-reply:not([role])");
+    Array.prototype.forEach.call(replies, function (reply) {
+      reply.setAttribute("role", "button");
+      reply.setAttribute("tabindex", "0");
+      reply.addEventListener("keydown", function (event) {
+        if (event.key === "Enter" || event.key === " ") {
+          event.preventDefault();
+          reply.click();
+        }
+      });
+    });
+  }
+
   /* keep the newest message in view (also after a reload and when a chart is drawn late),
      unless the reader has scrolled up to read older messages */
-  function stickToBottom() {
+  function watchMessages() {
     var container = null;
     var nearBottom = true;
     new MutationObserver(function () {
+      makeRepliesKeyboardFriendly(mount);
       var current = mount.querySelector(".rw-messages-container");
       if (!current) return;
       if (current !== container) {
@@ -141,7 +158,7 @@
         }
       }
     };
-    stickToBottom();
+    watchMessages();
     window.ReactDOM.render(window.React.createElement(window.WebChat.default, props), mount);
   }
 

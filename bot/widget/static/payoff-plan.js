@@ -53,6 +53,22 @@
     return parseFloat(cleaned);
   }
 
+  /* "1234.50" -> "1,234.50" (string work only, so the fen stays exact); other text unchanged */
+  function money(value) {
+    var s = text(value);
+    var match = /^(-?)(\d+)(\.\d+)?$/.exec(s);
+    if (!match) return s;
+    return match[1] + match[2].replace(/\B(?=(\d{3})+(?!\d))/g, ",") + (match[3] || "");
+  }
+
+  function monthsText(months) {
+    var n = Number(months);
+    if (!isFinite(n) || n < 0) return "";
+    var years = Math.floor(n / 12), rest = n % 12;
+    if (years && rest) return years + "年" + rest + "个月";
+    return years ? years + "年" : n + "个月";
+  }
+
   function niceStep(range, ticks) {
     var raw = range / ticks;
     var magnitude = Math.pow(10, Math.floor(Math.log(raw) / Math.LN10));
@@ -73,7 +89,7 @@
     return toNumber(value) !== null || /^-?[¥￥]?[\d,，]+(\.\d+)?\s*(元|%|天|个月)?$/.test(text(value));
   }
 
-  function renderChart(chart) {
+  function renderChart(chart, highlight) {
     var labels = Array.isArray(chart.labels) ? chart.labels.slice(0, MAX_POINTS) : [];
     var series = (Array.isArray(chart.series) ? chart.series : [])
       .filter(function (s) { return s && Array.isArray(s.data); })
@@ -82,6 +98,11 @@
         var raw = s.data.slice(0, MAX_POINTS);
         return { name: text(s.name), raw: raw, data: raw.map(toNumber) };
       });
+    var highlighted = highlight ? series.filter(function (s) { return s.name === highlight; }).length === 1 : false;
+    series.forEach(function (s, index) {
+      s.color = COLORS[index % COLORS.length];
+      s.dashed = highlighted && s.name !== highlight;
+    });
     var points = labels.length || Math.max.apply(null, [0].concat(series.map(function (s) { return s.data.length; })));
     var values = [];
     series.forEach(function (s) { s.data.forEach(function (v) { if (v !== null) values.push(v); }); });
@@ -120,36 +141,44 @@
       root.appendChild(svg("text", { x: x(i), y: H - 10, "text-anchor": "middle", class: "hk-axis" },
                            labels[i] !== undefined ? labels[i] : i + 1));
     }
-    series.forEach(function (s, index) {
-      var color = COLORS[index % COLORS.length];
-      var d = "", pen = false;
-      s.data.forEach(function (v, i) {
-        if (v === null || i >= points) { pen = false; return; }
-        d += (pen ? " L" : " M") + x(i).toFixed(1) + " " + y(v).toFixed(1);
-        pen = true;
-      });
-      var group = svg("g", { class: "hk-series", "data-series": index });
-      group.appendChild(svg("path", { d: d.trim() || "M0 0", fill: "none", stroke: color, "stroke-width": 2,
-                                      "stroke-linejoin": "round", "stroke-linecap": "round" }));
-      if (points <= 36) {
+    // the chosen strategy's line is solid and drawn last (on top); the others are dashed
+    series.map(function (s, index) { return [s, index]; })
+      .sort(function (a, b) { return (a[0].dashed ? 0 : 1) - (b[0].dashed ? 0 : 1) || a[1] - b[1]; })
+      .forEach(function (pair) {
+        var s = pair[0], index = pair[1];
+        var d = "", pen = false;
         s.data.forEach(function (v, i) {
-          if (v === null || i >= points) return;
-          var dot = svg("circle", { cx: x(i).toFixed(1), cy: y(v).toFixed(1), r: 2.5, fill: color });
-          dot.appendChild(svg("title", {}, (s.name ? s.name + " " : "") + text(labels[i] !== undefined ? labels[i] : i + 1) + "：" + text(s.raw[i])));
-          group.appendChild(dot);
+          if (v === null || i >= points) { pen = false; return; }
+          d += (pen ? " L" : " M") + x(i).toFixed(1) + " " + y(v).toFixed(1);
+          pen = true;
         });
-      }
-      root.appendChild(group);
-    });
+        var group = svg("g", { class: "hk-series", "data-series": index });
+        var line = { d: d.trim() || "M0 0", fill: "none", stroke: s.color, "stroke-width": s.dashed ? 2 : 2.5,
+                     "stroke-linejoin": "round", "stroke-linecap": "round" };
+        if (s.dashed) line["stroke-dasharray"] = "6 4";
+        group.appendChild(svg("path", line));
+        if (points <= 36) {
+          s.data.forEach(function (v, i) {
+            if (v === null || i >= points) return;
+            var dot = svg("circle", { cx: x(i).toFixed(1), cy: y(v).toFixed(1), r: s.dashed ? 2 : 3, fill: s.color });
+            dot.appendChild(svg("title", {}, (s.name ? s.name + " " : "") +
+              text(labels[i] !== undefined ? labels[i] : i + 1) + "：" + money(s.raw[i])));
+            group.appendChild(dot);
+          });
+        }
+        root.appendChild(group);
+      });
 
     var figure = el("div", "hk-chart");
-    if (chart.title) figure.appendChild(el("div", "hk-chart-title", chart.title));
+    if (chart.title) {
+      figure.appendChild(el("div", "hk-chart-title", text(chart.title) + (chart.unit ? "（" + text(chart.unit) + "）" : "")));
+    }
     figure.appendChild(root);
     var legend = el("ul", "hk-legend");
     series.forEach(function (s, index) {
       var item = el("li");
-      var swatch = el("span", "hk-swatch");
-      swatch.style.backgroundColor = COLORS[index % COLORS.length];
+      var swatch = el("span", s.dashed ? "hk-swatch hk-dashed" : "hk-swatch");
+      swatch.style.borderTopColor = s.color;
       item.appendChild(swatch);
       item.appendChild(document.createTextNode(s.name || "系列" + (index + 1)));
       legend.appendChild(item);
@@ -180,7 +209,8 @@
       var tr = el("tr");
       for (var i = 0; i < Math.min(width, MAX_COLUMNS); i += 1) {
         var value = row[i];
-        var cell = el(i === 0 ? "th" : "td", i > 0 && isNumericCell(value) ? "num" : "", value);
+        var numeric = i > 0 && isNumericCell(value);
+        var cell = el(i === 0 ? "th" : "td", numeric ? "num" : "", numeric ? money(value) : value);
         if (i === 0) cell.setAttribute("scope", "row");
         tr.appendChild(cell);
       }
@@ -202,13 +232,44 @@
     return list;
   }
 
+  /* {"avalanche": {"name", "feasible", "months", "total_interest"}, ...} -> one line each */
+  function renderStrategies(strategies, chosen) {
+    if (!strategies || typeof strategies !== "object" || Array.isArray(strategies)) return null;
+    var keys = Object.keys(strategies).slice(0, MAX_SERIES);
+    if (!keys.length) return null;
+    var list = el("ul", "hk-strategies");
+    keys.forEach(function (key) {
+      var info = strategies[key];
+      if (!info || typeof info !== "object") return;
+      var item = el("li", key === chosen ? "hk-chosen" : "");
+      item.setAttribute("data-strategy", key);
+      item.appendChild(el("strong", "", info.name || key));
+      var facts = [];
+      if (info.feasible === false) {
+        facts.push("这个预算还不清");
+      } else {
+        if (info.months !== undefined && info.months !== null) facts.push(monthsText(info.months) + "还清");
+        if (info.total_interest !== undefined && info.total_interest !== null) {
+          facts.push("总利息 " + money(info.total_interest) + " 元");
+        }
+      }
+      item.appendChild(el("span", "hk-facts", facts.join(" · ")));
+      if (key === chosen) item.appendChild(el("span", "hk-badge", "已选"));
+      list.appendChild(item);
+    });
+    return list.childNodes.length ? list : null;
+  }
+
   function renderPayoffPlan(payload) {
     var root = el("figure", "hk-card hk-payoff-plan");
     root.setAttribute("data-testid", "payoff-plan");
-    root.appendChild(el("figcaption", "hk-card-title", payload.title || "还款计划"));
-    var summary = renderSummary(payload.summary);
+    var title = payload.title || (payload.monthly_budget ? "每月还 " + money(payload.monthly_budget) + " 元的还款计划" : "还款计划");
+    root.appendChild(el("figcaption", "hk-card-title", title));
+    var summary = renderSummary(payload.summary) || renderStrategies(payload.strategies, payload.chosen);
     if (summary) root.appendChild(summary);
-    var chart = payload.chart && typeof payload.chart === "object" ? renderChart(payload.chart) : null;
+    var chosen = payload.strategies && payload.chosen && payload.strategies[payload.chosen];
+    var highlight = chosen && typeof chosen === "object" ? text(chosen.name) : "";
+    var chart = payload.chart && typeof payload.chart === "object" ? renderChart(payload.chart, highlight) : null;
     if (chart) root.appendChild(chart);
     var table = payload.table && typeof payload.table === "object" ? renderTable(payload.table) : null;
     if (table) root.appendChild(table);
@@ -237,5 +298,5 @@
     }
   }
 
-  global.PayoffPlan = { render: render, toNumber: toNumber };
+  global.PayoffPlan = { render: render, toNumber: toNumber, money: money };
 })(window);
