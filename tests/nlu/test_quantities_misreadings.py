@@ -235,3 +235,60 @@ def test_parse_amount_signs_only_before_a_number(text, value):
 ])
 def test_other_parsers_do_not_drop_the_sign(parser, text):
     assert parser(text) is None
+
+
+# ---------------------------------------------------------------- 6c: traditional 分 / 厘 rates
+# After an interest cue, 分 and 厘 are the traditional rate units, one 分 = 10 厘, scaled by the
+# period: 年息X分 = 10·X %/year (年息X厘 = X %), 月息X分 = X %/month (月息X厘 = X ‰),
+# 日息X分 = X ‰/day (日息X厘 = X ‱).  "一分八" = 1.8 分, "三厘五" = 3.5 厘.
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("年息一分八", [("annual_rate", "年息一分八", "0.18")]),
+    ("年息1分", [("annual_rate", "年息1分", "0.1")]),
+    ("年利率一分二", [("annual_rate", "年利率一分二", "0.12")]),
+    ("年息5厘", [("annual_rate", "年息5厘", "0.05")]),
+    ("年息一分八厘", [("annual_rate", "年息一分八厘", "0.18")]),
+    ("年息1.5分", [("annual_rate", "年息1.5分", "0.15")]),
+    ("日息三厘", [("daily_rate", "日息三厘", "0.0003")]),
+    ("日息五厘", [("daily_rate", "日息五厘", "0.0005")]),  # = 日息万五
+    ("日利率一分", [("daily_rate", "日利率一分", "0.001")]),
+    ("日息三厘五", [("daily_rate", "日息三厘五", "0.00035")]),
+    ("借5000日息5厘用30天", [("amount", "5000", "5000"), ("daily_rate", "日息5厘", "0.0005"),
+                        ("duration", "30天", "P30D")]),
+    ("年息一分半", [("annual_rate", "年息一分半", "0.15")]),
+])
+def test_traditional_rate_units(text, expected):
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("月息1分", []),  # a monthly rate: no contract entity (see parse_annual_rate)
+    ("月息2分借了1万", [("amount", "1万", "10000")]),
+    ("利息一分钱都没少", []),  # 分钱: money, and a neutral cue reads no 分 / 厘
+    ("借了三分利的钱", []),  # no period named: not reported
+    ("利息50厘", []),
+    ("年息一分2万", [("annual_rate", "年息一分", "0.1"), ("amount", "2万", "20000")]),
+    ("月费率6厘", []),
+])
+def test_what_traditional_units_do_not_cover(text, expected):
+    assert found(text) == expected
+
+
+# a monthly interest rate is no contract entity, but a form that asks for a rate reads it as
+# annual × 12 (the 30/360 convention: annual = monthly × 12 = daily × 360).  A monthly fee rate
+# (月费率, charged on the original principal) is not an interest rate on the balance: no value.
+
+
+@pytest.mark.parametrize("text,value", [
+    ("月息1分", "0.12"), ("月息2分", "0.24"), ("月息一分五", "0.18"), ("月息5厘", "0.06"), ("月利率1%", "0.12"),
+    ("月息2%", "0.24"), ("月利率千分之五", "0.06"), ("大概月息1分吧", "0.12"),
+])
+def test_parse_annual_rate_converts_monthly_interest(text, value):
+    assert parse_annual_rate(text) == Decimal(value)
+    assert parse_daily_rate(text) is None  # the caller converts, as for any annual rate
+
+
+@pytest.mark.parametrize("text", ["月费率0.6%", "每月2%", "月费率6厘", "这个月利息500"])
+def test_monthly_fees_and_payments_are_not_rates(text):
+    assert parse_annual_rate(text) is None

@@ -14,7 +14,7 @@ Public API::
     parse_duration(text) -> str | None          # ISO 8601, e.g. "P1M15D"
     duration_days(iso) -> int                   # months = 30 days, years = 360 days
     parse_daily_rate(text) -> Decimal | None    # fraction per day
-    parse_annual_rate(text) -> Decimal | None   # fraction per year
+    parse_annual_rate(text) -> Decimal | None   # fraction per year; 月息2分 → 0.24 (× 12)
     parse_installments(text) -> int | None
     parse_day_of_month(text) -> int | None      # 1..31
 
@@ -34,8 +34,8 @@ from bot.nlu.quantities.parsers import (
 from bot.nlu.textnorm import normalize_text
 
 __all__ = [
-    "normalize_text", "find_quantities", "Quantity", "read_quantities", "Reading", "parse_amount", "parse_duration", "duration_days",
-    "parse_daily_rate", "parse_annual_rate", "parse_installments", "parse_day_of_month", "iso_duration",
+    "normalize_text", "find_quantities", "Quantity", "read_quantities", "Reading", "parse_amount", "parse_duration",
+    "duration_days", "parse_daily_rate", "parse_annual_rate", "parse_installments", "parse_day_of_month", "iso_duration",
     "format_decimal", "DAYS_PER_MONTH", "DAYS_PER_YEAR", "ENTITIES", "AMOUNT", "DURATION", "DAILY_RATE",
     "ANNUAL_RATE", "INSTALLMENTS", "DAY_OF_MONTH",
 ]

@@ -51,10 +51,18 @@ Spans and values (see also the conversation contract):
   万X followed by 的利息 (万五的利息); after a neutral cue (利率, 利息, 罚息) a rate
   under 1 % is daily, otherwise annual; "0.05%/天", "万分之四的日息" take the
   period from the words after them; monthly rates (月息2%) and other percentages
-  are not reported.  A bare number after a daily cue below 0.005 is the fraction
-  itself (日利率0.0005); from 0.005 to 1 it is read as a percentage with the %
-  left out (日利率0.05 → 0.0005).  A bare number from 1 to 100 after an annual cue
-  is a percentage (年化18 → 0.18).
+  are not reported (a monthly interest rate is set aside in :attr:`Reading.withheld`;
+  :func:`~bot.nlu.quantities.parsers.parse_annual_rate` reads it as × 12).  After an
+  interest cue that names its period (年息 / 年利率 / 月息 / 日息 / 日利率 …; not 年化,
+  费率 or a neutral 利息) 分 and 厘 are the traditional rate units, 1 分 = 10 厘,
+  scaled by the period: 年息X分 = 10·X %/year and 年息X厘 = X % (年息一分八 →
+  0.18), 月息X分 = X %/month and 月息X厘 = X ‰, 日息X分 = X ‰/day and 日息X厘 =
+  X ‱ (日息三厘 → 0.0003, 日息五厘 = 日息万五).  A digit after 分 / 厘 is the next
+  smaller unit (一分八, 三厘五), 半 after 分 is half of one (一分半).  Without a period
+  ("三分利", "利息5厘") 分 / 厘 are not read: usage differs.  A bare number after a
+  daily cue below 0.005 is the fraction itself (日利率0.0005); from 0.005 to 1 it
+  is read as a percentage with the % left out (日利率0.05 → 0.0005).  A bare
+  number from 1 to 100 after an annual cue is a percentage (年化18 → 0.18).
 * ``installments`` — a count from 2 to 999 (a plan, not "漏还了一期"); the span
   includes 分 / 分成 (分12期, 分3个月) except after 能 / 可以, where 分 is the
   verb.  第3期 / 这一期 are not counts.
@@ -68,17 +76,22 @@ Never amounts: years (2026年, 二零二六年), dates (2026-01-15, 12-15, 1/15)
 400-…, 95188 or 12378 named in a sentence), scores and codes (芝麻分650,
 验证码1234), counts (3张卡, 2次), percentages, operands (乘365), numbers naming a
 rule (502030法则, 50 30 20法则, 72法则, 503020预算法, 21天法则, 1万小时定律 — but
-"5000原则上", "5000法院" keep their money), foreign money (300美元), and internet slang ending a message, alone or after
-thanks / okay / goodbye words (886, 88 = bye-bye, 520, 666: "我要下了，88", "好的88",
-"谢谢 88"; but "每月还88", "还了88", "好的88块" are money).  Nothing written with a
-minus sign or 负 is reported ("-500", "负五千", "-3天": contract values are positive);
-signed amounts are kept in :attr:`Reading.withheld` (value "-500") so that
-:func:`~bot.nlu.quantities.parsers.parse_amount` returns ``Decimal("-500")`` and a
+"5000原则上", "5000法院" keep their money), foreign money (300美元), and internet
+slang ending a message, alone or after thanks / okay / goodbye words (886, 88 =
+bye-bye, 520, 666: "我要下了，88", "好的88", "谢谢 88"; but "每月还88", "还了88",
+"好的88块" are money).  The form parsers in :mod:`bot.nlu.quantities.parsers`
+still read such a number when a form asked for money.
+
+Negative numbers: nothing written with a minus sign or 负 is reported ("-500",
+"负五千", "-3天": contract values are positive).  Signed amounts are kept in
+:attr:`Reading.withheld` (value "-500"), and
+:func:`~bot.nlu.quantities.parsers.parse_amount` returns ``Decimal("-500")``, so a
 form can explain that amounts must be positive.  A dash is a sign at the start of
-the message or after a space, punctuation, 是 or 为; after a word it is a separator
-("借呗-5000，花呗-3000" are 5000 and 3000), between numbers a range or a subtraction.  The form parsers in
-:mod:`bot.nlu.quantities.parsers` still read such a number when a form asked for
-money.  Anything the user types — any length, emoji, control characters — is
+the message or after a space, punctuation, 是 or 为; after a word it is a
+separator ("借呗-5000，花呗-3000" are 5000 and 3000), between numbers a range or a
+subtraction.
+
+Anything the user types — any length, emoji, control characters — is
 accepted; :func:`find_quantities` never raises.
 """
 from __future__ import annotations
@@ -95,7 +108,7 @@ from bot.nlu.textnorm import normalize_text
 
 __all__ = [
     "Quantity", "Reading", "find_quantities", "read_quantities", "AMOUNT", "DURATION", "DAILY_RATE", "ANNUAL_RATE",
-    "INSTALLMENTS", "DAY_OF_MONTH", "ENTITIES", "read_rate",
+    "INSTALLMENTS", "DAY_OF_MONTH", "ENTITIES", "MONTHLY_RATE", "MONTHLY_CHARGE", "read_rate",
 ]
 
 logger = logging.getLogger(__name__)
@@ -107,6 +120,10 @@ ANNUAL_RATE = "annual_rate"
 INSTALLMENTS = "installments"
 DAY_OF_MONTH = "day_of_month"
 ENTITIES = (AMOUNT, DURATION, DAILY_RATE, ANNUAL_RATE, INSTALLMENTS, DAY_OF_MONTH)
+#: withheld values (not entities of the contract): an interest rate per month (月息2分, 月利率1%),
+#: and a percentage per month that is not one (月费率0.6%, 每月2%); values are fractions per month
+MONTHLY_RATE = "monthly_rate"
+MONTHLY_CHARGE = "monthly_charge"
 
 
 @dataclass(frozen=True)
@@ -206,7 +223,7 @@ _ID_WORDS = ("尾号", "号码", "电话", "手机号", "手机", "验证码", "
              "流水号", "车牌", "房号", "no", "no.", "#")
 _ID_FILLER = frozenset("是为号 :#")
 #: characters after a number with no unit that make it a count, a score, a size … not money
-_BARE_BLOCKERS = frozenset("个次张笔家人岁倍条项位台部套件份种秒级名页楼遍度斤克米只双辆分点号日月年天周期时%℃°"
+_BARE_BLOCKERS = frozenset("个次张笔家人岁倍条项位台部套件份种秒级名页楼遍度斤克米只双辆分厘点号日月年天周期时%℃°"
                            "届代寸层首句集折成路章节季")
 #: characters after 15号 that make it a line, a building, a seat … not a day
 _DAY_BLOCKERS = frozenset("线楼院房床门码机位桌车键窗柜台")
@@ -286,12 +303,54 @@ class _Rate:
     shape: str  # "percent", "per" (百/千/万分之), "wan" (万五), "bare"
 
 
-def read_rate(s: str, j: int, cue: str) -> Optional[_Rate]:
+#: what one traditional 分 is, by the period of the cue (one 厘 is a tenth of it):
+#: 年息1分 = 10 %/year, 月息1分 = 1 %/month, 日息1分 = 1 ‰/day
+_FEN_BY_PERIOD = {"annual": Decimal("0.1"), "monthly": Decimal("0.01"), "daily": Decimal("0.001")}
+#: cues after which 分 / 厘 are rate units: interest words that name their period
+_TRADITIONAL_CUES = frozenset({"日利率", "日利息", "日息", "日利", "日化利率", "年化利率", "年利率", "年利息", "年息",
+                               "年利", "月利率", "月利息", "月息", "月利", "月化利率"})
+#: monthly cues that give an interest rate on the balance (月费率 is a fee on the original
+#: principal; 每月 / 每个月 + a percentage may be anything)
+_MONTHLY_INTEREST_CUES = frozenset({"月利率", "月利息", "月息", "月利", "月化利率", "月化", "月率"})
+
+
+def _traditional_rate(s: str, num: Numeral, fen: Decimal) -> Optional[_Rate]:
+    """一分八, 1分, 1.5分, 一分半, 五厘, 三厘五, 一分八厘 after ``num`` (already read)."""
+    n = len(s)
+    k = num.end
+    if num.large_magnitude or num.value <= 0 or k >= n:
+        return None
+    unit = s[k]
+    nxt = s[k + 1] if k + 1 < n else ""
+    if unit == "分" and nxt not in ("钟", "钱", "之", "期"):
+        value, step, minor = num.value, _TENTH, "厘"  # in 分; a digit after it is in 厘
+    elif unit == "厘" and nxt != "米":
+        value, step, minor = num.value * _TENTH, _HUNDREDTH, "毫"
+    else:
+        return None
+    end = k + 1
+    if not num.has_decimal and end < n:
+        if s[end] == "半" and unit == "分":
+            value, end = value + _HALF, end + 1
+        else:
+            tail = scan_numeral(s, end, digit_strings=False)
+            if (tail is not None and tail.end == end + 1 and not tail.has_magnitude
+                    and (tail.end >= n or (s[tail.end] not in NUMERAL_START and s[tail.end] not in "万千百kKwW.%"
+                                           and not _MONEY_UNIT_RE.match(s, tail.end)))):
+                value, end = value + tail.value * step, tail.end
+                if end < n and s[end] == minor:
+                    end += 1
+    return _Rate(end, value * fen, "traditional")
+
+
+def read_rate(s: str, j: int, cue: str, traditional: bool = False) -> Optional[_Rate]:
     """Read a rate value at ``s[j]`` (normalised text) after a cue of kind ``cue``.
 
     ``cue`` is one of ``daily``, ``dailyweak``, ``annual``, ``annualweak``,
     ``monthly``, ``neutral`` or ``none``.  Bare numbers are only read after the
     strong daily / annual cues (see the module documentation for their reading).
+    ``traditional``: the cue is an interest word naming its period (日息, 年利率, 月息 …),
+    so 分 / 厘 after the number are rate units (年息一分八 = 18 %, 日息三厘 = 0.03 %).
     """
     n = len(s)
     if j >= n:
@@ -312,6 +371,8 @@ def read_rate(s: str, j: int, cue: str) -> Optional[_Rate]:
     num = scan_numeral(s, j, digit_strings=False)
     if num is None or num.digit_string:
         return None
+    if traditional and cue in _FEN_BY_PERIOD and num.end < n and s[num.end] in "分厘":
+        return _traditional_rate(s, num, _FEN_BY_PERIOD[cue])
     k = num.end + 1 if num.end < n and s[num.end] == " " else num.end
     if k < n and s[k] == "%":
         return _Rate(k + 1, num.value / 100, "percent")
@@ -439,17 +500,24 @@ class _Scanner:
         if m.group().isascii() and _is_ascii_letter(self.char(i - 1)):
             return None  # "daily" / "apr" inside a longer English word
         cue = m.lastgroup
+        word = m.group().lower()
+        traditional = word in _TRADITIONAL_CUES
         filler = _FILLER_RE.match(self.s, m.end())
         j = filler.end()
-        rate = read_rate(self.s, j, cue)
+        rate = read_rate(self.s, j, cue, traditional)
         if rate is None and j > m.end():
             j = m.end()
-            rate = read_rate(self.s, j, cue)
+            rate = read_rate(self.s, j, cue, traditional)
         if rate is None:
             return None
         entity = _rate_entity(cue, rate)
         if entity is None:
-            return rate.end  # a monthly rate: consumed, not reported
+            # a monthly rate: consumed, not reported; set aside for the form parsers
+            kind = MONTHLY_RATE if word in _MONTHLY_INTEREST_CUES else MONTHLY_CHARGE
+            start = i if _SPACE_ONLY_RE.fullmatch(self.s, m.end(), j) else j
+            self.withheld.append(Quantity(kind, start, rate.end, self.text[start:rate.end],
+                                          format_decimal(rate.fraction)))
+            return rate.end
         start = i if _SPACE_ONLY_RE.fullmatch(self.s, m.end(), j) else j
         return self.emit(entity, start, rate.end, format_decimal(rate.fraction))
 
@@ -696,8 +764,9 @@ class _Scanner:
         m = _RATE_CUE_RE.match(self.s, k)
         if not m:
             return False
-        return read_rate(self.s, _FILLER_RE.match(self.s, m.end()).end(), m.lastgroup) is not None \
-            or read_rate(self.s, m.end(), m.lastgroup) is not None
+        traditional = m.group().lower() in _TRADITIONAL_CUES
+        return read_rate(self.s, _FILLER_RE.match(self.s, m.end()).end(), m.lastgroup, traditional) is not None \
+            or read_rate(self.s, m.end(), m.lastgroup, traditional) is not None
 
     def _rate_question_follows(self, k: int, num: Numeral) -> bool:
         """A daily / annual cue with no value after a number of money size: "3万年化多少",
@@ -987,7 +1056,9 @@ class Reading:
 
     ``quantities`` is what :func:`find_quantities` returns.  ``withheld`` holds values that were
     read but are deliberately not reported as entities, for the form parsers: signed amounts
-    (entity ``amount``, span with the sign, value "-500").
+    (entity ``amount``, span with the sign, value "-500"), monthly interest rates
+    (:data:`MONTHLY_RATE`: 月息2分 → "0.02") and other percentages per month
+    (:data:`MONTHLY_CHARGE`: 月费率0.6% → "0.006"), values per month.
     """
 
     quantities: List[Quantity]

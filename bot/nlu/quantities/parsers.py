@@ -19,8 +19,8 @@ from typing import Callable, List, Optional, TypeVar
 
 from bot.nlu.quantities.durations import parse_iso_parts
 from bot.nlu.quantities.extract import (
-    AMOUNT, ANNUAL_RATE, DAILY_RATE, DAY_OF_MONTH, DURATION, INSTALLMENTS, Quantity, find_quantities, read_quantities,
-    read_rate,
+    AMOUNT, ANNUAL_RATE, DAILY_RATE, DAY_OF_MONTH, DURATION, INSTALLMENTS, MONTHLY_CHARGE, MONTHLY_RATE, Quantity,
+    find_quantities, read_quantities, read_rate,
 )
 from bot.nlu.quantities.numerals import NUMERAL_START, Numeral, parse_numeral
 from bot.nlu.textnorm import normalize_text
@@ -129,29 +129,45 @@ def parse_duration(text: str) -> Optional[str]:
 def parse_daily_rate(text: str) -> Optional[Decimal]:
     """Daily rate as a fraction ("万分之五", "日息0.05%", or a bare "0.05%" → 0.0005), else ``None``.
 
-    ``None`` when the text gives an annual rate instead (converting is the caller's choice).
+    ``None`` when the text gives an annual rate instead (converting is the caller's choice), and
+    likewise for a monthly rate ("月息2分": :func:`parse_annual_rate` reads it).
     """
-    found = find_quantities(text)
-    value = _first(found, DAILY_RATE)
+    reading = read_quantities(text)
+    value = _first(reading.quantities, DAILY_RATE)
     if value is not None:
         return Decimal(value)
-    if _first(found, ANNUAL_RATE) is not None:
+    if _first(reading.quantities, ANNUAL_RATE) is not None:
+        return None
+    if any(q.entity in (MONTHLY_RATE, MONTHLY_CHARGE) for q in reading.withheld):
         return None
     return _bare_rate(text, "daily")
+
+
+#: months in a year for a monthly interest rate: annual = monthly × 12 (= daily × 360, the 30/360
+#: convention of :mod:`bot.nlu.quantities.durations`)
+MONTHS_PER_YEAR = 12
 
 
 @_guarded
 def parse_annual_rate(text: str) -> Optional[Decimal]:
     """Annual rate as a fraction ("年化18%", or a bare "18%" / "18" → 0.18), else ``None``.
 
-    ``None`` when the text gives a daily rate instead.
+    ``None`` when the text gives a daily rate instead.  A monthly interest rate is no contract
+    entity but answers a question about the rate: "月息2分", "月利率2%" → 0.24 (× 12).  A monthly
+    fee rate ("月费率0.6%", charged on the original principal: its true annual rate is about
+    twice × 12) or another percentage per month ("每月2%") gives ``None``.
     """
-    found = find_quantities(text)
-    value = _first(found, ANNUAL_RATE)
+    reading = read_quantities(text)
+    value = _first(reading.quantities, ANNUAL_RATE)
     if value is not None:
         return Decimal(value)
-    if _first(found, DAILY_RATE) is not None:
+    if _first(reading.quantities, DAILY_RATE) is not None:
         return None
+    for quantity in reading.withheld:
+        if quantity.entity == MONTHLY_RATE:
+            return Decimal(quantity.value) * MONTHS_PER_YEAR
+        if quantity.entity == MONTHLY_CHARGE:
+            return None
     return _bare_rate(text, "annual")
 
 
