@@ -242,7 +242,7 @@ def test_payoff_form_by_clicking_buttons_renders_chart_and_table(open_chat):
     chat.open("demo-multi-debt")
     chat.settle()
     chat.send("帮我做个还款计划")
-    chat.send("每月能还10000")
+    chat.send("每月能还5000")
     replies = chat.page.locator("#hk-chat .rw-reply")
     expect(replies.first).to_be_visible()
     titles = replies.all_inner_texts()
