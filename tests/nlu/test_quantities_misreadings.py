@@ -207,6 +207,8 @@ def test_signed_numbers_are_not_reported(text):
     ("2000-3000", [("amount", "2000-3000", "2000")]),
     ("负债5000", [("amount", "5000", "5000")]),
     ("欠了5000，-200是什么", [("amount", "5000", "5000")]),
+    ("8000 -3000", [("amount", "8000", "8000"), ("amount", "3000", "3000")]),
+    ("5000元 -3000元", [("amount", "5000元", "5000"), ("amount", "3000元", "3000")]),
 ])
 def test_dashes_that_are_not_signs(text, expected):
     assert found(text) == expected

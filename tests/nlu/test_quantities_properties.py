@@ -8,7 +8,7 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from bot.nlu.quantities import ENTITIES, find_quantities, normalize_text
+from bot.nlu.quantities import ENTITIES, find_quantities, normalize_text, read_quantities
 from bot.nlu.quantities import parse_amount
 from bot.nlu.quantities.extract import _SLANG_NUMBERS, scan
 from bot.nlu.quantities.numerals import parse_numeral
@@ -120,6 +120,30 @@ def test_slang_numbers_alone(slang):
     assert parse_amount(slang) == Decimal(slang)  # and a form that asked for money reads them
 
 
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=1, max_value=99_999_999), st.sampled_from(["-", "负", "－", "−"]),
+       st.sampled_from(["", "元", "块钱"]))
+def test_signed_amounts_are_withheld_and_parsed_negative(n, sign, unit):
+    text = f"{sign}{n}{unit}"
+    assert scan(text) == []
+    assert parse_amount(text) == -n
+    # a lone digit after 负 is no amount even unsigned ("负1" reads like a label), "-886" is slang
+    if n >= 10 and not (unit == "" and str(n) in _SLANG_NUMBERS):
+        assert [(q.entity, q.value) for q in read_quantities(text).withheld] == [("amount", f"-{n}")]
+
+
+@settings(max_examples=300, deadline=None)
+@given(st.integers(min_value=1, max_value=9_999_999), st.integers(min_value=1, max_value=9_999_999),
+       st.sampled_from(["到", "至", "-", "~", " - ", " -", "—"]), st.sampled_from(["元", "块"]))
+def test_ranges_with_units_on_both_sides(a, b, joiner, unit):
+    text = f"{a}{unit}{joiner}{b}{unit}"
+    found = [(q.entity, q.text, q.value) for q in scan(text)]
+    if a < b:
+        assert found == [("amount", text, str(a))]
+    else:
+        assert [value for _entity, _text, value in found] == [str(a), str(b)]
+
+
 # ---------------------------------------------------------------- robustness (must simply complete)
 
 
@@ -148,6 +172,19 @@ PATHOLOGICAL = [
     "十" * 5000,
     "零" * 5000,
     "点" * 5000,
+    "-" * 5000,
+    "-5" * 2500,
+    "负" * 5000,
+    "3000元到" * 1000,
+    "两个月到" * 1000,
+    "年息一分" * 1000,
+    "日息三厘五" * 1000,
+    "50 " * 2500 + "法则",
+    "好的88" * 1000,
+    "谢谢" * 2500 + "88",
+    "前一天" * 1000,
+    "3万年化" * 1000,
+    "一万二日利率" * 600,
 ]
 
 

@@ -88,8 +88,8 @@ Negative numbers: nothing written with a minus sign or 负 is reported ("-500",
 :func:`~bot.nlu.quantities.parsers.parse_amount` returns ``Decimal("-500")``, so a
 form can explain that amounts must be positive.  A dash is a sign at the start of
 the message or after a space, punctuation, 是 or 为; after a word it is a
-separator ("借呗-5000，花呗-3000" are 5000 and 3000), between numbers a range or a
-subtraction.
+separator ("借呗-5000，花呗-3000" are 5000 and 3000), after a number or its unit
+(maybe with a space between) a range or a subtraction ("8000 -3000").
 
 Anything the user types — any length, emoji, control characters — is
 accepted; :func:`find_quantities` never raises.
@@ -423,6 +423,8 @@ def _sentence_commas_kept(original: str, normalised: str) -> str:
 
 
 _MINUS_SIGNS = frozenset("-−")
+#: characters that end a quantity (units after a number)
+_NUMBER_END_CHARS = frozenset("元块钱万千百kKwW%天月年期号日")
 
 
 class _Scanner:
@@ -674,6 +676,8 @@ class _Scanner:
         if before not in _MINUS_SIGNS:
             return False
         prev = self.char(i - 2)
+        if prev == " " and (self.char(i - 3) in _NUMBER_END_CHARS or self.char(i - 3) in NUMERAL_START):
+            return False  # "8000 -3000": a subtraction or a list, not a sign
         return not prev or prev in "是为" or bool(_STRIP_RE.fullmatch(prev)) and prev not in _MINUS_SIGNS
 
     def left_blocked(self, i: int) -> bool:
