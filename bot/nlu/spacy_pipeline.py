@@ -87,6 +87,7 @@ def build_pipeline(data_dir: Path = DATA_DIR):
 def save_pipeline(output: Path, data_dir: Path = DATA_DIR):
     nlp, lines = build_pipeline(data_dir)
     output = Path(output)
+    output.mkdir(parents=True, exist_ok=True)
     nlp.to_disk(output)
     (output / DICTIONARY_FILE).write_text("\n".join(lines) + "\n", encoding="utf-8")
     return nlp
