@@ -19,7 +19,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.flows import prepared_values, slot_events
+from actions.flows import prepared_values, skip_empty, slot_events
 from actions.identity import load_account
 from actions.payoff_plan import debt_parts
 from actions.replies import yuan
@@ -88,7 +88,7 @@ class ActionStartBudgetPlan(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         given = split_amounts(amounts_in_message(tracker))
-        return slot_events(prepared_values(tracker, SLOTS, given, RESULT_ACTION))
+        return slot_events(prepared_values(tracker, SLOTS, given, RESULT_ACTION), tracker)
 
 
 class ValidateBudgetForm(FormValidationAction):
@@ -114,6 +114,7 @@ class ValidateBudgetForm(FormValidationAction):
     async def extract_budget_fixed(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         return self._answer(tracker, "budget_fixed")
 
+    @skip_empty
     def validate_budget_income(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: DomainDict) -> Dict[Text, Any]:
         amount = as_amount(value)
@@ -131,6 +132,7 @@ class ValidateBudgetForm(FormValidationAction):
             return {"budget_income": plain_str(amount)}
         return {"budget_income": None}
 
+    @skip_empty
     def validate_budget_fixed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> Dict[Text, Any]:
         if isinstance(value, str) and _NOTHING.match(value):

@@ -14,8 +14,9 @@ only for ``linked``, otherwise the start action has already explained why not.
 """
 from __future__ import annotations
 
+import functools
 import hashlib
-from typing import Any, Dict, Iterable, List, Optional
+from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from rasa_sdk.events import EventType, SlotSet
 
@@ -52,8 +53,25 @@ def idempotency_key(*parts: Any) -> str:
     return f"bot-{digest[:48]}"
 
 
-def slot_events(values: Dict[str, Optional[Any]]) -> List[EventType]:
-    return [SlotSet(slot, value) for slot, value in values.items()]
+def slot_events(values: Dict[str, Optional[Any]], tracker=None) -> List[EventType]:
+    """``SlotSet`` events for ``values`` (only the changed ones when ``tracker`` is given)."""
+    return [SlotSet(slot, value) for slot, value in values.items()
+            if tracker is None or tracker.get_slot(slot) != value]
+
+
+def skip_empty(validate: Callable) -> Callable:
+    """Decorator of a ``validate_<slot>`` method: a slot being cleared (None or blank) is not an
+    answer to validate or to complain about. Rasa passes every slot set since the user's message
+    to the validation, including the ones a start action cleared."""
+    slot = validate.__name__[len("validate_"):]
+
+    @functools.wraps(validate)
+    def wrapper(self, value, dispatcher, tracker, domain):
+        if value is None or (isinstance(value, str) and not value.strip()):
+            return {slot: None}
+        return validate(self, value, dispatcher, tracker, domain)
+
+    return wrapper
 
 
 def account_status_event(account: Account, has_loans: bool = True) -> EventType:
@@ -64,4 +82,4 @@ def account_status_event(account: Account, has_loans: bool = True) -> EventType:
 
 
 __all__ = ["ACCOUNT_STATUS", "NO_LOANS", "is_follow_up", "prepared_values", "idempotency_key", "slot_events",
-           "account_status_event"]
+           "skip_empty", "account_status_event"]

@@ -14,12 +14,13 @@ from decimal import Decimal
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, SlotSet
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
+from actions.flows import skip_empty, slot_events
 from actions.identity import load_account
-from actions.loan_status import loan_names, next_step_line, open_loans
+from actions.loan_status import loan_names, next_step_line, open_loans, penalty_per_day
 from actions.replies import EXAMPLE_NOTE, rate_text, yuan
 from actions.slot_values import (
     answered_in_words,
@@ -125,7 +126,8 @@ class ActionStartOverdueCost(Action):
                     filled = account_values(loan, values)
                     if filled != values:
                         values, loan_id = filled, loan.loan_id
-        return [SlotSet(slot, value) for slot, value in values.items()] + [SlotSet(LOAN_SLOT, loan_id)]
+        values[LOAN_SLOT] = loan_id
+        return slot_events(values, tracker)
 
 
 class ValidateOverdueCostForm(FormValidationAction):
@@ -152,6 +154,7 @@ class ValidateOverdueCostForm(FormValidationAction):
         return {"overdue_daily_rate": text} if text else {}
 
     # --- validation -----------------------------------------------------------------------
+    @skip_empty
     def validate_overdue_amount(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: DomainDict) -> Dict[Text, Any]:
         amount = as_amount(value)
@@ -169,6 +172,7 @@ class ValidateOverdueCostForm(FormValidationAction):
             return {"overdue_amount": plain_str(amount)}
         return {"overdue_amount": None}
 
+    @skip_empty
     def validate_overdue_duration(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                   domain: DomainDict) -> Dict[Text, Any]:
         days = as_days(value)
@@ -183,6 +187,7 @@ class ValidateOverdueCostForm(FormValidationAction):
             return {"overdue_duration": text if text.startswith("P") else f"P{days}D"}
         return {"overdue_duration": None}
 
+    @skip_empty
     def validate_overdue_daily_rate(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                     domain: DomainDict) -> Dict[Text, Any]:
         policy = load_policy()
@@ -252,42 +257,55 @@ class ActionAskOverdueDailyRate(Action):
 
 def overdue_cost_message(amount: Decimal, days: int, daily_rate: Decimal, policy: LenderPolicy,
                          loan: Optional[LoanSummary] = None, loan_name: str = "") -> List[str]:
-    """The answer: penalty to the fen, the credit-report status, and what comes next."""
+    """The answer: penalty to the fen, the credit-report status, and what comes next.
+
+    For the user's own overdue amount at its actual number of days (``loan`` given, prefilled
+    from the ledger) the figures are the ledger's, which counts each installment's own days;
+    any other combination is a what-if estimate, and says so.
+    """
     cost = overdue_cost(amount, daily_rate, days, grace_days=policy.grace_days,
                         multiplier=policy.penalty_multiplier, grace_mode=policy.grace_mode,
                         day_count=policy.day_count)
-    annual = daily_to_annual(daily_rate, policy.day_count)
+    rate = rate_text(daily_to_annual(daily_rate, policy.day_count), daily_rate)
+    penalty_rate = (f"罚息日利率{percent_str(cost.penalty_daily_rate, 3)}%，"
+                    f"是合同日利率的{plain_str(policy.penalty_multiplier)}倍")
     own_overdue = loan is not None and loan.overdue_days > 0 and amount == loan.overdue_principal + loan.overdue_interest
-    if own_overdue:
-        subject = f"按你{loan_name}逾期的本息{yuan(amount)}"
-    elif loan is not None and amount == loan.next_due_amount:
-        subject = f"按你{loan_name}下一期应还的{yuan(amount)}"
+    actual = own_overdue and days == loan.overdue_days
+    if actual:
+        lines = [f"按你{loan_name}的账：逾期本息{yuan(amount)}、{rate}、已逾期{days}天：",
+                 f"· 罚息已计{yuan(loan.penalty_accrued)}（{penalty_rate}；各期按各自的逾期天数算）",
+                 f"· 连本带罚{yuan(loan.overdue_total)}，每多拖一天罚息约多{yuan(penalty_per_day(loan, policy))}"]
     else:
-        subject = f"按本金{yuan(amount)}"
-    grace_note = EXAMPLE_NOTE if policy.is_example("grace_days") else ""
-    lines = [f"{subject}、{rate_text(annual, daily_rate)}、逾期{days}天估算："]
-    if cost.in_grace:
-        lines.append(f"· 还在{policy.grace_days}天宽限期内{grace_note}：期内还清不收罚息")
-    else:
-        lines.append(f"· 罚息约{yuan(cost.total_penalty)}（罚息日利率{percent_str(cost.penalty_daily_rate, 3)}%，"
-                     f"是合同日利率的{plain_str(policy.penalty_multiplier)}倍）")
-    lines.append(f"· 连本带罚约{yuan(cost.total_due)}")
+        if own_overdue:
+            subject = f"按你{loan_name}逾期的本息{yuan(amount)}"
+        elif loan is not None and amount == loan.next_due_amount:
+            subject = f"按你{loan_name}下一期应还的{yuan(amount)}"
+        else:
+            subject = f"按本金{yuan(amount)}"
+        lines = [f"{subject}、{rate}、逾期{days}天估算："]
+        if cost.in_grace:
+            grace_note = EXAMPLE_NOTE if policy.is_example("grace_days") else ""
+            lines.append(f"· 还在{policy.grace_days}天宽限期内{grace_note}：期内还清不收罚息")
+        else:
+            lines.append(f"· 罚息约{yuan(cost.total_penalty)}（{penalty_rate}）")
+        lines.append(f"· 连本带罚约{yuan(cost.total_due)}")
     status = cost.report_status
+    report_note = EXAMPLE_NOTE if policy.is_example("report_after_days") else ""
     if days > policy.report_after_days:
-        report_note = EXAMPLE_NOTE if policy.is_example("report_after_days") else ""
         lines.append(f"· 征信：逾期超过{policy.report_after_days}天就可能被报送{report_note}，"
                      f"逾期{days}天对应还款状态“{status}”（{STATUS_DESCRIPTIONS_ZH[status]}），贷款分类“{cost.classification}”")
     else:
-        lines.append(f"· 征信：还没到可能报送的时候（逾期超过{policy.report_after_days}天才可能报送"
-                     f"{EXAMPLE_NOTE if policy.is_example('report_after_days') else ''}），抓紧还上就不会留记录")
-    bubbles = ["\n".join(lines)]
+        lines.append(f"· 征信：还没到可能报送的时候（逾期超过{policy.report_after_days}天才可能报送{report_note}），"
+                     "抓紧还上就不会留记录")
     tail = []
-    if own_overdue and loan.penalty_accrued != cost.total_penalty:
-        tail.append(f"你账上实际已计罚息{yuan(loan.penalty_accrued)}：各期按各自的逾期天数计算，所以和上面的估算不同。")
+    if own_overdue and not actual:
+        tail.append(f"你账上目前实际已逾期{loan.overdue_days}天、已计罚息{yuan(loan.penalty_accrued)}。")
     tail.append(next_step_line(days, policy))
-    tail.append("以上是估算，实际以借款合同和App账单为准。越早还上，损失越小。")
-    bubbles.append("\n".join(tail))
-    return bubbles
+    if actual:
+        tail.append("能还多少先还多少；实在还不上，说“申请延期”，我帮你提交协商申请。")
+    else:
+        tail.append("以上是估算，实际以借款合同和App账单为准。越早还上，损失越小。")
+    return ["\n".join(lines), "\n".join(tail)]
 
 
 class ActionCalculateOverdueCost(Action):

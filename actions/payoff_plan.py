@@ -23,7 +23,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.flows import account_status_event, prepared_values, slot_events
+from actions.flows import account_status_event, prepared_values, skip_empty, slot_events
 from actions.identity import load_account
 from actions.loan_status import loan_names, open_loans
 from actions.replies import EXAMPLE_NOTE, yuan
@@ -120,7 +120,7 @@ class ActionStartPayoffPlan(Action):
         values = prepared_values(tracker, SLOTS, given, RESULT_ACTION)
         if len(loans) == 1 and values["payoff_strategy"] is None:
             values["payoff_strategy"] = "avalanche"  # one loan: the order does not matter
-        return [account_status_event(account)] + slot_events(values)
+        return [account_status_event(account)] + slot_events(values, tracker)
 
 
 class ValidatePayoffForm(FormValidationAction):
@@ -139,6 +139,7 @@ class ValidatePayoffForm(FormValidationAction):
         text = answered_in_words(tracker, "payoff_strategy", also=(REQUEST_INTENT, "affirm"))
         return {"payoff_strategy": text} if text else {}
 
+    @skip_empty
     def validate_payoff_budget(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: DomainDict) -> Dict[Text, Any]:
         amount = as_amount(value)
@@ -157,6 +158,7 @@ class ValidatePayoffForm(FormValidationAction):
             return {"payoff_budget": plain_str(amount)}
         return {"payoff_budget": None}
 
+    @skip_empty
     def validate_payoff_strategy(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                  domain: DomainDict) -> Dict[Text, Any]:
         text = str(value or "").strip()

@@ -22,7 +22,7 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.flows import account_status_event, idempotency_key, is_follow_up, prepared_values, slot_events
+from actions.flows import account_status_event, idempotency_key, is_follow_up, prepared_values, skip_empty, slot_events
 from actions.identity import load_account
 from actions.loan_status import loan_names, open_loans
 from actions.replies import yuan
@@ -109,11 +109,11 @@ class ActionStartRepaymentRelief(Action):
         kind = relief_kind(text)
         if retry and kind == "other" and tracker.get_slot(KIND_SLOT):
             kind = tracker.get_slot(KIND_SLOT)
-        events = [account_status_event(account), SlotSet(KIND_SLOT, kind),
-                  SlotSet(LOAN_SLOT, relief_loan(account.overview, latest_entity(tracker, "loan_product")))]
+        values[KIND_SLOT] = kind
+        values[LOAN_SLOT] = relief_loan(account.overview, latest_entity(tracker, "loan_product"))
         if not retry:
-            events.append(SlotSet(KEY_SLOT, None))  # a new request gets a new key; a retry keeps it
-        return events + slot_events(values)
+            values[KEY_SLOT] = None  # a new request gets a new key; a retry keeps it
+        return [account_status_event(account)] + slot_events(values, tracker)
 
 
 class ValidateReliefForm(FormValidationAction):
@@ -135,6 +135,7 @@ class ValidateReliefForm(FormValidationAction):
         words = answered_in_words(tracker, "relief_affordable", also=("request_repayment_relief",))
         return {"relief_affordable": words} if words else {}
 
+    @skip_empty
     def validate_relief_reason(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: DomainDict) -> Dict[Text, Any]:
         text = re.sub(r"\s+", " ", str(value or "")).strip()
@@ -146,6 +147,7 @@ class ValidateReliefForm(FormValidationAction):
             return {"relief_reason": None}
         return {"relief_reason": text[:MAX_REASON_CHARS]}
 
+    @skip_empty
     def validate_relief_affordable(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> Dict[Text, Any]:
         amount = as_amount(value)

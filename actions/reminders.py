@@ -21,11 +21,11 @@ from datetime import date, datetime, time, timedelta
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, ReminderCancelled, ReminderScheduled, SlotSet
+from rasa_sdk.events import EventType, ReminderCancelled, ReminderScheduled
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.flows import account_status_event, idempotency_key
+from actions.flows import account_status_event, idempotency_key, skip_empty, slot_events
 from actions.identity import Account, load_account
 from actions.loan_status import loan_names, open_loans
 from actions.replies import date_zh, relative_day_zh, yuan
@@ -113,8 +113,8 @@ class ActionStartRepaymentReminder(Action):
                 text = "你目前没有待还的账单，不需要还款提醒 🎉"
             dispatcher.utter_message(text=text)
             return [account_status_event(account, has_loans=False)]
-        days = latest_entity(tracker, "duration")
-        return [account_status_event(account), SlotSet(PRODUCT_SLOT, product), SlotSet(DAYS_SLOT, days)]
+        values = {PRODUCT_SLOT: product, DAYS_SLOT: latest_entity(tracker, "duration")}
+        return [account_status_event(account)] + slot_events(values, tracker)
 
 
 class ValidateReminderForm(FormValidationAction):
@@ -128,6 +128,7 @@ class ValidateReminderForm(FormValidationAction):
         text = answered_in_words(tracker, DAYS_SLOT, also=("set_repayment_reminder",))
         return {DAYS_SLOT: text} if text else {}
 
+    @skip_empty
     def validate_reminder_days_before(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                       domain: DomainDict) -> Dict[Text, Any]:
         text = str(value or "").strip()

@@ -10,8 +10,10 @@ from actions.budget_plan import ActionBudgetPlan, ActionStartBudgetPlan, Validat
 from bot.finance.budget import budget_plan
 from bot.finance.money import fmt_money
 
-from . import expected
-from .conftest import MULTI_DEBT, TWO_MONTHS, entity, make_tracker, slot_values, texts
+import demo_figures as expected
+from action_helpers import MULTI_DEBT, TWO_MONTHS, entity, make_tracker, slot_values, slots_after, texts
+
+SLOTS = ("budget_income", "budget_fixed")
 
 D = Decimal
 FORM = "budget_form"
@@ -30,15 +32,22 @@ async def test_start_reads_both_numbers_of_the_request(ledger_down):
     text = "工资七千五，固定开销3500，帮我算算每月能拿多少还款"
     tracker = make_tracker(text, "request_budget_plan", entities=[entity("amount", "7500", text="七千五"),
                                                                   entity("amount", "3500", text="3500")])
-    slots = slot_values(await ActionStartBudgetPlan().run(CollectingDispatcher(), tracker, {}))
+    slots = slots_after(tracker, await ActionStartBudgetPlan().run(CollectingDispatcher(), tracker, {}), SLOTS)
     assert slots == {"budget_income": "7500", "budget_fixed": "3500"}
 
 
 async def test_start_after_the_answer_changes_only_the_rent(ledger_down):
     tracker = make_tracker("如果房租降到2000呢", "inform", entities=[entity("amount", "2000", text="2000")],
                            slots={"budget_income": "7500", "budget_fixed": "3500"}, previous_action="action_budget_plan")
-    slots = slot_values(await ActionStartBudgetPlan().run(CollectingDispatcher(), tracker, {}))
+    slots = slots_after(tracker, await ActionStartBudgetPlan().run(CollectingDispatcher(), tracker, {}), SLOTS)
     assert slots == {"budget_income": "7500", "budget_fixed": "2000"}
+
+
+async def test_a_new_request_clears_the_old_numbers(ledger_down):
+    tracker = make_tracker("帮我做个预算", "request_budget_plan", slots={"budget_income": "7500", "budget_fixed": "3500"},
+                           previous_action="utter_greet")
+    slots = slots_after(tracker, await ActionStartBudgetPlan().run(CollectingDispatcher(), tracker, {}), SLOTS)
+    assert slots == {"budget_income": None, "budget_fixed": None}
 
 
 async def validate(domain, text, requested, entities=(), intent="inform", slots=None):

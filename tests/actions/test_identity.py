@@ -5,7 +5,7 @@ from datetime import date
 
 from actions.identity import LINK_HELP_ZH, UNAVAILABLE_ZH, channel_identity, load_account
 
-from .conftest import TODAY, TWO_MONTHS, make_tracker
+from action_helpers import TODAY, TWO_MONTHS, make_tracker
 
 
 def test_identity_from_the_latest_message_metadata():

@@ -11,8 +11,8 @@ from actions.loan_status import ActionCheckLoanStatus
 from bot.finance.money import fmt_money, money
 from bot.policy import load_policy
 
-from . import expected
-from .conftest import MULTI_DEBT, ONE_YUAN, TWO_MONTHS, UP_TO_DATE, make_tracker, texts
+import demo_figures as expected
+from action_helpers import MULTI_DEBT, ONE_YUAN, TWO_MONTHS, UP_TO_DATE, make_tracker, texts
 
 
 async def status_reply(borrower, **kwargs) -> str:

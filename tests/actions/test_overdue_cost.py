@@ -15,8 +15,8 @@ from bot.finance.money import fmt_money, percent_str
 from bot.finance.overdue import overdue_cost
 from bot.policy import load_policy
 
-from . import expected
-from .conftest import TWO_MONTHS, UP_TO_DATE, entity, make_tracker, slot_values, texts
+import demo_figures as expected
+from action_helpers import TWO_MONTHS, UP_TO_DATE, entity, make_tracker, slot_values, slots_after, texts
 
 D = Decimal
 FORM = "overdue_cost_form"
@@ -25,7 +25,8 @@ FORM = "overdue_cost_form"
 async def start(tracker):
     dispatcher = CollectingDispatcher()
     events = await ActionStartOverdueCost().run(dispatcher, tracker, {})
-    return slot_values(events), texts(dispatcher)
+    names = ("overdue_amount", "overdue_duration", "overdue_daily_rate", "overdue_loan_id")
+    return slots_after(tracker, events, names), texts(dispatcher)
 
 
 async def answer(slots, borrower=None, **kwargs) -> str:
@@ -180,14 +181,27 @@ async def test_inside_the_grace_period_nothing_is_charged(ledger_down):
     assert "宽限期内" in reply and "罚息约" not in reply and "还没到可能报送的时候" in reply
 
 
-async def test_own_loan_answer_also_shows_the_actual_penalty(ledger):
+async def test_own_overdue_at_its_actual_days_shows_the_ledger_figures(ledger):
     loan = expected.two_months()
     reply = await answer({"overdue_amount": str(loan.overdue_amount), "overdue_duration": "P61D",
                           "overdue_daily_rate": "0.0005", "overdue_loan_id": "demo-two-months-jiebei"},
                          borrower=TWO_MONTHS)
-    assert f"按你借呗逾期的本息{fmt_money(loan.overdue_amount)}元" in reply
-    assert f"你账上实际已计罚息{fmt_money(loan.penalty)}元" in reply
-    assert "还款状态“3”" in reply
+    assert f"按你借呗的账：逾期本息{fmt_money(loan.overdue_amount)}元" in reply and "已逾期61天" in reply
+    assert f"罚息已计{fmt_money(loan.penalty)}元" in reply and f"连本带罚{fmt_money(loan.overdue_total)}元" in reply
+    assert "还款状态“3”" in reply and "估算" not in reply
+
+
+async def test_own_overdue_what_if_for_other_days_is_an_estimate_next_to_the_actual(ledger):
+    loan = expected.two_months()
+    policy = load_policy()
+    cost = overdue_cost(loan.overdue_amount, D("0.0005"), 90, grace_days=policy.grace_days,
+                        multiplier=policy.penalty_multiplier, grace_mode=policy.grace_mode)
+    reply = await answer({"overdue_amount": str(loan.overdue_amount), "overdue_duration": "P3M",
+                          "overdue_daily_rate": "0.0005", "overdue_loan_id": "demo-two-months-jiebei"},
+                         borrower=TWO_MONTHS)
+    assert f"按你借呗逾期的本息{fmt_money(loan.overdue_amount)}元、年化18.00%（日利率0.050%）、逾期90天估算" in reply
+    assert f"罚息约{fmt_money(cost.total_penalty)}元" in reply
+    assert f"实际已逾期61天、已计罚息{fmt_money(loan.penalty)}元" in reply
 
 
 async def test_missing_numbers_get_a_polite_reply(ledger_down):

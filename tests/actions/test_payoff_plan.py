@@ -16,8 +16,8 @@ from actions.payoff_plan import (
 from bot.finance.money import fmt_money
 from bot.finance.payoff import Debt, Strategy, compare_strategies
 
-from . import expected
-from .conftest import MULTI_DEBT, TWO_MONTHS, UP_TO_DATE, entity, make_tracker, slot_values, texts
+import demo_figures as expected
+from action_helpers import MULTI_DEBT, TWO_MONTHS, UP_TO_DATE, entity, make_tracker, slot_values, slots_after, texts
 
 D = Decimal
 FORM = "payoff_form"
@@ -105,11 +105,13 @@ async def test_start_for_linked_borrowers(ledger):
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("每月能还3000多久能还清", "request_payoff_plan", borrower=MULTI_DEBT,
                            entities=[entity("amount", "3000", text="3000")])
-    slots = slot_values(await ActionStartPayoffPlan().run(dispatcher, tracker, {}))
+    names = ("account_status", "payoff_budget", "payoff_strategy")
+    slots = slots_after(tracker, await ActionStartPayoffPlan().run(dispatcher, tracker, {}), names)
     assert slots == {"account_status": "linked", "payoff_budget": "3000", "payoff_strategy": None}
-    # one loan: the strategy question is skipped
-    tracker = make_tracker("帮我做个还款计划", "request_payoff_plan", borrower=TWO_MONTHS)
-    slots = slot_values(await ActionStartPayoffPlan().run(dispatcher, tracker, {}))
+    # one loan: the strategy question is skipped; old values of a previous plan are cleared
+    tracker = make_tracker("帮我做个还款计划", "request_payoff_plan", borrower=TWO_MONTHS,
+                           slots={"payoff_budget": "9000", "payoff_strategy": "snowball"})
+    slots = slots_after(tracker, await ActionStartPayoffPlan().run(dispatcher, tracker, {}), names)
     assert slots == {"account_status": "linked", "payoff_budget": None, "payoff_strategy": "avalanche"}
     assert texts(dispatcher) == ""
 
@@ -133,7 +135,8 @@ async def test_a_follow_up_keeps_the_strategy_and_takes_the_new_budget(ledger):
     tracker = make_tracker("那每月4000呢", "inform", borrower=MULTI_DEBT, previous_action="action_payoff_plan",
                            entities=[entity("amount", "4000", text="4000")],
                            slots={"payoff_budget": "5000", "payoff_strategy": "snowball"})
-    slots = slot_values(await ActionStartPayoffPlan().run(dispatcher, tracker, {}))
+    slots = slots_after(tracker, await ActionStartPayoffPlan().run(dispatcher, tracker, {}),
+                        ("account_status", "payoff_budget", "payoff_strategy"))
     assert slots == {"account_status": "linked", "payoff_budget": "4000", "payoff_strategy": "snowball"}
 
 

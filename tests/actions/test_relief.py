@@ -15,8 +15,8 @@ from actions.relief import (
 from bot.finance.money import fmt_money
 from bot.loans.client import ServiceUnavailable
 
-from . import expected
-from .conftest import MULTI_DEBT, TWO_MONTHS, entity, make_tracker, slot_values, texts
+import demo_figures as expected
+from action_helpers import MULTI_DEBT, TWO_MONTHS, entity, make_tracker, slot_values, slots_after, texts
 
 FILLED = {"relief_reason": "公司裁员了，还在找工作", "relief_affordable": "1000", "relief_kind": "extension",
           "relief_loan_id": "demo-two-months-jiebei"}
@@ -31,13 +31,18 @@ def test_kind_from_the_words():
 
 async def start(text, borrower, **kwargs):
     dispatcher = CollectingDispatcher()
-    events = await ActionStartRepaymentRelief().run(dispatcher, make_tracker(text, "request_repayment_relief",
-                                                                              borrower=borrower, **kwargs), {})
-    return slot_values(events), texts(dispatcher)
+    tracker = make_tracker(text, "request_repayment_relief", borrower=borrower, **kwargs)
+    events = await ActionStartRepaymentRelief().run(dispatcher, tracker, {})
+    slots = slot_values(events)
+    if slots.get("account_status") == "linked":
+        slots = slots_after(tracker, events, ("account_status", "relief_kind", "relief_loan_id", "relief_key",
+                                              "relief_reason", "relief_affordable"))
+    return slots, texts(dispatcher)
 
 
 async def test_start_for_a_linked_overdue_borrower(ledger):
-    slots, said = await start("这个月实在还不上能延期吗", TWO_MONTHS)
+    slots, said = await start("这个月实在还不上能延期吗", TWO_MONTHS,
+                              slots={"relief_reason": "上次的原因", "relief_key": "bot-old"})
     assert slots == {"account_status": "linked", "relief_kind": "extension",
                      "relief_loan_id": "demo-two-months-jiebei", "relief_key": None,
                      "relief_reason": None, "relief_affordable": None}

@@ -17,7 +17,7 @@ from actions.reminders import (
 )
 from bot.loans import config as loans_config
 
-from .conftest import MULTI_DEBT, TWO_MONTHS, UP_TO_DATE, entity, make_tracker, slot_values, texts
+from action_helpers import MULTI_DEBT, TWO_MONTHS, UP_TO_DATE, entity, make_tracker, slot_values, slots_after, texts
 
 
 async def set_reminder(borrower, days, product=None, message_id="msg-1"):
@@ -126,7 +126,8 @@ async def test_start(ledger):
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("还款日前三天提醒我", "set_repayment_reminder", borrower=UP_TO_DATE,
                            entities=[entity("duration", "P3D", text="三天")])
-    assert slot_values(await ActionStartRepaymentReminder().run(dispatcher, tracker, {})) == {
+    events = await ActionStartRepaymentReminder().run(dispatcher, tracker, {})
+    assert slots_after(tracker, events, ("account_status", "reminder_product", "reminder_days_before")) == {
         "account_status": "linked", "reminder_product": None, "reminder_days_before": "P3D"}
     tracker = make_tracker("白条还款前提醒我", "set_repayment_reminder", borrower=UP_TO_DATE,
                            entities=[entity("loan_product", "白条", text="白条")])

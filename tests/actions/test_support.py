@@ -5,7 +5,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.support import ActionExpressDistress, ActionHumanHandoff
 
-from .conftest import TWO_MONTHS, make_tracker, texts
+from action_helpers import TWO_MONTHS, make_tracker, texts
 
 
 async def test_distress_gets_empathy_and_every_hotline_first(ledger_down):

@@ -15,7 +15,7 @@ from bot.finance.overdue import overdue_cost
 from bot.finance.schedule import amortization_schedule
 from bot.policy import load_policy
 
-from .conftest import TODAY
+from action_helpers import TODAY
 
 D = Decimal
 

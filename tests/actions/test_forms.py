@@ -1,0 +1,45 @@
+"""What every form validation shares: cleared slots are not answers, and the domain matches."""
+from __future__ import annotations
+
+import pytest
+from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
+
+from actions.budget_plan import ValidateBudgetForm
+from actions.overdue_cost import ValidateOverdueCostForm
+from actions.payoff_plan import ValidatePayoffForm
+from actions.relief import ValidateReliefForm
+from actions.reminders import ValidateReminderForm
+
+from action_helpers import make_tracker, slot_values
+
+VALIDATIONS = [ValidateOverdueCostForm, ValidatePayoffForm, ValidateBudgetForm, ValidateReminderForm,
+               ValidateReliefForm]
+
+
+@pytest.mark.parametrize("validation", VALIDATIONS, ids=lambda v: v().name())
+async def test_slots_cleared_by_the_start_action_are_validated_silently(domain, validation):
+    """The start action clears a form's old values; at activation the form hands those None
+    values to the validation, which must not complain about answers nobody gave."""
+    form = validation().form_name()
+    required = domain["forms"][form]["required_slots"]
+    tracker = make_tracker("我想申请", "request_repayment_relief", active_loop=form)
+    for slot in required:
+        tracker.events.append({"event": "slot", "name": slot, "value": None})
+    dispatcher = CollectingDispatcher()
+    events = await validation().run(dispatcher, tracker, domain)
+    assert dispatcher.messages == []
+    assert all(value is None for value in slot_values(events).values())
+
+
+def test_every_domain_action_is_served_and_every_served_action_is_in_the_domain(domain):
+    executor = ActionExecutor()
+    executor.register_package("actions")
+    assert set(executor.actions) == set(domain["actions"])
+
+
+def test_every_form_has_a_validation_and_an_ask_action_per_slot(domain):
+    for form, spec in domain["forms"].items():
+        assert f"validate_{form}" in domain["actions"]
+        for slot in spec["required_slots"]:
+            assert f"action_ask_{slot}" in domain["actions"], slot
+            assert domain["slots"][slot]["influence_conversation"] is False
