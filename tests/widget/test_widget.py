@@ -111,20 +111,27 @@ class ChatPage:
             arg=[BOT_MESSAGES, before], timeout=REPLY_TIMEOUT_MS)
         self.settle()
 
-    def settle(self, quiet_ms: int = 1500) -> None:
-        """Until no message has appeared for quiet_ms and the typing dots are gone: the widget
-        shows a turn's messages one after another, with a short delay each."""
+    def settle(self) -> None:
+        """Until the bot has finished its turn and the page shows all of it: Rasa's tracker
+        ends with action_listen, the page shows as many bot messages as the tracker's bot
+        events make (the socket.io channel sends each paragraph, and a custom payload, as a
+        message of its own), and the typing dots are gone."""
         deadline = time.monotonic() + REPLY_TIMEOUT_MS / 1000
-        last, since = -1, time.monotonic()
+        state = "no session yet"
         while time.monotonic() < deadline:
-            count = self.bot_count()
-            typing = self.page.locator("#hk-chat .rw-typing-indication").count()
-            if count != last or typing:
-                last, since = count, time.monotonic()
-            elif (time.monotonic() - since) * 1000 >= quiet_ms:
-                return
-            self.page.wait_for_timeout(100)
-        raise AssertionError("the bot kept typing")
+            stored = self.page.evaluate("() => window.localStorage.getItem('chat_session')")
+            session = json.loads(stored).get("session_id") if stored else None
+            if session:
+                events = tracker_events(session)
+                idle = bool(events) and events[-1].get("event") == "action" \
+                    and events[-1].get("name") == "action_listen"
+                expected, shown = expected_bot_messages(events), self.bot_count()
+                typing = self.page.locator("#hk-chat .rw-typing-indication").count()
+                if idle and shown >= expected and not typing:
+                    return
+                state = f"idle={idle}, bot messages shown {shown} of {expected}, typing={typing}"
+            self.page.wait_for_timeout(200)
+        raise AssertionError(f"the bot's turn did not finish on the page: {state}")
 
     def click_reply(self, title: str) -> None:
         before = self.bot_count()
@@ -192,6 +199,19 @@ def tracker_events(session_id: str) -> List[Dict[str, Any]]:
                             params={"include_events": "ALL"}, timeout=30)
     response.raise_for_status()
     return response.json().get("events") or []
+
+
+def expected_bot_messages(events: List[Dict[str, Any]]) -> int:
+    """How many messages the page shows for these bot events (see WidgetSocketIOOutput)."""
+    count = 0
+    for event in events:
+        if event.get("event") != "bot":
+            continue
+        data = event.get("data") or {}
+        if event.get("text") is not None:
+            count += len(event["text"].strip().split("\n\n"))
+        count += sum(1 for key in ("custom", "image", "attachment") if data.get(key) is not None)
+    return count
 
 
 def user_events(session_id: str) -> List[Dict[str, Any]]:
