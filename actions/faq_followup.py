@@ -75,7 +75,9 @@ def personal_followup(topic: str, overview: LoanOverview, policy: LenderPolicy) 
         note = EXAMPLE_NOTE if policy.is_example("grace_days") else ""
         lines.append(f"现在还在{policy.grace_days}天宽限期内{note}，期内还清不收罚息。")
     else:
-        lines.append(f"罚息目前{yuan(loan.penalty_accrued)}，每多一天约多{yuan(penalty_per_day(loan, policy))}；"
+        per_day = penalty_per_day(loan, policy)
+        growth = f"，每多一天约多{yuan(per_day)}" if per_day > 0 else ""
+        lines.append(f"罚息目前{yuan(loan.penalty_accrued)}{growth}；"
                      f"征信还款状态按“{status}”（{STATUS_DESCRIPTIONS_ZH.get(status, status)}）记。")
     lines.append(next_step_line(loan.overdue_days, policy))
     if loan.overdue_total <= SMALL_OVERDUE:

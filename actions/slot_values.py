@@ -20,7 +20,8 @@ from bot.nlu import quantities
 ANSWER_INTENTS = {"inform", "nlu_fallback"}
 
 #: a minus sign or 负 right before a number: "-5000", "负五千", "－3000"
-_NEGATIVE_RE = re.compile(r"(?:^|[^\w.])(?:[-−－﹣]|负)\s*[0-9０-９零〇一二两三四五六七八九十百千万亿.]")
+#: (not after a digit, a Latin letter or a dot: "3-5天" is a range, "T-1" a name)
+_NEGATIVE_RE = re.compile(r"(?<![0-9A-Za-z.０-９])(?:[-−－﹣]|负)\s*[0-9０-９零〇一二两三四五六七八九十百千万亿.]")
 
 #: a bare rate at or above this is read as an annual rate, below it as a daily rate
 #: ("18%" → 18 %/year, "0.05%" → 0.05 %/day)

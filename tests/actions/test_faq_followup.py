@@ -34,6 +34,7 @@ async def test_two_months_overdue_asking_what_happens_gets_their_penalty_and_rep
 async def test_one_yuan_short_asking_about_small_amounts(ledger):
     reply = await followup(ONE_YUAN, "small_amount_overdue", "差一块钱没还会上征信吗")
     assert "已逾期4天" in reply and "今天补上" in reply and "1.00元" in reply
+    assert "每多一天" not in reply  # less than a fen a day is not worth a figure
 
 
 async def test_borrower_who_is_not_overdue_is_reassured(ledger):

@@ -164,6 +164,7 @@ async def validate(domain, text, requested, entities=(), intent="inform", slots=
     ("3000", [entity("amount", "3000", text="3000")], "3000", ""),
     ("每月三千左右吧", [], "3000", ""),
     ("-3000", [entity("amount", "3000", text="3000")], None, "不能是负数"),
+    ("大概-2000吧", [entity("amount", "2000", text="2000")], None, "不能是负数"),
     ("0", [entity("amount", "0", text="0")], None, "申请延期"),
     ("看情况", [], None, "没认出金额"),
     ("1亿", [entity("amount", "100000000", text="1亿")], None, "多打了几个0"),

@@ -1,0 +1,36 @@
+"""Reading form answers: negative numbers, amounts, durations and rates from words."""
+from __future__ import annotations
+
+from decimal import Decimal
+
+import pytest
+
+from actions.slot_values import as_amount, as_days, as_rate, looks_negative, previous_bot_action, slots_set_this_turn
+
+from action_helpers import make_tracker
+
+
+@pytest.mark.parametrize("text, negative", [
+    ("-5000", True), ("大概-2000吧", True), ("负五千", True), ("－3000", True), ("每月 - 1000", True),
+    ("3-5天", False), ("借呗5000", False), ("T-1", False), ("5000", False), (None, False),
+])
+def test_negative_numbers(text, negative):
+    assert looks_negative(text) is negative
+
+
+def test_amounts_days_and_rates():
+    assert as_amount("5000") == Decimal("5000") and as_amount("两千五") == Decimal("2500")
+    assert as_amount("很多") is None and as_amount(None) is None
+    assert as_days("P2M") == 60 and as_days("三周") == 21 and as_days("好久") is None
+    assert as_rate("0.0005") == (Decimal("0.0005"), "daily")
+    assert as_rate("0.18") == (Decimal("0.18"), "annual")
+    assert as_rate("万分之五") == (Decimal("0.0005"), "daily")
+    assert as_rate("年化18%") == (Decimal("0.18"), "annual")
+    assert as_rate("很高") is None
+
+
+def test_turn_helpers():
+    tracker = make_tracker("那三个月呢", "inform", previous_action="action_calculate_overdue_cost")
+    tracker.events.append({"event": "slot", "name": "overdue_duration", "value": "P3M"})
+    assert previous_bot_action(tracker) == "action_calculate_overdue_cost"
+    assert slots_set_this_turn(tracker) == {"overdue_duration": "P3M"}
