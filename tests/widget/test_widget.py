@@ -413,3 +413,39 @@ def test_mobile_width_layout(open_chat):
         assert box and box["x"] >= 0 and box["x"] + box["width"] <= 360 + 0.5
     chat.screenshot("mobile")
     chat.assert_clean()
+
+
+def free_port() -> int:
+    import socket
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        return sock.getsockname()[1]
+
+
+def test_when_the_bot_is_down_the_page_says_so(open_chat):
+    """A page server whose Rasa URL answers nothing: the page explains, it does not hang blank."""
+    import subprocess
+    import sys
+
+    port, dead = free_port(), free_port()
+    server = subprocess.Popen([sys.executable, "-m", "bot.widget", "serve", "--port", str(port),
+                               "--rasa-url", f"http://127.0.0.1:{dead}"], cwd=ROOT,
+                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    try:
+        for _ in range(100):
+            try:
+                requests.get(f"http://127.0.0.1:{port}/health", timeout=1).raise_for_status()
+                break
+            except requests.RequestException:
+                time.sleep(0.1)
+        chat = open_chat()
+        chat.page.goto(f"http://127.0.0.1:{port}/")
+        notice = chat.page.locator("#hk-notice")
+        expect(notice).to_be_visible()
+        expect(notice).to_contain_text("连不上聊天服务")
+        expect(chat.page.locator(".rw-new-message")).to_be_visible()  # the page itself works
+        chat.screenshot("bot-down")
+        assert not chat.dialogs and not chat.outside_requests
+    finally:
+        server.terminate()
+        server.wait(timeout=10)
