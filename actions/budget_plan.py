@@ -119,15 +119,15 @@ class ValidateBudgetForm(FormValidationAction):
                                domain: DomainDict) -> Dict[Text, Any]:
         amount = as_amount(value)
         if negative_answer(tracker, "budget_income", value) or (amount is not None and amount < 0):
-            dispatcher.utter_message(text="收入不能是负数。你每个月到手（税后）大概多少钱？")
+            dispatcher.utter_message(text="收入不能是负数。")
         elif amount is None:
-            dispatcher.utter_message(text=f"没认出金额。你每个月到手（税后）收入是多少？比如“8000”或“八千”。{STOP_HINT}")
+            dispatcher.utter_message(text=f"这个金额我没认出来，说个大概数就行，比如“8000”。{STOP_HINT}")
         elif amount == 0:
             dispatcher.utter_message(
                 text="现在没有收入的话，50/30/20没法分。这种时候先保住吃住，欠款尽快和贷款方协商（可以说“申请延期”）。"
-                     "如果有零散收入，告诉我大概每月多少？")
+                     "如果有零散收入，说个每月的大概数也行。")
         elif amount > MAX_INCOME:
-            dispatcher.utter_message(text=f"每月{yuan(amount)}？是不是多打了几个0，请再确认一下月收入。")
+            dispatcher.utter_message(text=f"每月{yuan(amount)}？是不是多打了几个0？")
         else:
             return {"budget_income": plain_str(amount)}
         return {"budget_income": None}
@@ -139,12 +139,12 @@ class ValidateBudgetForm(FormValidationAction):
             return {"budget_fixed": "0"}
         amount = as_amount(value)
         if negative_answer(tracker, "budget_fixed", value) or (amount is not None and amount < 0):
-            dispatcher.utter_message(text="支出不能是负数。每个月房租、吃饭、交通这些必须花的钱，一共大概多少？")
+            dispatcher.utter_message(text="支出不能是负数。")
         elif amount is None:
             dispatcher.utter_message(
-                text=f"没认出金额。每月必须花的钱（房租、吃饭、交通、水电等，不含还款）一共多少？比如“3000”，也可以分开说“房租2000，吃饭1500”。{STOP_HINT}")
+                text=f"这个金额我没认出来，说个大概数就行。{STOP_HINT}")
         elif amount > MAX_INCOME:
-            dispatcher.utter_message(text=f"每月{yuan(amount)}的支出有点多，是不是多打了几个0？请再确认一下。")
+            dispatcher.utter_message(text=f"每月{yuan(amount)}的支出有点多，是不是多打了几个0？")
         else:
             return {"budget_fixed": plain_str(amount)}
         return {"budget_fixed": None}
@@ -188,11 +188,13 @@ def budget_messages(plan: BudgetPlan, own_minimums: Optional[Decimal]) -> List[s
     advice = []
     if own_minimums is not None and own_minimums > 0:
         if plan.minimums_gap > 0:
-            movable = min(plan.minimums_gap, plan.wants_available)
-            advice.append(f"你这个月各笔最低要还{yuan(own_minimums)}，比上限多{yuan(plan.minimums_gap)}，压力偏大。")
-            if movable > 0:
-                advice.append(f"可以先压缩弹性消费，最多能挪出{yuan(movable)}；")
-            advice.append("如果还是不够，建议尽早申请协商还款（说“申请延期”），别等到逾期。")
+            gap, wants = plan.minimums_gap, plan.wants_available
+            advice.append(f"你这个月各笔最低要还{yuan(own_minimums)}，比上限多{yuan(gap)}，压力偏大。")
+            if wants >= gap:
+                advice.append(f"要按时还上，得从弹性消费里挪出{yuan(gap)}，弹性消费就只剩{yuan(wants - gap)}了；")
+            elif wants > 0:
+                advice.append(f"弹性消费全挪过来也只有{yuan(wants)}，还差{yuan(gap - wants)}；")
+            advice.append("如果撑不住，建议尽早申请协商还款（说“申请延期”），别等到逾期。")
         else:
             advice.append(f"你这个月各笔最低要还{yuan(own_minimums)}，在上限以内；"
                           f"还能多还{yuan(plan.extra_for_debt)}，说“做个还款计划”我帮你排先还哪笔。")

@@ -160,14 +160,14 @@ class ValidateOverdueCostForm(FormValidationAction):
         amount = as_amount(value)
         if negative_answer(tracker, "overdue_amount", value) or (
                 amount is not None and amount < 0):
-            dispatcher.utter_message(text="金额不能是负数哦。逾期没还的本金是多少？比如“5000”。")
+            dispatcher.utter_message(text="金额不能是负数哦。")
         elif amount is None:
-            dispatcher.utter_message(text=f"没认出金额。请直接告诉我逾期的本金，比如“5000”或“五千块”。{STOP_HINT}")
+            dispatcher.utter_message(text=f"这个金额我没认出来，直接说数字就行。{STOP_HINT}")
         elif amount == 0:
-            dispatcher.utter_message(text="金额是0的话就不会产生罚息。逾期没还的本金是多少？")
+            dispatcher.utter_message(text="金额是0的话就不会产生罚息。")
         elif amount > MAX_AMOUNT:
             dispatcher.utter_message(
-                text=f"{yuan(amount)}超出了个人消费贷的范围（这里最多算100万元），请确认一下金额。")
+                text=f"{yuan(amount)}超出了个人消费贷的范围（这里最多算100万元），请确认一下。")
         else:
             return {"overdue_amount": plain_str(amount)}
         return {"overdue_amount": None}
@@ -177,11 +177,11 @@ class ValidateOverdueCostForm(FormValidationAction):
                                   domain: DomainDict) -> Dict[Text, Any]:
         days = as_days(value)
         if days is None:
-            dispatcher.utter_message(text=f"没认出时长。请说逾期多久，比如“10天”“两个月”“半年”。{STOP_HINT}")
+            dispatcher.utter_message(text=f"这个时长我没认出来，可以说“10天”“两个月”“半年”。{STOP_HINT}")
         elif days <= 0 or negative_answer(tracker, "overdue_duration", value):
-            dispatcher.utter_message(text="逾期时长至少是1天，请再说一次，比如“10天”。")
+            dispatcher.utter_message(text="逾期时长至少是1天。")
         elif days > MAX_DAYS:
-            dispatcher.utter_message(text="这里最多估算10年以内的逾期，请换一个时长。")
+            dispatcher.utter_message(text="这里最多估算10年以内的逾期。")
         else:
             text = str(value).strip()
             return {"overdue_duration": text if text.startswith("P") else f"P{days}D"}
@@ -207,16 +207,16 @@ class ValidateOverdueCostForm(FormValidationAction):
         except (ArithmeticError, ValueError, FinanceError):
             daily = None
         if daily is not None and (daily < 0 or negative_answer(tracker, "overdue_daily_rate", value)):
-            dispatcher.utter_message(text="利率不能是负数。请再说一次，比如“日利率万分之五”或“年化18%”。")
+            dispatcher.utter_message(text="利率不能是负数。")
         elif daily is None:
             dispatcher.utter_message(
-                text=f"没认出利率。可以说年化利率（如“年化18%”）或日利率（如“万分之五”“日息0.05%”）。{STOP_HINT}")
+                text=f"这个利率我没认出来。{STOP_HINT}")
         elif daily == 0:
-            dispatcher.utter_message(text="利率是0的话，逾期也不会产生罚息。借款的利率是多少？")
+            dispatcher.utter_message(text="利率是0的话，逾期也不会产生罚息。")
         elif daily * policy.day_count > 1:
             dispatcher.utter_message(
                 text=f"这个利率折合年化{percent_str(daily * policy.day_count)}%，超过了100%，"
-                     "不像正规借款的利率，请核对一下。如果真是这么高，建议先向贷款方确认合同条款。")
+                     "不像正规借款的利率，请核对一下（真是这么高的话，建议先向贷款方确认合同条款）。")
         else:
             return {"overdue_daily_rate": plain_str(daily)}
         return {"overdue_daily_rate": None}

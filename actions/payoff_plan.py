@@ -109,7 +109,10 @@ class ActionStartPayoffPlan(Action):
                   domain: Dict[Text, Any]) -> List[EventType]:
         account = await load_account(tracker)
         if not account.linked or account.overview is None:
-            dispatcher.utter_message(text=account.message_zh)
+            text = account.message_zh
+            if account.status == "unlinked":
+                text += "\n不绑定也可以先了解方法：说“先还哪笔划算”，我讲讲雪崩法和雪球法；说“帮我做个预算”，我帮你拆收支。"
+            dispatcher.utter_message(text=text)
             return [account_status_event(account)]
         loans = open_loans(account.overview)
         if not loans:
@@ -145,15 +148,15 @@ class ValidatePayoffForm(FormValidationAction):
         amount = as_amount(value)
         if negative_answer(tracker, "payoff_budget", value) or (
                 amount is not None and amount < 0):
-            dispatcher.utter_message(text="每月还款的钱不能是负数。你每个月大概能拿出多少来还？比如“3000”。")
+            dispatcher.utter_message(text="每月还款的钱不能是负数。")
         elif amount is None:
-            dispatcher.utter_message(text=f"没认出金额。你每个月能拿出多少钱还款？直接说数字就行，比如“3000”或“三千”。{STOP_HINT}")
+            dispatcher.utter_message(text=f"这个金额我没认出来，直接说数字就行。{STOP_HINT}")
         elif amount == 0:
             dispatcher.utter_message(
-                text="每月一分都拿不出来的话，还款计划排不出来。这种情况建议尽快申请协商还款，可以说“申请延期”。"
-                     "如果其实能挤出一点，告诉我大概多少？")
+                text="每月一分都拿不出来的话，还款计划排不出来，建议尽快申请协商还款（说“申请延期”）。"
+                     "如果其实能挤出一点，说个大概数也行。")
         elif amount > MAX_BUDGET:
-            dispatcher.utter_message(text=f"每月{yuan(amount)}有点多，是不是多打了几个0？请再确认一下每月能还多少。")
+            dispatcher.utter_message(text=f"每月{yuan(amount)}有点多，是不是多打了几个0？")
         else:
             return {"payoff_budget": plain_str(amount)}
         return {"payoff_budget": None}
@@ -164,8 +167,7 @@ class ValidatePayoffForm(FormValidationAction):
         text = str(value or "").strip()
         choice = text if text in STRATEGIES else strategy_from_words(text)
         if choice is None:
-            dispatcher.utter_message(text="没太明白你想先还哪种。回“1”先还利率高的（雪崩法），回“2”先还金额小的（雪球法）。",
-                                     buttons=STRATEGY_BUTTONS)
+            dispatcher.utter_message(text="没太明白你想先还哪种，点下面的按钮，或者回“1”“2”都行。")
             return {"payoff_strategy": None}
         return {"payoff_strategy": choice}
 
@@ -175,9 +177,11 @@ class ActionAskPayoffBudget(Action):
         return "action_ask_payoff_budget"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        account = await load_account(tracker)
         intro = ""
-        if account.overview is not None:
+        account = None
+        if tracker.get_slot("requested_slot") != "payoff_budget":  # first time: this month's minimum
+            account = await load_account(tracker)
+        if account is not None and account.overview is not None:
             parts = debt_parts(account.overview)
             minimum = sum((part.debt.minimum_payment for part in parts), Decimal("0.00"))
             overdue = sum((part.debt.balance for part in parts if part.overdue), Decimal("0.00"))

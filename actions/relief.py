@@ -92,7 +92,10 @@ class ActionStartRepaymentRelief(Action):
                   domain: Dict[Text, Any]) -> List[EventType]:
         account = await load_account(tracker)
         if not account.linked or account.overview is None:
-            dispatcher.utter_message(text=account.message_zh)
+            text = account.message_zh
+            if account.status == "unlinked":
+                text += "\n不绑定也可以先了解协商还款怎么办：说“协商还款有哪些方式”。协商是免费的，别找收费的中介。"
+            dispatcher.utter_message(text=text)
             return [account_status_event(account)]
         if not open_loans(account.overview):
             dispatcher.utter_message(text="你名下目前没有未结清的借款，不需要申请延期或分期 🙂")
@@ -141,9 +144,7 @@ class ValidateReliefForm(FormValidationAction):
         text = re.sub(r"\s+", " ", str(value or "")).strip()
         meaningful = re.sub(r"[\W_]+", "", text)
         if len(meaningful) < 2 or as_amount(meaningful) is not None and not _REASON_WORDS.search(text):
-            dispatcher.utter_message(
-                text="能简单说说是什么原因吗？比如“失业了”“生病住院”“收入减少了”，一两句话就行。"
-                     "贷款方审核时会参考。不想申请了可以说“算了”。")
+            dispatcher.utter_message(text="原因说一两句话就行，贷款方审核时会参考。不想申请了可以说“算了”。")
             return {"relief_reason": None}
         return {"relief_reason": text[:MAX_REASON_CHARS]}
 
@@ -152,12 +153,11 @@ class ValidateReliefForm(FormValidationAction):
                                    domain: DomainDict) -> Dict[Text, Any]:
         amount = as_amount(value)
         if negative_answer(tracker, "relief_affordable", value) or (amount is not None and amount < 0):
-            dispatcher.utter_message(text="金额不能是负数。每个月大概能拿出多少来还？拿不出来就说“没有”。")
+            dispatcher.utter_message(text="金额不能是负数。")
         elif amount is None:
-            dispatcher.utter_message(
-                text="没认出金额。每个月大概能拿出多少来还？说个数就行，比如“800”；现在一分都拿不出来，就说“没有”。")
+            dispatcher.utter_message(text="这个金额我没认出来，说个数就行。")
         elif amount > MAX_AFFORDABLE:
-            dispatcher.utter_message(text=f"每月{yuan(amount)}？是不是多打了几个0，请再确认一下。")
+            dispatcher.utter_message(text=f"每月{yuan(amount)}？是不是多打了几个0？")
         else:
             return {"relief_affordable": plain_str(amount.quantize(Decimal("0.01")))}
         return {"relief_affordable": None}
@@ -168,9 +168,11 @@ class ActionAskReliefReason(Action):
         return "action_ask_relief_reason"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        dispatcher.utter_message(
-            text="先别着急，还不上的情况可以和贷款方协商。我可以帮你提交一份协商申请（延期或分期都行），"
-                 "最后批不批由贷款方决定。\n能简单说说遇到了什么情况吗？比如失业、生病、收入减少。")
+        question = "能简单说说遇到了什么情况吗？比如失业、生病、收入减少。"
+        if tracker.get_slot("requested_slot") != "relief_reason":  # first time: what this is about
+            question = ("先别着急，还不上的情况可以和贷款方协商。我可以帮你提交一份协商申请（延期或分期都行），"
+                        "最后批不批由贷款方决定。\n" + question)
+        dispatcher.utter_message(text=question)
         return []
 
 

@@ -102,7 +102,10 @@ class ActionStartRepaymentReminder(Action):
                   domain: Dict[Text, Any]) -> List[EventType]:
         account = await load_account(tracker)
         if not account.linked or account.overview is None:
-            dispatcher.utter_message(text=account.message_zh)
+            text = account.message_zh
+            if account.status == "unlinked":
+                text += "\n绑定之后我才知道你的还款日，才能按时提醒你。"
+            dispatcher.utter_message(text=text)
             return [account_status_event(account)]
         product = latest_entity(tracker, "loan_product")
         if not reminder_targets(account, product):
@@ -140,12 +143,11 @@ class ValidateReminderForm(FormValidationAction):
             if number is not None and number == number.to_integral_value():
                 days = int(number)
         if negative_answer(tracker, DAYS_SLOT, text) or (days is not None and days < 0):
-            dispatcher.utter_message(text="提前的天数不能是负数。想提前几天提醒？比如“提前3天”。", buttons=DAY_BUTTONS)
+            dispatcher.utter_message(text="提前的天数不能是负数。")
         elif days is None:
-            dispatcher.utter_message(text=f"没认出天数。想在还款日前几天提醒你？比如“3天”，还款日当天提醒就说“当天”。{STOP_HINT}",
-                                     buttons=DAY_BUTTONS)
+            dispatcher.utter_message(text=f"这个天数我没认出来，说“3天”这样的就行；还款日当天提醒就说“当天”。{STOP_HINT}")
         elif days > MAX_DAYS_BEFORE:
-            dispatcher.utter_message(text=f"最多能提前{MAX_DAYS_BEFORE}天提醒，换个天数吧，比如“提前7天”。", buttons=DAY_BUTTONS)
+            dispatcher.utter_message(text=f"最多能提前{MAX_DAYS_BEFORE}天提醒。")
         else:
             return {DAYS_SLOT: str(days)}
         return {DAYS_SLOT: None}

@@ -59,7 +59,7 @@ async def validate(domain, text, requested, entities=(), intent="inform", slots=
 @pytest.mark.parametrize("text, entities, expected_slots, reply", [
     ("到手7k", [entity("amount", "7000", text="7k")], {"budget_income": "7000"}, ""),
     ("-8000", [entity("amount", "8000", text="8000")], {"budget_income": None}, "收入不能是负数"),
-    ("不固定", [], {"budget_income": None}, "没认出金额"),
+    ("不固定", [], {"budget_income": None}, "金额我没认出来"),
     ("0", [entity("amount", "0", text="0")], {"budget_income": None}, "没有收入"),
     ("一百亿", [entity("amount", "10000000000", text="一百亿")], {"budget_income": None}, "多打了几个0"),
     ("8000，房租2000", [entity("amount", "8000", text="8000"), entity("amount", "2000", text="2000")],
@@ -76,7 +76,7 @@ async def test_income_validation(domain, text, entities, expected_slots, reply):
     ("房租2000，吃饭1500", [entity("amount", "2000", text="2000"), entity("amount", "1500", text="1500")], "3500", ""),
     ("没有", [], "0", ""),
     ("-100", [entity("amount", "100", text="100")], None, "支出不能是负数"),
-    ("挺多的", [], None, "没认出金额"),
+    ("挺多的", [], None, "金额我没认出来"),
 ])
 async def test_fixed_expenses_validation(domain, text, entities, value, reply):
     slots, said = await validate(domain, text, "budget_fixed", entities, slots={"budget_income": "8000"})
@@ -114,6 +114,7 @@ async def test_linked_borrower_sees_their_minimums_against_the_capacity(ledger):
     plan = budget_plan(D("8000"), D("3000"), minimums)
     text = "\n".join(m["text"] for m in await answer(MULTI_DEBT, "8000", "3000"))
     assert f"各笔最低要还{fmt_money(minimums)}元，比上限多{fmt_money(plan.minimums_gap)}元" in text
+    assert f"挪出{fmt_money(plan.minimums_gap)}元，弹性消费就只剩{fmt_money(plan.wants - plan.minimums_gap)}元" in text
     assert "申请延期" in text
 
 

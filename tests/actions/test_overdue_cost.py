@@ -108,7 +108,7 @@ async def test_ledger_down_prefills_nothing_and_says_nothing(ledger_down):
 @pytest.mark.parametrize("text, entities, reply", [
     ("-5000", [entity("amount", "5000", text="5000")], "金额不能是负数"),
     ("负五千", [entity("amount", "5000", text="五千")], "金额不能是负数"),
-    ("一大笔钱", [], "没认出金额"),
+    ("一大笔钱", [], "金额我没认出来"),
     ("0", [entity("amount", "0", text="0")], "金额是0的话就不会产生罚息"),
     ("1000亿", [entity("amount", "100000000000", text="1000亿")], "超出了个人消费贷的范围"),
 ])
@@ -125,7 +125,7 @@ async def test_an_amount_in_words_is_read(domain):
 
 @pytest.mark.parametrize("text, entities, expected_value, reply", [
     ("两个月", [entity("duration", "P2M", text="两个月")], "P2M", ""),
-    ("好久了", [], None, "没认出时长"),
+    ("好久了", [], None, "时长我没认出来"),
     ("20年", [entity("duration", "P20Y", text="20年")], None, "最多估算10年"),
 ])
 async def test_durations(domain, text, entities, expected_value, reply):
@@ -141,7 +141,7 @@ async def test_durations(domain, text, entities, expected_value, reply):
     ("0.05%", [], "0.0005", ""),
     ("18%", [], "0.0005", ""),
     ("年化300%", [entity("annual_rate", "3", text="年化300%")], None, "超过了100%"),
-    ("很高", [], None, "没认出利率"),
+    ("很高", [], None, "利率我没认出来"),
 ])
 async def test_rates(domain, text, entities, expected_value, reply):
     slots, said = await validate(domain, text, "overdue_daily_rate", entities,

@@ -120,7 +120,7 @@ async def test_start_for_an_unlinked_user_explains_linking(ledger):
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("帮我做个还款计划", "request_payoff_plan", borrower=None)
     assert slot_values(await ActionStartPayoffPlan().run(dispatcher, tracker, {})) == {"account_status": "unlinked"}
-    assert "绑定" in texts(dispatcher)
+    assert "绑定" in texts(dispatcher) and "先还哪笔划算" in texts(dispatcher)
 
 
 async def test_start_while_the_ledger_is_down(ledger_down):
@@ -166,7 +166,7 @@ async def validate(domain, text, requested, entities=(), intent="inform", slots=
     ("-3000", [entity("amount", "3000", text="3000")], None, "不能是负数"),
     ("大概-2000吧", [entity("amount", "2000", text="2000")], None, "不能是负数"),
     ("0", [entity("amount", "0", text="0")], None, "申请延期"),
-    ("看情况", [], None, "没认出金额"),
+    ("看情况", [], None, "金额我没认出来"),
     ("1亿", [entity("amount", "100000000", text="1亿")], None, "多打了几个0"),
 ])
 async def test_budget_validation(domain, text, entities, value, reply):
@@ -188,8 +188,8 @@ async def test_strategy_validation(domain, text, entities, value):
                                        slots={"payoff_budget": "5000"})
     assert slots["payoff_strategy"] == value
     if value is None:
-        [message] = dispatcher.messages
-        assert "没太明白" in message["text"] and len(message["buttons"]) == 2
+        [message] = dispatcher.messages  # the form's question that follows carries the buttons
+        assert "没太明白" in message["text"] and not message["buttons"]
 
 
 def test_strategy_words():

@@ -148,7 +148,7 @@ async def test_start(ledger):
     ("当天提醒就行", [], "0", ""),
     ("提前两个月", [entity("duration", "P2M", text="两个月")], None, "最多能提前31天"),
     ("-3", [entity("amount", "3", text="3")], None, "不能是负数"),
-    ("到时候再说", [], None, "没认出天数"),
+    ("到时候再说", [], None, "天数我没认出来"),
 ])
 async def test_days_validation(domain, text, entities, value, reply):
     dispatcher = CollectingDispatcher()
@@ -161,8 +161,6 @@ async def test_days_validation(domain, text, entities, value, reply):
     slots = slot_values(await ValidateReminderForm().run(dispatcher, tracker, domain))
     assert slots["reminder_days_before"] == value
     assert reply in texts(dispatcher)
-    if value is None:
-        assert len(dispatcher.messages[0]["buttons"]) == 3
 
 
 def test_trigger_time_maps_a_simulated_today_onto_the_real_clock():
