@@ -19,11 +19,11 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.flows import prepared_values, skip_empty, slot_events
+from actions.flows import prepared_values, skip_empty, slot_events, validate_amount
 from actions.identity import load_account
 from actions.payoff_plan import debt_parts
 from actions.replies import yuan
-from actions.slot_values import ANSWER_INTENTS, as_amount, latest_intent, latest_text, negative_answer
+from actions.slot_values import ANSWER_INTENTS, as_amount, latest_intent, latest_text
 from bot.finance.budget import BudgetPlan, budget_plan
 from bot.finance.errors import FinanceError
 from bot.finance.money import money_str, plain_str
@@ -117,37 +117,24 @@ class ValidateBudgetForm(FormValidationAction):
     @skip_empty
     def validate_budget_income(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: DomainDict) -> Dict[Text, Any]:
-        amount = as_amount(value)
-        if negative_answer(tracker, "budget_income", value) or (amount is not None and amount < 0):
-            dispatcher.utter_message(text="收入不能是负数。")
-        elif amount is None:
-            dispatcher.utter_message(text=f"这个金额我没认出来，说个大概数就行，比如“8000”。{STOP_HINT}")
-        elif amount == 0:
-            dispatcher.utter_message(
-                text="现在没有收入的话，50/30/20没法分。这种时候先保住吃住，欠款尽快和贷款方协商（可以说“申请延期”）。"
-                     "如果有零散收入，说个每月的大概数也行。")
-        elif amount > MAX_INCOME:
-            dispatcher.utter_message(text=f"每月{yuan(amount)}？是不是多打了几个0？")
-        else:
-            return {"budget_income": plain_str(amount)}
-        return {"budget_income": None}
+        return validate_amount(
+            value, dispatcher, tracker, "budget_income", maximum=MAX_INCOME,
+            negative="收入不能是负数。",
+            unrecognised=f"这个金额我没认出来，说个大概数就行，比如“8000”。{STOP_HINT}",
+            zero="现在没有收入的话，50/30/20没法分。这种时候先保住吃住，欠款尽快和贷款方协商（可以说“申请延期”）。"
+                 "如果有零散收入，说个每月的大概数也行。",
+            too_large="每月{amount}？是不是多打了几个0？")
 
     @skip_empty
     def validate_budget_fixed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                               domain: DomainDict) -> Dict[Text, Any]:
         if isinstance(value, str) and _NOTHING.match(value):
             return {"budget_fixed": "0"}
-        amount = as_amount(value)
-        if negative_answer(tracker, "budget_fixed", value) or (amount is not None and amount < 0):
-            dispatcher.utter_message(text="支出不能是负数。")
-        elif amount is None:
-            dispatcher.utter_message(
-                text=f"这个金额我没认出来，说个大概数就行。{STOP_HINT}")
-        elif amount > MAX_INCOME:
-            dispatcher.utter_message(text=f"每月{yuan(amount)}的支出有点多，是不是多打了几个0？")
-        else:
-            return {"budget_fixed": plain_str(amount)}
-        return {"budget_fixed": None}
+        return validate_amount(
+            value, dispatcher, tracker, "budget_fixed", maximum=MAX_INCOME,
+            negative="支出不能是负数。",
+            unrecognised=f"这个金额我没认出来，说个大概数就行。{STOP_HINT}",
+            too_large="每月{amount}的支出有点多，是不是多打了几个0？")
 
 
 class ActionAskBudgetIncome(Action):
@@ -229,7 +216,7 @@ class ActionBudgetPlan(Action):
             return []
         own_minimums: Optional[Decimal] = None
         account = await load_account(tracker)
-        if account.linked and account.overview is not None:
+        if account.has_loan_data:
             own_minimums = sum((part.debt.minimum_payment for part in debt_parts(account.overview)),
                                Decimal("0.00"))
         try:

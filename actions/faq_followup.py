@@ -97,7 +97,7 @@ class ActionFaqFollowup(Action):
         if topic not in OVERDUE_TOPICS | REASSURE_TOPICS:
             return []
         account = await load_account(tracker)
-        if not account.linked or account.overview is None:
+        if not account.has_loan_data:
             return []
         text = personal_followup(topic, account.overview, load_policy())
         if text:

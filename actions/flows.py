@@ -10,18 +10,24 @@ before the form runs, so that the form asks only for what is missing:
 
 Flows that need the user's own loans (payoff plan, reminder, relief) also set the featurised
 slot ``account_status`` (linked / unlinked / unavailable / no_loans); the rules start the form
-only for ``linked``, otherwise the start action has already explained why not.
+only for ``linked``, otherwise the start action has already explained why not
+(:func:`stop_without_loan_data`, :func:`stop_for_no_loans`).
+
+Form validators share :func:`skip_empty` and, for amounts of money, :func:`validate_amount`.
 """
 from __future__ import annotations
 
 import functools
 import hashlib
+from decimal import Decimal
 from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from rasa_sdk.events import EventType, SlotSet
 
-from actions.identity import LINKED, Account
-from actions.slot_values import previous_bot_action
+from actions.identity import LINKED, UNLINKED, Account
+from actions.replies import yuan
+from actions.slot_values import as_amount, negative_answer, previous_bot_action
+from bot.finance.money import plain_str
 
 ACCOUNT_STATUS = "account_status"
 NO_LOANS = "no_loans"
@@ -74,6 +80,28 @@ def skip_empty(validate: Callable) -> Callable:
     return wrapper
 
 
+def validate_amount(value: Any, dispatcher, tracker, slot: str, *, maximum: Decimal, negative: str,
+                    unrecognised: str, too_large: str, zero: Optional[str] = None,
+                    quantum: Optional[Decimal] = None) -> Dict[str, Optional[str]]:
+    """The validation of a form's amount ``slot``: ``{slot: "<plain number>"}``, or ``{slot: None}``
+    after telling the user why not, checked in this order: written as a negative number
+    (``negative``), not understood (``unrecognised``), zero (``zero``; zero is accepted when it is
+    None), above ``maximum`` (``too_large``, where ``{amount}`` stands for the amount in yuan).
+    ``quantum`` rounds the accepted amount first (``Decimal("0.01")``: to the fen)."""
+    amount = as_amount(value)
+    if negative_answer(tracker, slot, value) or (amount is not None and amount < 0):
+        dispatcher.utter_message(text=negative)
+    elif amount is None:
+        dispatcher.utter_message(text=unrecognised)
+    elif zero is not None and amount == 0:
+        dispatcher.utter_message(text=zero)
+    elif amount > maximum:
+        dispatcher.utter_message(text=too_large.format(amount=yuan(amount)))
+    else:
+        return {slot: plain_str(amount.quantize(quantum) if quantum is not None else amount)}
+    return {slot: None}
+
+
 def account_status_event(account: Account, has_loans: bool = True) -> EventType:
     status = account.status
     if status == LINKED and not has_loans:
@@ -81,5 +109,30 @@ def account_status_event(account: Account, has_loans: bool = True) -> EventType:
     return SlotSet(ACCOUNT_STATUS, status)
 
 
+def explain_no_loan_data(dispatcher, account: Account, unlinked_hint: str = "") -> None:
+    """Tell the user why their loans cannot be used (``account.message_zh``: how to link, or that
+    the ledger is unavailable); an unlinked user also gets the flow's ``unlinked_hint``, a way
+    forward without linking."""
+    text = account.message_zh
+    if unlinked_hint and account.status == UNLINKED:
+        text += "\n" + unlinked_hint
+    dispatcher.utter_message(text=text)
+
+
+def stop_without_loan_data(dispatcher, account: Account, unlinked_hint: str = "") -> List[EventType]:
+    """End a start action when the user's loans cannot be used: explain
+    (:func:`explain_no_loan_data`) and set ``account_status`` (unlinked / unavailable)."""
+    explain_no_loan_data(dispatcher, account, unlinked_hint)
+    return [account_status_event(account)]
+
+
+def stop_for_no_loans(dispatcher, account: Account, text: str) -> List[EventType]:
+    """End a start action of a linked user with nothing to work on: say ``text``, set
+    ``account_status`` to ``no_loans`` (so the rules do not start the form)."""
+    dispatcher.utter_message(text=text)
+    return [account_status_event(account, has_loans=False)]
+
+
 __all__ = ["ACCOUNT_STATUS", "NO_LOANS", "is_follow_up", "prepared_values", "idempotency_key", "slot_events",
-           "skip_empty", "account_status_event"]
+           "skip_empty", "validate_amount", "account_status_event", "explain_no_loan_data",
+           "stop_without_loan_data", "stop_for_no_loans"]

@@ -64,6 +64,11 @@ class Account:
         return self.status == LINKED
 
     @property
+    def has_loan_data(self) -> bool:
+        """Linked, with the borrower's loans loaded (``load_account(..., with_loans=True)``)."""
+        return self.linked and self.overview is not None
+
+    @property
     def today(self) -> Optional[date]:
         """The day the figures are for (the ledger's today unless ``as_of`` fixed it)."""
         if self.overview is not None:

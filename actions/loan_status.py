@@ -15,6 +15,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.flows import explain_no_loan_data
 from actions.identity import load_account
 from actions.replies import EXAMPLE_NOTE, date_zh, rate_text, relative_day_zh, yuan
 from bot.finance.money import finance_context, money
@@ -166,8 +167,8 @@ class ActionCheckLoanStatus(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         account = await load_account(tracker)
-        if not account.linked or account.overview is None:
-            dispatcher.utter_message(text=account.message_zh)
+        if not account.has_loan_data:
+            explain_no_loan_data(dispatcher, account)
             return []
         for bubble in status_messages(account.overview, load_policy()):
             dispatcher.utter_message(text=bubble)

@@ -18,7 +18,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.flows import skip_empty, slot_events
+from actions.flows import skip_empty, slot_events, validate_amount
 from actions.identity import load_account
 from actions.loan_status import loan_names, next_step_line, open_loans, penalty_per_day
 from actions.replies import EXAMPLE_NOTE, rate_text, yuan
@@ -119,7 +119,7 @@ class ActionStartOverdueCost(Action):
         loan_id = tracker.get_slot(LOAN_SLOT) if follow_up else None
         if any(value is None for value in values.values()):
             account = await load_account(tracker)
-            if account.linked and account.overview is not None:
+            if account.has_loan_data:
                 product = latest_entity(tracker, "loan_product")
                 loan = pick_loan(account.overview, product)
                 if loan is not None:
@@ -157,20 +157,12 @@ class ValidateOverdueCostForm(FormValidationAction):
     @skip_empty
     def validate_overdue_amount(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                 domain: DomainDict) -> Dict[Text, Any]:
-        amount = as_amount(value)
-        if negative_answer(tracker, "overdue_amount", value) or (
-                amount is not None and amount < 0):
-            dispatcher.utter_message(text="金额不能是负数哦。")
-        elif amount is None:
-            dispatcher.utter_message(text=f"这个金额我没认出来，直接说数字就行。{STOP_HINT}")
-        elif amount == 0:
-            dispatcher.utter_message(text="金额是0的话就不会产生罚息。")
-        elif amount > MAX_AMOUNT:
-            dispatcher.utter_message(
-                text=f"{yuan(amount)}超出了个人消费贷的范围（这里最多算100万元），请确认一下。")
-        else:
-            return {"overdue_amount": plain_str(amount)}
-        return {"overdue_amount": None}
+        return validate_amount(
+            value, dispatcher, tracker, "overdue_amount", maximum=MAX_AMOUNT,
+            negative="金额不能是负数哦。",
+            unrecognised=f"这个金额我没认出来，直接说数字就行。{STOP_HINT}",
+            zero="金额是0的话就不会产生罚息。",
+            too_large="{amount}超出了个人消费贷的范围（这里最多算100万元），请确认一下。")
 
     @skip_empty
     def validate_overdue_duration(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,

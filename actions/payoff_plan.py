@@ -23,7 +23,16 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.flows import account_status_event, prepared_values, skip_empty, slot_events
+from actions.flows import (
+    account_status_event,
+    explain_no_loan_data,
+    prepared_values,
+    skip_empty,
+    slot_events,
+    stop_for_no_loans,
+    stop_without_loan_data,
+    validate_amount,
+)
 from actions.identity import load_account
 from actions.loan_status import loan_names, open_loans
 from actions.replies import EXAMPLE_NOTE, yuan
@@ -31,10 +40,9 @@ from actions.slot_values import (
     answered_in_words,
     as_amount,
     latest_entity,
-    negative_answer,
 )
 from bot.finance.errors import FinanceError
-from bot.finance.money import money_str, percent_str, plain_str
+from bot.finance.money import money_str, percent_str
 from bot.finance.payoff import Debt, PayoffPlan, Strategy, compare_strategies
 from bot.loans.client import LoanOverview
 from bot.policy import LenderPolicy, load_policy
@@ -46,6 +54,8 @@ STRATEGIES = (Strategy.avalanche.value, Strategy.snowball.value)
 MAX_BUDGET = Decimal("10000000")
 OVERDUE_SUFFIX = "（逾期部分）"
 STOP_HINT = "不想做计划了可以说“算了”。"
+UNLINKED_HINT = "不绑定也可以先了解方法：说“先还哪笔划算”，我讲讲雪崩法和雪球法；说“帮我做个预算”，我帮你拆收支。"
+NO_LOANS_ZH = "你名下目前没有未结清的借款，不需要还款计划 🎉 想规划收入的话，可以说“帮我做个预算”。"
 
 STRATEGY_NAMES = {"avalanche": "雪崩法（先还利率最高的）", "snowball": "雪球法（先还余额最小的）"}
 STRATEGY_SHORT = {"avalanche": "雪崩法", "snowball": "雪球法"}
@@ -108,16 +118,11 @@ class ActionStartPayoffPlan(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         account = await load_account(tracker)
-        if not account.linked or account.overview is None:
-            text = account.message_zh
-            if account.status == "unlinked":
-                text += "\n不绑定也可以先了解方法：说“先还哪笔划算”，我讲讲雪崩法和雪球法；说“帮我做个预算”，我帮你拆收支。"
-            dispatcher.utter_message(text=text)
-            return [account_status_event(account)]
+        if not account.has_loan_data:
+            return stop_without_loan_data(dispatcher, account, UNLINKED_HINT)
         loans = open_loans(account.overview)
         if not loans:
-            dispatcher.utter_message(text="你名下目前没有未结清的借款，不需要还款计划 🎉 想规划收入的话，可以说“帮我做个预算”。")
-            return [account_status_event(account, has_loans=False)]
+            return stop_for_no_loans(dispatcher, account, NO_LOANS_ZH)
         given = {"payoff_budget": latest_entity(tracker, "amount"),
                  "payoff_strategy": latest_entity(tracker, "strategy")}
         values = prepared_values(tracker, SLOTS, given, RESULT_ACTION)
@@ -145,21 +150,13 @@ class ValidatePayoffForm(FormValidationAction):
     @skip_empty
     def validate_payoff_budget(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                domain: DomainDict) -> Dict[Text, Any]:
-        amount = as_amount(value)
-        if negative_answer(tracker, "payoff_budget", value) or (
-                amount is not None and amount < 0):
-            dispatcher.utter_message(text="每月还款的钱不能是负数。")
-        elif amount is None:
-            dispatcher.utter_message(text=f"这个金额我没认出来，直接说数字就行。{STOP_HINT}")
-        elif amount == 0:
-            dispatcher.utter_message(
-                text="每月一分都拿不出来的话，还款计划排不出来，建议尽快申请协商还款（说“申请延期”）。"
-                     "如果其实能挤出一点，说个大概数也行。")
-        elif amount > MAX_BUDGET:
-            dispatcher.utter_message(text=f"每月{yuan(amount)}有点多，是不是多打了几个0？")
-        else:
-            return {"payoff_budget": plain_str(amount)}
-        return {"payoff_budget": None}
+        return validate_amount(
+            value, dispatcher, tracker, "payoff_budget", maximum=MAX_BUDGET,
+            negative="每月还款的钱不能是负数。",
+            unrecognised=f"这个金额我没认出来，直接说数字就行。{STOP_HINT}",
+            zero="每月一分都拿不出来的话，还款计划排不出来，建议尽快申请协商还款（说“申请延期”）。"
+                 "如果其实能挤出一点，说个大概数也行。",
+            too_large="每月{amount}有点多，是不是多打了几个0？")
 
     @skip_empty
     def validate_payoff_strategy(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
@@ -327,8 +324,8 @@ class ActionPayoffPlan(Action):
         if chosen not in STRATEGIES:
             chosen = "avalanche"
         account = await load_account(tracker)
-        if not account.linked or account.overview is None:
-            dispatcher.utter_message(text=account.message_zh)
+        if not account.has_loan_data:
+            explain_no_loan_data(dispatcher, account)
             return []
         parts = debt_parts(account.overview)
         if budget is None or budget <= 0 or not parts:

@@ -22,7 +22,17 @@ from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.flows import account_status_event, idempotency_key, is_follow_up, prepared_values, skip_empty, slot_events
+from actions.flows import (
+    account_status_event,
+    idempotency_key,
+    is_follow_up,
+    prepared_values,
+    skip_empty,
+    slot_events,
+    stop_for_no_loans,
+    stop_without_loan_data,
+    validate_amount,
+)
 from actions.identity import load_account
 from actions.loan_status import loan_names, open_loans
 from actions.replies import yuan
@@ -33,7 +43,6 @@ from actions.slot_values import (
     latest_intent,
     latest_text,
     latest_user_event,
-    negative_answer,
 )
 from bot.finance.money import plain_str
 from bot.loans import client as loans_client
@@ -62,6 +71,8 @@ _NOTHING = re.compile(r"没有|一分都?没|拿不出|还不起|一分钱也|�
 #: intents that are never the answer to "what happened?" (the rules handle them)
 NOT_REASONS = {"faq", "deny", "express_distress", "human_handoff", "bot_challenge", "check_loan_status",
                "greet", "goodbye", "thank"}
+UNLINKED_HINT = "不绑定也可以先了解协商还款怎么办：说“协商还款有哪些方式”。协商是免费的，别找收费的中介。"
+NO_LOANS_ZH = "你名下目前没有未结清的借款，不需要申请延期或分期 🙂"
 NOT_FILED_ZH = "申请暂时没提交成功，账户服务有点忙。你说的情况我都记下了，过一会儿说“重新提交申请”就行，不会重复提交。"
 CONFIRM_BUTTONS = [{"title": "确认提交", "payload": "/affirm"}, {"title": "先不提交", "payload": "/deny"}]
 
@@ -91,15 +102,10 @@ class ActionStartRepaymentRelief(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         account = await load_account(tracker)
-        if not account.linked or account.overview is None:
-            text = account.message_zh
-            if account.status == "unlinked":
-                text += "\n不绑定也可以先了解协商还款怎么办：说“协商还款有哪些方式”。协商是免费的，别找收费的中介。"
-            dispatcher.utter_message(text=text)
-            return [account_status_event(account)]
+        if not account.has_loan_data:
+            return stop_without_loan_data(dispatcher, account, UNLINKED_HINT)
         if not open_loans(account.overview):
-            dispatcher.utter_message(text="你名下目前没有未结清的借款，不需要申请延期或分期 🙂")
-            return [account_status_event(account, has_loans=False)]
+            return stop_for_no_loans(dispatcher, account, NO_LOANS_ZH)
         text = latest_text(tracker)
         given: Dict[str, Optional[str]] = {"relief_reason": None, "relief_affordable": None}
         if _REASON_WORDS.search(text):
@@ -151,16 +157,12 @@ class ValidateReliefForm(FormValidationAction):
     @skip_empty
     def validate_relief_affordable(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
                                    domain: DomainDict) -> Dict[Text, Any]:
-        amount = as_amount(value)
-        if negative_answer(tracker, "relief_affordable", value) or (amount is not None and amount < 0):
-            dispatcher.utter_message(text="金额不能是负数。")
-        elif amount is None:
-            dispatcher.utter_message(text="这个金额我没认出来，说个数就行。")
-        elif amount > MAX_AFFORDABLE:
-            dispatcher.utter_message(text=f"每月{yuan(amount)}？是不是多打了几个0？")
-        else:
-            return {"relief_affordable": plain_str(amount.quantize(Decimal("0.01")))}
-        return {"relief_affordable": None}
+        return validate_amount(
+            value, dispatcher, tracker, "relief_affordable", maximum=MAX_AFFORDABLE,
+            negative="金额不能是负数。",
+            unrecognised="这个金额我没认出来，说个数就行。",
+            too_large="每月{amount}？是不是多打了几个0？",
+            quantum=Decimal("0.01"))
 
 
 class ActionAskReliefReason(Action):

@@ -25,7 +25,15 @@ from rasa_sdk.events import EventType, ReminderCancelled, ReminderScheduled
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.flows import account_status_event, idempotency_key, skip_empty, slot_events
+from actions.flows import (
+    account_status_event,
+    explain_no_loan_data,
+    idempotency_key,
+    skip_empty,
+    slot_events,
+    stop_for_no_loans,
+    stop_without_loan_data,
+)
 from actions.identity import Account, load_account
 from actions.loan_status import loan_names, open_loans
 from actions.replies import date_zh, relative_day_zh, yuan
@@ -50,6 +58,7 @@ PRODUCT_SLOT = "reminder_product"
 MAX_DAYS_BEFORE = 31
 REMIND_AT = time(9, 0)
 STOP_HINT = "不想设了可以说“算了”。"
+UNLINKED_HINT = "绑定之后我才知道你的还款日，才能按时提醒你。"
 DAY_BUTTONS = [
     {"title": "提前1天", "payload": '/inform{"duration":"P1D"}'},
     {"title": "提前3天", "payload": '/inform{"duration":"P3D"}'},
@@ -101,12 +110,8 @@ class ActionStartRepaymentReminder(Action):
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
         account = await load_account(tracker)
-        if not account.linked or account.overview is None:
-            text = account.message_zh
-            if account.status == "unlinked":
-                text += "\n绑定之后我才知道你的还款日，才能按时提醒你。"
-            dispatcher.utter_message(text=text)
-            return [account_status_event(account)]
+        if not account.has_loan_data:
+            return stop_without_loan_data(dispatcher, account, UNLINKED_HINT)
         product = latest_entity(tracker, "loan_product")
         if not reminder_targets(account, product):
             which = f"{product}" if product and any(l.product == product for l in account.overview.loans) else ""
@@ -114,8 +119,7 @@ class ActionStartRepaymentReminder(Action):
                 text = f"你名下没有{product}的借款，没法设置它的提醒。"
             else:
                 text = "你目前没有待还的账单，不需要还款提醒 🎉"
-            dispatcher.utter_message(text=text)
-            return [account_status_event(account, has_loans=False)]
+            return stop_for_no_loans(dispatcher, account, text)
         values = {PRODUCT_SLOT: product, DAYS_SLOT: latest_entity(tracker, "duration")}
         return [account_status_event(account)] + slot_events(values, tracker)
 
@@ -217,8 +221,8 @@ class ActionSetRepaymentReminder(Action):
             dispatcher.utter_message(text="抱歉，提醒没设置成功。可以再说一次想提前几天提醒吗？")
             return []
         account = await load_account(tracker)
-        if not account.linked or account.overview is None:
-            dispatcher.utter_message(text=account.message_zh)
+        if not account.has_loan_data:
+            explain_no_loan_data(dispatcher, account)
             return []
         today = account.overview.as_of
         names = loan_names(account.overview.loans)
@@ -298,7 +302,7 @@ class ActionReactToReminder(Action):
         days_before = as_days(latest_entity(tracker, "duration") or "P3D") or 0
         account = await load_account(tracker)
         generic = "⏰ 还款提醒：你的还款日快到了，请在App里确认本期应还金额，提前准备好钱，按时还款。"
-        if not account.linked or account.overview is None:
+        if not account.has_loan_data:
             dispatcher.utter_message(text=generic)
             return []
         today = account.overview.as_of

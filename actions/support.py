@@ -117,7 +117,7 @@ class ActionHumanHandoff(Action):
         account = await load_account(tracker)
         facts: List[str] = []
         borrower = name = None
-        if account.linked and account.overview is not None:
+        if account.has_loan_data:
             borrower, name = account.borrower_id, account.overview.display_name
             totals = account.overview.totals
             if totals.overdue_days > 0:
