@@ -18,18 +18,17 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.flows import skip_empty, slot_events, validate_amount
+from actions.flows import is_follow_up, prepared_values, skip_empty, slot_events, validate_amount
 from actions.identity import load_account
 from actions.loan_status import loan_names, next_step_line, open_loans, penalty_per_day
 from actions.replies import EXAMPLE_NOTE, rate_text, yuan
 from actions.slot_values import (
-    answered_in_words,
     as_amount,
     as_days,
     as_rate,
+    extracted_words,
     latest_entity,
     negative_answer,
-    previous_bot_action,
 )
 from bot.finance.errors import FinanceError
 from bot.finance.money import percent_str, plain_str
@@ -110,13 +109,8 @@ class ActionStartOverdueCost(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        values = message_values(tracker)
-        follow_up = previous_bot_action(tracker) == RESULT_ACTION
-        if follow_up:
-            for slot in SLOTS:
-                if values[slot] is None:
-                    values[slot] = tracker.get_slot(slot)
-        loan_id = tracker.get_slot(LOAN_SLOT) if follow_up else None
+        values = prepared_values(tracker, SLOTS, message_values(tracker), RESULT_ACTION)
+        loan_id = tracker.get_slot(LOAN_SLOT) if is_follow_up(tracker, RESULT_ACTION) else None
         if any(value is None for value in values.values()):
             account = await load_account(tracker)
             if account.has_loan_data:
@@ -136,22 +130,19 @@ class ValidateOverdueCostForm(FormValidationAction):
 
     # --- answers given in words ----------------------------------------------------------
     @staticmethod
-    def _words(tracker: Tracker, slot: str) -> Optional[str]:
+    def _words(tracker: Tracker, slot: str) -> Dict[Text, Any]:
         if any(latest_entity(tracker, entity) for entity in FORM_ENTITIES):
-            return None  # the NLU found values: the slot mappings took them
-        return answered_in_words(tracker, slot, also=(REQUEST_INTENT,))
+            return {}  # the NLU found values: the slot mappings took them
+        return extracted_words(tracker, slot, also=(REQUEST_INTENT,))
 
     async def extract_overdue_amount(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        text = self._words(tracker, "overdue_amount")
-        return {"overdue_amount": text} if text else {}
+        return self._words(tracker, "overdue_amount")
 
     async def extract_overdue_duration(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        text = self._words(tracker, "overdue_duration")
-        return {"overdue_duration": text} if text else {}
+        return self._words(tracker, "overdue_duration")
 
     async def extract_overdue_daily_rate(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        text = self._words(tracker, "overdue_daily_rate")
-        return {"overdue_daily_rate": text} if text else {}
+        return self._words(tracker, "overdue_daily_rate")
 
     # --- validation -----------------------------------------------------------------------
     @skip_empty

@@ -37,8 +37,8 @@ from actions.identity import load_account
 from actions.loan_status import loan_names, open_loans
 from actions.replies import EXAMPLE_NOTE, yuan
 from actions.slot_values import (
-    answered_in_words,
     as_amount,
+    extracted_words,
     latest_entity,
 )
 from bot.finance.errors import FinanceError
@@ -138,14 +138,12 @@ class ValidatePayoffForm(FormValidationAction):
     async def extract_payoff_budget(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if latest_entity(tracker, "amount") or latest_entity(tracker, "strategy"):
             return {}
-        text = answered_in_words(tracker, "payoff_budget", also=(REQUEST_INTENT,))
-        return {"payoff_budget": text} if text else {}
+        return extracted_words(tracker, "payoff_budget", also=(REQUEST_INTENT,))
 
     async def extract_payoff_strategy(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
         if latest_entity(tracker, "strategy"):
             return {}
-        text = answered_in_words(tracker, "payoff_strategy", also=(REQUEST_INTENT, "affirm"))
-        return {"payoff_strategy": text} if text else {}
+        return extracted_words(tracker, "payoff_strategy", also=(REQUEST_INTENT, "affirm"))
 
     @skip_empty
     def validate_payoff_budget(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,

@@ -37,8 +37,8 @@ from actions.identity import load_account
 from actions.loan_status import loan_names, open_loans
 from actions.replies import yuan
 from actions.slot_values import (
-    answered_in_words,
     as_amount,
+    extracted_words,
     latest_entity,
     latest_intent,
     latest_text,
@@ -141,8 +141,7 @@ class ValidateReliefForm(FormValidationAction):
         text = latest_text(tracker).strip()
         if _NOTHING.search(text) and latest_intent(tracker) not in NOT_REASONS - {"deny"}:
             return {"relief_affordable": "0"}
-        words = answered_in_words(tracker, "relief_affordable", also=("request_repayment_relief",))
-        return {"relief_affordable": words} if words else {}
+        return extracted_words(tracker, "relief_affordable", also=("request_repayment_relief",))
 
     @skip_empty
     def validate_relief_reason(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,

@@ -38,9 +38,9 @@ from actions.identity import Account, load_account
 from actions.loan_status import loan_names, open_loans
 from actions.replies import date_zh, relative_day_zh, yuan
 from actions.slot_values import (
-    answered_in_words,
     as_amount,
     as_days,
+    extracted_words,
     latest_entity,
     latest_user_event,
     negative_answer,
@@ -132,8 +132,7 @@ class ValidateReminderForm(FormValidationAction):
                                            domain: DomainDict) -> Dict[Text, Any]:
         if latest_entity(tracker, "duration"):
             return {}
-        text = answered_in_words(tracker, DAYS_SLOT, also=("set_repayment_reminder",))
-        return {DAYS_SLOT: text} if text else {}
+        return extracted_words(tracker, DAYS_SLOT, also=("set_repayment_reminder",))
 
     @skip_empty
     def validate_reminder_days_before(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,

@@ -59,6 +59,13 @@ def answered_in_words(tracker, slot: str, also: Iterable[str] = ()) -> Optional[
     return text or None
 
 
+def extracted_words(tracker, slot: str, also: Iterable[str] = ()) -> Dict[str, str]:
+    """What an ``extract_<slot>`` method returns for an answer in words: ``{slot: text}`` when
+    the latest text answers the question for ``slot`` (:func:`answered_in_words`), else ``{}``."""
+    text = answered_in_words(tracker, slot, also)
+    return {slot: text} if text else {}
+
+
 def looks_negative(text: Any) -> bool:
     """True when the text writes a number with a minus sign or 负 ("-5000", "负五千")."""
     return isinstance(text, str) and bool(_NEGATIVE_RE.search(text))
@@ -178,6 +185,7 @@ __all__ = [
     "latest_entities",
     "latest_entity",
     "answered_in_words",
+    "extracted_words",
     "looks_negative",
     "negative_answer",
     "as_amount",

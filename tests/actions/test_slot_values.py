@@ -5,7 +5,15 @@ from decimal import Decimal
 
 import pytest
 
-from actions.slot_values import as_amount, as_days, as_rate, looks_negative, previous_bot_action, slots_set_this_turn
+from actions.slot_values import (
+    as_amount,
+    as_days,
+    as_rate,
+    extracted_words,
+    looks_negative,
+    previous_bot_action,
+    slots_set_this_turn,
+)
 
 from action_helpers import make_tracker
 
@@ -34,3 +42,14 @@ def test_turn_helpers():
     tracker.events.append({"event": "slot", "name": "overdue_duration", "value": "P3M"})
     assert previous_bot_action(tracker) == "action_calculate_overdue_cost"
     assert slots_set_this_turn(tracker) == {"overdue_duration": "P3M"}
+
+
+def test_extracted_words_answers_only_the_question_asked():
+    asked = make_tracker(" 两千五 ", "inform", requested_slot="payoff_budget")
+    assert extracted_words(asked, "payoff_budget") == {"payoff_budget": "两千五"}
+    assert extracted_words(asked, "payoff_strategy") == {}  # not the slot the form asked for
+    other_intent = make_tracker("两千五", "request_payoff_plan", requested_slot="payoff_budget")
+    assert extracted_words(other_intent, "payoff_budget") == {}
+    assert extracted_words(other_intent, "payoff_budget", also=("request_payoff_plan",)) == {"payoff_budget": "两千五"}
+    blank = make_tracker("  ", "inform", requested_slot="payoff_budget")
+    assert extracted_words(blank, "payoff_budget") == {}
