@@ -19,7 +19,7 @@ from __future__ import annotations
 
 import functools
 import hashlib
-from decimal import Decimal
+from decimal import ROUND_HALF_UP, Decimal
 from typing import Any, Callable, Dict, Iterable, List, Optional
 
 from rasa_sdk.events import EventType, SlotSet
@@ -98,7 +98,7 @@ def validate_amount(value: Any, dispatcher, tracker, slot: str, *, maximum: Deci
     elif amount > maximum:
         dispatcher.utter_message(text=too_large.format(amount=yuan(amount)))
     else:
-        return {slot: plain_str(amount.quantize(quantum) if quantum is not None else amount)}
+        return {slot: plain_str(amount.quantize(quantum, rounding=ROUND_HALF_UP) if quantum is not None else amount)}
     return {slot: None}
 
 

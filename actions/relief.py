@@ -44,7 +44,7 @@ from actions.slot_values import (
     latest_text,
     latest_user_event,
 )
-from bot.finance.money import plain_str
+from bot.finance.money import money, plain_str
 from bot.loans import client as loans_client
 from bot.loans.client import LoanOverview, LoanServiceError, Rejected, ServiceUnavailable
 
@@ -242,7 +242,7 @@ class ActionSubmitReliefRequest(Action):
                 account.borrower_id,
                 kind=tracker.get_slot(KIND_SLOT) or "other",
                 reason=(tracker.get_slot("relief_reason") or "")[:MAX_REASON_CHARS],
-                affordable_monthly=plain_str(affordable.quantize(Decimal("0.01"))) if affordable is not None else None,
+                affordable_monthly=plain_str(money(affordable)) if affordable is not None else None,
                 loan_id=tracker.get_slot(LOAN_SLOT),
                 idempotency_key=key,
                 channel=account.identity.channel,

@@ -88,3 +88,18 @@ def test_no_loans_stops_the_flow():
 def test_has_loan_data():
     assert not Account("unlinked", IDENTITY).has_loan_data
     assert not Account("linked", IDENTITY, borrower_id="b").has_loan_data  # loans not loaded
+
+
+def test_amounts_are_rounded_half_up_to_the_fen():
+    from decimal import Decimal
+
+    from rasa_sdk import Tracker
+    from rasa_sdk.executor import CollectingDispatcher
+
+    from actions.flows import validate_amount
+
+    tracker = Tracker("t", {"requested_slot": "relief_affordable"}, {"text": "12.345", "intent": {"name": "inform"}},
+                      [], False, None, None, "")
+    result = validate_amount("12.345", CollectingDispatcher(), tracker, "relief_affordable", maximum=Decimal("1000000"),
+                             negative="neg", unrecognised="?", too_large="big", quantum=Decimal("0.01"))
+    assert result == {"relief_affordable": "12.35"}
