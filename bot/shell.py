@@ -77,9 +77,9 @@ class TurnReport:
         report.entities = []
         for entity in parse.get("entities") or []:
             entity = dict(entity)
-            start, end = entity.get("start"), entity.get("end")
-            if isinstance(start, int) and isinstance(end, int):
-                entity["text"] = text_of_turn[start:end]
+            span_start, span_end = entity.get("start"), entity.get("end")
+            if isinstance(span_start, int) and isinstance(span_end, int):
+                entity["text"] = text_of_turn[span_start:span_end]
             report.entities.append(entity)
         selector = (parse.get("response_selector") or {}).get("faq", {}).get("response", {})
         if report.intent == "faq" and selector:
@@ -206,28 +206,36 @@ def handle_command(state: ShellState, line: str) -> Optional[str]:
     return f"未知命令 {command}。输入 /help 查看命令。"
 
 
-async def chat(url: str, state: ShellState, lines=None, out=sys.stdout) -> int:
-    """Read lines (stdin by default) and chat until EOF or /quit."""
+async def _open_session() -> aiohttp.ClientSession:
+    return aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=60))
+
+
+async def _exchange(bot: BotConnection, state: ShellState, line: str):
+    messages = await bot.send(state, line)
+    report = TurnReport.from_events(await bot.events(state), line) if state.verbose else None
+    return messages, report
+
+
+def chat(url: str, state: ShellState, read=input, out=sys.stdout) -> int:
+    """Read lines and chat until EOF, Ctrl-C or /quit.
+
+    Input is read in the main thread (not in an executor), so Ctrl-C ends the shell at once;
+    each turn's HTTP exchange runs on one event loop kept for the whole session.
+    """
     def emit(text: str = "") -> None:
         print(text, file=out, flush=True)
 
-    timeout = aiohttp.ClientTimeout(total=60)
-    async with aiohttp.ClientSession(timeout=timeout) as session:
-        bot = BotConnection(url, session)
-        emit(f"还款小助手调试窗口 — {url}，身份 {state.borrower or '未绑定'}。输入 /help 查看命令。")
-        loop = asyncio.get_running_loop()
+    loop = asyncio.new_event_loop()
+    session = loop.run_until_complete(_open_session())
+    bot = BotConnection(url, session)
+    emit(f"还款小助手调试窗口 — {url}，身份 {state.borrower or '未绑定'}。输入 /help 查看命令。")
+    try:
         while True:
-            if lines is None:
-                try:
-                    line = await loop.run_in_executor(None, lambda: input("你 > "))
-                except (EOFError, KeyboardInterrupt):
-                    emit()
-                    return 0
-            else:
-                line = next(lines, None)
-                if line is None:
-                    return 0
-            line = line.strip()
+            try:
+                line = read("你 > ").strip()
+            except (EOFError, KeyboardInterrupt):
+                emit()
+                return 0
             if not line:
                 continue
             if line.startswith("/"):
@@ -237,11 +245,13 @@ async def chat(url: str, state: ShellState, lines=None, out=sys.stdout) -> int:
                 emit(reply)
                 continue
             try:
-                messages = await bot.send(state, line)
-                report = TurnReport.from_events(await bot.events(state), line) if state.verbose else None
+                messages, report = loop.run_until_complete(_exchange(bot, state, line))
             except (aiohttp.ClientError, asyncio.TimeoutError) as error:
                 emit(f"（连不上机器人服务 {url}：{error.__class__.__name__}。服务启动了吗？）")
                 continue
+            except KeyboardInterrupt:
+                emit()
+                return 0
             if report:
                 for detail in report.lines():
                     emit(f"  · {detail}")
@@ -249,6 +259,9 @@ async def chat(url: str, state: ShellState, lines=None, out=sys.stdout) -> int:
                 emit("机器人 > （没有回复）")
             for message in messages:
                 emit("机器人 > " + render_bot_message(message))
+    finally:
+        loop.run_until_complete(session.close())
+        loop.close()
 
 
 def main(argv=None) -> int:
@@ -260,10 +273,7 @@ def main(argv=None) -> int:
     parser.add_argument("--date", dest="as_of", default=None, help="assume this date (YYYY-MM-DD)")
     args = parser.parse_args(argv)
     state = ShellState(borrower=None if args.borrower in ("none", "-") else args.borrower, as_of=args.as_of)
-    try:
-        return asyncio.run(chat(args.url, state))
-    except KeyboardInterrupt:
-        return 0
+    return chat(args.url, state)
 
 
 if __name__ == "__main__":
