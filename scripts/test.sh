@@ -18,7 +18,7 @@ trap 'stop_all' EXIT
 trap 'exit 130' INT TERM
 
 stage "unit and integration tests (no bot server needed)"
-run_pytest -m "not rasa_server" -q
+run_pytest -m "not rasa_server and not run_command" -q
 
 stage "rasa data validate --fail-on-warnings"
 "$RASA" data validate --fail-on-warnings --quiet
@@ -36,5 +36,9 @@ RASA_URL=http://127.0.0.1:5005 run_pytest -m rasa_server -q
 stage "rasa test stories --fail-on-prediction-errors"
 "$RASA" test core --stories tests/stories --model models/current.tar.gz --endpoints endpoints.yml \
   --fail-on-prediction-errors --out "$RESULTS/core" --quiet
+
+stage "make run: chat, then Ctrl-C stops everything it started"
+stop_all
+run_pytest -m run_command -q
 
 stage "done: all stages passed"
