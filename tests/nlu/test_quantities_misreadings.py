@@ -294,3 +294,26 @@ def test_parse_annual_rate_converts_monthly_interest(text, value):
 @pytest.mark.parametrize("text", ["月费率0.6%", "每月2%", "月费率6厘", "这个月利息500"])
 def test_monthly_fees_and_payments_are_not_rates(text):
     assert parse_annual_rate(text) is None
+
+
+# ---------------------------------------------------------------- noted in the stop-7 closing note
+# "一年能还完" is how long (还完 / 还清 end the debt), "一年能还多少" is per year; a price per day is not
+# a length of time; 3k then 几个月 is money and a question, not 3,000 months.
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("欠6万，一年能还完吗", [("amount", "6万", "60000"), ("duration", "一年", "P1Y")]),
+    ("一个月能还清吗", [("duration", "一个月", "P1M")]),
+    ("一年还得完吗", [("duration", "一年", "P1Y")]),
+    ("一年能还多少", []),
+    ("一个月还3000", [("amount", "3000", "3000")]),
+    ("罚息多少钱一天", []),
+    ("利息几块钱一天", []),
+    ("逾期一天罚息多少", [("duration", "一天", "P1D")]),
+    ("每月3k几个月上岸", [("amount", "3k", "3000")]),
+    ("每月还3k几个月能还完", [("amount", "3k", "3000")]),
+    ("十几个月", [("duration", "十几个月", "P10M")]),
+    ("三千几", [("amount", "三千几", "3000")]),
+])
+def test_finish_paying_per_unit_prices_and_latin_magnitudes(text, expected):
+    assert found(text) == expected

@@ -41,7 +41,8 @@ Spans and values (see also the conversation contract):
   俩月 or after 逾期-like words ("逾期3月"); 上半年 / 下半年 are periods, 半天 is an
   idiom ("a long while") and 3个工作日 are not calendar days: none is reported.
   一 + unit read as "per" is not a duration: "一个月还3000", "催收一天打几十个",
-  "收入4500一个月", and neither is "同一天" / "最后一个月" (which one, not how long).
+  "收入4500一个月", "罚息多少钱一天" (a price per unit), and neither is "同一天" /
+  "最后一个月" (which one, not how long); "一年能还完" / "一个月还得清" are how long.
   "前一天" / "后一天" (一个月 …) name a day ("凌晨还的算前一天还是后一天") unless a
   date comes before them ("到期前一天", "还款日的前一天": a lead time) or they
   shift by a length of time ("提前一天", "延后一天", "往后一个月").
@@ -264,8 +265,10 @@ _NOT_APPROX_AFTER_DUO = frozenset("少久长大么高远")
 #: "一个月还3000", "一天打几十个电话": 一 + unit + a verb of what happens per unit
 _PER_UNIT_AFTER_RE = re.compile(
     r"(?:最多|最少|只能|能|可以|大概|大约|平均|就|要|得|都|也|才|到底|至少|免费){0,2}"
-    r"(?:还|存|花|付|赚|挣|打|发|收(?!益)|扣|交|拿出|工资|收入|薪水|开销|查|好几|到晚|到头|[0-9]|"
+    r"(?:还(?![完清上掉得不])|存|花|付|赚|挣|打|发|收(?!益)|扣|交|拿出|工资|收入|薪水|开销|查|好几|到晚|到头|[0-9]|"
     r"[一二三四五六七八九两][十百千万]|[一二三四五六七八九两几]次)")
+#: "多少钱一天", "几块一个月": a price per unit of time, not a length of time
+_PRICE_BEFORE_RE = re.compile(r"(?:多少|几)(?:块|元|毛)?钱?$")
 _DURATION_VERB_BEFORE_RE = re.compile(
     r"(?:逾期|预期|途期|晚还|晚了|晚|拖了|拖|借了|借|用了|用|宽限|延期|延迟|延后|推迟|推后|提前|超过|超|满|前|往后|向后|期后|号后|款后|过了|了)$")
 
@@ -846,6 +849,9 @@ class _Scanner:
                 and (end >= self.n or _STRIP_RE.match(self.s, end))
                 and "借" not in self.s[max(0, self.found[-1].start - 3):self.found[-1].start]):
             return end  # "收入4500一个月。": per month
+        if (self.s[num.start:num.end] == "一" and not (half or post or m.group("more") or approx)
+                and _PRICE_BEFORE_RE.search(self.s, max(0, i - 4), i)):
+            return end  # "罚息多少钱一天": per day
         value = num.value + (_HALF if half or post == "半" else 0)
         parts = _DurationParts()
         parts.add(unit, value)

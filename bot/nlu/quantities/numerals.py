@@ -252,7 +252,8 @@ def scan_numeral(s: str, pos: int, digit_strings: bool = True) -> Optional[Numer
             continue
         # ---- 几 after a magnitude: an unknown digit, read as 0 (十几万 → at least 100000);
         #      多 / 来 likewise when a larger magnitude follows (十多万, 三百来万)
-        if (st.prev in ("small", "big") and not st.decimal
+        #      (not after a Latin k / w: "3k几个月" is 3k, then the question 几个月)
+        if (st.prev in ("small", "big") and not st.decimal and s[i - 1] not in "kKwW"
                 and (ch == "几" or (ch in "多来" and i + 1 < n and s[i + 1] in "万萬亿億千仟"))):
             st.num, st.tail = Decimal(0), None
             st.is_range = True
