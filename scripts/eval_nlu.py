@@ -15,90 +15,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
-import collections
 import json
 import logging
 import os
 import sys
 from pathlib import Path
-from typing import Dict, List, Tuple
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
 logging.disable(logging.WARNING)
 
 ROOT = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(ROOT))
 
-
-def gold_examples(path: Path) -> List[Tuple[str, str, collections.Counter]]:
-    from rasa.shared.nlu.training_data.loading import load_data
-
-    examples = []
-    for message in load_data(str(path)).intent_examples:
-        intent = message.get("intent")
-        full = message.get("intent_response_key") or intent
-        entities = collections.Counter((e["entity"], str(e.get("value"))) for e in message.get("entities") or [])
-        examples.append((message.get("text"), full, entities))
-    return examples
-
-
-def predicted_key(parse: Dict) -> str:
-    intent = (parse.get("intent") or {}).get("name") or ""
-    if intent == "faq":
-        selected = (parse.get("response_selector") or {}).get("faq", {}).get("response", {})
-        return selected.get("intent_response_key") or "faq"
-    return intent
-
-
-async def parse_all(model: Path, texts: List[str]) -> List[Dict]:
-    from rasa.core.agent import Agent
-
-    agent = Agent.load(str(model))
-    return [await agent.parse_message(text) for text in texts]
-
-
-def evaluate(examples, parses) -> Dict:
-    correct = 0
-    confusions = collections.Counter()
-    tp = fp = fn = 0
-    entity_errors = []
-    per_entity = collections.defaultdict(lambda: [0, 0, 0])
-    for (text, gold, gold_entities), parse in zip(examples, parses):
-        predicted = predicted_key(parse)
-        if predicted == gold:
-            correct += 1
-        else:
-            confusions[(gold, predicted)] += 1
-        pred_entities = collections.Counter((e["entity"], str(e.get("value"))) for e in parse.get("entities") or [])
-        hit = gold_entities & pred_entities
-        tp += sum(hit.values())
-        fp += sum((pred_entities - gold_entities).values())
-        fn += sum((gold_entities - pred_entities).values())
-        for (name, _value), count in hit.items():
-            per_entity[name][0] += count
-        for (name, _value), count in (pred_entities - gold_entities).items():
-            per_entity[name][1] += count
-        for (name, _value), count in (gold_entities - pred_entities).items():
-            per_entity[name][2] += count
-        if hit != gold_entities or hit != pred_entities:
-            entity_errors.append({"text": text, "gold": sorted(gold_entities.elements()),
-                                  "predicted": sorted(pred_entities.elements())})
-    precision = tp / (tp + fp) if tp + fp else 1.0
-    recall = tp / (tp + fn) if tp + fn else 1.0
-    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
-
-    def f1_of(t, p, n):
-        pr = t / (t + p) if t + p else 1.0
-        rc = t / (t + n) if t + n else 1.0
-        return round(2 * pr * rc / (pr + rc), 4) if pr + rc else 0.0
-
-    return {
-        "examples": len(examples),
-        "intent_accuracy": correct / len(examples) if examples else 0.0,
-        "entity_precision": precision, "entity_recall": recall, "entity_f1": f1,
-        "entity_f1_by_type": {name: f1_of(*counts) for name, counts in sorted(per_entity.items())},
-        "intent_confusions": [{"gold": g, "predicted": p, "count": c} for (g, p), c in confusions.most_common()],
-        "entity_errors": entity_errors,
-    }
+from bot.nlu.evaluation import evaluate, gold_examples, parse_all  # noqa: E402
 
 
 def main(argv=None) -> int:
