@@ -26,6 +26,12 @@ stage "rasa data validate --fail-on-warnings"
 stage "training (only if data, config, domain or NLU code changed)"
 train_if_needed
 
+stage "held-out NLU evaluation: intent accuracy and entity F1 at least 0.95 (tests/nlu_test.yml)"
+"$PY" scripts/eval_nlu.py --model models/current.tar.gz --min-intent-accuracy 0.95 --min-entity-f1 0.95 \
+  --show 0 --report "$RESULTS/nlu_eval.json" >"$RESULTS/logs/nlu_eval.log" 2>&1 \
+  || { tail -n 20 "$RESULTS/logs/nlu_eval.log"; die "held-out NLU evaluation below its thresholds"; }
+grep -E "held-out examples|intent accuracy|entity P" "$RESULTS/logs/nlu_eval.log" || true
+
 stage "starting the loan service, the action server and the Rasa server"
 export LOAN_DATABASE_URL="sqlite:///$RESULTS/loans.db"
 start_services "$RESULTS/logs"
