@@ -317,3 +317,14 @@ def test_monthly_fees_and_payments_are_not_rates(text):
 ])
 def test_finish_paying_per_unit_prices_and_latin_magnitudes(text, expected):
     assert found(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("逾期一个季度了", [("duration", "一个季度", "P3M")]),
+    ("两个季度能还清吗", [("duration", "两个季度", "P6M")]),
+    ("一年零一个季度", [("duration", "一年零一个季度", "P1Y3M")]),
+    ("三季度的账单", []),  # the third quarter, not nine months
+    ("一个季度还3000", [("amount", "3000", "3000")]),  # per quarter
+])
+def test_quarters_are_three_months(text, expected):
+    assert found(text) == expected

@@ -40,6 +40,7 @@ Spans and values (see also the conversation contract):
   (P2M).  Bare month numbers are month names (3月 = March) unless written 两月 /
   俩月 or after 逾期-like words ("逾期3月"); 上半年 / 下半年 are periods, 半天 is an
   idiom ("a long while") and 3个工作日 are not calendar days: none is reported.
+  一个季度 is three months; 三季度 (no 个) is the third quarter of a year, not a length.
   一 + unit read as "per" is not a duration: "一个月还3000", "催收一天打几十个",
   "收入4500一个月", "罚息多少钱一天" (a price per unit), and neither is "同一天" /
   "最后一个月" (which one, not how long); "一年能还完" / "一个月还得清" are how long.
@@ -186,11 +187,11 @@ _FOREIGN_PREFIX_RE = re.compile(r"(?:us\$|hk\$|\$|€|£|usd|hkd|eur)[ ]?", re.I
 
 _DURATION_UNIT_RE = re.compile(
     r"(?P<ge>个)?(?P<more>多(?!少))?(?P<half>半)?"
-    r"(?P<unit>星期|礼拜|小时|钟头|分钟|工作日|自然日|月|周(?!末)|天|年(?![级代纪]))(?P<post>多(?!少)|半)?"
+    r"(?P<unit>星期|礼拜|小时|钟头|分钟|工作日|自然日|季度|月|周(?!末)|天|年(?![级代纪]))(?P<post>多(?!少)|半)?"
 )
 _DURATION_JOIN_RE = re.compile(r"零|又|加|[ ]")
 _HALF_RE = re.compile(r"半(?P<ge>个)?(?P<more>多(?!少))?(?P<unit>年(?![级代纪])|月|小时|钟头|星期|礼拜)")
-_UNIT_RANK = {"年": 6, "月": 5, "星期": 4, "礼拜": 4, "周": 4, "天": 3, "自然日": 3, "小时": 2, "钟头": 2,
+_UNIT_RANK = {"年": 6, "季度": 5.5, "月": 5, "星期": 4, "礼拜": 4, "周": 4, "天": 3, "自然日": 3, "小时": 2, "钟头": 2,
               "分钟": 1}
 #: words before a bare month number that make it a length of time ("逾期3月")
 _MONTH_CUE_RE = re.compile(
@@ -826,6 +827,8 @@ class _Scanner:
         unit = m.group("unit")
         if unit == "工作日":
             return m.end()  # working days are not calendar days: not reported
+        if unit == "季度" and not m.group("ge"):
+            return m.end()  # 三季度 is the third quarter of a year; 三个季度 is nine months
         if unit == "年" and num.value >= 1000:
             return m.end()
         end = m.end()
@@ -1044,6 +1047,8 @@ class _DurationParts:
             self.years += value
         elif unit == "月":
             self.months += value
+        elif unit == "季度":
+            self.months += value * 3
         elif unit in ("星期", "礼拜", "周"):
             self.days += value * 7
         elif unit in ("天", "自然日"):
