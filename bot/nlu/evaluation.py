@@ -4,7 +4,8 @@
   ``faq`` and the response selector must pick the right topic); per-label precision / recall / F1;
 * entity precision / recall / F1 on normalised values: per message, the multiset of
   (entity, value) pairs predicted against the annotated ones (spans are not compared: the
-  contract is about the values).
+  contract is about the values); ``compare="surface"`` scores (entity, text found) instead, for
+  training data annotated with surface forms.
 
 Used by ``scripts/eval_nlu.py`` (held-out file) and ``scripts/cv_nlu.py`` (cross-validation).
 Rasa is imported lazily: scoring itself is pure.
