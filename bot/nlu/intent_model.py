@@ -1,0 +1,254 @@
+"""The intent model: message text → full intent key (``faq/<topic>`` included), with probabilities.
+
+Pure scikit-learn and the project's own text tools, no Rasa: the Rasa component
+(:mod:`bot.nlu.intent_classifier`), the cross-validation script and the tests all call this.
+
+How a message is read (:func:`prepare`):
+
+1. width-normalised (full-width digits and letters become ASCII) and lower-cased;
+2. typos and homophones replaced by the standard word from ``data/normalization/typos.txt``
+   (预期 → 逾期, 借被 → 借呗, 咋 → 怎么), the same table in training and at run time (the table is
+   saved inside the trained model);
+3. every loan-product name becomes its canonical name (蚂蚁借呗 → 借呗), and every quantity the
+   project's reader finds becomes one placeholder character per kind (5000块 → Ⓐ, 两个月 → Ⓓ),
+   so "5000块逾期两个月" and "三万逾期十天" look the same to the classifier.
+
+Features: TF-IDF of character 1–3 grams of the prepared text, and TF-IDF of its jieba words
+(project dictionary), the word block weighted 0.7 (settings chosen by 5-fold cross-validation on
+the training data, ``scripts/cv_nlu.py``). Classifier: one-vs-rest logistic regression with liblinear, which is plain C
+with no BLAS and no threads: the same data gives the same model, bit for bit, on every machine and
+under any thread setting (``scripts/determinism_check.py`` proves it).
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
+
+from bot.nlu.textnorm import normalize_text
+from bot.paths import DATA_DIR
+
+TYPOS_FILE = DATA_DIR / "normalization" / "typos.txt"
+
+#: placeholder character of each quantity kind (the prepared text keeps one character per quantity)
+PLACEHOLDERS = {
+    "amount": "Ⓐ", "duration": "Ⓓ", "daily_rate": "Ⓡ", "annual_rate": "Ⓡ", "installments": "Ⓘ",
+    "day_of_month": "Ⓜ",
+}
+
+
+def load_replacements(path: Path = TYPOS_FILE) -> Dict[str, str]:
+    """The typo and homophone table: ``{written form: standard form}``.
+
+    Each line of the file is a standard form followed by the forms people type instead
+    (``逾期 预期 途期``); ``#`` starts a comment. Forms are matched width-normalised and lower-cased.
+    A form listed under two standard forms is an error: the table must say one thing.
+    """
+    path = Path(path)
+    if not path.exists():
+        return {}
+    table: Dict[str, str] = {}
+    for number, line in enumerate(path.read_text(encoding="utf-8").splitlines(), start=1):
+        words = line.split("#", 1)[0].split()
+        if len(words) < 2:
+            continue
+        standard = normalize_text(words[0]).lower()
+        for form in words[1:]:
+            form = normalize_text(form).lower()
+            if form in table and table[form] != standard:
+                raise ValueError(f"{path}:{number}: {form!r} is listed under {table[form]!r} and {standard!r}")
+            if form != standard:
+                table[form] = standard
+    return table
+
+
+def product_names(data_dir: Path = DATA_DIR) -> Dict[str, str]:
+    """Every loan-product surface form (lower-cased) → its canonical name, from the data files."""
+    from bot.nlu.phrases import load_phrases
+
+    return {normalize_text(p.text).lower(): p.value for p in load_phrases(data_dir) if p.label == "loan_product"}
+
+
+def _alternation(words: Iterable[str]) -> Optional["re.Pattern[str]"]:
+    ordered = sorted(set(words), key=lambda w: (-len(w), w))
+    return re.compile("|".join(re.escape(w) for w in ordered)) if ordered else None
+
+
+@dataclass
+class TextPreparer:
+    """Turns a message into the text the classifier sees (see the module docstring)."""
+
+    replacements: Mapping[str, str] = field(default_factory=dict)
+    products: Mapping[str, str] = field(default_factory=dict)
+    #: jieba dictionary lines (``word freq``) the word features are segmented with
+    dictionary: Sequence[str] = ()
+
+    def __post_init__(self) -> None:
+        from bot.nlu.dictionary import load_into_jieba
+
+        self._table = {**self.replacements, **self.products}
+        self._pattern = _alternation(self._table)
+        load_into_jieba(self.dictionary)
+
+    def __call__(self, text: str) -> str:
+        from bot.nlu.quantities import find_quantities
+
+        prepared = normalize_text(text or "").lower()
+        if self._pattern is not None:
+            prepared = self._pattern.sub(lambda m: self._table[m.group(0)], prepared)
+        for quantity in sorted(find_quantities(prepared), key=lambda q: -q.start):
+            mark = PLACEHOLDERS.get(quantity.entity)
+            if mark:
+                prepared = prepared[:quantity.start] + mark + prepared[quantity.end:]
+        return prepared.strip()
+
+    def __getstate__(self):
+        return {"replacements": dict(self.replacements), "products": dict(self.products),
+                "dictionary": list(self.dictionary)}
+
+    def __setstate__(self, state) -> None:
+        self.replacements, self.products, self.dictionary = state["replacements"], state["products"], state["dictionary"]
+        self.__post_init__()
+
+
+def jieba_words(prepared: str) -> List[str]:
+    """jieba words of a prepared text, whitespace and punctuation-only tokens dropped."""
+    import jieba
+
+    return [w for w in jieba.lcut(prepared) if w.strip() and not _PUNCTUATION.fullmatch(w)]
+
+
+_PUNCTUATION = re.compile(r"[\W_]+")
+
+
+@dataclass(frozen=True)
+class IntentModelConfig:
+    char_ngrams: Tuple[int, int] = (1, 3)
+    word_ngrams: Tuple[int, int] = (1, 1)
+    word_weight: float = 0.7
+    C: float = 30.0
+    class_weight: Optional[str] = None
+
+
+class IntentModel:
+    """Prepared text → full intent key, trained with :meth:`fit`, pickled whole into the model."""
+
+    def __init__(self, preparer: TextPreparer, config: IntentModelConfig = IntentModelConfig()) -> None:
+        self.preparer = preparer
+        self.config = config
+        self._pipeline = None
+
+    @classmethod
+    def from_data(cls, data_dir: Path = DATA_DIR, config: IntentModelConfig = IntentModelConfig()) -> "IntentModel":
+        from bot.nlu.dictionary import dictionary_lines
+
+        data_dir = Path(data_dir)
+        preparer = TextPreparer(load_replacements(data_dir / TYPOS_FILE.relative_to(DATA_DIR)),
+                                product_names(data_dir), dictionary_lines(data_dir))
+        return cls(preparer, config)
+
+    def _build(self):
+        from sklearn.linear_model import LogisticRegression
+        from sklearn.pipeline import FeatureUnion, make_pipeline
+
+        features = FeatureUnion([
+            ("chars", _tfidf(analyzer="char", ngram_range=tuple(self.config.char_ngrams))),
+            ("words", _tfidf(analyzer=_word_ngrams(tuple(self.config.word_ngrams)))),
+        ], transformer_weights={"chars": 1.0, "words": self.config.word_weight})
+        # dual coordinate descent: liblinear's own loops, no BLAS (the primal solver calls OpenBLAS,
+        # whose sums change with the thread count and the CPU's kernels)
+        classifier = LogisticRegression(C=self.config.C, solver="liblinear", dual=True, max_iter=1000,
+                                        class_weight=self.config.class_weight, random_state=0)
+        return make_pipeline(features, classifier)
+
+    def fit(self, texts: Sequence[str], labels: Sequence[str]) -> "IntentModel":
+        if len(texts) != len(labels):
+            raise ValueError(f"{len(texts)} texts but {len(labels)} labels")
+        if not texts:
+            raise ValueError("no training examples")
+        # a fixed order (not the order the files were read in), so the solver sums the same
+        # numbers in the same order whatever the file system or the hash seed did
+        pairs = sorted(zip((self.preparer(t) for t in texts), labels), key=lambda pair: (pair[1], pair[0]))
+        self._pipeline = self._build()
+        self._pipeline.fit([text for text, _ in pairs], [label for _, label in pairs])
+        return self
+
+    @property
+    def labels(self) -> List[str]:
+        return list(self._pipeline.classes_)
+
+    def predict_proba(self, texts: Sequence[str]):
+        """Probabilities, one row per text, columns in :attr:`labels` order."""
+        return self._pipeline.predict_proba([self.preparer(t) for t in texts])
+
+    def predict(self, texts: Sequence[str]) -> List[str]:
+        if not texts:
+            return []
+        labels = self.labels
+        return [labels[row.argmax()] for row in self.predict_proba(texts)]
+
+
+def _tfidf(**counting):
+    from sklearn.feature_extraction.text import CountVectorizer
+    from sklearn.pipeline import make_pipeline
+
+    return make_pipeline(CountVectorizer(lowercase=False, dtype=float, **counting), StableTfidf())
+
+
+class StableTfidf:
+    """Sublinear TF-IDF with l2 rows, as scikit-learn's ``TfidfTransformer(sublinear_tf=True)``,
+    but with logarithms from Python's ``math.log``: NumPy's own ``np.log`` takes an AVX-512 code
+    path on CPUs that have it, whose results differ in the last bit from other CPUs', and the
+    model must be the same on every machine.
+    """
+
+    def fit(self, counts, y=None) -> "StableTfidf":
+        import math
+
+        import numpy as np
+
+        documents = counts.shape[0]
+        frequency = np.bincount(counts.indices, minlength=counts.shape[1])
+        self.idf_ = np.array([math.log((1 + documents) / (1 + int(df))) + 1.0 for df in frequency])
+        return self
+
+    def transform(self, counts):
+        import math
+
+        from sklearn.preprocessing import normalize
+
+        weighted = counts.tocsr(copy=True)
+        weighted.data = _array(math.log(count) + 1.0 for count in weighted.data)
+        weighted = weighted.multiply(self.idf_).tocsr()
+        return normalize(weighted, norm="l2", copy=False)
+
+    def fit_transform(self, counts, y=None):
+        return self.fit(counts).transform(counts)
+
+    def get_params(self, deep: bool = True):
+        return {}
+
+    def set_params(self, **params) -> "StableTfidf":
+        return self
+
+
+def _array(values):
+    import numpy as np
+
+    return np.fromiter(values, dtype=float)
+
+
+class _word_ngrams:
+    """Picklable analyzer: jieba word n-grams of a prepared text."""
+
+    def __init__(self, ngrams: Tuple[int, int]) -> None:
+        self.ngrams = ngrams
+
+    def __call__(self, prepared: str) -> List[str]:
+        words = jieba_words(prepared)
+        low, high = self.ngrams
+        grams = []
+        for n in range(low, high + 1):
+            grams.extend(" ".join(words[i:i + n]) for i in range(len(words) - n + 1))
+        return grams
