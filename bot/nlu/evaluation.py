@@ -23,6 +23,22 @@ def gold_examples(path: Path) -> List[Tuple[str, str, collections.Counter]]:
     return gold_examples_of(load_data(str(path)).intent_examples)
 
 
+def training_examples(data_dir: Path, config: Path, domain: Path) -> List[Tuple[str, str]]:
+    """(text, full intent key) of every intent example in the training data, as Rasa reads it."""
+    from rasa.shared.importers.importer import TrainingDataImporter
+
+    importer = TrainingDataImporter.load_from_dict(config_path=str(config), domain_path=str(domain),
+                                                   training_data_paths=[str(data_dir)])
+    return [(m.get("text"), m.get_full_intent()) for m in importer.get_nlu_data().intent_examples]
+
+
+def accuracy(examples, predicted_keys: List[str]) -> float:
+    """Share of ``examples`` (text, full key, entities) whose key equals the predicted key."""
+    if not examples:
+        return 0.0
+    return sum(gold == predicted for (_, gold, _), predicted in zip(examples, predicted_keys)) / len(examples)
+
+
 def gold_examples_of(messages, compare: str = "value") -> List[Tuple[str, str, collections.Counter]]:
     """(text, full intent key, Counter of (entity, value or surface)) for each annotated message.
 

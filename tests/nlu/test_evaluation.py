@@ -77,3 +77,22 @@ def test_surface_comparison_scores_the_text_found_not_its_value():
     result = evaluate(examples, [predicted], compare="surface")
     assert result["entity_f1"] == 1.0
     assert evaluate(gold_examples_of([message]), [predicted])["entity_f1"] == 0.0
+
+
+def test_accuracy_counts_full_keys():
+    from bot.nlu.evaluation import accuracy
+
+    examples = [("a", "faq/grace_period", None), ("b", "greet", None), ("c", "faq/penalty_interest", None)]
+    assert accuracy(examples, ["faq/grace_period", "greet", "faq/grace_period"]) == 2 / 3
+    assert accuracy([], []) == 0.0
+
+
+def test_baseline_learns_and_is_repeatable():
+    from bot.nlu.baseline import predict, train_baseline
+
+    texts = ["你好", "您好啊", "在吗", "拜拜", "再见了", "下次聊", "宽限期几天", "宽限期有多久", "晚一天算逾期吗"]
+    labels = ["greet"] * 3 + ["goodbye"] * 3 + ["faq/grace_period"] * 3
+    first, second = train_baseline(texts, labels), train_baseline(texts, labels)
+    assert predict(first, ["你好呀", "再见", "宽限期是几天"]) == ["greet", "goodbye", "faq/grace_period"]
+    assert (first[-1].coef_ == second[-1].coef_).all()
+    assert predict(first, []) == []
