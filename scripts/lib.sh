@@ -45,18 +45,24 @@ wait_for() {
 
 port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
+# rasa_train ARGS...: `rasa train` in the environment of config/training.env (reproducible)
+rasa_train() {
+  (cd "$ROOT" && set -a && . "$ROOT/config/training.env" && set +a && "$RASA" train "$@")
+}
+
 # train_if_needed: Rasa's fingerprinting retrains only when data/config/domain changed; the
-# project's NLU code and jieba dictionary are not part of Rasa's fingerprint, so a change to
-# them forces a retrain through a stamp of their own.
+# project's NLU code, jieba dictionary and typo table are not part of Rasa's fingerprint, so a
+# change to them forces a retrain through a stamp of their own.
 train_if_needed() {
   local stamp_file="$ROOT/models/.nlu-code-stamp" stamp
-  stamp="$(cat "$ROOT"/bot/nlu/*.py "$ROOT"/data/jieba/*.txt 2>/dev/null | sha256sum | cut -d' ' -f1)"
+  stamp="$(cat "$ROOT"/bot/nlu/*.py "$ROOT"/data/jieba/*.txt "$ROOT"/data/normalization/*.txt \
+    "$ROOT/config/training.env" 2>/dev/null | sha256sum | cut -d' ' -f1)"
   mkdir -p "$ROOT/models"
   if ls "$ROOT"/models/*.tar.gz >/dev/null 2>&1 && [ "$(cat "$stamp_file" 2>/dev/null)" = "$stamp" ]; then
-    (cd "$ROOT" && "$RASA" train --quiet --fixed-model-name current) || die "training failed"
+    rasa_train --quiet --fixed-model-name current || die "training failed"
   else
-    log "training the model (NLU code or dictionary changed, or no model yet)"
-    (cd "$ROOT" && "$RASA" train --quiet --force --fixed-model-name current) || die "training failed"
+    log "training the model (NLU code, dictionary or typo table changed, or no model yet)"
+    rasa_train --quiet --force --fixed-model-name current || die "training failed"
   fi
   echo "$stamp" > "$stamp_file"
 }
