@@ -492,8 +492,9 @@ def timeline(policy: "LenderPolicy | None" = None) -> list[Milestone]:
         from bot.policy import load_policy
 
         policy = load_policy()
+    from bot.policy.wording import penalty_milestone_zh, penalty_schedule
+
     grace = policy.grace_days
-    multiplier = plain_str(policy.penalty_multiplier)
     penalty_source = "example" if policy.is_example("grace_days") or policy.is_example("penalty_multiplier") else "regulation"
     items: list[Milestone] = []
     if grace > 0:
@@ -503,11 +504,9 @@ def timeline(policy: "LenderPolicy | None" = None) -> list[Milestone]:
             source="example" if policy.is_example("grace_days") else "regulation",
             kind="grace",
         ))
-    if grace > 0 and policy.grace_mode == "waive":
-        penalty_text = f"宽限期过后仍未还清，从逾期第1天起按合同日利率的{multiplier}倍计收罚息，未付利息同样计收复利。"
-    else:
-        penalty_text = f"开始按合同日利率的{multiplier}倍计收罚息，未付利息同样计收复利。"
-    items.append(Milestone(day=grace + 1, text_zh=penalty_text, source=penalty_source, kind="penalty"))
+    # the wording and the day come from the calculator's own rule (bot.policy.wording)
+    items.append(Milestone(day=penalty_schedule(policy).payable_from_day, text_zh=penalty_milestone_zh(policy),
+                           source=penalty_source, kind="penalty"))
     report_day = policy.report_after_days + 1
     items.append(Milestone(
         day=report_day,

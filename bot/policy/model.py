@@ -107,7 +107,10 @@ class LenderPolicy:
         return f"剩余本金的{_plain(self.prepayment_fee_rate * 100)}%"
 
     def as_slots(self) -> dict[str, str]:
-        """Display strings for the FAQ answer templates (slot name → text)."""
+        """Display strings for the FAQ answer templates (slot name → text): the settings as
+        short values, and the sentences of :mod:`bot.policy.wording` that state the rules."""
+        from bot.policy.wording import sentence_slots
+
         call_day = self.collection_call_from_day
         legal_day = self.legal_from_day
         return {
@@ -119,6 +122,7 @@ class LenderPolicy:
             "policy_prepayment_fee": self.prepayment_fee_zh,
             "policy_cutoff_time": self.repayment_cutoff,
             "policy_day_count": str(self.day_count),
+            **sentence_slots(self),
         }
 
 
