@@ -4,7 +4,11 @@ Runs after ``utter_faq``. For the overdue topics, a linked borrower with an over
 their own penalty so far, how fast it grows, and the credit-report status with what comes next
 ("借呗两个月没还会怎样" asked by someone who is 61 days overdue); a borrower who is not overdue
 gets a one-line reassurance for the topics where that helps. Other topics, unlinked users and
-ledger outages: nothing more (the general answer already stands on its own).
+ledger outages: nothing more (the general answer already stands on its own). A question about
+collectors (``collection_conduct``) gets no figures appended: it is about the user's rights.
+
+It also brings the ``policy_*`` slots up to date when they differ from the loaded policy (a
+conversation that never ran ``action_session_start``), so later answers quote the policy.
 """
 from __future__ import annotations
 
@@ -23,14 +27,17 @@ from actions.loan_status import (
     open_loans,
     penalty_per_day,
 )
-from actions.replies import EXAMPLE_NOTE, date_zh, yuan
+from actions.replies import date_zh, yuan
+from actions.session import policy_slot_events
 from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH
 from bot.loans.client import LoanOverview
 from bot.policy import LenderPolicy, load_policy
+from bot.policy.wording import in_grace_zh
 
-#: topics after which an overdue borrower sees their own figures
+#: topics after which an overdue borrower sees their own figures (not collection_conduct: someone
+#: asking about abusive collectors needs to know their rights, not to be reminded what they owe)
 OVERDUE_TOPICS = {"overdue_consequences", "small_amount_overdue", "penalty_interest",
-                  "credit_report_overdue", "grace_period", "lawsuit_risk", "collection_conduct"}
+                  "credit_report_overdue", "grace_period", "lawsuit_risk"}
 #: topics after which a borrower who is not overdue is told so
 REASSURE_TOPICS = {"overdue_consequences", "small_amount_overdue", "grace_period"}
 
@@ -72,14 +79,13 @@ def personal_followup(topic: str, overview: LoanOverview, policy: LenderPolicy) 
     status = loan.report_status
     lines = [f"结合你的账户看：{name}已逾期{loan.overdue_days}天，逾期本息和罚息合计{yuan(loan.overdue_total)}。"]
     if in_grace(loan, policy):
-        note = EXAMPLE_NOTE if policy.is_example("grace_days") else ""
-        lines.append(f"现在还在{policy.grace_days}天宽限期内{note}，期内还清不收罚息。")
+        lines.append(in_grace_zh(policy, loan.overdue_days))
     else:
         per_day = penalty_per_day(loan, policy)
         growth = f"，每多一天约多{yuan(per_day)}" if per_day > 0 else ""
         lines.append(f"罚息目前{yuan(loan.penalty_accrued)}{growth}；"
                      f"征信还款状态按“{status}”（{STATUS_DESCRIPTIONS_ZH.get(status, status)}）记。")
-    lines.append(next_step_line(loan.overdue_days, policy))
+    lines.append(next_step_line(loan.overdue_days, policy, skip=("penalty",) if in_grace(loan, policy) else ()))
     if loan.overdue_total <= SMALL_OVERDUE:
         lines.append(f"差的只有{yuan(loan.overdue_total)}，今天补上就能止损。")
     else:
@@ -93,16 +99,19 @@ class ActionFaqFollowup(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
+        # a conversation that never ran action_session_start gets the policy now (the answer
+        # just given showed the slots' neutral initial texts, never "None")
+        events = policy_slot_events(tracker)
         topic = faq_topic(tracker)
         if topic not in OVERDUE_TOPICS | REASSURE_TOPICS:
-            return []
+            return events
         account = await load_account(tracker)
         if not account.has_loan_data:
-            return []
+            return events
         text = personal_followup(topic, account.overview, load_policy())
         if text:
             dispatcher.utter_message(text=text)
-        return []
+        return events
 
 
 __all__ = ["ActionFaqFollowup", "OVERDUE_TOPICS", "REASSURE_TOPICS", "faq_topic", "personal_followup"]

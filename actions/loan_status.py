@@ -17,11 +17,12 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.flows import explain_no_loan_data
 from actions.identity import load_account
-from actions.replies import EXAMPLE_NOTE, date_zh, rate_text, relative_day_zh, yuan
+from actions.replies import EXAMPLE_NOTE, date_zh, example_note, rate_text, relative_day_zh, yuan
 from bot.finance.money import finance_context, money
-from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH, next_milestones
+from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH, report_status, timeline
 from bot.loans.client import LoanOverview, LoanSummary
-from bot.policy import LenderPolicy, load_policy
+from bot.policy import LenderPolicy, Milestone, load_policy
+from bot.policy.wording import cutoff_rule_zh, in_grace_zh, penalty_rule_zh, penalty_schedule, report_rule_zh
 
 
 #: an overdue amount this small is a forgotten remainder, not a hardship
@@ -58,38 +59,54 @@ def penalty_per_day(loan: LoanSummary, policy: LenderPolicy) -> Decimal:
 
 
 def in_grace(loan: LoanSummary, policy: LenderPolicy) -> bool:
-    return 0 < loan.overdue_days <= policy.grace_days
+    """Overdue, but still within the days in which repaying costs no penalty."""
+    return 0 < loan.overdue_days <= penalty_schedule(policy).free_days
 
 
 def report_line(loan: LoanSummary, policy: LenderPolicy) -> str:
     """Where the overdue stands on the credit report."""
     status = loan.report_status
     described = STATUS_DESCRIPTIONS_ZH.get(status, status)
+    rule = report_rule_zh(policy).rstrip("。")
     if loan.overdue_days > policy.report_after_days:
-        note = EXAMPLE_NOTE if policy.is_example("report_after_days") else ""
-        return (f"征信：逾期超过{policy.report_after_days}天就可能被报送{note}；"
-                f"按逾期天数，还款状态记为“{status}”（{described}）。")
-    return (f"征信：逾期超过{policy.report_after_days}天可能报送{EXAMPLE_NOTE if policy.is_example('report_after_days') else ''}，"
-            f"现在还清还来得及。")
+        return f"征信：{rule}；按逾期天数，还款状态记为“{status}”（{described}）。"
+    return f"征信：{rule}。你现在逾期{loan.overdue_days}天，越早还清越好。"
 
 
-def next_step_line(overdue_days: int, policy: LenderPolicy) -> str:
-    """One line on what happens next by the policy timeline, after ``overdue_days`` days."""
+#: which milestone of a day the borrower hears about, when several fall on the same day
+NEXT_STEP_PRIORITY = ("credit_report", "penalty", "legal_notice", "lawsuit", "status", "agency", "visit",
+                      "call", "reminder", "grace")
+
+
+def milestone_sentence(milestone: Milestone, policy: LenderPolicy) -> str:
+    """One plain sentence for one milestone of the policy timeline."""
+    if milestone.kind == "credit_report":
+        return report_rule_zh(policy)
+    if milestone.kind == "status":
+        code = report_status(milestone.day)
+        return f"逾期第{milestone.day}天起，征信上的还款状态会记为“{code}”（{STATUS_DESCRIPTIONS_ZH[code]}）。"
+    text = milestone.text_zh.rstrip("。")
+    note = EXAMPLE_NOTE if milestone.is_example else ""
+    if milestone.kind == "penalty":
+        return f"{text}{note}。"
+    return f"逾期第{milestone.day}天起，{text}{note}。"
+
+
+def next_step_line(overdue_days: int, policy: LenderPolicy, skip: Sequence[str] = ()) -> str:
+    """One line on what happens next by the policy timeline, after ``overdue_days`` days: the
+    rules before a due date, else the single most important milestone still ahead (milestones
+    of the kinds in ``skip`` left out: the reply already said them)."""
     if overdue_days == 0:
-        grace_note = EXAMPLE_NOTE if policy.is_example("grace_days") else ""
-        return (f"还款日{policy.repayment_cutoff}前还上就不算逾期；万一晚了，{policy.grace_days}天宽限期内还清不收罚息，"
-                f"之后开始计罚息并可能上报征信{grace_note}。")
-    upcoming = next_milestones(overdue_days, policy, limit=4)
+        tail = example_note(policy, "repayment_cutoff", "grace_days", "grace_mode")
+        return (f"{cutoff_rule_zh(policy, with_note=False)}万一晚了："
+                f"{penalty_rule_zh(policy, with_note=False).rstrip('。')}{tail}。")
+    upcoming = [m for m in timeline(policy) if m.day > overdue_days and m.kind not in skip]
     if not upcoming:
-        return "已经逾期很久，随时可能被起诉；请尽快联系贷款方协商。"
-    first_days = sorted({m.day for m in upcoming})[:1]
-    parts = []
-    for day in first_days:
-        texts = [m.text_zh.rstrip("。") for m in upcoming if m.day == day]
-        parts.append(f"逾期第{day}天起，" + "，".join(texts))
-    shown = [m for m in upcoming if m.day in first_days]
-    note = EXAMPLE_NOTE if any(m.is_example for m in shown) else ""
-    return "接下来：" + "；".join(parts) + f"。{note}"
+        return "逾期时间已经比较长了。和贷款方商量怎么还，什么时候开始都不晚。"
+    day = upcoming[0].day
+    order = {kind: index for index, kind in enumerate(NEXT_STEP_PRIORITY)}
+    first = min((m for m in upcoming if m.day == day), key=lambda m: order.get(m.kind, len(order)))
+    return "接下来：" + milestone_sentence(first, policy)
 
 
 def describe_loan(loan: LoanSummary, name: str, policy: LenderPolicy, today: date) -> List[str]:
@@ -102,8 +119,9 @@ def describe_loan(loan: LoanSummary, name: str, policy: LenderPolicy, today: dat
         lines.append(f"⚠️ 已逾期{loan.overdue_days}天：逾期本息{yuan(overdue)}"
                      f" + 罚息{yuan(loan.penalty_accrued)} = {yuan(loan.overdue_total)}")
         if in_grace(loan, policy):
-            lines.append(f"还在{policy.grace_days}天宽限期内{EXAMPLE_NOTE if policy.is_example('grace_days') else ''}，"
-                         f"期内还清不收罚息（目前暂计{yuan(loan.penalty_provisional)}）。")
+            lines.append(in_grace_zh(policy, loan.overdue_days))
+            if loan.penalty_provisional > 0:
+                lines.append(f"宽限期内暂计的罚息{yuan(loan.penalty_provisional)}，期内还清就不用付。")
         else:
             per_day = penalty_per_day(loan, policy)
             if per_day > 0:
@@ -139,7 +157,8 @@ def status_messages(overview: LoanOverview, policy: LenderPolicy) -> List[str]:
                   + (f"（连同这几天到期的一期，一共{yuan(total_overdue + due_soon)}）。" if due_soon > 0 else "。")]
         if total_overdue <= SMALL_OVERDUE:
             advice.append(f"差的钱虽然只有{yuan(total_overdue)}，也算逾期，照样可能影响征信，今天就补上吧。")
-        advice += [report_line(worst, policy), next_step_line(worst.overdue_days, policy)]
+        said = ("credit_report", "penalty") if in_grace(worst, policy) else ("credit_report",)
+        advice += [report_line(worst, policy), next_step_line(worst.overdue_days, policy, skip=said)]
         if total_overdue > SMALL_OVERDUE:
             advice.append("能还多少先还多少，罚息按天算；实在还不上，可以说“申请延期”，我帮你向贷款方提交协商申请。")
         bubbles.append("\n".join(advice))
@@ -183,6 +202,7 @@ __all__ = [
     "in_grace",
     "report_line",
     "next_step_line",
+    "milestone_sentence",
     "describe_loan",
     "status_messages",
 ]

@@ -21,7 +21,7 @@ from rasa_sdk.types import DomainDict
 from actions.flows import is_follow_up, prepared_values, skip_empty, slot_events, validate_amount
 from actions.identity import load_account
 from actions.loan_status import loan_names, next_step_line, open_loans, penalty_per_day
-from actions.replies import EXAMPLE_NOTE, rate_text, yuan
+from actions.replies import rate_text, yuan
 from actions.slot_values import (
     as_amount,
     as_days,
@@ -36,6 +36,7 @@ from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH, overdue_cost
 from bot.finance.rates import daily_to_annual
 from bot.loans.client import LoanOverview, LoanSummary
 from bot.policy import LenderPolicy, load_policy
+from bot.policy.wording import penalty_rule_zh, penalty_schedule, report_rule_zh
 
 FORM = "overdue_cost_form"
 REQUEST_INTENT = "calculate_overdue_cost"
@@ -250,13 +251,14 @@ def overdue_cost_message(amount: Decimal, days: int, daily_rate: Decimal, policy
                         multiplier=policy.penalty_multiplier, grace_mode=policy.grace_mode,
                         day_count=policy.day_count)
     rate = rate_text(daily_to_annual(daily_rate, policy.day_count), daily_rate)
-    penalty_rate = (f"罚息日利率{percent_str(cost.penalty_daily_rate, 3)}%，"
-                    f"是合同日利率的{plain_str(policy.penalty_multiplier)}倍")
+    penalty_annual = daily_to_annual(cost.penalty_daily_rate, policy.day_count)
+    penalty_rate = (f"罚息年化{percent_str(penalty_annual)}%（日利率{percent_str(cost.penalty_daily_rate, 3)}%），"
+                    f"是合同利率的{plain_str(policy.penalty_multiplier)}倍")
     own_overdue = loan is not None and loan.overdue_days > 0 and amount == loan.overdue_principal + loan.overdue_interest
     actual = own_overdue and days == loan.overdue_days
     if actual:
         lines = [f"按你{loan_name}的账：逾期本息{yuan(amount)}、{rate}、已逾期{days}天：",
-                 f"· 罚息已计{yuan(loan.penalty_accrued)}（{penalty_rate}；各期按各自的逾期天数算）",
+                 f"· 罚息已计{yuan(loan.penalty_accrued)}：{penalty_rate}，各期按各自的逾期天数算",
                  f"· 连本带罚{yuan(loan.overdue_total)}，每多拖一天罚息约多{yuan(penalty_per_day(loan, policy))}"]
     else:
         if own_overdue:
@@ -266,24 +268,23 @@ def overdue_cost_message(amount: Decimal, days: int, daily_rate: Decimal, policy
         else:
             subject = f"按本金{yuan(amount)}"
         lines = [f"{subject}、{rate}、逾期{days}天估算："]
-        if cost.in_grace:
-            grace_note = EXAMPLE_NOTE if policy.is_example("grace_days") else ""
-            lines.append(f"· 还在{policy.grace_days}天宽限期内{grace_note}：期内还清不收罚息")
+        if 0 < days <= penalty_schedule(policy).free_days:
+            lines.append(f"· 罚息：{yuan(cost.total_penalty)}，逾期{days}天还在宽限期内")
+            lines.append(f"· {penalty_rule_zh(policy)}")
         else:
-            lines.append(f"· 罚息约{yuan(cost.total_penalty)}（{penalty_rate}）")
+            lines.append(f"· 罚息约{yuan(cost.total_penalty)}：按{cost.chargeable_days}天计，{penalty_rate}")
         lines.append(f"· 连本带罚约{yuan(cost.total_due)}")
     status = cost.report_status
-    report_note = EXAMPLE_NOTE if policy.is_example("report_after_days") else ""
+    rule = report_rule_zh(policy).rstrip("。")
     if days > policy.report_after_days:
-        lines.append(f"· 征信：逾期超过{policy.report_after_days}天就可能被报送{report_note}，"
-                     f"逾期{days}天对应还款状态“{status}”（{STATUS_DESCRIPTIONS_ZH[status]}），贷款分类“{cost.classification}”")
+        lines.append(f"· 征信：{rule}；逾期{days}天，还款状态记为“{status}”（{STATUS_DESCRIPTIONS_ZH[status]}）")
     else:
-        lines.append(f"· 征信：还没到可能报送的时候（逾期超过{policy.report_after_days}天才可能报送{report_note}），"
-                     "抓紧还上就不会留记录")
+        lines.append(f"· 征信：{rule}，逾期{days}天还没到这一步")
     tail = []
     if own_overdue and not actual:
         tail.append(f"你账上目前实际已逾期{loan.overdue_days}天、已计罚息{yuan(loan.penalty_accrued)}。")
-    tail.append(next_step_line(days, policy))
+    said = ("credit_report", "penalty") if 0 < days <= penalty_schedule(policy).free_days else ("credit_report",)
+    tail.append(next_step_line(days, policy, skip=said))
     if actual:
         tail.append("能还多少先还多少；实在还不上，说“申请延期”，我帮你提交协商申请。")
     else:

@@ -49,6 +49,7 @@ from bot.loans import client as loans_client
 from bot.loans import config as loans_config
 from bot.loans.client import LoanServiceError, LoanSummary
 from bot.policy import load_policy
+from bot.policy.wording import cutoff_rule_zh
 
 log = logging.getLogger(__name__)
 
@@ -316,7 +317,7 @@ class ActionReactToReminder(Action):
                  f"应还{yuan(loan.next_due_amount)}。"]
         if loan.overdue_total > 0:
             lines.append(f"另外还有逾期未还的{yuan(loan.overdue_total)}，请一起还上，罚息按天在算。")
-        lines.append(f"请提前确认还款账户余额充足，还款日{policy.repayment_cutoff}前还上就不算逾期。")
+        lines.append(f"请提前确认还款账户余额充足。{cutoff_rule_zh(policy)}")
         dispatcher.utter_message(text="\n".join(lines))
         events: List[EventType] = []
         following = following_due_date(loan, loan.next_due_date)

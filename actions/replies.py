@@ -13,8 +13,7 @@ from typing import Iterable, Optional
 from bot.finance.money import fmt_money, percent_str
 from bot.finance.rates import daily_to_annual
 from bot.policy import LenderPolicy
-
-EXAMPLE_NOTE = "（示例配置，以借款合同为准）"
+from bot.policy.wording import EXAMPLE_NOTE
 
 
 def yuan(amount: Decimal) -> str:

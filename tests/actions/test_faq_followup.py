@@ -27,7 +27,10 @@ async def test_two_months_overdue_asking_what_happens_gets_their_penalty_and_rep
     assert f"罚息目前{fmt_money(loan.penalty)}元" in reply
     assert f"合计{fmt_money(loan.overdue_total)}元" in reply
     assert "征信还款状态按“3”（逾期61-90天）记" in reply
-    assert "逾期第91天起" in reply and "次级" in reply
+    # one next step of the policy timeline, in one sentence, marked as an example; no lender jargon
+    step = next(line for line in reply.splitlines() if line.startswith("接下来："))
+    assert step.startswith("接下来：逾期第91天起，") and step.count("。") == 1 and "示例配置" in step
+    assert "次级" not in reply and "不良" not in reply
     assert "申请延期" in reply
 
 
@@ -41,6 +44,11 @@ async def test_borrower_who_is_not_overdue_is_reassured(ledger):
     loan = expected.up_to_date()
     reply = await followup(UP_TO_DATE, "overdue_consequences")
     assert "目前没有逾期" in reply and f"12月13日应还{fmt_money(loan.next_installment)}元" in reply
+
+
+async def test_a_question_about_abusive_collectors_gets_no_figures_appended(ledger):
+    """Someone asking what collectors may do is not reminded what they owe."""
+    assert await followup(TWO_MONTHS, "collection_conduct", "催收天天打电话骂人怎么办") == ""
 
 
 async def test_other_topics_add_nothing(ledger):

@@ -10,6 +10,7 @@ from actions.identity import LINK_HELP_ZH, UNAVAILABLE_ZH
 from actions.loan_status import ActionCheckLoanStatus
 from bot.finance.money import fmt_money, money
 from bot.policy import load_policy
+from bot.policy.wording import cutoff_rule_zh, penalty_rule_zh
 
 import demo_figures as expected
 from action_helpers import MULTI_DEBT, ONE_YUAN, TWO_MONTHS, UP_TO_DATE, make_tracker, texts
@@ -34,8 +35,10 @@ async def test_two_months_overdue_borrower_sees_their_penalty_and_the_consequenc
     per_day = money(loan.overdue_amount * loan.daily_rate * load_policy().penalty_multiplier)
     assert f"每天约{fmt_money(per_day)}元" in reply
     assert "还款状态记为“3”（逾期61-90天）" in reply
-    # the next step of the policy timeline: day 91, non-performing, legal notice (example)
-    assert "逾期第91天起" in reply and "次级" in reply and "示例配置" in reply
+    # the next step of the policy timeline: one milestone, one sentence (day 91, legal notice, example)
+    step = next(line for line in reply.splitlines() if line.startswith("接下来："))
+    assert step.startswith("接下来：逾期第91天起，") and step.count("。") == 1 and "示例配置" in step
+    assert "次级" not in reply and "不良" not in reply
     assert f"一共{fmt_money(loan.overdue_total + loan.next_installment)}元" in reply
     assert "年化18.00%（日利率0.050%）" in reply
 
@@ -45,7 +48,11 @@ async def test_up_to_date_borrower_sees_the_next_installment(ledger):
     reply = await status_reply(UP_TO_DATE)
     assert f"剩余本金{fmt_money(loan.outstanding)}元" in reply
     assert f"12月13日（20天后）应还{fmt_money(loan.next_installment)}元" in reply
-    assert "没有逾期" in reply and "逾期" not in reply.replace("没有逾期", "").replace("就不算逾期", "")
+    assert "没有逾期" in reply and "已逾期" not in reply and "⚠️" not in reply
+    # what happens if a due date is missed: the policy's own rule, generated from it
+    policy = load_policy()
+    assert cutoff_rule_zh(policy, with_note=False) in reply
+    assert penalty_rule_zh(policy, with_note=False).rstrip("。") in reply
 
 
 async def test_one_yuan_short_is_called_an_overdue_and_not_a_hardship(ledger):

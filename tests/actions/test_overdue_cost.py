@@ -14,6 +14,7 @@ from actions.overdue_cost import (
 from bot.finance.money import fmt_money, percent_str
 from bot.finance.overdue import overdue_cost
 from bot.policy import load_policy
+from bot.policy.wording import penalty_rule_zh
 
 import demo_figures as expected
 from action_helpers import TWO_MONTHS, UP_TO_DATE, entity, make_tracker, slot_values, slots_after, texts
@@ -164,10 +165,15 @@ async def test_answer_is_exact_and_names_the_report_status(ledger_down):
     assert "按本金10,000.00元、年化18.00%（日利率0.050%）、逾期60天估算" in reply
     assert fmt_money(cost.total_penalty) == "450.00"  # 10,000 × 0.05 % × 1.5 × 60 days
     assert f"罚息约{fmt_money(cost.total_penalty)}元" in reply
-    assert f"罚息日利率{percent_str(D('0.0005') * policy.penalty_multiplier, 3)}%" in reply
+    penalty_daily = D("0.0005") * policy.penalty_multiplier
+    # the penalty rate annualised first, the daily rate after (27.00 % = 0.075 %/day × 360)
+    assert (f"罚息年化{percent_str(penalty_daily * policy.day_count)}%（日利率{percent_str(penalty_daily, 3)}%），"
+            f"是合同利率的1.5倍") in reply
+    assert f"按{cost.chargeable_days}天计" in reply and cost.chargeable_days == 60
     assert f"连本带罚约{fmt_money(cost.total_due)}元" in reply
-    assert "还款状态“2”（逾期31-60天）" in reply and "贷款分类“关注”" in reply
-    assert "逾期第61天起" in reply and "以借款合同和App账单为准" in reply
+    assert "还款状态记为“2”（逾期31-60天）" in reply
+    assert "贷款分类" not in reply and "（（" not in reply and "））" not in reply
+    assert "接下来：逾期第61天起" in reply and "以借款合同和App账单为准" in reply
 
 
 async def test_the_facts_worked_example_to_the_fen(ledger_down):
@@ -178,7 +184,12 @@ async def test_the_facts_worked_example_to_the_fen(ledger_down):
 
 async def test_inside_the_grace_period_nothing_is_charged(ledger_down):
     reply = await answer({"overdue_amount": "5000", "overdue_duration": "P2D", "overdue_daily_rate": "0.0005"})
-    assert "宽限期内" in reply and "罚息约" not in reply and "还没到可能报送的时候" in reply
+    assert "罚息：0.00元，逾期2天还在宽限期内" in reply and "罚息约" not in reply
+    # what happens if it is not cleared in time, stated as the policy and the calculator have it
+    assert penalty_rule_zh(load_policy()) in reply
+    assert "逾期2天还没到这一步" in reply
+    assert "不会留记录" not in reply  # no promise resting on an example setting
+    assert reply.count("可能被报送征信") == 1
 
 
 async def test_own_overdue_at_its_actual_days_shows_the_ledger_figures(ledger):
@@ -188,7 +199,7 @@ async def test_own_overdue_at_its_actual_days_shows_the_ledger_figures(ledger):
                          borrower=TWO_MONTHS)
     assert f"按你借呗的账：逾期本息{fmt_money(loan.overdue_amount)}元" in reply and "已逾期61天" in reply
     assert f"罚息已计{fmt_money(loan.penalty)}元" in reply and f"连本带罚{fmt_money(loan.overdue_total)}元" in reply
-    assert "还款状态“3”" in reply and "估算" not in reply
+    assert "还款状态记为“3”" in reply and "估算" not in reply
 
 
 async def test_own_overdue_what_if_for_other_days_is_an_estimate_next_to_the_actual(ledger):
