@@ -32,7 +32,7 @@ from bot.loans import config
 log = logging.getLogger(__name__)
 
 UNAVAILABLE_ZH = "账户信息暂时查不到，请稍后再试。"
-NOT_FOUND_ZH = "没有找到您的借款账户信息，请确认登录的账号是否正确。"
+NOT_FOUND_ZH = "没有找到你的借款账户信息，请确认登录的账号是否正确。"
 REJECTED_ZH = "这个请求没有办理成功，请核对信息后再试。"
 
 
