@@ -50,6 +50,7 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             "char_ngrams": list(defaults.char_ngrams),
             "word_ngrams": list(defaults.word_ngrams),
             "word_weight": defaults.word_weight,
+            "first_clause_weight": defaults.first_clause_weight,
             "C": defaults.C,
         }
 
@@ -74,7 +75,9 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     def _model_config(self) -> IntentModelConfig:
         return IntentModelConfig(char_ngrams=tuple(self._config["char_ngrams"]),
                                  word_ngrams=tuple(self._config["word_ngrams"]),
-                                 word_weight=float(self._config["word_weight"]), C=float(self._config["C"]))
+                                 word_weight=float(self._config["word_weight"]),
+                                 first_clause_weight=float(self._config["first_clause_weight"]),
+                                 C=float(self._config["C"]))
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [m for m in training_data.intent_examples if m.get("text")]

@@ -13,7 +13,7 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.intent_classifier import LinearIntentClassifier
-from bot.nlu.intent_model import IntentModel, TextPreparer, load_replacements
+from bot.nlu.intent_model import IntentModel, first_clause, load_replacements, placeholder
 
 EXAMPLES = [
     ("我借呗还欠多少", "check_loan_status"), ("这个月要还多少钱", "check_loan_status"),
@@ -43,10 +43,29 @@ def model(preparer):
     ("５０００块", "Ⓐ"),
     ("蚂蚁借呗分12期，年化18%", "借呗Ⓘ,Ⓡ"),
     ("花贝 征心", "花呗 征信"),
+    ("差一块钱没还", "差ⓐ没还"),
+    ("晚了两个小时算逾期吗", "晚了ⓗ算逾期吗"),
+    ("逾期三天了", "逾期ⓓ了"),
     ("", ""),
 ])
 def test_preparation_normalises_typos_products_and_quantities(preparer, text, prepared):
     assert preparer(text) == prepared
+
+
+@pytest.mark.parametrize("entity, value, mark", [
+    ("amount", "0.5", "ⓐ"), ("amount", "9.99", "ⓐ"), ("amount", "10", "Ⓐ"), ("amount", "30000", "Ⓐ"),
+    ("duration", "PT2H", "ⓗ"), ("duration", "PT30M", "ⓗ"), ("duration", "PT12H", "ⓗ"),
+    ("duration", "P3D", "ⓓ"), ("duration", "P1DT12H", "Ⓓ"), ("duration", "P2M", "Ⓓ"), ("duration", "P1Y", "Ⓓ"),
+    ("installments", "12", "Ⓘ"), ("daily_rate", "0.0005", "Ⓡ"),
+])
+def test_placeholders_keep_kind_and_size(entity, value, mark):
+    assert placeholder(entity, value) == mark
+
+
+@pytest.mark.parametrize("prepared, first", [("你好,借呗逾期了怎么办", "你好"), ("  逾期了？征信呢", "逾期了"),
+                                             ("", ""), ("。。。", "")])
+def test_first_clause(prepared, first):
+    assert first_clause(prepared) == first
 
 
 def test_typo_table_rejects_a_form_with_two_meanings(tmp_path):
