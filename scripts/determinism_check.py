@@ -71,14 +71,15 @@ def newer_cpu_features() -> List[str]:
             if present and (name.startswith("AVX512") or name in ("AVX2", "FMA3"))]
 
 
-def copy_project(target: Path, reverse_files: bool) -> None:
-    """The Rasa files of the project into ``target``; data files created in the given order."""
+def copy_project(source: Path, target: Path, reverse_files: bool = False) -> None:
+    """The Rasa files of the project (config, domain, data/) from ``source`` into ``target``;
+    data files created in the given order."""
     target.mkdir(parents=True)
     for name in PROJECT_FILES:
-        shutil.copy2(ROOT / name, target / name)
-    files = sorted(p for p in (ROOT / "data").rglob("*") if p.is_file())
+        shutil.copy2(source / name, target / name)
+    files = sorted(p for p in (source / "data").rglob("*") if p.is_file())
     for path in (reversed(files) if reverse_files else files):
-        destination = target / path.relative_to(ROOT)
+        destination = target / path.relative_to(source)
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, destination)
 
@@ -107,11 +108,12 @@ def pinned(condition: Dict, command: List[str]) -> List[str]:
 
 def train(condition: Dict, workdir: Path) -> Dict:
     project = workdir / condition["name"]
-    copy_project(project, condition["reverse_files"])
+    copy_project(workdir / "snapshot", project, condition["reverse_files"])
     command = pinned(condition, [RASA, "train", "--force", "--quiet", "--fixed-model-name", "model",
                                  "--out", str(project / "models")])
     started = time.monotonic()
-    completed = subprocess.run(command, cwd=project, env=environment(condition), capture_output=True, text=True)
+    env = dict(environment(condition), BOT_DATA_DIR=str(project / "data"))
+    completed = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
     seconds = time.monotonic() - started
     if completed.returncode != 0:
         sys.stderr.write(completed.stdout[-3000:] + completed.stderr[-3000:])
@@ -205,6 +207,9 @@ def main(argv=None) -> int:
     workdir = Path(tempfile.mkdtemp(prefix="determinism-"))
     runs = []
     try:
+        # one snapshot of the project's files, so every training sees the same data even if
+        # someone edits data/ while the check runs
+        copy_project(ROOT, workdir / "snapshot")
         for condition in CONDITIONS:
             run = train(condition, workdir)
             print(f"trained under {condition['name']:<10} in {run['seconds']:6.1f} s (from scratch, NLU and dialogue)",
