@@ -328,3 +328,102 @@ def test_finish_paying_per_unit_prices_and_latin_magnitudes(text, expected):
 ])
 def test_quarters_are_three_months(text, expected):
     assert found(text) == expected
+
+
+# ---------------------------------------------------------------- issue 12: the borrowers' register
+# Misses and misreadings found while writing training data in the real borrowers' register.
+
+# 1: 半天 is half a day after a word of being late or putting off, or alone (an answer); elsewhere
+# it is the idiom "a long while" (等了半天, 半天没到账).
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("晚了半天", [("duration", "半天", "PT12H")]),
+    ("晚还半天有影响吗", [("duration", "半天", "PT12H")]),
+    ("半天", [("duration", "半天", "PT12H")]),
+    ("就晚个半天，会上征信吗", [("duration", "半天", "PT12H")]),
+    ("能宽限半天吗", [("duration", "半天", "PT12H")]),
+    ("逾期半天算逾期吗", [("duration", "半天", "PT12H")]),
+])
+def test_half_a_day(text, expected):
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("等了半天还没到账", []),
+    ("半天没反应", []),
+    ("找了半天没找到还款入口", []),
+    # the other half units are unchanged
+    ("半个月", [("duration", "半个月", "P15D")]),
+    ("半年", [("duration", "半年", "P6M")]),
+    ("一天半", [("duration", "一天半", "P1DT12H")]),
+    ("上半年", []),
+])
+def test_half_a_day_idiom_and_other_halves(text, expected):
+    assert found(text) == expected
+
+
+# 2: 几 + a unit of time is "a few": the lower bound 2, like 两三天 → P2D — where it says how long
+# (alone, after being late / putting off / waiting, 好几, 连续几, before 没); where it asks how many
+# (宽限期是几天, 几个月能还完) or names a period (这几天, 前几个月) it is not read.
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("几天", [("duration", "几天", "P2D")]),
+    ("几个小时", [("duration", "几个小时", "PT2H")]),
+    ("几小时", [("duration", "几小时", "PT2H")]),
+    ("几分钟", [("duration", "几分钟", "PT2M")]),
+    ("几个月", [("duration", "几个月", "P2M")]),
+    ("几周", [("duration", "几周", "P14D")]),
+    ("几个星期", [("duration", "几个星期", "P14D")]),
+    ("晚了几天", [("duration", "几天", "P2D")]),
+    ("晚还几天要多付多少", [("duration", "几天", "P2D")]),
+    ("能宽限我几天吗", [("duration", "几天", "P2D")]),
+    ("能缓几天吗", [("duration", "几天", "P2D")]),
+    ("晚几个小时没事吧", [("duration", "几个小时", "PT2H")]),
+    ("晚了几分钟 有影响不", [("duration", "几分钟", "PT2M")]),
+    ("等我几天", [("duration", "几天", "P2D")]),
+    ("过几天再还", [("duration", "几天", "P2D")]),
+    ("逾期了几天", [("duration", "几天", "P2D")]),
+    ("逾期几天会上征信吗", [("duration", "几天", "P2D")]),  # a yes-no question: 几 is "a few"
+    ("晚几天会怎么样", [("duration", "几天", "P2D")]),
+    ("我已经好几天没吃饭了", [("duration", "好几天", "P2D")]),
+    ("好几个月", [("duration", "好几个月", "P2M")]),
+    ("连续几个月没还款会怎么样", [("duration", "几个月", "P2M")]),
+    ("几个月没还了", [("duration", "几个月", "P2M")]),
+    ("欠了5000，晚了几天", [("amount", "5000", "5000"), ("duration", "几天", "P2D")]),
+])
+def test_a_few_is_its_lower_bound(text, expected):
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("宽限期是几天", []),
+    ("宽限期有几天", []),
+    ("几个月能还完", []),
+    ("借钱一般几分钟到账", []),
+    ("我逾期几天了", []),  # how many days am I overdue?
+    ("逾期几天算不良", []),
+    ("晚几天算逾期", []),
+    ("要等几天", []),
+    ("最长可以借几个月", []),
+    ("这几天手头紧", []),
+    ("前几个月都在还利息", []),
+    ("几月几号还款", []),  # which month
+    ("几个工作日到账", []),
+    ("每月3k几个月上岸", [("amount", "3k", "3000")]),
+    ("每月还3k几个月能还完", [("amount", "3k", "3000")]),
+    # vague amounts stay unread; the existing lower bounds are unchanged
+    ("差几块钱", []),
+    ("欠了几百", []),
+    ("几百块", []),
+    ("几千块", []),
+    ("欠了几十万", []),
+    ("几十天", []),
+    ("两三天", [("duration", "两三天", "P2D")]),
+    ("十来天", [("duration", "十来天", "P10D")]),
+    ("十几天", [("duration", "十几天", "P10D")]),
+    ("三千几", [("amount", "三千几", "3000")]),
+])
+def test_a_few_that_asks_how_many_or_names_a_period(text, expected):
+    assert found(text) == expected

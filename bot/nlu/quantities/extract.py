@@ -38,8 +38,20 @@ Spans and values (see also the conversation contract):
 * ``duration`` — ISO 8601 (``P2M``, ``P21D``, ``P1M15D``, ``PT30M``); the span is
   the duration itself ("逾期两个月" → "两个月").  "两个多月" is a lower bound
   (P2M).  Bare month numbers are month names (3月 = March) unless written 两月 /
-  俩月 or after 逾期-like words ("逾期3月"); 上半年 / 下半年 are periods, 半天 is an
-  idiom ("a long while") and 3个工作日 are not calendar days: none is reported.
+  俩月 or after 逾期-like words ("逾期3月"); 上半年 / 下半年 are periods and 3个工作日 are
+  not calendar days: neither is reported.  半天 is half a day (PT12H) alone or after a word
+  of being late or putting off ("晚了半天", "晚还半天", "宽限半天"); elsewhere it is the idiom
+  "a long while" ("等了半天", "半天没到账") and is not reported.
+  几 + a unit of time is "a few", read as its lower bound 2 like 两三天 → P2D (几天 P2D,
+  几个月 P2M, 几周 P14D, 几个小时 PT2H, 几分钟 PT2M; 好几天 spans 好) where it says how long:
+  alone, after 好 / 连续 / 已经, before 没 / 未 / 不 ("几个月没还"), or after a word of being
+  late, putting off or waiting ("晚了几天", "宽限我几天", "能缓几天吗", "等我几天", "过几天").
+  Elsewhere 几 asks how many ("宽限期是几天", "几个月能还完", "要等几天") or names a period
+  ("这几天", "前几个月") and is not read; so is 几 after a late word when 算 / 会 / 才 / 能 /
+  就 follow ("晚几天算逾期": a threshold question), and after a bare 逾期 ("我逾期几天了"),
+  unless 了 comes between ("逾期了几天") or a yes-no / other question word follows ("逾期几天
+  会上征信吗", "晚几天会怎么样").  几月 is "which month"; 几十天 and vague amounts (几块钱,
+  几百, 几千) have no lower bound that is safe to plan on and are not read.
   一个季度 is three months; 三季度 (no 个) is the third quarter of a year, not a length.
   一 + unit read as "per" is not a duration: "一个月还3000", "催收一天打几十个",
   "收入4500一个月", "罚息多少钱一天" (a price per unit), and neither is "同一天" /
@@ -191,6 +203,19 @@ _DURATION_UNIT_RE = re.compile(
 )
 _DURATION_JOIN_RE = re.compile(r"零|又|加|[ ]")
 _HALF_RE = re.compile(r"半(?P<ge>个)?(?P<more>多(?!少))?(?P<unit>年(?![级代纪])|月|小时|钟头|星期|礼拜)")
+#: before 半天 / 几天 (几个月 …): a word of being late or putting off (and, before 几, of waiting),
+#: which makes them a length of time: "晚了半天", "宽限几天", "等我几天", "过几天"; the overdue words
+#: count before 几 only with 了 ("逾期了几天"; "逾期几天算不良" asks how many)
+_LATE_BEFORE_RE = re.compile(
+    r"(?:(?P<overdue>逾期|预期|途期|超期)|晚还|晚|迟还|迟|拖欠|拖|宽限|缓|延期|延后|延迟|推迟|推后|往后[推延挪调改]|推"
+    r"|(?P<wait>(?<!要)等|(?<!要)过))(?P<le>了)?(?:还|我|你们|你|个)?[ ]?$"
+)
+#: after 几天 (几个月 …): a state that lasts, so 几 counts ("几个月没还")
+_LASTING_AFTER_RE = re.compile(r"(?:都|也)?[没未不]")
+#: after 几天 (几个月 …) with no 了 before it: 几 asks how many ("晚几天算逾期", "等几天才能到账"),
+#: unless a yes-no or other question word comes later (吗, 什么, 怎么: "晚几天会有影响吗")
+_HOW_MANY_AFTER_RE = re.compile(r"[ ]?(?:才|能|可以|会|算|就)")
+_OTHER_QUESTION_RE = re.compile(r"[吗么嘛]")
 _UNIT_RANK = {"年": 6, "季度": 5.5, "月": 5, "星期": 4, "礼拜": 4, "周": 4, "天": 3, "自然日": 3, "小时": 2, "钟头": 2,
               "分钟": 1}
 #: words before a bare month number that make it a length of time ("逾期3月")
@@ -289,7 +314,7 @@ def _first_chars(words: List[str]) -> set:
 _TRIGGERS = frozenset(
     NUMERAL_START
     | _first_chars(_DAILY_CUES + _DAILY_WEAK_CUES + _ANNUAL_CUES + _ANNUAL_WEAK_CUES + _MONTHLY_CUES + _NEUTRAL_CUES)
-    | set("百千万") | set("分半每+¥$€£") | _first_chars(["rmb", "cny", "人民币", "us", "hk", "usd", "hkd", "eur"])
+    | set("百千万几") | set("分半每+¥$€£") | _first_chars(["rmb", "cny", "人民币", "us", "hk", "usd", "hkd", "eur"])
 )
 
 
@@ -492,7 +517,7 @@ class _Scanner:
             if m and not ("0" <= self.char(i - 1) <= "9"):
                 return m.end()
         for matcher in (self.rate_with_cue, self.rate_word, self.currency, self.every_month_day,
-                        self.installments_with_fen, self.half_duration, self.number):
+                        self.installments_with_fen, self.half_duration, self.few_duration, self.number):
             end = matcher(i)
             if end is not None:
                 return end
@@ -622,6 +647,11 @@ class _Scanner:
 
     # ---- 半年, 半个月
     def half_duration(self, i: int) -> Optional[int]:
+        if self.s.startswith("半天", i):
+            late = _LATE_BEFORE_RE.search(self.s, max(0, i - 8), i)
+            if self._alone(i, i + 2) or (late and not late.group("wait")):
+                return self.emit(DURATION, i, i + 2, "PT12H")  # 晚了半天, 晚还半天: half a day
+            return i + 2  # 等了半天, 半天没到账: "a long while", an idiom
         m = _HALF_RE.match(self.s, i)
         if not m:
             return None
@@ -632,6 +662,42 @@ class _Scanner:
         parts.add(unit, _HALF)
         end = self.duration_tail(m.end(), _UNIT_RANK[unit], parts)
         return self.emit(DURATION, i, end, parts.iso())
+
+    # ---- 几天, 好几个月: "a few" days, months …
+    def few_duration(self, i: int) -> Optional[int]:
+        if self.s[i] != "几":
+            return None
+        m = _DURATION_UNIT_RE.match(self.s, i + 1)
+        if not m or m.group("more") or m.group("half"):
+            return None
+        unit, end = m.group("unit"), m.end("unit")
+        if unit in ("月", "季度") and not m.group("ge"):
+            return None  # 几月 is "which month", as 3月 is March
+        if unit == "工作日":
+            return end
+        start = i - 1 if self.char(i - 1) == "好" and not (self.found and self.found[-1].end > i - 1) else i
+        if not self._says_a_few(start, i, end):
+            return end  # 宽限期是几天, 几个月能还完, 这几天: how many, or which days
+        parts = _DurationParts()
+        parts.add(unit, Decimal(2))
+        return self.emit(DURATION, start, end, parts.iso())
+
+    def _says_a_few(self, start: int, i: int, end: int) -> bool:
+        """几天 at ``i`` (好几天 from ``start``) to ``end`` says "a few days" rather than asking how many."""
+        s = self.s
+        if start < i or self._alone(start, end) or (i >= 2 and s.startswith(("连续", "已经"), i - 2)):
+            return True  # 好几天, "几天", 连续几个月, 已经几天了
+        if _LASTING_AFTER_RE.match(s, end):
+            return True  # 几个月没还
+        late = _LATE_BEFORE_RE.search(s, max(0, i - 8), i)
+        if not late:
+            return False
+        if late.group("le"):
+            return True  # 晚了几天, 逾期了几天: what happened
+        if _OTHER_QUESTION_RE.search(s, end):
+            return True  # 晚几天会有影响吗, 逾期几天会上征信吗: 几 is "a few" in a yes-no question
+        # 逾期几天算不良, 我逾期几天了, 晚几天算逾期, 等几天才能到账: how many
+        return not late.group("overdue") and not _HOW_MANY_AFTER_RE.match(s, end)
 
     # ---- numbers
     def number(self, i: int) -> Optional[int]:
@@ -984,11 +1050,11 @@ class _Scanner:
         if c and c != "分" and (c in _BARE_BLOCKERS or _is_ascii_letter(c)):
             return consumed
         if num.arabic:
-            if self.s[num.start:num.end] in _HOTLINES and not self._alone(num):
+            if self.s[num.start:num.end] in _HOTLINES and not self._alone(num.start, num.end):
                 return consumed  # 打95188没人接
             if num.leading_zero or num.value == 0:
                 return consumed  # 007, 额度为0
-            if num.value < 10 and not num.has_decimal and not self._alone(num):
+            if num.value < 10 and not num.has_decimal and not self._alone(num.start, num.end):
                 return consumed  # a lone small digit in a sentence is a label, not money
         elif not num.large_magnitude:
             return consumed  # 十五, 一, 两: not money without a unit
@@ -1007,15 +1073,15 @@ class _Scanner:
         m = _FEN_RE.match(self.s, u)
         return bool(m) and self.char(m.end()) in NUMERAL_START
 
-    def _alone(self, num: Numeral) -> bool:
-        """The number is all the message holds, apart from spaces, punctuation and emoji."""
+    def _alone(self, start: int, end: int) -> bool:
+        """``s[start:end]`` is all the message holds, apart from spaces, punctuation and emoji."""
         if self._word_chars is None:  # prefix counts of letters / digits / CJK, computed once
             counts = [0]
             for ch in self.s:
                 counts.append(counts[-1] + (0 if _STRIP_RE.fullmatch(ch) else 1))
             self._word_chars = counts
         counts = self._word_chars
-        return counts[num.start] == 0 and counts[self.n] == counts[num.end]
+        return counts[start] == 0 and counts[self.n] == counts[end]
 
 
 _RANGE_ENTITIES = frozenset({AMOUNT, DURATION, INSTALLMENTS})
