@@ -427,3 +427,23 @@ def test_a_few_is_its_lower_bound(text, expected):
 ])
 def test_a_few_that_asks_how_many_or_names_a_period(text, expected):
     assert found(text) == expected
+
+
+# 3: the k / w that ends an amount is its unit, not a Latin word before the next number
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("借2w一个月利息", [("amount", "2w", "20000"), ("duration", "一个月", "P1M")]),
+    ("5k一个月多少利息", [("amount", "5k", "5000"), ("duration", "一个月", "P1M")]),
+    ("借1.5W两个月", [("amount", "1.5W", "15000"), ("duration", "两个月", "P2M")]),
+    ("2w3个月", [("amount", "2w", "20000"), ("duration", "3个月", "P3M")]),
+    ("5k分3期", [("amount", "5k", "5000"), ("installments", "分3期", "3")]),
+    # unchanged: 万 already worked; a per-month figure stays an amount; letters before digits block them
+    ("借2万一个月利息", [("amount", "2万", "20000"), ("duration", "一个月", "P1M")]),
+    ("收入5k一个月", [("amount", "5k", "5000")]),
+    ("iPhone15", []),
+    ("5G网络", []),
+    ("v2.3.1版本", []),
+])
+def test_a_duration_right_after_k_or_w(text, expected):
+    assert found(text) == expected

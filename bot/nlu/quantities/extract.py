@@ -755,7 +755,8 @@ class _Scanner:
         if before == "第" or (before == " " and self.char(i - 2) == "第"):
             return True
         if before and _is_ascii_letter(before):
-            return True
+            # iPhone15, v2 … — but the k / w of an amount just read is its unit ("借2w一个月")
+            return not (before in "kKwW" and self.found and self.found[-1].end == i)
         if before == "." and "0" <= self.char(i - 2) <= "9":
             return True
         j = i
