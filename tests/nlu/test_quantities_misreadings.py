@@ -447,3 +447,45 @@ def test_a_few_that_asks_how_many_or_names_a_period(text, expected):
 ])
 def test_a_duration_right_after_k_or_w(text, expected):
     assert found(text) == expected
+
+
+# 4: nothing joins across a space into a wrong quantity: a unit of time the number cannot take
+# starts another word (月供, 月入, 年底, 天天), and 多 after a space is not "more than"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("借3万 月供多少", [("amount", "3万", "30000")]),
+    ("借3万月供多少", [("amount", "3万", "30000")]),
+    ("欠8万 月入6000", [("amount", "8万", "80000"), ("amount", "6000", "6000")]),
+    ("欠8万月入6000", [("amount", "8万", "80000"), ("amount", "6000", "6000")]),
+    ("月入8000 月供3000", [("amount", "8000", "8000"), ("amount", "3000", "3000")]),
+    ("工资8千月供3千", [("amount", "8千", "8000"), ("amount", "3千", "3000")]),
+    ("晚还10天 6000 多出多少", [("duration", "10天", "P10D"), ("amount", "6000", "6000")]),
+    ("6000 多", [("amount", "6000", "6000")]),
+    ("欠1万 年底还", [("amount", "1万", "10000")]),
+    ("欠8千 年底还", [("amount", "8千", "8000")]),
+    ("欠1万 天天被催", [("amount", "1万", "10000")]),
+    ("欠3000天天被催", [("amount", "3000", "3000")]),
+    ("一天天过去了", []),
+    ("2万多月供", [("amount", "2万多", "20000")]),
+])
+def test_no_join_into_a_wrong_quantity(text, expected):
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("三千多", [("amount", "三千多", "3000")]),  # right after the number 多 is still a lower bound
+    ("6000多", [("amount", "6000多", "6000")]),
+    ("一万出头", [("amount", "一万出头", "10000")]),
+    ("逾期 30 天", [("duration", "30 天", "P30D")]),
+    ("逾期3 个月", [("duration", "3 个月", "P3M")]),
+    ("5000 元", [("amount", "5000 元", "5000")]),
+    ("3个月月供多少", [("duration", "3个月", "P3M")]),
+    ("逾期3天天天被催", [("duration", "3天", "P3D")]),
+    ("逾期13月", [("duration", "13月", "P13M")]),
+    ("两百天", [("duration", "两百天", "P200D")]),
+    ("一千天", [("duration", "一千天", "P1000D")]),
+    ("两千年", []),  # a year
+])
+def test_units_that_still_join(text, expected):
+    assert found(text) == expected

@@ -19,7 +19,8 @@ Spans and values (see also the conversation contract):
   counts only when it is the whole message (in "1 2 3是什么意思" they are labels),
   and 0 with no unit does not count (额度为0).  Lower bounds: "三千多", "5000多",
   "一万出头", "十几万", "十多万" report the number said (3000, 5000, 10000, 100000,
-  100000).  Ranges are one quantity, the lower bound, spanning the whole range:
+  100000); 多 / 余 / 来 / 出头 belong to the number only right after it, not after a space
+  ("晚还10天 6000 多出多少" → "6000", span "6000").  Ranges are one quantity, the lower bound, spanning the whole range:
   "两三千", "2000-3000", "2到3万", "三千到六千", "3000元到6000元", "¥3000~¥6000"
   all give one amount (2000, 2000, 20000, 3000, 3000, 3000), and so do ranges of
   durations and installment counts ("两到三个月", "两个月到三个月" → P2M, "6期到12期"
@@ -53,6 +54,12 @@ Spans and values (see also the conversation contract):
   会上征信吗", "晚几天会怎么样").  几月 is "which month"; 几十天 and vague amounts (几块钱,
   几百, 几千) have no lower bound that is safe to plan on and are not read.
   一个季度 is three months; 三季度 (no 个) is the third quarter of a year, not a length.
+  A unit of time the number cannot take starts another word, and the number is read on its
+  own (as money): 年 after 1000 or more that is not a year ("欠8千 年底还"), any unit after a
+  number written with 万 / 亿 / w ("借3万 月供多少", "1万 天天被催"), a bare 月 after 100 or
+  more ("欠8万 月入6000", "工资8千月供3千") and a doubled 天天 / 月月 / 年年 ("every day":
+  "欠3000天天被催").  A space does not end a duration ("逾期 30 天"), but these words read
+  the same with or without one.
   一 + unit read as "per" is not a duration: "一个月还3000", "催收一天打几十个",
   "收入4500一个月", "罚息多少钱一天" (a price per unit), and neither is "同一天" /
   "最后一个月" (which one, not how long); "一年能还完" / "一个月还得清" are how long.
@@ -807,16 +814,18 @@ class _Scanner:
             return unit.end() if unit else j  # 同一天, 最后一个月, 算前一天还是后一天: which one, not how many
         if self._rate_follows(k) or self._rate_question_follows(k, num):
             return self.bare(i, num, j, unit_free=True)  # 1.2万日利率0.05%, 3万年化14.4%: the unit belongs to the cue
-        # 多 / 余 / 来 / 出头 after the number: a lower bound
+        # 多 / 余 / 来 / 出头 right after the number (not after a space: "6000 多出多少"): a lower bound
         u = k
         approx_char = ""
-        if c in ("多", "余", "来") and self.char(k + 1) not in _NOT_APPROX_AFTER_DUO and (
+        if k == j and c in ("多", "余", "来") and self.char(k + 1) not in _NOT_APPROX_AFTER_DUO and (
                 num.has_magnitude or (num.arabic and num.value >= 10)):
             approx_char, u = c, k + 1
-        elif s.startswith("出头", k) and (num.has_magnitude or (num.arabic and num.value >= 10)):
+        elif k == j and s.startswith("出头", k) and (num.has_magnitude or (num.arabic and num.value >= 10)):
             approx_char, u = "出头", k + 2
         if s.startswith("年", u) and self._year_like(num):
             return u + 1  # a year
+        if self._time_unit_of_another_word(num, u):
+            return self.bare(i, num, u, unit_free=True)  # 3万月供, 8000 月入, 1万 天天被催: money
         if num.digit_string:
             return j
         if c == "期" and not approx_char:
@@ -833,6 +842,24 @@ class _Scanner:
         if approx_char in ("余", "来"):
             u = k  # 来 / 余 without a unit are verbs ("借5000来还"), not part of the number
         return self.bare(i, num, u)
+
+    def _time_unit_of_another_word(self, num: Numeral, u: int) -> bool:
+        """A unit of time at ``u`` that the number cannot take, so it starts another word: 年 after
+        1000 or more that is not a year ("欠8千 年底还"), any unit after a number written with
+        万 / 亿 / w ("3万月供", "1万 天天被催"), a bare 月 after 100 or more ("8000月供", "月入8000
+        月供3000") and a doubled 天天 / 月月 / 年年 ("every day": "欠3000天天被催", "一天天过去")."""
+        m = _DURATION_UNIT_RE.match(self.s, u)
+        if not m:
+            return False
+        unit = m.group("unit")
+        if (unit == "年" and num.value >= 1000) or (num.has_magnitude and num.value >= 10_000):
+            return True
+        if m.group("ge") or m.group("more") or m.group("half"):
+            return False
+        if unit == "月" and num.value >= 100:
+            return True
+        at = m.start("unit")
+        return unit in ("天", "月", "年") and self.s.startswith(unit * 2, at) and not self.s.startswith(unit * 3, at)
 
     def _rate_follows(self, k: int) -> bool:
         """A rate cue with its value starts at ``k``."""
