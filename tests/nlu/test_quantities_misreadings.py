@@ -489,3 +489,32 @@ def test_no_join_into_a_wrong_quantity(text, expected):
 ])
 def test_units_that_still_join(text, expected):
     assert found(text) == expected
+
+
+# 5: a trailing 一 that starts a unit word (一年, 一个月, 一天, 一期, 一次, 一周) is not part of the amount
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("1万一年利息多少", [("amount", "1万", "10000"), ("duration", "一年", "P1Y")]),
+    ("一万一年利息多少", [("amount", "一万", "10000"), ("duration", "一年", "P1Y")]),
+    ("借1万一年", [("amount", "1万", "10000"), ("duration", "一年", "P1Y")]),
+    ("借1万一个月利息多少", [("amount", "1万", "10000"), ("duration", "一个月", "P1M")]),
+    ("借1万一天利息多少", [("amount", "1万", "10000"), ("duration", "一天", "P1D")]),
+    ("1万一期还多少", [("amount", "1万", "10000")]),
+    ("1万一次还清", [("amount", "1万", "10000")]),
+])
+def test_a_trailing_one_that_starts_a_unit_word(text, expected):
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("一万一", [("amount", "一万一", "11000")]),
+    ("1万1", [("amount", "1万1", "11000")]),
+    ("1万一", [("amount", "1万一", "11000")]),
+    ("一万一千", [("amount", "一万一千", "11000")]),
+    ("借一万一年化18%", [("amount", "一万一", "11000"), ("annual_rate", "年化18%", "0.18")]),
+    ("一万一日利率0.05%", [("amount", "一万一", "11000"), ("daily_rate", "日利率0.05%", "0.0005")]),
+    ("1万一，一年利息多少", [("amount", "1万一", "11000"), ("duration", "一年", "P1Y")]),
+])
+def test_an_abbreviated_one_that_stays_in_the_amount(text, expected):
+    assert found(text) == expected

@@ -17,7 +17,10 @@ Spans and values (see also the conversation contract):
   with no unit is an amount when it is written in digits (5000, "每月能还2000") or
   is a Chinese number with 百/千/万/亿 (五千, 两千五); a lone digit 1–9 with no unit
   counts only when it is the whole message (in "1 2 3是什么意思" they are labels),
-  and 0 with no unit does not count (额度为0).  Lower bounds: "三千多", "5000多",
+  and 0 with no unit does not count (额度为0).  An abbreviated last digit (一万二 = 12000,
+  1万1 = 11000) that starts a unit word is not part of the amount: "1万一年利息多少" is 1万
+  and 一年, "借了一万两个月" 一万 and 两个月, "1万一期" 1万 (一万一 alone is 11000); before a
+  rate cue other digits stay ("一万二日利率0.05%" = 12000), and so does 一 before 年化.  Lower bounds: "三千多", "5000多",
   "一万出头", "十几万", "十多万" report the number said (3000, 5000, 10000, 100000,
   100000); 多 / 余 / 来 / 出头 belong to the number only right after it, not after a space
   ("晚还10天 6000 多出多少" → "6000", span "6000").  Ranges are one quantity, the lower bound, spanning the whole range:

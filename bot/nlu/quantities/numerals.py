@@ -50,7 +50,8 @@ _RANGE_PAIRS = frozenset({(1, 2), (2, 3), (3, 4), (4, 5), (5, 6), (6, 7), (7, 8)
 #: number instead ("借了一万两个月" is 一万 + 两个月, not 12000 + 个月)
 _TAIL_BREAKERS = frozenset("个天周年月期号日次笔张岁点倍")
 #: ... except when a rate cue starts there: 一万二日利率0.05% is 12000 at 0.05 % a day (两 / 俩 still
-#: start the next number: 一万两年利息 is 一万 + 两年)
+#: start the next number: 一万两年利息 is 一万 + 两年; so does 一 before 年 — 1万一年利息 is 1万 +
+#: 一年 — except before 年化, which no count of years takes)
 _RATE_CUE_STARTS = ("日利", "日息", "日化", "日费率", "日率", "年化", "年利", "年息", "年费率", "年率")
 #: characters a number can start with
 NUMERAL_START = frozenset("0123456789") | frozenset(CN_DIGITS) | frozenset("十拾")
@@ -161,7 +162,8 @@ def scan_numeral(s: str, pos: int, digit_strings: bool = True) -> Optional[Numer
         if st.prev not in ("digit", "small", "big"):
             return
         if (st.tail and end < n and s[end] in _TAIL_BREAKERS
-                and (s[end - 1] in "两俩" or not s.startswith(_RATE_CUE_STARTS, end))):
+                and (s[end - 1] in "两俩" or not s.startswith(_RATE_CUE_STARTS, end)
+                     or (s[end - 1] in "一幺" and s[end] == "年" and not s.startswith("年化", end)))):
             return  # the abbreviated digit starts the next number instead
         value = st.value()
         arabic = st.arabic_tokens == 1 and st.tokens == 1 and not st.chinese
