@@ -518,3 +518,37 @@ def test_a_trailing_one_that_starts_a_unit_word(text, expected):
 ])
 def test_an_abbreviated_one_that_stays_in_the_amount(text, expected):
     assert found(text) == expected
+
+
+# 6: "ever more" is no length of time; a budget split and a run of 6s are no money
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("一天比一天多", []),
+    ("利息一个月比一个月高", []),
+    ("催收一次比一次凶", []),
+    ("日子一年不如一年", []),
+    ("逾期一天比一天久，欠5000", [("amount", "5000", "5000")]),
+    ("503020", []),
+    ("503020是什么意思", []),
+    ("502030怎么分", []),
+    ("用503020分一下工资8000", [("amount", "8000", "8000")]),
+    ("666666", []),
+    ("谢谢666666", []),
+    ("6666666", []),
+])
+def test_ever_more_budget_splits_and_slang(text, expected):
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("欠123456", [("amount", "123456", "123456")]),  # long numbers stay money
+    ("123456", [("amount", "123456", "123456")]),  # alone: a form answer
+    ("503020元", [("amount", "503020元", "503020")]),  # with a money unit
+    ("503021", [("amount", "503021", "503021")]),  # shares that do not add up to 100
+    ("每月还666666", [("amount", "666666", "666666")]),  # slang only ends a message
+    ("逾期一天", [("duration", "一天", "P1D")]),
+    ("一天多少利息", [("duration", "一天", "P1D")]),
+])
+def test_long_numbers_and_one_day_that_stay(text, expected):
+    assert found(text) == expected

@@ -66,6 +66,7 @@ Spans and values (see also the conversation contract):
   一 + unit read as "per" is not a duration: "一个月还3000", "催收一天打几十个",
   "收入4500一个月", "罚息多少钱一天" (a price per unit), and neither is "同一天" /
   "最后一个月" (which one, not how long); "一年能还完" / "一个月还得清" are how long.
+  "一天比一天多", "一个月比一个月高", "一年不如一年" say "ever more / worse": no duration.
   "前一天" / "后一天" (一个月 …) name a day ("凌晨还的算前一天还是后一天") unless a
   date comes before them ("到期前一天", "还款日的前一天": a lead time) or they
   shift by a length of time ("提前一天", "延后一天", "往后一个月").
@@ -100,11 +101,16 @@ Never amounts: years (2026年, 二零二六年), dates (2026-01-15, 12-15, 1/15)
 400-…, 95188 or 12378 named in a sentence), scores and codes (芝麻分650,
 验证码1234), counts (3张卡, 2次), percentages, operands (乘365), numbers naming a
 rule (502030法则, 50 30 20法则, 72法则, 503020预算法, 21天法则, 1万小时定律 — but
-"5000原则上", "5000法院" keep their money), foreign money (300美元), and internet
-slang ending a message, alone or after thanks / okay / goodbye words (886, 88 =
-bye-bye, 520, 666: "我要下了，88", "好的88", "谢谢 88"; but "每月还88", "还了88",
-"好的88块" are money).  The form parsers in :mod:`bot.nlu.quantities.parsers`
-still read such a number when a form asked for money.
+"5000原则上", "5000法院" keep their money), a budget split written without a money
+unit (503020, 502030, 603010: three shares of ten that add up to 100, "503020是什么意思";
+"503020元" is money), foreign money (300美元), and internet slang ending a message,
+alone or after thanks / okay / goodbye words (886, 88 = bye-bye, 520, 666 … 66666666:
+"我要下了，88", "好的88", "谢谢 88", "666666"; but "每月还88", "还了88", "好的88块" are
+money).  The form parsers in :mod:`bot.nlu.quantities.parsers` still read such a number
+when a form asked for money.  Other long bare numbers stay amounts, alone ("123456", a
+form answer) or in a sentence ("欠123456"): no rule tells a code from money without a
+money word, and a form answer the reader dropped would also lose the amount placeholder
+the intent model sees.
 
 Negative numbers: nothing written with a minus sign or 负 is reported ("-500",
 "负五千", "-3天": contract values are positive).  Signed amounts are kept in
@@ -265,9 +271,12 @@ _BARE_BLOCKERS = frozenset("个次张笔家人岁倍条项位台部套件份种�
 #: characters after 15号 that make it a line, a building, a seat … not a day
 _DAY_BLOCKERS = frozenset("线楼院房床门码机位桌车键窗柜台")
 _INSTALLMENT_BLOCKERS = frozenset("间限望待末货刊")
-#: numbers that on their own are internet slang, not money (886 = bye bye, 520 = I love you)
-_SLANG_NUMBERS = frozenset({"88", "886", "8888", "520", "521", "1314", "666", "6666", "66666", "233", "2333",
-                            "23333", "555", "5555", "7456", "9494"})
+#: numbers that on their own are internet slang, not money (886 = bye bye, 520 = I love you,
+#: 666… = awesome, any run of three to eight 6s)
+_SLANG_NUMBERS = frozenset({"88", "886", "8888", "520", "521", "1314", "233", "2333", "23333", "555", "5555", "7456",
+                            "9494"} | {"6" * k for k in range(3, 9)})
+#: six digits that are three shares of ten adding up to 100 name a budget split (503020 = 50/30/20)
+_BUDGET_SPLIT_RE = re.compile(r"([1-9]0)([1-9]0)([1-9]0)")
 #: service and complaint hotlines (支付宝/借呗, 微粒贷, 白条, carriers, regulators) named in a sentence
 _HOTLINES = frozenset({"95188", "95017", "95118", "10086", "10010", "12378", "12363", "12315", "12348"})
 _STRIP_RE = re.compile(r"[\W_]+")
@@ -940,6 +949,8 @@ class _Scanner:
         if half and post == "半":
             end -= 1
             post = ""
+        if self.s[num.start:num.end] == "一" and self.s.startswith(("比" + self.s[i:end], "不如" + self.s[i:end]), end):
+            return end + (1 if self.s[end] == "比" else 2) + (end - i)  # 一天比一天多: "ever more"
         if (self.s[num.start:num.end] == "一" and not (half or post or m.group("more") or approx)
                 and _PER_UNIT_AFTER_RE.match(self.s, end)
                 and not _DURATION_VERB_BEFORE_RE.search(self.s, max(0, i - 4), i)):
@@ -1076,6 +1087,9 @@ class _Scanner:
         consumed = u if u > num.end else num.end
         if num.arabic and self.s[num.start:num.end] in _SLANG_NUMBERS and self._slang_position(num):
             return consumed  # "我要下了，88": bye-bye
+        split = _BUDGET_SPLIT_RE.fullmatch(self.s, num.start, num.end) if num.arabic else None
+        if split and sum(int(share) for share in split.groups()) == 100:
+            return consumed  # "503020是什么意思": the 50/30/20 budget rule, not 503,020 yuan
         if c == "分" and not self._installment_after(u):
             return consumed  # 650分: a score; 十分: "very"
         if c and c != "分" and (c in _BARE_BLOCKERS or _is_ascii_letter(c)):
