@@ -552,3 +552,42 @@ def test_ever_more_budget_splits_and_slang(text, expected):
 ])
 def test_long_numbers_and_one_day_that_stay(text, expected):
     assert found(text) == expected
+
+
+# 7: a percentage with no cue in a message about interest is a rate: annual with 年化 / 年利率 /
+# 年息 / 高利贷 anywhere, as after the neutral cue with only 利率 / 利息; never a share of something
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("超过24%算高利贷吗", [("annual_rate", "24%", "0.24")]),
+    ("百分之18的利率", [("annual_rate", "百分之18", "0.18")]),
+    ("18%算高利贷吗", [("annual_rate", "18%", "0.18")]),
+    ("36%以上是高利贷吗", [("annual_rate", "36%", "0.36")]),
+    ("24%的利息高吗", [("annual_rate", "24%", "0.24")]),
+    ("借呗18%的利率高吗", [("annual_rate", "18%", "0.18")]),
+    ("0.05%的利息", [("daily_rate", "0.05%", "0.0005")]),  # under 1 % after a neutral word: daily
+    ("我这个是百分之三十六，年化是不是太高了", [("annual_rate", "百分之三十六", "0.36")]),
+])
+def test_a_percentage_in_a_message_about_interest(text, expected):
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("还了50%", []),
+    ("还了50%，利息怎么算", []),
+    ("首付30%利息多少", []),
+    ("上浮50%的利息", []),
+    ("本金的30%，利率多少", []),
+    ("30%的工资拿来还利息", []),
+    ("手续费0.6%，利率多少", []),
+    ("通过率80%利息低吗", []),
+    ("LPR是3.45%", []),
+    ("5%", []),
+    ("月息2%，利息高吗", []),  # a monthly rate stays withheld
+    # cues and suffixes keep their reading
+    ("利率18%", [("annual_rate", "利率18%", "0.18")]),
+    ("年化利率是24%", [("annual_rate", "24%", "0.24")]),
+    ("万分之四的日息", [("daily_rate", "万分之四", "0.0004")]),
+])
+def test_percentages_that_are_not_rates(text, expected):
+    assert found(text) == expected

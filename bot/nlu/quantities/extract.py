@@ -88,6 +88,13 @@ Spans and values (see also the conversation contract):
   daily cue below 0.005 is the fraction itself (日利率0.0005); from 0.005 to 1 it
   is read as a percentage with the % left out (日利率0.05 → 0.0005).  A bare
   number from 1 to 100 after an annual cue is a percentage (年化18 → 0.18).
+  A percentage with no cue before or after it is an interest rate when the message talks
+  about interest: with 年化 / 年利… / 年息 / 高利贷 / APR anywhere it is annual ("超过24%算高利贷吗"
+  → 0.24), with only 利率 / 利息 it follows the neutral cue (under 1 % daily: "0.05%的利息";
+  "百分之18的利率" → annual 0.18).  Not when it is a share of something: after a payment, a
+  change, a fee or a base, fillers such as 超过 / 是 skipped ("还了50%", "首付30%", "上浮50%",
+  "手续费0.6%", "本金的30%", "通过率80%"), or before 的 + anything but a rate word ("30%的工资").
+  Without such a word a percentage is not a rate ("还了50%", "LPR是3.45%").
 * ``installments`` — a count from 2 to 999 (a plan, not "漏还了一期"); the span
   includes 分 / 分成 (分12期, 分3个月) except after 能 / 可以, where 分 is the
   verb.  第3期 / 这一期 are not counts.
@@ -205,6 +212,17 @@ _RATE_SUFFIX_RE = re.compile(
     re.IGNORECASE,
 )
 _RATE_WORD_RE = re.compile(r"([百千万])分之")
+#: words anywhere in a message that make a percentage with no cue an interest rate (超过24%算高利贷吗,
+#: 百分之18的利率): annual words, and neutral ones, after which under 1 % is daily as after a cue
+_ANNUAL_CONTEXT_RE = re.compile(r"年化|年利|年息|高利贷|apr", re.IGNORECASE)
+_NEUTRAL_CONTEXT_RE = re.compile(r"利率|利息")
+#: cue-less fillers before a percentage, skipped when looking for what it is a share of
+_FILLERS_BEFORE_RE = re.compile(_FILLER_RE.pattern.replace("{0,4}", "+") + "$")
+#: before a percentage (fillers skipped): a payment, a change, a fee or a base makes it a share of
+#: something, not an interest rate ("还了50%", "首付30%", "上浮50%", "手续费0.6%", "本金的30%")
+_SHARE_BEFORE_RE = re.compile(r"(?:还|付|交|浮|涨|降|减|免|少|多|打|占|剩|完成|提高|增加|优惠|返|扣|费|税|的|比|率|金|险)$")
+#: after a percentage: 的 + anything but a rate word makes it a share ("30%的工资")
+_SHARE_AFTER_RE = re.compile(r"[ ]?的(?!年化|年利|年息|利率|利息|高利贷|日息|日利|息|利)")
 _PER_BASE = {"百": Decimal(100), "千": Decimal(1000), "万": Decimal(10000)}
 
 _MONEY_UNIT_RE = re.compile(r"块钱|元钱|块|元|圆|人民币|rmb|yuan|cny|大洋", re.IGNORECASE)
@@ -593,9 +611,27 @@ class _Scanner:
             if sm.group("slash"):
                 end = sm.end()
         if entity is None:
+            entity = self._rate_by_context(i, rate)
+        if entity is None:
             return rate.end  # a percentage of something else: consumed, not reported
         self.emit(entity, i, end, format_decimal(rate.fraction))
         return max(end, sm.end()) if sm else end
+
+    def _rate_by_context(self, i: int, rate: _Rate) -> Optional[str]:
+        """A percentage with no cue in a message about interest ("超过24%算高利贷吗", "百分之18的
+        利率"): annual, or after only 利率 / 利息 words daily when under 1 %; not a share of
+        something ("还了50%", "首付30%", "30%的工资")."""
+        s = self.s
+        annual = _ANNUAL_CONTEXT_RE.search(s)
+        if not annual and not _NEUTRAL_CONTEXT_RE.search(s):
+            return None
+        fillers = _FILLERS_BEFORE_RE.search(s, max(0, i - 12), i)
+        before = fillers.start() if fillers else i
+        if _SHARE_BEFORE_RE.search(s, max(0, before - 2), before) or _SHARE_AFTER_RE.match(s, rate.end):
+            return None
+        if annual or rate.fraction >= Decimal("0.01"):
+            return ANNUAL_RATE
+        return DAILY_RATE
 
     # ---- money with a currency sign
     def currency(self, i: int) -> Optional[int]:
