@@ -591,3 +591,35 @@ def test_a_percentage_in_a_message_about_interest(text, expected):
 ])
 def test_percentages_that_are_not_rates(text, expected):
     assert found(text) == expected
+
+
+# 8: a count with no unit after 分期 / 分成, or after 分 used as a verb, is a plan length (up to 36)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("分期12", [("installments", "分期12", "12")]),
+    ("分期 24", [("installments", "分期 24", "24")]),
+    ("分期十二", [("installments", "分期十二", "12")]),
+    ("我想分12", [("installments", "分12", "12")]),
+    ("能分12吗", [("installments", "12", "12")]),  # after 能 / 可以 分 is the verb, as in 能分24期吗
+    ("可以分成12吗", [("installments", "12", "12")]),
+    ("分期12还是24好", [("installments", "分期12", "12"), ("installments", "24", "24")]),
+    ("借5000分期12，每期多少", [("amount", "5000", "5000"), ("installments", "分期12", "12")]),
+])
+def test_a_bare_count_after_fenqi(text, expected):
+    assert found(text) == expected
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("分期5000", [("amount", "5000", "5000")]),
+    ("分期500", [("amount", "500", "500")]),
+    ("分期12块", [("amount", "12块", "12")]),
+    ("积分12", [("amount", "12", "12")]),
+    ("部分12", [("amount", "12", "12")]),
+    ("分期12期", [("installments", "分期12期", "12")]),
+    ("分期12个月", [("installments", "分期12个月", "12")]),
+    ("每个月28号", [("day_of_month", "每个月28号", "28")]),
+    ("每个月28", [("amount", "28", "28")]),  # unchanged: may be a payment of 28
+])
+def test_what_a_bare_count_after_fen_is_not(text, expected):
+    assert found(text) == expected

@@ -97,7 +97,10 @@ Spans and values (see also the conversation contract):
   Without such a word a percentage is not a rate ("还了50%", "LPR是3.45%").
 * ``installments`` — a count from 2 to 999 (a plan, not "漏还了一期"); the span
   includes 分 / 分成 (分12期, 分3个月) except after 能 / 可以, where 分 is the
-  verb.  第3期 / 这一期 are not counts.
+  verb.  第3期 / 这一期 are not counts.  After 分期 / 分成, or 分 used as a verb (at the start,
+  after 能 / 可以 / 想 / 要 / 我 …; not 积分, 部分), a count with no unit up to 36 (the longest
+  consumer-loan plans) is a plan length too: "分期12", "能分24吗", "分期12还是24" (two
+  counts); "分期500", "分期12块" are money.  每个月28 (no 号) stays money: it may be a payment.
 * ``day_of_month`` — 1–31, from N号 / N日, with 每月 / 每个月 in the span when it
   comes right before.  In a full date (12月1日) the month is consumed as a date
   and the day part "1日" is reported as day_of_month "1" (a reminder or a due
@@ -260,6 +263,12 @@ _MONTH_NAME_TAIL_RE = re.compile(r"份|初|底|中旬|上旬|下旬|中|末|里"
 _EVERY_MONTH_RE = re.compile(r"每(?:个)?月(?:的)?[ ]?")
 _FEN_RE = re.compile(r"分(?:成|为|期|开)?[ ]?")
 _INSTALLMENT_UNIT_RE = re.compile(r"[ ]?(?:期|个月|次)")
+#: the longest plan a bare count after 分期 / 分 can name (分期12, 能分24吗; 分期500 is money)
+_BARE_PLAN_MAX = 36
+#: before a bare 分 + count: 分 is the verb "split into" (能分12吗, 我想分12), not 积分 / 十分 …
+_FEN_VERB_BEFORE = frozenset("能以想要我就再先只还")
+#: between two bare plan lengths: "分期12还是24"
+_OR_RE = re.compile(r"[ ]?(?:还是|或者|或|和|跟|、|/)[ ]?")
 _WITHIN_RE = re.compile(r"内|之内|以内")
 _TIME_TAIL_RE = re.compile(r"点(?:钟|半|[0-9]{1,2}分?|[零一二三四五六七八九十]{1,3}分?)?")
 _RANGE_SEP_RE = re.compile(r"[ ]?(?:到|至|-|~|—|–)[ ]?")
@@ -693,12 +702,30 @@ class _Scanner:
         num = scan_numeral(self.s, m.end())
         if num is None or num.digit_string or num.has_decimal or not num.is_integer or not 2 <= num.value <= 999:
             return None
-        unit = _INSTALLMENT_UNIT_RE.match(self.s, num.end)
-        if not unit or self.char(unit.end()) in _INSTALLMENT_BLOCKERS:
-            return None
         start = num.start if self.char(i - 1) in ("能", "以", "可") else i
+        unit = _INSTALLMENT_UNIT_RE.match(self.s, num.end)
+        if not unit:
+            return self.bare_plan(i, m.group().strip(), num, start)
+        if self.char(unit.end()) in _INSTALLMENT_BLOCKERS:
+            return None
         self.emit(INSTALLMENTS, start, unit.end(), str(int(num.value)))
         return unit.end()
+
+    def bare_plan(self, i: int, word: str, num: Numeral, start: int) -> Optional[int]:
+        """分期12, 能分24吗, 分期12还是24: a count with no unit after 分期 / 分成, or after 分 used
+        as a verb, is a plan length when it is no more than :data:`_BARE_PLAN_MAX` and nothing
+        follows that makes it money or another count (分期5000, 分期12块, 积分12)."""
+        if word == "分" and not (i == 0 or self.char(i - 1) in _FEN_VERB_BEFORE or _STRIP_RE.fullmatch(self.char(i - 1))):
+            return None
+        if word == "分开" or num.value > _BARE_PLAN_MAX or not self._ends_bare_digit(num.end):
+            return None
+        self.emit(INSTALLMENTS, start, num.end, str(int(num.value)))
+        alt = _OR_RE.match(self.s, num.end)
+        other = scan_numeral(self.s, alt.end()) if alt else None
+        if (other is None or other.digit_string or other.has_decimal or not other.is_integer
+                or not 2 <= other.value <= _BARE_PLAN_MAX or not self._ends_bare_digit(other.end)):
+            return num.end
+        return self.emit(INSTALLMENTS, other.start, other.end, str(int(other.value)))
 
     # ---- 半年, 半个月
     def half_duration(self, i: int) -> Optional[int]:
