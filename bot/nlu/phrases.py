@@ -16,6 +16,20 @@ from bot.paths import DATA_DIR
 #: entity labels recognised by phrase patterns
 PHRASE_LABELS = ("loan_product", "strategy")
 
+#: bare words that name a repayment strategy only as a word of their own ("我选雪球", "雪崩和雪球
+#:区别", "用雪崩吧") and not as an image of growing or crushing debt ("像雪球一样越滚越大", "债务像
+#: 雪崩一样压过来"): matched on whole jieba tokens (so never inside 滚雪球), outside similes.  雪球 is
+#: not in data/lookups for that reason (a lookup entry matches anywhere); 雪崩 is, and the simile
+#: rule removes it there too.
+BARE_STRATEGY_WORDS = {"雪球": "snowball", "雪崩": "avalanche"}
+_SIMILE_BEFORE = ("像", "如同", "犹如", "宛如", "似", "滚")
+_SIMILE_AFTER = ("一样", "一般", "似的", "般", "越", "效应", "滚")
+
+
+def in_a_simile(text: str, start: int, end: int) -> bool:
+    """``text[start:end]`` (a bare strategy word) is an image: 像雪球一样, 雪球越滚越大, 雪球效应."""
+    return text[:start].endswith(_SIMILE_BEFORE) or text.startswith(_SIMILE_AFTER, end)
+
 
 @dataclass(frozen=True)
 class Phrase:

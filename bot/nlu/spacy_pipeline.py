@@ -3,9 +3,10 @@
 Pipeline: blank ``zh`` with the jieba segmenter (loaded with the project dictionary, see
 :mod:`bot.nlu.dictionary`) → ``entity_ruler`` with phrase patterns for loan products and
 repayment strategies (from ``data/synonyms.yml`` and ``data/lookups``; each pattern's ``id`` is
-the canonical value) → ``finance_quantities``, which marks money, durations, rates, installment
-counts and days of the month found by :mod:`bot.nlu.quantities` and stores their normalised
-value on ``span._.norm_value``.
+the canonical value) → ``bare_strategy_words``: 雪球 / 雪崩 as whole tokens name a strategy, but
+not in a simile (:data:`bot.nlu.phrases.BARE_STRATEGY_WORDS`) → ``finance_quantities``, which
+marks money, durations, rates, installment counts and days of the month found by
+:mod:`bot.nlu.quantities` and stores their normalised value on ``span._.norm_value``.
 
 Build it (``scripts/setup.sh`` does this when its sources change)::
 
@@ -43,6 +44,35 @@ def _register_components() -> None:
         Doc.set_extension("quantities", default=None)
     if "finance_quantities" not in Language.factories:
         Language.factory("finance_quantities", func=lambda nlp, name: FinanceQuantities())
+    if "bare_strategy_words" not in Language.factories:
+        Language.factory("bare_strategy_words", func=lambda nlp, name: BareStrategyWords())
+
+
+class BareStrategyWords:
+    """spaCy component: a bare 雪球 / 雪崩 token is a strategy, unless it is an image of debt.
+
+    Adds 雪球 / 雪崩 tokens that no phrase covers (the ruler only has 雪崩: 雪球 cannot be a
+    lookup entry, see ``data/lookups/strategy.yml``) and drops such a match in a simile
+    ("债务像雪崩一样", "雪球越滚越大").
+    """
+
+    def __call__(self, doc):
+        from spacy.tokens import Span
+        from spacy.util import filter_spans
+
+        from bot.nlu.phrases import BARE_STRATEGY_WORDS, in_a_simile
+
+        text = doc.text
+        kept = [ent for ent in doc.ents if not (
+            ent.label_ == "strategy" and ent.text in BARE_STRATEGY_WORDS
+            and in_a_simile(text, ent.start_char, ent.end_char))]
+        taken = {i for ent in kept for i in range(ent.start, ent.end)}
+        for token in doc:
+            value = BARE_STRATEGY_WORDS.get(token.text)
+            if value and token.i not in taken and not in_a_simile(text, token.idx, token.idx + len(token.text)):
+                kept.append(Span(doc, token.i, token.i + 1, label="strategy", span_id=value))
+        doc.ents = filter_spans(kept)
+        return doc
 
 
 class FinanceQuantities:
@@ -80,6 +110,7 @@ def build_pipeline(data_dir: Path = DATA_DIR):
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
     ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True})
     ruler.add_patterns([{"label": p.label, "pattern": p.text, "id": p.value} for p in load_phrases(data_dir)])
+    nlp.add_pipe("bare_strategy_words")
     nlp.add_pipe("finance_quantities")
     return nlp, lines
 

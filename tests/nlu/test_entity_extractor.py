@@ -110,3 +110,24 @@ def test_every_synonym_in_the_data_is_recognised(extractor):
     for phrase in load_phrases():
         got = {(e["entity"], e["value"]) for e in entities(extractor, phrase.text)}
         assert (phrase.label, phrase.value) in got, phrase
+
+
+@pytest.mark.parametrize("text, expected", [
+    ("我选雪球", {("strategy", "snowball")}),
+    ("雪球吧", {("strategy", "snowball")}),
+    ("用雪崩吧", {("strategy", "avalanche")}),
+    ("雪崩和雪球区别", {("strategy", "avalanche"), ("strategy", "snowball")}),
+    ("雪球还是雪崩", {("strategy", "snowball"), ("strategy", "avalanche")}),
+    ("雪球法", {("strategy", "snowball")}),
+    ("滚雪球还款法", {("strategy", "snowball")}),
+])
+def test_bare_snowball_and_avalanche_words_are_strategies(extractor, text, expected):
+    assert values(extractor, text) == expected
+
+
+@pytest.mark.parametrize("text", [
+    "债像滚雪球一样越滚越多", "像雪球一样越滚越大", "利息跟雪球似的", "雪球越滚越大", "这就是雪球效应",
+    "债务像雪崩一样压过来",
+])
+def test_snowball_and_avalanche_images_of_debt_are_not_strategies(extractor, text):
+    assert not {e for e in values(extractor, text) if e[0] == "strategy"}
