@@ -623,3 +623,17 @@ def test_a_bare_count_after_fenqi(text, expected):
 ])
 def test_what_a_bare_count_after_fen_is_not(text, expected):
     assert found(text) == expected
+
+
+# noticed while fixing issue 12: 多久 / 多长 after a duration is the question "how long", not "more than"
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("逾期十天多久会上征信", [("duration", "十天", "P10D")]),
+    ("借了3个月多久还完", [("duration", "3个月", "P3M")]),
+    ("3天多长时间能批", [("duration", "3天", "P3D")]),
+    ("十天多", [("duration", "十天多", "P10D")]),  # unchanged: more than ten days
+    ("一年多没还了", [("duration", "一年多", "P1Y")]),
+])
+def test_how_long_after_a_duration(text, expected):
+    assert found(text) == expected

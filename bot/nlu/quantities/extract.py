@@ -236,7 +236,7 @@ _FOREIGN_PREFIX_RE = re.compile(r"(?:us\$|hk\$|\$|€|£|usd|hkd|eur)[ ]?", re.I
 
 _DURATION_UNIT_RE = re.compile(
     r"(?P<ge>个)?(?P<more>多(?!少))?(?P<half>半)?"
-    r"(?P<unit>星期|礼拜|小时|钟头|分钟|工作日|自然日|季度|月|周(?!末)|天|年(?![级代纪]))(?P<post>多(?!少)|半)?"
+    r"(?P<unit>星期|礼拜|小时|钟头|分钟|工作日|自然日|季度|月|周(?!末)|天|年(?![级代纪]))(?P<post>多(?![少久长么])|半)?"
 )
 _DURATION_JOIN_RE = re.compile(r"零|又|加|[ ]")
 _HALF_RE = re.compile(r"半(?P<ge>个)?(?P<more>多(?!少))?(?P<unit>年(?![级代纪])|月|小时|钟头|星期|礼拜)")
