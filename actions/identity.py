@@ -1,11 +1,14 @@
 """Who is talking: the channel identity of a conversation and the borrower's account.
 
-Every channel puts ``{"channel": <name>, "external_id": <id>}`` (and optionally
-``"as_of": "YYYY-MM-DD"`` to fix "today", used by the debug shell's ``/date``) into the
-metadata of each user message. Rasa 3.6 keeps that metadata on the ``user`` event and in
-``tracker.latest_message["metadata"]``; external events (reminders) carry none, so the
-latest user message that has it is used. Without metadata the identity falls back to the
-tracker's latest input channel and the sender id.
+Only an identity a channel verified counts: each channel stamps a signed identity on the
+message metadata (:mod:`bot.channels.identity`: the channel, the verified subject — a JWT's
+``sub``, a WeChat OpenID, the debug shell's ``/as`` in development mode — and the conversation
+id, signed with the secret the Rasa server and the action server share). Rasa 3.6 keeps that
+metadata on the ``user`` event; external events (reminders) carry none, so the latest user
+message of *this* conversation with a valid signature is used. Anything else — plain
+``channel`` / ``external_id`` fields, a forged or copied signature, no metadata — is an
+anonymous user, who never sees account data. ``as_of`` (the debug shell's ``/date``) is
+honoured only in development mode, on both servers.
 
 :func:`load_account` turns that into an :class:`Account`: ``linked`` with the borrower's
 loans, ``unlinked`` (never any data), or ``unavailable`` (the ledger could not be asked).
@@ -16,8 +19,9 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Dict, Iterable, Optional
+from typing import Optional
 
+from bot.channels.identity import VerifiedIdentity, dev_mode, verify
 from bot.loans import client as loans_client
 from bot.loans.client import LoanOverview, LoanServiceError, NotFound, ServiceUnavailable
 
@@ -76,48 +80,44 @@ class Account:
         return self.identity.as_of
 
 
-def _parse_day(value: Any) -> Optional[date]:
-    if not isinstance(value, str):
-        return None
-    try:
-        return date.fromisoformat(value.strip())
-    except ValueError:
-        return None
-
-
-def _identity_metadata(candidates: Iterable[Dict[str, Any]]) -> Optional[Dict[str, Any]]:
-    for metadata in candidates:
-        if isinstance(metadata, dict) and (metadata.get("channel") or metadata.get("external_id")):
-            return metadata
+def _latest_user_event(tracker) -> Optional[dict]:
+    for event in reversed(tracker.events or []):
+        if event.get("event") == "user":
+            return event
     return None
 
 
-def _metadata_candidates(tracker) -> Iterable[Dict[str, Any]]:
-    latest = (tracker.latest_message or {}).get("metadata")
-    if isinstance(latest, dict):
-        yield latest
+def _is_external(event: Optional[dict]) -> bool:
+    metadata = (event or {}).get("metadata")
+    return isinstance(metadata, dict) and bool(metadata.get("is_external"))
+
+
+def _verified_identity(tracker) -> Optional[VerifiedIdentity]:
+    """The identity of the latest user message; for an external event (a reminder firing), of
+    the latest user message of this conversation that has one."""
+    sender = tracker.sender_id
+    latest = _latest_user_event(tracker)
+    if latest is None:
+        return verify((tracker.latest_message or {}).get("metadata"), sender)
+    if not _is_external(latest):
+        return verify(latest.get("metadata"), sender)
     for event in reversed(tracker.events or []):
-        if event.get("event") == "user":
-            metadata = event.get("metadata")
-            if isinstance(metadata, dict) and not metadata.get("is_external"):
-                yield metadata
+        if event.get("event") == "user" and not _is_external(event):
+            found = verify(event.get("metadata"), sender)
+            if found is not None:
+                return found
+    return None
 
 
 def channel_identity(tracker) -> ChannelIdentity:
-    """The identity from the latest user message's metadata, else channel + sender id."""
-    metadata = _identity_metadata(_metadata_candidates(tracker))
-    if metadata is not None:
-        channel = metadata.get("channel") or tracker.get_latest_input_channel()
-        external_id = metadata.get("external_id") or tracker.sender_id
-        return ChannelIdentity(_text(channel), _text(external_id), _parse_day(metadata.get("as_of")))
-    return ChannelIdentity(_text(tracker.get_latest_input_channel()), _text(tracker.sender_id))
+    """The verified identity of the user behind the latest message.
 
-
-def _text(value: Any) -> Optional[str]:
-    if value is None:
-        return None
-    text = str(value).strip()
-    return text or None
+    Without one the user is anonymous (``ChannelIdentity(None, None)``): never linked.
+    """
+    verified = _verified_identity(tracker)
+    if verified is None:
+        return ChannelIdentity(None, None)
+    return ChannelIdentity(verified.channel, verified.subject, verified.day if dev_mode() else None)
 
 
 async def load_account(tracker, *, with_loans: bool = True) -> Account:

@@ -1,11 +1,13 @@
 """Debug shell: chat with the running bot and see, per turn, what the NLU and dialogue did.
 
-    python -m bot.shell [--url http://127.0.0.1:5005] [--as demo-two-months]
+    python -m bot.shell [--url http://127.0.0.1:5005] [--as demo-two-months] [--token …]
 
 Per turn it shows the intent and confidence, the response-selector key, the entities with their
 normalised values, the slots that changed, and the actions that ran with their timings. It talks
-to the Rasa server over HTTP (the REST channel and the tracker API), so it sees exactly what a
-real channel sees.
+to the Rasa server over HTTP — the debug shell channel (:mod:`bot.channels.dev_shell`) and the
+tracker API, both with the Rasa API token (``--token`` or ``RASA_API_TOKEN``, which ``make run``
+generates) — so it sees exactly what a real channel sees. ``/as`` and ``/date`` work only while
+the Rasa server is in development mode (``make run``); otherwise the server refuses the shell.
 
 Commands: ``/as <borrower>`` to chat as a demo borrower (``/as`` alone lists them, ``/as none``
 to be an unlinked user), ``/date YYYY-MM-DD`` to fix "today" for time-dependent figures
@@ -19,6 +21,7 @@ import asyncio
 import datetime as dt
 import json
 import sys
+import os
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
@@ -38,13 +41,15 @@ class ShellState:
     verbose: bool = True
     conversation_id: str = field(default_factory=lambda: f"shell-{uuid.uuid4().hex[:8]}")
 
-    def metadata(self) -> Dict[str, Any]:
-        meta: Dict[str, Any] = {"channel": SHELL_CHANNEL}
-        if self.borrower:
-            meta["external_id"] = self.borrower
-        if self.as_of:
-            meta["as_of"] = self.as_of
-        return meta
+    def body(self, text: str) -> Dict[str, Any]:
+        """The debug shell channel's request: who to be and which day, decided by the server's
+        development mode, never by a normal channel."""
+        return {"sender": self.conversation_id, "message": text, "as": self.borrower, "date": self.as_of}
+
+    @property
+    def tracker_id(self) -> str:
+        """The Rasa conversation id the shell channel gives this conversation."""
+        return f"{SHELL_CHANNEL}:{self.conversation_id}"
 
 
 @dataclass
@@ -141,24 +146,39 @@ def render_custom(payload: Dict[str, Any]) -> str:
     return json.dumps(payload, ensure_ascii=False)
 
 
-class BotConnection:
-    """The Rasa server's REST channel and tracker API."""
+class ShellRefused(Exception):
+    """The server refused the shell; the message says why, in Chinese."""
 
-    def __init__(self, url: str, session: aiohttp.ClientSession):
+
+class BotConnection:
+    """The Rasa server's debug shell channel and tracker API, with the API token."""
+
+    def __init__(self, url: str, session: aiohttp.ClientSession, token: Optional[str] = None):
         self.url = url.rstrip("/")
         self.session = session
+        self.token = token or ""
 
     async def send(self, state: ShellState, text: str) -> List[Dict[str, Any]]:
-        body = {"sender": state.conversation_id, "message": text, "metadata": state.metadata()}
-        async with self.session.post(f"{self.url}/webhooks/rest/webhook", json=body) as response:
+        headers = {"Authorization": f"Bearer {self.token}"}
+        async with self.session.post(f"{self.url}/webhooks/shell/webhook", json=state.body(text),
+                                     headers=headers) as response:
+            if response.status in (401, 404, 503):
+                raise ShellRefused(REFUSALS[response.status])
             response.raise_for_status()
             return await response.json()
 
     async def events(self, state: ShellState) -> List[Dict[str, Any]]:
-        async with self.session.get(f"{self.url}/conversations/{state.conversation_id}/tracker",
-                                    params={"include_events": "AFTER_RESTART"}) as response:
+        async with self.session.get(f"{self.url}/conversations/{state.tracker_id}/tracker",
+                                    params={"include_events": "AFTER_RESTART", "token": self.token}) as response:
             response.raise_for_status()
             return (await response.json()).get("events") or []
+
+
+REFUSALS = {
+    401: "服务器拒绝了调试窗口：令牌不对。用 --token 或环境变量 RASA_API_TOKEN 给出 Rasa 的 API 令牌（make run 会自动设置）。",
+    404: "服务器没有开启开发模式（BOT_DEV_MODE=1），调试窗口不可用；make run 会开启它。",
+    503: "服务器没有配置 RASA_API_TOKEN，调试窗口不可用。",
+}
 
 
 HELP = """命令 / commands:
@@ -216,7 +236,7 @@ async def _exchange(bot: BotConnection, state: ShellState, line: str):
     return messages, report
 
 
-def chat(url: str, state: ShellState, read=input, out=sys.stdout) -> int:
+def chat(url: str, state: ShellState, read=input, out=sys.stdout, token: Optional[str] = None) -> int:
     """Read lines and chat until EOF, Ctrl-C or /quit.
 
     Input is read in the main thread (not in an executor), so Ctrl-C ends the shell at once;
@@ -227,7 +247,7 @@ def chat(url: str, state: ShellState, read=input, out=sys.stdout) -> int:
 
     loop = asyncio.new_event_loop()
     session = loop.run_until_complete(_open_session())
-    bot = BotConnection(url, session)
+    bot = BotConnection(url, session, token)
     emit(f"还款小助手调试窗口 — {url}，身份 {state.borrower or '未绑定'}。输入 /help 查看命令。")
     try:
         while True:
@@ -246,6 +266,9 @@ def chat(url: str, state: ShellState, read=input, out=sys.stdout) -> int:
                 continue
             try:
                 messages, report = loop.run_until_complete(_exchange(bot, state, line))
+            except ShellRefused as refused:
+                emit(f"（{refused}）")
+                continue
             except (aiohttp.ClientError, asyncio.TimeoutError) as error:
                 emit(f"（连不上机器人服务 {url}：{error.__class__.__name__}。服务启动了吗？）")
                 continue
@@ -271,9 +294,11 @@ def main(argv=None) -> int:
     parser.add_argument("--as", dest="borrower", default="demo-two-months",
                         help="demo borrower to chat as ('none' for an unlinked user)")
     parser.add_argument("--date", dest="as_of", default=None, help="assume this date (YYYY-MM-DD)")
+    parser.add_argument("--token", default=os.environ.get("RASA_API_TOKEN"),
+                        help="the Rasa API token (default: $RASA_API_TOKEN)")
     args = parser.parse_args(argv)
     state = ShellState(borrower=None if args.borrower in ("none", "-") else args.borrower, as_of=args.as_of)
-    return chat(args.url, state)
+    return chat(args.url, state, token=args.token)
 
 
 if __name__ == "__main__":

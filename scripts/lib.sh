@@ -67,14 +67,33 @@ train_if_needed() {
   echo "$stamp" > "$stamp_file"
 }
 
+# secret: a fresh random token (URL-safe), for the services' shared secrets
+secret() { "$PY" -c 'import secrets; print(secrets.token_urlsafe(32))'; }
+
 # start_services LOGDIR: loan ledger (SQLite by default), action server, Rasa server and the
-# chat page (bot/widget, vendored by bot/widget/build.sh when needed)
+# chat page (bot/widget, vendored by bot/widget/build.sh when needed). Every service listens on
+# 127.0.0.1; every shared secret is random per run unless already set in the environment:
+#   LOAN_SERVICE_TOKEN  the actions → the loan ledger
+#   ACTION_SERVER_TOKEN Rasa → the action server (endpoints.yml sends it)
+#   RASA_API_TOKEN      Rasa's HTTP API (--auth-token) and the debug shell's channel
+#   IDENTITY_SECRET     the channels sign each message's identity, the actions check it
+#   WIDGET_JWT_SECRET   the page's demo login signs tokens, the widget channel verifies them
+#   REST_CHANNEL_TOKEN  the REST channel (tests and integrations)
+# BOT_DEV_MODE=1: the debug shell may choose the borrower and the date, the page offers the demo
+# login (bot/channels/identity.py). The production configuration never sets it.
 start_services() {
   local logdir="$1"
   mkdir -p "$ROOT/var"   # the SQLite tracker store (endpoints.yml) lives in var/tracker.db
-  export LOAN_SERVICE_TOKEN="${LOAN_SERVICE_TOKEN:-$("$PY" -c 'import secrets; print(secrets.token_urlsafe(24))')}"
+  export LOAN_SERVICE_TOKEN="${LOAN_SERVICE_TOKEN:-$(secret)}"
+  export ACTION_SERVER_TOKEN="${ACTION_SERVER_TOKEN:-$(secret)}"
+  export RASA_API_TOKEN="${RASA_API_TOKEN:-$(secret)}"
+  export IDENTITY_SECRET="${IDENTITY_SECRET:-$(secret)}"
+  export WIDGET_JWT_SECRET="${WIDGET_JWT_SECRET:-$(secret)}"
+  export REST_CHANNEL_TOKEN="${REST_CHANNEL_TOKEN:-$(secret)}"
+  export BOT_DEV_MODE="${BOT_DEV_MODE:-1}"
   export LOAN_SERVICE_PORT="${LOAN_SERVICE_PORT:-5056}"
   export LOAN_SERVICE_URL="${LOAN_SERVICE_URL:-http://127.0.0.1:$LOAN_SERVICE_PORT}"
+  export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://127.0.0.1:5055/webhook}"
   export WIDGET_PORT="${WIDGET_PORT:-8080}"
   for port in "$LOAN_SERVICE_PORT" 5055 5005 "$WIDGET_PORT"; do
     port_free "$port" || die "port $port is already in use: stop whatever runs there (another 'make run'?) and try again"
@@ -82,8 +101,9 @@ start_services() {
   (cd "$ROOT" && "$PY" -m bot.loans migrate >/dev/null && "$PY" -m bot.loans seed --demo >/dev/null) \
     || die "could not prepare the loan database"
   start "loan service" "$logdir/loans.log" "$PY" -m bot.loans serve
-  start "action server" "$logdir/actions.log" "$RASA" run actions --actions actions --port 5055
-  start "rasa server" "$logdir/rasa.log" "$RASA" run --enable-api --cors "*" --port 5005 \
+  start "action server" "$logdir/actions.log" "$PY" -m bot.action_server --host 127.0.0.1 --port 5055
+  start "rasa server" "$logdir/rasa.log" "$RASA" run --enable-api --auth-token "$RASA_API_TOKEN" \
+    --interface 127.0.0.1 --cors "http://127.0.0.1:$WIDGET_PORT" --port 5005 \
     --model "$ROOT/models/current.tar.gz" --credentials "$ROOT/credentials.yml" --endpoints "$ROOT/endpoints.yml"
   bash "$ROOT/bot/widget/build.sh" \
     || log "the chat widget could not be vendored (needs npm): the chat page will say how to build it"
@@ -92,6 +112,6 @@ start_services() {
   wait_for "http://127.0.0.1:$LOAN_SERVICE_PORT/health" 60 "loan service" "$logdir/loans.log"
   wait_for "http://127.0.0.1:5055/health" 120 "action server" "$logdir/actions.log"
   wait_for "http://127.0.0.1:$WIDGET_PORT/health" 60 "chat page" "$logdir/widget.log"
-  wait_for "http://127.0.0.1:5005/status" 300 "rasa server" "$logdir/rasa.log"
+  wait_for "http://127.0.0.1:5005/status?token=$RASA_API_TOKEN" 300 "rasa server" "$logdir/rasa.log"
   log "chat page: http://127.0.0.1:$WIDGET_PORT/"
 }

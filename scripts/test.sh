@@ -46,6 +46,11 @@ eval_held_out colloquial tests/nlu_test_colloquial.yml --min-intent-accuracy 0.9
 
 stage "starting the loan service, the action server and the Rasa server"
 export LOAN_DATABASE_URL="sqlite:///$RESULTS/loans.db"
+# the WeChat channel on, with random credentials, so the security tests can use it; its API
+# (only for late replies) points at a closed port
+export WECHAT_TOKEN="${WECHAT_TOKEN:-$(secret)}" WECHAT_APP_ID="${WECHAT_APP_ID:-wx0123456789abcdef}"
+export WECHAT_APP_SECRET="${WECHAT_APP_SECRET:-$(secret)}" WECHAT_API_BASE_URL="${WECHAT_API_BASE_URL:-http://127.0.0.1:9}"
+export BOT_LOG_DIR="$RESULTS/logs"
 start_services "$RESULTS/logs"
 
 stage "tests against the running bot"

@@ -16,8 +16,9 @@ what reaches the bot and how the answer gets back:
 * other messages (images, voice without recognition, video, location, …) and the subscribe
   event get a short Chinese text straight from the channel.
 
-The conversation's sender id is the user's openid, and every ``UserMessage`` carries
-``metadata={"channel": "wechat", "external_id": openid}``, which the actions resolve to a
+The conversation's sender id is the user's openid, and every ``UserMessage`` carries the
+signed identity ``channel="wechat", subject=openid`` (:mod:`bot.channels.identity`), which the
+actions resolve to a
 borrower through the loan ledger's channel identities.
 """
 from __future__ import annotations
@@ -28,6 +29,7 @@ import functools
 import logging
 import os
 import re
+import time
 from dataclasses import dataclass, field
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Set, Text, Tuple
 
@@ -45,12 +47,15 @@ from wechatpy.replies import TextReply
 from wechatpy.utils import check_signature
 
 from bot.channels.dedupe import PendingReply, TTLCache
+from bot.channels.identity import VerifiedIdentity, stamp
 from bot.channels.wechat_cs_api import DEFAULT_API_BASE_URL, CustomerServiceClient, WeChatApiError
 from bot.channels.wechat_render import BotTurn, ReplyOption, TextRenderer, choose_option
 
 logger = logging.getLogger(__name__)
 
 CHANNEL_NAME = "wechat"
+#: seconds a webhook's timestamp may differ from the server clock
+MAX_TIMESTAMP_SKEW = 300
 DEFAULT_REPLY_TIMEOUT = 4.5
 #: WeChat drops the connection after 5 s; the passive window must end before that.
 MAX_REPLY_TIMEOUT = 5.0
@@ -66,15 +71,15 @@ MAX_BODY_BYTES = 64 * 1024
 MAX_API_MESSAGES = 5
 
 WELCOME_TEXT = (
-    "您好，欢迎关注！我是还款小助手，可以帮您：\n"
+    "你好，欢迎关注！我是还款小助手，可以帮你：\n"
     "· 查自己的借款：还欠多少、这期还多少、哪天到期\n"
     "· 算清逾期的代价：罚息、征信、催收和起诉风险\n"
     "· 定还款计划和每月预算，识别“征信修复”“代还”等骗局\n"
     "直接打字问我就行，比如“我这个月要还多少”。"
 )
-UNSUPPORTED_TEXT = "抱歉，我暂时只能看懂文字消息。请直接打字告诉我您的问题，比如“逾期一天有什么影响”。"
-VOICE_UNRECOGNISED_TEXT = "抱歉，这条语音没能识别成文字。请直接打字告诉我您的问题。"
-EMPTY_TEXT = "没有看到文字内容，请直接输入您的问题。"
+UNSUPPORTED_TEXT = "抱歉，我暂时只能看懂文字消息。请直接打字告诉我你的问题，比如“逾期一天有什么影响”。"
+VOICE_UNRECOGNISED_TEXT = "抱歉，这条语音没能识别成文字。请直接打字告诉我你的问题。"
+EMPTY_TEXT = "没有看到文字内容，请直接输入你的问题。"
 FAILURE_TEXT = "抱歉，系统刚才出了点问题，这条消息没能处理完，请稍后再发一次。"
 
 ENV_VARS = {
@@ -402,10 +407,12 @@ class WeChatInput(InputChannel):
     # -- Rasa InputChannel API ------------------------------------------------------------
 
     def get_metadata(self, request: Request) -> Optional[Dict[Text, Any]]:
-        openid = getattr(request.ctx, "wechat_openid", None) or request.args.get("openid")
+        """The signed identity of the message's sender (:mod:`bot.channels.identity`): the OpenID
+        of the message whose signature was checked, never the URL's ``openid`` parameter."""
+        openid = getattr(request.ctx, "wechat_openid", None)
         if not openid:
             return None
-        return {"channel": CHANNEL_NAME, "external_id": openid}
+        return stamp({}, VerifiedIdentity(CHANNEL_NAME, openid, openid))
 
     def get_output_channel(self) -> OutputChannel:
         return WeChatCustomerServiceOutput(self.deliver_via_api)
@@ -499,6 +506,14 @@ class WeChatInput(InputChannel):
         safe_mode = (args.get("encrypt_type") or "").lower() == "aes"
         if not timestamp or not nonce:
             raise _Reject(403, "forbidden", "message without timestamp/nonce")
+        # a captured signature (it covers token, timestamp and nonce, not the plaintext body)
+        # cannot be replayed later with another body and another sender
+        try:
+            skew = abs(time.time() - int(timestamp))
+        except ValueError:
+            raise _Reject(403, "forbidden", "message with a malformed timestamp") from None
+        if skew > MAX_TIMESTAMP_SKEW:
+            raise _Reject(403, "forbidden", "message with a stale timestamp")
         # The token signature is checked whenever it is sent, and is required unless the body
         # is an encrypted one whose msg_signature will be checked instead.
         if signature is not None or not safe_mode or self.crypto is None:

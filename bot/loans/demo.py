@@ -17,7 +17,8 @@ demo-multi-debt        陈静        借呗 20,000.00 at 0.05 %/day, 花呗分�
                                    credit-card installments 12,000.00 at 16.56 %/year, all current
 =====================  ==========  ==========================================================
 
-Each has the channel identities ``shell``, ``widget`` and ``rest`` with its id as external id.
+Each has the channel identities ``shell``, ``widget`` and ``wechat`` with its id as external id
+(the REST channel never carries an identity, see :mod:`bot.channels.identity`).
 """
 from __future__ import annotations
 
@@ -35,7 +36,7 @@ from bot.loans.db import Database
 from bot.loans.models import Borrower, ChannelIdentity, Installment, Loan
 from bot.loans.store import LoanStore
 
-DEMO_CHANNELS = ("shell", "widget", "rest")
+DEMO_CHANNELS = ("shell", "widget", "wechat")
 UP_TO_DATE = "demo-up-to-date"
 TWO_MONTHS = "demo-two-months"
 ONE_YUAN = "demo-one-yuan"

@@ -3,7 +3,10 @@
 #   npm ci from the committed package-lock.json (no install scripts run), then copy the
 #   prebuilt bundles: rasa-webchat's React-app build and React 16's UMD builds. The widget's
 #   stylesheet imports a web font from Google; that @import is removed so the page never
-#   reaches out to a CDN. Nothing is rebuilt when package-lock.json has not changed.
+#   reaches out to a CDN. rasa-webchat 1.0.1's socket.io factory ignores its protocolOptions
+#   prop; it is patched to pass them to socket.io, so the page can send its login token in the
+#   socket's auth (bot/widget/static/app.js). Both edits are checked. Nothing is rebuilt when
+#   package-lock.json and this script have not changed.
 set -euo pipefail
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)"
 ROOT="$(cd "$HERE/../.." && pwd)"
@@ -38,7 +41,12 @@ const code = fs.readFileSync(source, "utf8");
 const cleaned = code.replace(font, "");
 if (cleaned === code) { console.error("the widget no longer imports the web font: check build.sh"); process.exit(1); }
 if (/fonts\.googleapis\.com/.test(cleaned)) { console.error("a web-font import is left in the widget"); process.exit(1); }
-fs.writeFileSync(target, cleaned);
+// socketio:function(url,customData,path){var opts=path?{path:path}:{},socket=io(url,opts); … }
+const factory = /socketio:function\((\w+),(\w+),(\w+)\)\{var (\w+)=\3\?\{path:\3\}:\{\},/;
+const patched = cleaned.replace(factory, (m, url, data, path, opts) =>
+  `socketio:function(${url},${data},${path},hkProtocolOptions){var ${opts}=Object.assign({},hkProtocolOptions||{},${path}?{path:${path}}:{}),`);
+if (patched === cleaned) { console.error("the widget's socket.io factory has changed: check build.sh"); process.exit(1); }
+fs.writeFileSync(target, patched);
 JS
 for pkg in rasa-webchat react react-dom; do
   cp "$mods/$pkg/LICENSE" "$tmp/LICENSE.$pkg"

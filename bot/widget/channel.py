@@ -14,28 +14,87 @@ on the python-socketio 5 that Rasa 3.6 installs:
   valid JSON, a session id that is not a short token) is answered or dropped with a warning
   in the log, never an exception in the socket handler.
 
-The widget (rasa-webchat) sends ``{"message", "customData", "session_id"}``; with
-``metadata_key: customData`` the ``customData`` object becomes the message's metadata, which
-is how the actions learn the channel and the demo borrower (``external_id``).
+Who is talking comes from the server only (:mod:`bot.channels.identity`):
+
+* the page passes a short-lived JWT in the socket's ``auth`` when it connects (the lender's
+  login issues it; in development the page server's demo login). The channel verifies it with
+  PyJWT — signature (``jwt_key`` / ``WIDGET_JWT_SECRET``, ``jwt_method`` HS256 or RS256),
+  ``exp``, ``aud`` (``jwt_audience``, default ``debt-helper-widget``) and ``sub`` are required —
+  and binds the socket to its subject. A socket with an invalid token is refused; one without a
+  token is an anonymous visitor (FAQ, calculators, never account data);
+* each message gets the bound subject as its signed identity; whatever identity-like fields
+  ``customData`` holds are dropped. After the token's expiry, a message is answered with
+  "please log in again" and not passed on;
+* the conversation id is ``widget:<subject or anon>:<session id>``, so a socket that asks for
+  another borrower's session id lands in a conversation of its own.
 """
 from __future__ import annotations
 
 import json
 import logging
+import os
 import re
+import time
 import uuid
+from dataclasses import dataclass
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
-from rasa.core.channels.channel import UserMessage, decode_bearer_token
+import jwt
+from rasa.core.channels.channel import InputChannel, UserMessage
 from rasa.core.channels.socketio import SocketBlueprint, SocketIOInput, SocketIOOutput
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot.channels.identity import VerifiedIdentity, stamp
+from bot.channels.rest import MAX_MESSAGE_CHARS
+
 logger = logging.getLogger(__name__)
 
 WIDGET_CHANNEL = "widget"
+DEFAULT_AUDIENCE = "debt-helper-widget"
+SECRET_VARIABLE = "WIDGET_JWT_SECRET"
+#: seconds of clock difference tolerated when checking ``exp`` (credentials: ``jwt_leeway``)
+LEEWAY = 30
+SUBJECT = re.compile(r"^[A-Za-z0-9_.@-]{1,128}$")
+TOO_LONG_ZH = f"消息太长了，请控制在{MAX_MESSAGE_CHARS}字以内，分几次发给我也可以。"
+EXPIRED_ZH = "登录已过期，为保护你的账户信息，请重新登录后再继续。重新登录前我不会显示任何账户数据。"
+
+
+@dataclass(frozen=True)
+class SocketSession:
+    """What the channel verified about one socket: the token's subject and expiry (None: anonymous)."""
+
+    subject: Optional[str] = None
+    #: the token's ``exp`` plus the leeway, as a Unix time
+    expires_at: Optional[float] = None
+    conversation: Optional[str] = None
+
+    def expired(self, now: Optional[float] = None) -> bool:
+        return self.expires_at is not None and (now or time.time()) > self.expires_at
+
+
+def verify_token(token: Any, key: str, algorithm: str, audience: str,
+                 leeway: float = LEEWAY) -> Optional[Dict[str, Any]]:
+    """The token's claims if its signature, ``exp``, ``aud`` and ``sub`` check out; else None."""
+    if not isinstance(token, str) or not token or len(token) > 8192:
+        return None
+    try:
+        claims = jwt.decode(token, key, algorithms=[algorithm], audience=audience, leeway=leeway,
+                            options={"require": ["exp", "sub", "aud"]})
+    except jwt.PyJWTError as error:
+        logger.info("widget token refused: %s", type(error).__name__)
+        return None
+    subject = claims.get("sub")
+    if not isinstance(subject, str) or not SUBJECT.match(subject):
+        logger.info("widget token refused: malformed subject")
+        return None
+    return claims
+
+
+def conversation_id(session: SocketSession, session_id: Text) -> Text:
+    return f"{WIDGET_CHANNEL}:{session.subject or 'anon'}:{session_id}"
 # what the widget stores and sends back as its session id (Rasa's are uuid4 hex strings)
 SESSION_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 
@@ -83,7 +142,22 @@ def message_text(raw: Any) -> Text:
 
 
 class WidgetSocketIOInput(SocketIOInput):
-    """Rasa's socket.io input channel, fixed for python-socketio 5 (see the module docstring)."""
+    """Rasa's socket.io input channel, fixed for python-socketio 5, with verified identity
+    (see the module docstring)."""
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> InputChannel:
+        credentials = credentials if isinstance(credentials, dict) else {}
+        channel = super().from_credentials(credentials)
+        channel.jwt_key = credentials.get("jwt_key") or os.environ.get(SECRET_VARIABLE) or None
+        channel.jwt_algorithm = credentials.get("jwt_method") or "HS256"
+        channel.jwt_audience = credentials.get("jwt_audience") or DEFAULT_AUDIENCE
+        channel.jwt_leeway = float(credentials.get("jwt_leeway", LEEWAY))
+        channel.sessions = {}
+        return channel
+
+    def session_of(self, sid: Text) -> SocketSession:
+        return getattr(self, "sessions", {}).get(sid) or SocketSession()
 
     def get_output_channel(self) -> Optional[SocketIOOutput]:
         if self.sio is None:
@@ -100,47 +174,69 @@ class WidgetSocketIOInput(SocketIOInput):
         async def health(_: Request) -> HTTPResponse:
             return response.json({"status": "ok"})
 
+        if not hasattr(self, "sessions"):
+            self.sessions: Dict[Text, SocketSession] = {}
+        audience = getattr(self, "jwt_audience", DEFAULT_AUDIENCE)
+        leeway = getattr(self, "jwt_leeway", LEEWAY)
+
         @sio.on("connect", namespace=self.namespace)
         async def connect(sid: Text, environ: Dict, auth: Optional[Dict] = None) -> bool:
-            if not self.jwt_key:
-                return True
             token = auth.get("token") if isinstance(auth, dict) else None
-            payload = decode_bearer_token(token, self.jwt_key, self.jwt_algorithm) if token else None
-            if not payload:
-                logger.info("widget socket %s refused: no valid token", sid)
+            if not token:
+                self.sessions[sid] = SocketSession()
+                return True
+            claims = verify_token(token, self.jwt_key, self.jwt_algorithm, audience, leeway) if self.jwt_key else None
+            if claims is None:
+                if not self.jwt_key:
+                    logger.warning("widget socket sent a token but no %s is configured: refused", SECRET_VARIABLE)
                 return False
+            self.sessions[sid] = SocketSession(claims["sub"], float(claims["exp"]) + leeway)
             return True
+
+        @sio.on("disconnect", namespace=self.namespace)
+        async def disconnect(sid: Text) -> None:
+            self.sessions.pop(sid, None)
 
         @sio.on("session_request", namespace=self.namespace)
         async def session_request(sid: Text, data: Any = None) -> None:
             requested = data.get("session_id") if isinstance(data, dict) else None
             session_id = valid_session_id(requested)
             if requested is not None and session_id is None:
-                logger.warning("widget socket %s asked for a malformed session id; a new one is issued", sid)
+                logger.warning("widget socket asked for a malformed session id; a new one is issued")
             session_id = session_id or uuid.uuid4().hex
+            session = self.session_of(sid)
+            conversation = conversation_id(session, session_id)
+            self.sessions[sid] = SocketSession(session.subject, session.expires_at, conversation)
             if self.session_persistence:
-                await sio.enter_room(sid, session_id, namespace=self.namespace)
+                await sio.enter_room(sid, conversation, namespace=self.namespace)
             await sio.emit("session_confirm", session_id, room=sid, namespace=self.namespace)
 
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: Text, data: Any = None) -> None:
             if not isinstance(data, dict):
-                logger.warning("widget socket %s sent a %s instead of a message object; ignored",
-                               sid, type(data).__name__)
+                logger.warning("widget socket sent a %s instead of a message object; ignored", type(data).__name__)
                 return
-            sender_id = sid
-            if self.session_persistence:
-                session_id = valid_session_id(data.get("session_id"))
-                if session_id is None:
-                    # answered on the socket itself: nothing is lost, the conversation just
-                    # does not outlive the page
-                    logger.warning("widget socket %s sent a message without a valid session id", sid)
-                else:
-                    sender_id = session_id
-            metadata = message_metadata(data.get(self.metadata_key))
-            metadata.setdefault("channel", WIDGET_CHANNEL)
+            session = self.session_of(sid)
             output = WidgetSocketIOOutput(sio, self.bot_message_evt)
-            message = UserMessage(message_text(data.get("message")), output, sender_id,
+            if session.expired():
+                await sio.emit(self.bot_message_evt, {"text": EXPIRED_ZH}, room=sid, namespace=self.namespace)
+                await sio.emit("session_expired", {}, room=sid, namespace=self.namespace)
+                return
+            if self.session_persistence and session.conversation:
+                sender_id = session.conversation
+            else:
+                # answered on the socket itself: nothing is lost, the conversation just does not
+                # outlive the page
+                sender_id = conversation_id(session, sid)
+                if self.session_persistence:
+                    await sio.enter_room(sid, sender_id, namespace=self.namespace)
+            text = message_text(data.get("message"))
+            if len(text) > MAX_MESSAGE_CHARS:
+                await sio.emit(self.bot_message_evt, {"text": TOO_LONG_ZH}, room=sid, namespace=self.namespace)
+                return
+            raw = message_metadata(data.get(self.metadata_key))
+            metadata = stamp(raw, VerifiedIdentity(WIDGET_CHANNEL, session.subject, sender_id))
+            message = UserMessage(text, output, sender_id,
                                   input_channel=self.name(), metadata=metadata)
             await on_new_message(message)
 

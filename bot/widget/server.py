@@ -4,7 +4,14 @@
 
 Settings come from the command line or the environment (``WIDGET_HOST``, ``WIDGET_PORT``,
 ``WIDGET_RASA_URL``). The page reads ``/config.json`` to learn where the Rasa server's socket.io
-channel is and which demo borrowers it may "log in" as. Every response carries a strict
+channel is and whether the demo login is on.
+
+**Demo login.** In development mode only (``BOT_DEV_MODE=1``, set by ``make run``; refused with
+``BOT_ENV=production``, see :mod:`bot.channels.identity`) and with ``WIDGET_JWT_SECRET`` set,
+``POST /demo/login`` ``{"borrower": "<demo id>"}`` issues what a lender's login would: a JWT
+(HS256, ``sub`` = the borrower's widget identity, ``aud`` = ``debt-helper-widget``, ``exp`` in
+15 minutes) that the page passes when its socket connects. Otherwise the route answers 404 and
+the page offers no login: every visitor is anonymous. Every response carries a strict
 Content-Security-Policy: scripts only from this server, network connections only to this
 server and the Rasa server, no inline scripts, so neither a bot message nor a user message can
 ever run code in the page, whatever the widget does with it.
@@ -14,13 +21,16 @@ from __future__ import annotations
 import asyncio
 import logging
 import os
+import time
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional
 from urllib.parse import urlsplit
 
+import jwt
 from aiohttp import web
 
+from bot.channels.identity import ConfigurationError, dev_mode
 from bot.paths import BUILD_DIR
 
 logger = logging.getLogger(__name__)
@@ -40,6 +50,11 @@ DEMO_BORROWERS = (
 )
 
 
+TOKEN_AUDIENCE = "debt-helper-widget"
+TOKEN_SECONDS = 15 * 60
+JWT_SECRET_VARIABLE = "WIDGET_JWT_SECRET"
+
+
 class SettingsError(ValueError):
     """A setting that cannot work, with a message that says which one and why."""
 
@@ -53,6 +68,9 @@ class WidgetSettings:
     static_dir: Path = STATIC_DIR
     vendor_dir: Path = VENDOR_DIR
     borrowers: tuple = field(default=DEMO_BORROWERS)
+    #: the demo login's signing secret; the login is on only with it and in development mode
+    jwt_secret: Optional[str] = None
+    demo_login: bool = False
 
     def __post_init__(self) -> None:
         parts = urlsplit(self.rasa_url)
@@ -74,6 +92,13 @@ class WidgetSettings:
                 raise SettingsError(f"WIDGET_PORT must be a number, not {env['WIDGET_PORT']!r}") from None
         if env.get("WIDGET_RASA_URL"):
             values["rasa_url"] = env["WIDGET_RASA_URL"]
+        try:
+            development = dev_mode(env)
+        except ConfigurationError as error:
+            raise SettingsError(str(error)) from None
+        if development and env.get(JWT_SECRET_VARIABLE):
+            values["jwt_secret"] = env[JWT_SECRET_VARIABLE]
+            values["demo_login"] = True
         values.update({key: value for key, value in overrides.items() if value is not None})
         return cls(**values)
 
@@ -130,9 +155,17 @@ def page_config(settings: WidgetSettings) -> Dict[str, Any]:
         "socketUrl": settings.rasa_url,
         "socketPath": settings.socket_path,
         "widgetBuilt": settings.widget_built(),
+        "demoLogin": settings.demo_login,
         "borrowers": [{"id": ident, "label": f"{name}（{situation}）"}
-                      for ident, name, situation in settings.borrowers],
+                      for ident, name, situation in settings.borrowers] if settings.demo_login else [],
     }
+
+
+def issue_token(subject: str, secret: str, seconds: int = TOKEN_SECONDS, now: Optional[float] = None) -> str:
+    """What a lender's login gives the page: a short-lived JWT naming the borrower's widget identity."""
+    issued = int(now if now is not None else time.time())
+    claims = {"sub": subject, "aud": TOKEN_AUDIENCE, "iat": issued, "exp": issued + seconds}
+    return jwt.encode(claims, secret, algorithm="HS256")
 
 
 def create_app(settings: Optional[WidgetSettings] = None) -> web.Application:
@@ -148,6 +181,22 @@ def create_app(settings: Optional[WidgetSettings] = None) -> web.Application:
     async def health(_: web.Request) -> web.Response:
         return web.json_response({"status": "ok", "widget_built": settings.widget_built()})
 
+    known = {ident for ident, _, _ in settings.borrowers}
+
+    async def demo_login(request: web.Request) -> web.Response:
+        if not (settings.demo_login and settings.jwt_secret):
+            raise web.HTTPNotFound(text="no demo login here\n")
+        try:
+            body = await request.json()
+        except ValueError:
+            body = None
+        borrower = body.get("borrower") if isinstance(body, dict) else None
+        if borrower not in known:
+            return web.json_response({"error": "unknown demo borrower", "message": "没有这个演示借款人。"},
+                                     status=400)
+        return web.json_response({"token": issue_token(borrower, settings.jwt_secret),
+                                  "expires_in": TOKEN_SECONDS})
+
     async def vendor(request: web.Request) -> web.StreamResponse:
         name = request.match_info["name"]
         if name not in VENDOR_FILES:
@@ -160,6 +209,7 @@ def create_app(settings: Optional[WidgetSettings] = None) -> web.Application:
     app.router.add_get("/", index)
     app.router.add_get("/config.json", config)
     app.router.add_get("/health", health)
+    app.router.add_post("/demo/login", demo_login)
     app.router.add_get("/vendor/{name}", vendor)
     app.router.add_static("/static/", settings.static_dir, follow_symlinks=False)
     return app

@@ -13,8 +13,11 @@ from typing import Any, Dict, Iterable, List, Optional
 from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
+from bot.channels.identity import VerifiedIdentity, stamp
 from bot.policy import load_policy
 
+#: the signing secret of the action tests (conftest.py puts it in the environment)
+IDENTITY_SECRET = "action-tests-identity-secret-7d1f"
 TODAY = date(2026, 11, 23)
 UP_TO_DATE = "demo-up-to-date"
 TWO_MONTHS = "demo-two-months"
@@ -50,7 +53,8 @@ def make_tracker(
     """A tracker whose latest user message is ``text`` / ``intent`` from ``borrower``.
 
     ``borrower=None`` is a user whose channel identity is not linked (or no identity at all
-    when ``channel`` is None too). ``previous_action`` is the bot action right before this
+    when ``channel`` is None too). The identity is stamped and signed as the channels do it
+    (:mod:`bot.channels.identity`). ``previous_action`` is the bot action right before this
     message; ``history`` are earlier events (dicts) put before it.
     """
     entities = [dict(item) for item in entities]
@@ -61,10 +65,10 @@ def make_tracker(
             item["end"] = item["start"] + len(surface)
     metadata: Dict[str, Any] = {}
     if with_metadata and channel:
-        metadata["channel"] = channel
-        metadata["external_id"] = borrower or f"unlinked-{uuid.uuid4().hex[:6]}"
-        if as_of:
-            metadata["as_of"] = as_of
+        subject = borrower or f"unlinked-{uuid.uuid4().hex[:6]}"
+        metadata = stamp({}, VerifiedIdentity(channel, subject, sender_id, as_of), IDENTITY_SECRET.encode())
+    if intent and intent.startswith("EXTERNAL_"):
+        metadata = {"is_external": True}  # what Rasa puts on an external event (a reminder firing)
     parse = {
         "text": text,
         "intent": {"name": intent, "confidence": 0.99} if intent else {},

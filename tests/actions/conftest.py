@@ -26,10 +26,18 @@ from bot.loans.demo import seed_demo
 from bot.loans.service import create_app
 from bot.policy import load_policy
 
-from action_helpers import TODAY
+from action_helpers import IDENTITY_SECRET, TODAY
 
 REPO = Path(__file__).resolve().parents[2]
 TOKEN = "actions-test-token-5b0c2e"
+
+
+@pytest.fixture(autouse=True)
+def identity_environment(monkeypatch):
+    """The actions verify identities with the shared secret; the shell's /date needs dev mode."""
+    monkeypatch.setenv("IDENTITY_SECRET", IDENTITY_SECRET)
+    monkeypatch.setenv("BOT_DEV_MODE", "1")
+    monkeypatch.delenv("BOT_ENV", raising=False)
 
 
 @pytest.fixture(scope="session")

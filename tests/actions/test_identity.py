@@ -5,13 +5,20 @@ from datetime import date
 
 from actions.identity import LINK_HELP_ZH, UNAVAILABLE_ZH, channel_identity, load_account
 
-from action_helpers import TODAY, TWO_MONTHS, make_tracker
+from action_helpers import TODAY, TWO_MONTHS, UP_TO_DATE, make_tracker
 
 
 def test_identity_from_the_latest_message_metadata():
     tracker = make_tracker("你好", "greet", borrower=TWO_MONTHS, channel="shell", as_of="2026-12-01")
     identity = channel_identity(tracker)
     assert (identity.channel, identity.external_id, identity.as_of) == ("shell", TWO_MONTHS, date(2026, 12, 1))
+
+
+def test_as_of_is_ignored_outside_development_mode(monkeypatch):
+    monkeypatch.delenv("BOT_DEV_MODE")
+    tracker = make_tracker("你好", "greet", borrower=TWO_MONTHS, channel="shell", as_of="2026-12-01")
+    identity = channel_identity(tracker)
+    assert (identity.external_id, identity.as_of) == (TWO_MONTHS, None)
 
 
 def test_identity_from_an_earlier_message_when_the_latest_has_none():
@@ -22,10 +29,49 @@ def test_identity_from_an_earlier_message_when_the_latest_has_none():
     assert (identity.channel, identity.external_id) == ("widget", TWO_MONTHS)
 
 
-def test_identity_falls_back_to_the_input_channel_and_the_sender_id():
-    tracker = make_tracker("你好", "greet", channel="rest", with_metadata=False, sender_id=TWO_MONTHS)
+def test_an_unverified_latest_message_does_not_inherit_an_earlier_identity():
+    earlier = make_tracker("你好", "greet", borrower=TWO_MONTHS, channel="widget")
+    tracker = make_tracker("我还欠多少", "check_loan_status", with_metadata=False, history=earlier.events[2:])
+    assert channel_identity(tracker).external_id is None
+
+
+def _with_metadata(tracker, metadata):
+    tracker.latest_message["metadata"] = metadata
+    tracker.events[-1]["metadata"] = metadata
+    return tracker
+
+
+def test_plain_client_fields_are_anonymous():
+    tracker = _with_metadata(make_tracker("你好", "greet", with_metadata=False),
+                             {"channel": "shell", "external_id": TWO_MONTHS, "as_of": "2026-12-01"})
     identity = channel_identity(tracker)
-    assert (identity.channel, identity.external_id, identity.as_of) == ("rest", TWO_MONTHS, None)
+    assert (identity.channel, identity.external_id, identity.as_of) == (None, None, None)
+
+
+def test_no_metadata_is_anonymous_not_the_sender_id():
+    tracker = make_tracker("你好", "greet", channel="rest", with_metadata=False, sender_id=TWO_MONTHS)
+    assert channel_identity(tracker).external_id is None
+
+
+def test_a_forged_signature_is_anonymous():
+    tracker = make_tracker("你好", "greet", borrower=UP_TO_DATE)
+    forged = dict(tracker.latest_message["metadata"])
+    forged["verified_identity"] = dict(forged["verified_identity"], subject=TWO_MONTHS)
+    _with_metadata(tracker, forged)
+    assert channel_identity(tracker).external_id is None
+
+
+def test_an_identity_copied_from_another_conversation_is_anonymous():
+    other = make_tracker("你好", "greet", borrower=TWO_MONTHS, sender_id="someone-else")
+    tracker = _with_metadata(make_tracker("你好", "greet", with_metadata=False, sender_id="me"),
+                             other.latest_message["metadata"])
+    assert channel_identity(tracker).external_id is None
+
+
+def test_without_the_secret_nobody_is_linked(monkeypatch):
+    tracker = make_tracker("你好", "greet", borrower=TWO_MONTHS)
+    monkeypatch.delenv("IDENTITY_SECRET")
+    assert channel_identity(tracker).external_id is None
 
 
 def test_a_malformed_as_of_is_ignored():

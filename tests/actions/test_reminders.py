@@ -104,8 +104,11 @@ async def test_cancel_while_the_ledger_is_down_still_stops_the_rasa_reminders(le
 
 async def test_reminder_fires_with_the_amount_and_schedules_the_next_month(ledger):
     dispatcher = CollectingDispatcher()
+    # the reminder was set earlier in this conversation by a verified borrower; the external
+    # event that fires it carries no metadata of its own
+    earlier = make_tracker("还款日前三天提醒我", "set_repayment_reminder", borrower=UP_TO_DATE, sender_id="conv-r")
     tracker = make_tracker("EXTERNAL: EXTERNAL_repayment_reminder", REMINDER_INTENT, with_metadata=False,
-                           channel="widget", sender_id=UP_TO_DATE,
+                           channel="widget", sender_id="conv-r", history=earlier.events[2:],
                            entities=[entity("loan_product", "借呗"), entity("duration", "P3D")])
     events = await ActionReactToReminder().run(dispatcher, tracker, {})
     assert "⏰ 还款提醒：你的借呗12月13日（20天后）应还899.75元" in texts(dispatcher)

@@ -85,3 +85,12 @@ def channel_factory(wechat_api: WeChatApiSimulator) -> Callable[..., WeChatInput
 async def running(request, serve_channel, channel_factory) -> RunningChannel:
     """The channel in plaintext mode and in safe (AES) mode, fast passive window."""
     return await serve_channel(channel_factory(safe=request.param == "safe"))
+
+
+IDENTITY_SECRET = "wechat-tests-identity-secret-4a2c"
+
+
+@pytest.fixture(autouse=True)
+def identity_secret(monkeypatch):
+    """The channel signs each message's identity with the secret it shares with the actions."""
+    monkeypatch.setenv("IDENTITY_SECRET", IDENTITY_SECRET)

@@ -12,6 +12,7 @@ import json
 import pytest
 
 from bot.channels.wechat_render import MAX_TEXT_BYTES
+from identity_helpers import identity_of
 from wechat_sim import APP_ID, APP_SECRET, OPENID
 
 GUARD = 10.0  # seconds; only so that a broken test fails instead of hanging
@@ -111,7 +112,7 @@ async def test_slow_answer_is_sent_through_the_customer_service_api(
         {"grant_type": "client_credential", "appid": APP_ID, "secret": APP_SECRET}
     ]
     assert send["access_token"] in wechat_api.valid_tokens
-    assert bot.messages[0].metadata == {"channel": "wechat", "external_id": OPENID}
+    assert identity_of(bot.messages[0]) == ("wechat", OPENID)
 
 
 async def test_retries_during_a_slow_answer_do_not_repeat_it(serve_channel, channel_factory, bot, wechat_api):

@@ -10,6 +10,7 @@ from bot.channels.wechat import (
     VOICE_UNRECOGNISED_TEXT,
     WELCOME_TEXT,
 )
+from identity_helpers import identity_of
 from wechat_sim import ACCOUNT_ID, OPENID, TOKEN, WEBHOOK, sha1_signature
 
 
@@ -74,7 +75,7 @@ async def test_user_message_carries_openid_and_channel_metadata(running, bot):
     (message,) = bot.messages
     assert message.sender_id == "oUser-42"
     assert message.input_channel == "wechat"
-    assert message.metadata == {"channel": "wechat", "external_id": "oUser-42"}
+    assert identity_of(message) == ("wechat", "oUser-42")
     assert message.message_id == str(msg_id)
 
 
@@ -199,7 +200,7 @@ async def test_menu_click_goes_to_the_bot_with_its_key(running, bot):
     wechat = running.wechat
     await wechat.push(wechat.event_xml("CLICK", key="/check_loan_status", create_time=1_700_000_100))
     assert [m.text for m in bot.messages] == ["/check_loan_status"]
-    assert bot.messages[0].metadata == {"channel": "wechat", "external_id": OPENID}
+    assert identity_of(bot.messages[0]) == ("wechat", OPENID)
 
 
 async def test_unsubscribe_is_acknowledged_silently(running, bot):

@@ -36,8 +36,9 @@ def test_odd_message_gets_a_polite_chinese_reply(say, text):
     assert "Traceback" not in reply and "Exception" not in reply
 
 
-def test_parse_of_the_contract_example(rasa_url):
-    response = requests.post(f"{rasa_url}/model/parse", json={"text": "借呗5000块逾期两个月了"}, timeout=30)
+def test_parse_of_the_contract_example(rasa_url, api_token):
+    response = requests.post(f"{rasa_url}/model/parse", json={"text": "借呗5000块逾期两个月了"},
+                             params={"token": api_token}, timeout=30)
     response.raise_for_status()
     entities = {(e["entity"], e["value"]) for e in response.json()["entities"]}
     assert {("amount", "5000"), ("duration", "P2M"), ("loan_product", "借呗")} <= entities

@@ -73,7 +73,7 @@ async def repayment_count(url: str, borrower_id: str | None = None) -> int:
 
 
 async def test_identity_resolves_to_its_own_borrower_only(api, auth):
-    for channel in ("shell", "widget", "rest"):
+    for channel in ("shell", "widget", "wechat"):
         for borrower in ("demo-up-to-date", "demo-two-months", "demo-one-yuan", "demo-multi-debt"):
             resp = await api.get(f"/v1/identities/{channel}/{borrower}", headers=auth)
             assert resp.status == 200

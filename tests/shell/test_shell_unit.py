@@ -32,14 +32,16 @@ def test_commands_change_identity_date_and_conversation():
     state = ShellState()
     first = state.conversation_id
     assert "demo-one-yuan" in handle_command(state, "/as demo-one-yuan")
-    assert state.metadata() == {"channel": "shell", "external_id": "demo-one-yuan"}
+    assert state.body("你好") == {"sender": state.conversation_id, "message": "你好", "as": "demo-one-yuan",
+                                "date": None}
+    assert state.tracker_id == f"shell:{state.conversation_id}"
     assert state.conversation_id != first
     assert "没有这个演示借款人" in handle_command(state, "/as demo-nobody")
     handle_command(state, "/as none")
-    assert "external_id" not in state.metadata()
+    assert state.body("x")["as"] is None
     assert "YYYY-MM-DD" in handle_command(state, "/date 12月1号")
     handle_command(state, "/date 2026-12-01")
-    assert state.metadata()["as_of"] == "2026-12-01"
+    assert state.body("x")["date"] == "2026-12-01"
     assert handle_command(state, "/quit") is None
 
 

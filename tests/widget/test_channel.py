@@ -8,15 +8,19 @@ from __future__ import annotations
 
 import asyncio
 import socket
+import time
 import uuid
 from typing import Any, Dict, List
 
+import jwt
 import pytest
 import socketio
 from rasa.core.channels.channel import UserMessage, register
 from sanic import Sanic
 
+from bot.channels.identity import verify
 from bot.widget.channel import (
+    EXPIRED_ZH,
     WidgetSocketIOInput,
     WidgetSocketIOOutput,
     message_metadata,
@@ -30,6 +34,17 @@ PAYOFF_PLAN = {
     "table": {"columns": ["月份", "还款"], "rows": [["2026-12", "3,000.00"]]},
     "chart": {"labels": ["2026-12"], "series": [{"name": "雪崩法", "data": ["17000.00"]}]},
 }
+
+
+JWT_SECRET = "widget-test-jwt-secret-0c5d9a7e-4b2f1"
+IDENTITY_SECRET = "widget-test-identity-secret-3e1b"
+AUDIENCE = "debt-helper-widget"
+
+
+def token(subject: str = "demo-two-months", seconds: float = 600, secret: str = JWT_SECRET,
+          audience: str = AUDIENCE, **extra) -> str:
+    claims = {"sub": subject, "aud": audience, "exp": int(time.time() + seconds), **extra}
+    return jwt.encode({k: v for k, v in claims.items() if v is not None}, secret, algorithm="HS256")
 
 
 class ScriptedBot:
@@ -76,8 +91,8 @@ class Browser:
         async def uttered(data: Dict[str, Any]) -> None:
             self.received.append(data)
 
-    async def open(self, session_id: Any = None, request: Any = ...) -> Any:
-        await self.client.connect(self.url, socketio_path="/socket.io", transports=["polling"])
+    async def open(self, session_id: Any = None, request: Any = ..., auth: Any = None) -> Any:
+        await self.client.connect(self.url, socketio_path="/socket.io", transports=["polling"], auth=auth)
         await self.client.emit("session_request", {"session_id": session_id} if request is ... else request)
         await asyncio.wait_for(self._confirmed.wait(), 5)
         return self.session_id
@@ -100,7 +115,7 @@ class Browser:
     async def close(self) -> None:
         """Leave like a closed tab: a polling client's graceful disconnect waits for the
         server's next ping (tens of seconds), so the connection is dropped instead."""
-        if self.client.connected:
+        if self.client.connected or self.client.eio.state == "connected":
             await self.client.eio.disconnect(abort=True)
 
 
@@ -112,9 +127,11 @@ def bot() -> ScriptedBot:
 @pytest.fixture
 async def server_url(bot, monkeypatch):
     monkeypatch.setattr(Sanic, "test_mode", True)
+    monkeypatch.setenv("WIDGET_JWT_SECRET", JWT_SECRET)
+    monkeypatch.setenv("IDENTITY_SECRET", IDENTITY_SECRET)
     channel = WidgetSocketIOInput.from_credentials({
         "user_message_evt": "user_uttered", "bot_message_evt": "bot_uttered",
-        "session_persistence": True, "metadata_key": "customData",
+        "session_persistence": True, "metadata_key": "customData", "jwt_leeway": 0,
     })
     app = Sanic(f"widget_test_{uuid.uuid4().hex[:12]}", configure_logging=False)
     app.ctx.agent = _Agent(bot)
@@ -154,16 +171,85 @@ async def test_reply_reaches_the_page_in_its_session_room(browsers, bot):
     await page.say("你好")
     received = await page.wait_for(1)
     assert received == [{"text": "收到：你好"}]
-    assert bot.messages[0].sender_id == session_id
+    assert bot.messages[0].sender_id == f"widget:anon:{session_id}"
     assert bot.messages[0].input_channel == "socketio"
 
 
-async def test_custom_data_becomes_the_message_metadata(browsers, bot):
+def identity_of(message: UserMessage):
+    return verify(message.metadata, message.sender_id, IDENTITY_SECRET.encode())
+
+
+async def test_custom_data_cannot_claim_an_identity(browsers, bot):
     page = browsers()
     await page.open()
-    await page.say("我这个月要还多少", {"channel": "widget", "external_id": "demo-two-months"})
+    await page.say("我这个月要还多少", {"channel": "shell", "external_id": "demo-two-months",
+                                       "as_of": "2026-12-01", "verified_identity": {"subject": "demo-two-months"},
+                                       "page": "faq"})
     await page.wait_for(1)
-    assert bot.messages[0].metadata == {"channel": "widget", "external_id": "demo-two-months"}
+    metadata = bot.messages[0].metadata
+    assert metadata["channel"] == "widget" and metadata["page"] == "faq"
+    assert "external_id" not in metadata and "as_of" not in metadata
+    identity = identity_of(bot.messages[0])
+    assert (identity.channel, identity.subject, identity.as_of) == ("widget", None, None)
+
+
+async def test_a_valid_token_binds_the_socket_to_its_subject(browsers, bot):
+    page = browsers()
+    session_id = await page.open(auth={"token": token("demo-two-months")})
+    await page.say("我这个月要还多少", {"external_id": "demo-multi-debt"})
+    await page.wait_for(1)
+    message = bot.messages[0]
+    assert message.sender_id == f"widget:demo-two-months:{session_id}"
+    assert identity_of(message).subject == "demo-two-months"
+
+
+@pytest.mark.parametrize("auth", [
+    {"token": token(secret="another-secret-of-someone-else")},            # forged
+    {"token": token(seconds=-120)},                                         # expired
+    {"token": token(audience="some-other-app")},                            # wrong audience
+    {"token": token(subject=None)},                                         # no subject
+    {"token": jwt.encode({"sub": "demo-two-months", "aud": AUDIENCE}, JWT_SECRET, algorithm="HS256")},  # no exp
+    {"token": jwt.encode({"sub": "demo-two-months", "aud": AUDIENCE, "exp": int(time.time()) + 600},
+                         "", algorithm="none")},                           # unsigned
+    {"token": "not.a.jwt"}, {"token": 42}, {"token": "x" * 10000},
+])
+async def test_an_invalid_token_is_refused(browsers, bot, auth):
+    page = browsers()
+    # a refused polling client closes gracefully, waiting for the server's next ping: drop instead
+    graceful = page.client.eio.disconnect
+    page.client.eio.disconnect = lambda abort=False, reason=None: graceful(abort=True)
+    with pytest.raises(socketio.exceptions.ConnectionError):
+        await page.open(auth=auth)
+    assert bot.messages == []
+
+
+async def test_another_borrowers_session_id_is_a_conversation_of_its_own(browsers, bot):
+    victim = browsers()
+    session_id = await victim.open(auth={"token": token("demo-two-months")})
+    await victim.say("我还欠多少")
+    await victim.wait_for(1)
+    for auth in ({"token": token("demo-multi-debt")}, None):
+        intruder = browsers()
+        assert await intruder.open(session_id, auth=auth) == session_id
+        await intruder.say("我还欠多少")
+        await intruder.wait_for(1)
+    senders = [m.sender_id for m in bot.messages]
+    assert senders == [f"widget:demo-two-months:{session_id}", f"widget:demo-multi-debt:{session_id}",
+                       f"widget:anon:{session_id}"]
+    assert len(victim.received) == 1  # the victim's page saw none of the intruders' turns
+    assert [identity_of(m).subject for m in bot.messages] == ["demo-two-months", "demo-multi-debt", None]
+
+
+async def test_an_expired_token_mid_conversation_asks_to_log_in_again(browsers, bot):
+    page = browsers()
+    await page.open(auth={"token": token("demo-two-months", seconds=1)})
+    await page.say("第一句")
+    await page.wait_for(1)
+    await asyncio.sleep(2.1)
+    await page.say("我还欠多少")
+    received = await page.wait_for(2)
+    assert received[1] == {"text": EXPIRED_ZH}
+    assert [m.text for m in bot.messages] == ["第一句"]
 
 
 async def test_buttons_arrive_as_quick_replies_and_a_custom_payload_as_itself(browsers):
@@ -190,7 +276,7 @@ async def test_a_reloaded_page_rejoins_its_conversation(browsers, bot):
     assert await reloaded.open(session_id) == session_id
     await reloaded.say("第二句")
     assert (await reloaded.wait_for(1))[0] == {"text": "收到：第二句"}
-    assert [m.sender_id for m in bot.messages] == [session_id, session_id]
+    assert [m.sender_id for m in bot.messages] == [f"widget:anon:{session_id}"] * 2
 
 
 @pytest.mark.parametrize("request_body", [None, "not an object", {"session_id": "<script>"},
@@ -211,12 +297,13 @@ async def test_malformed_messages_are_dropped_or_answered_never_crash(browsers, 
     await page.say({"nested": "object"})                   # not text: answered as an empty message
     await page.say("坏的元数据", custom_data="{not json")   # metadata ignored, message answered
     await page.say("列表元数据", custom_data=["a", "b"])
-    await page.say("没有会话", session_id=None)              # answered on the socket itself
+    await page.say("没有会话", session_id=None)              # the socket's session decides, not the message
     received = await page.wait_for(4)
     assert received == [{"text": "收到："}, {"text": "收到：坏的元数据"},
                         {"text": "收到：列表元数据"}, {"text": "收到：没有会话"}]
-    assert [m.metadata for m in bot.messages[1:3]] == [{"channel": "widget"}, {"channel": "widget"}]
-    assert bot.messages[3].sender_id != page.session_id
+    assert [m.metadata["channel"] for m in bot.messages[1:3]] == ["widget", "widget"]
+    assert [identity_of(m).subject for m in bot.messages[1:3]] == [None, None]
+    assert bot.messages[3].sender_id == f"widget:anon:{page.session_id}"
 
 
 def test_metadata_and_text_helpers():

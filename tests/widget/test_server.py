@@ -7,7 +7,10 @@ from pathlib import Path
 
 import pytest
 
+import jwt
+
 from bot.widget.server import (
+    TOKEN_AUDIENCE,
     VENDOR_FILES,
     SettingsError,
     WidgetSettings,
@@ -27,9 +30,18 @@ def vendor_dir(tmp_path):
     return directory
 
 
+SECRET = "page-test-jwt-secret-9a7c1d5e-long-enough"
+
+
 @pytest.fixture
 async def page(aiohttp_client, vendor_dir):
     settings = WidgetSettings(rasa_url="http://127.0.0.1:5005/", vendor_dir=vendor_dir)
+    return await aiohttp_client(create_app(settings))
+
+
+@pytest.fixture
+async def demo_page(aiohttp_client, vendor_dir):
+    settings = WidgetSettings.from_env({"BOT_DEV_MODE": "1", "WIDGET_JWT_SECRET": SECRET}, vendor_dir=vendor_dir)
     return await aiohttp_client(create_app(settings))
 
 
@@ -56,14 +68,39 @@ async def test_every_response_carries_the_security_headers(page):
         assert response.headers["X-Content-Type-Options"] == "nosniff"
 
 
-async def test_config_tells_the_page_where_rasa_is_and_who_may_log_in(page):
+async def test_config_tells_the_page_where_rasa_is_and_that_there_is_no_login(page):
     config = await (await page.get("/config.json")).json()
     assert config["socketUrl"] == "http://127.0.0.1:5005"
     assert config["socketPath"] == "/socket.io/"
     assert config["widgetBuilt"] is True
+    assert config["demoLogin"] is False and config["borrowers"] == []
+    assert (await page.post("/demo/login", json={"borrower": "demo-two-months"})).status == 404
+
+
+async def test_the_demo_login_issues_a_short_lived_token_in_development_mode(demo_page):
+    config = await (await demo_page.get("/config.json")).json()
+    assert config["demoLogin"] is True
     assert [b["id"] for b in config["borrowers"]] == [
         "demo-up-to-date", "demo-two-months", "demo-one-yuan", "demo-multi-debt"]
     assert all(b["label"] for b in config["borrowers"])
+    response = await demo_page.post("/demo/login", json={"borrower": "demo-one-yuan"})
+    assert response.status == 200
+    body = await response.json()
+    claims = jwt.decode(body["token"], SECRET, algorithms=["HS256"], audience=TOKEN_AUDIENCE)
+    assert claims["sub"] == "demo-one-yuan" and claims["exp"] - claims["iat"] == body["expires_in"] == 900
+
+
+@pytest.mark.parametrize("body", [{"borrower": "someone-else"}, {"borrower": None}, ["demo-one-yuan"], "x"])
+async def test_the_demo_login_only_knows_the_demo_borrowers(demo_page, body):
+    response = await demo_page.post("/demo/login", json=body)
+    assert response.status == 400 and "演示借款人" in (await response.json())["message"]
+
+
+def test_the_demo_login_is_off_without_development_mode_and_refused_in_production():
+    assert WidgetSettings.from_env({"WIDGET_JWT_SECRET": SECRET}).demo_login is False
+    assert WidgetSettings.from_env({"BOT_DEV_MODE": "1"}).demo_login is False
+    with pytest.raises(SettingsError, match="production"):
+        WidgetSettings.from_env({"BOT_DEV_MODE": "1", "BOT_ENV": "production", "WIDGET_JWT_SECRET": SECRET})
 
 
 async def test_only_the_vendored_files_are_served(page):

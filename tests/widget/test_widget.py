@@ -45,7 +45,7 @@ def servers() -> None:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium is not at {CHROMIUM}: run bash scripts/setup_browser.sh")
     try:
-        requests.get(f"{RASA_URL}/status", timeout=5).raise_for_status()
+        requests.get(f"{RASA_URL}/status", params={"token": os.environ.get("RASA_API_TOKEN", "")}, timeout=5).raise_for_status()
         health = requests.get(f"{WIDGET_URL}health", timeout=5).json()
     except (requests.RequestException, ValueError) as error:
         pytest.fail(f"the Rasa server ({RASA_URL}) and the chat page ({WIDGET_URL}) must be running "
@@ -89,6 +89,7 @@ class ChatPage:
 
     # --- driving -------------------------------------------------------------------------
     def open(self, borrower: Optional[str] = None) -> None:
+        self.borrower = borrower or None
         self.page.goto(WIDGET_URL)
         if borrower is not None:
             with self.page.expect_navigation():
@@ -122,7 +123,7 @@ class ChatPage:
             stored = self.page.evaluate("() => window.localStorage.getItem('chat_session')")
             session = json.loads(stored).get("session_id") if stored else None
             if session:
-                events = tracker_events(session)
+                events = tracker_events(conversation_id(getattr(self, "borrower", None), session))
                 idle = bool(events) and events[-1].get("event") == "action" \
                     and events[-1].get("name") == "action_listen"
                 expected, shown = expected_bot_messages(events), self.bot_count()
@@ -194,9 +195,15 @@ def open_chat(playwright, tmp_path, request):
         context.close()
 
 
-def tracker_events(session_id: str) -> List[Dict[str, Any]]:
-    response = requests.get(f"{RASA_URL}/conversations/{session_id}/tracker",
-                            params={"include_events": "ALL"}, timeout=30)
+def conversation_id(borrower: Optional[str], session_id: str) -> str:
+    """The Rasa conversation of a widget session: the channel namespaces it by the verified login."""
+    return f"widget:{borrower or 'anon'}:{session_id}"
+
+
+def tracker_events(conversation: str) -> List[Dict[str, Any]]:
+    response = requests.get(f"{RASA_URL}/conversations/{conversation}/tracker",
+                            params={"include_events": "ALL", "token": os.environ.get("RASA_API_TOKEN", "")},
+                            timeout=30)
     response.raise_for_status()
     return response.json().get("events") or []
 
@@ -214,8 +221,13 @@ def expected_bot_messages(events: List[Dict[str, Any]]) -> int:
     return count
 
 
-def user_events(session_id: str) -> List[Dict[str, Any]]:
-    return [e for e in tracker_events(session_id) if e.get("event") == "user"]
+def user_events(conversation: str) -> List[Dict[str, Any]]:
+    return [e for e in tracker_events(conversation) if e.get("event") == "user"]
+
+
+def subject_of(event: Dict[str, Any]) -> Optional[str]:
+    """The verified borrower the channel stamped on a user event."""
+    return ((event.get("metadata") or {}).get("verified_identity") or {}).get("subject")
 
 
 def money(text: str) -> str:
@@ -245,14 +257,14 @@ def test_greet_and_faq_in_chinese(open_chat):
     assert "征信" in answer, answer
     chat.screenshot("faq")
 
-    events = user_events(chat.session_id())
+    events = user_events(conversation_id(None, chat.session_id()))
     texts = [e.get("text") for e in events]
     assert texts[-2:] == ["你好", "逾期了会上征信吗"]
     faq = events[-1]["parse_data"]
     assert faq["intent"]["name"] == "faq"
     assert faq["response_selector"]["faq"]["response"]["intent_response_key"].startswith("faq/")
     metadata = events[-1]["metadata"]
-    assert metadata["channel"] == "widget" and "external_id" not in metadata  # not logged in
+    assert metadata["channel"] == "widget" and subject_of(events[-1]) is None  # not logged in
     assert events[-1]["input_channel"] == "socketio"
     chat.assert_clean()
 
@@ -277,10 +289,9 @@ def test_payoff_form_by_clicking_buttons_renders_chart_and_table(open_chat):
     chat.screenshot("payoff-plan")
 
     # the payload the bot sent, read back from the conversation
-    session = chat.session_id()
+    session = conversation_id("demo-multi-debt", chat.session_id())
     events = tracker_events(session)
-    assert all(e.get("metadata", {}).get("external_id") == "demo-multi-debt"
-               for e in events if e.get("event") == "user")
+    assert all(subject_of(e) == "demo-multi-debt" for e in events if e.get("event") == "user")
     payloads = [e["data"]["custom"] for e in events
                 if e.get("event") == "bot" and ((e.get("data") or {}).get("custom") or {}).get("type") == "payoff_plan"]
     assert payloads, "the bot sent no payoff plan"
@@ -339,9 +350,10 @@ def test_reload_keeps_the_history_and_the_conversation(open_chat):
     chat.screenshot("after-reload")
 
     chat.send("谢谢")
-    texts = [e.get("text") for e in user_events(session)]
+    conversation = conversation_id("demo-two-months", session)
+    texts = [e.get("text") for e in user_events(conversation)]
     assert texts[-3:] == ["你好", "我这个月要还多少", "谢谢"]  # one Rasa conversation throughout
-    assert all(e["metadata"].get("external_id") == "demo-two-months" for e in user_events(session))
+    assert all(subject_of(e) == "demo-two-months" for e in user_events(conversation))
 
     # a new conversation on request, and switching the borrower starts a new one too
     with chat.page.expect_navigation():
@@ -368,7 +380,7 @@ def test_markup_in_a_message_is_shown_as_text(open_chat, attack):
     chat.screenshot("xss")
     assert chat.page.evaluate("() => window.__xss") is None
     assert chat.page.locator("#hk-chat img[src='x'], #hk-chat script").count() == 0
-    assert user_events(chat.session_id())[-1]["text"] == attack
+    assert user_events(conversation_id(chat.borrower, chat.session_id()))[-1]["text"] == attack
     chat.assert_clean()
 
 

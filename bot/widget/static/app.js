@@ -1,9 +1,12 @@
 /*
- * The page's glue: reads /config.json, lets the visitor pick a demo borrower, and mounts the
- * vendored rasa-webchat widget (embedded, talking to Rasa's socket.io channel).
+ * The page's glue: reads /config.json, lets the visitor log in as a demo borrower (development
+ * mode only), and mounts the vendored rasa-webchat widget (embedded, talking to Rasa's socket.io
+ * channel).
  *
- * - Each message carries customData {"channel": "widget", "external_id": <demo id>}; the Rasa
- *   channel passes it to the actions as the message's metadata.
+ * - Who the visitor is travels only as a signed token: on every (re)connection the socket's
+ *   auth asks the page server's demo login for a fresh JWT (a lender's page would ask its own
+ *   login), and the Rasa channel verifies it. Nothing in customData can name a borrower. Without
+ *   a login the visitor is anonymous: FAQ and calculators, no account data.
  * - The widget keeps its session id and the conversation in localStorage ("chat_session"), so
  *   a reload shows the history and continues the same Rasa conversation. Switching the
  *   borrower or pressing 新对话 starts a new conversation.
@@ -49,10 +52,34 @@
   function chosenBorrower(config, store) {
     var saved = store ? store.getItem(BORROWER_KEY) || "" : "";
     var known = config.borrowers.some(function (b) { return b.id === saved; });
-    return known ? saved : "";
+    return config.demoLogin && known ? saved : "";
+  }
+
+  /* socket.io auth: called on every (re)connection, so an expired token is replaced */
+  function demoAuth(borrower) {
+    return function (callback) {
+      fetch("/demo/login", {
+        method: "POST", cache: "no-store",
+        headers: { "Content-Type": "application/json" },
+        body: JSON.stringify({ borrower: borrower })
+      })
+        .then(function (response) {
+          if (!response.ok) throw new Error("HTTP " + response.status);
+          return response.json();
+        })
+        .then(function (body) { callback({ token: body.token }); })
+        .catch(function () {
+          say("演示登录失败，现在以未登录身份聊天。");
+          callback({});
+        });
+    };
   }
 
   function fillSelect(config, current) {
+    if (!config.demoLogin) {
+      select.hidden = true;
+      document.getElementById("hk-borrower-label").hidden = true;
+    }
     config.borrowers.forEach(function (borrower) {
       var option = document.createElement("option");
       option.value = borrower.id;
@@ -132,12 +159,11 @@
       say("聊天组件还没有构建：请在项目目录运行 bash bot/widget/build.sh（make run 会自动完成）。");
       return;
     }
-    var customData = { channel: "widget" };
-    if (borrower) customData.external_id = borrower;
     var props = {
       socketUrl: config.socketUrl,
       socketPath: config.socketPath,
-      customData: customData,
+      protocolOptions: borrower ? { auth: demoAuth(borrower) } : {},
+      customData: { channel: "widget" },
       initPayload: "/greet",
       embedded: true,
       withRules: false,
@@ -155,6 +181,10 @@
         connect: function () { say(""); },
         connect_error: function () {
           say("暂时连不上聊天服务（" + config.socketUrl + "），正在自动重试…");
+        },
+        session_expired: function () {
+          say("登录已过期，正在重新登录…");
+          window.setTimeout(function () { window.location.reload(); }, 1500);
         }
       }
     };

@@ -1,0 +1,115 @@
+"""The REST channel for trusted integrations: a bearer token, strict input, never an identity.
+
+Enabled in the development ``credentials.yml`` as ``bot.channels.rest.TokenRestInput`` (URL
+``/webhooks/rest/webhook``, as Rasa's own ``rest`` channel); not in the production credentials.
+Unlike Rasa's channel:
+
+* every request needs ``Authorization: Bearer <REST_CHANNEL_TOKEN>`` (or the ``token`` given in
+  ``credentials.yml``); with no token configured the channel refuses everything (503);
+* the body must be a JSON object of at most 64 KiB with ``message`` a string of at most
+  10,000 characters and ``sender`` a short token (letters, digits, ``_ . -``); anything else is
+  a 4xx with a JSON error in Chinese and English, never an exception;
+* the conversation is ``rest:<sender>``: a REST client can never write into another channel's
+  conversation (a WeChat user's, say, whose id it might know);
+* client ``metadata`` is ignored whatever it is: the message is always from an anonymous user
+  (:mod:`bot.channels.identity`), so a REST client cannot read anyone's loans;
+* a failure while the bot handles the message is answered with a polite Chinese sentence and
+  logged without the message text.
+"""
+from __future__ import annotations
+
+import hmac
+import json
+import logging
+import os
+import re
+from typing import Any, Awaitable, Callable, Dict, Optional, Text
+
+from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from sanic import Blueprint, response
+from sanic.request import Request
+from sanic.response import HTTPResponse
+
+from bot.channels.identity import VerifiedIdentity, stamp
+
+logger = logging.getLogger(__name__)
+
+CHANNEL_NAME = "rest"
+TOKEN_VARIABLE = "REST_CHANNEL_TOKEN"
+MAX_BODY_BYTES = 64 * 1024
+MAX_MESSAGE_CHARS = 10_000
+SENDER = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+FAILURE_ZH = "抱歉，系统暂时出了点问题，请稍后再试。着急的话可以说“转人工”。"
+
+
+def conversation_id(sender: str) -> str:
+    return f"{CHANNEL_NAME}:{sender}"
+
+
+def error(status: int, zh: str, en: str) -> HTTPResponse:
+    return response.json({"error": en, "message": zh}, status=status)
+
+
+class TokenRestInput(InputChannel):
+    """``POST /webhooks/rest/webhook`` with ``{"sender", "message"}`` and a bearer token."""
+
+    @classmethod
+    def name(cls) -> Text:
+        return CHANNEL_NAME
+
+    @classmethod
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "TokenRestInput":
+        credentials = credentials if isinstance(credentials, dict) else {}
+        return cls(credentials.get("token") or os.environ.get(TOKEN_VARIABLE) or None)
+
+    def __init__(self, token: Optional[str] = None) -> None:
+        self.token = token
+
+    def _authorised(self, request: Request) -> bool:
+        header = request.headers.get("Authorization", "")
+        scheme, _, given = header.partition(" ")
+        return bool(self.token) and scheme.lower() == "bearer" and hmac.compare_digest(
+            given.strip().encode(), self.token.encode())
+
+    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        webhook = Blueprint("custom_rest_webhook", __name__)
+
+        @webhook.route("/", methods=["GET"])
+        async def health(_: Request) -> HTTPResponse:
+            return response.json({"status": "ok"})
+
+        @webhook.route("/webhook", methods=["POST"])
+        async def receive(request: Request) -> HTTPResponse:
+            if not self.token:
+                return error(503, "REST 通道没有配置令牌，暂不可用。", "the REST channel has no token configured")
+            if not self._authorised(request):
+                return error(401, "缺少或无效的令牌。", "missing or invalid bearer token")
+            if len(request.body or b"") > MAX_BODY_BYTES:
+                return error(413, "请求太大了。", f"the body is larger than {MAX_BODY_BYTES} bytes")
+            try:
+                body = json.loads(request.body or b"")
+            except (ValueError, UnicodeDecodeError):
+                return error(400, "请求不是有效的 JSON。", "the body is not valid JSON")
+            if not isinstance(body, dict):
+                return error(400, "请求必须是一个 JSON 对象。", "the body must be a JSON object")
+            sender, text = body.get("sender"), body.get("message")
+            if not isinstance(sender, str) or not SENDER.match(sender):
+                return error(400, "sender 必须是1到64位的字母、数字或 _ . -。",
+                             "'sender' must be 1-64 letters, digits, '_', '.' or '-'")
+            if not isinstance(text, str):
+                return error(400, "message 必须是文字。", "'message' must be a string")
+            if len(text) > MAX_MESSAGE_CHARS:
+                return error(413, f"消息太长了，请控制在{MAX_MESSAGE_CHARS}字以内。",
+                             f"'message' is longer than {MAX_MESSAGE_CHARS} characters")
+            conversation = conversation_id(sender)
+            metadata = stamp({}, VerifiedIdentity(CHANNEL_NAME, None, conversation))
+            collector = CollectingOutputChannel()
+            try:
+                await on_new_message(UserMessage(text, collector, conversation, input_channel=CHANNEL_NAME,
+                                                 metadata=metadata))
+            except Exception as failure:  # noqa: BLE001 - the user gets an answer, the log no text
+                logger.error("REST channel: handling a message failed (%s)", type(failure).__name__)
+                return response.json([{"recipient_id": conversation, "text": FAILURE_ZH}])
+            return response.json(collector.messages)
+
+        return webhook
