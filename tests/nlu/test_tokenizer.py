@@ -59,3 +59,40 @@ def test_dictionary_is_saved_in_the_model_and_loaded_back(tokenizer, storage):
                                         ExecutionContext(GraphSchema({}), "test"))
     assert loaded._dictionary == tokenizer._dictionary
     assert any(line.startswith("借呗 ") for line in loaded._dictionary)
+
+
+def _misaligned(tokenizer, text):
+    """Quantities whose span does not start and end on token boundaries."""
+    from bot.nlu.quantities import find_quantities
+
+    tokens = tokens_of(tokenizer, text)
+    starts, ends = {s for _, s, _ in tokens}, {e for _, _, e in tokens}
+    return [(q.text, [t for t, _, _ in tokens]) for q in find_quantities(text)
+            if q.start not in starts or q.end not in ends]
+
+
+@pytest.mark.parametrize("text", [
+    # the unit ending a quantity and the function word after it (jieba's HMM glued 期能, 期有, 天上 …)
+    "分6期能便宜点吗", "36期有手续费吗", "逾期3天上征信吗", "借1万会怎样", "借1万能借吗", "欠3千算多吗",
+    "欠500元要还多少", "每月15号会自动扣吗", "逾期3周会怎样", "3天后还行吗", "30天内还清", "逾期两年了",
+    # 分 and the word before it
+    "我分6期", "能分12期吗",
+    # 一年 after 万 (not 万一 + 年)
+    "1万一年利息多少", "借1万一年利息多少",
+])
+def test_quantity_spans_fall_on_token_boundaries(tokenizer, text):
+    assert _misaligned(tokenizer, text) == []
+
+
+@pytest.mark.parametrize("text, word", [
+    ("万一还不上怎么办", "万一"), ("要是万一年底还不上", "万一"), ("年前能还上吗", "年前"), ("千分之五", "千分之"),
+])
+def test_words_kept_whole_next_to_the_splits(tokenizer, text, word):
+    assert word in [t for t, _, _ in tokens_of(tokenizer, text)]
+
+
+@pytest.mark.xfail(strict=True, reason="jieba's HMM glues a 万X rate to the next word (万四是); no dictionary entry "
+                                       "fixes it without breaking 1万 + 三个月: the tokenizer would have to split "
+                                       "tokens at quantity boundaries")
+def test_rate_words_glued_to_the_next_word(tokenizer):
+    assert _misaligned(tokenizer, "日息万四是高吗") == []
