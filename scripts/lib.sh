@@ -93,25 +93,27 @@ start_services() {
   export BOT_DEV_MODE="${BOT_DEV_MODE:-1}"
   export LOAN_SERVICE_PORT="${LOAN_SERVICE_PORT:-5056}"
   export LOAN_SERVICE_URL="${LOAN_SERVICE_URL:-http://127.0.0.1:$LOAN_SERVICE_PORT}"
-  export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://127.0.0.1:5055/webhook}"
+  export ACTION_SERVER_PORT="${ACTION_SERVER_PORT:-5055}"
+  export ACTION_SERVER_URL="${ACTION_SERVER_URL:-http://127.0.0.1:$ACTION_SERVER_PORT/webhook}"
+  export RASA_PORT="${RASA_PORT:-5005}"
   export WIDGET_PORT="${WIDGET_PORT:-8080}"
-  for port in "$LOAN_SERVICE_PORT" 5055 5005 "$WIDGET_PORT"; do
+  for port in "$LOAN_SERVICE_PORT" "$ACTION_SERVER_PORT" "$RASA_PORT" "$WIDGET_PORT"; do
     port_free "$port" || die "port $port is already in use: stop whatever runs there (another 'make run'?) and try again"
   done
   (cd "$ROOT" && "$PY" -m bot.loans migrate >/dev/null && "$PY" -m bot.loans seed --demo >/dev/null) \
     || die "could not prepare the loan database"
   start "loan service" "$logdir/loans.log" "$PY" -m bot.loans serve
-  start "action server" "$logdir/actions.log" "$PY" -m bot.action_server --host 127.0.0.1 --port 5055
+  start "action server" "$logdir/actions.log" "$PY" -m bot.action_server --host 127.0.0.1 --port "$ACTION_SERVER_PORT"
   start "rasa server" "$logdir/rasa.log" "$RASA" run --enable-api --auth-token "$RASA_API_TOKEN" \
-    --interface 127.0.0.1 --cors "http://127.0.0.1:$WIDGET_PORT" --port 5005 \
+    --interface 127.0.0.1 --cors "http://127.0.0.1:$WIDGET_PORT" --port "$RASA_PORT" \
     --model "$ROOT/models/current.tar.gz" --credentials "$ROOT/credentials.yml" --endpoints "$ROOT/endpoints.yml"
   bash "$ROOT/bot/widget/build.sh" \
     || log "the chat widget could not be vendored (needs npm): the chat page will say how to build it"
   start "chat page" "$logdir/widget.log" "$PY" -m bot.widget serve --port "$WIDGET_PORT" \
-    --rasa-url http://127.0.0.1:5005
+    --rasa-url "http://127.0.0.1:$RASA_PORT"
   wait_for "http://127.0.0.1:$LOAN_SERVICE_PORT/health" 60 "loan service" "$logdir/loans.log"
-  wait_for "http://127.0.0.1:5055/health" 120 "action server" "$logdir/actions.log"
+  wait_for "http://127.0.0.1:$ACTION_SERVER_PORT/health" 120 "action server" "$logdir/actions.log"
   wait_for "http://127.0.0.1:$WIDGET_PORT/health" 60 "chat page" "$logdir/widget.log"
-  wait_for "http://127.0.0.1:5005/status?token=$RASA_API_TOKEN" 300 "rasa server" "$logdir/rasa.log"
+  wait_for "http://127.0.0.1:$RASA_PORT/status?token=$RASA_API_TOKEN" 300 "rasa server" "$logdir/rasa.log"
   log "chat page: http://127.0.0.1:$WIDGET_PORT/"
 }

@@ -11,5 +11,5 @@ trap 'stop_all' EXIT
 trap 'exit 130' INT TERM
 train_if_needed
 start_services "$ROOT/var/log"
-log "chat page: http://127.0.0.1:${WIDGET_PORT:-8080}/  (Rasa on 127.0.0.1:5005, logs in var/log/)"
-"$PY" -m bot.shell --url http://127.0.0.1:5005
+log "chat page: http://127.0.0.1:$WIDGET_PORT/  (Rasa on 127.0.0.1:$RASA_PORT, logs in var/log/)"
+"$PY" -m bot.shell --url "http://127.0.0.1:$RASA_PORT"

@@ -54,7 +54,7 @@ export BOT_LOG_DIR="$RESULTS/logs"
 start_services "$RESULTS/logs"
 
 stage "tests against the running bot"
-RASA_URL=http://127.0.0.1:5005 run_pytest -m rasa_server -q
+RASA_URL="http://127.0.0.1:$RASA_PORT" run_pytest -m rasa_server -q
 
 stage "rasa test stories --fail-on-prediction-errors"
 "$RASA" test core --stories tests/stories --model models/current.tar.gz --endpoints endpoints.yml \

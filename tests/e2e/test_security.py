@@ -33,7 +33,7 @@ pytestmark = pytest.mark.rasa_server
 BORROWERS = ("demo-up-to-date", "demo-two-months", "demo-one-yuan", "demo-multi-debt")
 ACCOUNT_QUESTION = "我还欠多少钱"
 AUDIENCE = "debt-helper-widget"
-ACTION_URL = "http://127.0.0.1:5055/webhook"
+ACTION_URL = os.environ.get("ACTION_SERVER_URL", "http://127.0.0.1:5055/webhook")
 LINK_HELP = "绑定"  # what an unlinked user is told instead of account data
 
 
@@ -266,10 +266,12 @@ def listening_addresses() -> Dict[int, set]:
 
 def test_every_service_listens_on_loopback_only():
     addresses = listening_addresses()
-    for port in (5005, 5055, int(os.environ.get("LOAN_SERVICE_PORT", "5056")), int(os.environ.get("WIDGET_PORT", "8080"))):
+    ports = [int(os.environ.get(name, default)) for name, default in (
+        ("RASA_PORT", "5005"), ("ACTION_SERVER_PORT", "5055"), ("LOAN_SERVICE_PORT", "5056"), ("WIDGET_PORT", "8080"))]
+    for port in ports:
         assert port in addresses, f"nothing listens on {port}"
         assert addresses[port] <= {"127.0.0.1", "::1"}, f"port {port} listens on {addresses[port]}"
-    for port in (5005, 5055):
+    for port in ports[:2]:
         with socket.socket() as sock:  # and it is not reachable on the machine's other addresses
             other = socket.gethostbyname(socket.gethostname())
             if other.startswith("127."):
