@@ -637,3 +637,17 @@ def test_what_a_bare_count_after_fen_is_not(text, expected):
 ])
 def test_how_long_after_a_duration(text, expected):
     assert found(text) == expected
+
+
+# noticed while fixing issue 12: 多点 / 多一点 after a number is "a bit more than" (a lower bound)
+
+
+@pytest.mark.parametrize("text,expected", [
+    ("欠了5000多点", [("amount", "5000多点", "5000")]),
+    ("三千多一点", [("amount", "三千多一点", "3000")]),
+    ("三千多点儿", [("amount", "三千多点儿", "3000")]),
+    ("十多点了", []),  # past ten o'clock
+    ("3点多", []),
+])
+def test_a_bit_more_than(text, expected):
+    assert found(text) == expected

@@ -17,13 +17,15 @@ Spans and values (see also the conversation contract):
   with no unit is an amount when it is written in digits (5000, "每月能还2000") or
   is a Chinese number with 百/千/万/亿 (五千, 两千五); a lone digit 1–9 with no unit
   counts only when it is the whole message (in "1 2 3是什么意思" they are labels),
-  and 0 with no unit does not count (额度为0).  An abbreviated last digit (一万二 = 12000,
-  1万1 = 11000) that starts a unit word is not part of the amount: "1万一年利息多少" is 1万
-  and 一年, "借了一万两个月" 一万 and 两个月, "1万一期" 1万 (一万一 alone is 11000); before a
-  rate cue other digits stay ("一万二日利率0.05%" = 12000), and so does 一 before 年化.  Lower bounds: "三千多", "5000多",
-  "一万出头", "十几万", "十多万" report the number said (3000, 5000, 10000, 100000,
-  100000); 多 / 余 / 来 / 出头 belong to the number only right after it, not after a space
-  ("晚还10天 6000 多出多少" → "6000", span "6000").  Ranges are one quantity, the lower bound, spanning the whole range:
+  and 0 with no unit does not count (额度为0).  An abbreviated last digit (一万二 =
+  12000, 1万1 = 11000) that starts a unit word is not part of the amount: "1万一年利息
+  多少" is 1万 and 一年, "借了一万两个月" 一万 and 两个月, "1万一期" 1万 (一万一 alone is
+  11000); before a rate cue other digits stay ("一万二日利率0.05%" = 12000), and so does
+  一 before 年化.  Lower bounds: "三千多", "5000多", "5000多点", "三千多一点", "一万出头",
+  "十几万", "十多万" report the number said (3000, 5000, 5000, 3000, 10000, 100000,
+  100000); 多 / 余 / 来 / 出头 belong to the number only right after it, not after a
+  space ("晚还10天 6000 多出多少" → "6000", span "6000").  Ranges are one quantity, the
+  lower bound, spanning the whole range:
   "两三千", "2000-3000", "2到3万", "三千到六千", "3000元到6000元", "¥3000~¥6000"
   all give one amount (2000, 2000, 20000, 3000, 3000, 3000), and so do ranges of
   durations and installment counts ("两到三个月", "两个月到三个月" → P2M, "6期到12期"
@@ -715,8 +717,9 @@ class _Scanner:
         """分期12, 能分24吗, 分期12还是24: a count with no unit after 分期 / 分成, or after 分 used
         as a verb, is a plan length when it is no more than :data:`_BARE_PLAN_MAX` and nothing
         follows that makes it money or another count (分期5000, 分期12块, 积分12)."""
-        if word == "分" and not (i == 0 or self.char(i - 1) in _FEN_VERB_BEFORE or _STRIP_RE.fullmatch(self.char(i - 1))):
-            return None
+        before = self.char(i - 1)
+        if word == "分" and not (not before or before in _FEN_VERB_BEFORE or _STRIP_RE.fullmatch(before)):
+            return None  # 积分12, 部分12: 分 is no verb here
         if word == "分开" or num.value > _BARE_PLAN_MAX or not self._ends_bare_digit(num.end):
             return None
         self.emit(INSTALLMENTS, start, num.end, str(int(num.value)))
@@ -895,6 +898,8 @@ class _Scanner:
         if k == j and c in ("多", "余", "来") and self.char(k + 1) not in _NOT_APPROX_AFTER_DUO and (
                 num.has_magnitude or (num.arabic and num.value >= 10)):
             approx_char, u = c, k + 1
+            if c == "多" and s.startswith(("点儿", "一点", "点"), u):
+                u += 2 if s.startswith(("点儿", "一点"), u) else 1  # 5000多点: a bit more than 5000
         elif k == j and s.startswith("出头", k) and (num.has_magnitude or (num.arabic and num.value >= 10)):
             approx_char, u = "出头", k + 2
         if s.startswith("年", u) and self._year_like(num):
