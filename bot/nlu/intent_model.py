@@ -157,7 +157,7 @@ class IntentModelConfig:
     word_ngrams: Tuple[int, int] = (1, 1)
     word_weight: float = 0.7
     first_clause_weight: float = 0.5
-    C: float = 30.0
+    C: float = 100.0
     class_weight: Optional[str] = None
 
 
