@@ -23,6 +23,7 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import rasa_runtime
 from bot.channels.identity import VerifiedIdentity, dev_mode, stamp
 from bot.channels.rest import FAILURE_ZH, MAX_BODY_BYTES, MAX_MESSAGE_CHARS, SENDER, error
 
@@ -56,6 +57,7 @@ class DevShellInput(InputChannel):
             given.strip().encode(), self.token.encode())
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        rasa_runtime.install()
         webhook = Blueprint("dev_shell_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])

@@ -30,7 +30,9 @@ from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
+from bot import rasa_runtime
 from bot.channels.identity import VerifiedIdentity, stamp
+from bot.rasa_runtime import STORE_DOWN_ZH
 
 logger = logging.getLogger(__name__)
 
@@ -39,7 +41,7 @@ TOKEN_VARIABLE = "REST_CHANNEL_TOKEN"
 MAX_BODY_BYTES = 64 * 1024
 MAX_MESSAGE_CHARS = 10_000
 SENDER = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
-FAILURE_ZH = "抱歉，系统暂时出了点问题，请稍后再试。着急的话可以说“转人工”。"
+FAILURE_ZH = STORE_DOWN_ZH
 
 
 def conversation_id(sender: str) -> str:
@@ -72,6 +74,7 @@ class TokenRestInput(InputChannel):
             given.strip().encode(), self.token.encode())
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        rasa_runtime.install()
         webhook = Blueprint("custom_rest_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])

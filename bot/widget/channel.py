@@ -47,6 +47,7 @@ from sanic.request import Request
 from sanic.response import HTTPResponse
 from socketio import AsyncServer
 
+from bot import rasa_runtime
 from bot.channels.identity import VerifiedIdentity, stamp
 from bot.channels.rest import MAX_MESSAGE_CHARS
 
@@ -165,6 +166,7 @@ class WidgetSocketIOInput(SocketIOInput):
         return WidgetSocketIOOutput(self.sio, self.bot_message_evt)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        rasa_runtime.install()
         # cors_allowed_origins=[] leaves CORS to the Rasa server's own --cors setting, as Rasa does
         sio = AsyncServer(async_mode="sanic", cors_allowed_origins=[])
         socketio_webhook = SocketBlueprint(sio, self.socketio_path, "socketio_webhook", __name__)
@@ -238,6 +240,11 @@ class WidgetSocketIOInput(SocketIOInput):
             metadata = stamp(raw, VerifiedIdentity(WIDGET_CHANNEL, session.subject, sender_id))
             message = UserMessage(text, output, sender_id,
                                   input_channel=self.name(), metadata=metadata)
-            await on_new_message(message)
+            try:
+                await on_new_message(message)
+            except Exception as failure:  # noqa: BLE001 - the user gets an answer, the log no text
+                logger.error("widget channel: handling a message failed (%s)", type(failure).__name__)
+                await sio.emit(self.bot_message_evt, {"text": rasa_runtime.STORE_DOWN_ZH}, room=sid,
+                               namespace=self.namespace)
 
         return socketio_webhook
