@@ -9,6 +9,17 @@ export TF_CPP_MIN_LOG_LEVEL=3 PYTHONWARNINGS=ignore SQLALCHEMY_SILENCE_UBER_WARN
 log() { printf '\033[1;34m[%s]\033[0m %s\n' "${LOG_NAME:-bot}" "$*"; }
 die() { printf '\033[1;31m[%s] %s\033[0m\n' "${LOG_NAME:-bot}" "$*" >&2; exit 1; }
 
+# quietly LOGFILE CMD...: run a noisy command (Rasa's CLI prints its dependencies' warnings)
+# with its output in LOGFILE; on failure show the end of it
+quietly() {
+  local logfile="$1"; shift
+  mkdir -p "$(dirname "$logfile")"
+  if ! "$@" >"$logfile" 2>&1; then
+    tail -n 40 "$logfile" >&2
+    die "failed: $* (whole output: $logfile)"
+  fi
+}
+
 PIDS=()
 # start NAME LOGFILE CMD...: run a command in its own process group, remember it for stop_all
 start() {
@@ -47,7 +58,8 @@ port_free() { ! (exec 3<>"/dev/tcp/127.0.0.1/$1") 2>/dev/null; }
 
 # rasa_train ARGS...: `rasa train` in the environment of config/training.env (reproducible)
 rasa_train() {
-  (cd "$ROOT" && set -a && . "$ROOT/config/training.env" && set +a && "$RASA" train "$@")
+  quietly "$ROOT/models/train.log" bash -c 'cd "$1" && shift && set -a && . config/training.env && set +a && exec "$@"' \
+    _ "$ROOT" "$RASA" train "$@"
 }
 
 # train_if_needed: Rasa's fingerprinting retrains only when data/config/domain changed; the
@@ -59,10 +71,10 @@ train_if_needed() {
     "$ROOT/config/training.env" 2>/dev/null | sha256sum | cut -d' ' -f1)"
   mkdir -p "$ROOT/models"
   if ls "$ROOT"/models/*.tar.gz >/dev/null 2>&1 && [ "$(cat "$stamp_file" 2>/dev/null)" = "$stamp" ]; then
-    rasa_train --quiet --fixed-model-name current || die "training failed"
+    rasa_train --quiet --fixed-model-name current
   else
     log "training the model (NLU code, dictionary or typo table changed, or no model yet)"
-    rasa_train --quiet --force --fixed-model-name current || die "training failed"
+    rasa_train --quiet --force --fixed-model-name current
   fi
   echo "$stamp" > "$stamp_file"
 }
@@ -79,6 +91,7 @@ secret() { "$PY" -c 'import secrets; print(secrets.token_urlsafe(32))'; }
 #   IDENTITY_SECRET     the channels sign each message's identity, the actions check it
 #   WIDGET_JWT_SECRET   the page's demo login signs tokens, the widget channel verifies them
 #   REST_CHANNEL_TOKEN  the REST channel (tests and integrations)
+# RASA_MODEL picks another model than models/current.tar.gz (benchmarks/turn_bench.py).
 # BOT_DEV_MODE=1: the debug shell may choose the borrower and the date, the page offers the demo
 # login (bot/channels/identity.py). The production configuration never sets it.
 start_services() {
@@ -106,7 +119,7 @@ start_services() {
   start "action server" "$logdir/actions.log" "$PY" -m bot.action_server --host 127.0.0.1 --port "$ACTION_SERVER_PORT"
   start "rasa server" "$logdir/rasa.log" "$RASA" run --enable-api --auth-token "$RASA_API_TOKEN" \
     --interface 127.0.0.1 --cors "http://127.0.0.1:$WIDGET_PORT" --port "$RASA_PORT" \
-    --model "$ROOT/models/current.tar.gz" --credentials "$ROOT/credentials.yml" --endpoints "$ROOT/endpoints.yml"
+    --model "${RASA_MODEL:-$ROOT/models/current.tar.gz}" --credentials "$ROOT/credentials.yml" --endpoints "$ROOT/endpoints.yml"
   bash "$ROOT/bot/widget/build.sh" \
     || log "the chat widget could not be vendored (needs npm): the chat page will say how to build it"
   start "chat page" "$logdir/widget.log" "$PY" -m bot.widget serve --port "$WIDGET_PORT" \

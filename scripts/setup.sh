@@ -42,12 +42,22 @@ fi
 mkdir -p "$STATE"
 
 # 2. dependencies -----------------------------------------------------------------------
-REQ_HASH="$(hash_of requirements.txt requirements.lock pyproject.toml)"
+# pip_quietly ARGS...: pip with its output kept in a log; on failure, pip's own message and stop
+pip_quietly() {
+  local logfile="$STATE/pip.log"
+  if ! "$VENV/bin/python" -m pip "$@" >"$logfile" 2>&1; then
+    grep -v '^WARNING: Location' "$logfile" | tail -n 25 >&2
+    die "pip $* failed (whole output: $logfile); the set-up stops here and will install again next time"
+  fi
+}
+
+REQ_HASH="$(hash_of requirements.txt requirements/*.txt requirements.lock pyproject.toml)"
 if [ "$(cat "$STATE/requirements" 2>/dev/null)" != "$REQ_HASH" ]; then
   log "installing pinned dependencies (first run: about two minutes)"
-  "$VENV/bin/python" -m pip install --quiet --upgrade 'pip==24.0' 2>&1 | grep -v '^WARNING: Location' || true
-  "$VENV/bin/python" -m pip install --quiet -r requirements.txt -c requirements.lock 2>&1 | grep -v '^WARNING: Location' || true
-  "$VENV/bin/python" -m pip install --quiet --no-deps --no-build-isolation -e . 2>&1 | grep -v '^WARNING: Location' || true
+  rm -f "$STATE/requirements"   # stamped again only once everything below succeeded
+  pip_quietly install --quiet --upgrade 'pip==24.0'
+  pip_quietly install --quiet -r requirements.txt -c requirements.lock
+  pip_quietly install --quiet --no-deps --no-build-isolation -e .
   "$VENV/bin/python" -m pip check || die "pip check found conflicting packages"
   echo "$REQ_HASH" > "$STATE/requirements"
 else
@@ -58,7 +68,8 @@ fi
 SPACY_HASH="$(hash_of bot/nlu/*.py data/jieba/*.txt data/synonyms.yml data/lookups/*.yml requirements.lock)"
 if [ ! -d build/spacy_zh_finance ] || [ "$(cat "$STATE/spacy" 2>/dev/null)" != "$SPACY_HASH" ]; then
   log "building the Chinese spaCy pipeline into build/spacy_zh_finance"
-  "$VENV/bin/python" -m bot.nlu.spacy_pipeline build build/spacy_zh_finance
+  "$VENV/bin/python" -m bot.nlu.spacy_pipeline build build/spacy_zh_finance >"$STATE/spacy.log" 2>&1 \
+    || { tail -n 25 "$STATE/spacy.log" >&2; die "building the spaCy pipeline failed (whole output: $STATE/spacy.log)"; }
   echo "$SPACY_HASH" > "$STATE/spacy"
 fi
 

@@ -8,7 +8,7 @@ LOG_NAME=test
 START=$SECONDS
 stage() { log "[$((SECONDS - START))s] $*"; }
 # pytest, where "no test selected" (exit 5) is not a failure of the suite
-run_pytest() { local rc=0; "$PY" -m pytest "$@" || rc=$?; [ "$rc" -eq 0 ] || [ "$rc" -eq 5 ] || exit "$rc"; }
+run_pytest() { local rc=0; "$PY" -m pytest -p no:warnings "$@" || rc=$?; [ "$rc" -eq 0 ] || [ "$rc" -eq 5 ] || exit "$rc"; }
 
 bash "$ROOT/scripts/setup.sh" --browser
 cd "$ROOT"
@@ -21,7 +21,7 @@ stage "unit and integration tests (no bot server needed)"
 run_pytest -m "not rasa_server and not run_command" -q
 
 stage "rasa data validate --fail-on-warnings"
-"$RASA" data validate --fail-on-warnings --quiet
+quietly "$RESULTS/logs/validate.log" "$RASA" data validate --fail-on-warnings --quiet
 
 stage "training (only if data, config, domain or NLU code changed)"
 train_if_needed
@@ -57,8 +57,10 @@ stage "tests against the running bot"
 RASA_URL="http://127.0.0.1:$RASA_PORT" run_pytest -m rasa_server -q
 
 stage "rasa test stories --fail-on-prediction-errors"
-"$RASA" test core --stories tests/stories --model models/current.tar.gz --endpoints endpoints.yml \
-  --fail-on-prediction-errors --out "$RESULTS/core" --quiet
+quietly "$RESULTS/logs/stories.log" "$RASA" test core --stories tests/stories --model models/current.tar.gz \
+  --endpoints endpoints.yml --fail-on-prediction-errors --out "$RESULTS/core" --quiet
+"$PY" -c 'import json,sys; a=json.load(open(sys.argv[1]))["conversation_accuracy"]; print(f"test stories: {a["correct"]}/{a["total"]} correct")' \
+  "$RESULTS/core/story_report.json"
 
 stage "make run: chat, then Ctrl-C stops everything it started"
 stop_all

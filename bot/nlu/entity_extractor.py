@@ -47,7 +47,7 @@ class FinanceEntityExtractor(GraphComponent, EntityExtractorMixin):
 
     @staticmethod
     def required_packages() -> List[Text]:
-        return ["spacy", "jieba", "cn2an"]
+        return ["spacy", "jieba"]
 
     def extract(self, text: str) -> List[Dict[str, Any]]:
         entities = []
