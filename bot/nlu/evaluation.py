@@ -1,4 +1,4 @@
-"""Scoring of NLU predictions the way the conversation contract counts them.
+"""Scoring of NLU predictions the way the conversation contract (docs/contract.md) counts them.
 
 * intent accuracy: a retrieval intent counts by its full key (``faq/<topic>``: the intent must be
   ``faq`` and the response selector must pick the right topic); per-label precision / recall / F1;

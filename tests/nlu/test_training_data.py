@@ -1,4 +1,4 @@
-"""The NLU training data: it loads, covers the conversation contract, is consistent with itself,
+"""The NLU training data: it loads, covers the conversation contract (docs/contract.md), is consistent with itself,
 with the FAQ responses, the synonyms and lookups, the project tokenizer and the rule-based
 entity extractor.
 
@@ -25,7 +25,7 @@ SYNONYM_FILE = DATA_DIR / "synonyms.yml"
 LOOKUP_FILES = sorted((DATA_DIR / "lookups").glob("*.yml"))
 FAQ_RESPONSE_FILES = sorted((DATA_DIR / "responses" / "faq").glob("*.yml"))
 
-#: docs of /work/shared/spec/conversation.md: these names are a contract
+#: docs/contract.md: these names are a contract
 CONTRACT_INTENTS = (
     "greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "human_handoff", "out_of_scope",
     "inform", "check_loan_status", "request_payoff_plan", "calculate_overdue_cost", "request_budget_plan",

@@ -1,7 +1,7 @@
 """ISO 8601 durations: building them from parts, and counting their days.
 
 Durations are written with years, months and days (weeks become days × 7, as the
-conversation contract asks: 三周 → ``P21D``); hours and minutes use the time part
+conversation contract (docs/contract.md) asks: 三周 → ``P21D``); hours and minutes use the time part
 (半小时 → ``PT30M``).  Fractions carry down to the next smaller unit:
 half a year is six months (``P6M``), half a month is 15 days (一个半月 →
 ``P1M15D``), half a day is 12 hours (一天半 → ``P1DT12H``).

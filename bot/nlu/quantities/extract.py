@@ -10,7 +10,7 @@ overlap, and numbers that belong to no entity (years, dates, times, percentages
 without a cue, counts such as 3张卡, identifiers) are consumed without a result,
 so they are never reported as amounts.
 
-Spans and values (see also the conversation contract):
+Spans and values (see also the conversation contract, docs/contract.md):
 
 * ``amount`` — yuan, a plain decimal string.  The span includes a currency sign
   or word and the unit (¥300, 300元, 八百块钱, 1.5万元, 5块5, 五毛, 1分钱).  A number
