@@ -10,28 +10,43 @@ figures are for) become the signed identity of the message. Conversations are ``
 """
 from __future__ import annotations
 
-import hmac
-import json
 import logging
 import os
 import re
 from datetime import date
 from typing import Any, Awaitable, Callable, Dict, Optional, Text
 
-from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
+from rasa.core.channels.channel import InputChannel, UserMessage
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
 from bot import rasa_runtime
-from bot.channels.identity import VerifiedIdentity, dev_mode, stamp
-from bot.channels.rest import FAILURE_ZH, MAX_BODY_BYTES, MAX_MESSAGE_CHARS, SENDER, error
+from bot.channels.identity import ConfigurationError, VerifiedIdentity, dev_mode, stamp
+from bot.channels.rest import answer, error, read_message
 
 logger = logging.getLogger(__name__)
 
 CHANNEL_NAME = "shell"
 TOKEN_VARIABLE = "RASA_API_TOKEN"
 SUBJECT = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
+
+
+def development_mode() -> bool:
+    """:func:`dev_mode`, with a forbidden combination (production) read as "off"."""
+    try:
+        return dev_mode()
+    except ConfigurationError:
+        logger.error("BOT_DEV_MODE is set together with BOT_ENV=production: the debug shell channel stays off")
+        return False
+
+
+def parse_day(value: Any) -> Optional[str]:
+    """``YYYY-MM-DD`` as an ISO date string, or None when it is not one."""
+    try:
+        return date.fromisoformat(value).isoformat() if isinstance(value, str) else None
+    except ValueError:
+        return None
 
 
 def conversation_id(sender: str) -> str:
@@ -51,58 +66,30 @@ class DevShellInput(InputChannel):
     def __init__(self, token: Optional[str] = None) -> None:
         self.token = token
 
-    def _authorised(self, request: Request) -> bool:
-        scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-        return bool(self.token) and scheme.lower() == "bearer" and hmac.compare_digest(
-            given.strip().encode(), self.token.encode())
-
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         rasa_runtime.install()
         webhook = Blueprint("dev_shell_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok" if dev_mode() else "off"})
+            return response.json({"status": "ok" if development_mode() else "off"})
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            if not dev_mode():
+            if not development_mode():
                 return error(404, "调试通道只在开发模式下可用。", "the debug shell channel works in development mode only")
-            if not self.token:
-                return error(503, "没有配置 RASA_API_TOKEN。", "RASA_API_TOKEN is not set")
-            if not self._authorised(request):
-                return error(401, "缺少或无效的令牌。", "missing or invalid bearer token")
-            if len(request.body or b"") > MAX_BODY_BYTES:
-                return error(413, "请求太大了。", f"the body is larger than {MAX_BODY_BYTES} bytes")
-            try:
-                body = json.loads(request.body or b"")
-            except (ValueError, UnicodeDecodeError):
-                return error(400, "请求不是有效的 JSON。", "the body is not valid JSON")
-            if not isinstance(body, dict):
-                return error(400, "请求必须是一个 JSON 对象。", "the body must be a JSON object")
-            sender, text, subject, day = body.get("sender"), body.get("message"), body.get("as"), body.get("date")
-            if not isinstance(sender, str) or not SENDER.match(sender):
-                return error(400, "sender 格式不对。", "'sender' must be 1-64 letters, digits, '_', '.' or '-'")
-            if not isinstance(text, str) or len(text) > MAX_MESSAGE_CHARS:
-                return error(400, "message 必须是文字。", f"'message' must be a string of at most {MAX_MESSAGE_CHARS} characters")
+            body = read_message(request, self.token)
+            if isinstance(body, HTTPResponse):
+                return body
+            subject, day = body.get("as"), body.get("date")
             if subject is not None and (not isinstance(subject, str) or not SUBJECT.match(subject)):
                 return error(400, "as 格式不对。", "'as' must be a borrower id or null")
             if day is not None:
-                try:
-                    day = date.fromisoformat(day).isoformat() if isinstance(day, str) else None
-                except ValueError:
-                    day = None
+                day = parse_day(day)
                 if day is None:
                     return error(400, "date 应该是 YYYY-MM-DD。", "'date' must be YYYY-MM-DD or null")
-            conversation = conversation_id(sender)
+            conversation = conversation_id(body["sender"])
             metadata = stamp({}, VerifiedIdentity(CHANNEL_NAME, subject, conversation, day))
-            collector = CollectingOutputChannel()
-            try:
-                await on_new_message(UserMessage(text, collector, conversation, input_channel=CHANNEL_NAME,
-                                                 metadata=metadata))
-            except Exception as failure:  # noqa: BLE001 - the user gets an answer, the log no text
-                logger.error("shell channel: handling a message failed (%s)", type(failure).__name__)
-                return response.json([{"recipient_id": conversation, "text": FAILURE_ZH}])
-            return response.json(collector.messages)
+            return await answer(on_new_message, body["message"], conversation, CHANNEL_NAME, metadata)
 
         return webhook

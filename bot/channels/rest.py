@@ -23,7 +23,7 @@ import json
 import logging
 import os
 import re
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, Optional, Text, Union
 
 from rasa.core.channels.channel import CollectingOutputChannel, InputChannel, UserMessage
 from sanic import Blueprint, response
@@ -52,6 +52,51 @@ def error(status: int, zh: str, en: str) -> HTTPResponse:
     return response.json({"error": en, "message": zh}, status=status)
 
 
+def bearer_matches(request: Request, token: Optional[str]) -> bool:
+    """Whether the request carries ``Authorization: Bearer <token>`` (compared in constant time)."""
+    scheme, _, given = request.headers.get("Authorization", "").partition(" ")
+    return bool(token) and scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+
+
+def read_message(request: Request, token: Optional[str]) -> Union[HTTPResponse, Dict[str, Any]]:
+    """The JSON body of an authorised message request with a valid ``sender`` and ``message``,
+    or the 4xx/5xx response that says what is wrong with it."""
+    if not token:
+        return error(503, "通道没有配置令牌，暂不可用。", "the channel has no token configured")
+    if not bearer_matches(request, token):
+        return error(401, "缺少或无效的令牌。", "missing or invalid bearer token")
+    if len(request.body or b"") > MAX_BODY_BYTES:
+        return error(413, "请求太大了。", f"the body is larger than {MAX_BODY_BYTES} bytes")
+    try:
+        body = json.loads(request.body or b"")
+    except (ValueError, UnicodeDecodeError):
+        return error(400, "请求不是有效的 JSON。", "the body is not valid JSON")
+    if not isinstance(body, dict):
+        return error(400, "请求必须是一个 JSON 对象。", "the body must be a JSON object")
+    sender, text = body.get("sender"), body.get("message")
+    if not isinstance(sender, str) or not SENDER.match(sender):
+        return error(400, "sender 必须是1到64位的字母、数字或 _ . -。",
+                     "'sender' must be 1-64 letters, digits, '_', '.' or '-'")
+    if not isinstance(text, str):
+        return error(400, "message 必须是文字。", "'message' must be a string")
+    if len(text) > MAX_MESSAGE_CHARS:
+        return error(413, f"消息太长了，请控制在{MAX_MESSAGE_CHARS}字以内。",
+                     f"'message' is longer than {MAX_MESSAGE_CHARS} characters")
+    return body
+
+
+async def answer(on_new_message: Callable[[UserMessage], Awaitable[Any]], text: str, conversation: str,
+                 channel: str, metadata: Dict[str, Any]) -> HTTPResponse:
+    """Run the message through the bot and return what it said; a failure is answered, not raised."""
+    collector = CollectingOutputChannel()
+    try:
+        await on_new_message(UserMessage(text, collector, conversation, input_channel=channel, metadata=metadata))
+    except Exception as failure:  # noqa: BLE001 - the user gets an answer, the log no text
+        logger.error("%s channel: handling a message failed (%s)", channel, type(failure).__name__)
+        return response.json([{"recipient_id": conversation, "text": FAILURE_ZH}])
+    return response.json(collector.messages)
+
+
 class TokenRestInput(InputChannel):
     """``POST /webhooks/rest/webhook`` with ``{"sender", "message"}`` and a bearer token."""
 
@@ -67,12 +112,6 @@ class TokenRestInput(InputChannel):
     def __init__(self, token: Optional[str] = None) -> None:
         self.token = token
 
-    def _authorised(self, request: Request) -> bool:
-        header = request.headers.get("Authorization", "")
-        scheme, _, given = header.partition(" ")
-        return bool(self.token) and scheme.lower() == "bearer" and hmac.compare_digest(
-            given.strip().encode(), self.token.encode())
-
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         rasa_runtime.install()
         webhook = Blueprint("custom_rest_webhook", __name__)
@@ -83,36 +122,11 @@ class TokenRestInput(InputChannel):
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            if not self.token:
-                return error(503, "REST 通道没有配置令牌，暂不可用。", "the REST channel has no token configured")
-            if not self._authorised(request):
-                return error(401, "缺少或无效的令牌。", "missing or invalid bearer token")
-            if len(request.body or b"") > MAX_BODY_BYTES:
-                return error(413, "请求太大了。", f"the body is larger than {MAX_BODY_BYTES} bytes")
-            try:
-                body = json.loads(request.body or b"")
-            except (ValueError, UnicodeDecodeError):
-                return error(400, "请求不是有效的 JSON。", "the body is not valid JSON")
-            if not isinstance(body, dict):
-                return error(400, "请求必须是一个 JSON 对象。", "the body must be a JSON object")
-            sender, text = body.get("sender"), body.get("message")
-            if not isinstance(sender, str) or not SENDER.match(sender):
-                return error(400, "sender 必须是1到64位的字母、数字或 _ . -。",
-                             "'sender' must be 1-64 letters, digits, '_', '.' or '-'")
-            if not isinstance(text, str):
-                return error(400, "message 必须是文字。", "'message' must be a string")
-            if len(text) > MAX_MESSAGE_CHARS:
-                return error(413, f"消息太长了，请控制在{MAX_MESSAGE_CHARS}字以内。",
-                             f"'message' is longer than {MAX_MESSAGE_CHARS} characters")
-            conversation = conversation_id(sender)
+            body = read_message(request, self.token)
+            if isinstance(body, HTTPResponse):
+                return body
+            conversation = conversation_id(body["sender"])
             metadata = stamp({}, VerifiedIdentity(CHANNEL_NAME, None, conversation))
-            collector = CollectingOutputChannel()
-            try:
-                await on_new_message(UserMessage(text, collector, conversation, input_channel=CHANNEL_NAME,
-                                                 metadata=metadata))
-            except Exception as failure:  # noqa: BLE001 - the user gets an answer, the log no text
-                logger.error("REST channel: handling a message failed (%s)", type(failure).__name__)
-                return response.json([{"recipient_id": conversation, "text": FAILURE_ZH}])
-            return response.json(collector.messages)
+            return await answer(on_new_message, body["message"], conversation, CHANNEL_NAME, metadata)
 
         return webhook
