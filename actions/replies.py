@@ -8,10 +8,9 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Iterable, Optional
+from typing import Optional
 
 from bot.finance.money import fmt_money, percent_str
-from bot.finance.rates import daily_to_annual
 from bot.policy import LenderPolicy
 from bot.policy.wording import EXAMPLE_NOTE
 
@@ -27,10 +26,6 @@ def rate_text(annual: Decimal, daily: Optional[Decimal] = None) -> str:
     if daily is not None:
         text += f"（日利率{percent_str(daily, 3)}%）"
     return text
-
-
-def rate_from_daily(daily: Decimal, policy: LenderPolicy) -> str:
-    return rate_text(daily_to_annual(daily, policy.day_count), daily)
 
 
 def date_zh(day: date, today: Optional[date] = None) -> str:
@@ -59,17 +54,11 @@ def example_note(policy: LenderPolicy, *fields: str) -> str:
     return EXAMPLE_NOTE if any(policy.is_example(name) for name in fields) else ""
 
 
-def join_lines(lines: Iterable[Optional[str]]) -> str:
-    return "\n".join(line for line in lines if line)
-
-
 __all__ = [
     "EXAMPLE_NOTE",
     "yuan",
     "rate_text",
-    "rate_from_daily",
     "date_zh",
     "relative_day_zh",
     "example_note",
-    "join_lines",
 ]

@@ -134,17 +134,6 @@ def as_rate(value: Any) -> Optional[Tuple[Decimal, str]]:
     return bare, ("daily" if bare < BARE_RATE_ANNUAL_FROM else "annual")
 
 
-def entities_of_latest(tracker) -> Dict[str, List[str]]:
-    """All entity values of the latest message by entity type."""
-    result: Dict[str, List[str]] = {}
-    for name in ("amount", "duration", "daily_rate", "annual_rate", "strategy", "loan_product",
-                 "day_of_month", "installments"):
-        values = latest_entities(tracker, name)
-        if values:
-            result[name] = values
-    return result
-
-
 def slots_set_this_turn(tracker) -> Dict[str, Any]:
     """Slots set after the latest user message (by its entities, before any action ran)."""
     values: Dict[str, Any] = {}
@@ -191,7 +180,6 @@ __all__ = [
     "as_amount",
     "as_days",
     "as_rate",
-    "entities_of_latest",
     "slots_set_this_turn",
     "previous_bot_action",
     "latest_user_event",

@@ -30,8 +30,9 @@ sys.path.insert(0, str(REPO))
 from sqlalchemy.engine import make_url  # noqa: E402
 
 from bot.loans import migrate  # noqa: E402
+from bot.loans.demo_borrowers import DEMO_IDS  # noqa: E402
 
-BORROWERS = ("demo-up-to-date", "demo-two-months", "demo-one-yuan", "demo-multi-debt")
+BORROWERS = DEMO_IDS
 TOKEN = "bench-" + uuid.uuid4().hex
 AS_OF = "2026-11-23"
 

@@ -28,7 +28,9 @@ from typing import Any, Dict, List, Optional
 
 import aiohttp
 
-DEMO_BORROWERS = ("demo-up-to-date", "demo-two-months", "demo-one-yuan", "demo-multi-debt")
+from bot.loans.demo_borrowers import DEMO_IDS
+
+DEMO_BORROWERS = DEMO_IDS
 SHELL_CHANNEL = "shell"
 
 

@@ -34,19 +34,11 @@ from sqlalchemy.ext.asyncio import AsyncSession
 from bot.loans import ledger
 from bot.loans.db import Database
 from bot.loans.models import Borrower, ChannelIdentity, Installment, Loan
+from bot.loans.demo_borrowers import DEMO_NAMES, MULTI_DEBT, ONE_YUAN, TWO_MONTHS, UP_TO_DATE
 from bot.loans.store import LoanStore
 
 DEMO_CHANNELS = ("shell", "widget", "wechat")
-UP_TO_DATE = "demo-up-to-date"
-TWO_MONTHS = "demo-two-months"
-ONE_YUAN = "demo-one-yuan"
-MULTI_DEBT = "demo-multi-debt"
-DEMO_BORROWERS = {
-    UP_TO_DATE: "张明",
-    TWO_MONTHS: "李强",
-    ONE_YUAN: "王芳",
-    MULTI_DEBT: "陈静",
-}
+DEMO_BORROWERS = DEMO_NAMES
 TWO_MONTHS_OVERDUE_DAYS = 61
 ONE_YUAN_OVERDUE_DAYS = 4
 

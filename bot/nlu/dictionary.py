@@ -56,7 +56,3 @@ def load_into_jieba(lines: Iterable[str]) -> None:
         if (word, freq) not in _loaded:
             jieba.add_word(word, freq)
             _loaded.add((word, freq))
-
-
-def write_dictionary(path: Path, data_dir: Path = DATA_DIR) -> None:
-    Path(path).write_text("\n".join(dictionary_lines(data_dir)) + "\n", encoding="utf-8")

@@ -31,6 +31,7 @@ import jwt
 from aiohttp import web
 
 from bot.channels.identity import ConfigurationError, dev_mode
+from bot.loans.demo_borrowers import DEMO
 from bot.paths import BUILD_DIR
 
 logger = logging.getLogger(__name__)
@@ -41,13 +42,8 @@ VENDOR_DIR = BUILD_DIR / "widget"
 # the files build.sh vendors; the page loads them in this order before its own scripts
 VENDOR_FILES = ("react.production.min.js", "react-dom.production.min.js", "rasa-webchat.js")
 
-# the demo borrowers of bot.loans.demo, with what each one shows (the page's "log in" select)
-DEMO_BORROWERS = (
-    ("demo-up-to-date", "张明", "按时还款"),
-    ("demo-two-months", "李强", "逾期两个月"),
-    ("demo-one-yuan", "王芳", "少还了一元"),
-    ("demo-multi-debt", "陈静", "多笔欠款"),
-)
+# the demo borrowers, with what each one shows (the page's demo-login select)
+DEMO_BORROWERS = tuple((b.id, b.name, b.situation) for b in DEMO)
 
 
 TOKEN_AUDIENCE = "debt-helper-widget"

@@ -19,10 +19,7 @@ from bot.policy import load_policy
 #: the signing secret of the action tests (conftest.py puts it in the environment)
 IDENTITY_SECRET = "action-tests-identity-secret-7d1f"
 TODAY = date(2026, 11, 23)
-UP_TO_DATE = "demo-up-to-date"
-TWO_MONTHS = "demo-two-months"
-ONE_YUAN = "demo-one-yuan"
-MULTI_DEBT = "demo-multi-debt"
+from bot.loans.demo_borrowers import MULTI_DEBT, ONE_YUAN, TWO_MONTHS, UP_TO_DATE  # noqa: F401 (re-exported)
 
 
 def entity(name: str, value: str, text: Optional[str] = None) -> Dict[str, Any]:

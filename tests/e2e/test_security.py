@@ -26,11 +26,13 @@ import requests
 import socketio
 from hypothesis import HealthCheck, given, settings, strategies as st
 
+from bot.loans.demo_borrowers import DEMO_IDS
+
 from .conftest import RASA_URL, env
 
 pytestmark = pytest.mark.rasa_server
 
-BORROWERS = ("demo-up-to-date", "demo-two-months", "demo-one-yuan", "demo-multi-debt")
+BORROWERS = DEMO_IDS
 ACCOUNT_QUESTION = "我还欠多少钱"
 AUDIENCE = "debt-helper-widget"
 ACTION_URL = os.environ.get("ACTION_SERVER_URL", "http://127.0.0.1:5055/webhook")
