@@ -167,7 +167,7 @@ class ActionAskReminderDaysBefore(Action):
 
 
 async def _schedule(account: Account, loan: LoanSummary, remind_on: date, days_before: int,
-                    key: str) -> Optional[EventType]:
+                    key: str, conversation_id: str) -> Optional[EventType]:
     """Record the reminder in the ledger (retiring that loan's older ones), then the Rasa reminder
     of the same name, which replaces an earlier one. None when the ledger could not record it."""
     channel = account.identity.channel or "rest"
@@ -175,7 +175,7 @@ async def _schedule(account: Account, loan: LoanSummary, remind_on: date, days_b
     try:
         created = await client.create_reminder(
             account.borrower_id, remind_on=remind_on, channel=channel, days_before=days_before,
-            loan_id=loan.loan_id, idempotency_key=key)
+            loan_id=loan.loan_id, conversation_id=conversation_id, idempotency_key=key)
     except LoanServiceError as error:
         log.warning("could not record a reminder for %s: %s", loan.loan_id, error)
         return None
@@ -239,7 +239,7 @@ class ActionSetRepaymentReminder(Action):
             if remind_on is None:
                 continue
             key = idempotency_key("reminder", tracker.sender_id, message_id, loan.loan_id, remind_on)
-            event = await _schedule(account, loan, remind_on, days_before, key)
+            event = await _schedule(account, loan, remind_on, days_before, key, tracker.sender_id)
             if event is None:
                 failed.append(name)
                 continue
@@ -324,7 +324,7 @@ class ActionReactToReminder(Action):
         if following is not None:
             remind_on = following - timedelta(days=days_before)
             key = idempotency_key("reminder-next", loan.loan_id, remind_on)
-            event = await _schedule(account, loan, remind_on, days_before, key)
+            event = await _schedule(account, loan, remind_on, days_before, key, tracker.sender_id)
             if event is not None:
                 events.append(event)
         return events

@@ -21,7 +21,7 @@ import asyncio
 import logging
 import uuid
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Optional
 
@@ -234,7 +234,18 @@ class Reminder:
     remind_on: date
     days_before: int
     channel: str
-    status: str
+    status: str  # scheduled | firing | sent | cancelled | failed
+    remind_at: Optional[datetime] = None  # the due instant (aware)
+    conversation_id: Optional[str] = None
+    attempts: int = 0
+    last_error: Optional[str] = None
+    sent_at: Optional[datetime] = None
+    previous_id: Optional[str] = None
+
+    @property
+    def pending(self) -> bool:
+        """Still to be delivered (``status=active`` in the API)."""
+        return self.status in ("scheduled", "firing")
 
     @classmethod
     def from_json(cls, r: dict) -> "Reminder":
@@ -242,7 +253,15 @@ class Reminder:
             reminder_id=r["reminder_id"], loan_id=r["loan_id"],
             remind_on=date.fromisoformat(r["remind_on"]), days_before=int(r["days_before"]),
             channel=r["channel"], status=r["status"],
+            remind_at=_opt_instant(r.get("remind_at")),
+            conversation_id=r.get("conversation_id"), attempts=int(r.get("attempts") or 0),
+            last_error=r.get("last_error"), sent_at=_opt_instant(r.get("sent_at")),
+            previous_id=r.get("previous_id"),
         )
+
+
+def _opt_instant(value: Optional[str]) -> Optional[datetime]:
+    return datetime.fromisoformat(value) if value else None
 
 
 # -- the client -------------------------------------------------------------------------------
@@ -362,15 +381,26 @@ class LoanClient:
         return ReliefRequest.from_json(body, replayed)
 
     async def create_reminder(self, borrower_id: str, *, remind_on: date, channel: str,
-                              days_before: int = 0, loan_id: Optional[str] = None,
+                              conversation_id: str, days_before: int = 0,
+                              loan_id: Optional[str] = None, remind_at: Optional[datetime] = None,
                               idempotency_key: str) -> Reminder:
+        """A reminder the ledger delivers into the Rasa conversation ``conversation_id`` at
+        ``remind_at`` (default: 09:00 ledger time on ``remind_on``)."""
         payload: dict[str, Any] = {"remind_on": remind_on.isoformat(), "days_before": days_before,
-                                   "channel": channel}
+                                   "channel": channel, "conversation_id": conversation_id}
         if loan_id:
             payload["loan_id"] = loan_id
+        if remind_at is not None:
+            payload["remind_at"] = remind_at.isoformat()
         _s, body, _ = await self._request(
             "POST", f"/v1/borrowers/{_seg(borrower_id)}/reminders", json_body=payload,
             idempotency_key=idempotency_key)
+        return Reminder.from_json(body["reminder"])
+
+    async def get_reminder(self, borrower_id: str, reminder_id: str) -> Reminder:
+        """One of the borrower's reminders; :class:`NotFound` for anyone else's."""
+        _s, body, _ = await self._request(
+            "GET", f"/v1/borrowers/{_seg(borrower_id)}/reminders/{_seg(reminder_id)}")
         return Reminder.from_json(body["reminder"])
 
     async def list_reminders(self, borrower_id: str, *, status: Optional[str] = None

@@ -114,3 +114,39 @@ def ledger_timezone(environ: Optional[Mapping[str, str]] = None):
         return ZoneInfo(name)
     except (ZoneInfoNotFoundError, ValueError):
         raise ConfigError(f"LOAN_TIMEZONE is not a known time zone: {name!r}") from None
+
+
+def production(environ: Optional[Mapping[str, str]] = None) -> bool:
+    """``BOT_ENV=production``: development and test switches are refused."""
+    return _env(environ).get("BOT_ENV", "").strip().lower() == "production"
+
+
+MAX_REMINDER_TEST_DELAY_S = 24 * 3600
+
+
+def reminder_test_delay(environ: Optional[Mapping[str, str]] = None) -> Optional[float]:
+    """``REMINDER_TEST_DELAY_SECONDS``: a reminder created through the API without an explicit
+    ``remind_at`` is due that many seconds after it was created instead of at 09:00 on its
+    day -- for tests and development only.  Unset (the default): None.  With
+    ``BOT_ENV=production`` it is a configuration error, so it cannot be on by accident."""
+    env = _env(environ)
+    value = env.get("REMINDER_TEST_DELAY_SECONDS", "").strip()
+    if not value:
+        return None
+    if production(env):
+        raise ConfigError(
+            "REMINDER_TEST_DELAY_SECONDS is for tests and development only and is refused with "
+            "BOT_ENV=production: unset it."
+        )
+    try:
+        delay = float(value)
+    except ValueError:
+        raise ConfigError(
+            f"REMINDER_TEST_DELAY_SECONDS must be a number of seconds, got {value!r}"
+        ) from None
+    if not 0 <= delay <= MAX_REMINDER_TEST_DELAY_S:
+        raise ConfigError(
+            f"REMINDER_TEST_DELAY_SECONDS must be between 0 and {MAX_REMINDER_TEST_DELAY_S}, "
+            f"got {value!r}"
+        )
+    return delay

@@ -8,6 +8,8 @@ overdue days, penalty) are not stored: :mod:`bot.loans.ledger` computes them wit
 """
 from __future__ import annotations
 
+from datetime import timezone
+
 from sqlalchemy import (
     CheckConstraint,
     Column,
@@ -20,6 +22,7 @@ from sqlalchemy import (
     Numeric,
     String,
     Text,
+    TypeDecorator,
     UniqueConstraint,
     func,
 )
@@ -227,14 +230,60 @@ class ReliefRequest(Base):
     created_at = Column(DateTime(timezone=True), **CREATED_AT)
 
 
+REMINDER_STATES = ("scheduled", "firing", "sent", "cancelled", "failed")
+#: states in which a reminder may still reach the borrower (``status=active`` in the API)
+PENDING_REMINDER_STATES = ("scheduled", "firing")
+
+
+class UTCDateTime(TypeDecorator):
+    """A timezone-aware instant, stored in UTC on every backend.
+
+    PostgreSQL keeps it as ``timestamptz``; SQLite has no time zones, so the value is stored
+    as a naive UTC string (one format, so ``<=`` in SQL compares instants).  Naive datetimes
+    are refused: a reminder's due time is never ambiguous."""
+
+    impl = DateTime(timezone=True)
+    cache_ok = True
+
+    def process_bind_param(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None or value.utcoffset() is None:
+            raise ValueError("UTCDateTime needs a timezone-aware datetime")
+        value = value.astimezone(timezone.utc)
+        return value.replace(tzinfo=None) if dialect.name == "sqlite" else value
+
+    def process_result_value(self, value, dialect):
+        if value is None:
+            return None
+        if value.tzinfo is None:
+            return value.replace(tzinfo=timezone.utc)
+        return value.astimezone(timezone.utc)
+
+
 class Reminder(Base):
-    """A repayment reminder the borrower asked for (``set_repayment_reminder``)."""
+    """A repayment reminder the borrower asked for (``set_repayment_reminder``), and its
+    delivery: the ledger's reminder scheduler (:mod:`bot.loans.reminder_scheduler`) fires it
+    into the conversation ``conversation_id`` at ``remind_at`` through Rasa's HTTP API.
+
+    ``status``: ``scheduled`` (waiting for ``next_attempt_at``) → ``firing`` (claimed by
+    ``lease_owner`` until ``locked_until``) → ``sent`` | ``failed`` (after the last attempt);
+    ``cancelled`` by the borrower at any time before it is sent.  ``previous_id`` is the
+    reminder this one follows (next month's, created once when the previous one finished:
+    the unique constraint makes a second copy impossible)."""
 
     __tablename__ = "reminders"
     __table_args__ = (
         CheckConstraint("days_before >= 0", name="days_before_not_negative"),
-        CheckConstraint("status IN ('active', 'cancelled', 'sent')", name="status_known"),
-        Index("ix_reminders_status_remind_on", "status", "remind_on"),
+        CheckConstraint(
+            "status IN ('scheduled', 'firing', 'sent', 'cancelled', 'failed')",
+            name="status_known",
+        ),
+        CheckConstraint("attempts >= 0", name="attempts_not_negative"),
+        UniqueConstraint("previous_id", name="uq_reminders_previous_id"),
+        Index("ix_reminders_status_next_attempt_at", "status", "next_attempt_at"),
+        Index("ix_reminders_status_locked_until", "status", "locked_until"),
+        Index("ix_reminders_loan_id", "loan_id"),
     )
 
     id = Column(String(32), primary_key=True)
@@ -245,9 +294,19 @@ class Reminder(Base):
     remind_on = Column(Date, nullable=False)
     days_before = Column(Integer, nullable=False, default=0)
     channel = Column(String(32), nullable=False)
-    status = Column(String(16), nullable=False, default="active")
+    status = Column(String(16), nullable=False, default="scheduled")
     created_at = Column(DateTime(timezone=True), **CREATED_AT)
     cancelled_at = Column(DateTime(timezone=True), nullable=True)
+    # -- delivery (revision 0002) -----------------------------------------------------------
+    remind_at = Column(UTCDateTime(), nullable=False)  # due instant (09:00 ledger time)
+    next_attempt_at = Column(UTCDateTime(), nullable=False)  # remind_at, later after a failure
+    conversation_id = Column(String(255), nullable=True)  # Rasa sender id; None: legacy row
+    attempts = Column(Integer, nullable=False, default=0, server_default="0")
+    last_error = Column(String(64), nullable=True)  # an error class, never a message
+    sent_at = Column(UTCDateTime(), nullable=True)
+    locked_until = Column(UTCDateTime(), nullable=True)
+    lease_owner = Column(String(64), nullable=True)
+    previous_id = Column(String(32), nullable=True)
 
 
 class IdempotencyRecord(Base):

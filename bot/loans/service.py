@@ -10,7 +10,8 @@ on startup and disposed of on cleanup.  Routes (all ``/v1`` routes need
     POST   /v1/borrowers/{borrower_id}/repayments          (Idempotency-Key)
     POST   /v1/borrowers/{borrower_id}/relief-requests     (Idempotency-Key)
     POST   /v1/borrowers/{borrower_id}/reminders           (Idempotency-Key)
-    GET    /v1/borrowers/{borrower_id}/reminders[?status=active]
+    GET    /v1/borrowers/{borrower_id}/reminders[?status=active|scheduled|…]
+    GET    /v1/borrowers/{borrower_id}/reminders/{reminder_id}
     DELETE /v1/borrowers/{borrower_id}/reminders/{reminder_id}
 
 Errors are JSON ``{"error": {"code", "message_zh", "message_en"[, "details"]}}``; an
@@ -32,7 +33,7 @@ from bot.finance.errors import FinanceError
 from bot.loans import config, validation
 from bot.loans.db import Database
 from bot.loans.errors import LedgerError
-from bot.loans.store import LoanStore, WriteResult
+from bot.loans.store import Clock, LoanStore, WriteResult, utc_now
 
 log = logging.getLogger(__name__)
 
@@ -40,6 +41,7 @@ API_VERSION = "v1"
 DB_KEY = web.AppKey("loans_db", Database)
 STORE_KEY = web.AppKey("loans_store", LoanStore)
 SETTINGS_KEY = web.AppKey("loans_settings", dict)
+_FROM_ENV = object()
 REPLAYED_HEADER = "Idempotent-Replayed"
 
 
@@ -183,13 +185,15 @@ async def create_reminder(request: web.Request) -> web.Response:
 
 
 async def list_reminders(request: web.Request) -> web.Response:
-    status = request.query.get("status") or None
-    if status not in (None, "active", "cancelled", "sent"):
-        raise validation.invalid_field(
-            "status", "状态只能是 active、cancelled 或 sent。",
-            "status must be active, cancelled or sent.",
-        )
+    status = validation.reminder_status(request.query.get("status"))
     return web.json_response(await _store(request).list_reminders(_borrower_id(request), status))
+
+
+async def get_reminder(request: web.Request) -> web.Response:
+    reminder_id = validation.identifier(request.match_info["reminder_id"], "reminder_id")
+    return web.json_response(
+        await _store(request).get_reminder(_borrower_id(request), reminder_id)
+    )
 
 
 async def cancel_reminder(request: web.Request) -> web.Response:
@@ -209,10 +213,14 @@ def create_app(
     *,
     today: Optional[Callable[[], date]] = None,
     policy=None,
+    clock: Clock = utc_now,
+    reminder_test_delay=_FROM_ENV,
 ) -> web.Application:
     """The service application.  ``database_url`` and ``token`` default to the environment
     (``LOAN_DATABASE_URL``, ``LOAN_SERVICE_TOKEN``); ``today`` is the booking clock (tests
-    pass a fixed day); ``policy`` defaults to :func:`bot.policy.load_policy`."""
+    pass a fixed day); ``policy`` defaults to :func:`bot.policy.load_policy`; ``clock`` is the
+    current instant (reminders' due times); ``reminder_test_delay`` defaults to
+    ``REMINDER_TEST_DELAY_SECONDS`` (refused with ``BOT_ENV=production``)."""
     token = token or config.service_token()
     if not token:
         raise config.ConfigError(
@@ -222,12 +230,18 @@ def create_app(
         )
     url = database_url or config.database_url()
     config.backend(url)  # refuse an unsupported URL now, not on the first request
+    if reminder_test_delay is _FROM_ENV:
+        reminder_test_delay = config.reminder_test_delay()
+    if reminder_test_delay is not None:
+        log.warning("REMINDER_TEST_DELAY_SECONDS is set: new reminders are due %gs after they "
+                    "are set (tests and development only)", reminder_test_delay)
     app = web.Application(
         middlewares=[error_middleware, auth_middleware],
         client_max_size=validation.MAX_BODY_BYTES,
     )
     app[SETTINGS_KEY] = {"token": token, "url": url, "today": today or _default_today,
-                         "policy": policy}
+                         "policy": policy, "clock": clock,
+                         "reminder_test_delay": reminder_test_delay}
     app.on_startup.append(_open_database)
     app.on_cleanup.append(_close_database)
     app.router.add_get("/health", health)
@@ -238,6 +252,7 @@ def create_app(
     app.router.add_post(v1 + "/borrowers/{borrower_id}/relief-requests", create_relief_request)
     app.router.add_post(v1 + "/borrowers/{borrower_id}/reminders", create_reminder)
     app.router.add_get(v1 + "/borrowers/{borrower_id}/reminders", list_reminders)
+    app.router.add_get(v1 + "/borrowers/{borrower_id}/reminders/{reminder_id}", get_reminder)
     app.router.add_delete(v1 + "/borrowers/{borrower_id}/reminders/{reminder_id}",
                           cancel_reminder)
     return app
@@ -252,7 +267,8 @@ async def _open_database(app: web.Application) -> None:
         policy = load_policy()
     db = Database(settings["url"])
     app[DB_KEY] = db
-    app[STORE_KEY] = LoanStore(db, policy)
+    app[STORE_KEY] = LoanStore(db, policy, clock=settings["clock"],
+                               reminder_test_delay=settings["reminder_test_delay"])
 
 
 async def _close_database(app: web.Application) -> None:

@@ -14,7 +14,7 @@ import json
 import secrets
 from collections import defaultdict
 from dataclasses import dataclass
-from datetime import date, datetime, timezone
+from datetime import date, datetime, time, timedelta, timezone, tzinfo
 from decimal import Decimal
 from typing import Awaitable, Callable, Optional
 
@@ -23,9 +23,10 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.finance.money import money_str
-from bot.loans import errors, ledger
+from bot.loans import config, errors, ledger
 from bot.loans.db import Database
 from bot.loans.models import (
+    PENDING_REMINDER_STATES,
     Borrower,
     ChannelIdentity,
     IdempotencyRecord,
@@ -39,6 +40,17 @@ from bot.loans.models import (
 
 ZERO = Decimal("0.00")
 Work = Callable[[AsyncSession], Awaitable[tuple[int, dict]]]
+Clock = Callable[[], datetime]
+REMIND_AT = time(9, 0)  # a reminder is due at 09:00 ledger time on its day
+
+
+def utc_now() -> datetime:
+    return datetime.now(timezone.utc)
+
+
+def reminder_due_at(remind_on: date, zone: tzinfo) -> datetime:
+    """The due instant of a reminder for ``remind_on``: 09:00 in the ledger's time zone."""
+    return datetime.combine(remind_on, REMIND_AT, tzinfo=zone).astimezone(timezone.utc)
 
 
 @dataclass(frozen=True)
@@ -77,9 +89,18 @@ def scheduled(item: Installment) -> ledger.ScheduledInstallment:
 
 
 class LoanStore:
-    def __init__(self, db: Database, policy: ledger.PolicyLike):
+    def __init__(self, db: Database, policy: ledger.PolicyLike, *,
+                 zone: Optional[tzinfo] = None, clock: Clock = utc_now,
+                 reminder_test_delay: Optional[float] = None):
+        """``zone`` is the ledger's time zone (reminders are due at 09:00 there), ``clock``
+        the current instant; ``reminder_test_delay`` (seconds, tests and development only:
+        :func:`bot.loans.config.reminder_test_delay`) makes a new reminder due that long after
+        its creation unless the request names ``remind_at``."""
         self.db = db
         self.policy = policy
+        self.zone = zone or config.ledger_timezone()
+        self.clock = clock
+        self.reminder_test_delay = reminder_test_delay
 
     # -- reads ------------------------------------------------------------------------------
 
@@ -114,13 +135,23 @@ class LoanStore:
         }
 
     async def list_reminders(self, borrower_id: str, status: Optional[str] = None) -> dict:
+        """The borrower's reminders; ``status`` filters (``active``: scheduled or firing)."""
         async with self.db.read_session() as session:
             await self._borrower(session, borrower_id)
             query = select(Reminder).where(Reminder.borrower_id == borrower_id)
-            if status:
+            if status == "active":
+                query = query.where(Reminder.status.in_(PENDING_REMINDER_STATES))
+            elif status:
                 query = query.where(Reminder.status == status)
             rows = (await session.scalars(query.order_by(Reminder.remind_on, Reminder.id))).all()
-        return {"borrower_id": borrower_id, "reminders": [reminder_json(r) for r in rows]}
+        return {"borrower_id": borrower_id,
+                "reminders": [reminder_json(r, self.zone) for r in rows]}
+
+    async def get_reminder(self, borrower_id: str, reminder_id: str) -> dict:
+        async with self.db.read_session() as session:
+            await self._borrower(session, borrower_id)
+            row = await self._reminder(session, borrower_id, reminder_id)
+        return {"reminder": reminder_json(row, self.zone)}
 
     async def ping(self) -> None:
         async with self.db.read_session() as session:
@@ -174,6 +205,11 @@ class LoanStore:
                     "remind_on", "提醒日期已经过去了，请选一个今天或以后的日子。",
                     "remind_on is in the past.",
                 )
+            due = request.get("remind_at")
+            if due is None and self.reminder_test_delay is not None:
+                due = self.clock() + timedelta(seconds=self.reminder_test_delay)
+            if due is None:
+                due = reminder_due_at(request["remind_on"], self.zone)
             row = Reminder(
                 id=new_id("rm"),
                 borrower_id=borrower_id,
@@ -181,30 +217,30 @@ class LoanStore:
                 remind_on=request["remind_on"],
                 days_before=request["days_before"],
                 channel=request["channel"],
-                status="active",
+                conversation_id=request["conversation_id"],
+                status="scheduled",
+                remind_at=due,
+                next_attempt_at=due,
+                attempts=0,
             )
             session.add(row)
             await session.flush()
-            return 201, {"reminder": reminder_json(row)}
+            return 201, {"reminder": reminder_json(row, self.zone)}
 
         return await self._idempotent(borrower_id, "reminder", key, request_hash, work)
 
     async def cancel_reminder(self, borrower_id: str, reminder_id: str) -> dict:
-        """Cancel a reminder; cancelling it again is harmless (same answer)."""
+        """Cancel a reminder that is not sent yet (scheduled, or firing: then the delivery in
+        flight may still arrive, but nothing follows it); cancelling again, or a sent or failed
+        reminder, is harmless and answers its current state."""
         async with self.db.write_session() as session:
             async with session.begin():
                 await self._borrower(session, borrower_id)
-                row = await session.scalar(
-                    select(Reminder).where(
-                        Reminder.id == reminder_id, Reminder.borrower_id == borrower_id
-                    )
-                )
-                if row is None:
-                    raise errors.reminder_not_found(reminder_id)
-                if row.status == "active":
+                row = await self._reminder(session, borrower_id, reminder_id, lock=True)
+                if row.status in PENDING_REMINDER_STATES:
                     row.status = "cancelled"
-                    row.cancelled_at = datetime.now(timezone.utc)
-                body = {"reminder": reminder_json(row)}
+                    row.cancelled_at = self.clock()
+                body = {"reminder": reminder_json(row, self.zone)}
         return body
 
     async def apply_repayment(
@@ -316,6 +352,17 @@ class LoanStore:
         if loan is None:
             raise errors.unknown_loan(loan_id)
         return loan
+
+    async def _reminder(self, session: AsyncSession, borrower_id: str, reminder_id: str, *,
+                        lock: bool = False) -> Reminder:
+        query = select(Reminder).where(Reminder.id == reminder_id,
+                                        Reminder.borrower_id == borrower_id)
+        if lock and self.db.locks_rows:
+            query = query.with_for_update()
+        row = await session.scalar(query)
+        if row is None:
+            raise errors.reminder_not_found(reminder_id)
+        return row
 
     async def _payments(self, session: AsyncSession, loan_ids: list[str],
                         as_of: Optional[date] = None):
@@ -429,12 +476,24 @@ def relief_json(row: ReliefRequest) -> dict:
     }
 
 
-def reminder_json(row: Reminder) -> dict:
+def _instant(value: Optional[datetime], zone: tzinfo) -> Optional[str]:
+    return None if value is None else value.astimezone(zone).isoformat()
+
+
+def reminder_json(row: Reminder, zone: tzinfo) -> dict:
+    """A reminder as the API shows it (instants in the ledger's time zone; the lease is
+    the scheduler's business and stays inside)."""
     return {
         "reminder_id": row.id,
         "loan_id": row.loan_id,
         "remind_on": row.remind_on.isoformat(),
+        "remind_at": _instant(row.remind_at, zone),
         "days_before": row.days_before,
         "channel": row.channel,
+        "conversation_id": row.conversation_id,
         "status": row.status,
+        "attempts": row.attempts,
+        "last_error": row.last_error,
+        "sent_at": _instant(row.sent_at, zone),
+        "previous_id": row.previous_id,
     }

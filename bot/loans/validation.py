@@ -9,7 +9,7 @@ from __future__ import annotations
 import hashlib
 import json
 import re
-from datetime import date
+from datetime import date, datetime
 from decimal import Decimal
 from typing import Any, Optional
 
@@ -25,6 +25,8 @@ CHANNEL_PATTERN = re.compile(r"^[a-z][a-z0-9_-]{0,31}$")
 RELIEF_KINDS = ("extension", "restructuring", "installment", "other")
 MAX_REASON_CHARS = 2000
 MAX_DAYS_BEFORE = 31
+MAX_CONVERSATION_ID_CHARS = 255  # Rasa's tracker stores keep sender ids up to 255 characters
+REMINDER_STATUSES = ("active", "scheduled", "firing", "sent", "cancelled", "failed")
 
 
 def parse_json_body(raw: bytes) -> dict:
@@ -170,6 +172,37 @@ def relief_request(body: dict) -> dict:
     }
 
 
+def conversation_id(value: Any) -> str:
+    """A Rasa conversation (sender) id: 1-255 characters, no control characters."""
+    if (not isinstance(value, str) or not value.strip()
+            or len(value) > MAX_CONVERSATION_ID_CHARS
+            or any(ord(ch) < 0x20 or 0x7f <= ord(ch) < 0xa0 for ch in value)):
+        raise invalid_field(
+            "conversation_id",
+            "会话编号（conversation_id）格式不正确。",
+            f"conversation_id must be the Rasa sender id: 1-{MAX_CONVERSATION_ID_CHARS} "
+            "characters, no control characters.",
+        )
+    return value
+
+
+def aware_instant(value: Any, field: str) -> datetime:
+    """An ISO 8601 date and time with its UTC offset (``2026-12-10T09:00:00+08:00``)."""
+    try:
+        if not isinstance(value, str) or len(value) > 40:
+            raise ValueError
+        instant = datetime.fromisoformat(value.replace("Z", "+00:00"))
+        if instant.tzinfo is None or instant.utcoffset() is None:
+            raise ValueError
+        return instant
+    except ValueError:
+        raise invalid_field(
+            field,
+            f"时间 {field} 格式不对，请用 2026-12-10T09:00:00+08:00 这样带时区的格式。",
+            f"{field} must be an ISO 8601 date and time with a UTC offset.",
+        ) from None
+
+
 def reminder_request(body: dict) -> dict:
     if "remind_on" not in body:
         raise invalid_field("remind_on", "请说明提醒日期（remind_on）。", "remind_on is required.")
@@ -183,12 +216,27 @@ def reminder_request(body: dict) -> dict:
             f"days_before must be an integer from 0 to {MAX_DAYS_BEFORE}.",
         )
     loan_id = body.get("loan_id")
+    remind_at = body.get("remind_at")
     return {
         "remind_on": iso_date(body["remind_on"], "remind_on"),
         "days_before": days_before,
         "loan_id": None if loan_id is None else identifier(loan_id, "loan_id"),
         "channel": channel(body.get("channel"), required=True),
+        "conversation_id": conversation_id(body.get("conversation_id")),
+        "remind_at": None if remind_at is None else aware_instant(remind_at, "remind_at"),
     }
+
+
+def reminder_status(value: Optional[str]) -> Optional[str]:
+    if value in (None, ""):
+        return None
+    if value not in REMINDER_STATUSES:
+        raise invalid_field(
+            "status",
+            "状态只能是 active、scheduled、firing、sent、cancelled 或 failed。",
+            f"status must be one of {', '.join(REMINDER_STATUSES)}.",
+        )
+    return value
 
 
 def canonical(request: dict) -> dict:
@@ -197,7 +245,7 @@ def canonical(request: dict) -> dict:
     for key, value in request.items():
         if isinstance(value, Decimal):
             out[key] = money_str(value)
-        elif isinstance(value, date):
+        elif isinstance(value, (date, datetime)):  # datetime: an aware instant, offset kept
             out[key] = value.isoformat()
         else:
             out[key] = value

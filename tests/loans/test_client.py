@@ -47,8 +47,15 @@ async def test_client_round_trip(live_url):
 
         reminder = await loans.create_reminder(borrower, remind_on=date(2026, 12, 20),
                                                channel="wechat", days_before=3,
-                                               idempotency_key="c-rem")
+                                               conversation_id="o-openid-1",
+                                               loan_id=loan.loan_id, idempotency_key="c-rem")
+        assert reminder.status == "scheduled" and reminder.pending
+        assert reminder.conversation_id == "o-openid-1" and reminder.attempts == 0
+        assert reminder.remind_at.isoformat() == "2026-12-20T09:00:00+08:00"
         assert [r.reminder_id for r in await loans.list_reminders(borrower)] == [reminder.reminder_id]
+        assert await loans.get_reminder(borrower, reminder.reminder_id) == reminder
+        with pytest.raises(NotFound):
+            await loans.get_reminder("demo-up-to-date", reminder.reminder_id)
         assert (await loans.cancel_reminder(borrower, reminder.reminder_id)).status == "cancelled"
         assert await loans.list_reminders(borrower, status="active") == []
 

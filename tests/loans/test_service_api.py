@@ -97,7 +97,8 @@ async def test_borrowers_cannot_touch_each_others_loans(api, auth, seeded_url):
     # another borrower's reminder can be neither listed nor cancelled
     resp = await api.post("/v1/borrowers/demo-two-months/reminders",
                           json={"remind_on": (TODAY + timedelta(days=3)).isoformat(),
-                                "days_before": 3, "channel": "wechat"},
+                                "days_before": 3, "channel": "wechat",
+                                "conversation_id": "o-openid-2"},
                           headers={**auth, "Idempotency-Key": "rem-1"})
     assert resp.status == 201
     reminder_id = (await resp.json())["reminder"]["reminder_id"]
@@ -105,8 +106,10 @@ async def test_borrowers_cannot_touch_each_others_loans(api, auth, seeded_url):
     assert (await resp.json())["reminders"] == []
     resp = await api.delete(f"/v1/borrowers/demo-up-to-date/reminders/{reminder_id}", headers=auth)
     assert (await error_of(resp, 404))["code"] == "reminder_not_found"
+    resp = await api.get(f"/v1/borrowers/demo-up-to-date/reminders/{reminder_id}", headers=auth)
+    assert (await error_of(resp, 404))["code"] == "reminder_not_found"
     resp = await api.get("/v1/borrowers/demo-two-months/reminders", headers=auth)
-    assert [r["status"] for r in (await resp.json())["reminders"]] == ["active"]
+    assert [r["status"] for r in (await resp.json())["reminders"]] == ["scheduled"]
 
 
 @pytest.mark.parametrize(
@@ -179,7 +182,7 @@ async def test_unexpected_failure_is_a_clean_500(aiohttp_client, seeded_url, pol
 
 async def test_reminders_lifecycle(api, auth):
     payload = {"loan_id": "demo-up-to-date-jiebei", "remind_on": "2026-12-10", "days_before": 3,
-               "channel": "widget"}
+               "channel": "widget", "conversation_id": "widget:demo-up-to-date:s1"}
     headers = {**auth, "Idempotency-Key": "remind-dec"}
     first = await api.post("/v1/borrowers/demo-up-to-date/reminders", json=payload, headers=headers)
     again = await api.post("/v1/borrowers/demo-up-to-date/reminders", json=payload, headers=headers)
@@ -187,9 +190,22 @@ async def test_reminders_lifecycle(api, auth):
     assert again.headers.get("Idempotent-Replayed") == "true"
     reminder = (await first.json())["reminder"]
     assert (await again.json())["reminder"] == reminder
-    assert reminder["remind_on"] == "2026-12-10" and reminder["status"] == "active"
+    assert reminder["remind_on"] == "2026-12-10" and reminder["status"] == "scheduled"
+    # due at 09:00 Beijing time on its day; delivered into the conversation that set it
+    assert reminder["remind_at"] == "2026-12-10T09:00:00+08:00"
+    assert reminder["conversation_id"] == "widget:demo-up-to-date:s1"
+    assert reminder["attempts"] == 0 and reminder["sent_at"] is None
+    assert "lease_owner" not in reminder and "locked_until" not in reminder
     listed = await (await api.get("/v1/borrowers/demo-up-to-date/reminders", headers=auth)).json()
     assert [r["reminder_id"] for r in listed["reminders"]] == [reminder["reminder_id"]]
+    for status in ("active", "scheduled"):
+        resp = await api.get(f"/v1/borrowers/demo-up-to-date/reminders?status={status}",
+                             headers=auth)
+        assert len((await resp.json())["reminders"]) == 1
+    resp = await api.get("/v1/borrowers/demo-up-to-date/reminders?status=sent", headers=auth)
+    assert (await resp.json())["reminders"] == []
+    resp = await api.get("/v1/borrowers/demo-up-to-date/reminders?status=gone", headers=auth)
+    assert (await error_of(resp, 400))["code"] == "invalid_status"
     path = f"/v1/borrowers/demo-up-to-date/reminders/{reminder['reminder_id']}"
     for _ in range(2):  # cancelling twice is harmless
         resp = await api.delete(path, headers=auth)
@@ -202,7 +218,12 @@ async def test_reminders_lifecycle(api, auth):
     assert (await error_of(resp, 409))["code"] == "idempotency_key_reused"
     for bad in ({**payload, "remind_on": "yesterday"}, {**payload, "days_before": -1},
                 {**payload, "channel": None}, {**payload, "remind_on": "2026-01-01"},
-                {**payload, "loan_id": "demo-two-months-jiebei"}):
+                {**payload, "loan_id": "demo-two-months-jiebei"},
+                {k: v for k, v in payload.items() if k != "conversation_id"},
+                {**payload, "conversation_id": ""}, {**payload, "conversation_id": "a\nb"},
+                {**payload, "conversation_id": "x" * 256},
+                {**payload, "remind_at": "2026-12-10T09:00:00"},  # no offset: ambiguous
+                {**payload, "remind_at": "soon"}):
         resp = await api.post("/v1/borrowers/demo-up-to-date/reminders", json=bad,
                               headers={**auth, "Idempotency-Key": "bad-reminder"})
         await error_of(resp, 400)
