@@ -2,7 +2,11 @@
 
     python -m bot.loans migrate                     # create / upgrade the database
     python -m bot.loans seed --demo [--today DATE]  # (re)create the demo borrowers
-    python -m bot.loans serve [--host H] [--port P] # run the JSON API (needs LOAN_SERVICE_TOKEN)
+    python -m bot.loans serve [--host H] [--port P] # run the JSON API (needs LOAN_SERVICE_TOKEN);
+                                                    # with RASA_URL and RASA_API_TOKEN set it
+                                                    # also runs the reminder scheduler
+    python -m bot.loans scheduler                   # the reminder scheduler alone (needs
+                                                    # RASA_URL and RASA_API_TOKEN)
 
 The database is ``LOAN_DATABASE_URL`` (default: SQLite file var/loans.db), or ``--database-url``.
 """
@@ -39,6 +43,8 @@ def _parser() -> argparse.ArgumentParser:
     serve = commands.add_parser("serve", help="run the loan-status API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=None, help="default LOAN_SERVICE_PORT or 5056")
+    commands.add_parser("scheduler", help="deliver due reminders through Rasa's HTTP API "
+                                          "(RASA_URL, RASA_API_TOKEN)")
     revision = commands.add_parser("revision", help="new Alembic revision (developers)")
     revision.add_argument("-m", "--message", required=True)
     return parser
@@ -82,6 +88,8 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
             return asyncio.run(_seed(url, args.today or datetime.now(config.ledger_timezone()).date()))
         if args.command == "serve":
             return _serve(url, args.host, args.port or config.service_port())
+        if args.command == "scheduler":
+            return _scheduler(url)
     except config.ConfigError as exc:
         return _fail(str(exc))
     return _fail(f"unknown command {args.command}")
@@ -101,15 +109,41 @@ async def _seed(url: str, today: date) -> int:
     return 0
 
 
+def _logging() -> None:
+    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
+
+
 def _serve(url: str, host: str, port: int) -> int:
     from aiohttp import web
 
+    from bot.loans.reminder_scheduler import SchedulerSettings
     from bot.loans.service import create_app
 
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s %(message)s")
-    app = create_app(database_url=url)  # raises ConfigError without LOAN_SERVICE_TOKEN
+    _logging()
+    # raises ConfigError without LOAN_SERVICE_TOKEN, or with a test switch in production
+    app = create_app(database_url=url, scheduler_settings=SchedulerSettings.from_env())
     web.run_app(app, host=host, port=port, access_log=None,
                 print=lambda _: print(f"loan service on http://{host}:{port} (Ctrl+C to stop)"))
+    return 0
+
+
+def _scheduler(url: str) -> int:
+    import signal
+
+    from bot.loans.reminder_scheduler import SchedulerSettings, run_scheduler
+
+    settings = SchedulerSettings.from_env(required=True)  # ConfigError: exit 2 with the reason
+    _logging()
+
+    async def main() -> None:
+        stop = asyncio.Event()
+        loop = asyncio.get_running_loop()
+        for signum in (signal.SIGINT, signal.SIGTERM):
+            loop.add_signal_handler(signum, stop.set)
+        print("reminder scheduler running (Ctrl+C to stop)", flush=True)
+        await run_scheduler(url, settings, stop)
+
+    asyncio.run(main())
     return 0
 
 

@@ -17,9 +17,14 @@ on startup and disposed of on cleanup.  Routes (all ``/v1`` routes need
 Errors are JSON ``{"error": {"code", "message_zh", "message_en"[, "details"]}}``; an
 unexpected failure is logged with its traceback and answered 500 without one, a database
 outage 503.
+
+With ``scheduler_settings`` (``serve`` passes them when ``RASA_URL`` and ``RASA_API_TOKEN`` are
+set) the service also runs the reminder scheduler (:mod:`bot.loans.reminder_scheduler`) as a
+background task from startup to shutdown.
 """
 from __future__ import annotations
 
+import asyncio
 import hmac
 import logging
 from datetime import date, datetime
@@ -33,6 +38,7 @@ from bot.finance.errors import FinanceError
 from bot.loans import config, validation
 from bot.loans.db import Database
 from bot.loans.errors import LedgerError
+from bot.loans.reminder_scheduler import ReminderScheduler, SchedulerSettings
 from bot.loans.store import Clock, LoanStore, WriteResult, utc_now
 
 log = logging.getLogger(__name__)
@@ -41,6 +47,10 @@ API_VERSION = "v1"
 DB_KEY = web.AppKey("loans_db", Database)
 STORE_KEY = web.AppKey("loans_store", LoanStore)
 SETTINGS_KEY = web.AppKey("loans_settings", dict)
+SCHEDULER_KEY = web.AppKey("loans_scheduler", ReminderScheduler)
+SCHEDULER_TASK_KEY = web.AppKey("loans_scheduler_task", asyncio.Task)
+SCHEDULER_STOP_KEY = web.AppKey("loans_scheduler_stop", asyncio.Event)
+SCHEDULER_GRACE_S = 5.0  # on shutdown, how long the round in progress may take to finish
 _FROM_ENV = object()
 REPLAYED_HEADER = "Idempotent-Replayed"
 
@@ -215,12 +225,14 @@ def create_app(
     policy=None,
     clock: Clock = utc_now,
     reminder_test_delay=_FROM_ENV,
+    scheduler_settings: Optional[SchedulerSettings] = None,
 ) -> web.Application:
     """The service application.  ``database_url`` and ``token`` default to the environment
     (``LOAN_DATABASE_URL``, ``LOAN_SERVICE_TOKEN``); ``today`` is the booking clock (tests
     pass a fixed day); ``policy`` defaults to :func:`bot.policy.load_policy`; ``clock`` is the
     current instant (reminders' due times); ``reminder_test_delay`` defaults to
-    ``REMINDER_TEST_DELAY_SECONDS`` (refused with ``BOT_ENV=production``)."""
+    ``REMINDER_TEST_DELAY_SECONDS`` (refused with ``BOT_ENV=production``); with
+    ``scheduler_settings`` the reminder scheduler runs as a background task."""
     token = token or config.service_token()
     if not token:
         raise config.ConfigError(
@@ -241,8 +253,11 @@ def create_app(
     )
     app[SETTINGS_KEY] = {"token": token, "url": url, "today": today or _default_today,
                          "policy": policy, "clock": clock,
-                         "reminder_test_delay": reminder_test_delay}
+                         "reminder_test_delay": reminder_test_delay,
+                         "scheduler": scheduler_settings}
     app.on_startup.append(_open_database)
+    app.on_startup.append(_start_scheduler)
+    app.on_shutdown.append(_stop_scheduler)
     app.on_cleanup.append(_close_database)
     app.router.add_get("/health", health)
     v1 = f"/{API_VERSION}"
@@ -269,6 +284,39 @@ async def _open_database(app: web.Application) -> None:
     app[DB_KEY] = db
     app[STORE_KEY] = LoanStore(db, policy, clock=settings["clock"],
                                reminder_test_delay=settings["reminder_test_delay"])
+
+
+async def _start_scheduler(app: web.Application) -> None:
+    settings = app[SETTINGS_KEY]
+    if settings["scheduler"] is None:
+        log.info("reminder scheduler not started here (RASA_URL / RASA_API_TOKEN not set)")
+        return
+    scheduler = ReminderScheduler(app[DB_KEY], settings["scheduler"], clock=settings["clock"])
+    stop = asyncio.Event()
+    app[SCHEDULER_KEY] = scheduler
+    app[SCHEDULER_STOP_KEY] = stop
+    app[SCHEDULER_TASK_KEY] = asyncio.get_running_loop().create_task(
+        scheduler.run(stop), name="reminder-scheduler")
+
+
+async def _stop_scheduler(app: web.Application) -> None:
+    """Let the round in progress finish (a few seconds at most), then cancel."""
+    task = app.get(SCHEDULER_TASK_KEY)
+    if task is None:
+        return
+    app[SCHEDULER_STOP_KEY].set()
+    try:
+        await asyncio.wait_for(asyncio.shield(task), timeout=SCHEDULER_GRACE_S)
+    except asyncio.TimeoutError:
+        task.cancel()
+        try:
+            await task
+        except asyncio.CancelledError:
+            pass
+    except Exception as exc:  # noqa: BLE001 - shutting down regardless
+        log.warning("reminder scheduler ended with %s", type(exc).__name__)
+    await app[SCHEDULER_KEY].close()
+    log.info("reminder scheduler stopped")
 
 
 async def _close_database(app: web.Application) -> None:
