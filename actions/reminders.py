@@ -3,25 +3,28 @@
 Flow: ``set_repayment_reminder`` → ``action_start_repayment_reminder`` (linked? anything due?)
 → ``reminder_form`` (days before the due date) → ``action_set_repayment_reminder``.
 
-Each reminder is a Rasa reminder (``ReminderScheduled`` of the intent
-``EXTERNAL_repayment_reminder``, named ``repayment_reminder_<loan id>``, not killed by the
-user's next message) and a record in the ledger (``create_reminder``), so the lender's own
-systems can send it too and it survives a restart of the bot. When it fires,
-``action_react_to_reminder`` tells the amount due and schedules the next month's reminder.
-``action_cancel_repayment_reminder`` cancels both.
+A reminder lives in the ledger (``create_reminder``, one per loan, with this conversation's id
+and channel): the ledger's reminder scheduler (:mod:`bot.loans.reminder_scheduler`) fires it at
+09:00 Beijing time on its day through Rasa's ``trigger_intent`` API as
+``EXTERNAL_repayment_reminder`` with the entities ``loan_product`` and ``reminder_id``, once,
+and schedules next month's itself; nothing is kept in the Rasa process, so a restart or a
+second replica loses nothing. ``action_react_to_reminder`` tells the amount due of that
+reminder's loan (the borrower is the one of this conversation's latest verified message, see
+:mod:`actions.identity`); a reminder id it has already answered in this conversation is
+answered only once. ``action_cancel_repayment_reminder`` cancels the borrower's reminders in
+the ledger.
 
-Dates: "today" is the ledger's day (or the ``as_of`` of the debug shell); a reminder fires at
-09:00 Beijing time on its day, mapped onto the real clock when ``as_of`` shifts "today".
+Dates: "today" is the ledger's day (or the ``as_of`` of the debug shell).
 """
 from __future__ import annotations
 
 import calendar
 import logging
-from datetime import date, datetime, time, timedelta
+from datetime import date, timedelta
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType, ReminderCancelled, ReminderScheduled
+from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
@@ -46,18 +49,17 @@ from actions.slot_values import (
     negative_answer,
 )
 from bot.loans import client as loans_client
-from bot.loans import config as loans_config
-from bot.loans.client import LoanServiceError, LoanSummary
+from bot.loans.client import LoanServiceError, LoanSummary, NotFound, Reminder
 from bot.policy import load_policy
 from bot.policy.wording import cutoff_rule_zh
 
 log = logging.getLogger(__name__)
 
 REMINDER_INTENT = "EXTERNAL_repayment_reminder"
+REMINDER_ID_ENTITY = "reminder_id"
 DAYS_SLOT = "reminder_days_before"
 PRODUCT_SLOT = "reminder_product"
 MAX_DAYS_BEFORE = 31
-REMIND_AT = time(9, 0)
 STOP_HINT = "不想设了可以说“算了”。"
 UNLINKED_HINT = "绑定之后我才知道你的还款日，才能按时提醒你。"
 DAY_BUTTONS = [
@@ -66,10 +68,6 @@ DAY_BUTTONS = [
     {"title": "提前7天", "payload": '/inform{"duration":"P7D"}'},
 ]
 _SAME_DAY_WORDS = ("当天", "当日", "还款日那天", "到期那天", "那天")
-
-
-def reminder_name(loan_id: str) -> str:
-    return f"repayment_reminder_{loan_id}"
 
 
 def following_due_date(loan: LoanSummary, due: date) -> Optional[date]:
@@ -85,16 +83,6 @@ def following_due_date(loan: LoanSummary, due: date) -> Optional[date]:
         if following > last:
             return None
     return following
-
-
-def trigger_time(remind_on: date, today: date, now: Optional[datetime] = None) -> datetime:
-    """When the Rasa reminder fires: 09:00 Beijing time on ``remind_on``, counted from the real
-    today when ``today`` is a simulated day; never earlier than a minute from now."""
-    zone = loans_config.ledger_timezone()
-    now = now or datetime.now(zone)
-    day = now.date() + (remind_on - today)
-    fire = datetime.combine(day, REMIND_AT, tzinfo=zone)
-    return max(fire, now + timedelta(minutes=1))
 
 
 def reminder_targets(account: Account, product: Optional[str]) -> List[LoanSummary]:
@@ -166,10 +154,11 @@ class ActionAskReminderDaysBefore(Action):
         return []
 
 
-async def _schedule(account: Account, loan: LoanSummary, remind_on: date, days_before: int,
-                    key: str, conversation_id: str) -> Optional[EventType]:
-    """Record the reminder in the ledger (retiring that loan's older ones), then the Rasa reminder
-    of the same name, which replaces an earlier one. None when the ledger could not record it."""
+async def _record(account: Account, loan: LoanSummary, remind_on: date, days_before: int,
+                  key: str, conversation_id: str) -> Optional[Reminder]:
+    """Record the reminder in the ledger, to be delivered into ``conversation_id`` (this
+    conversation), and retire that loan's older scheduled ones. None when the ledger could not
+    record it."""
     channel = account.identity.channel or "rest"
     client = loans_client.get_client()
     try:
@@ -177,22 +166,15 @@ async def _schedule(account: Account, loan: LoanSummary, remind_on: date, days_b
             account.borrower_id, remind_on=remind_on, channel=channel, days_before=days_before,
             loan_id=loan.loan_id, conversation_id=conversation_id, idempotency_key=key)
     except LoanServiceError as error:
-        log.warning("could not record a reminder for %s: %s", loan.loan_id, error)
+        log.warning("could not record a reminder: %s", error.code)
         return None
     try:
-        for older in await client.list_reminders(account.borrower_id, status="active"):
+        for older in await client.list_reminders(account.borrower_id, status="scheduled"):
             if older.loan_id == loan.loan_id and older.reminder_id != created.reminder_id:
                 await client.cancel_reminder(account.borrower_id, older.reminder_id)
-    except LoanServiceError as error:  # the new reminder stands; an old record stays active
-        log.warning("could not retire older reminders of %s: %s", loan.loan_id, error)
-    return ReminderScheduled(
-        REMINDER_INTENT,
-        trigger_date_time=trigger_time(remind_on, account.overview.as_of),
-        entities=[{"entity": "loan_product", "value": loan.product},
-                  {"entity": "duration", "value": f"P{days_before}D"}],
-        name=reminder_name(loan.loan_id),
-        kill_on_user_message=False,
-    )
+    except LoanServiceError as error:  # the new reminder stands; an old one stays scheduled
+        log.warning("could not retire older reminders: %s", error.code)
+    return created
 
 
 def plan_reminder(loan: LoanSummary, days_before: int, today: date) -> Tuple[Optional[date], date, bool]:
@@ -227,7 +209,7 @@ class ActionSetRepaymentReminder(Action):
         today = account.overview.as_of
         names = loan_names(account.overview.loans)
         message_id = (latest_user_event(tracker) or {}).get("message_id") or ""
-        lines, events, failed = [], [], []
+        lines, recorded, failed = [], [], []
         for loan in reminder_targets(account, tracker.get_slot(PRODUCT_SLOT)):
             remind_on, due, rolled = plan_reminder(loan, days_before, today)
             name = names[loan.loan_id]
@@ -239,14 +221,14 @@ class ActionSetRepaymentReminder(Action):
             if remind_on is None:
                 continue
             key = idempotency_key("reminder", tracker.sender_id, message_id, loan.loan_id, remind_on)
-            event = await _schedule(account, loan, remind_on, days_before, key, tracker.sender_id)
-            if event is None:
+            reminder = await _record(account, loan, remind_on, days_before, key, tracker.sender_id)
+            if reminder is None:
                 failed.append(name)
                 continue
-            events.append(event)
+            recorded.append(reminder)
             ahead = "还款日当天" if days_before == 0 else f"提前{days_before}天"
             lines.append(f"· {name}：{date_zh(due, today)}到期，我会在{date_zh(remind_on, today)}上午提醒你（{ahead}）")
-        if events:
+        if recorded:
             head = "好的，还款提醒设好了：" if not failed else "部分提醒设好了："
             text = head + "\n" + "\n".join(lines)
             if failed:
@@ -257,7 +239,10 @@ class ActionSetRepaymentReminder(Action):
         else:
             text = "\n".join(lines + ["这已经是最后一期了，之后没有需要提醒的还款。"])
         dispatcher.utter_message(text=text)
-        return events
+        return []
+
+
+CANCEL_FAILED_ZH = "提醒暂时没能取消，账户服务有点忙，请稍后再说一次“取消提醒”。"
 
 
 class ActionCancelRepaymentReminder(Action):
@@ -266,47 +251,89 @@ class ActionCancelRepaymentReminder(Action):
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
-        events: List[EventType] = [ReminderCancelled(intent_name=REMINDER_INTENT)]
         account = await load_account(tracker, with_loans=False)
         if account.status == "unavailable":
-            dispatcher.utter_message(text="这里的提醒已经停掉了；不过账户里的提醒记录暂时没能更新，请稍后再说一次“取消提醒”。")
-            return events
+            dispatcher.utter_message(text=CANCEL_FAILED_ZH)
+            return []
         if not account.linked:
             dispatcher.utter_message(text="你目前没有设置还款提醒。")
-            return events
+            return []
         client = loans_client.get_client()
         try:
             active = await client.list_reminders(account.borrower_id, status="active")
             for reminder in active:
                 await client.cancel_reminder(account.borrower_id, reminder.reminder_id)
         except LoanServiceError as error:
-            log.warning("could not cancel reminders of %s: %s", account.borrower_id, error)
-            dispatcher.utter_message(text="这里的提醒已经停掉了；不过账户里的提醒记录暂时没能更新，请稍后再说一次“取消提醒”。")
-            return events
+            log.warning("could not cancel reminders: %s", error.code)
+            dispatcher.utter_message(text=CANCEL_FAILED_ZH)
+            return []
         if active:
             dispatcher.utter_message(text="好的，还款提醒已经取消了。以后想要，随时说“还款日前3天提醒我”。记得自己留意还款日哦。")
         else:
             dispatcher.utter_message(text="你目前没有设置还款提醒，不用取消。")
-        return events
+        return []
+
+
+def _reminder_ids(event: Dict[str, Any]) -> List[str]:
+    """The ``reminder_id`` entities of a user event of the reminder intent."""
+    parse = event.get("parse_data") or {}
+    if (parse.get("intent") or {}).get("name") != REMINDER_INTENT:
+        return []
+    return [str(item.get("value")) for item in parse.get("entities") or []
+            if item.get("entity") == REMINDER_ID_ENTITY and item.get("value")]
+
+
+def answered_before(tracker: Tracker, reminder_id: str) -> bool:
+    """Whether an earlier turn of this conversation already carried this reminder: a second
+    delivery of one reminder (a retry after a lost answer) is then not answered again."""
+    users = [event for event in tracker.events or [] if event.get("event") == "user"]
+    return any(reminder_id in _reminder_ids(event) for event in users[:-1])
+
+
+async def _the_reminder(account: Account, reminder_id: Optional[str]) -> Tuple[Optional[Reminder], bool]:
+    """``(reminder, known)``: the borrower's reminder of that id (None when it could not be
+    read), and False when the ledger says it is not this borrower's."""
+    if not reminder_id:
+        return None, True
+    try:
+        return await loans_client.get_client().get_reminder(account.borrower_id, reminder_id), True
+    except NotFound:
+        return None, False
+    except LoanServiceError as error:  # the loans were read a moment ago: go by the product
+        log.warning("could not read reminder %s: %s", reminder_id, error.code)
+        return None, True
 
 
 class ActionReactToReminder(Action):
-    """The reminder fired: say what is due, then schedule the next month's reminder."""
+    """A reminder fired (the ledger's scheduler triggered ``EXTERNAL_repayment_reminder``): say
+    what is due on its loan. Next month's reminder is the scheduler's business."""
 
     def name(self) -> Text:
         return "action_react_to_reminder"
 
     async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
                   domain: Dict[Text, Any]) -> List[EventType]:
+        reminder_id = latest_entity(tracker, REMINDER_ID_ENTITY)
+        if reminder_id and answered_before(tracker, reminder_id):
+            log.info("reminder %s was already answered in this conversation", reminder_id)
+            return []
         product = latest_entity(tracker, "loan_product")
-        days_before = as_days(latest_entity(tracker, "duration") or "P3D") or 0
         account = await load_account(tracker)
         generic = "⏰ 还款提醒：你的还款日快到了，请在App里确认本期应还金额，提前准备好钱，按时还款。"
         if not account.has_loan_data:
             dispatcher.utter_message(text=generic)
             return []
+        reminder, known = await _the_reminder(account, reminder_id)
+        if not known:  # not this borrower's reminder: no account figures
+            dispatcher.utter_message(text=generic)
+            return []
+        if reminder is not None and reminder.status == "cancelled":
+            return []  # cancelled while it was being delivered
         today = account.overview.as_of
         loans = reminder_targets(account, product)
+        if reminder is not None and reminder.loan_id:
+            loans = [loan for loan in reminder_targets(account, None)
+                     if loan.loan_id == reminder.loan_id] or loans
         if not loans:
             dispatcher.utter_message(text=generic)
             return []
@@ -319,15 +346,7 @@ class ActionReactToReminder(Action):
             lines.append(f"另外还有逾期未还的{yuan(loan.overdue_total)}，请一起还上，罚息按天在算。")
         lines.append(f"请提前确认还款账户余额充足。{cutoff_rule_zh(policy)}")
         dispatcher.utter_message(text="\n".join(lines))
-        events: List[EventType] = []
-        following = following_due_date(loan, loan.next_due_date)
-        if following is not None:
-            remind_on = following - timedelta(days=days_before)
-            key = idempotency_key("reminder-next", loan.loan_id, remind_on)
-            event = await _schedule(account, loan, remind_on, days_before, key, tracker.sender_id)
-            if event is not None:
-                events.append(event)
-        return events
+        return []
 
 
 __all__ = [
@@ -338,8 +357,7 @@ __all__ = [
     "ActionSetRepaymentReminder",
     "ActionCancelRepaymentReminder",
     "ActionReactToReminder",
-    "reminder_name",
+    "answered_before",
     "following_due_date",
-    "trigger_time",
     "plan_reminder",
 ]

@@ -1,7 +1,9 @@
-"""Repayment reminders: Rasa reminders plus ledger records; set, fire, cancel."""
+"""Repayment reminders: records in the real ledger service (delivered by its scheduler); set,
+fire, cancel -- and the whole way round: the action sets it, the ledger's scheduler fires it at
+its time through a fake Rasa API that runs the reacting action, exactly once."""
 from __future__ import annotations
 
-from datetime import date, datetime, timedelta
+from datetime import date, datetime, timedelta, timezone
 
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
@@ -13,40 +15,57 @@ from actions.reminders import (
     ActionSetRepaymentReminder,
     ActionStartRepaymentReminder,
     ValidateReminderForm,
-    trigger_time,
 )
-from bot.loans import config as loans_config
+from bot.loans.db import Database
+from bot.loans.reminder_scheduler import ReminderScheduler, SchedulerSettings
 
 from action_helpers import MULTI_DEBT, TWO_MONTHS, UP_TO_DATE, entity, make_tracker, slot_values, slots_after, texts
 
+BEIJING = timezone(timedelta(hours=8))
 
-async def set_reminder(borrower, days, product=None, message_id="msg-1"):
+
+async def set_reminder(borrower, days, product=None, message_id="msg-1", sender_id="conv-test"):
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("3天", "inform", borrower=borrower, previous_action="reminder_form", message_id=message_id,
-                           slots={"reminder_days_before": days, "reminder_product": product})
+                           slots={"reminder_days_before": days, "reminder_product": product}, sender_id=sender_id)
     events = await ActionSetRepaymentReminder().run(dispatcher, tracker, {})
+    return events, texts(dispatcher)
+
+
+def fired_tracker(borrower, reminder_id, product="借呗", sender_id="conv-r", earlier_turns=()):
+    """The conversation when the ledger's scheduler fires a reminder: a verified message of the
+    borrower earlier, then the external event (no metadata of its own) with the entities the
+    scheduler sends."""
+    earlier = make_tracker("还款日前三天提醒我", "set_repayment_reminder", borrower=borrower, sender_id=sender_id)
+    history = list(earlier.events[2:]) + list(earlier_turns)
+    entities = [entity("reminder_id", reminder_id)] + ([entity("loan_product", product)] if product else [])
+    return make_tracker(f"EXTERNAL: {REMINDER_INTENT}", REMINDER_INTENT, with_metadata=False, channel="widget",
+                        sender_id=sender_id, history=history, entities=entities)
+
+
+async def react(tracker):
+    dispatcher = CollectingDispatcher()
+    events = await ActionReactToReminder().run(dispatcher, tracker, {})
     return events, texts(dispatcher)
 
 
 async def test_reminder_three_days_before_the_next_due_date(ledger):
     events, reply = await set_reminder(UP_TO_DATE, "3")
-    [event] = events
-    assert event["event"] == "reminder" and event["intent"] == REMINDER_INTENT
-    assert event["name"] == "repayment_reminder_demo-up-to-date-jiebei" and event["kill_on_user_msg"] is False
-    assert {"entity": "duration", "value": "P3D"} in event["entities"]
-    fires = datetime.fromisoformat(event["date_time"])
-    real_today = datetime.now(loans_config.ledger_timezone()).date()
-    assert fires.date() == real_today + (date(2026, 12, 10) - date(2026, 11, 23)) and fires.hour == 9
+    assert events == []  # nothing scheduled inside Rasa: the ledger delivers it
     assert "12月13日到期，我会在12月10日上午提醒你（提前3天）" in reply and "取消提醒" in reply
     [stored] = await ledger.list_reminders(UP_TO_DATE, status="active")
     assert stored.remind_on == date(2026, 12, 10) and stored.days_before == 3 and stored.channel == "widget"
+    assert stored.status == "scheduled" and stored.loan_id == "demo-up-to-date-jiebei"
+    assert stored.conversation_id == "conv-test"  # delivered into this conversation
+    assert stored.remind_at == datetime(2026, 12, 10, 9, 0, tzinfo=BEIJING)
 
 
 async def test_setting_again_replaces_the_reminder(ledger):
     await set_reminder(UP_TO_DATE, "3", message_id="first")
     events, _ = await set_reminder(UP_TO_DATE, "7", message_id="second")
     [stored] = await ledger.list_reminders(UP_TO_DATE, status="active")
-    assert stored.remind_on == date(2026, 12, 6) and events[0]["name"] == "repayment_reminder_demo-up-to-date-jiebei"
+    assert stored.remind_on == date(2026, 12, 6) and events == []
+    assert [r.remind_on for r in await ledger.list_reminders(UP_TO_DATE, status="cancelled")] == [date(2026, 12, 10)]
 
 
 async def test_a_retried_action_does_not_store_twice(ledger):
@@ -57,7 +76,6 @@ async def test_a_retried_action_does_not_store_twice(ledger):
 
 async def test_too_late_for_this_installment_reminds_before_the_next(ledger):
     events, reply = await set_reminder(TWO_MONTHS, "3")
-    [event] = events
     assert "11月23日（今天）就到期，应还1,833.60元，来不及提前3天提醒了" in reply
     assert "另有逾期未还的3,793.71元" in reply
     assert "12月23日到期，我会在12月20日上午提醒你" in reply
@@ -66,13 +84,16 @@ async def test_too_late_for_this_installment_reminds_before_the_next(ledger):
 
 
 async def test_one_reminder_per_loan_or_only_the_named_product(ledger):
-    events, reply = await set_reminder(MULTI_DEBT, "1")
-    assert sorted(e["name"] for e in events) == ["repayment_reminder_demo-multi-debt-credit-card",
-                                                  "repayment_reminder_demo-multi-debt-huabei",
-                                                  "repayment_reminder_demo-multi-debt-jiebei"]
+    await set_reminder(MULTI_DEBT, "1")
+    stored = await ledger.list_reminders(MULTI_DEBT, status="active")
+    assert sorted(r.loan_id for r in stored) == ["demo-multi-debt-credit-card", "demo-multi-debt-huabei",
+                                                 "demo-multi-debt-jiebei"]
     events, reply = await set_reminder(MULTI_DEBT, "1", product="花呗", message_id="msg-2")
-    assert [e["name"] for e in events] == ["repayment_reminder_demo-multi-debt-huabei"]
     assert "花呗：12月10日到期，我会在12月9日上午提醒你" in reply
+    # the 花呗 one was set again (the same day: the older record retired), the others stand
+    stored = await ledger.list_reminders(MULTI_DEBT, status="active")
+    assert sorted(r.loan_id for r in stored) == ["demo-multi-debt-credit-card", "demo-multi-debt-huabei",
+                                                 "demo-multi-debt-jiebei"]
 
 
 async def test_ledger_down_sets_nothing(ledger_down):
@@ -80,49 +101,119 @@ async def test_ledger_down_sets_nothing(ledger_down):
     assert events == [] and "暂时查不到" in reply
 
 
-async def test_cancel_removes_both(ledger):
+async def test_cancel_cancels_in_the_ledger(ledger):
     await set_reminder(UP_TO_DATE, "3")
     dispatcher = CollectingDispatcher()
     events = await ActionCancelRepaymentReminder().run(
         dispatcher, make_tracker("取消提醒", "cancel_repayment_reminder", borrower=UP_TO_DATE), {})
-    assert events == [{"event": "cancel_reminder", "timestamp": None, "intent": REMINDER_INTENT,
-                       "entities": None, "name": None}]
+    assert events == []
     assert "已经取消" in texts(dispatcher)
     assert await ledger.list_reminders(UP_TO_DATE, status="active") == []
+    assert [r.status for r in await ledger.list_reminders(UP_TO_DATE)] == ["cancelled"]
     dispatcher = CollectingDispatcher()
     await ActionCancelRepaymentReminder().run(
         dispatcher, make_tracker("取消提醒", "cancel_repayment_reminder", borrower=UP_TO_DATE), {})
     assert "没有设置还款提醒" in texts(dispatcher)
 
 
-async def test_cancel_while_the_ledger_is_down_still_stops_the_rasa_reminders(ledger_down):
+async def test_cancel_while_the_ledger_is_down_says_it_did_not_happen(ledger_down):
     dispatcher = CollectingDispatcher()
     events = await ActionCancelRepaymentReminder().run(
         dispatcher, make_tracker("取消提醒", "cancel_repayment_reminder", borrower=UP_TO_DATE), {})
-    assert events[0]["event"] == "cancel_reminder" and "稍后" in texts(dispatcher)
+    assert events == [] and "没能取消" in texts(dispatcher) and "稍后" in texts(dispatcher)
 
 
-async def test_reminder_fires_with_the_amount_and_schedules_the_next_month(ledger):
-    dispatcher = CollectingDispatcher()
+async def test_reminder_fires_with_the_amount_of_its_loan(ledger):
+    await set_reminder(UP_TO_DATE, "3", sender_id="conv-r")
+    [stored] = await ledger.list_reminders(UP_TO_DATE)
     # the reminder was set earlier in this conversation by a verified borrower; the external
     # event that fires it carries no metadata of its own
-    earlier = make_tracker("还款日前三天提醒我", "set_repayment_reminder", borrower=UP_TO_DATE, sender_id="conv-r")
-    tracker = make_tracker("EXTERNAL: EXTERNAL_repayment_reminder", REMINDER_INTENT, with_metadata=False,
-                           channel="widget", sender_id="conv-r", history=earlier.events[2:],
-                           entities=[entity("loan_product", "借呗"), entity("duration", "P3D")])
-    events = await ActionReactToReminder().run(dispatcher, tracker, {})
-    assert "⏰ 还款提醒：你的借呗12月13日（20天后）应还899.75元" in texts(dispatcher)
-    [event] = events
-    assert event["name"] == "repayment_reminder_demo-up-to-date-jiebei"
-    [stored] = await ledger.list_reminders(UP_TO_DATE, status="active")
-    assert stored.remind_on == date(2027, 1, 10)
+    events, reply = await react(fired_tracker(UP_TO_DATE, stored.reminder_id))
+    assert "⏰ 还款提醒：你的借呗12月13日（20天后）应还899.75元" in reply
+    assert events == []  # next month's is the ledger's business, not the action's
+    assert len(await ledger.list_reminders(UP_TO_DATE)) == 1
+
+
+async def test_the_reminders_loan_decides_what_is_told(ledger):
+    await set_reminder(MULTI_DEBT, "1", product="花呗", sender_id="conv-r")
+    [stored] = await ledger.list_reminders(MULTI_DEBT)
+    _, reply = await react(fired_tracker(MULTI_DEBT, stored.reminder_id, product=None))
+    assert "⏰ 还款提醒：你的花呗12月10日" in reply and "信用卡" not in reply
+
+
+async def test_a_reminder_delivered_twice_is_answered_once(ledger):
+    await set_reminder(UP_TO_DATE, "3", sender_id="conv-r")
+    [stored] = await ledger.list_reminders(UP_TO_DATE)
+    first = fired_tracker(UP_TO_DATE, stored.reminder_id)
+    _, reply = await react(first)
+    assert "899.75" in reply
+    # Rasa ran the turn, its answer was lost, the scheduler fired again: the conversation
+    # already has this reminder, so the second turn says nothing
+    again = fired_tracker(UP_TO_DATE, stored.reminder_id, earlier_turns=[first.events[-1]])
+    assert await react(again) == ([], "")
+    # another reminder id in the same conversation is answered
+    other = fired_tracker(UP_TO_DATE, "rm-other", earlier_turns=[first.events[-1]])
+    assert "还款提醒" in (await react(other))[1]
+
+
+async def test_someone_elses_or_a_cancelled_reminder(ledger):
+    await set_reminder(TWO_MONTHS, "3", sender_id="conv-x")
+    [theirs] = await ledger.list_reminders(TWO_MONTHS)
+    _, reply = await react(fired_tracker(UP_TO_DATE, theirs.reminder_id))
+    assert "还款提醒" in reply and "元" not in reply  # the generic text: no account figures
+    await set_reminder(UP_TO_DATE, "3", sender_id="conv-r")
+    [mine] = await ledger.list_reminders(UP_TO_DATE)
+    await ledger.cancel_reminder(UP_TO_DATE, mine.reminder_id)
+    assert await react(fired_tracker(UP_TO_DATE, mine.reminder_id)) == ([], "")
 
 
 async def test_reminder_fires_while_the_ledger_is_down(ledger_down):
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker("", REMINDER_INTENT, borrower=UP_TO_DATE)
+    tracker = make_tracker("", REMINDER_INTENT, borrower=UP_TO_DATE, entities=[entity("reminder_id", "rm-1")])
     assert await ActionReactToReminder().run(dispatcher, tracker, {}) == []
     assert "还款提醒" in texts(dispatcher) and "App" in texts(dispatcher)
+
+
+async def test_set_by_the_action_fired_by_the_ledger_once(ledger, ledger_url, aiohttp_server):
+    """The whole way: the action records the reminder, the ledger's scheduler fires it at 09:00
+    on its day through a fake Rasa API that runs ``action_react_to_reminder`` on the
+    conversation, next month's follows -- and a second scheduler round fires nothing."""
+    from aiohttp import web
+
+    await set_reminder(UP_TO_DATE, "3", sender_id="widget:demo-up-to-date:s-9")
+    said, calls = [], []
+
+    async def trigger_intent(request):
+        assert request.query["token"] == "rasa-token" and request.query["output_channel"] == "latest"
+        body = await request.json()
+        calls.append(body)
+        cid = request.match_info["cid"]
+        tracker = fired_tracker(UP_TO_DATE, body["entities"]["reminder_id"],
+                                product=body["entities"].get("loan_product"), sender_id=cid)
+        said.append((cid, (await react(tracker))[1]))
+        return web.json_response({"tracker": {}})
+
+    app = web.Application()
+    app.router.add_post(r"/conversations/{cid:.+}/trigger_intent", trigger_intent)
+    server = await aiohttp_server(app)
+    now = datetime(2026, 12, 10, 9, 0, tzinfo=BEIJING)
+    db = Database(ledger_url)
+    settings = SchedulerSettings(str(server.make_url("")).rstrip("/"), "rasa-token", timeout_seconds=2,
+                                 lease_seconds=15)
+    scheduler = ReminderScheduler(db, settings, clock=lambda: now)
+    try:
+        assert (await scheduler.run_once()).sent == 1
+        assert (await scheduler.run_once()).claimed == 0
+    finally:
+        await scheduler.close()
+        await db.dispose()
+    [(conversation, reply)] = said
+    assert conversation == "widget:demo-up-to-date:s-9"
+    assert "⏰ 还款提醒：你的借呗12月13日（20天后）应还899.75元" in reply
+    assert calls[0]["entities"]["loan_product"] == "借呗"
+    sent, following = await ledger.list_reminders(UP_TO_DATE)
+    assert (sent.status, following.status, following.remind_on) == ("sent", "scheduled", date(2027, 1, 10))
+    assert following.conversation_id == conversation and following.previous_id == sent.reminder_id
 
 
 async def test_start(ledger):
@@ -164,11 +255,3 @@ async def test_days_validation(domain, text, entities, value, reply):
     slots = slot_values(await ValidateReminderForm().run(dispatcher, tracker, domain))
     assert slots["reminder_days_before"] == value
     assert reply in texts(dispatcher)
-
-
-def test_trigger_time_maps_a_simulated_today_onto_the_real_clock():
-    zone = loans_config.ledger_timezone()
-    now = datetime(2026, 11, 23, 15, 0, tzinfo=zone)
-    assert trigger_time(date(2026, 12, 10), date(2026, 11, 23), now) == datetime(2026, 12, 10, 9, 0, tzinfo=zone)
-    assert trigger_time(date(2027, 1, 1), date(2026, 12, 31), now) == datetime(2026, 11, 24, 9, 0, tzinfo=zone)
-    assert trigger_time(date(2026, 11, 23), date(2026, 11, 23), now) == now + timedelta(minutes=1)
