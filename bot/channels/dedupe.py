@@ -8,8 +8,8 @@ and every delivery either gets the reply passively (inside its own answer window
 bounded in size.
 
 Both live in the process's memory: with several Rasa processes behind a load balancer, a
-retry may reach another process and be processed twice.  Such a deployment needs a shared
-store (e.g. a Redis ``SET NX`` on the message key) instead of :class:`TTLCache`.
+retry may reach another process, so there the channel uses the same contract in Redis
+(:class:`bot.channels.shared_state.RedisReplies`).
 """
 from __future__ import annotations
 

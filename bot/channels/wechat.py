@@ -12,7 +12,8 @@ what reaches the bot and how the answer gets back:
   WeChat gets "success" at once and the answer follows through the customer-service API;
 * WeChat's re-deliveries of the same message (same ``MsgId``; for events the same sender and
   ``CreateTime``) never run the bot again: they wait for the same result or get it from the
-  cache (:mod:`bot.channels.dedupe`);
+  cache (:mod:`bot.channels.dedupe`) -- across every Rasa replica when Redis is configured
+  (:mod:`bot.channels.shared_state`: replies, numbered options and the API's access token);
 * other messages (images, voice without recognition, video, location, …) and the subscribe
   event get a short Chinese text straight from the channel.
 
@@ -46,7 +47,7 @@ from wechatpy.messages import BaseMessage, TextMessage, VoiceMessage
 from wechatpy.replies import TextReply
 from wechatpy.utils import check_signature
 
-from bot.channels.dedupe import PendingReply, TTLCache
+from bot.channels import shared_state
 from bot.channels.identity import VerifiedIdentity, stamp
 from bot.channels.wechat_cs_api import DEFAULT_API_BASE_URL, CustomerServiceClient, WeChatApiError
 from bot.channels.wechat_render import BotTurn, ReplyOption, TextRenderer, choose_option
@@ -382,7 +383,11 @@ class WeChatInput(InputChannel):
         *,
         dedupe_ttl: float = DEDUPE_TTL,
         dedupe_max_entries: int = DEDUPE_MAX_ENTRIES,
+        state: Optional[shared_state.WeChatState] = None,
     ) -> None:
+        """``state``: where the replies, numbered options and access token live; by default
+        Redis when the environment configures it (``REDIS_URL`` / ``REDIS_HOST``), else the
+        process (:mod:`bot.channels.shared_state`)."""
         self.settings = WeChatSettings(
             token=token,
             app_id=app_id,
@@ -395,10 +400,23 @@ class WeChatInput(InputChannel):
         self.crypto: Optional[WeChatCrypto] = (
             WeChatCrypto(token, encoding_aes_key, app_id) if encoding_aes_key else None
         )
-        self.api = CustomerServiceClient(app_id, app_secret, self.settings.api_base_url)
-        self.pending: TTLCache[str, PendingReply[BotTurn]] = TTLCache(dedupe_ttl, dedupe_max_entries)
-        self._options: TTLCache[str, Tuple[ReplyOption, ...]] = TTLCache(OPTION_TTL, OPTION_MAX_USERS)
+        if state is None:
+            redis = shared_state.redis_settings()
+            state = (shared_state.redis_wechat_state(redis, app_id, dedupe_ttl, OPTION_TTL) if redis
+                     else shared_state.local_wechat_state(dedupe_ttl, dedupe_max_entries, OPTION_TTL,
+                                                          OPTION_MAX_USERS))
+            if redis:
+                logger.info("wechat: replies, options and the access token are shared through Redis")
+        self.state = state
+        self.api = CustomerServiceClient(app_id, app_secret, self.settings.api_base_url,
+                                         token_cache=state.tokens)
         self._tasks: Set[asyncio.Task] = set()
+
+    @property
+    def pending(self) -> Any:
+        """The in-process replies (:class:`bot.channels.dedupe.TTLCache` of ``PendingReply``);
+        only with the in-process state."""
+        return self.state.replies.pending
 
     @property
     def safe_mode(self) -> bool:
@@ -457,6 +475,7 @@ class WeChatInput(InputChannel):
         if not await self.wait_idle(timeout=5):
             logger.warning("wechat: %d deliveries still running at shutdown", len(self._tasks))
         await self.api.close()
+        await self.state.close()
 
     # -- URL verification -----------------------------------------------------------------
 
@@ -612,39 +631,37 @@ class WeChatInput(InputChannel):
 
         openid = message.source
         key = self._dedupe_key(message)
-        pending, created = self.pending.get_or_set(
-            key, lambda: PendingReply(functools.partial(self._deliver_late_turn, openid))
+        metadata = self.get_metadata(request)
+        message_id = self._message_id(message)
+        turn, passive_claims = await self.state.replies.deliver(
+            key,
+            functools.partial(self._run_bot, on_new_message, openid, text, message_id, metadata),
+            functools.partial(self._deliver_late_turn, openid),
+            self.reply_timeout,
+            self._spawn,
         )
-        if created:
-            metadata = self.get_metadata(request)
-            message_id = self._message_id(message)
-            self._spawn(self._run_bot(pending, on_new_message, openid, text, message_id, metadata))
-        else:
-            logger.info("wechat: re-delivery of %s, not processing it again", key)
-
-        turn = await pending.wait_for_passive(self.reply_timeout)
         if turn is None:
             return response.text("success")
         parts = turn.parts()
         if not parts:
             return response.text("success")
-        if len(parts) > 1 and pending.passive_claims == 1:
+        if len(parts) > 1 and passive_claims == 1:
             self._spawn(self._send_parts(openid, parts[1:MAX_API_MESSAGES]))
         return self._passive_reply(envelope, message, parts[0])
 
     async def _run_bot(
         self,
-        pending: PendingReply[BotTurn],
         on_new_message: Callable[[UserMessage], Awaitable[Any]],
         openid: str,
         text: str,
         message_id: Optional[str],
         metadata: Optional[Dict[Text, Any]],
-    ) -> None:
+    ) -> BotTurn:
+        """Run the bot once for a message; the turn it answered (with the apology if it failed)."""
         collector = WeChatReplyCollector(self.deliver_via_api)
         failed = False
         try:
-            choice = choose_option(text, self._options.get(openid) or ())
+            choice = choose_option(text, await self.state.options.get(openid))
             if choice is not None:
                 text = choice.payload
             await on_new_message(
@@ -657,14 +674,17 @@ class WeChatInput(InputChannel):
                     metadata=metadata,
                 )
             )
-        except Exception:
-            logger.exception("wechat: the bot failed on message %s", message_id)
+        except Exception as error:  # noqa: BLE001 - the user gets the apology
+            logger.error("wechat: the bot failed on a message (%s)", type(error).__name__)
             failed = True
         turn = collector.seal()
         if failed:
             turn = BotTurn(turn.texts + (FAILURE_TEXT,), turn.options)
-        self._remember_options(openid, turn.options)
-        pending.resolve(turn)
+        try:
+            await self._remember_options(openid, turn.options)
+        except Exception as error:  # noqa: BLE001 - the reply still goes out
+            logger.error("wechat: could not remember the numbered options (%s)", type(error).__name__)
+        return turn
 
     def _passive_reply(self, envelope: _Envelope, message: BaseMessage, content: str) -> HTTPResponse:
         xml = TextReply(message=message, content=_cdata_safe(content)).render()
@@ -677,7 +697,10 @@ class WeChatInput(InputChannel):
     async def deliver_via_api(self, openid: str, turn: BotTurn) -> None:
         """Send a bot turn as customer-service message(s); failures are logged, not raised."""
         if turn.options:
-            self._remember_options(openid, turn.options)
+            try:
+                await self._remember_options(openid, turn.options)
+            except Exception as error:  # noqa: BLE001 - the message still goes out
+                logger.error("wechat: could not remember the numbered options (%s)", type(error).__name__)
         await self._send_parts(openid, turn.parts())
 
     def _deliver_late_turn(self, openid: str, turn: BotTurn) -> None:
@@ -710,11 +733,8 @@ class WeChatInput(InputChannel):
 
     # -- helpers --------------------------------------------------------------------------
 
-    def _remember_options(self, openid: str, options: Tuple[ReplyOption, ...]) -> None:
-        if options:
-            self._options.set(openid, options)
-        else:
-            self._options.pop(openid)
+    async def _remember_options(self, openid: str, options: Tuple[ReplyOption, ...]) -> None:
+        await self.state.options.remember(openid, options)
 
     def _spawn(self, coroutine: Awaitable[Any]) -> asyncio.Task:
         task = asyncio.ensure_future(coroutine)

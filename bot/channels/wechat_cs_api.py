@@ -10,8 +10,9 @@ WeChat shows ``\\uXXXX`` escapes literally, so JSON bodies are sent as raw UTF-8
 inside the running event loop and closed by :meth:`CustomerServiceClient.close`.
 
 Note that every ``/cgi-bin/token`` call invalidates the previous token after a few minutes:
-several processes sharing one app id must share one token (a central token service or
-WeChat's ``/cgi-bin/stable_token``), not fetch their own.
+several processes sharing one app id must share one token.  With a ``token_cache``
+(:class:`bot.channels.shared_state.RedisTokenCache`, used when Redis is configured) the token
+lives in Redis and one replica at a time fetches it; without one it is cached in this object.
 """
 from __future__ import annotations
 
@@ -54,6 +55,7 @@ class CustomerServiceClient:
         *,
         clock: Callable[[], float] = time.monotonic,
         timeout: aiohttp.ClientTimeout = REQUEST_TIMEOUT,
+        token_cache: Any = None,
     ) -> None:
         self._app_id = app_id
         self._app_secret = app_secret
@@ -65,10 +67,14 @@ class CustomerServiceClient:
         self._token_lock: Optional[asyncio.Lock] = None
         self._token: Optional[str] = None
         self._token_expires_at = 0.0
+        self._token_cache = token_cache
 
-    async def access_token(self, *, refresh: bool = False) -> str:
-        """A valid access token, fetched only when the cached one is missing or stale."""
+    async def access_token(self, *, refresh: bool = False, rejected: Optional[str] = None) -> str:
+        """A valid access token, fetched only when the cached one is missing or stale
+        (``rejected``: the token WeChat just refused, which a shared cache must not hand out)."""
         self._bind_loop()
+        if self._token_cache is not None:
+            return await self._token_cache.token(self._fetch_shared_token, rejected=rejected)
         assert self._token_lock is not None
         async with self._token_lock:
             if refresh or self._token is None or self._clock() >= self._token_expires_at:
@@ -93,7 +99,7 @@ class CustomerServiceClient:
                 raise
             logger.info("wechat: access token rejected (%s), fetching a new one", error.errcode)
             self.invalidate_token()
-            token = await self.access_token(refresh=True)
+            token = await self.access_token(refresh=True, rejected=token)
             await self._post("/cgi-bin/message/custom/send", token, body)
 
     async def close(self) -> None:
@@ -101,7 +107,20 @@ class CustomerServiceClient:
         if session is not None and not session.closed and self._loop is asyncio.get_running_loop():
             await session.close()
 
+    async def _fetch_shared_token(self) -> "tuple[str, float]":
+        token, expires_in = await self._request_token()
+        return token, expires_in - self._margin(expires_in)
+
+    @staticmethod
+    def _margin(expires_in: float) -> float:
+        return TOKEN_REFRESH_MARGIN if expires_in > 2 * TOKEN_REFRESH_MARGIN else expires_in / 2
+
     async def _fetch_token(self) -> None:
+        token, expires_in = await self._request_token()
+        self._token = token
+        self._token_expires_at = self._clock() + expires_in - self._margin(expires_in)
+
+    async def _request_token(self) -> "tuple[str, float]":
         params = {
             "grant_type": "client_credential",
             "appid": self._app_id,
@@ -116,9 +135,7 @@ class CustomerServiceClient:
             expires_in = float(data.get("expires_in", 7200))
         except (TypeError, ValueError):
             expires_in = 7200.0
-        margin = TOKEN_REFRESH_MARGIN if expires_in > 2 * TOKEN_REFRESH_MARGIN else expires_in / 2
-        self._token = token
-        self._token_expires_at = self._clock() + expires_in - margin
+        return token, expires_in
 
     async def _post(self, path: str, token: str, body: Dict[str, Any]) -> Dict[str, Any]:
         payload = json.dumps(body, ensure_ascii=False).encode("utf-8")
