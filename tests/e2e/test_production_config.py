@@ -1,4 +1,5 @@
-"""The production configuration: SQL tracker store on PostgreSQL and the Redis lock store.
+"""The production configuration: SQL tracker store on PostgreSQL, the Redis lock store, and the
+event broker on RabbitMQ (an exchange and a queue of the test's own, deleted afterwards).
 
 Loads the trained model in-process with config/endpoints.production.yml (values from the
 environment, as in production), talks to it, and checks that the conversation is stored in
@@ -29,14 +30,51 @@ def production_env(monkeypatch):
         cursor.execute(f'CREATE DATABASE "{name}"')
     env = {"TRACKER_DB_HOST": "127.0.0.1", "TRACKER_DB_PORT": "5432", "TRACKER_DB_NAME": name,
            "TRACKER_DB_USER": "postgres", "TRACKER_DB_PASSWORD": "", "REDIS_HOST": "127.0.0.1",
-           "REDIS_PORT": "6379", "REDIS_DB": "3", "ACTION_ENDPOINT_URL": "http://127.0.0.1:5055/webhook"}
+           "REDIS_PORT": "6379", "REDIS_DB": "3", "ACTION_ENDPOINT_URL": "http://127.0.0.1:5055/webhook",
+           "RABBITMQ_HOST": "127.0.0.1", "RABBITMQ_PORT": "5672", "RABBITMQ_USERNAME": "guest",
+           "RABBITMQ_PASSWORD": "guest", "RABBITMQ_EXCHANGE": f"{name}_exchange", "RABBITMQ_QUEUE": f"{name}_events"}
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     yield name
+    _delete_amqp(f"{name}_events", f"{name}_exchange")
     with admin.cursor() as cursor:
         cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
     admin.close()
+
+
+def _delete_amqp(queue: str, exchange: str) -> None:
+    import asyncio
+
+    import aio_pika
+
+    async def delete() -> None:
+        connection = await aio_pika.connect("amqp://guest:guest@127.0.0.1:5672/")
+        channel = await connection.channel()
+        await channel.queue_delete(queue)
+        await channel.exchange_delete(exchange)
+        await connection.close()
+
+    asyncio.run(delete())
+
+
+async def _queued(queue: str, expected: int) -> int:
+    """Messages in the queue, once ``expected`` arrived (publishing runs in the background)."""
+    import asyncio
+
+    import aio_pika
+
+    connection = await aio_pika.connect("amqp://guest:guest@127.0.0.1:5672/")
+    try:
+        channel = await connection.channel()
+        for _ in range(100):
+            count = (await channel.declare_queue(queue, passive=True)).declaration_result.message_count
+            if count >= expected:
+                break
+            await asyncio.sleep(0.05)
+        return count
+    finally:
+        await connection.close()
 
 
 async def make_agent():
@@ -66,6 +104,14 @@ async def test_conversation_is_kept_in_postgres_and_locked_in_redis(production_e
         with conn.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM events WHERE sender_id = %s AND type_name = 'user'", (sender,))
             assert cursor.fetchone()[0] == 2
+
+    # every stored event was published to the broker's queue (recorded by bot.audit in production)
+    with psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname=production_env) as conn:
+        with conn.cursor() as cursor:
+            cursor.execute("SELECT count(*) FROM events WHERE sender_id = %s", (sender,))
+            stored = cursor.fetchone()[0]
+    assert stored > 0
+    assert await _queued(f"{production_env}_events", stored) == stored
 
     # a restarted bot (new stores, same database) continues the same conversation
     _agent, fresh_store, _lock = await make_agent()

@@ -1,0 +1,175 @@
+"""The audit table and the per-event key that makes recording an event idempotent.
+
+``audit_events`` holds one row per event: the conversation (``sender_id``), the event's type
+and timestamp as Rasa gave them, the whole event as canonical JSON (text: PostgreSQL's JSONB
+cannot hold ``\\u0000``, which a user can type; cast with ``event::jsonb`` to query it), when it
+was first recorded, and how many times RabbitMQ delivered it (a redelivery after a lost ack
+increments ``deliveries`` and adds no row).
+
+The key is SHA-256 over the sender id and the event's canonical JSON (sorted keys, no spaces).
+Rasa's tracker store keeps the same event as ``json.dumps(event.as_dict())`` in its ``events``
+table, and the broker publishes ``{"sender_id": …, **event.as_dict()}``, so the key can be
+computed on both sides: that is how :func:`reconcile` proves that every stored event was audited.
+A message that is not an event (not JSON, not an object, no sender) is recorded too, as
+``__malformed__`` with the key of its raw bytes, so that nothing delivered goes unaccounted.
+"""
+from __future__ import annotations
+
+import hashlib
+import json
+from dataclasses import dataclass
+from typing import Any, Dict, Iterable, List, Mapping, Optional, Tuple
+
+SCHEMA = (
+    """
+    CREATE TABLE IF NOT EXISTS audit_events (
+        id BIGSERIAL PRIMARY KEY,
+        event_key CHAR(64) NOT NULL UNIQUE,
+        sender_id TEXT NOT NULL,
+        event_type TEXT NOT NULL,
+        event_timestamp DOUBLE PRECISION,
+        event TEXT NOT NULL,
+        recorded_at TIMESTAMPTZ NOT NULL DEFAULT now(),
+        deliveries INTEGER NOT NULL DEFAULT 1
+    )
+    """,
+    "CREATE INDEX IF NOT EXISTS audit_events_sender ON audit_events (sender_id, event_timestamp)",
+    "COMMENT ON TABLE audit_events IS 'Every conversation event published by Rasa "
+    "(bot.audit); one row per event, idempotent on event_key'",
+)
+
+INSERT = """
+INSERT INTO audit_events (event_key, sender_id, event_type, event_timestamp, event)
+VALUES ($1, $2, $3, $4, $5)
+ON CONFLICT (event_key) DO UPDATE SET deliveries = audit_events.deliveries + 1
+RETURNING deliveries
+"""
+
+MALFORMED = "__malformed__"
+
+
+def canonical(value: Any) -> str:
+    return json.dumps(value, sort_keys=True, separators=(",", ":"), ensure_ascii=True)
+
+
+def event_key(sender_id: str, event: Mapping[str, Any]) -> str:
+    return hashlib.sha256(f"{sender_id}\x1f{canonical(event)}".encode("utf-8")).hexdigest()
+
+
+def _text(value: Any) -> str:
+    """Text PostgreSQL accepts (no NUL)."""
+    return str(value).replace("\x00", "\\u0000")
+
+
+@dataclass(frozen=True)
+class AuditRow:
+    key: str
+    sender_id: str
+    event_type: str
+    timestamp: Optional[float]
+    event: str
+
+    def params(self) -> Tuple[Any, ...]:
+        return (self.key, self.sender_id, self.event_type, self.timestamp, self.event)
+
+
+def row_for_message(body: bytes) -> AuditRow:
+    """The row recording one broker message (an event, or a malformed message)."""
+    try:
+        data = json.loads(body.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        data = None
+    if isinstance(data, dict) and isinstance(data.get("sender_id"), str) and isinstance(data.get("event"), str):
+        sender_id = data["sender_id"]
+        event = {k: v for k, v in data.items() if k != "sender_id"}
+        timestamp = event.get("timestamp")
+        return AuditRow(
+            event_key(sender_id, event),
+            _text(sender_id),
+            _text(event["event"]),
+            float(timestamp) if isinstance(timestamp, (int, float)) and not isinstance(timestamp, bool) else None,
+            canonical(event),
+        )
+    return malformed_row(body)
+
+
+def malformed_row(body: bytes) -> AuditRow:
+    return AuditRow(
+        hashlib.sha256(body).hexdigest(),
+        "",
+        MALFORMED,
+        None,
+        canonical({"raw": body.decode("utf-8", errors="replace")}),
+    )
+
+
+def keys_of_tracker_rows(rows: Iterable[Tuple[str, str]]) -> Dict[str, str]:
+    """``{key: sender_id}`` of the tracker store's ``(sender_id, data)`` rows."""
+    keys: Dict[str, str] = {}
+    for sender_id, data in rows:
+        try:
+            event = json.loads(data)
+        except (TypeError, ValueError):
+            continue
+        if isinstance(event, dict):
+            keys[event_key(sender_id, event)] = sender_id
+    return keys
+
+
+def migrate(dsn: str) -> None:
+    import psycopg2
+
+    with psycopg2.connect(dsn) as connection, connection.cursor() as cursor:
+        for statement in SCHEMA:
+            cursor.execute(statement)
+    connection.close()
+
+
+def counts(dsn: str, senders: Optional[List[str]] = None) -> Dict[str, int]:
+    import psycopg2
+
+    with psycopg2.connect(dsn) as connection, connection.cursor() as cursor:
+        if senders:
+            cursor.execute("SELECT count(*), coalesce(sum(deliveries), 0) FROM audit_events "
+                           "WHERE sender_id = ANY(%s)", (senders,))
+        else:
+            cursor.execute("SELECT count(*), coalesce(sum(deliveries), 0) FROM audit_events")
+        events, deliveries = cursor.fetchone()
+    connection.close()
+    return {"events": int(events), "deliveries": int(deliveries)}
+
+
+def reconcile(audit_dsn: str, tracker_dsn: str, senders: Optional[List[str]] = None) -> Dict[str, Any]:
+    """Every event in the tracker store against the audit table, by key.
+
+    ``missing``: stored in the tracker store, never audited (an event lost on its way to the
+    audit); ``extra``: audited but not in the tracker store (published, then the tracker
+    write failed -- the user got the store-failure answer and no reply)."""
+    import psycopg2
+
+    with psycopg2.connect(tracker_dsn) as connection, connection.cursor() as cursor:
+        if senders:
+            cursor.execute("SELECT sender_id, data FROM events WHERE sender_id = ANY(%s)", (senders,))
+        else:
+            cursor.execute("SELECT sender_id, data FROM events")
+        tracker = keys_of_tracker_rows(cursor.fetchall())
+    connection.close()
+    with psycopg2.connect(audit_dsn) as connection, connection.cursor() as cursor:
+        if senders:
+            cursor.execute("SELECT event_key, deliveries FROM audit_events WHERE sender_id = ANY(%s)",
+                           (senders,))
+        else:
+            cursor.execute("SELECT event_key, deliveries FROM audit_events WHERE event_type <> %s",
+                           (MALFORMED,))
+        audit = {key: deliveries for key, deliveries in cursor.fetchall()}
+    connection.close()
+    missing = sorted(set(tracker) - set(audit))
+    extra = sorted(set(audit) - set(tracker))
+    return {
+        "tracker_events": len(tracker),
+        "audit_events": len(audit),
+        "missing_in_audit": len(missing),
+        "extra_in_audit": len(extra),
+        "redeliveries": sum(d - 1 for d in audit.values()),
+        "missing_keys": missing[:20],
+    }
