@@ -1,0 +1,66 @@
+"""bot.stores.rasa_speedups: the same answers as Rasa's own code, without the repeated work."""
+from __future__ import annotations
+
+import pytest
+from jsonschema import ValidationError
+from rasa.core.actions.action import RemoteAction
+from rasa.shared.core.events import Event
+from rasa.shared.utils.common import all_subclasses
+
+from bot.stores import rasa_speedups
+
+rasa_speedups.install()
+
+GOOD = [
+    {"events": [], "responses": []},
+    {"events": [{"event": "slot", "name": "x", "value": 1}], "responses": [{"text": "你好"}]},
+    {"events": [{"event": "active_loop", "name": None}], "responses": [{"custom": {"type": "handoff"}}]},
+]
+BAD = [
+    {"events": "not a list", "responses": []},
+    {"events": [{"no_event_key": 1}], "responses": []},
+    {"events": [{"event": 42}], "responses": []},
+]
+
+
+@pytest.fixture
+def action():
+    return RemoteAction("action_check_loan_status", None)
+
+
+def test_installed_once_and_idempotent():
+    patched = RemoteAction._validate_action_result
+    rasa_speedups.install()
+    assert RemoteAction._validate_action_result is patched
+    assert getattr(patched, "_compiled_validator", False)
+
+
+@pytest.mark.parametrize("answer", GOOD)
+def test_valid_answers_pass_as_before(action, answer):
+    original = RemoteAction._validate_action_result.__wrapped__
+    assert original(action, answer) is True
+    assert action._validate_action_result(answer) is True
+
+
+@pytest.mark.parametrize("answer", BAD)
+def test_invalid_answers_fail_with_rasas_message(action, answer):
+    original = RemoteAction._validate_action_result.__wrapped__
+    with pytest.raises(ValidationError) as theirs:
+        original(action, answer)
+    with pytest.raises(ValidationError) as ours:
+        action._validate_action_result(answer)
+    assert ours.value.message == theirs.value.message
+    assert list(ours.value.path) == list(theirs.value.path)
+
+
+def test_event_classes_resolve_as_before():
+    original = Event.resolve_by_type.__wrapped__
+    for cls in all_subclasses(Event):
+        name = getattr(cls, "type_name", None)
+        if isinstance(name, str):
+            assert Event.resolve_by_type(name) is original(name)
+            assert Event.resolve_by_type(name) is original(name)  # and again, from the cache
+    assert Event.resolve_by_type("topic") is None
+    assert Event.resolve_by_type("no-such-event", default=Event) is Event
+    with pytest.raises(ValueError):
+        Event.resolve_by_type("no-such-event")
