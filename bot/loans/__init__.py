@@ -11,6 +11,9 @@ Modules (one concept each):
   idempotent writes.  Every money figure comes from :mod:`bot.finance`.
 - :mod:`bot.loans.demo`    -- the demo borrowers (``python -m bot.loans seed --demo``).
 - :mod:`bot.loans.service` -- the aiohttp JSON API (``python -m bot.loans serve``).
+- :mod:`bot.loans.reminder_scheduler` -- delivers due reminders through Rasa's HTTP API, once
+  (inside ``serve`` when ``RASA_URL`` and ``RASA_API_TOKEN`` are set, or
+  ``python -m bot.loans scheduler``).
 - :mod:`bot.loans.client`  -- the async client the actions and channels use.
 
 Nothing here touches a database or the network at import time.

@@ -5,6 +5,11 @@
 ``LOAN_SERVICE_TOKEN`` bearer token every ``/v1`` call must carry (required by ``serve``).
 ``LOAN_SERVICE_PORT``  port of ``serve`` (default 5056).
 ``LOAN_SERVICE_URL``   where the client finds the service (default ``http://127.0.0.1:5056``).
+``REMINDER_TEST_DELAY_SECONDS``  tests and development only (refused with ``BOT_ENV=production``):
+                       a new reminder is due that many seconds after it is set.
+
+The reminder scheduler's settings (``RASA_URL``, ``RASA_API_TOKEN``, ``REMINDER_*``) are read by
+:meth:`bot.loans.reminder_scheduler.SchedulerSettings.from_env`.
 
 The URL helpers turn one configured URL into the driver each side needs: the service is
 async (aiosqlite / asyncpg), Alembic and the seed run synchronously (pysqlite / psycopg2).

@@ -532,6 +532,7 @@ async def run_scheduler(url: str, settings: SchedulerSettings,
     finally:
         await scheduler.close()
         await db.dispose()
+        log.info("reminder scheduler stopped")
 
 
 __all__ = [
