@@ -61,6 +61,7 @@ log = logging.getLogger(__name__)
 
 REMINDER_INTENT = "EXTERNAL_repayment_reminder"
 NO_CONVERSATION = "NoConversation"
+LEASE_EXPIRED = "LeaseExpired"  # the last allowed attempt's replica died before recording it
 
 
 # -- settings ---------------------------------------------------------------------------------
@@ -260,6 +261,7 @@ class Claim:
     loan_product: Optional[str]
     attempt: int  # this attempt's number, from 1
     uncertain: bool  # an earlier attempt may have reached Rasa: read the tracker first
+    check_only: bool = False  # attempts used up by replicas that died: settle, never fire
 
     def entities(self) -> dict:
         entities = {"reminder_id": self.reminder_id}
@@ -282,8 +284,11 @@ class ReminderQueue:
         self.zone = zone or config.ledger_timezone()
         self.clock = clock
 
-    async def claim(self, owner: str, limit: int, lease: timedelta) -> list[Claim]:
-        """Claim up to ``limit`` due reminders for ``owner`` (one short transaction)."""
+    async def claim(self, owner: str, limit: int, lease: timedelta,
+                    max_attempts: Optional[int] = None) -> list[Claim]:
+        """Claim up to ``limit`` due reminders for ``owner`` (one short transaction).  A
+        reminder whose lease expired after its last allowed attempt (replicas keep dying on it)
+        is claimed to be settled by the tracker only: ``sent`` if it arrived, else ``failed``."""
         claims: list[Claim] = []
         async with self.db.write_session() as session:
             async with session.begin():
@@ -308,12 +313,15 @@ class ReminderQueue:
                                     row.id)
                         continue
                     uncertain = row.attempts > 0
+                    check_only = (max_attempts is not None and row.status == "firing"
+                                  and row.attempts >= max_attempts)
                     row.status = "firing"
-                    row.attempts = row.attempts + 1
+                    if not check_only:
+                        row.attempts = row.attempts + 1
                     row.lease_owner = owner
                     row.locked_until = now + lease
                     claims.append(Claim(row.id, row.conversation_id, product, row.attempts,
-                                        uncertain))
+                                        uncertain, check_only))
         return claims
 
     async def _held(self, session, reminder_id: str, owner: str) -> Optional[Reminder]:
@@ -440,7 +448,8 @@ class ReminderScheduler:
         """One round: claim a batch, fire it (concurrently), record each outcome."""
         report = RunReport()
         claims = await self.queue.claim(self.owner, self.settings.batch_size,
-                                        timedelta(seconds=self.settings.lease_seconds))
+                                        timedelta(seconds=self.settings.lease_seconds),
+                                        self.settings.max_attempts)
         report.claimed = len(claims)
         if claims:
             outcomes = await asyncio.gather(*(self._fire(claim) for claim in claims))
@@ -478,6 +487,8 @@ class ReminderScheduler:
                 log.info("reminder %s was already delivered (found in its conversation): %s",
                          rid, finished.status or "lease lost")
                 return "already_delivered", finished
+            if claim.check_only:
+                raise DeliveryError(LEASE_EXPIRED)
             await self.rasa.trigger(claim.conversation_id, claim.entities())
         except DeliveryError as error:
             finished = await self.queue.mark_failed_attempt(rid, self.owner, error.kind,

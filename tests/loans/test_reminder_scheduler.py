@@ -262,6 +262,35 @@ async def test_crash_before_rasa_got_the_trigger_fires_once_after_the_lease(db, 
         await survivor.close()
 
 
+@pytest.mark.parametrize("arrived", [True, False])
+async def test_a_reminder_whose_replicas_keep_dying_is_settled_not_fired_forever(db, rasa, clock,
+                                                                                arrived):
+    await add_reminder(db)
+    clock.advance(1)
+    worker = scheduler(db, rasa, clock, max_attempts=3)
+    # the third (last) attempt's replica died: firing, lease expired, attempts used up
+    async with db.write_session() as session:
+        async with session.begin():
+            row = await session.get(Reminder, "rm-1")
+            row.status, row.attempts, row.lease_owner = "firing", 3, "dead-replica"
+            row.locked_until = clock.now - timedelta(seconds=1)
+    if arrived:
+        rasa.events[CONVERSATION].append({"event": "user", "parse_data": {
+            "intent": {"name": "EXTERNAL_repayment_reminder"},
+            "entities": [{"entity": "reminder_id", "value": "rm-1"}]}})
+    try:
+        report = await worker.run_once()
+        row = (await reminders(db))["rm-1"]
+        assert not rasa.requests  # settled from the tracker, never fired a fourth time
+        assert row.attempts == 3
+        if arrived:
+            assert (report.already_delivered, row.status) == (1, "sent")
+        else:
+            assert (report.failed, row.status, row.last_error) == (1, "failed", "LeaseExpired")
+    finally:
+        await worker.close()
+
+
 async def test_cancelled_while_firing_stays_cancelled_without_a_successor(db, rasa, clock, policy):
     await add_reminder(db)
     clock.advance(1)
