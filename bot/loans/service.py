@@ -71,6 +71,14 @@ HTTP_ERRORS = {
 }
 
 
+def _route(request: web.Request) -> str:
+    """The route template of a request (``/v1/borrowers/{borrower_id}/loans``): loggable."""
+    try:
+        return request.match_info.route.resource.canonical
+    except AttributeError:  # no matching route
+        return "(no route)"
+
+
 @web.middleware
 async def error_middleware(request: web.Request, handler):
     try:
@@ -85,13 +93,16 @@ async def error_middleware(request: web.Request, handler):
         code, zh, en = HTTP_ERRORS.get(exc.status, ("http_error", "请求无法处理。", exc.reason))
         return error_response(exc.status, code, zh, en)
     except (OperationalError, DBAPIError, PoolTimeoutError, OSError) as exc:
-        log.error("database unavailable on %s %s: %s", request.method, request.path, exc)
+        # the route, not the path (it names the borrower), and the error's class (a database
+        # error's text carries the statement's parameters)
+        log.error("database unavailable on %s %s: %s", request.method, _route(request),
+                  type(exc).__name__)
         return error_response(
             503, "service_unavailable", "账户信息暂时查不到，请稍后再试。",
             "The ledger database is unavailable; retry later.",
         )
     except Exception:  # noqa: BLE001 - the one place that turns a bug into a clean 500
-        log.exception("unhandled error on %s %s", request.method, request.path)
+        log.exception("unhandled error on %s %s", request.method, _route(request))
         return error_response(
             500, "internal_error", "系统开小差了，请稍后再试。", "Internal error; it was logged."
         )

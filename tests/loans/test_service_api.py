@@ -256,3 +256,28 @@ def test_create_app_refuses_to_run_without_a_token(monkeypatch):
     monkeypatch.delenv("LOAN_SERVICE_TOKEN", raising=False)
     with pytest.raises(ConfigError, match="LOAN_SERVICE_TOKEN"):
         create_app("sqlite:///unused.db")
+
+
+async def test_error_logs_name_the_route_not_the_borrower(aiohttp_client, seeded_url, policy, auth,
+                                                          monkeypatch, caplog):
+    from sqlalchemy.exc import OperationalError
+
+    from bot.loans.store import LoanStore
+
+    async def unavailable(self, borrower_id, *args, **kwargs):
+        raise OperationalError("SELECT … WHERE borrower_id = ?", (borrower_id,), Exception("gone"))
+
+    async def broken(self, borrower_id, *args, **kwargs):
+        raise RuntimeError("bug")
+
+    monkeypatch.setattr(LoanStore, "list_reminders", unavailable)
+    monkeypatch.setattr(LoanStore, "get_reminder", broken)
+    api = await aiohttp_client(create_app(seeded_url, TOKEN, today=lambda: TODAY, policy=policy))
+    resp = await api.get("/v1/borrowers/demo-up-to-date/reminders", headers=auth)
+    assert (await error_of(resp, 503))["code"] == "service_unavailable"
+    resp = await api.get("/v1/borrowers/demo-up-to-date/reminders/rm-1", headers=auth)
+    assert (await error_of(resp, 500))["code"] == "internal_error"
+    messages = [record.getMessage() for record in caplog.records if record.levelname in ("ERROR", "WARNING")]
+    assert "database unavailable on GET /v1/borrowers/{borrower_id}/reminders: OperationalError" in messages
+    assert "unhandled error on GET /v1/borrowers/{borrower_id}/reminders/{reminder_id}" in messages
+    assert not any("demo-up-to-date" in message for message in messages)
