@@ -43,7 +43,7 @@ import os
 import secrets
 import socket
 from dataclasses import dataclass, field
-from datetime import date, datetime, timedelta, tzinfo
+from datetime import date, timedelta, tzinfo
 from typing import Mapping, Optional
 from urllib.parse import quote
 
