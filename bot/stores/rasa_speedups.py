@@ -9,6 +9,11 @@ Found by profiling a loaded run (docs/speed.md); each change keeps Rasa's behavi
   is checked once and its validator built once; every answer is still validated against it, and
   an invalid answer raises the same ``ValidationError`` with the same message as before. This
   was 55-58 % of the Rasa server's CPU under load.
+* **A new HTTP client per action call.** ``EndpointConfig.request`` opens a new aiohttp
+  ``ClientSession`` (and so a new TCP connection to the action server) for every call and closes
+  it afterwards. Here each endpoint keeps one session per event loop, whose connections are kept
+  alive for 2 s (less than the servers' own keep-alive, so a server never closes one under a
+  request); headers, authentication, timeout and the request itself are Rasa's.
 * **Finding an event's class.** ``Event.resolve_by_type`` walks every subclass of ``Event``
   (``all_subclasses``, recursively) for each event it deserialises; the first class with the
   type name is now remembered (same first match; an unknown name still goes the original way).
@@ -32,6 +37,7 @@ def install() -> None:
         return
     _compile_action_result_validator()
     _cache_event_classes()
+    _reuse_endpoint_sessions()
     _installed = True
     logger.debug("rasa speed-ups installed (action answer validator, event classes)")
 
@@ -90,6 +96,71 @@ def _cache_event_classes() -> None:
     resolve_by_type._cached = True  # type: ignore[attr-defined]
     resolve_by_type.__wrapped__ = original  # type: ignore[attr-defined]
     Event.resolve_by_type = staticmethod(resolve_by_type)
+
+
+def _reuse_endpoint_sessions() -> None:
+    import asyncio
+    import os
+    import ssl
+
+    import aiohttp
+    from aiohttp.client_exceptions import ContentTypeError
+    from rasa.shared.exceptions import FileNotFoundException
+    from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, ClientResponseError, EndpointConfig, concat_url
+
+    if getattr(EndpointConfig.request, "_shared_session", False):
+        return
+
+    def shared_session(endpoint: EndpointConfig) -> aiohttp.ClientSession:
+        loop = asyncio.get_running_loop()
+        sessions = endpoint.__dict__.setdefault("_shared_sessions", {})
+        session = sessions.get(loop)
+        if session is None or session.closed:
+            # what Rasa's EndpointConfig.session() builds, with a keep-alive connector
+            auth = (aiohttp.BasicAuth(endpoint.basic_auth["username"], endpoint.basic_auth["password"])
+                    if endpoint.basic_auth else None)
+            session = aiohttp.ClientSession(
+                headers=endpoint.headers, auth=auth,
+                timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
+                connector=aiohttp.TCPConnector(keepalive_timeout=2.0))
+            sessions.clear()  # sessions of finished loops are not reused
+            sessions[loop] = session
+        return session
+
+    async def request(self, method: Text = "post", subpath: Optional[Text] = None,
+                      content_type: Optional[Text] = "application/json", compress: bool = False,
+                      **kwargs: Any) -> Optional[Any]:
+        # Rasa 3.6's EndpointConfig.request, with the shared session instead of a new one
+        headers = {}
+        if content_type:
+            headers["Content-Type"] = content_type
+        if "headers" in kwargs:
+            headers.update(kwargs["headers"])
+            del kwargs["headers"]
+        if self.headers:
+            headers.update(self.headers)
+        url = concat_url(self.url, subpath)
+        sslcontext = None
+        if self.cafile:
+            try:
+                sslcontext = ssl.create_default_context(cafile=self.cafile)
+            except FileNotFoundError as e:
+                raise FileNotFoundException(
+                    f"Failed to find certificate file, '{os.path.abspath(self.cafile)}' does not exist."
+                ) from e
+        session = shared_session(self)
+        async with session.request(method, url, headers=headers, params=self.combine_parameters(kwargs),
+                                   compress=compress, ssl=sslcontext, **kwargs) as response:
+            if response.status >= 400:
+                raise ClientResponseError(response.status, response.reason, await response.content.read())
+            try:
+                return await response.json()
+            except ContentTypeError:
+                return None
+
+    request._shared_session = True  # type: ignore[attr-defined]
+    request.__wrapped__ = EndpointConfig.request  # type: ignore[attr-defined]
+    EndpointConfig.request = request
 
 
 __all__ = ["install"]

@@ -152,28 +152,36 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
         self.keep_turns = max(1, int(keep_turns))
         self.cache_size = max(0, int(cache_size))
         self._cache: "collections.OrderedDict[str, _Cached]" = collections.OrderedDict()
+        self._newest_statement = None
         super().__init__(domain, dialect, host, port, db, username, password, event_broker, login_db,
                          query, **kwargs)
 
     # -- reading ---------------------------------------------------------------------------------
 
-    def _newest_id(self, session, sender_id: Text) -> int:
-        import sqlalchemy as sa
+    def _newest_id(self, connection, sender_id: Text) -> int:
+        """Id of the conversation's newest row: one index lookup (Core, a statement built once)."""
+        if self._newest_statement is None:
+            import sqlalchemy as sa
 
-        newest = session.query(sa.func.max(self.SQLEvent.id)).filter(
-            self.SQLEvent.sender_id == sender_id).scalar()
+            table = self.SQLEvent.__table__
+            self._newest_statement = sa.select(sa.func.max(table.c.id)).where(
+                table.c.sender_id == sa.bindparam("sender_id"))
+        newest = connection.execute(self._newest_statement, {"sender_id": sender_id}).scalar()
         return int(newest or 0)
 
     async def retrieve(self, sender_id: Text) -> Optional[DialogueStateTracker]:
         """The working tracker of the latest session (module docstring)."""
         cached = self._cache.get(sender_id)
-        with self.session_scope() as session:
-            if cached is not None:
-                unsaved = len(cached.tracker.events) != getattr(cached.tracker, PERSISTED, -1)
-                if not unsaved and self._newest_id(session, sender_id) == cached.last_id:
+        if cached is not None:
+            unsaved = len(cached.tracker.events) != getattr(cached.tracker, PERSISTED, -1)
+            if not unsaved:
+                with self.engine.connect() as connection:
+                    current = self._newest_id(connection, sender_id) == cached.last_id
+                if current:
                     self._cache.move_to_end(sender_id)
                     return cached.tracker
-                self._cache.pop(sender_id, None)
+            self._cache.pop(sender_id, None)
+        with self.session_scope() as session:
             rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False) \
                 .with_entities(self.SQLEvent.id, self.SQLEvent.data).all()
         if not rows or not self.domain:
@@ -208,32 +216,34 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
     async def save(self, tracker: DialogueStateTracker) -> None:
         """Insert the events appended since the tracker was handed out; cache its working copy."""
         persisted = getattr(tracker, PERSISTED, None)
-        with self.session_scope() as session:
-            if persisted is None:  # not one of ours: Rasa's way, by counting the stored events
+        if persisted is None:  # not one of ours: Rasa's way, by counting the stored events
+            with self.session_scope() as session:
                 new_events = list(self._additional_events(session, tracker))
-            else:
-                new_events = list(itertools.islice(tracker.events, persisted, None))
-            rows = [self._row(tracker.sender_id, event) for event in new_events]
-            session.add_all(rows)
-            session.flush()
-            last_id = rows[-1].id if rows else self._newest_id(session, tracker.sender_id)
-            session.commit()
+        else:
+            new_events = list(itertools.islice(tracker.events, persisted, None))
+        with self.engine.begin() as connection:  # one transaction: the rows, then the newest id
+            if new_events:
+                connection.execute(self.SQLEvent.__table__.insert(),
+                                   [self._row(tracker.sender_id, event) for event in new_events])
+            last_id = self._newest_id(connection, tracker.sender_id)
         if new_events and self.event_broker is not None:
             await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)
         setattr(tracker, PERSISTED, len(tracker.events))
         self._remember(tracker.sender_id, self._working(tracker), last_id)
         logger.debug("tracker %s: %d new events stored", tracker.sender_id, len(new_events))
 
-    def _row(self, sender_id: Text, event: Event) -> "SQLTrackerStore.SQLEvent":
+    @staticmethod
+    def _row(sender_id: Text, event: Event) -> Dict[Text, Any]:
+        """The row Rasa's ``SQLTrackerStore.save`` writes for ``event``."""
         data = event.as_dict()
-        return self.SQLEvent(
-            sender_id=sender_id,
-            type_name=event.type_name,
-            timestamp=data.get("timestamp"),
-            intent_name=data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
-            action_name=data.get("name"),
-            data=json.dumps(data),
-        )
+        return {
+            "sender_id": sender_id,
+            "type_name": event.type_name,
+            "timestamp": data.get("timestamp"),
+            "intent_name": data.get("parse_data", {}).get("intent", {}).get(INTENT_NAME_KEY),
+            "action_name": data.get("name"),
+            "data": json.dumps(data),
+        }
 
 
 __all__ = ["WindowedSQLTrackerStore", "window", "latest_session", "PERSISTED"]

@@ -64,3 +64,30 @@ def test_event_classes_resolve_as_before():
     assert Event.resolve_by_type("no-such-event", default=Event) is Event
     with pytest.raises(ValueError):
         Event.resolve_by_type("no-such-event")
+
+
+async def test_endpoint_calls_share_one_connection_and_keep_rasas_request(aiohttp_server):
+    from aiohttp import web
+    from rasa.utils.endpoints import ClientResponseError, EndpointConfig
+
+    peers, seen = [], []
+
+    async def webhook(request):
+        peers.append(request.transport.get_extra_info("peername"))
+        seen.append((request.headers.get("Authorization"), request.query.get("token"), await request.json()))
+        if (await request.json()).get("fail"):
+            return web.json_response({"error": "no"}, status=400)
+        return web.json_response({"events": [], "responses": []})
+
+    app = web.Application()
+    app.router.add_post("/webhook", webhook)
+    server = await aiohttp_server(app)
+    endpoint = EndpointConfig(f"http://127.0.0.1:{server.port}/webhook", headers={"Authorization": "Bearer s3cret"},
+                              token="t0k")
+    for number in range(3):
+        assert await endpoint.request(json={"n": number}, method="post") == {"events": [], "responses": []}
+    with pytest.raises(ClientResponseError) as failed:
+        await endpoint.request(json={"fail": True}, method="post")
+    assert failed.value.status == 400
+    assert len(set(peers)) == 1                      # one kept-alive connection, not one per call
+    assert seen[0] == ("Bearer s3cret", "t0k", {"n": 0})
