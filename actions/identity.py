@@ -120,14 +120,45 @@ def channel_identity(tracker) -> ChannelIdentity:
     return ChannelIdentity(verified.channel, verified.subject, verified.day if dev_mode() else None)
 
 
+def _reminder_being_delivered(tracker) -> Optional[str]:
+    """The ``reminder_id`` of an external reminder event that is the latest user event."""
+    latest = _latest_user_event(tracker)
+    if not _is_external(latest):
+        return None
+    for entity in ((latest.get("parse_data") or {}).get("entities") or []):
+        if entity.get("entity") == "reminder_id" and isinstance(entity.get("value"), str):
+            return entity["value"]
+    return None
+
+
+async def _borrower_of_reminder(client, tracker, reminder_id: str) -> Optional[str]:
+    """A reminder's turn: the ledger says whose reminder it is and for which conversation; it
+    was created there by a verified borrower, and only the ledger's scheduler (with Rasa's API
+    token) can fire it. Counts only when it is *this* conversation."""
+    try:
+        borrower_id, reminder = await client.reminder_delivery(reminder_id)
+    except NotFound:
+        return None
+    return borrower_id if reminder.conversation_id == tracker.sender_id else None
+
+
 async def load_account(tracker, *, with_loans: bool = True) -> Account:
-    """Resolve the user to a borrower and (by default) load their loans as of ``as_of``."""
+    """Resolve the user to a borrower and (by default) load their loans as of ``as_of``.
+
+    A reminder's turn whose conversation has no verified message in its latest session (the
+    next month's reminder, say) is resolved through the reminder itself."""
     identity = channel_identity(tracker)
-    if not identity.complete:
+    reminder_id = None if identity.complete else _reminder_being_delivered(tracker)
+    if not identity.complete and reminder_id is None:
         return Account(UNLINKED, identity, message_zh=LINK_HELP_ZH)
     client = loans_client.get_client()
     try:
-        borrower_id = await client.resolve_identity(identity.channel, identity.external_id)
+        if identity.complete:
+            borrower_id = await client.resolve_identity(identity.channel, identity.external_id)
+        else:
+            borrower_id = await _borrower_of_reminder(client, tracker, reminder_id)
+            if borrower_id is None:
+                return Account(UNLINKED, identity, message_zh=LINK_HELP_ZH)
     except NotFound:
         return Account(UNLINKED, identity, message_zh=LINK_HELP_ZH)
     except LoanServiceError as error:

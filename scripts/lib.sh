@@ -115,7 +115,8 @@ start_services() {
   done
   (cd "$ROOT" && "$PY" -m bot.loans migrate >/dev/null && "$PY" -m bot.loans seed --demo >/dev/null) \
     || die "could not prepare the loan database"
-  start "loan service" "$logdir/loans.log" "$PY" -m bot.loans serve
+  # the ledger's reminder scheduler delivers due reminders through Rasa's authenticated API
+  RASA_URL="http://127.0.0.1:$RASA_PORT" start "loan service" "$logdir/loans.log" "$PY" -m bot.loans serve
   start "action server" "$logdir/actions.log" "$PY" -m bot.action_server --host 127.0.0.1 --port "$ACTION_SERVER_PORT"
   start "rasa server" "$logdir/rasa.log" "$RASA" run --enable-api --auth-token "$RASA_API_TOKEN" \
     --interface 127.0.0.1 --cors "http://127.0.0.1:$WIDGET_PORT" --port "$RASA_PORT" \

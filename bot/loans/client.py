@@ -18,6 +18,7 @@ same API and the bot works against it unchanged.
 from __future__ import annotations
 
 import asyncio
+import re
 import logging
 import uuid
 from dataclasses import dataclass
@@ -334,8 +335,8 @@ class LoanClient:
             except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
                 last_problem = f"{type(exc).__name__}: {exc}"
                 continue
-        log.warning("loan service %s %s failed after %d attempt(s): %s", method, path,
-                    attempts, last_problem)
+        log.warning("loan service %s %s failed after %d attempt(s): %s", method, route_of(path),
+                    attempts, last_problem.split(":")[0])
         raise ServiceUnavailable(code="service_unavailable", message_en=last_problem)
 
     async def health(self) -> dict:
@@ -403,6 +404,11 @@ class LoanClient:
             "GET", f"/v1/borrowers/{_seg(borrower_id)}/reminders/{_seg(reminder_id)}")
         return Reminder.from_json(body["reminder"])
 
+    async def reminder_delivery(self, reminder_id: str) -> tuple[str, Reminder]:
+        """The borrower a reminder belongs to, and the reminder (with its conversation)."""
+        _s, body, _ = await self._request("GET", f"/v1/reminders/{_seg(reminder_id)}")
+        return body["borrower_id"], Reminder.from_json(body["reminder"])
+
     async def list_reminders(self, borrower_id: str, *, status: Optional[str] = None
                              ) -> list[Reminder]:
         params = {"status": status} if status else None
@@ -414,6 +420,15 @@ class LoanClient:
         _s, body, _ = await self._request(
             "DELETE", f"/v1/borrowers/{_seg(borrower_id)}/reminders/{_seg(reminder_id)}")
         return Reminder.from_json(body["reminder"])
+
+
+_IDS_IN_PATH = re.compile(r"/(borrowers|reminders|repayments|relief-requests)/[^/?]+|/identities/[^/?]+/[^/?]+")
+
+
+def route_of(path: str) -> str:
+    """The path without the ids in it (logs name the route, never a borrower)."""
+    return _IDS_IN_PATH.sub(lambda m: f"/{m.group(1)}/{{id}}" if m.group(1) else "/identities/{channel}/{id}",
+                            path.split("?", 1)[0])
 
 
 def _seg(value: str) -> str:

@@ -217,6 +217,11 @@ async def get_reminder(request: web.Request) -> web.Response:
     )
 
 
+async def reminder_delivery(request: web.Request) -> web.Response:
+    reminder_id = validation.identifier(request.match_info["reminder_id"], "reminder_id")
+    return web.json_response(await _store(request).reminder_delivery(reminder_id))
+
+
 async def cancel_reminder(request: web.Request) -> web.Response:
     reminder_id = validation.identifier(request.match_info["reminder_id"], "reminder_id")
     return web.json_response(
@@ -279,6 +284,7 @@ def create_app(
     app.router.add_post(v1 + "/borrowers/{borrower_id}/reminders", create_reminder)
     app.router.add_get(v1 + "/borrowers/{borrower_id}/reminders", list_reminders)
     app.router.add_get(v1 + "/borrowers/{borrower_id}/reminders/{reminder_id}", get_reminder)
+    app.router.add_get(v1 + "/reminders/{reminder_id}", reminder_delivery)
     app.router.add_delete(v1 + "/borrowers/{borrower_id}/reminders/{reminder_id}",
                           cancel_reminder)
     return app

@@ -153,6 +153,16 @@ class LoanStore:
             row = await self._reminder(session, borrower_id, reminder_id)
         return {"reminder": reminder_json(row, self.zone)}
 
+    async def reminder_delivery(self, reminder_id: str) -> dict:
+        """Whose reminder this is and which conversation it is delivered to: how a reminder's
+        turn finds its borrower (the reminder was created by a verified borrower in that
+        conversation; only the ledger's own callers, with its token, can ask)."""
+        async with self.db.read_session() as session:
+            row = await session.scalar(select(Reminder).where(Reminder.id == reminder_id))
+        if row is None:
+            raise errors.reminder_not_found(reminder_id)
+        return {"borrower_id": row.borrower_id, "reminder": reminder_json(row, self.zone)}
+
     async def ping(self) -> None:
         async with self.db.read_session() as session:
             await session.execute(select(1))

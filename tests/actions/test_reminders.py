@@ -32,12 +32,13 @@ async def set_reminder(borrower, days, product=None, message_id="msg-1", sender_
     return events, texts(dispatcher)
 
 
-def fired_tracker(borrower, reminder_id, product="借呗", sender_id="conv-r", earlier_turns=()):
+def fired_tracker(borrower, reminder_id, product="借呗", sender_id="conv-r", earlier_turns=(), verified_before=True):
     """The conversation when the ledger's scheduler fires a reminder: a verified message of the
-    borrower earlier, then the external event (no metadata of its own) with the entities the
-    scheduler sends."""
+    borrower earlier (unless ``verified_before`` is False: a later month's reminder, whose session
+    holds no message of the borrower), then the external event (no metadata of its own) with the
+    entities the scheduler sends."""
     earlier = make_tracker("还款日前三天提醒我", "set_repayment_reminder", borrower=borrower, sender_id=sender_id)
-    history = list(earlier.events[2:]) + list(earlier_turns)
+    history = (list(earlier.events[2:]) if verified_before else []) + list(earlier_turns)
     entities = [entity("reminder_id", reminder_id)] + ([entity("loan_product", product)] if product else [])
     return make_tracker(f"EXTERNAL: {REMINDER_INTENT}", REMINDER_INTENT, with_metadata=False, channel="widget",
                         sender_id=sender_id, history=history, entities=entities)
@@ -132,6 +133,20 @@ async def test_reminder_fires_with_the_amount_of_its_loan(ledger):
     assert "⏰ 还款提醒：你的借呗12月13日（20天后）应还899.75元" in reply
     assert events == []  # next month's is the ledger's business, not the action's
     assert len(await ledger.list_reminders(UP_TO_DATE)) == 1
+
+
+async def test_a_later_months_reminder_finds_its_borrower_through_the_reminder(ledger):
+    await set_reminder(UP_TO_DATE, "3", sender_id="conv-r")
+    [stored] = await ledger.list_reminders(UP_TO_DATE)
+    _, reply = await react(fired_tracker(UP_TO_DATE, stored.reminder_id, verified_before=False))
+    assert "⏰ 还款提醒：你的借呗12月13日（20天后）应还899.75元" in reply
+
+
+async def test_a_reminder_of_another_conversation_names_nobody(ledger):
+    await set_reminder(UP_TO_DATE, "3", sender_id="conv-elsewhere")
+    [stored] = await ledger.list_reminders(UP_TO_DATE)
+    _, reply = await react(fired_tracker(UP_TO_DATE, stored.reminder_id, sender_id="conv-r", verified_before=False))
+    assert "899.75" not in reply and "张明" not in reply
 
 
 async def test_the_reminders_loan_decides_what_is_told(ledger):

@@ -185,6 +185,19 @@ async def test_new_reminders_are_due_at_nine_or_after_the_test_delay(aiohttp_cli
     assert (await resp.json())["reminder"]["remind_at"] == "2026-11-23T15:00:30+08:00"
 
 
+async def test_a_reminders_delivery_names_its_borrower_and_conversation_to_the_ledgers_callers_only(
+        aiohttp_client, seeded_url, policy, auth):
+    client = await aiohttp_client(create_app(seeded_url, TOKEN, today=lambda: TODAY, policy=policy))
+    resp = await client.post("/v1/borrowers/demo-up-to-date/reminders", json=PAYLOAD,
+                             headers={**auth, "Idempotency-Key": "delivery"})
+    reminder_id = (await resp.json())["reminder"]["reminder_id"]
+    assert (await client.get(f"/v1/reminders/{reminder_id}")).status == 401
+    body = await (await client.get(f"/v1/reminders/{reminder_id}", headers=auth)).json()
+    assert body["borrower_id"] == "demo-up-to-date"
+    assert body["reminder"]["conversation_id"] == PAYLOAD["conversation_id"]
+    assert (await client.get("/v1/reminders/rm-nobody", headers=auth)).status == 404
+
+
 # -- as processes --------------------------------------------------------------------------------
 
 
