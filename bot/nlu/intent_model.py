@@ -212,8 +212,19 @@ class IntentModel:
         return list(self._pipeline.classes_)
 
     def predict_proba(self, texts: Sequence[str]):
-        """Probabilities, one row per text, columns in :attr:`labels` order."""
-        return self._pipeline.predict_proba([self.preparer(t) for t in texts])
+        """Probabilities, one row per text, columns in :attr:`labels` order.
+
+        The feature blocks are stacked here rather than by ``FeatureUnion.transform``, which
+        goes through joblib even for one message (a noticeable share of a turn's NLU time);
+        the matrix is the same, built the same way."""
+        from scipy.sparse import hstack
+
+        union, classifier = self._pipeline[0], self._pipeline[-1]
+        prepared = [self.preparer(t) for t in texts]
+        weights = union.transformer_weights or {}
+        blocks = [transformer.transform(prepared) * weights.get(name, 1)
+                  for name, transformer in union.transformer_list]
+        return classifier.predict_proba(hstack(blocks).tocsr())
 
     def predict(self, texts: Sequence[str]) -> List[str]:
         if not texts:

@@ -108,6 +108,12 @@ def test_training_order_does_not_change_the_model(preparer):
     assert _fingerprint(first) == _fingerprint(second)
 
 
+def test_predictions_equal_the_pipelines_own(model):
+    texts = ["花呗逾期咋整", "5k逾期3天罚多少", "你好", "宽限期几天"]
+    prepared = [model.preparer(t) for t in texts]
+    assert (model.predict_proba(texts) == model._pipeline.predict_proba(prepared)).all()
+
+
 def test_pickled_model_predicts_the_same(model):
     restored = pickle.loads(pickle.dumps(model))
     texts = ["花呗逾期咋整", "5k逾期3天罚多少"]
