@@ -1,0 +1,55 @@
+"""``action_out_of_scope``: an honest, useful answer to what the bot cannot do itself.
+
+Runs for the intent ``out_of_scope``. It reads the latest message's text, asks the service guide
+(:mod:`bot.policy.service_guide`, the topics and answers in ``bot/policy/service_guide.yml``)
+which topic it is about — opening or closing the product, ID card, phone number, bank card,
+certificates, invoices, investments, other lenders, 芝麻分, passwords, contracts, complaints,
+chit-chat — and sends that topic's answer: what it is, what the bot can tell, and where to do it
+(the lender's App path, marked as an example, or whom to contact). Questions of an FAQ topic that
+reached this intent (提额, 到账, 自动扣款, 催收) get that FAQ answer (``utter_faq/<topic>``);
+anything else gets the guide's default.
+
+The message text is never logged. A guide file that does not load is logged by its error (which
+names the file, not the user) and the user still gets a short answer.
+"""
+from __future__ import annotations
+
+import logging
+from typing import Any, Dict, List, Text
+
+from rasa_sdk import Action, Tracker
+from rasa_sdk.events import EventType
+from rasa_sdk.executor import CollectingDispatcher
+
+from bot.policy.service_guide import ServiceGuideError, load_service_guide
+
+logger = logging.getLogger(__name__)
+
+#: the answer when the service guide cannot be loaded (no App path: those are the guide's)
+FALLBACK_ZH = "这个我暂时帮不上忙 🙏 账户和产品上的操作，请到App的客服中心办理，或者说“转人工”。"
+
+
+def latest_text(tracker: Tracker) -> str:
+    return str((tracker.latest_message or {}).get("text") or "")
+
+
+class ActionOutOfScope(Action):
+    def name(self) -> Text:
+        return "action_out_of_scope"
+
+    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
+                  domain: Dict[Text, Any]) -> List[EventType]:
+        try:
+            topic = load_service_guide().topic_for(latest_text(tracker))
+        except ServiceGuideError as error:
+            logger.error("action_out_of_scope: %s", error)
+            dispatcher.utter_message(text=FALLBACK_ZH)
+            return []
+        if topic.response:
+            dispatcher.utter_message(response=topic.response)
+        else:
+            dispatcher.utter_message(text=topic.reply)
+        return []
+
+
+__all__ = ["ActionOutOfScope", "FALLBACK_ZH", "latest_text"]
