@@ -340,7 +340,7 @@ def test_rules_and_stories_answer_out_of_scope_with_the_action(domain):
 @pytest.mark.parametrize("topic, cannot, where", [
     ("credit_limit", "没法帮你提额", "App里额度页面"),
     ("borrowing_process", "审核结果和放款进度我这里看不到", "借款记录"),
-    ("auto_debit", "扣款设置我这里改不了", "App的还款设置"),
+    ("auto_debit", "扣款设置我这里改不了", "App还款设置"),
 ])
 def test_faq_answers_say_what_the_bot_cannot_do_and_where_to_go(rasa_domain, topic, cannot, where):
     text = render(rasa_domain, f"utter_faq/{topic}")
