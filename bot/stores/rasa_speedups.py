@@ -14,6 +14,12 @@ Found by profiling a loaded run (docs/speed.md); each change keeps Rasa's behavi
   it afterwards. Here each endpoint keeps one session per event loop, whose connections are kept
   alive for 2 s (less than the servers' own keep-alive, so a server never closes one under a
   request); headers, authentication, timeout and the request itself are Rasa's.
+* **Running the model's graph.** Every parse and every action prediction runs a part of the
+  model's graph through ``dask.get`` (``DaskGraphRunner``), which rebuilds the pruned schema and
+  a dask task graph and schedules it through dask's local scheduler for a handful of nodes that
+  always run one after the other. Here the pruned schema and its node order are worked out once
+  per set of targets, and the nodes are called in that order with the same inputs; the results
+  and the errors are the ones dask returned.
 * **Finding an event's class.** ``Event.resolve_by_type`` walks every subclass of ``Event``
   (``all_subclasses``, recursively) for each event it deserialises; the first class with the
   type name is now remembered (same first match; an unknown name still goes the original way).
@@ -36,6 +42,7 @@ def install() -> None:
     if _installed:
         return
     _compile_action_result_validator()
+    _run_graphs_in_order()
     _cache_event_classes()
     _reuse_endpoint_sessions()
     _installed = True
@@ -96,6 +103,56 @@ def _cache_event_classes() -> None:
     resolve_by_type._cached = True  # type: ignore[attr-defined]
     resolve_by_type.__wrapped__ = original  # type: ignore[attr-defined]
     Event.resolve_by_type = staticmethod(resolve_by_type)
+
+
+def _run_graphs_in_order() -> None:
+    from rasa.engine.exceptions import GraphRunError
+    from rasa.engine.runner.dask import DaskGraphRunner
+
+    if getattr(DaskGraphRunner.run, "_in_order", False):
+        return
+
+    def plan(self, targets):
+        """(node order, needs) for these targets, worked out once per runner."""
+        plans = self.__dict__.setdefault("_plans", {})
+        key = tuple(targets)
+        if key not in plans:
+            schema = self._graph_schema.minimal_graph_schema(list(targets))
+            order: list = []
+            seen: set = set()
+
+            def visit(name: Text) -> None:
+                if name in seen or name not in schema.nodes:
+                    return
+                seen.add(name)
+                for needed in schema.nodes[name].needs.values():
+                    visit(needed)
+                order.append(name)
+
+            for target in targets:
+                visit(target)
+            plans[key] = [(name, tuple(schema.nodes[name].needs.values())) for name in order]
+        return plans[key]
+
+    def run(self, inputs: Optional[Dict[Text, Any]] = None, targets=None) -> Dict[Text, Any]:
+        run_targets = targets if targets else self._graph_schema.target_names
+        results: Dict[Text, Any] = {}
+        for input_name, input_value in (inputs or {}).items():
+            if isinstance(input_value, str) and input_value in self._graph_schema.nodes:
+                raise GraphRunError(f"Input value '{input_value}' clashes with a node name. Make sure "
+                                    f"that none of the input names passed to the `run` method are the "
+                                    f"same as node names in the graph schema.")
+            results[input_name] = (input_name, input_value)
+        try:
+            for name, needs in plan(self, run_targets):
+                results[name] = self._instantiated_nodes[name](*(results[needed] for needed in needs))
+        except RuntimeError as error:
+            raise GraphRunError("Error running runner.") from error
+        return dict(results[target] for target in run_targets)
+
+    run._in_order = True  # type: ignore[attr-defined]
+    run.__wrapped__ = DaskGraphRunner.run  # type: ignore[attr-defined]
+    DaskGraphRunner.run = run
 
 
 def _reuse_endpoint_sessions() -> None:

@@ -91,3 +91,46 @@ async def test_endpoint_calls_share_one_connection_and_keep_rasas_request(aiohtt
     assert failed.value.status == 400
     assert len(set(peers)) == 1                      # one kept-alive connection, not one per call
     assert seen[0] == ("Bearer s3cret", "t0k", {"n": 0})
+
+
+class _Step:
+    """A graph component for the runner test: adds its config's number to what it is given."""
+
+    def __init__(self, config):
+        self.config = config
+
+    @staticmethod
+    def get_default_config():
+        return {}
+
+    @classmethod
+    def create(cls, config, model_storage, resource, execution_context):
+        return cls(config)
+
+    def add(self, **numbers):
+        return sum(numbers.values()) + self.config["plus"]
+
+
+def test_graphs_run_in_order_give_what_dask_gave(tmp_path):
+    from rasa.engine.graph import ExecutionContext, GraphSchema, SchemaNode
+    from rasa.engine.runner.dask import DaskGraphRunner
+    from rasa.engine.storage.local_model_storage import LocalModelStorage
+
+    from bot.stores import rasa_speedups
+
+    rasa_speedups.install()
+
+    def node(needs, plus, eager=True):
+        return SchemaNode(needs=needs, uses=_Step, constructor_name="create", fn="add", config={"plus": plus},
+                          eager=eager)
+
+    schema = GraphSchema({
+        "a": node({"x": "start"}, 1), "b": node({"x": "a"}, 10), "c": node({"x": "a", "y": "b"}, 100),
+        "unused": node({"x": "start"}, 1000), "d": node({"x": "c"}, 0),
+    })
+    runner = DaskGraphRunner(schema, LocalModelStorage(tmp_path), ExecutionContext(schema, "test"))
+    in_order = runner.run(inputs={"start": 1}, targets=["d", "b"])
+    original = DaskGraphRunner.run.__wrapped__(runner, inputs={"start": 1}, targets=["d", "b"])
+    assert in_order == original == {"d": 114, "b": 12}  # a=2, b=12, c=114, d=114
+    assert runner.run(inputs={"start": 5}, targets=["c"]) == {"c": 122}  # the plan is reused, inputs are not
+    assert DaskGraphRunner.run._in_order
