@@ -59,7 +59,7 @@ RASA_URL="http://127.0.0.1:$RASA_PORT" run_pytest -m rasa_server -q
 stage "rasa test stories --fail-on-prediction-errors"
 quietly "$RESULTS/logs/stories.log" "$RASA" test core --stories tests/stories --model models/current.tar.gz \
   --endpoints endpoints.yml --fail-on-prediction-errors --out "$RESULTS/core" --quiet
-"$PY" -c 'import json,sys; a=json.load(open(sys.argv[1]))["conversation_accuracy"]; print(f"test stories: {a["correct"]}/{a["total"]} correct")' \
+"$PY" -c 'import json,sys; a=json.load(open(sys.argv[1]))["conversation_accuracy"]; print("test stories: %d/%d correct" % (a["correct"], a["total"]))' \
   "$RESULTS/core/story_report.json"
 
 stage "make run: chat, then Ctrl-C stops everything it started"
