@@ -15,6 +15,15 @@ STATE="$VENV/.project-state"
 log() { printf '\033[1;34m[setup]\033[0m %s\n' "$*"; }
 die() { printf '\033[1;31m[setup] %s\033[0m\n' "$*" >&2; exit 1; }
 
+# One set-up at a time (make run in one terminal, make test in another): the second waits for the
+# first and then finds everything up to date.
+mkdir -p "$ROOT/var"
+exec 8>"$ROOT/var/.setup.lock"
+if ! flock -n 8; then
+  log "another set-up is running in this checkout: waiting for it"
+  flock 8
+fi
+
 is_py310() { "$1" -c 'import sys; sys.exit(0 if sys.version_info[:2] == (3, 10) else 1)' 2>/dev/null; }
 
 find_python310() {
