@@ -24,12 +24,14 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import contextlib
 import json
 import logging
 import os
 import sys
 import tempfile
 import time
+import warnings
 from pathlib import Path
 
 os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "3")
@@ -49,7 +51,9 @@ def load_training_data(config: Path, data: Path):
     importer = TrainingDataImporter.load_from_dict(
         config_path=str(config), domain_path=str(ROOT / "domain.yml"), training_data_paths=[str(data)]
     )
-    return importer.get_nlu_data()
+    with warnings.catch_warnings():  # Rasa's notes on the domain (slot auto-fill) are not news here
+        warnings.simplefilter("ignore")
+        return importer.get_nlu_data()
 
 
 def folds(training_data, n: int, seed: int):
@@ -71,14 +75,21 @@ def folds(training_data, n: int, seed: int):
 
 
 def train_fold(train, config: Path, workdir: Path) -> Path:
-    from rasa.model_training import train_nlu
     from rasa.shared.nlu.training_data.formats.rasa_yaml import RasaYAMLWriter
 
     data_file = workdir / "train.yml"
     # the writer keeps the retrieval responses (utter_faq/...), which nlu_as_yaml() drops
     data_file.write_text(RasaYAMLWriter().dumps(train), encoding="utf-8")
-    model = train_nlu(str(config), str(data_file), str(workdir), fixed_model_name="fold",
-                      domain=str(ROOT / "domain.yml"))
+    # Rasa's progress lines and its dependencies' warnings go to a log file, not the terminal
+    log_file = ROOT / "results" / "cv" / "train.log"
+    log_file.parent.mkdir(parents=True, exist_ok=True)
+    with open(log_file, "a", encoding="utf-8") as log, contextlib.redirect_stdout(log), \
+            contextlib.redirect_stderr(log), warnings.catch_warnings():
+        warnings.simplefilter("ignore")
+        from rasa.model_training import train_nlu
+
+        model = train_nlu(str(config), str(data_file), str(workdir), fixed_model_name="fold",
+                          domain=str(ROOT / "domain.yml"))
     if not model:
         raise SystemExit("training a fold failed")
     return Path(model)
