@@ -8,7 +8,5 @@ bash "$ROOT/scripts/setup.sh"
 cd "$ROOT"
 "$PY" benchmarks/finance_bench.py --repeat 30
 "$PY" benchmarks/loans_bench.py
-if [ -f benchmarks/turn_bench.py ]; then
-  train_if_needed
-  "$PY" benchmarks/turn_bench.py
-fi
+train_if_needed
+"$PY" benchmarks/turn_bench.py
