@@ -1,7 +1,7 @@
 """Misreadings reported by the data writers, and the rules that fix them.
 
-Each group names the report it answers; the reading rules themselves are documented in
-:mod:`bot.nlu.quantities.extract`.
+Each group names the report it answers; the reading rules themselves are written down in
+docs/quantities.md.
 """
 from __future__ import annotations
 

@@ -10,8 +10,12 @@ from hypothesis import strategies as st
 
 from bot.nlu.quantities import ENTITIES, find_quantities, normalize_text, read_quantities
 from bot.nlu.quantities import parse_amount
-from bot.nlu.quantities.extract import _BUDGET_SPLIT_RE, _SLANG_NUMBERS, scan
+from bot.nlu.quantities.extract import scan
+from bot.nlu.quantities.scanner.amounts import _BUDGET_SPLIT_RE
+from bot.nlu.quantities.vocabulary import vocabulary
 from bot.nlu.quantities.numerals import parse_numeral
+
+_SLANG_NUMBERS = vocabulary().slang_numbers
 
 # characters the extractor cares about, mixed with anything else
 _INTERESTING = list("0123456789零〇一二两俩三四五六七八九十百千万亿点分之多几半个月天周年期号日元块钱毛角"

@@ -19,7 +19,7 @@ Public API::
     parse_day_of_month(text) -> int | None      # 1..31
 
 The reading rules (what counts as an amount, lower bounds for 三千多, how a bare
-rate is read …) are documented in :mod:`bot.nlu.quantities.extract`.
+rate is read …) are written down in docs/quantities.md.
 Evaluation and benchmark: ``python -m bot.nlu.quantities --help``.
 """
 from bot.nlu.quantities.durations import DAYS_PER_MONTH, DAYS_PER_YEAR, duration_days, iso_duration
