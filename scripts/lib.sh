@@ -63,8 +63,9 @@ rasa_train() {
 }
 
 # train_if_needed: Rasa's fingerprinting retrains only when data/config/domain changed; the
-# project's NLU code, jieba dictionary and typo table are not part of Rasa's fingerprint, so a
-# change to them forces a retrain through a stamp of their own.
+# project's NLU code (quantity reader included), jieba dictionary, typo table and quantity word
+# lists are not part of Rasa's fingerprint, so a change to them forces a retrain through a stamp
+# of their own.
 # One training at a time per checkout (make run, make test, scripts/prod.sh): the lock is held in
 # a subshell, so no service started afterwards inherits it.
 train_if_needed() {
@@ -72,7 +73,8 @@ train_if_needed() {
   (
     flock -n 7 || { log "another training is running in this checkout: waiting for it"; flock 7; }
     local stamp_file="$ROOT/models/.nlu-code-stamp" stamp
-    stamp="$(cat "$ROOT"/bot/nlu/*.py "$ROOT"/data/jieba/*.txt "$ROOT"/data/normalization/*.txt \
+    stamp="$(cat "$ROOT"/bot/nlu/*.py "$ROOT"/bot/nlu/quantities/*.py "$ROOT"/bot/nlu/quantities/scanner/*.py \
+      "$ROOT"/data/jieba/*.txt "$ROOT"/data/normalization/*.txt "$ROOT"/data/quantities/*.txt \
       "$ROOT/config/training.env" 2>/dev/null | sha256sum | cut -d' ' -f1)"
     if ls "$ROOT"/models/*.tar.gz >/dev/null 2>&1 && [ "$(cat "$stamp_file" 2>/dev/null)" = "$stamp" ]; then
       rasa_train --quiet --fixed-model-name current
