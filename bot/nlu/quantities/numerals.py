@@ -28,7 +28,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass
 from decimal import Decimal
-from typing import Optional
+from typing import Optional, Union
 
 __all__ = ["Numeral", "scan_numeral", "parse_numeral", "format_decimal", "CN_DIGITS", "NUMERAL_START"]
 
@@ -151,141 +151,184 @@ def scan_numeral(s: str, pos: int, digit_strings: bool = True) -> Optional[Numer
     """
     if not isinstance(s, str) or pos < 0 or pos >= len(s) or s[pos] not in NUMERAL_START:
         return None
-    n = len(s)
-    st = _State()
-    best: Optional[Numeral] = None
-    first_arabic: Optional[re.Match] = None
-    i = pos
+    return _Reader(s, pos, digit_strings).read()
 
-    def record(end: int) -> None:
-        nonlocal best
+
+#: what a step of :class:`_Reader` says: ``None`` (not its kind of character), ``True`` (read,
+#: go on), ``False`` (the number ends before this character) or a finished :class:`Numeral`
+_Step = Union[None, bool, Numeral]
+
+
+class _Reader:
+    """One left-to-right reading of a number: one method per kind of character."""
+
+    def __init__(self, s: str, pos: int, digit_strings: bool) -> None:
+        self.s = s
+        self.n = len(s)
+        self.pos = pos
+        self.digit_strings = digit_strings
+        self.st = _State()
+        self.best: Optional[Numeral] = None
+        self.first_arabic: Optional[re.Match] = None
+        self.i = pos
+
+    def read(self) -> Optional[Numeral]:
+        steps = (self.arabic, self.chinese_digit, self.unknown_digit, self.chinese_point,
+                 self.magnitude)
+        while self.i < self.n and not self.st.frozen:
+            ch = self.s[self.i]
+            for step in steps:
+                outcome = step(ch)
+                if outcome is not None:
+                    break
+            if isinstance(outcome, Numeral):
+                return outcome
+            if not outcome:
+                break
+        return self.best
+
+    def record(self, end: int) -> None:
+        """The number read so far, up to ``end``, is the best reading (unless it cannot end
+        here)."""
+        s, st, n = self.s, self.st, self.n
         if st.prev not in ("digit", "small", "big"):
             return
         if (st.tail and end < n and s[end] in _TAIL_BREAKERS
                 and (s[end - 1] in "两俩" or not s.startswith(_RATE_CUE_STARTS, end)
                      or (s[end - 1] in "一幺" and s[end] == "年" and not s.startswith("年化", end)))):
             return  # the abbreviated digit starts the next number instead
-        value = st.value()
+        first = self.first_arabic
         arabic = st.arabic_tokens == 1 and st.tokens == 1 and not st.chinese
-        best = Numeral(
-            start=pos, end=end, value=value, arabic=arabic,
-            int_digits=_int_digits(first_arabic) if arabic and first_arabic else 0,
-            leading_zero=bool(arabic and first_arabic and _leading_zero(first_arabic.group())),
+        self.best = Numeral(
+            start=self.pos, end=end, value=st.value(), arabic=arabic,
+            int_digits=_int_digits(first) if arabic and first else 0,
+            leading_zero=bool(arabic and first and _leading_zero(first.group())),
             chinese=st.chinese, has_magnitude=st.has_mag, large_magnitude=st.large,
             ends_with_magnitude=st.prev in ("small", "big"), last_magnitude=st.last_mag,
             is_range=st.is_range, has_decimal=st.decimal,
-            single_cn_digit=st.chinese and st.tokens == 1 and st.prev == "digit" and not st.decimal,
+            single_cn_digit=(st.chinese and st.tokens == 1 and st.prev == "digit"
+                             and not st.decimal),
         )
 
-    while i < n:
-        ch = s[i]
-        if st.frozen:
-            break
-        # ---- Arabic number token
-        if "0" <= ch <= "9":
-            m = _ARABIC_RE.match(s, i)
-            raw = m.group()
-            digits = raw.replace(",", "")
-            if len(digits.split(".")[0]) > _MAX_DIGITS:
-                # an identifier-length digit run: report it without computing a value
-                if st.tokens == 0:
-                    return Numeral(start=pos, end=m.end(), value=Decimal(0), arabic=True,
-                                   int_digits=len(digits.split(".")[0]))
-                break
-            value = Decimal(digits)
-            if st.prev is None:
-                st.num, st.decimal = value, "." in raw
-                first_arabic = m
-            elif st.prev in ("small", "big", "zero") and "," not in raw and "." not in raw and not st.decimal:
-                mag = st.last_mag or 1
-                if st.prev != "zero" and len(digits) == 1 and mag > 10:
-                    st.num, st.tail = value, mag // 10  # 1万5, 3千5
-                elif value < mag:
-                    st.num, st.tail = value, None  # 3万2000, 1万零500
-                else:
-                    break
+    def advance(self, to: int) -> bool:
+        self.i = to
+        self.record(to)
+        return True
+
+    def arabic(self, ch: str) -> _Step:
+        """Arabic digits: the first token, or a smaller part after a magnitude (1万5, 3万2000)."""
+        if not "0" <= ch <= "9":
+            return None
+        st = self.st
+        m = _ARABIC_RE.match(self.s, self.i)
+        raw = m.group()
+        digits = raw.replace(",", "")
+        if len(digits.split(".")[0]) > _MAX_DIGITS:
+            # an identifier-length digit run: report it without computing a value
+            if st.tokens == 0:
+                return Numeral(start=self.pos, end=m.end(), value=Decimal(0), arabic=True,
+                               int_digits=len(digits.split(".")[0]))
+            return False
+        value = Decimal(digits)
+        if st.prev is None:
+            st.num, st.decimal = value, "." in raw
+            self.first_arabic = m
+        elif (st.prev in ("small", "big", "zero") and "," not in raw and "." not in raw
+              and not st.decimal):
+            mag = st.last_mag or 1
+            if st.prev != "zero" and len(digits) == 1 and mag > 10:
+                st.num, st.tail = value, mag // 10  # 1万5, 3千5
+            elif value < mag:
+                st.num, st.tail = value, None  # 3万2000, 1万零500
             else:
-                break
-            st.arabic_tokens += 1
+                return False
+        else:
+            return False
+        st.arabic_tokens += 1
+        st.tokens += 1
+        st.prev = "digit"
+        st.prev_cn_digit = None
+        return self.advance(m.end())
+
+    def chinese_digit(self, ch: str) -> _Step:
+        """A Chinese digit; 零 after a magnitude is only a filler, 两三 is a range."""
+        if ch not in CN_DIGITS:
+            return None
+        st, s, i = self.st, self.s, self.i
+        d = CN_DIGITS[ch]
+        if ch in _ZEROS and st.prev in ("small", "big"):
+            st.prev = "zero"
+            st.chinese = True
             st.tokens += 1
-            st.prev = "digit"
-            st.prev_cn_digit = None
-            i = m.end()
-            record(i)
-            continue
-        # ---- Chinese digit (零 after a magnitude is only a filler)
-        if ch in CN_DIGITS:
-            d = CN_DIGITS[ch]
-            if ch in _ZEROS and st.prev in ("small", "big"):
-                st.prev = "zero"
+            self.i += 1
+            return True
+        if st.prev is None:
+            st.num = Decimal(d)
+        elif st.prev == "digit":
+            if st.decimal or st.prev_cn_digit is None:
+                return False
+            if (not st.is_range and (st.prev_cn_digit, d) in _RANGE_PAIRS
+                    and (i + 1 >= self.n or not _is_digit_char(s[i + 1]))):
+                st.is_range = True  # 两三千: keep the lower digit
+                st.prev_cn_digit = d
                 st.chinese = True
                 st.tokens += 1
-                i += 1
-                continue
-            if st.prev is None:
-                st.num = Decimal(d)
-            elif st.prev == "digit":
-                if st.decimal or st.prev_cn_digit is None:
-                    break
-                if (not st.is_range and (st.prev_cn_digit, d) in _RANGE_PAIRS
-                        and (i + 1 >= n or not _is_digit_char(s[i + 1]))):
-                    st.is_range = True  # 两三千: keep the lower digit
-                    st.prev_cn_digit = d
-                    st.chinese = True
-                    st.tokens += 1
-                    i += 1
-                    record(i)
-                    continue
-                if digit_strings and st.tokens == 1 and not st.has_mag and not st.arabic_tokens:
-                    return _digit_string(s, pos)
-                break
-            elif st.prev in ("small", "big"):
-                mag = st.last_mag or 1
-                st.num = Decimal(d)
-                st.tail = mag // 10 if mag > 10 else None
-            else:  # after a 零 filler: a plain digit
-                st.num, st.tail = Decimal(d), None
-            st.prev = "digit"
-            st.prev_cn_digit = d
-            st.chinese = True
-            st.tokens += 1
-            i += 1
-            record(i)
-            continue
-        # ---- 几 after a magnitude: an unknown digit, read as 0 (十几万 → at least 100000);
-        #      多 / 来 likewise when a larger magnitude follows (十多万, 三百来万)
-        #      (not after a Latin k / w: "3k几个月" is 3k, then the question 几个月)
-        if (st.prev in ("small", "big") and not st.decimal and s[i - 1] not in "kKwW"
-                and (ch == "几" or (ch in "多来" and i + 1 < n and s[i + 1] in "万萬亿億千仟"))):
-            st.num, st.tail = Decimal(0), None
-            st.is_range = True
-            st.prev = "digit"
-            st.prev_cn_digit = 0
-            st.chinese = True
-            st.tokens += 1
-            i += 1
-            record(i)
-            continue
-        # ---- Chinese decimal point: 三点五, 零点零五, 十四点四, 二十点五 (not after 万 / 亿)
-        if ch == "点":
-            if ((st.prev_cn_digit is not None if st.prev == "digit" else st.prev == "small")
-                    and st.chinese and not st.decimal and not st.is_range and st.tail is None
-                    and not st.yi and not st.wan and i + 1 < n and s[i + 1] in CN_DIGITS):
-                j = i + 1
-                frac = []
-                while j < n and s[j] in CN_DIGITS and len(frac) < _MAX_DIGITS:
-                    frac.append(str(CN_DIGITS[s[j]]))
-                    j += 1
-                st.num = st.cur + (st.num or 0) + Decimal("0." + "".join(frac))
-                st.cur = Decimal(0)
-                st.prev = "digit"
-                st.decimal = True
-                st.tokens += 1
-                i = j
-                record(i)
-                continue
-            break
-        # ---- magnitudes
+                return self.advance(i + 1)
+            if self.digit_strings and st.tokens == 1 and not st.has_mag and not st.arabic_tokens:
+                return _digit_string(s, self.pos)
+            return False
+        elif st.prev in ("small", "big"):
+            mag = st.last_mag or 1
+            st.num = Decimal(d)
+            st.tail = mag // 10 if mag > 10 else None
+        else:  # after a 零 filler: a plain digit
+            st.num, st.tail = Decimal(d), None
+        st.prev = "digit"
+        st.prev_cn_digit = d
+        st.chinese = True
+        st.tokens += 1
+        return self.advance(i + 1)
+
+    def unknown_digit(self, ch: str) -> _Step:
+        """几 after a magnitude: an unknown digit, read as 0 (十几万 → at least 100000); 多 / 来
+        likewise when a larger magnitude follows (十多万, 三百来万); not after a Latin k / w
+        ("3k几个月" is 3k, then the question 几个月)."""
+        st, s, i = self.st, self.s, self.i
+        if not (st.prev in ("small", "big") and not st.decimal and s[i - 1] not in "kKwW"
+                and (ch == "几" or (ch in "多来" and i + 1 < self.n and s[i + 1] in "万萬亿億千仟"))):
+            return None
+        st.num, st.tail = Decimal(0), None
+        st.is_range = True
+        st.prev = "digit"
+        st.prev_cn_digit = 0
+        st.chinese = True
+        st.tokens += 1
+        return self.advance(i + 1)
+
+    def chinese_point(self, ch: str) -> _Step:
+        """The Chinese decimal point: 三点五, 零点零五, 十四点四, 二十点五 (not after 万 / 亿)."""
+        if ch != "点":
+            return None
+        st, s, i, n = self.st, self.s, self.i, self.n
+        if not ((st.prev_cn_digit is not None if st.prev == "digit" else st.prev == "small")
+                and st.chinese and not st.decimal and not st.is_range and st.tail is None
+                and not st.yi and not st.wan and i + 1 < n and s[i + 1] in CN_DIGITS):
+            return False
+        j = i + 1
+        frac = []
+        while j < n and s[j] in CN_DIGITS and len(frac) < _MAX_DIGITS:
+            frac.append(str(CN_DIGITS[s[j]]))
+            j += 1
+        st.num = st.cur + (st.num or 0) + Decimal("0." + "".join(frac))
+        st.cur = Decimal(0)
+        st.prev = "digit"
+        st.decimal = True
+        st.tokens += 1
+        return self.advance(j)
+
+    def magnitude(self, ch: str) -> _Step:
+        """十 百 千 (within a section), 万 亿 (closing a section), and k / w right after digits."""
+        st, s, i = self.st, self.s, self.i
         mag = None
         big = False
         if ch in _SMALL_MAGNITUDES:
@@ -293,33 +336,13 @@ def scan_numeral(s: str, pos: int, digit_strings: bool = True) -> Optional[Numer
         elif ch in _BIG_MAGNITUDES:
             mag, big = _BIG_MAGNITUDES[ch], True
         elif ch in _LATIN_MAGNITUDES and st.prev == "digit" and st.prev_cn_digit is None \
-                and not (i + 1 < n and _is_ascii_letter(s[i + 1])):
+                and not (i + 1 < self.n and _is_ascii_letter(s[i + 1])):
             mag = _LATIN_MAGNITUDES[ch]
             big = mag >= 10_000
         if mag is None:
-            break
-        if not big:
-            if st.num is None:
-                if mag == 10 and st.prev in (None, "zero"):
-                    st.num = Decimal(1)  # 十五, 十万
-                else:
-                    break
-            if mag >= st.last_small:
-                break
-            st.cur += st.num * mag
-            st.last_small = mag
-        else:
-            section = st.cur + (st.num if st.num is not None else 0)
-            if section == 0 or mag >= st.last_big:
-                break
-            if mag == 10_000:
-                st.wan = section * mag
-            else:
-                st.yi = (st.wan + section) * mag
-                st.wan = Decimal(0)
-            st.cur = Decimal(0)
-            st.last_small = 10 ** 5
-            st.last_big = mag
+            return False
+        if not (self._small_magnitude(mag) if not big else self._big_magnitude(mag)):
+            return False
         if st.decimal:
             st.frozen = True
         st.num, st.tail = None, None
@@ -330,9 +353,37 @@ def scan_numeral(s: str, pos: int, digit_strings: bool = True) -> Optional[Numer
         st.large = st.large or mag >= 100
         st.chinese = st.chinese or ch not in _LATIN_MAGNITUDES
         st.tokens += 1
-        i += 1
-        record(i)
-    return best
+        return self.advance(i + 1)
+
+    def _small_magnitude(self, mag: int) -> bool:
+        """十 / 百 / 千 (or k) multiply the pending digit into the current section."""
+        st = self.st
+        if st.num is None:
+            if mag == 10 and st.prev in (None, "zero"):
+                st.num = Decimal(1)  # 十五, 十万
+            else:
+                return False
+        if mag >= st.last_small:
+            return False
+        st.cur += st.num * mag
+        st.last_small = mag
+        return True
+
+    def _big_magnitude(self, mag: int) -> bool:
+        """万 / 亿 (or w) close a section: 三千五百万, 一亿两千万."""
+        st = self.st
+        section = st.cur + (st.num if st.num is not None else 0)
+        if section == 0 or mag >= st.last_big:
+            return False
+        if mag == 10_000:
+            st.wan = section * mag
+        else:
+            st.yi = (st.wan + section) * mag
+            st.wan = Decimal(0)
+        st.cur = Decimal(0)
+        st.last_small = 10 ** 5
+        st.last_big = mag
+        return True
 
 
 def _is_digit_char(ch: str) -> bool:
