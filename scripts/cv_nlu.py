@@ -95,11 +95,65 @@ def train_fold(train, config: Path, workdir: Path) -> Path:
     return Path(model)
 
 
-def fast_parses(train, texts, data_dir: Path):
-    """Parse-like dicts from the intent model alone (no entities, no fallback, no distress guard)."""
-    from bot.nlu.intent_model import IntentModel
+class HomophoneTypos:
+    """Typing slips of a pinyin keyboard, made up to test robustness: each Chinese character of a
+    held-out fold's message is, with the given probability, replaced by another character of the
+    training data that is read the same (toneless pinyin: 逾 → 预, 呗 → 被, 款 → 宽), as 预期/借被/
+    花贝 are. Seeded, so every run makes the same slips."""
 
-    model = IntentModel.from_data(data_dir).fit([m.get("text") for m in train.intent_examples],
+    def __init__(self, corpus, probability: float, seed: int) -> None:
+        import random
+        from collections import defaultdict
+
+        from pypinyin import Style, lazy_pinyin
+
+        self._sound = lambda c: lazy_pinyin(c, style=Style.NORMAL)[0]
+        self.by_sound = defaultdict(list)
+        for char in sorted({c for text in corpus for c in text if self.is_han(c)}):
+            self.by_sound[self._sound(char)].append(char)
+        self.probability = probability
+        self.random = random.Random(seed)
+
+    @staticmethod
+    def is_han(char: str) -> bool:
+        return "\u4e00" <= char <= "\u9fff"
+
+    def __call__(self, text: str) -> str:
+        out = []
+        for char in text:
+            if self.is_han(char) and self.random.random() < self.probability:
+                others = [c for c in self.by_sound[self._sound(char)] if c != char]
+                if others:
+                    char = self.random.choice(others)
+            out.append(char)
+        return "".join(out)
+
+
+def model_config(settings):
+    """The intent model's settings, with ``--set name=value`` overrides (values read as JSON)."""
+    import dataclasses
+
+    from bot.nlu.intent_model import IntentModelConfig
+
+    fields = {f.name: f for f in dataclasses.fields(IntentModelConfig)}
+    overrides = {}
+    for setting in settings or ():
+        name, _, value = setting.partition("=")
+        if name not in fields:
+            raise SystemExit(f"--set {setting}: no such setting (one of {', '.join(fields)})")
+        try:
+            value = json.loads(value)
+        except json.JSONDecodeError:
+            pass  # a plain string, e.g. class_weight=balanced
+        overrides[name] = tuple(value) if isinstance(value, list) else value
+    return dataclasses.replace(IntentModelConfig(), **overrides)
+
+
+def fast_parses(train, texts, data_dir: Path, config=None):
+    """Parse-like dicts from the intent model alone (no entities, no fallback, no distress guard)."""
+    from bot.nlu.intent_model import IntentModel, IntentModelConfig
+
+    model = IntentModel.from_data(data_dir, config or IntentModelConfig()).fit([m.get("text") for m in train.intent_examples],
                                                 [m.get_full_intent() for m in train.intent_examples])
     parses = []
     for key in model.predict(texts):
@@ -119,17 +173,33 @@ def main(argv=None) -> int:
     parser.add_argument("--data", default=str(ROOT / "data"))
     parser.add_argument("--out", default=str(ROOT / "results" / "cv"))
     parser.add_argument("--fast", action="store_true", help="intent model only, no Rasa training (seconds)")
+    parser.add_argument("--set", action="append", metavar="NAME=VALUE",
+                        help="with --fast: an intent-model setting other than its default (IntentModelConfig), "
+                             "e.g. --set C=30 --set pinyin_ngrams=[1,2]; repeatable")
+    parser.add_argument("--homophones", type=float, default=0.0, metavar="P",
+                        help="with --fast: replace each Chinese character of the held-out folds' messages by "
+                             "a homophone with probability P (robustness to pinyin typos; both models see the "
+                             "same altered texts)")
     args = parser.parse_args(argv)
 
+    if (args.set or args.homophones) and not args.fast:
+        raise SystemExit("--set and --homophones work with --fast (the whole pipeline reads config.yml)")
+    config = model_config(args.set)
+    if args.set:
+        print(f"intent model settings: {config}")
     out = Path(args.out)
     out.mkdir(parents=True, exist_ok=True)
     training_data = load_training_data(Path(args.config), Path(args.data))
     all_examples, all_parses, baseline_keys = [], [], []
+    typos = (HomophoneTypos([m.get("text") for m in training_data.intent_examples], args.homophones, args.seed)
+             if args.homophones else None)
     started = time.monotonic()
     for number, (train, test) in enumerate(folds(training_data, args.folds, args.seed), start=1):
         examples = gold_examples_of(test, compare="surface")
+        if typos:
+            examples = [(typos(text), key, entities) for text, key, entities in examples]
         if args.fast:
-            parses = fast_parses(train, [text for text, _, _ in examples], Path(args.data))
+            parses = fast_parses(train, [text for text, _, _ in examples], Path(args.data), config)
         else:
             with tempfile.TemporaryDirectory(prefix=f"cv-fold{number}-") as workdir:
                 model = train_fold(train, Path(args.config), Path(workdir))

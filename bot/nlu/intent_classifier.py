@@ -51,12 +51,16 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             "word_ngrams": list(defaults.word_ngrams),
             "word_weight": defaults.word_weight,
             "first_clause_weight": defaults.first_clause_weight,
+            "pinyin_weight": defaults.pinyin_weight,
+            "pinyin_ngrams": list(defaults.pinyin_ngrams),
+            "raw_char_weight": defaults.raw_char_weight,
+            "raw_char_ngrams": list(defaults.raw_char_ngrams),
             "C": defaults.C,
         }
 
     @staticmethod
     def required_packages() -> List[Text]:
-        return ["sklearn", "jieba"]
+        return ["sklearn", "jieba", "pypinyin"]
 
     def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
                  model: Optional[IntentModel] = None, responses: Optional[Dict[str, Any]] = None) -> None:
@@ -77,6 +81,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
                                  word_ngrams=tuple(self._config["word_ngrams"]),
                                  word_weight=float(self._config["word_weight"]),
                                  first_clause_weight=float(self._config["first_clause_weight"]),
+                                 pinyin_weight=float(self._config["pinyin_weight"]),
+                                 pinyin_ngrams=tuple(self._config["pinyin_ngrams"]),
+                                 raw_char_weight=float(self._config["raw_char_weight"]),
+                                 raw_char_ngrams=tuple(self._config["raw_char_ngrams"]),
                                  C=float(self._config["C"]))
 
     def train(self, training_data: TrainingData) -> Resource:

@@ -13,7 +13,8 @@ from rasa.shared.nlu.training_data.message import Message
 from rasa.shared.nlu.training_data.training_data import TrainingData
 
 from bot.nlu.intent_classifier import LinearIntentClassifier
-from bot.nlu.intent_model import IntentModel, first_clause, load_replacements, placeholder
+from bot.nlu.intent_model import (IntentModel, IntentModelConfig, first_clause, load_replacements, pinyin_syllables,
+                                  placeholder)
 
 EXAMPLES = [
     ("我借呗还欠多少", "check_loan_status"), ("这个月要还多少钱", "check_loan_status"),
@@ -68,6 +69,24 @@ def test_first_clause(prepared, first):
     assert first_clause(prepared) == first
 
 
+@pytest.mark.parametrize("typed, meant", [("借被", "借呗"), ("花贝", "花呗"), ("还宽", "还款"), ("宽线期", "宽限期")])
+def test_homophone_typos_read_the_same_in_pinyin(typed, meant):
+    assert pinyin_syllables(typed) == pinyin_syllables(meant)
+
+
+def test_pinyin_keeps_other_runs_and_drops_punctuation():
+    assert pinyin_syllables("借呗Ⓐ, 还款ok？ⓓ") == ["jie", "bei", "Ⓐ", "hai", "kuan", "ok", "ⓓ"]
+    assert pinyin_syllables("") == []
+
+
+def test_model_without_the_pinyin_block_still_trains(preparer):
+    config = IntentModelConfig(pinyin_weight=0.0, raw_char_weight=0.5)
+    model = IntentModel(preparer, config).fit([t for t, _ in EXAMPLES], [label for _, label in EXAMPLES])
+    names = [name for name, _ in model._pipeline[0].transformer_list]
+    assert "pinyin" not in names and "raw_chars" in names
+    assert model.predict(["宽限期是几天"]) == ["faq/grace_period"]
+
+
 def test_typo_table_rejects_a_form_with_two_meanings(tmp_path):
     table = tmp_path / "typos.txt"
     table.write_text("逾期 预期\n# comment\n期望 预期\n", encoding="utf-8")
@@ -110,8 +129,7 @@ def test_training_order_does_not_change_the_model(preparer):
 
 def test_predictions_equal_the_pipelines_own(model):
     texts = ["花呗逾期咋整", "5k逾期3天罚多少", "你好", "宽限期几天"]
-    prepared = [model.preparer(t) for t in texts]
-    assert (model.predict_proba(texts) == model._pipeline.predict_proba(prepared)).all()
+    assert (model.predict_proba(texts) == model._pipeline.predict_proba(model.documents(texts))).all()
 
 
 def test_pickled_model_predicts_the_same(model):
