@@ -28,14 +28,11 @@ import asyncio
 import dataclasses
 import functools
 import logging
-import os
-import re
 import time
-from dataclasses import dataclass, field
-from typing import Any, Awaitable, Callable, Dict, List, Mapping, Optional, Set, Text, Tuple
+from dataclasses import dataclass
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Set, Text, Tuple
 
 from rasa.core.channels.channel import InputChannel, OutputChannel, UserMessage
-from rasa.shared.exceptions import RasaException
 from sanic import Blueprint, response
 from sanic.request import Request
 from sanic.response import HTTPResponse
@@ -47,29 +44,20 @@ from wechatpy.messages import BaseMessage, TextMessage, VoiceMessage
 from wechatpy.replies import TextReply
 from wechatpy.utils import check_signature
 
+from bot import rasa_runtime
 from bot.channels import shared_state
 from bot.channels.identity import VerifiedIdentity, stamp
+from bot.channels.wechat_config import (  # noqa: F401 - the settings are part of this module's API
+    DEDUPE_MAX_ENTRIES, DEDUPE_TTL, DEFAULT_REPLY_TIMEOUT, ENV_VARS, MAX_API_MESSAGES, MAX_BODY_BYTES,
+    MAX_REPLY_TIMEOUT, MAX_TIMESTAMP_SKEW, OPTION_MAX_USERS, OPTION_TTL, SECRET_KEYS, WeChatConfigError,
+    WeChatSettings, resolve_credentials,
+)
 from bot.channels.wechat_cs_api import DEFAULT_API_BASE_URL, CustomerServiceClient, WeChatApiError
 from bot.channels.wechat_render import BotTurn, ReplyOption, TextRenderer, choose_option
 
 logger = logging.getLogger(__name__)
 
 CHANNEL_NAME = "wechat"
-#: seconds a webhook's timestamp may differ from the server clock
-MAX_TIMESTAMP_SKEW = 300
-DEFAULT_REPLY_TIMEOUT = 4.5
-#: WeChat drops the connection after 5 s; the passive window must end before that.
-MAX_REPLY_TIMEOUT = 5.0
-#: WeChat's retries come within ~15 s; keep processed messages much longer than that.
-DEDUPE_TTL = 300.0
-DEDUPE_MAX_ENTRIES = 10_000
-#: How long a numbered option ("回复 1：…") stays answerable by its number.
-OPTION_TTL = 3600.0
-OPTION_MAX_USERS = 50_000
-#: WeChat message XML is a few hundred bytes; refuse anything absurd before parsing it.
-MAX_BODY_BYTES = 64 * 1024
-#: Customer-service quota: at most 5 messages per user message (WeChat rule since 2023-06).
-MAX_API_MESSAGES = 5
 
 WELCOME_TEXT = (
     "你好，欢迎关注！我是还款小助手，可以帮你：\n"
@@ -81,138 +69,9 @@ WELCOME_TEXT = (
 UNSUPPORTED_TEXT = "抱歉，我暂时只能看懂文字消息。请直接打字告诉我你的问题，比如“逾期一天有什么影响”。"
 VOICE_UNRECOGNISED_TEXT = "抱歉，这条语音没能识别成文字。请直接打字告诉我你的问题。"
 EMPTY_TEXT = "没有看到文字内容，请直接输入你的问题。"
-FAILURE_TEXT = "抱歉，系统刚才出了点问题，这条消息没能处理完，请稍后再发一次。"
-
-ENV_VARS = {
-    "token": "WECHAT_TOKEN",
-    "app_id": "WECHAT_APP_ID",
-    "app_secret": "WECHAT_APP_SECRET",
-    "encoding_aes_key": "WECHAT_ENCODING_AES_KEY",
-    "api_base_url": "WECHAT_API_BASE_URL",
-    "reply_timeout": "WECHAT_REPLY_TIMEOUT",
-}
-#: The settings that identify a 公众号; with none of them given the channel stays switched off.
-SECRET_KEYS = ("token", "app_id", "app_secret", "encoding_aes_key")
-_ENV_REFERENCE = re.compile(r"\$\{([A-Za-z_][A-Za-z0-9_]*)\}")
-
-
-class WeChatConfigError(RasaException):
-    """The WeChat channel's settings are missing or malformed; the message says which."""
-
-
-@dataclass(frozen=True)
-class WeChatSettings:
-    """Validated settings of the channel (see :meth:`from_credentials` for their sources)."""
-
-    token: str = field(repr=False)
-    app_id: str
-    app_secret: str = field(repr=False)
-    encoding_aes_key: Optional[str] = field(default=None, repr=False)
-    api_base_url: str = DEFAULT_API_BASE_URL
-    reply_timeout: float = DEFAULT_REPLY_TIMEOUT
-
-    def __post_init__(self) -> None:
-        for key in ("token", "app_id", "app_secret"):
-            value = getattr(self, key)
-            if not isinstance(value, str) or not value.strip():
-                raise WeChatConfigError(
-                    f"WeChat channel: '{key}' is missing; set it in credentials.yml under "
-                    f"bot.channels.wechat.WeChatInput or in the environment variable {ENV_VARS[key]}."
-                )
-        if self.encoding_aes_key is not None:
-            try:
-                WeChatCrypto(self.token, self.encoding_aes_key, self.app_id)
-            except Exception:
-                raise WeChatConfigError(
-                    "WeChat channel: 'encoding_aes_key' must be the 43-character EncodingAESKey "
-                    "shown in the 公众号 admin (开发 › 基本配置); leave it out for plaintext mode."
-                ) from None
-        if not re.match(r"^https?://[^/\s]+", self.api_base_url or ""):
-            raise WeChatConfigError(
-                f"WeChat channel: 'api_base_url' must be an http(s) URL, got {self.api_base_url!r}."
-            )
-        timeout = self.reply_timeout
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not (
-            0 < timeout < MAX_REPLY_TIMEOUT
-        ):
-            raise WeChatConfigError(
-                "WeChat channel: 'reply_timeout' must be a number of seconds above 0 and below "
-                f"{MAX_REPLY_TIMEOUT:g} (WeChat waits 5 s), got {timeout!r}."
-            )
-
-    @classmethod
-    def from_credentials(
-        cls,
-        credentials: Optional[Mapping[Text, Any]],
-        environ: Optional[Mapping[str, str]] = None,
-    ) -> "WeChatSettings":
-        """Settings from the channel's ``credentials.yml`` section, each key falling back to
-        its environment variable (:data:`ENV_VARS`) when absent, empty, or a ``${VAR}``
-        reference to an unset variable."""
-        values = resolve_credentials(credentials, environ)
-        for key in ("token", "app_id", "app_secret"):
-            values.setdefault(key, "")
-        return cls(**values)
-
-
-def resolve_credentials(
-    credentials: Optional[Mapping[Text, Any]],
-    environ: Optional[Mapping[str, str]] = None,
-) -> Dict[str, Any]:
-    """The settings given in ``credentials`` or the environment, unvalidated; keys that are
-    given nowhere are left out."""
-    env = os.environ if environ is None else environ
-    if credentials is None:
-        credentials = {}
-    if not isinstance(credentials, Mapping):
-        raise WeChatConfigError(
-            "WeChat channel: the credentials.yml section must be a mapping of settings, "
-            f"got {type(credentials).__name__}."
-        )
-    unknown = sorted(set(credentials) - set(ENV_VARS))
-    if unknown:
-        logger.warning("WeChat channel: ignoring unknown credentials keys %s", unknown)
-
-    values: Dict[str, Any] = {}
-    for key, env_name in ENV_VARS.items():
-        value = _expand_env(credentials.get(key), env)
-        if _blank(value):
-            value = env.get(env_name)
-        if isinstance(value, str):
-            value = value.strip()
-        if not _blank(value):
-            values[key] = value
-    if "api_base_url" in values:
-        values["api_base_url"] = str(values["api_base_url"]).rstrip("/")
-    if "reply_timeout" in values:
-        values["reply_timeout"] = _seconds(values["reply_timeout"])
-    for key in SECRET_KEYS:
-        if key in values:
-            values[key] = str(values[key])
-    return values
-
-
-def _blank(value: Any) -> bool:
-    return value is None or (isinstance(value, str) and not value.strip())
-
-
-def _expand_env(value: Any, env: Mapping[str, str]) -> Any:
-    """``${VAR}`` references replaced from ``env``; ``None`` if one of them is unset."""
-    if not isinstance(value, str) or "${" not in value:
-        return value
-    missing = [name for name in _ENV_REFERENCE.findall(value) if not env.get(name)]
-    if missing:
-        return None
-    return _ENV_REFERENCE.sub(lambda m: env[m.group(1)], value)
-
-
-def _seconds(value: Any) -> Any:
-    if isinstance(value, str):
-        try:
-            return float(value)
-        except ValueError:
-            return value  # rejected with a clear message by WeChatSettings
-    return value
+#: a message the bot could not process (the tracker store or the bot itself failed): the same
+#: answer as the other channels give, so the user knows to send it again
+FAILURE_TEXT = rasa_runtime.STORE_DOWN_ZH
 
 
 class _WeChatTextOutput(OutputChannel):
@@ -436,6 +295,7 @@ class WeChatInput(InputChannel):
         return WeChatCustomerServiceOutput(self.deliver_via_api)
 
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
+        rasa_runtime.install()
         wechat_webhook = Blueprint("wechat_webhook")
 
         @wechat_webhook.route("/", methods=["GET"])

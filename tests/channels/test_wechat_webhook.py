@@ -1,8 +1,12 @@
 """The WeChat webhook against simulated WeChat pushes, in plaintext and in safe (AES) mode."""
 from __future__ import annotations
 
+import pytest
 import xmltodict
+from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
+from rasa.shared.core.domain import Domain
 
+from bot import rasa_runtime
 from bot.channels.wechat import (
     EMPTY_TEXT,
     FAILURE_TEXT,
@@ -10,6 +14,7 @@ from bot.channels.wechat import (
     VOICE_UNRECOGNISED_TEXT,
     WELCOME_TEXT,
 )
+from bot.rasa_runtime import STORE_DOWN_ZH, StoreUnavailable
 from identity_helpers import identity_of
 from wechat_sim import ACCOUNT_ID, OPENID, TOKEN, WEBHOOK, sha1_signature
 
@@ -339,3 +344,32 @@ async def test_encrypted_message_without_aes_key_is_a_configuration_error(serve_
     delivery = await wechat.post_raw(body.encode(), params)
     assert delivery.status == 503
     assert bot.messages == []
+
+
+# -- the project's failure answers (bot/rasa_runtime.py) ------------------------------------------
+
+
+def test_building_the_webhook_installs_the_failure_answers(channel_factory, monkeypatch):
+    calls = []
+    monkeypatch.setattr(rasa_runtime, "install", lambda: calls.append("install"))
+    channel_factory().blueprint(lambda message: None)
+    assert calls == ["install"]
+
+
+async def test_a_tracker_store_failure_gets_the_shared_store_down_answer(running, bot):
+    class BrokenStore(InMemoryTrackerStore):
+        async def retrieve(self, sender_id):
+            raise ConnectionError("database down")
+
+    store = FailSafeTrackerStore(BrokenStore(Domain.empty()))
+    with pytest.raises(StoreUnavailable):  # installed by the channel: the failure is not hidden
+        await store.retrieve("oX")
+
+    def answer(message):
+        raise StoreUnavailable("ConnectionError")  # what Rasa's agent raises on that failure
+
+    bot.answer = answer
+    wechat = running.wechat
+    delivery = await wechat.push(wechat.text_xml("我还欠多少", msg_id=wechat.next_msg_id()))
+    assert delivery.status == 200
+    assert delivery.content == FAILURE_TEXT == STORE_DOWN_ZH
