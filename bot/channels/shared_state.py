@@ -107,11 +107,18 @@ class RedisConnection:
         loop = asyncio.get_running_loop()
         if self._client is None or self._loop is not loop:
             import redis.asyncio as aioredis
+            from redis.asyncio.retry import Retry
+            from redis.backoff import NoBackoff
+            from redis.exceptions import ConnectionError as RedisConnectionError
 
             self._loop = loop
+            # a pooled connection that died with a Redis restart fails once ("Connection closed
+            # by server"): the command is sent again on a new connection instead of failing the
+            # user's message (the scripts are safe to repeat: nothing reached the old server)
             self._client = aioredis.from_url(
                 self.settings.url, decode_responses=True,
                 socket_connect_timeout=2, socket_timeout=3, health_check_interval=30,
+                retry=Retry(NoBackoff(), 1), retry_on_error=[RedisConnectionError],
             )
         return self._client
 

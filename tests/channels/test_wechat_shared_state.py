@@ -258,3 +258,26 @@ async def test_a_waiter_that_vanished_does_not_keep_the_reply_from_the_api(redis
     await asyncio.gather(*tasks)
     assert later == [BotTurn(("晚到的答复",))]
     await connection.close()
+
+
+@pytest.mark.redis
+async def test_a_connection_that_died_with_a_redis_restart_is_replaced_not_failed():
+    """After Redis restarts, every pooled connection is dead; the next command on one must be
+    sent again on a new connection, not fail the user's message (found by make prod-test)."""
+    name = f"test-restart-{uuid.uuid4().hex[:8]}"
+    connection = shared_state.RedisConnection(RedisSettings(REDIS_URL, f"test:{name}"))
+    client = connection.client()
+    await client.client_setname(name)
+    assert await client.set(connection.key("k"), "1")
+    # what a restart does to the pooled connection: the server closes it
+    admin = sync_redis.Redis.from_url(REDIS_URL)
+    killed = [c for c in admin.client_list() if c.get("name") == name]
+    assert killed
+    for entry in killed:
+        admin.client_kill_filter(_id=entry["id"])
+    try:
+        assert await client.get(connection.key("k")) == "1"
+    finally:
+        admin.delete(connection.key("k"))
+        admin.close()
+        await connection.close()
