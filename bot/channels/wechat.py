@@ -48,9 +48,9 @@ from bot import rasa_runtime
 from bot.channels import shared_state
 from bot.channels.identity import VerifiedIdentity, stamp
 from bot.channels.wechat_config import (  # noqa: F401 - the settings are part of this module's API
-    DEDUPE_MAX_ENTRIES, DEDUPE_TTL, DEFAULT_REPLY_TIMEOUT, ENV_VARS, MAX_API_MESSAGES, MAX_BODY_BYTES,
-    MAX_REPLY_TIMEOUT, MAX_TIMESTAMP_SKEW, OPTION_MAX_USERS, OPTION_TTL, SECRET_KEYS, WeChatConfigError,
-    WeChatSettings, resolve_credentials,
+    DEDUPE_MAX_ENTRIES, DEDUPE_TTL, DEFAULT_REPLY_TIMEOUT, ENV_VARS, MAX_API_MESSAGES,
+    MAX_BODY_BYTES, MAX_REPLY_TIMEOUT, MAX_TIMESTAMP_SKEW, OPTION_MAX_USERS, OPTION_TTL,
+    SECRET_KEYS, WeChatConfigError, WeChatSettings, resolve_credentials,
 )
 from bot.channels.wechat_cs_api import DEFAULT_API_BASE_URL, CustomerServiceClient, WeChatApiError
 from bot.channels.wechat_render import BotTurn, ReplyOption, TextRenderer, choose_option
