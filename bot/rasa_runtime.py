@@ -27,7 +27,9 @@ from __future__ import annotations
 
 import asyncio
 import functools
+import json
 import logging
+import re
 from typing import Any, List
 
 logger = logging.getLogger(__name__)
@@ -51,14 +53,76 @@ _installed = False
 
 
 def install() -> None:
-    """Install both changes (idempotent)."""
+    """Install both changes (idempotent), and the HTTP API's body check on the Rasa server."""
     global _installed
     if _installed:
         return
     _wrap_remote_actions()
     _make_tracker_store_failures_visible()
+    _guard_the_running_server()
     _installed = True
     logger.info("failure answers installed (custom actions, tracker store)")
+
+
+# -- the HTTP API: a malformed body is the client's error (400), not the server's (500) ------------
+
+#: POST routes of Rasa's HTTP API whose JSON body Rasa reads without checking it: a body that is
+#: not UTF-8 JSON, not an object, a ``text``/``name`` that is not a string, or a string that has
+#: no UTF-8 form (a lone surrogate, as ``"\ud800"`` in JSON) made Rasa answer 500
+API_BODY_ROUTES = re.compile(
+    r"^/(model/parse|conversations/[^/]+/(messages|trigger_intent|execute))$"
+)
+
+
+def _bad_request(message: str):
+    from sanic import response
+
+    body = {"version": "", "status": "failure", "message": message, "reason": "BadRequest",
+            "code": 400}
+    return response.json(body, status=400)
+
+
+async def refuse_malformed_api_bodies(request):
+    """Sanic request middleware: answers 400 to a malformed body of :data:`API_BODY_ROUTES`;
+    None (the request goes on) for everything else."""
+    if request.method != "POST" or not API_BODY_ROUTES.match(request.path):
+        return None
+    raw = request.body or b""
+    if not raw:
+        return None  # Rasa answers an empty body itself (400)
+    try:
+        body = json.loads(raw.decode("utf-8"))
+    except (UnicodeDecodeError, ValueError):
+        return _bad_request("The request body is not valid UTF-8 JSON.")
+    if not isinstance(body, dict):
+        return _bad_request("The request body must be a JSON object.")
+    for key in ("text", "name"):
+        if key in body and not isinstance(body[key], str):
+            return _bad_request(f"'{key}' must be a string.")
+    try:
+        json.dumps(body, ensure_ascii=False).encode("utf-8")
+    except UnicodeEncodeError:
+        return _bad_request(
+            "The request body holds text that has no UTF-8 form (a lone surrogate)."
+        )
+    return None
+
+
+def guard_api(app) -> None:
+    """Check the HTTP API's bodies on ``app`` (before it starts)."""
+    app.register_middleware(refuse_malformed_api_bodies, "request")
+
+
+def _guard_the_running_server() -> None:
+    """The Rasa server's app exists when the channels build their routes (Rasa creates the app,
+    then registers the channels); elsewhere (tests, the shell) there is none to guard."""
+    try:
+        from sanic import Sanic
+
+        app = Sanic.get_app("rasa_server")
+    except Exception:  # noqa: BLE001 - no Rasa server in this process
+        return
+    guard_api(app)
 
 
 def _wrap_remote_actions() -> None:
