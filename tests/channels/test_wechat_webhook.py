@@ -3,8 +3,10 @@ from __future__ import annotations
 
 import pytest
 import xmltodict
+from identity_helpers import identity_of
 from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
+from wechat_sim import ACCOUNT_ID, OPENID, TOKEN, WEBHOOK, sha1_signature
 
 from bot import rasa_runtime
 from bot.channels.wechat import (
@@ -15,9 +17,6 @@ from bot.channels.wechat import (
     WELCOME_TEXT,
 )
 from bot.rasa_runtime import STORE_DOWN_ZH, StoreUnavailable
-from identity_helpers import identity_of
-from wechat_sim import ACCOUNT_ID, OPENID, TOKEN, WEBHOOK, sha1_signature
-
 
 # -- URL verification -------------------------------------------------------------------------
 

@@ -11,8 +11,16 @@ from dataclasses import dataclass
 from typing import List
 
 from bot.nlu.quantities.quantity import (
-    AMOUNT, ANNUAL_RATE, DAILY_RATE, DAY_OF_MONTH, DURATION, ENTITIES, INSTALLMENTS,
-    MONTHLY_CHARGE, MONTHLY_RATE, Quantity,
+    AMOUNT,
+    ANNUAL_RATE,
+    DAILY_RATE,
+    DAY_OF_MONTH,
+    DURATION,
+    ENTITIES,
+    INSTALLMENTS,
+    MONTHLY_CHARGE,
+    MONTHLY_RATE,
+    Quantity,
 )
 from bot.nlu.quantities.scanner import Scanner
 from bot.nlu.quantities.scanner.rates import read_rate

@@ -30,7 +30,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Optional, Union
 
-__all__ = ["Numeral", "scan_numeral", "parse_numeral", "format_decimal", "CN_DIGITS", "NUMERAL_START"]
+__all__ = ["Numeral", "scan_numeral", "parse_numeral", "format_decimal", "CN_DIGITS",
+           "NUMERAL_START"]
 
 #: Chinese digits (incl. financial capitals and the colloquial 俩 / 幺) and their values
 CN_DIGITS = {
@@ -49,10 +50,11 @@ _RANGE_PAIRS = frozenset({(1, 2), (2, 3), (3, 4), (4, 5), (5, 6), (6, 7), (7, 8)
 #: after an abbreviated last digit (两千五) these characters mean the digit starts a new
 #: number instead ("借了一万两个月" is 一万 + 两个月, not 12000 + 个月)
 _TAIL_BREAKERS = frozenset("个天周年月期号日次笔张岁点倍")
-#: ... except when a rate cue starts there: 一万二日利率0.05% is 12000 at 0.05 % a day (两 / 俩 still
-#: start the next number: 一万两年利息 is 一万 + 两年; so does 一 before 年 — 1万一年利息 is 1万 +
-#: 一年 — except before 年化, which no count of years takes)
-_RATE_CUE_STARTS = ("日利", "日息", "日化", "日费率", "日率", "年化", "年利", "年息", "年费率", "年率")
+#: ... except when a rate cue starts there: 一万二日利率0.05% is 12000 at 0.05 % a day
+#: (两 / 俩 still start the next number: 一万两年利息 is 一万 + 两年; so does 一 before 年 —
+#: 1万一年利息 is 1万 + 一年 — except before 年化, which no count of years takes)
+_RATE_CUE_STARTS = ("日利", "日息", "日化", "日费率", "日率",
+                    "年化", "年利", "年息", "年费率", "年率")
 #: characters a number can start with
 NUMERAL_START = frozenset("0123456789") | frozenset(CN_DIGITS) | frozenset("十拾")
 
@@ -195,7 +197,8 @@ class _Reader:
             return
         if (st.tail and end < n and s[end] in _TAIL_BREAKERS
                 and (s[end - 1] in "两俩" or not s.startswith(_RATE_CUE_STARTS, end)
-                     or (s[end - 1] in "一幺" and s[end] == "年" and not s.startswith("年化", end)))):
+                     or (s[end - 1] in "一幺" and s[end] == "年"
+                         and not s.startswith("年化", end)))):
             return  # the abbreviated digit starts the next number instead
         first = self.first_arabic
         arabic = st.arabic_tokens == 1 and st.tokens == 1 and not st.chinese
@@ -295,7 +298,8 @@ class _Reader:
         ("3k几个月" is 3k, then the question 几个月)."""
         st, s, i = self.st, self.s, self.i
         if not (st.prev in ("small", "big") and not st.decimal and s[i - 1] not in "kKwW"
-                and (ch == "几" or (ch in "多来" and i + 1 < self.n and s[i + 1] in "万萬亿億千仟"))):
+                and (ch == "几"
+                     or (ch in "多来" and i + 1 < self.n and s[i + 1] in "万萬亿億千仟"))):
             return None
         st.num, st.tail = Decimal(0), None
         st.is_range = True

@@ -25,7 +25,6 @@ from bot.nlu.quantities.scanner.numbers import NumberReading
 from bot.nlu.quantities.scanner.patterns import _RANGE_SEP_RE
 from bot.nlu.quantities.scanner.rates import RateReading
 
-
 __all__ = ["Scanner"]
 _RANGE_ENTITIES = frozenset({AMOUNT, DURATION, INSTALLMENTS})
 

@@ -11,9 +11,13 @@ from typing import Optional, Tuple
 from bot.nlu.quantities.numerals import NUMERAL_START, Numeral, format_decimal, scan_numeral
 from bot.nlu.quantities.quantity import AMOUNT
 from bot.nlu.quantities.scanner.patterns import (
-    _HALF, _HUNDREDTH, _NOT_APPROX_AFTER_DUO, _STRIP_RE, _TENTH, _is_ascii_letter,
+    _HALF,
+    _HUNDREDTH,
+    _NOT_APPROX_AFTER_DUO,
+    _STRIP_RE,
+    _TENTH,
+    _is_ascii_letter,
 )
-
 
 _CURRENCY_PREFIX_RE = re.compile(r"(?:¥|rmb|cny|人民币)[ ]?", re.IGNORECASE)
 _FOREIGN_PREFIX_RE = re.compile(r"(?:us\$|hk\$|\$|€|£|usd|hkd|eur)[ ]?", re.IGNORECASE)

@@ -11,7 +11,6 @@ from bot.nlu.quantities.scanner.patterns import _RANGE_SEP_RE, _STRIP_RE, _is_as
 from bot.nlu.quantities.vocabulary import vocabulary
 from bot.nlu.textnorm import normalize_text
 
-
 _GROUPED_MONEY_RE = re.compile(r"[0-9]{3}(?:[,，][0-9]{3})*(?![0-9])[ ]?(?:元|块|万|千|rmb)",
                                re.IGNORECASE)
 

@@ -10,13 +10,13 @@ import re
 from bot.nlu.quantities.numerals import NUMERAL_START
 from bot.nlu.quantities.scanner.patterns import _STRIP_RE, _is_ascii_letter
 
-
 _SEPARATED_DIGITS_RE = re.compile(
     r"(?:\+?86[- ]?)?1[3-9][0-9](?:[- ]?[0-9]{4}){2}(?![0-9])"  # mobile phone
     r"|\+[0-9][0-9 -]{6,}[0-9](?![0-9])"  # international number
     r"|[48]00[- ]?[0-9]{3}[- ]?[0-9]{4}(?![0-9])"  # 400 / 800 hotline
     r"|(?:1[0-2]|0?[1-9])-(?:3[01]|[12][0-9]|0?[1-9])(?![0-9])"  # 12-15: a month and day ...
-    r"(?![ ]?(?:[-~到至]|元|块|天|个|期|号|日|万|千|百|[kKwW%]|周|年|小时|分|岁|次|笔))"  # ... unless a unit follows
+    # ... unless a unit follows
+    r"(?![ ]?(?:[-~到至]|元|块|天|个|期|号|日|万|千|百|[kKwW%]|周|年|小时|分|岁|次|笔))"
     r"|0[0-9]{2,3}-[0-9]{7,8}(?![0-9])"  # landline
     # 2026-01-15, 2026/1/15, 2026.1.15
     r"|[0-9]{4}(?:[-/][0-9]{1,2}(?:[-/][0-9]{1,2})?|\.[0-9]{1,2}\.[0-9]{1,2})(?![0-9])"

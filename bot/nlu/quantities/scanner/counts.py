@@ -11,7 +11,6 @@ from bot.nlu.quantities.numerals import NUMERAL_START, Numeral, scan_numeral
 from bot.nlu.quantities.quantity import INSTALLMENTS
 from bot.nlu.quantities.scanner.patterns import _STRIP_RE
 
-
 _FEN_RE = re.compile(r"分(?:成|为|期|开)?[ ]?")
 _INSTALLMENT_UNIT_RE = re.compile(r"[ ]?(?:期|个月|次)")
 #: the longest plan a bare count after 分期 / 分 can name (分期12, 能分24吗; 分期500 is money)

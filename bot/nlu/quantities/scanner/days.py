@@ -12,7 +12,6 @@ from bot.nlu.quantities.durations import iso_duration
 from bot.nlu.quantities.numerals import Numeral, scan_numeral
 from bot.nlu.quantities.quantity import DAY_OF_MONTH, DURATION
 
-
 _EVERY_MONTH_RE = re.compile(r"每(?:个)?月(?:的)?[ ]?")
 _WITHIN_RE = re.compile(r"内|之内|以内")
 

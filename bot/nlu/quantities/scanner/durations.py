@@ -14,12 +14,12 @@ from bot.nlu.quantities.numerals import Numeral, scan_numeral
 from bot.nlu.quantities.quantity import AMOUNT, DURATION
 from bot.nlu.quantities.scanner.patterns import _DURATION_UNIT_RE, _HALF, _STRIP_RE
 
-
 _DURATION_JOIN_RE = re.compile(r"零|又|加|[ ]")
-_HALF_RE = re.compile(r"半(?P<ge>个)?(?P<more>多(?!少))?(?P<unit>年(?![级代纪])|月|小时|钟头|星期|礼拜)")
+_HALF_RE = re.compile(
+    r"半(?P<ge>个)?(?P<more>多(?!少))?(?P<unit>年(?![级代纪])|月|小时|钟头|星期|礼拜)")
 #: before 半天 / 几天 (几个月 …): a word of being late or putting off (and, before 几, of waiting),
-#: which makes them a length of time: "晚了半天", "宽限几天", "等我几天", "过几天"; the overdue words
-#: count before 几 only with 了 ("逾期了几天"; "逾期几天算不良" asks how many)
+#: which makes them a length of time: "晚了半天", "宽限几天", "等我几天", "过几天"; the overdue
+#: words count before 几 only with 了 ("逾期了几天"; "逾期几天算不良" asks how many)
 _LATE_BEFORE_RE = re.compile(
     r"(?:(?P<overdue>逾期|预期|途期|超期)|晚还|晚|迟还|迟|拖欠|拖|宽限|缓|延期|延后|延迟|推迟|推后|往后[推延挪调改]|推"
     r"|(?P<wait>(?<!要)等|(?<!要)过))(?P<le>了)?(?:还|我|你们|你|个)?[ ]?$"
@@ -34,7 +34,8 @@ _UNIT_RANK = {"年": 6, "季度": 5.5, "月": 5, "星期": 4, "礼拜": 4, "周"
               "小时": 2, "钟头": 2, "分钟": 1}
 #: words before a bare month number that make it a length of time ("逾期3月")
 _MONTH_CUE_RE = re.compile(
-    r"(?:逾期|预期|途期|过期|超期|拖欠|拖了|拖|晚了|晚还|晚|超过|满|近|共|用了|借了|欠了|宽限)(?:了|已经|快|都)?[ ]?$")
+    r"(?:逾期|预期|途期|过期|超期|拖欠|拖了|拖|晚了|晚还|晚|超过|满|近|共|用了|借了|欠了|宽限)"
+    r"(?:了|已经|快|都)?[ ]?$")
 _MONTH_NAME_TAIL_RE = re.compile(r"份|初|底|中旬|上旬|下旬|中|末|里")
 #: "一个月还3000", "一天打几十个电话": 一 + unit + a verb of what happens per unit
 _PER_UNIT_AFTER_RE = re.compile(
@@ -120,7 +121,8 @@ class DurationReading:
         """几天 at ``i`` (好几天 from ``start``) to ``end`` says "a few days" rather than asking
         how many."""
         s = self.s
-        if start < i or self._alone(start, end) or (i >= 2 and s.startswith(("连续", "已经"), i - 2)):
+        if (start < i or self._alone(start, end)
+                or (i >= 2 and s.startswith(("连续", "已经"), i - 2))):
             return True  # 好几天, "几天", 连续几个月, 已经几天了
         if _LASTING_AFTER_RE.match(s, end):
             return True  # 几个月没还
@@ -138,7 +140,8 @@ class DurationReading:
         """A unit of time at ``u`` that the number cannot take, so it starts another word: 年 after
         1000 or more that is not a year ("欠8千 年底还"), any unit after a number written with
         万 / 亿 / w ("3万月供", "1万 天天被催"), a bare 月 after 100 or more ("8000月供", "月入8000
-        月供3000") and a doubled 天天 / 月月 / 年年 ("every day": "欠3000天天被催", "一天天过去")."""
+        月供3000") and a doubled 天天 / 月月 / 年年 ("every day": "欠3000天天被催",
+        "一天天过去")."""
         m = _DURATION_UNIT_RE.match(self.s, u)
         if not m:
             return False

@@ -14,21 +14,25 @@ from bot.nlu.quantities.numerals import Numeral, format_decimal, scan_numeral
 from bot.nlu.quantities.quantity import AMOUNT
 from bot.nlu.quantities.scanner.context import _RULE_NAME_RE
 from bot.nlu.quantities.scanner.patterns import (
-    _DURATION_UNIT_RE, _NOT_APPROX_AFTER_DUO, _is_ascii_letter,
+    _DURATION_UNIT_RE,
+    _NOT_APPROX_AFTER_DUO,
+    _is_ascii_letter,
 )
 from bot.nlu.quantities.scanner.rates import _Rate
 
-
 _TIME_TAIL_RE = re.compile(r"点(?:钟|半|[0-9]{1,2}分?|[零一二三四五六七八九十]{1,3}分?)?")
-_BLOCKED_UNIT_RE = re.compile(r"个?(?:期|天|月|年|周|星期|次|笔|名|号|日|季度|季|位|条|章|节|页|项|张)?")
+_BLOCKED_UNIT_RE = re.compile(
+    r"个?(?:期|天|月|年|周|星期|次|笔|名|号|日|季度|季|位|条|章|节|页|项|张)?")
 _ALNUM_TAIL_RE = re.compile(r"[0-9A-Za-z.]*")
 #: words before a number that make it an operand, not money: 乘365
 _OPERATOR_BEFORE_RE = re.compile(r"(?:乘以|除以|乘|除|[×x*÷])[ ]?$", re.IGNORECASE)
 #: characters before a lone 一 that make it "the same / that one" rather than a count
 _NOT_COUNT_BEFORE = frozenset("同统某任每哪这那唯单成")
-#: before 前 / 后 + 一天 (一个月 …): a date ("到期前一天", "还款日的前一天") or a word that shifts by
-#: a length of time ("提前一天", "延后一天", "往后推"); otherwise 前一天 / 后一天 name a day
-_SHIFT_ANCHOR_RE = re.compile(r"(?:提|往|向|之|以|推|延|退|滞|错|挪|靠|今|此|日|期|号|款|止|账|单)的?$")
+#: before 前 / 后 + 一天 (一个月 …): a date ("到期前一天", "还款日的前一天") or a word that
+#: shifts by a length of time ("提前一天", "延后一天", "往后推"); otherwise 前一天 / 后一天 name
+#: a day
+_SHIFT_ANCHOR_RE = re.compile(
+    r"(?:提|往|向|之|以|推|延|退|滞|错|挪|靠|今|此|日|期|号|款|止|账|单)的?$")
 
 
 class NumberReading:
@@ -89,14 +93,17 @@ class NumberReading:
                 or (i > 0 and s[i - 1] in "前后"
                     and not _SHIFT_ANCHOR_RE.search(s, max(0, i - 3), i - 1))):
             unit = _DURATION_UNIT_RE.match(s, j)
-            return unit.end() if unit else j  # 同一天, 最后一个月, 算前一天还是后一天: which one, not how many
+            # 同一天, 最后一个月, 算前一天还是后一天: which one, not how many
+            return unit.end() if unit else j
         if self._rate_follows(k) or self._rate_question_follows(k, num):
             # 1.2万日利率0.05%, 3万年化14.4%: the unit belongs to the cue
             return self.bare(i, num, j, unit_free=True)
-        # 多 / 余 / 来 / 出头 right after the number (not after a space: "6000 多出多少"): a lower bound
+        # 多 / 余 / 来 / 出头 right after the number (not after a space: "6000 多出多少"):
+        # a lower bound
         u = k
         approx_char = ""
-        if k == j and c in ("多", "余", "来") and self.char(k + 1) not in _NOT_APPROX_AFTER_DUO and (
+        if k == j and c in ("多", "余", "来") and (
+                self.char(k + 1) not in _NOT_APPROX_AFTER_DUO) and (
                 num.has_magnitude or (num.arabic and num.value >= 10)):
             approx_char, u = c, k + 1
             if c == "多" and s.startswith(("点儿", "一点", "点"), u):

@@ -11,11 +11,14 @@ from typing import Optional
 
 from bot.nlu.quantities.numerals import NUMERAL_START, Numeral, format_decimal, scan_numeral
 from bot.nlu.quantities.quantity import (
-    ANNUAL_RATE, DAILY_RATE, MONTHLY_CHARGE, MONTHLY_RATE, Quantity,
+    ANNUAL_RATE,
+    DAILY_RATE,
+    MONTHLY_CHARGE,
+    MONTHLY_RATE,
+    Quantity,
 )
 from bot.nlu.quantities.scanner.patterns import _HALF, _HUNDREDTH, _TENTH, _is_ascii_letter
 from bot.nlu.quantities.vocabulary import vocabulary
-
 
 _SPACE_ONLY_RE = re.compile(r"[ \t:]*")
 #: per-day / per-year words after a rate without a cue (0.05%/天, 万分之四的日息)
@@ -25,13 +28,15 @@ _RATE_SUFFIX_RE = re.compile(
     re.IGNORECASE,
 )
 _RATE_WORD_RE = re.compile(r"([百千万])分之")
-#: words anywhere in a message that make a percentage with no cue an interest rate (超过24%算高利贷吗,
-#: 百分之18的利率): annual words, and neutral ones, after which under 1 % is daily as after a cue
+#: words anywhere in a message that make a percentage with no cue an interest rate
+#: (超过24%算高利贷吗, 百分之18的利率): annual words, and neutral ones, after which under 1 % is
+#: daily as after a cue
 _ANNUAL_CONTEXT_RE = re.compile(r"年化|年利|年息|高利贷|apr", re.IGNORECASE)
 _NEUTRAL_CONTEXT_RE = re.compile(r"利率|利息")
 #: before a percentage (fillers skipped): a payment, a change, a fee or a base makes it a share of
 #: something, not an interest rate ("还了50%", "首付30%", "上浮50%", "手续费0.6%", "本金的30%")
-_SHARE_BEFORE_RE = re.compile(r"(?:还|付|交|浮|涨|降|减|免|少|多|打|占|剩|完成|提高|增加|优惠|返|扣|费|税|的|比|率|金|险)$")
+_SHARE_BEFORE_RE = re.compile(
+    r"(?:还|付|交|浮|涨|降|减|免|少|多|打|占|剩|完成|提高|增加|优惠|返|扣|费|税|的|比|率|金|险)$")
 #: after a percentage: 的 + anything but a rate word makes it a share ("30%的工资")
 _SHARE_AFTER_RE = re.compile(r"[ ]?的(?!年化|年利|年息|利率|利息|高利贷|日息|日利|息|利)")
 _PER_BASE = {"百": Decimal(100), "千": Decimal(1000), "万": Decimal(10000)}
@@ -74,7 +79,8 @@ def _traditional_rate(s: str, num: Numeral, fen: Decimal) -> Optional[_Rate]:
             after = s[tail.end] if tail is not None and tail.end < n else ""
             money_unit = vocabulary().money_unit_re
             if (tail is not None and tail.end == end + 1 and not tail.has_magnitude
-                    and (tail.end >= n or (after not in NUMERAL_START and after not in "万千百kKwW.%"
+                    and (tail.end >= n or (after not in NUMERAL_START
+                                           and after not in "万千百kKwW.%"
                                            and not money_unit.match(s, tail.end)))):
                 value, end = value + tail.value * step, tail.end
                 if end < n and s[end] == minor:
