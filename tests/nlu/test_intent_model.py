@@ -128,8 +128,11 @@ def test_training_order_does_not_change_the_model(preparer):
 
 
 def test_predictions_equal_the_pipelines_own(model):
-    texts = ["花呗逾期咋整", "5k逾期3天罚多少", "你好", "宽限期几天"]
+    texts = ["花呗逾期咋整", "5k逾期3天罚多少", "你好", "宽限期几天", "", "🙅", "xyz", "借被 预期，征心会花吗？？",
+             "宽限期宽限期宽限期 几天几天", "逾期ⓐ了 Ⓐ"]
     assert (model.predict_proba(texts) == model._pipeline.predict_proba(model.documents(texts))).all()
+    for text in texts:
+        assert (model.predict_proba([text]) == model._pipeline.predict_proba(model.documents([text]))).all()
 
 
 def test_pickled_model_predicts_the_same(model):
