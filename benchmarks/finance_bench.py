@@ -48,13 +48,22 @@ def scenarios() -> dict[str, Callable[[], Any]]:
         "schedule_360_months": lambda: amortization_schedule(
             "1000000", "0.049", 360, RepaymentMethod.equal_installment
         ),
-        "payoff_20_loans_avalanche": lambda: plan_payoff(debts, minimums + 3000, Strategy.avalanche),
+        "payoff_20_loans_avalanche": lambda: plan_payoff(
+            debts, minimums + 3000, Strategy.avalanche
+        ),
         "payoff_20_loans_compare_3_strategies": lambda: compare_strategies(debts, minimums + 3000),
         "payoff_20_loans_infeasible_shortfall": lambda: plan_payoff(
-            [Debt(d.name, d.balance, d.annual_rate, Decimal(0)) for d in debts], Decimal("3000"), Strategy.avalanche
+            [Debt(d.name, d.balance, d.annual_rate, Decimal(0)) for d in debts],
+            Decimal("3000"),
+            Strategy.avalanche,
         ),
         "overdue_accrual_3_years_daily": lambda: accrue_overdue(
-            "50000", "0.0005", due, due + dt.timedelta(days=1095), overdue_interest="1200", grace_days=3,
+            "50000",
+            "0.0005",
+            due,
+            due + dt.timedelta(days=1095),
+            overdue_interest="1200",
+            grace_days=3,
             repayments=[(dt.date(2021, 6, 1), "5000"), (dt.date(2022, 6, 1), "5000")],
         ),
     }
@@ -83,20 +92,30 @@ def main(argv: list[str] | None = None) -> int:
     schedule = checks["schedule_360_months"]()
     compared = checks["payoff_20_loans_compare_3_strategies"]()
     facts = {
-        "schedule_360_months": f"payment {schedule.rows[0].payment}, total interest {schedule.total_interest}",
+        "schedule_360_months": (
+            f"payment {schedule.rows[0].payment}, total interest {schedule.total_interest}"
+        ),
         "payoff_20_loans_avalanche": f"{plan.months} months, total interest {plan.total_interest}",
         "payoff_20_loans_compare_3_strategies": " / ".join(
             f"{strategy.value} {p.months} mo" for strategy, p in compared.items()
         ),
         "payoff_20_loans_infeasible_shortfall": f"shortfall {infeasible.shortfall} per month",
-        "overdue_accrual_3_years_daily": f"{accrual.days} days, penalty {accrual.total_penalty}, due {accrual.total_due}",
+        "overdue_accrual_3_years_daily": (
+            f"{accrual.days} days, penalty {accrual.total_penalty}, due {accrual.total_due}"
+        ),
     }
-    env = {"python": platform.python_version(), "cpus": os.cpu_count(), "machine": platform.machine()}
+    env = {
+        "python": platform.python_version(),
+        "cpus": os.cpu_count(),
+        "machine": platform.machine(),
+    }
     if args.json:
         json.dump({"env": env, "results": results, "facts": facts}, sys.stdout, indent=2)
         print()
         return 0
-    print(f"Python {env['python']} · {env['cpus']} CPUs · {env['machine']} · {args.repeat} runs each")
+    print(
+        f"Python {env['python']} · {env['cpus']} CPUs · {env['machine']} · {args.repeat} runs each"
+    )
     print(f"{'scenario':40} {'median ms':>10} {'best ms':>10}  result")
     for name, r in results.items():
         print(f"{name:40} {r['median_ms']:10.2f} {r['best_ms']:10.2f}  {facts.get(name, '')}")

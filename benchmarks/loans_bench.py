@@ -9,6 +9,7 @@ borrowers) and prints p50 / p95 latency and requests per second.
     .venv/bin/python benchmarks/loans_bench.py                      # both backends
     .venv/bin/python benchmarks/loans_bench.py --backend sqlite --requests 4000
 """
+
 from __future__ import annotations
 
 import argparse
@@ -73,6 +74,7 @@ async def load(base: str, total: int, concurrency: int) -> tuple[list[float], fl
     connector = aiohttp.TCPConnector(limit=concurrency)
 
     async with aiohttp.ClientSession(headers=headers, connector=connector) as session:
+
         async def worker() -> None:
             nonlocal errors
             for i in counter:
@@ -101,10 +103,20 @@ def bench_backend(name: str, url: str, total: int, concurrency: int) -> dict:
     port = free_port()
     env["LOAN_SERVICE_PORT"] = str(port)
     migrate.upgrade(url)
-    subprocess.run([sys.executable, "-m", "bot.loans", "seed", "--demo", "--today", AS_OF],
-                   env=env, check=True, capture_output=True, cwd=REPO)
-    server = subprocess.Popen([sys.executable, "-m", "bot.loans", "serve"], env=env, cwd=REPO,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    subprocess.run(
+        [sys.executable, "-m", "bot.loans", "seed", "--demo", "--today", AS_OF],
+        env=env,
+        check=True,
+        capture_output=True,
+        cwd=REPO,
+    )
+    server = subprocess.Popen(
+        [sys.executable, "-m", "bot.loans", "serve"],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     base = f"http://127.0.0.1:{port}"
     try:
         asyncio.run(wait_healthy(base, server))
@@ -125,20 +137,28 @@ def bench_backend(name: str, url: str, total: int, concurrency: int) -> dict:
 
 
 def main() -> int:
-    parser = argparse.ArgumentParser(description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--backend", choices=("sqlite", "postgres", "both"), default="both")
     parser.add_argument("--requests", type=int, default=2000)
     parser.add_argument("--concurrency", type=int, default=20)
-    parser.add_argument("--postgres-url", default=os.environ.get(
-        "LOAN_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"))
+    parser.add_argument(
+        "--postgres-url",
+        default=os.environ.get(
+            "LOAN_BENCH_POSTGRES_URL", "postgresql://postgres@127.0.0.1:5432/postgres"
+        ),
+    )
     args = parser.parse_args()
 
     results = []
     if args.backend in ("sqlite", "both"):
         with tempfile.TemporaryDirectory() as tmp:
-            results.append(bench_backend("SQLite", f"sqlite:///{tmp}/loans.db", args.requests,
-                                         args.concurrency))
+            results.append(
+                bench_backend(
+                    "SQLite", f"sqlite:///{tmp}/loans.db", args.requests, args.concurrency
+                )
+            )
     if args.backend in ("postgres", "both"):
         import psycopg2
 
@@ -148,21 +168,26 @@ def main() -> int:
         with admin.cursor() as cur:
             cur.execute(f'CREATE DATABASE "{name}"')
         try:
-            url = make_url(args.postgres_url).set(database=name).render_as_string(
-                hide_password=False)
+            url = (
+                make_url(args.postgres_url).set(database=name).render_as_string(hide_password=False)
+            )
             results.append(bench_backend("PostgreSQL", url, args.requests, args.concurrency))
         finally:
             with admin.cursor() as cur:
                 cur.execute(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)')
             admin.close()
 
-    print(f"GET /v1/borrowers/{{id}}/loans, {args.concurrency} concurrent clients, "
-          f"{args.requests} requests, cpus={os.cpu_count()}")
+    print(
+        f"GET /v1/borrowers/{{id}}/loans, {args.concurrency} concurrent clients, "
+        f"{args.requests} requests, cpus={os.cpu_count()}"
+    )
     print("| backend | requests | errors | p50 ms | p95 ms | mean ms | req/s |")
     print("|---|---:|---:|---:|---:|---:|---:|")
     for r in results:
-        print(f"| {r['backend']} | {r['requests']} | {r['errors']} | {r['p50_ms']:.1f} | "
-              f"{r['p95_ms']:.1f} | {r['mean_ms']:.1f} | {r['rps']:.0f} |")
+        print(
+            f"| {r['backend']} | {r['requests']} | {r['errors']} | {r['p50_ms']:.1f} | "
+            f"{r['p95_ms']:.1f} | {r['mean_ms']:.1f} | {r['rps']:.0f} |"
+        )
     return 1 if any(r["errors"] for r in results) else 0
 
 

@@ -1,11 +1,13 @@
 """Where a py-spy profile's time goes: inclusive and self shares of collapsed stacks.
 
-    .venv/bin/python benchmarks/profile_summary.py DIR/rasa_server-round1.txt [--top 40] [--match WORD ...]
+    .venv/bin/python benchmarks/profile_summary.py DIR/rasa_server-round1.txt [--top 40] [--match
+    WORD ...]
 
 Reads py-spy's ``--format raw`` output (what ``turn_bench.py --profile DIR`` writes): one line per
 distinct stack, frames separated by ``;``, then the number of samples. Idle samples (the event
 loop waiting in ``select`` / ``epoll``) are counted apart, so the shares are of busy time.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -49,10 +51,14 @@ def is_idle(frames) -> bool:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("profile")
     parser.add_argument("--top", type=int, default=40)
-    parser.add_argument("--match", nargs="*", default=[], help="also print the inclusive share of these")
+    parser.add_argument(
+        "--match", nargs="*", default=[], help="also print the inclusive share of these"
+    )
     args = parser.parse_args(argv)
     stacks = load(args.profile)
     total = sum(c for _, c in stacks)

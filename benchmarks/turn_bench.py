@@ -31,6 +31,7 @@ while the servers stood idle, waits up to ``--settle`` seconds for it to drop un
 ``--max-busy`` cores, and refuses to measure a busy machine unless ``--force`` (then every
 figure is marked BUSY).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -61,37 +62,125 @@ FAILURE_MARKERS = ("系统暂时出了点问题",)
 # --- what the users say -------------------------------------------------------------------------
 # Every script is ten turns and cycles; each flow it starts it also finishes.
 ANONYMOUS_SCRIPTS = (
-    ["你好", "借呗两个月没还会怎样", "5000块逾期两个月罚息多少", "万分之五", "逾期会影响房贷吗",
-     "月薪8000怎么分配", "房租2000，吃饭1500", "差一块钱没还会上征信吗", "你是机器人吗", "谢谢"],
-    ["在吗", "我借呗还欠多少", "有宽限期吗", "借2万年化18%逾期一个月罚息多少", "提前还款有手续费吗",
-     "月入6000怎么做预算", "房租1500吃饭1200", "催收打电话给我家人合法吗", "转人工", "再见"],
-    ["你好", "有人说能帮我停息挂账，要交服务费", "逾期了征信能修复吗", "借呗3000逾期10天罚息多少",
-     "年化14.4%", "花呗能分期吗", "逾期了会被起诉吗", "5000", "怎么还款", "谢谢"],
+    [
+        "你好",
+        "借呗两个月没还会怎样",
+        "5000块逾期两个月罚息多少",
+        "万分之五",
+        "逾期会影响房贷吗",
+        "月薪8000怎么分配",
+        "房租2000，吃饭1500",
+        "差一块钱没还会上征信吗",
+        "你是机器人吗",
+        "谢谢",
+    ],
+    [
+        "在吗",
+        "我借呗还欠多少",
+        "有宽限期吗",
+        "借2万年化18%逾期一个月罚息多少",
+        "提前还款有手续费吗",
+        "月入6000怎么做预算",
+        "房租1500吃饭1200",
+        "催收打电话给我家人合法吗",
+        "转人工",
+        "再见",
+    ],
+    [
+        "你好",
+        "有人说能帮我停息挂账，要交服务费",
+        "逾期了征信能修复吗",
+        "借呗3000逾期10天罚息多少",
+        "年化14.4%",
+        "花呗能分期吗",
+        "逾期了会被起诉吗",
+        "5000",
+        "怎么还款",
+        "谢谢",
+    ],
 )
 LINKED_SCRIPTS = (
-    ("demo-up-to-date",
-     ["你好", "我这个月要还多少", "我要是晚还10天会怎样", "还款日前三天提醒我", "提前还款有违约金吗",
-      "取消提醒", "月薪8000怎么分配", "房租2000，吃饭1500", "你是机器人吗", "谢谢"]),
-    ("demo-two-months",
-     ["借呗两个月没还会怎样", "每月能还3000多久能还清", "这个月实在还不上能延期吗", "公司裁员了，还在找工作",
-      "每月能还1000", "确认提交", "会被起诉吗", "我借呗还欠多少", "转人工", "谢谢"]),
-    ("demo-one-yuan",
-     ["我逾期了吗", "差一块钱没还会上征信吗", "逾期会影响房贷吗", "我要是晚还10天会怎样", "怎么还款",
-      "还款日前三天提醒我", "取消提醒", "查一下我的借款", "再见", "好的谢谢"]),
-    ("demo-multi-debt",
-     ["我有好几笔贷款，先还哪个", "5000", "先还利率高的", "那每月4000呢", "月薪8000怎么分配才能还上钱",
-      "房租2000，吃饭1500", "逾期会影响房贷吗", "我借呗还欠多少", "5000块逾期两个月罚息多少", "谢谢"]),
+    (
+        "demo-up-to-date",
+        [
+            "你好",
+            "我这个月要还多少",
+            "我要是晚还10天会怎样",
+            "还款日前三天提醒我",
+            "提前还款有违约金吗",
+            "取消提醒",
+            "月薪8000怎么分配",
+            "房租2000，吃饭1500",
+            "你是机器人吗",
+            "谢谢",
+        ],
+    ),
+    (
+        "demo-two-months",
+        [
+            "借呗两个月没还会怎样",
+            "每月能还3000多久能还清",
+            "这个月实在还不上能延期吗",
+            "公司裁员了，还在找工作",
+            "每月能还1000",
+            "确认提交",
+            "会被起诉吗",
+            "我借呗还欠多少",
+            "转人工",
+            "谢谢",
+        ],
+    ),
+    (
+        "demo-one-yuan",
+        [
+            "我逾期了吗",
+            "差一块钱没还会上征信吗",
+            "逾期会影响房贷吗",
+            "我要是晚还10天会怎样",
+            "怎么还款",
+            "还款日前三天提醒我",
+            "取消提醒",
+            "查一下我的借款",
+            "再见",
+            "好的谢谢",
+        ],
+    ),
+    (
+        "demo-multi-debt",
+        [
+            "我有好几笔贷款，先还哪个",
+            "5000",
+            "先还利率高的",
+            "那每月4000呢",
+            "月薪8000怎么分配才能还上钱",
+            "房租2000，吃饭1500",
+            "逾期会影响房贷吗",
+            "我借呗还欠多少",
+            "5000块逾期两个月罚息多少",
+            "谢谢",
+        ],
+    ),
 )
-MOODBOT_SCRIPT = ["hello", "I am feeling sad", "yes", "I am great", "are you a bot?", "hi there",
-                  "not good", "no", "very good", "goodbye"]
+MOODBOT_SCRIPT = [
+    "hello",
+    "I am feeling sad",
+    "yes",
+    "I am great",
+    "are you a bot?",
+    "hi there",
+    "not good",
+    "no",
+    "very good",
+    "goodbye",
+]
 
 
 @dataclass(frozen=True)
 class Conversation:
     """One simulated user: where to post, as whom, and what they say."""
 
-    kind: str                   # "anonymous", "linked" or "moodbot"
-    path: str                   # the channel's webhook
+    kind: str  # "anonymous", "linked" or "moodbot"
+    path: str  # the channel's webhook
     token: Optional[str]
     script: tuple
     borrower: Optional[str] = None
@@ -110,18 +199,26 @@ def bot_mix(conversations: int, rest_token: str, api_token: str) -> list[Convers
     for index in range(conversations):
         if index % 5 < 3:
             script = ANONYMOUS_SCRIPTS[anonymous % len(ANONYMOUS_SCRIPTS)]
-            mix.append(Conversation("anonymous", "/webhooks/rest/webhook", rest_token, tuple(script)))
+            mix.append(
+                Conversation("anonymous", "/webhooks/rest/webhook", rest_token, tuple(script))
+            )
             anonymous += 1
         else:
             borrower, script = LINKED_SCRIPTS[linked % len(LINKED_SCRIPTS)]
-            mix.append(Conversation("linked", "/webhooks/shell/webhook", api_token, tuple(script), borrower))
+            mix.append(
+                Conversation(
+                    "linked", "/webhooks/shell/webhook", api_token, tuple(script), borrower
+                )
+            )
             linked += 1
     return mix
 
 
 def moodbot_mix(conversations: int) -> list[Conversation]:
-    return [Conversation("moodbot", "/webhooks/rest/webhook", None, tuple(MOODBOT_SCRIPT))
-            for _ in range(conversations)]
+    return [
+        Conversation("moodbot", "/webhooks/rest/webhook", None, tuple(MOODBOT_SCRIPT))
+        for _ in range(conversations)
+    ]
 
 
 # --- the machine ---------------------------------------------------------------------------------
@@ -159,17 +256,26 @@ class Machine:
         while True:
             busy = busy_cores()
             if busy <= self.max_busy:
-                print(f"  [{what}] machine: {machine_line()}; busy before measuring {busy:.2f} cores",
-                      flush=True)
+                print(
+                    f"  [{what}] machine: {machine_line()}; busy before measuring {busy:.2f} cores",
+                    flush=True,
+                )
                 return True
             if time.monotonic() >= deadline:
                 break
-            print(f"  [{what}] machine busy ({busy:.2f} cores > {self.max_busy}), waiting …", flush=True)
+            print(
+                f"  [{what}] machine busy ({busy:.2f} cores > {self.max_busy}), waiting …",
+                flush=True,
+            )
             time.sleep(5)
-        message = (f"[{what}] the machine is busy: {busy:.2f} cores in use by others "
-                   f"(> --max-busy {self.max_busy}); {machine_line()}")
+        message = (
+            f"[{what}] the machine is busy: {busy:.2f} cores in use by others "
+            f"(> --max-busy {self.max_busy}); {machine_line()}"
+        )
         if not self.force:
-            raise SystemExit(f"turn_bench: refusing to measure: {message}. Try again later, or --force.")
+            raise SystemExit(
+                f"turn_bench: refusing to measure: {message}. Try again later, or --force."
+            )
         print(f"  WARNING {message}: figures marked BUSY", flush=True)
         self.busy_marks.append(what)
         return False
@@ -237,22 +343,44 @@ class BotStack:
         return f"http://127.0.0.1:{self.rasa_port}"
 
     async def start(self) -> None:
-        env = {k: v for k, v in os.environ.items()
-               if k not in ("LOAN_SERVICE_URL", "ACTION_SERVER_URL", "BOT_ENV", "ACTION_SERVER_HOST")}
+        env = {
+            k: v
+            for k, v in os.environ.items()
+            if k not in ("LOAN_SERVICE_URL", "ACTION_SERVER_URL", "BOT_ENV", "ACTION_SERVER_HOST")
+        }
         env.update(
-            RASA_PORT=str(self.rasa_port), ACTION_SERVER_PORT=str(self.action_port),
-            LOAN_SERVICE_PORT=str(self.loan_port), WIDGET_PORT=str(self.widget_port),
-            LOAN_DATABASE_URL=f"sqlite:///{self.workdir / 'loans.db'}", RASA_MODEL=str(self.model),
-            REST_CHANNEL_TOKEN=self.rest_token, RASA_API_TOKEN=self.api_token, BOT_DEV_MODE="1",
+            RASA_PORT=str(self.rasa_port),
+            ACTION_SERVER_PORT=str(self.action_port),
+            LOAN_SERVICE_PORT=str(self.loan_port),
+            WIDGET_PORT=str(self.widget_port),
+            LOAN_DATABASE_URL=f"sqlite:///{self.workdir / 'loans.db'}",
+            RASA_MODEL=str(self.model),
+            REST_CHANNEL_TOKEN=self.rest_token,
+            RASA_API_TOKEN=self.api_token,
+            BOT_DEV_MODE="1",
         )
-        for name in ("LOAN_SERVICE_TOKEN", "ACTION_SERVER_TOKEN", "IDENTITY_SECRET", "WIDGET_JWT_SECRET"):
+        for name in (
+            "LOAN_SERVICE_TOKEN",
+            "ACTION_SERVER_TOKEN",
+            "IDENTITY_SECRET",
+            "WIDGET_JWT_SECRET",
+        ):
             env[name] = secrets.token_urlsafe(32)
         with open(self.log, "wb") as out:
             self.process = subprocess.Popen(
                 ["bash", str(self.repo / "benchmarks" / "stack.sh"), str(self.workdir / "logs")],
-                cwd=self.workdir, env=env, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
-        await wait_until_up(f"{self.url}/status?token={self.api_token}", self.process, self.log, 420)
-        for name, pid in re.findall(r"started ([a-z ]+) \(pid (\d+)", self.log.read_text(errors="replace")):
+                cwd=self.workdir,
+                env=env,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
+        await wait_until_up(
+            f"{self.url}/status?token={self.api_token}", self.process, self.log, 420
+        )
+        for name, pid in re.findall(
+            r"started ([a-z ]+) \(pid (\d+)", self.log.read_text(errors="replace")
+        ):
             self.pids[name] = int(pid)
 
     def stop(self) -> None:
@@ -281,17 +409,37 @@ class Moodbot:
         self.directory.mkdir(parents=True, exist_ok=True)
         print(f"  moodbot: rasa init --no-prompt in {self.directory} (trains, ~1 min)", flush=True)
         with open(self.init_log, "wb") as out:
-            done = subprocess.run([str(self.rasa), "init", "--no-prompt", "--init-dir", str(self.directory)],
-                                  cwd=self.directory, stdout=out, stderr=subprocess.STDOUT)
+            done = subprocess.run(
+                [str(self.rasa), "init", "--no-prompt", "--init-dir", str(self.directory)],
+                cwd=self.directory,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+            )
         if done.returncode or not list((self.directory / "models").glob("*.tar.gz")):
             raise SystemExit(f"turn_bench: rasa init failed (log {self.init_log})")
 
     async def start(self) -> None:
         with open(self.log, "wb") as out:
             self.process = subprocess.Popen(
-                [str(self.rasa), "run", "--interface", "127.0.0.1", "--port", str(self.port),
-                 "--model", "models", "--credentials", "credentials.yml", "--endpoints", "endpoints.yml"],
-                cwd=self.directory, stdout=out, stderr=subprocess.STDOUT, start_new_session=True)
+                [
+                    str(self.rasa),
+                    "run",
+                    "--interface",
+                    "127.0.0.1",
+                    "--port",
+                    str(self.port),
+                    "--model",
+                    "models",
+                    "--credentials",
+                    "credentials.yml",
+                    "--endpoints",
+                    "endpoints.yml",
+                ],
+                cwd=self.directory,
+                stdout=out,
+                stderr=subprocess.STDOUT,
+                start_new_session=True,
+            )
         self.pids["rasa server"] = self.process.pid
         await wait_until_up(f"{self.url}/webhooks/rest/", self.process, self.log, 300)
 
@@ -305,7 +453,7 @@ class Moodbot:
 @dataclass
 class Result:
     label: str
-    latencies: list[float] = field(default_factory=list)    # seconds, every turn
+    latencies: list[float] = field(default_factory=list)  # seconds, every turn
     by_kind: dict[str, list[float]] = field(default_factory=dict)
     errors: list[str] = field(default_factory=list)
     wall: float = 0.0
@@ -322,13 +470,15 @@ def percentile(values: list[float], fraction: float) -> float:
     return ordered[index]
 
 
-async def one_turn(session: aiohttp.ClientSession, base: str, conversation: Conversation, sender: str,
-                   text: str) -> tuple[float, Optional[str]]:
+async def one_turn(
+    session: aiohttp.ClientSession, base: str, conversation: Conversation, sender: str, text: str
+) -> tuple[float, Optional[str]]:
     headers = {"Authorization": f"Bearer {conversation.token}"} if conversation.token else {}
     started = time.perf_counter()
     try:
-        async with session.post(base + conversation.path, json=conversation.body(sender, text),
-                                headers=headers) as resp:
+        async with session.post(
+            base + conversation.path, json=conversation.body(sender, text), headers=headers
+        ) as resp:
             raw = await resp.read()
             elapsed = time.perf_counter() - started
             if resp.status != 200:
@@ -341,7 +491,9 @@ async def one_turn(session: aiohttp.ClientSession, base: str, conversation: Conv
         return elapsed, "not JSON"
     if not isinstance(answer, list) or not answer:
         return elapsed, "no reply"
-    if any(marker in str(message.get("text", "")) for message in answer for marker in FAILURE_MARKERS):
+    if any(
+        marker in str(message.get("text", "")) for message in answer for marker in FAILURE_MARKERS
+    ):
         return elapsed, "failure reply"
     return elapsed, None
 
@@ -352,6 +504,7 @@ async def run_load(label: str, base: str, mix: list[Conversation], turns: int) -
     connector = aiohttp.TCPConnector(limit=len(mix) + 2)
     timeout = aiohttp.ClientTimeout(total=120)
     async with aiohttp.ClientSession(connector=connector, timeout=timeout) as session:
+
         async def converse(index: int, conversation: Conversation) -> None:
             sender = f"bench-{run_id}-{index}"
             for turn in range(turns):
@@ -367,7 +520,9 @@ async def run_load(label: str, base: str, mix: list[Conversation], turns: int) -
     return result
 
 
-async def run_long(base: str, conversation: Conversation, turns: int) -> tuple[list[float], list[str]]:
+async def run_long(
+    base: str, conversation: Conversation, turns: int
+) -> tuple[list[float], list[str]]:
     sender = f"bench-long-{uuid.uuid4().hex[:8]}"
     latencies, errors = [], []
     async with aiohttp.ClientSession(timeout=aiohttp.ClientTimeout(total=120)) as session:
@@ -390,8 +545,10 @@ def ms(seconds: float) -> str:
 def row(label: str, latencies: list[float], wall: Optional[float], busy: bool) -> str:
     rate = f"{len(latencies) / wall:.1f}" if wall else ""
     mark = " BUSY" if busy else ""
-    return (f"| {label}{mark} | {len(latencies)} | {ms(statistics.median(latencies))} | "
-            f"{ms(percentile(latencies, 0.95))} | {rate} |")
+    return (
+        f"| {label}{mark} | {len(latencies)} | {ms(statistics.median(latencies))} | "
+        f"{ms(percentile(latencies, 0.95))} | {rate} |"
+    )
 
 
 def print_load_tables(rounds: list[tuple[Result, Result]]) -> dict:
@@ -408,24 +565,32 @@ def print_load_tables(rounds: list[tuple[Result, Result]]) -> dict:
         p95 = percentile(bot.latencies, 0.95) / percentile(mood.latencies, 0.95)
         p50 = statistics.median(bot.latencies) / statistics.median(mood.latencies)
         rate = (len(bot.latencies) / bot.wall) / (len(mood.latencies) / mood.wall)
-        print(f"round {number}: this bot / moodbot: p50 {p50:.2f}x, p95 {p95:.2f}x, throughput {rate:.2f}x"
-              f"{'  (BUSY)' if bot.busy or mood.busy else ''}")
+        print(
+            f"round {number}: this bot / moodbot: p50 {p50:.2f}x, p95 {p95:.2f}x, throughput"
+            f" {rate:.2f}x{'  (BUSY)' if bot.busy or mood.busy else ''}"
+        )
         summary[f"round{number}"] = {"p50_ratio": p50, "p95_ratio": p95, "throughput_ratio": rate}
     return summary
 
 
 def window(latencies: list[float], first: int, last: int) -> float:
-    return statistics.median(latencies[first - 1:last])
+    return statistics.median(latencies[first - 1 : last])
 
 
 def print_long_table(rows: list[tuple[str, list[float], bool]], late: tuple[int, int]) -> dict:
     a, b = late
-    print(f"\n| long conversation (one user alone) | turns 1-10 median ms | turns {a}-{b} median ms | ratio |")
+    print(
+        f"\n| long conversation (one user alone) | turns 1-10 median ms | turns {a}-{b} median ms |"
+        " ratio |"
+    )
     print("|---|---:|---:|---:|")
     summary = {}
     for label, latencies, busy in rows:
         early, later = window(latencies, 1, 10), window(latencies, a, b)
-        print(f"| {label}{' BUSY' if busy else ''} | {ms(early)} | {ms(later)} | {later / early:.2f}x |")
+        print(
+            f"| {label}{' BUSY' if busy else ''} | {ms(early)} | {ms(later)} |"
+            f" {later / early:.2f}x |"
+        )
         summary[label] = {"early_ms": early * 1000, "late_ms": later * 1000, "ratio": later / early}
     return summary
 
@@ -439,9 +604,24 @@ def start_profilers(directory: Optional[str], pids: dict, number: int) -> list[s
     for name in ("rasa server", "action server", "loan service"):
         if name in pids:
             out = Path(directory) / f"{name.replace(' ', '_')}-round{number}.txt"
-            profilers.append(subprocess.Popen(
-                [spy, "record", "--pid", str(pids[name]), "--rate", "200", "--format", "raw",
-                 "--output", str(out)], stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL))
+            profilers.append(
+                subprocess.Popen(
+                    [
+                        spy,
+                        "record",
+                        "--pid",
+                        str(pids[name]),
+                        "--rate",
+                        "200",
+                        "--format",
+                        "raw",
+                        "--output",
+                        str(out),
+                    ],
+                    stdout=subprocess.DEVNULL,
+                    stderr=subprocess.DEVNULL,
+                )
+            )
     time.sleep(1.0)  # let py-spy attach
     return profilers
 
@@ -459,7 +639,9 @@ def stop_profilers(profilers: list[subprocess.Popen]) -> None:
 # --- main ----------------------------------------------------------------------------------------
 
 
-async def warm_up(base_bot: str, bot: list[Conversation], base_mood: str, mood: list[Conversation]) -> None:
+async def warm_up(
+    base_bot: str, bot: list[Conversation], base_mood: str, mood: list[Conversation]
+) -> None:
     await run_load("warm-up", base_bot, bot[:5], 3)
     await run_load("warm-up", base_mood, mood[:5], 3)
 
@@ -468,7 +650,9 @@ async def main_async(args) -> int:
     repo = Path(args.repo).resolve()
     model = Path(args.model).resolve() if args.model else repo / "models" / "current.tar.gz"
     if not model.exists():
-        raise SystemExit(f"turn_bench: no model at {model}: train first (make run does), or --model")
+        raise SystemExit(
+            f"turn_bench: no model at {model}: train first (make run does), or --model"
+        )
     rasa = repo / ".venv" / "bin" / "rasa"
     machine = Machine(args.max_busy, args.settle, args.force)
     print(f"turn_bench: {machine_line()}; this bot from {repo}, model {model}", flush=True)
@@ -478,53 +662,89 @@ async def main_async(args) -> int:
     results: dict = {"command": " ".join(sys.argv), "load_before": os.getloadavg()}
     try:
         moodbot.prepare()
-        print(f"  starting this bot (Rasa on :{stack.rasa_port}) and the moodbot (:{moodbot.port})", flush=True)
+        print(
+            f"  starting this bot (Rasa on :{stack.rasa_port}) and the moodbot (:{moodbot.port})",
+            flush=True,
+        )
         await stack.start()
         await moodbot.start()
         print(f"  pids: this bot {stack.pids}, moodbot {moodbot.pids}", flush=True)
         bot_conversations = bot_mix(args.conversations, stack.rest_token, stack.api_token)
         mood_conversations = moodbot_mix(args.conversations)
         kinds = [c.kind for c in bot_conversations]
-        print(f"  mix: this bot {kinds.count('anonymous')} anonymous (REST) + {kinds.count('linked')} "
-              f"linked (shell) conversations; moodbot {len(mood_conversations)}; {args.turns} turns each",
-              flush=True)
+        print(
+            f"  mix: this bot {kinds.count('anonymous')} anonymous (REST) + {kinds.count('linked')}"
+            f" linked (shell) conversations; moodbot {len(mood_conversations)}; {args.turns} turns"
+            " each",
+            flush=True,
+        )
         await warm_up(stack.url, bot_conversations, moodbot.url, mood_conversations)
 
         if args.mode in ("load", "both"):
             rounds = []
             for number in range(1, args.rounds + 1):
                 pair = []
-                for label, base, mix in (("this bot", stack.url, bot_conversations),
-                                         ("moodbot", moodbot.url, mood_conversations)):
+                for label, base, mix in (
+                    ("this bot", stack.url, bot_conversations),
+                    ("moodbot", moodbot.url, mood_conversations),
+                ):
                     quiet = machine.check(f"load round {number}, {label}")
-                    profilers = start_profilers(args.profile, stack.pids, number) if label == "this bot" else []
+                    profilers = (
+                        start_profilers(args.profile, stack.pids, number)
+                        if label == "this bot"
+                        else []
+                    )
                     result = await run_load(label, base, mix, args.turns)
                     stop_profilers(profilers)
                     result.busy = not quiet
-                    print(f"  round {number} {label}: {len(result.latencies)} turns in {result.wall:.1f}s, "
-                          f"{len(result.errors)} errors", flush=True)
+                    print(
+                        f"  round {number} {label}: {len(result.latencies)} turns in"
+                        f" {result.wall:.1f}s, {len(result.errors)} errors",
+                        flush=True,
+                    )
                     for problem in result.errors[:5]:
                         print(f"    error: {problem}", flush=True)
                     pair.append(result)
                 rounds.append(tuple(pair))
             results["load"] = print_load_tables(rounds)
             results["load_rows"] = [
-                {"round": n, "bot": {"p50": statistics.median(b.latencies), "p95": percentile(b.latencies, .95),
-                                     "rate": len(b.latencies) / b.wall, "errors": len(b.errors)},
-                 "moodbot": {"p50": statistics.median(m.latencies), "p95": percentile(m.latencies, .95),
-                             "rate": len(m.latencies) / m.wall, "errors": len(m.errors)}}
-                for n, (b, m) in enumerate(rounds, 1)]
+                {
+                    "round": n,
+                    "bot": {
+                        "p50": statistics.median(b.latencies),
+                        "p95": percentile(b.latencies, 0.95),
+                        "rate": len(b.latencies) / b.wall,
+                        "errors": len(b.errors),
+                    },
+                    "moodbot": {
+                        "p50": statistics.median(m.latencies),
+                        "p95": percentile(m.latencies, 0.95),
+                        "rate": len(m.latencies) / m.wall,
+                        "errors": len(m.errors),
+                    },
+                }
+                for n, (b, m) in enumerate(rounds, 1)
+            ]
 
         if args.mode in ("long", "both"):
             late = (args.long_turns - 9, args.long_turns)
             anonymous = bot_conversations[0]
-            linked = next((c for c in bot_conversations if c.kind == "linked"),
-                          Conversation("linked", "/webhooks/shell/webhook", stack.api_token,
-                                       tuple(LINKED_SCRIPTS[0][1]), LINKED_SCRIPTS[0][0]))
+            linked = next(
+                (c for c in bot_conversations if c.kind == "linked"),
+                Conversation(
+                    "linked",
+                    "/webhooks/shell/webhook",
+                    stack.api_token,
+                    tuple(LINKED_SCRIPTS[0][1]),
+                    LINKED_SCRIPTS[0][0],
+                ),
+            )
             rows = []
-            for label, base, conversation in (("this bot, anonymous (REST)", stack.url, anonymous),
-                                              ("this bot, linked borrower (shell)", stack.url, linked),
-                                              ("stock moodbot", moodbot.url, mood_conversations[0])):
+            for label, base, conversation in (
+                ("this bot, anonymous (REST)", stack.url, anonymous),
+                ("this bot, linked borrower (shell)", stack.url, linked),
+                ("stock moodbot", moodbot.url, mood_conversations[0]),
+            ):
                 quiet = machine.check(f"long, {label}")
                 latencies, errors = await run_long(base, conversation, args.long_turns)
                 print(f"  long {label}: {len(latencies)} turns, {len(errors)} errors", flush=True)
@@ -533,8 +753,14 @@ async def main_async(args) -> int:
                 rows.append((label, latencies, not quiet))
             results["long"] = print_long_table(rows, late)
         results["load_after"] = os.getloadavg()
-        print(f"\nturn_bench: done; {machine_line()}"
-              + (f"; BUSY while measuring: {', '.join(machine.busy_marks)}" if machine.busy_marks else ""))
+        print(
+            f"\nturn_bench: done; {machine_line()}"
+            + (
+                f"; BUSY while measuring: {', '.join(machine.busy_marks)}"
+                if machine.busy_marks
+                else ""
+            )
+        )
         if args.json:
             Path(args.json).write_text(json.dumps(results, indent=2, ensure_ascii=False))
     finally:
@@ -548,25 +774,51 @@ async def main_async(args) -> int:
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--mode", choices=("load", "long", "both"), default="both")
-    parser.add_argument("--conversations", type=int, default=20, help="concurrent conversations (load)")
+    parser.add_argument(
+        "--conversations", type=int, default=20, help="concurrent conversations (load)"
+    )
     parser.add_argument("--turns", type=int, default=10, help="turns per conversation (load)")
     parser.add_argument("--rounds", type=int, default=2, help="load rounds, the bots alternating")
-    parser.add_argument("--long-turns", type=int, default=105, help="turns of the long conversation (>= 20)")
-    parser.add_argument("--repo", default=str(REPO), help="the checkout whose stack to start (default: this one)")
+    parser.add_argument(
+        "--long-turns", type=int, default=105, help="turns of the long conversation (>= 20)"
+    )
+    parser.add_argument(
+        "--repo", default=str(REPO), help="the checkout whose stack to start (default: this one)"
+    )
     parser.add_argument("--model", help="model of this bot (default: <repo>/models/current.tar.gz)")
-    parser.add_argument("--moodbot-dir", help="reuse (or create) the moodbot project here instead of a temporary one")
-    parser.add_argument("--max-busy", type=float, default=0.5,
-                        help="cores others may keep busy while the servers idle (default 0.5 of 2)")
-    parser.add_argument("--settle", type=float, default=90, help="seconds to wait for a quiet machine")
-    parser.add_argument("--force", action="store_true", help="measure a busy machine anyway (figures marked BUSY)")
-    parser.add_argument("--profile", metavar="DIR",
-                        help="py-spy (pip install py-spy) samples this bot's Rasa server, action server and "
-                             "ledger during its load rounds, into DIR/<process>.txt (collapsed stacks); "
-                             "profiled figures are slower, never compare them")
+    parser.add_argument(
+        "--moodbot-dir",
+        help="reuse (or create) the moodbot project here instead of a temporary one",
+    )
+    parser.add_argument(
+        "--max-busy",
+        type=float,
+        default=0.5,
+        help="cores others may keep busy while the servers idle (default 0.5 of 2)",
+    )
+    parser.add_argument(
+        "--settle", type=float, default=90, help="seconds to wait for a quiet machine"
+    )
+    parser.add_argument(
+        "--force", action="store_true", help="measure a busy machine anyway (figures marked BUSY)"
+    )
+    parser.add_argument(
+        "--profile",
+        metavar="DIR",
+        help=(
+            "py-spy (pip install py-spy) samples this bot's Rasa server, action server and "
+            "ledger during its load rounds, into DIR/<process>.txt (collapsed stacks); "
+            "profiled figures are slower, never compare them"
+        ),
+    )
     parser.add_argument("--json", help="also write the figures to this file")
-    parser.add_argument("--keep", action="store_true", help="keep the temporary directory (logs, databases)")
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the temporary directory (logs, databases)"
+    )
     args = parser.parse_args(argv)
     if args.long_turns < 20:
         parser.error("--long-turns must be at least 20")

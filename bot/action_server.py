@@ -14,6 +14,7 @@ body back. Here:
 * an action that fails answers 500 with no request data, and the log names the exception class
   only (the tracker holds the user's messages).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -40,14 +41,18 @@ class ActionServerError(RuntimeError):
 def action_token(env=os.environ) -> str:
     token = env.get(TOKEN_VARIABLE, "")
     if len(token) < MIN_TOKEN_LENGTH:
-        raise ActionServerError(f"{TOKEN_VARIABLE} must be set to a secret of at least {MIN_TOKEN_LENGTH} "
-                                "characters (the same one Rasa sends from endpoints.yml)")
+        raise ActionServerError(
+            f"{TOKEN_VARIABLE} must be set to a secret of at least {MIN_TOKEN_LENGTH} "
+            "characters (the same one Rasa sends from endpoints.yml)"
+        )
     return token
 
 
 def authorised(request: Request, token: str) -> bool:
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    return scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+    return scheme.lower() == "bearer" and hmac.compare_digest(
+        given.strip().encode(), token.encode()
+    )
 
 
 def create_app(token: str, package: str = "actions") -> Sanic:
@@ -72,13 +77,20 @@ def create_app(token: str, package: str = "actions") -> Sanic:
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.action_server", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.action_server",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--host", default=os.environ.get("ACTION_SERVER_HOST", "127.0.0.1"))
-    parser.add_argument("--port", type=int, default=int(os.environ.get("ACTION_SERVER_PORT", "5055")))
+    parser.add_argument(
+        "--port", type=int, default=int(os.environ.get("ACTION_SERVER_PORT", "5055"))
+    )
     parser.add_argument("--actions", default="actions", help="the package of the actions")
     args = parser.parse_args(argv)
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     try:
         token = action_token()
     except ActionServerError as error:

@@ -14,14 +14,15 @@ to be an unlinked user), ``/date YYYY-MM-DD`` to fix "today" for time-dependent 
 (``/date`` alone resets it), ``/reset`` for a new conversation, ``/quiet`` to toggle the parse
 details, ``/help`` and ``/quit``.
 """
+
 from __future__ import annotations
 
 import argparse
 import asyncio
 import datetime as dt
 import json
-import sys
 import os
+import sys
 import uuid
 from dataclasses import dataclass, field
 from typing import Any, Dict, List, Optional
@@ -46,7 +47,12 @@ class ShellState:
     def body(self, text: str) -> Dict[str, Any]:
         """The debug shell channel's request: who to be and which day, decided by the server's
         development mode, never by a normal channel."""
-        return {"sender": self.conversation_id, "message": text, "as": self.borrower, "date": self.as_of}
+        return {
+            "sender": self.conversation_id,
+            "message": text,
+            "as": self.borrower,
+            "date": self.as_of,
+        }
 
     @property
     def tracker_id(self) -> str:
@@ -93,12 +99,16 @@ class TurnReport:
             report.response_key = selector.get("intent_response_key")
             report.response_confidence = selector.get("confidence")
         previous = user.get("timestamp")
-        for event in events[start + 1:]:
+        for event in events[start + 1 :]:
             kind = event.get("event")
             if kind == "slot":
                 report.slots.append((event.get("name"), event.get("value")))
             elif kind == "action" and event.get("name") != "action_listen":
-                took = (event["timestamp"] - previous) * 1000 if previous and event.get("timestamp") else None
+                took = (
+                    (event["timestamp"] - previous) * 1000
+                    if previous and event.get("timestamp")
+                    else None
+                )
                 report.actions.append((event.get("name"), took, event.get("policy")))
             if event.get("timestamp"):
                 previous = event["timestamp"]
@@ -110,12 +120,18 @@ class TurnReport:
             conf = f" {self.confidence:.2f}" if isinstance(self.confidence, (int, float)) else ""
             out.append(f"intent    {self.intent}{conf}")
         if self.response_key:
-            conf = f" {self.response_confidence:.2f}" if isinstance(self.response_confidence, (int, float)) else ""
+            conf = (
+                f" {self.response_confidence:.2f}"
+                if isinstance(self.response_confidence, (int, float))
+                else ""
+            )
             out.append(f"response  {self.response_key}{conf}")
         for entity in self.entities:
             text = entity.get("text") or entity.get("value")
-            out.append(f"entity    {entity.get('entity')} “{text}” → {entity.get('value')}"
-                       f"  ({entity.get('extractor', '?')})")
+            out.append(
+                f"entity    {entity.get('entity')} “{text}” → {entity.get('value')}"
+                f"  ({entity.get('extractor', '?')})"
+            )
         for name, value in self.slots:
             if not str(name).startswith("policy_"):
                 out.append(f"slot      {name} = {json.dumps(value, ensure_ascii=False)}")
@@ -144,7 +160,9 @@ def render_custom(payload: Dict[str, Any]) -> str:
     if table and table.get("columns"):
         rows = [table["columns"], *table.get("rows", [])]
         widths = [max(len(str(row[i])) for row in rows) for i in range(len(table["columns"]))]
-        return "\n".join("  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths)) for row in rows)
+        return "\n".join(
+            "  " + "  ".join(str(c).ljust(w) for c, w in zip(row, widths)) for row in rows
+        )
     return json.dumps(payload, ensure_ascii=False)
 
 
@@ -162,22 +180,28 @@ class BotConnection:
 
     async def send(self, state: ShellState, text: str) -> List[Dict[str, Any]]:
         headers = {"Authorization": f"Bearer {self.token}"}
-        async with self.session.post(f"{self.url}/webhooks/shell/webhook", json=state.body(text),
-                                     headers=headers) as response:
+        async with self.session.post(
+            f"{self.url}/webhooks/shell/webhook", json=state.body(text), headers=headers
+        ) as response:
             if response.status in (401, 404, 503):
                 raise ShellRefused(REFUSALS[response.status])
             response.raise_for_status()
             return await response.json()
 
     async def events(self, state: ShellState) -> List[Dict[str, Any]]:
-        async with self.session.get(f"{self.url}/conversations/{state.tracker_id}/tracker",
-                                    params={"include_events": "AFTER_RESTART", "token": self.token}) as response:
+        async with self.session.get(
+            f"{self.url}/conversations/{state.tracker_id}/tracker",
+            params={"include_events": "AFTER_RESTART", "token": self.token},
+        ) as response:
             response.raise_for_status()
             return (await response.json()).get("events") or []
 
 
 REFUSALS = {
-    401: "服务器拒绝了调试窗口：令牌不对。用 --token 或环境变量 RASA_API_TOKEN 给出 Rasa 的 API 令牌（make run 会自动设置）。",
+    401: (
+        "服务器拒绝了调试窗口：令牌不对。用 --token 或环境变量 RASA_API_TOKEN 给出 Rasa 的 API"
+        " 令牌（make run 会自动设置）。"
+    ),
     404: "服务器没有开启开发模式（BOT_DEV_MODE=1），调试窗口不可用；make run 会开启它。",
     503: "服务器没有配置 RASA_API_TOKEN，调试窗口不可用。",
 }
@@ -215,7 +239,9 @@ def handle_command(state: ShellState, line: str) -> Optional[str]:
         # any other name is taken as an external id on the shell channel (unlinked ones see no data)
         state.borrower = None if name in ("none", "unlinked", "-") else name
         state.conversation_id = f"shell-{uuid.uuid4().hex[:8]}"
-        return f"现在以 {state.borrower or '未绑定用户'} 的身份聊天（新对话 {state.conversation_id}）"
+        return (
+            f"现在以 {state.borrower or '未绑定用户'} 的身份聊天（新对话 {state.conversation_id}）"
+        )
     if command == "/date":
         if not args:
             state.as_of = None
@@ -238,12 +264,15 @@ async def _exchange(bot: BotConnection, state: ShellState, line: str):
     return messages, report
 
 
-def chat(url: str, state: ShellState, read=input, out=sys.stdout, token: Optional[str] = None) -> int:
+def chat(
+    url: str, state: ShellState, read=input, out=sys.stdout, token: Optional[str] = None
+) -> int:
     """Read lines and chat until EOF, Ctrl-C or /quit.
 
     Input is read in the main thread (not in an executor), so Ctrl-C ends the shell at once;
     each turn's HTTP exchange runs on one event loop kept for the whole session.
     """
+
     def emit(text: str = "") -> None:
         print(text, file=out, flush=True)
 
@@ -290,16 +319,28 @@ def chat(url: str, state: ShellState, read=input, out=sys.stdout, token: Optiona
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.shell", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.shell",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--url", default="http://127.0.0.1:5005", help="Rasa server URL")
-    parser.add_argument("--as", dest="borrower", default="demo-two-months",
-                        help="demo borrower to chat as ('none' for an unlinked user)")
+    parser.add_argument(
+        "--as",
+        dest="borrower",
+        default="demo-two-months",
+        help="demo borrower to chat as ('none' for an unlinked user)",
+    )
     parser.add_argument("--date", dest="as_of", default=None, help="assume this date (YYYY-MM-DD)")
-    parser.add_argument("--token", default=os.environ.get("RASA_API_TOKEN"),
-                        help="the Rasa API token (default: $RASA_API_TOKEN)")
+    parser.add_argument(
+        "--token",
+        default=os.environ.get("RASA_API_TOKEN"),
+        help="the Rasa API token (default: $RASA_API_TOKEN)",
+    )
     args = parser.parse_args(argv)
-    state = ShellState(borrower=None if args.borrower in ("none", "-") else args.borrower, as_of=args.as_of)
+    state = ShellState(
+        borrower=None if args.borrower in ("none", "-") else args.borrower, as_of=args.as_of
+    )
     return chat(args.url, state, token=args.token)
 
 

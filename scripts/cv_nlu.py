@@ -20,6 +20,7 @@ same intent predictions but for the fallback threshold and the distress guard, i
 working on the data; entities are not scored then.
 Prints accuracy, entity F1 and a per-label table (markdown, ready for the README).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -41,15 +42,24 @@ logging.disable(logging.WARNING)
 ROOT = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(ROOT))
 
-from bot.nlu.baseline import predict as baseline_predict, train_baseline  # noqa: E402
-from bot.nlu.evaluation import accuracy, evaluate, gold_examples_of, label_table, parse_all  # noqa: E402
+from bot.nlu.baseline import predict as baseline_predict
+from bot.nlu.baseline import train_baseline
+from bot.nlu.evaluation import (
+    accuracy,
+    evaluate,
+    gold_examples_of,
+    label_table,
+    parse_all,
+)
 
 
 def load_training_data(config: Path, data: Path):
     from rasa.shared.importers.importer import TrainingDataImporter
 
     importer = TrainingDataImporter.load_from_dict(
-        config_path=str(config), domain_path=str(ROOT / "domain.yml"), training_data_paths=[str(data)]
+        config_path=str(config),
+        domain_path=str(ROOT / "domain.yml"),
+        training_data_paths=[str(data)],
     )
     with warnings.catch_warnings():  # Rasa's notes on the domain (slot auto-fill) are not news here
         warnings.simplefilter("ignore")
@@ -83,13 +93,22 @@ def train_fold(train, config: Path, workdir: Path) -> Path:
     # Rasa's progress lines and its dependencies' warnings go to a log file, not the terminal
     log_file = ROOT / "results" / "cv" / "train.log"
     log_file.parent.mkdir(parents=True, exist_ok=True)
-    with open(log_file, "a", encoding="utf-8") as log, contextlib.redirect_stdout(log), \
-            contextlib.redirect_stderr(log), warnings.catch_warnings():
+    with (
+        open(log_file, "a", encoding="utf-8") as log,
+        contextlib.redirect_stdout(log),
+        contextlib.redirect_stderr(log),
+        warnings.catch_warnings(),
+    ):
         warnings.simplefilter("ignore")
         from rasa.model_training import train_nlu
 
-        model = train_nlu(str(config), str(data_file), str(workdir), fixed_model_name="fold",
-                          domain=str(ROOT / "domain.yml"))
+        model = train_nlu(
+            str(config),
+            str(data_file),
+            str(workdir),
+            fixed_model_name="fold",
+            domain=str(ROOT / "domain.yml"),
+        )
     if not model:
         raise SystemExit("training a fold failed")
     return Path(model)
@@ -150,11 +169,14 @@ def model_config(settings):
 
 
 def fast_parses(train, texts, data_dir: Path, config=None):
-    """Parse-like dicts from the intent model alone (no entities, no fallback, no distress guard)."""
+    """Parse-like dicts from the intent model alone (no entities, no fallback, no distress
+    guard)."""
     from bot.nlu.intent_model import IntentModel, IntentModelConfig
 
-    model = IntentModel.from_data(data_dir, config or IntentModelConfig()).fit([m.get("text") for m in train.intent_examples],
-                                                [m.get_full_intent() for m in train.intent_examples])
+    model = IntentModel.from_data(data_dir, config or IntentModelConfig()).fit(
+        [m.get("text") for m in train.intent_examples],
+        [m.get_full_intent() for m in train.intent_examples],
+    )
     parses = []
     for key in model.predict(texts):
         intent, _, topic = key.partition("/")
@@ -166,24 +188,43 @@ def fast_parses(train, texts, data_dir: Path, config=None):
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--folds", type=int, default=5)
     parser.add_argument("--seed", type=int, default=7)
     parser.add_argument("--config", default=str(ROOT / "config.yml"))
     parser.add_argument("--data", default=str(ROOT / "data"))
     parser.add_argument("--out", default=str(ROOT / "results" / "cv"))
-    parser.add_argument("--fast", action="store_true", help="intent model only, no Rasa training (seconds)")
-    parser.add_argument("--set", action="append", metavar="NAME=VALUE",
-                        help="with --fast: an intent-model setting other than its default (IntentModelConfig), "
-                             "e.g. --set C=30 --set pinyin_ngrams=[1,2]; repeatable")
-    parser.add_argument("--homophones", type=float, default=0.0, metavar="P",
-                        help="with --fast: replace each Chinese character of the held-out folds' messages by "
-                             "a homophone with probability P (robustness to pinyin typos; both models see the "
-                             "same altered texts)")
+    parser.add_argument(
+        "--fast", action="store_true", help="intent model only, no Rasa training (seconds)"
+    )
+    parser.add_argument(
+        "--set",
+        action="append",
+        metavar="NAME=VALUE",
+        help=(
+            "with --fast: an intent-model setting other than its default (IntentModelConfig), "
+            "e.g. --set C=30 --set pinyin_ngrams=[1,2]; repeatable"
+        ),
+    )
+    parser.add_argument(
+        "--homophones",
+        type=float,
+        default=0.0,
+        metavar="P",
+        help=(
+            "with --fast: replace each Chinese character of the held-out folds' messages by "
+            "a homophone with probability P (robustness to pinyin typos; both models see the "
+            "same altered texts)"
+        ),
+    )
     args = parser.parse_args(argv)
 
     if (args.set or args.homophones) and not args.fast:
-        raise SystemExit("--set and --homophones work with --fast (the whole pipeline reads config.yml)")
+        raise SystemExit(
+            "--set and --homophones work with --fast (the whole pipeline reads config.yml)"
+        )
     config = model_config(args.set)
     if args.set:
         print(f"intent model settings: {config}")
@@ -191,8 +232,13 @@ def main(argv=None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     training_data = load_training_data(Path(args.config), Path(args.data))
     all_examples, all_parses, baseline_keys = [], [], []
-    typos = (HomophoneTypos([m.get("text") for m in training_data.intent_examples], args.homophones, args.seed)
-             if args.homophones else None)
+    typos = (
+        HomophoneTypos(
+            [m.get("text") for m in training_data.intent_examples], args.homophones, args.seed
+        )
+        if args.homophones
+        else None
+    )
     started = time.monotonic()
     for number, (train, test) in enumerate(folds(training_data, args.folds, args.seed), start=1):
         examples = gold_examples_of(test, compare="surface")
@@ -204,15 +250,20 @@ def main(argv=None) -> int:
             with tempfile.TemporaryDirectory(prefix=f"cv-fold{number}-") as workdir:
                 model = train_fold(train, Path(args.config), Path(workdir))
                 parses = asyncio.run(parse_all(model, [text for text, _, _ in examples]))
-        baseline = train_baseline([m.get("text") for m in train.intent_examples],
-                                  [m.get_full_intent() for m in train.intent_examples])
+        baseline = train_baseline(
+            [m.get("text") for m in train.intent_examples],
+            [m.get_full_intent() for m in train.intent_examples],
+        )
         fold_baseline = baseline_predict(baseline, [text for text, _, _ in examples])
         baseline_keys += fold_baseline
         fold_result = evaluate(examples, parses, compare="surface")
-        print(f"fold {number}/{args.folds}: {len(examples)} examples, intent accuracy "
-              f"{fold_result['intent_accuracy']:.4f} (baseline {accuracy(examples, fold_baseline):.4f}), "
-              f"entity F1 {fold_result['entity_f1']:.4f} "
-              f"({time.monotonic() - started:.0f} s so far)", flush=True)
+        print(
+            f"fold {number}/{args.folds}: {len(examples)} examples, intent accuracy"
+            f" {fold_result['intent_accuracy']:.4f} (baseline"
+            f" {accuracy(examples, fold_baseline):.4f}), entity F1 {fold_result['entity_f1']:.4f}"
+            f" ({time.monotonic() - started:.0f} s so far)",
+            flush=True,
+        )
         all_examples += examples
         all_parses += parses
 
@@ -220,14 +271,23 @@ def main(argv=None) -> int:
     result["folds"], result["seed"] = args.folds, args.seed
     result["baseline_intent_accuracy"] = accuracy(all_examples, baseline_keys)
     result["seconds"] = round(time.monotonic() - started)
-    (out / "cv_report.json").write_text(json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8")
+    (out / "cv_report.json").write_text(
+        json.dumps(result, ensure_ascii=False, indent=2), encoding="utf-8"
+    )
     table = label_table(result)
     (out / "cv_table.md").write_text(table + "\n", encoding="utf-8")
-    print(f"\n{args.folds}-fold cross-validation over {result['examples']} training examples "
-          f"(seed {args.seed}, {result['seconds']} s)")
-    print(f"intent accuracy (faq by faq/<topic>): {result['intent_accuracy']:.4f}   "
-          f"baseline {result['baseline_intent_accuracy']:.4f}")
-    print(f"entity P / R / F1 (entity type + text found): {result['entity_precision']:.4f} / {result['entity_recall']:.4f} / {result['entity_f1']:.4f}")
+    print(
+        f"\n{args.folds}-fold cross-validation over {result['examples']} training examples "
+        f"(seed {args.seed}, {result['seconds']} s)"
+    )
+    print(
+        f"intent accuracy (faq by faq/<topic>): {result['intent_accuracy']:.4f}   "
+        f"baseline {result['baseline_intent_accuracy']:.4f}"
+    )
+    print(
+        f"entity P / R / F1 (entity type + text found): {result['entity_precision']:.4f} /"
+        f" {result['entity_recall']:.4f} / {result['entity_f1']:.4f}"
+    )
     print(table)
     for item in result["intent_confusions"][:30]:
         print(f"  intent  {item['gold']:<34} → {item['predicted']:<34} ×{item['count']}")

@@ -27,6 +27,7 @@ Then compares, for every pair of trainings:
 Prints the training time of each condition (from scratch, two cores unless pinned) and exits 1
 if any model file or prediction differs. A summary goes to ``<out>/determinism.json``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -50,25 +51,57 @@ RASA = str(ROOT / ".venv" / "bin" / "rasa")
 HELD_OUT = [ROOT / "tests" / "nlu_test.yml", ROOT / "tests" / "nlu_test_colloquial.yml"]
 PROJECT_FILES = ["config.yml", "domain.yml", "endpoints.yml", "credentials.yml"]
 
-THREAD_VARIABLES = ["OMP_NUM_THREADS", "OPENBLAS_NUM_THREADS", "MKL_NUM_THREADS", "TF_NUM_INTRAOP_THREADS",
-                    "TF_NUM_INTEROP_THREADS", "TF_INTRA_OP_PARALLELISM_THREADS", "TF_INTER_OP_PARALLELISM_THREADS"]
+THREAD_VARIABLES = [
+    "OMP_NUM_THREADS",
+    "OPENBLAS_NUM_THREADS",
+    "MKL_NUM_THREADS",
+    "TF_NUM_INTRAOP_THREADS",
+    "TF_NUM_INTEROP_THREADS",
+    "TF_INTRA_OP_PARALLELISM_THREADS",
+    "TF_INTER_OP_PARALLELISM_THREADS",
+]
 
 CONDITIONS = [
-    {"name": "one-core", "cpus": "0", "threads": "1", "onednn": "0", "hashseed": "0", "reverse_files": False,
-     "older_cpu": True},
-    {"name": "two-cores", "cpus": None, "threads": "2", "onednn": "1", "hashseed": "1", "reverse_files": True,
-     "older_cpu": False},
-    {"name": "defaults", "cpus": None, "threads": None, "onednn": None, "hashseed": "random", "reverse_files": False,
-     "older_cpu": False},
+    {
+        "name": "one-core",
+        "cpus": "0",
+        "threads": "1",
+        "onednn": "0",
+        "hashseed": "0",
+        "reverse_files": False,
+        "older_cpu": True,
+    },
+    {
+        "name": "two-cores",
+        "cpus": None,
+        "threads": "2",
+        "onednn": "1",
+        "hashseed": "1",
+        "reverse_files": True,
+        "older_cpu": False,
+    },
+    {
+        "name": "defaults",
+        "cpus": None,
+        "threads": None,
+        "onednn": None,
+        "hashseed": "random",
+        "reverse_files": False,
+        "older_cpu": False,
+    },
 ]
 
 
 def newer_cpu_features() -> List[str]:
-    """NumPy's dispatch targets above AVX that this CPU has (switched off to look like an older one)."""
+    """NumPy's dispatch targets above AVX that this CPU has (switched off to look like an older
+    one)."""
     from numpy.core._multiarray_umath import __cpu_features__
 
-    return [name for name, present in __cpu_features__.items()
-            if present and (name.startswith("AVX512") or name in ("AVX2", "FMA3"))]
+    return [
+        name
+        for name, present in __cpu_features__.items()
+        if present and (name.startswith("AVX512") or name in ("AVX2", "FMA3"))
+    ]
 
 
 def copy_project(source: Path, target: Path, reverse_files: bool = False) -> None:
@@ -78,22 +111,30 @@ def copy_project(source: Path, target: Path, reverse_files: bool = False) -> Non
     for name in PROJECT_FILES:
         shutil.copy2(source / name, target / name)
     files = sorted(p for p in (source / "data").rglob("*") if p.is_file())
-    for path in (reversed(files) if reverse_files else files):
+    for path in reversed(files) if reverse_files else files:
         destination = target / path.relative_to(source)
         destination.parent.mkdir(parents=True, exist_ok=True)
         shutil.copy2(path, destination)
 
 
 def environment(condition: Dict) -> Dict[str, str]:
-    env = {k: v for k, v in os.environ.items() if k not in THREAD_VARIABLES + ["TF_ENABLE_ONEDNN_OPTS"]}
-    env["PYTHONPATH"] = str(ROOT) + (os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else "")
+    env = {
+        k: v for k, v in os.environ.items() if k not in THREAD_VARIABLES + ["TF_ENABLE_ONEDNN_OPTS"]
+    }
+    env["PYTHONPATH"] = str(ROOT) + (
+        os.pathsep + env["PYTHONPATH"] if env.get("PYTHONPATH") else ""
+    )
     env["TF_CPP_MIN_LOG_LEVEL"] = "3"
     env["PYTHONWARNINGS"] = "ignore"
     if condition["threads"]:
         env.update({name: condition["threads"] for name in THREAD_VARIABLES})
     if condition["onednn"] is not None:
         env["TF_ENABLE_ONEDNN_OPTS"] = condition["onednn"]
-    env["PYTHONHASHSEED"] = str(random.randint(1, 2**31)) if condition["hashseed"] == "random" else condition["hashseed"]
+    env["PYTHONHASHSEED"] = (
+        str(random.randint(1, 2**31))
+        if condition["hashseed"] == "random"
+        else condition["hashseed"]
+    )
     env.pop("NPY_DISABLE_CPU_FEATURES", None)
     env.pop("OPENBLAS_CORETYPE", None)
     if condition["older_cpu"]:
@@ -103,14 +144,27 @@ def environment(condition: Dict) -> Dict[str, str]:
 
 
 def pinned(condition: Dict, command: List[str]) -> List[str]:
-    return ["taskset", "-c", condition["cpus"]] + command if condition["cpus"] is not None else command
+    return (
+        ["taskset", "-c", condition["cpus"]] + command if condition["cpus"] is not None else command
+    )
 
 
 def train(condition: Dict, workdir: Path) -> Dict:
     project = workdir / condition["name"]
     copy_project(workdir / "snapshot", project, condition["reverse_files"])
-    command = pinned(condition, [RASA, "train", "--force", "--quiet", "--fixed-model-name", "model",
-                                 "--out", str(project / "models")])
+    command = pinned(
+        condition,
+        [
+            RASA,
+            "train",
+            "--force",
+            "--quiet",
+            "--fixed-model-name",
+            "model",
+            "--out",
+            str(project / "models"),
+        ],
+    )
     started = time.monotonic()
     env = dict(environment(condition), BOT_DATA_DIR=str(project / "data"))
     completed = subprocess.run(command, cwd=project, env=env, capture_output=True, text=True)
@@ -118,8 +172,13 @@ def train(condition: Dict, workdir: Path) -> Dict:
     if completed.returncode != 0:
         sys.stderr.write(completed.stdout[-3000:] + completed.stderr[-3000:])
         raise SystemExit(f"training under {condition['name']} failed")
-    return {"name": condition["name"], "condition": condition, "project": project, "model": project / "models" / "model.tar.gz",
-            "seconds": round(seconds, 1)}
+    return {
+        "name": condition["name"],
+        "condition": condition,
+        "project": project,
+        "model": project / "models" / "model.tar.gz",
+        "seconds": round(seconds, 1),
+    }
 
 
 UNORDERED_LISTS = {"rule_policy.json": ("lookup", "rules_not_in_stories")}
@@ -153,8 +212,13 @@ def parse_under(run: Dict, texts: List[str]) -> List[Dict]:
     """Parse the texts with the run's model in a process started under the run's conditions."""
     source, target = run["project"] / "texts.json", run["project"] / "parses.json"
     source.write_text(json.dumps(texts, ensure_ascii=False), encoding="utf-8")
-    command = pinned(run["condition"], [sys.executable, __file__, "--parse", str(run["model"]), str(source), str(target)])
-    subprocess.run(command, env=environment(run["condition"]), capture_output=True, text=True, check=True)
+    command = pinned(
+        run["condition"],
+        [sys.executable, __file__, "--parse", str(run["model"]), str(source), str(target)],
+    )
+    subprocess.run(
+        command, env=environment(run["condition"]), capture_output=True, text=True, check=True
+    )
     return json.loads(target.read_text(encoding="utf-8"))
 
 
@@ -165,32 +229,61 @@ async def parse_texts(model: Path, texts: List[str]) -> List[Dict]:
     kept = []
     for parse in parses:
         selector = (parse.get("response_selector") or {}).get("faq", {}).get("response", {})
-        kept.append({
-            "intent": (parse.get("intent") or {}).get("name"),
-            "confidence": repr((parse.get("intent") or {}).get("confidence")),
-            "topic": selector.get("intent_response_key"),
-            "topic_confidence": repr(selector.get("confidence")),
-            "entities": sorted((e["entity"], str(e.get("value")), e.get("start"), e.get("end"))
-                               for e in parse.get("entities") or []),
-        })
+        kept.append(
+            {
+                "intent": (parse.get("intent") or {}).get("name"),
+                "confidence": repr((parse.get("intent") or {}).get("confidence")),
+                "topic": selector.get("intent_response_key"),
+                "topic_confidence": repr(selector.get("confidence")),
+                "entities": sorted(
+                    (e["entity"], str(e.get("value")), e.get("start"), e.get("end"))
+                    for e in parse.get("entities") or []
+                ),
+            }
+        )
     return kept
 
 
 def story_results(run: Dict) -> Dict:
     out = run["project"] / "core-results"
-    subprocess.run([RASA, "test", "core", "--stories", str(ROOT / "tests" / "stories"), "--model", str(run["model"]),
-                    "--out", str(out), "--quiet"], cwd=run["project"], env=environment(run["condition"]),
-                   capture_output=True, text=True, check=True)
+    subprocess.run(
+        [
+            RASA,
+            "test",
+            "core",
+            "--stories",
+            str(ROOT / "tests" / "stories"),
+            "--model",
+            str(run["model"]),
+            "--out",
+            str(out),
+            "--quiet",
+        ],
+        cwd=run["project"],
+        env=environment(run["condition"]),
+        capture_output=True,
+        text=True,
+        check=True,
+    )
     report = json.loads((out / "story_report.json").read_text(encoding="utf-8"))
-    failed = (out / "failed_test_stories.yml")
-    return {"report": report, "failed_stories": failed.read_text(encoding="utf-8") if failed.exists() else ""}
+    failed = out / "failed_test_stories.yml"
+    return {
+        "report": report,
+        "failed_stories": failed.read_text(encoding="utf-8") if failed.exists() else "",
+    }
 
 
 def main(argv=None) -> int:
-    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter
+    )
     parser.add_argument("--out", default=str(ROOT / "results" / "determinism"))
-    parser.add_argument("--keep", action="store_true", help="keep the trained copies (printed path)")
-    parser.add_argument("--parse", nargs=3, metavar=("MODEL", "TEXTS", "OUT"), help=argparse.SUPPRESS)
+    parser.add_argument(
+        "--keep", action="store_true", help="keep the trained copies (printed path)"
+    )
+    parser.add_argument(
+        "--parse", nargs=3, metavar=("MODEL", "TEXTS", "OUT"), help=argparse.SUPPRESS
+    )
     args = parser.parse_args(argv)
     if args.parse:
         model, source, target = args.parse
@@ -212,8 +305,11 @@ def main(argv=None) -> int:
         copy_project(ROOT, workdir / "snapshot")
         for condition in CONDITIONS:
             run = train(condition, workdir)
-            print(f"trained under {condition['name']:<10} in {run['seconds']:6.1f} s (from scratch, NLU and dialogue)",
-                  flush=True)
+            print(
+                f"trained under {condition['name']:<10} in {run['seconds']:6.1f} s (from scratch,"
+                " NLU and dialogue)",
+                flush=True,
+            )
             run["digests"] = archive_digests(run["model"])
             run["parses"] = parse_under(run, texts)
             run["stories"] = story_results(run)
@@ -221,32 +317,57 @@ def main(argv=None) -> int:
 
         summary = {"held_out_messages": len(texts), "trainings": [], "pairs": []}
         for run in runs:
-            summary["trainings"].append({"condition": run["name"], "seconds": run["seconds"],
-                                         "model_files": len(run["digests"])})
+            summary["trainings"].append(
+                {
+                    "condition": run["name"],
+                    "seconds": run["seconds"],
+                    "model_files": len(run["digests"]),
+                }
+            )
         failed = False
         reference = runs[0]
         for other in runs[1:]:
             files = sorted(set(reference["digests"]) | set(other["digests"]))
-            differing_files = [f for f in files if reference["digests"].get(f) != other["digests"].get(f)]
-            differing_parses = [i for i, (a, b) in enumerate(zip(reference["parses"], other["parses"])) if a != b]
+            differing_files = [
+                f for f in files if reference["digests"].get(f) != other["digests"].get(f)
+            ]
+            differing_parses = [
+                i for i, (a, b) in enumerate(zip(reference["parses"], other["parses"])) if a != b
+            ]
             same_stories = reference["stories"] == other["stories"]
-            pair = {"a": reference["name"], "b": other["name"], "model_files_compared": len(files),
-                    "model_files_differing": differing_files, "held_out_parses_differing": len(differing_parses),
-                    "story_results_identical": same_stories}
+            pair = {
+                "a": reference["name"],
+                "b": other["name"],
+                "model_files_compared": len(files),
+                "model_files_differing": differing_files,
+                "held_out_parses_differing": len(differing_parses),
+                "story_results_identical": same_stories,
+            }
             summary["pairs"].append(pair)
-            print(f"{reference['name']} vs {other['name']}: model files identical "
-                  f"{len(files) - len(differing_files)}/{len(files)}; held-out parses differing "
-                  f"{len(differing_parses)}/{len(texts)}; test-story results identical: {same_stories}")
+            print(
+                f"{reference['name']} vs {other['name']}: model files identical"
+                f" {len(files) - len(differing_files)}/{len(files)}; held-out parses differing"
+                f" {len(differing_parses)}/{len(texts)}; test-story results identical:"
+                f" {same_stories}"
+            )
             for name in differing_files:
                 print(f"    differs: {name}")
             failed |= bool(differing_files) or bool(differing_parses) or not same_stories
         accuracy = runs[0]["stories"]["report"].get("conversation_accuracy", {})
-        print(f"test stories: {accuracy.get('correct')}/{accuracy.get('total')} correct in every training")
+        print(
+            f"test stories: {accuracy.get('correct')}/{accuracy.get('total')} correct in every"
+            " training"
+        )
         out = Path(args.out)
         out.mkdir(parents=True, exist_ok=True)
-        (out / "determinism.json").write_text(json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8")
-        print("IDENTICAL models and predictions in every training" if not failed
-              else "FAILED: the trainings differ")
+        (out / "determinism.json").write_text(
+            json.dumps(summary, ensure_ascii=False, indent=2), encoding="utf-8"
+        )
+        print(
+            "IDENTICAL models and predictions in every training"
+            if not failed
+            else "FAILED: the trainings differ"
+        )
         return 1 if failed else 0
     finally:
         if args.keep:

@@ -11,6 +11,7 @@ Settings from the environment: ``AUDIT_DATABASE_URL`` (postgresql://…), ``RABB
 ``RABBITMQ_PORT``, ``RABBITMQ_USERNAME``, ``RABBITMQ_PASSWORD``, ``RABBITMQ_QUEUE`` and
 ``RABBITMQ_EXCHANGE`` -- the same variables the production endpoints give Rasa's event broker.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -26,8 +27,11 @@ from bot.audit.consumer import AuditConfigError, AuditConsumer, ConsumerSettings
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot.audit", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.audit",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="create the audit table")
     commands.add_parser("consume", help="record every event from the queue")
@@ -39,7 +43,9 @@ def _parser() -> argparse.ArgumentParser:
 
 
 def _consume(settings: ConsumerSettings) -> int:
-    logging.basicConfig(level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s")
+    logging.basicConfig(
+        level=logging.INFO, format="%(asctime)s %(levelname)s %(name)s: %(message)s"
+    )
     logging.getLogger("aio_pika").setLevel(logging.WARNING)
     logging.getLogger("aiormq").setLevel(logging.WARNING)
 

@@ -12,6 +12,7 @@ memory while RabbitMQ is unreachable and published on reconnect):
   tell a redelivery from a new event;
 * an event published before the connection is up is kept instead of silently dropped.
 """
+
 from __future__ import annotations
 
 import logging
@@ -29,7 +30,9 @@ logger = logging.getLogger(__name__)
 class AuditPikaEventBroker(PikaEventBroker):
     """See the module docstring."""
 
-    async def _publish(self, event: Dict[Text, Any], headers: Optional[Dict[Text, Text]] = None) -> None:
+    async def _publish(
+        self, event: Dict[Text, Any], headers: Optional[Dict[Text, Text]] = None
+    ) -> None:
         if self._exchange is None:
             if self.should_keep_unpublished_messages:
                 self._unpublished_events.append(event)
@@ -40,19 +43,31 @@ class AuditPikaEventBroker(PikaEventBroker):
             kept = self.should_keep_unpublished_messages
             if kept:
                 self._unpublished_events.append(event)
-            logger.error("event broker: publishing an event failed (%s); %s", type(error).__name__,
-                         f"kept in memory until RabbitMQ is back ({len(self._unpublished_events)} waiting)"
-                         if kept else "dropped")
+            logger.error(
+                "event broker: publishing an event failed (%s); %s",
+                type(error).__name__,
+                (
+                    f"kept in memory until RabbitMQ is back ({len(self._unpublished_events)}"
+                    " waiting)"
+                    if kept
+                    else "dropped"
+                ),
+            )
             if self.raise_on_failure:
                 await self.close()
                 raise
 
-    def _message(self, event: Dict[Text, Any], headers: Optional[Dict[Text, Text]]) -> aio_pika.Message:
+    def _message(
+        self, event: Dict[Text, Any], headers: Optional[Dict[Text, Text]]
+    ) -> aio_pika.Message:
         import json
 
         sender_id = event.get("sender_id")
-        key = (event_key(sender_id, {k: v for k, v in event.items() if k != "sender_id"})
-               if isinstance(sender_id, str) else None)
+        key = (
+            event_key(sender_id, {k: v for k, v in event.items() if k != "sender_id"})
+            if isinstance(sender_id, str)
+            else None
+        )
         return aio_pika.Message(
             bytes(json.dumps(event), DEFAULT_ENCODING),
             headers=headers,

@@ -18,6 +18,7 @@ RabbitMQ's confirm (milliseconds), or while RabbitMQ was down with events still 
 
 The log carries counts and error classes, never an event (events hold the users' messages).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -55,9 +56,13 @@ class ConsumerSettings:
         database_url = env.get("AUDIT_DATABASE_URL", "").strip()
         queue = env.get("RABBITMQ_QUEUE", "").strip()
         if not database_url.startswith(("postgresql://", "postgres://")):
-            raise AuditConfigError("AUDIT_DATABASE_URL must be a postgresql:// URL of the audit database")
+            raise AuditConfigError(
+                "AUDIT_DATABASE_URL must be a postgresql:// URL of the audit database"
+            )
         if not queue:
-            raise AuditConfigError("RABBITMQ_QUEUE must name the queue Rasa's event broker publishes to")
+            raise AuditConfigError(
+                "RABBITMQ_QUEUE must name the queue Rasa's event broker publishes to"
+            )
         try:
             port = int(env.get("RABBITMQ_PORT", "").strip() or 5672)
             prefetch = int(env.get("AUDIT_PREFETCH", "").strip() or 100)
@@ -79,9 +84,19 @@ def _transient(error: BaseException) -> bool:
     """A failure of the connection to PostgreSQL (try again later), not of the data."""
     import asyncpg
 
-    return isinstance(error, (OSError, ConnectionError, asyncio.TimeoutError, asyncpg.InterfaceError,
-                              asyncpg.PostgresConnectionError, asyncpg.CannotConnectNowError,
-                              asyncpg.TooManyConnectionsError, asyncpg.AdminShutdownError))
+    return isinstance(
+        error,
+        (
+            OSError,
+            ConnectionError,
+            asyncio.TimeoutError,
+            asyncpg.InterfaceError,
+            asyncpg.PostgresConnectionError,
+            asyncpg.CannotConnectNowError,
+            asyncpg.TooManyConnectionsError,
+            asyncpg.AdminShutdownError,
+        ),
+    )
 
 
 class AuditConsumer:
@@ -100,8 +115,9 @@ class AuditConsumer:
         import asyncpg
 
         if self._pool is None:
-            self._pool = await asyncpg.create_pool(self.settings.database_url, min_size=1, max_size=4,
-                                                   command_timeout=10)
+            self._pool = await asyncpg.create_pool(
+                self.settings.database_url, min_size=1, max_size=4, command_timeout=10
+            )
         return self._pool
 
     async def record(self, body: bytes) -> int:
@@ -114,8 +130,10 @@ class AuditConsumer:
             if _transient(error):
                 raise
             # the data itself was refused: keep the message, as a malformed one, all the same
-            logger.error("audit: an event could not be stored as it is (%s); stored as malformed",
-                         type(error).__name__)
+            logger.error(
+                "audit: an event could not be stored as it is (%s); stored as malformed",
+                type(error).__name__,
+            )
             row = store.malformed_row(body)
             deliveries = await pool.fetchval(store.INSERT, *row.params())
         if row.event_type == store.MALFORMED:
@@ -134,9 +152,15 @@ class AuditConsumer:
                 await self.record(message.body)
             except Exception as error:  # noqa: BLE001 - not recorded: RabbitMQ keeps it
                 self._backoff = min(5.0, max(0.2, self._backoff * 2))
-                logger.error("audit: could not record an event (%s); it is returned to the queue, "
-                             "retrying in %.1f s", type(error).__name__, self._backoff)
-                await asyncio.sleep(self._backoff)  # no tight redelivery loop while PostgreSQL is down
+                logger.error(
+                    "audit: could not record an event (%s); it is returned to the queue, "
+                    "retrying in %.1f s",
+                    type(error).__name__,
+                    self._backoff,
+                )
+                await asyncio.sleep(
+                    self._backoff
+                )  # no tight redelivery loop while PostgreSQL is down
                 await message.nack(requeue=True)
                 if self._pool is not None and _transient(error):
                     pool, self._pool = self._pool, None
@@ -158,7 +182,9 @@ class AuditConsumer:
             channel = await connection.channel()
             await channel.set_qos(prefetch_count=settings.prefetch)
             # declared exactly as Rasa's broker declares them, so whichever starts first is right
-            exchange = await channel.declare_exchange(settings.exchange, aio_pika.ExchangeType.FANOUT)
+            exchange = await channel.declare_exchange(
+                settings.exchange, aio_pika.ExchangeType.FANOUT
+            )
             queue = await channel.declare_queue(settings.queue, durable=True)
             await queue.bind(exchange, "")
             tag = await queue.consume(self.on_message, no_ack=False)
@@ -173,7 +199,9 @@ class AuditConsumer:
             await connection.close()
             if self._pool is not None:
                 await self._pool.close()
-        logger.info("audit: stopped (%d events recorded, %d redeliveries)", self.recorded, self.redelivered)
+        logger.info(
+            "audit: stopped (%d events recorded, %d redeliveries)", self.recorded, self.redelivered
+        )
 
     async def _report(self, stop: asyncio.Event) -> None:
         last = (0, 0)
@@ -181,8 +209,12 @@ class AuditConsumer:
             await asyncio.sleep(60)
             now = (self.recorded, self.redelivered)
             if now != last:
-                logger.info("audit: %d events recorded, %d redeliveries, %d malformed so far",
-                            self.recorded, self.redelivered, self.malformed)
+                logger.info(
+                    "audit: %d events recorded, %d redeliveries, %d malformed so far",
+                    self.recorded,
+                    self.redelivered,
+                    self.malformed,
+                )
                 last = now
 
 
@@ -193,11 +225,19 @@ async def _connect(settings: ConsumerSettings, stop: asyncio.Event):
     delay = 0.5
     while not stop.is_set():
         try:
-            return await aio_pika.connect_robust(host=settings.host, port=settings.port,
-                                                 login=settings.username, password=settings.password,
-                                                 timeout=10)
+            return await aio_pika.connect_robust(
+                host=settings.host,
+                port=settings.port,
+                login=settings.username,
+                password=settings.password,
+                timeout=10,
+            )
         except Exception as error:  # noqa: BLE001 - RabbitMQ not up yet
-            logger.warning("audit: RabbitMQ not reachable (%s), retrying in %.0f s", type(error).__name__, delay)
+            logger.warning(
+                "audit: RabbitMQ not reachable (%s), retrying in %.0f s",
+                type(error).__name__,
+                delay,
+            )
             try:
                 await asyncio.wait_for(stop.wait(), delay)
             except asyncio.TimeoutError:
@@ -210,8 +250,13 @@ async def queue_status(settings: ConsumerSettings) -> dict:
     """Messages waiting in the queue and consumers attached (a passive declaration)."""
     import aio_pika
 
-    connection = await aio_pika.connect(host=settings.host, port=settings.port, login=settings.username,
-                                        password=settings.password, timeout=10)
+    connection = await aio_pika.connect(
+        host=settings.host,
+        port=settings.port,
+        login=settings.username,
+        password=settings.password,
+        timeout=10,
+    )
     try:
         channel = await connection.channel()
         queue = await channel.declare_queue(settings.queue, passive=True)

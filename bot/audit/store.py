@@ -13,6 +13,7 @@ computed on both sides: that is how :func:`reconcile` proves that every stored e
 A message that is not an event (not JSON, not an object, no sender) is recorded too, as
 ``__malformed__`` with the key of its raw bytes, so that nothing delivered goes unaccounted.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -34,8 +35,10 @@ SCHEMA = (
     )
     """,
     "CREATE INDEX IF NOT EXISTS audit_events_sender ON audit_events (sender_id, event_timestamp)",
-    "COMMENT ON TABLE audit_events IS 'Every conversation event published by Rasa "
-    "(bot.audit); one row per event, idempotent on event_key'",
+    (
+        "COMMENT ON TABLE audit_events IS 'Every conversation event published by Rasa "
+        "(bot.audit); one row per event, idempotent on event_key'"
+    ),
 )
 
 INSERT = """
@@ -79,7 +82,11 @@ def row_for_message(body: bytes) -> AuditRow:
         data = json.loads(body.decode("utf-8"))
     except (UnicodeDecodeError, ValueError):
         data = None
-    if isinstance(data, dict) and isinstance(data.get("sender_id"), str) and isinstance(data.get("event"), str):
+    if (
+        isinstance(data, dict)
+        and isinstance(data.get("sender_id"), str)
+        and isinstance(data.get("event"), str)
+    ):
         sender_id = data["sender_id"]
         event = {k: v for k, v in data.items() if k != "sender_id"}
         timestamp = event.get("timestamp")
@@ -87,7 +94,11 @@ def row_for_message(body: bytes) -> AuditRow:
             event_key(sender_id, event),
             _text(sender_id),
             _text(event["event"]),
-            float(timestamp) if isinstance(timestamp, (int, float)) and not isinstance(timestamp, bool) else None,
+            (
+                float(timestamp)
+                if isinstance(timestamp, (int, float)) and not isinstance(timestamp, bool)
+                else None
+            ),
             canonical(event),
         )
     return malformed_row(body)
@@ -130,8 +141,11 @@ def counts(dsn: str, senders: Optional[List[str]] = None) -> Dict[str, int]:
 
     with psycopg2.connect(dsn) as connection, connection.cursor() as cursor:
         if senders:
-            cursor.execute("SELECT count(*), coalesce(sum(deliveries), 0) FROM audit_events "
-                           "WHERE sender_id = ANY(%s)", (senders,))
+            cursor.execute(
+                "SELECT count(*), coalesce(sum(deliveries), 0) FROM audit_events "
+                "WHERE sender_id = ANY(%s)",
+                (senders,),
+            )
         else:
             cursor.execute("SELECT count(*), coalesce(sum(deliveries), 0) FROM audit_events")
         events, deliveries = cursor.fetchone()
@@ -139,7 +153,9 @@ def counts(dsn: str, senders: Optional[List[str]] = None) -> Dict[str, int]:
     return {"events": int(events), "deliveries": int(deliveries)}
 
 
-def reconcile(audit_dsn: str, tracker_dsn: str, senders: Optional[List[str]] = None) -> Dict[str, Any]:
+def reconcile(
+    audit_dsn: str, tracker_dsn: str, senders: Optional[List[str]] = None
+) -> Dict[str, Any]:
     """Every event in the tracker store against the audit table, by key.
 
     ``missing``: stored in the tracker store, never audited (an event lost on its way to the
@@ -149,18 +165,24 @@ def reconcile(audit_dsn: str, tracker_dsn: str, senders: Optional[List[str]] = N
 
     with psycopg2.connect(tracker_dsn) as connection, connection.cursor() as cursor:
         if senders:
-            cursor.execute("SELECT sender_id, data FROM events WHERE sender_id = ANY(%s)", (senders,))
+            cursor.execute(
+                "SELECT sender_id, data FROM events WHERE sender_id = ANY(%s)", (senders,)
+            )
         else:
             cursor.execute("SELECT sender_id, data FROM events")
         tracker = keys_of_tracker_rows(cursor.fetchall())
     connection.close()
     with psycopg2.connect(audit_dsn) as connection, connection.cursor() as cursor:
         if senders:
-            cursor.execute("SELECT event_key, deliveries FROM audit_events WHERE sender_id = ANY(%s)",
-                           (senders,))
+            cursor.execute(
+                "SELECT event_key, deliveries FROM audit_events WHERE sender_id = ANY(%s)",
+                (senders,),
+            )
         else:
-            cursor.execute("SELECT event_key, deliveries FROM audit_events WHERE event_type <> %s",
-                           (MALFORMED,))
+            cursor.execute(
+                "SELECT event_key, deliveries FROM audit_events WHERE event_type <> %s",
+                (MALFORMED,),
+            )
         audit = {key: deliveries for key, deliveries in cursor.fetchall()}
     connection.close()
     missing = sorted(set(tracker) - set(audit))

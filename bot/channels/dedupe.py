@@ -11,6 +11,7 @@ Both live in the process's memory: with several Rasa processes behind a load bal
 retry may reach another process, so there the channel uses the same contract in Redis
 (:class:`bot.channels.shared_state.RedisReplies`).
 """
+
 from __future__ import annotations
 
 import asyncio

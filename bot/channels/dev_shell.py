@@ -8,6 +8,7 @@ Rasa API's token (``RASA_API_TOKEN``, the one ``--auth-token`` uses). Then the b
 borrower's shell identity, or null for an unlinked user) and ``date`` (``YYYY-MM-DD``, the day the
 figures are for) become the signed identity of the message. Conversations are ``shell:<sender>``.
 """
+
 from __future__ import annotations
 
 import logging
@@ -37,7 +38,10 @@ def development_mode() -> bool:
     try:
         return dev_mode()
     except ConfigurationError:
-        logger.error("BOT_DEV_MODE is set together with BOT_ENV=production: the debug shell channel stays off")
+        logger.error(
+            "BOT_DEV_MODE is set together with BOT_ENV=production: the debug shell channel"
+            " stays off"
+        )
         return False
 
 
@@ -77,7 +81,11 @@ class DevShellInput(InputChannel):
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
             if not development_mode():
-                return error(404, "调试通道只在开发模式下可用。", "the debug shell channel works in development mode only")
+                return error(
+                    404,
+                    "调试通道只在开发模式下可用。",
+                    "the debug shell channel works in development mode only",
+                )
             body = read_message(request, self.token)
             if isinstance(body, HTTPResponse):
                 return body
@@ -87,9 +95,13 @@ class DevShellInput(InputChannel):
             if day is not None:
                 day = parse_day(day)
                 if day is None:
-                    return error(400, "date 应该是 YYYY-MM-DD。", "'date' must be YYYY-MM-DD or null")
+                    return error(
+                        400, "date 应该是 YYYY-MM-DD。", "'date' must be YYYY-MM-DD or null"
+                    )
             conversation = conversation_id(body["sender"])
             metadata = stamp({}, VerifiedIdentity(CHANNEL_NAME, subject, conversation, day))
-            return await answer(on_new_message, body["message"], conversation, CHANNEL_NAME, metadata)
+            return await answer(
+                on_new_message, body["message"], conversation, CHANNEL_NAME, metadata
+            )
 
         return webhook

@@ -20,6 +20,7 @@ Development mode (``BOT_DEV_MODE=1``) lets the debug shell choose the borrower a
 is set only by ``make run`` / ``make test``; ``BOT_ENV=production`` refuses it, so the production
 configuration cannot turn it on by accident.
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -61,7 +62,9 @@ def identity_secret(env: Mapping[str, str] = os.environ) -> Optional[bytes]:
     if not secret:
         return None
     if len(secret) < MIN_SECRET_LENGTH:
-        raise ConfigurationError(f"{SECRET_VARIABLE} must be at least {MIN_SECRET_LENGTH} characters")
+        raise ConfigurationError(
+            f"{SECRET_VARIABLE} must be at least {MIN_SECRET_LENGTH} characters"
+        )
     return secret.encode("utf-8")
 
 
@@ -75,7 +78,12 @@ class VerifiedIdentity:
     as_of: Optional[str] = None
 
     def claims(self) -> Dict[str, Any]:
-        return {"channel": self.channel, "subject": self.subject, "sender": self.sender, "as_of": self.as_of}
+        return {
+            "channel": self.channel,
+            "subject": self.subject,
+            "sender": self.sender,
+            "as_of": self.as_of,
+        }
 
     @property
     def day(self) -> Optional[date]:
@@ -97,7 +105,9 @@ def client_metadata(raw: Any) -> Dict[str, Any]:
     return {key: value for key, value in raw.items() if key not in CLIENT_FIELDS}
 
 
-def stamp(raw_metadata: Any, identity: VerifiedIdentity, secret: Optional[bytes] = None) -> Dict[str, Any]:
+def stamp(
+    raw_metadata: Any, identity: VerifiedIdentity, secret: Optional[bytes] = None
+) -> Dict[str, Any]:
     """The message metadata to hand to Rasa: the client's fields, cleaned, plus the signed identity.
 
     ``channel`` is kept as a plain field too (the widget and shell use it to render); without a
@@ -108,15 +118,20 @@ def stamp(raw_metadata: Any, identity: VerifiedIdentity, secret: Optional[bytes]
     metadata = client_metadata(raw_metadata)
     metadata["channel"] = identity.channel
     if secret is None:
-        logger.warning("%s is not set: no conversation can be linked to a borrower", SECRET_VARIABLE)
+        logger.warning(
+            "%s is not set: no conversation can be linked to a borrower", SECRET_VARIABLE
+        )
         return metadata
     claims = identity.claims()
     metadata[IDENTITY_KEY] = {**claims, "sig": _signature(claims, secret)}
     return metadata
 
 
-def verify(metadata: Any, sender: str, secret: Optional[bytes] = None) -> Optional[VerifiedIdentity]:
-    """The identity in ``metadata`` if its signature is valid for conversation ``sender``; else None."""
+def verify(
+    metadata: Any, sender: str, secret: Optional[bytes] = None
+) -> Optional[VerifiedIdentity]:
+    """The identity in ``metadata`` if its signature is valid for conversation ``sender``; else
+    None."""
     if not isinstance(metadata, dict):
         return None
     stamped = metadata.get(IDENTITY_KEY)
@@ -128,10 +143,14 @@ def verify(metadata: Any, sender: str, secret: Optional[bytes] = None) -> Option
         return None
     claims = {key: stamped.get(key) for key in ("channel", "subject", "sender", "as_of")}
     signature = stamped.get("sig")
-    if not isinstance(signature, str) or not hmac.compare_digest(signature, _signature(claims, secret)):
+    if not isinstance(signature, str) or not hmac.compare_digest(
+        signature, _signature(claims, secret)
+    ):
         return None
     if claims["sender"] != sender or not isinstance(claims["channel"], str):
         return None
-    subject = claims["subject"] if isinstance(claims["subject"], str) and claims["subject"] else None
+    subject = (
+        claims["subject"] if isinstance(claims["subject"], str) and claims["subject"] else None
+    )
     as_of = claims["as_of"] if isinstance(claims["as_of"], str) else None
     return VerifiedIdentity(claims["channel"], subject, sender, as_of)

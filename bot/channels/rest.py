@@ -16,6 +16,7 @@ Unlike Rasa's channel:
 * a failure while the bot handles the message is answered with a polite Chinese sentence and
   logged without the message text.
 """
+
 from __future__ import annotations
 
 import hmac
@@ -55,7 +56,11 @@ def error(status: int, zh: str, en: str) -> HTTPResponse:
 def bearer_matches(request: Request, token: Optional[str]) -> bool:
     """Whether the request carries ``Authorization: Bearer <token>`` (compared in constant time)."""
     scheme, _, given = request.headers.get("Authorization", "").partition(" ")
-    return bool(token) and scheme.lower() == "bearer" and hmac.compare_digest(given.strip().encode(), token.encode())
+    return (
+        bool(token)
+        and scheme.lower() == "bearer"
+        and hmac.compare_digest(given.strip().encode(), token.encode())
+    )
 
 
 def read_message(request: Request, token: Optional[str]) -> Union[HTTPResponse, Dict[str, Any]]:
@@ -75,22 +80,36 @@ def read_message(request: Request, token: Optional[str]) -> Union[HTTPResponse, 
         return error(400, "请求必须是一个 JSON 对象。", "the body must be a JSON object")
     sender, text = body.get("sender"), body.get("message")
     if not isinstance(sender, str) or not SENDER.match(sender):
-        return error(400, "sender 必须是1到64位的字母、数字或 _ . -。",
-                     "'sender' must be 1-64 letters, digits, '_', '.' or '-'")
+        return error(
+            400,
+            "sender 必须是1到64位的字母、数字或 _ . -。",
+            "'sender' must be 1-64 letters, digits, '_', '.' or '-'",
+        )
     if not isinstance(text, str):
         return error(400, "message 必须是文字。", "'message' must be a string")
     if len(text) > MAX_MESSAGE_CHARS:
-        return error(413, f"消息太长了，请控制在{MAX_MESSAGE_CHARS}字以内。",
-                     f"'message' is longer than {MAX_MESSAGE_CHARS} characters")
+        return error(
+            413,
+            f"消息太长了，请控制在{MAX_MESSAGE_CHARS}字以内。",
+            f"'message' is longer than {MAX_MESSAGE_CHARS} characters",
+        )
     return body
 
 
-async def answer(on_new_message: Callable[[UserMessage], Awaitable[Any]], text: str, conversation: str,
-                 channel: str, metadata: Dict[str, Any]) -> HTTPResponse:
-    """Run the message through the bot and return what it said; a failure is answered, not raised."""
+async def answer(
+    on_new_message: Callable[[UserMessage], Awaitable[Any]],
+    text: str,
+    conversation: str,
+    channel: str,
+    metadata: Dict[str, Any],
+) -> HTTPResponse:
+    """Run the message through the bot and return what it said; a failure is answered, not
+    raised."""
     collector = CollectingOutputChannel()
     try:
-        await on_new_message(UserMessage(text, collector, conversation, input_channel=channel, metadata=metadata))
+        await on_new_message(
+            UserMessage(text, collector, conversation, input_channel=channel, metadata=metadata)
+        )
     except Exception as failure:  # noqa: BLE001 - the user gets an answer, the log no text
         logger.error("%s channel: handling a message failed (%s)", channel, type(failure).__name__)
         return response.json([{"recipient_id": conversation, "text": FAILURE_ZH}])
@@ -127,6 +146,8 @@ class TokenRestInput(InputChannel):
                 return body
             conversation = conversation_id(body["sender"])
             metadata = stamp({}, VerifiedIdentity(CHANNEL_NAME, None, conversation))
-            return await answer(on_new_message, body["message"], conversation, CHANNEL_NAME, metadata)
+            return await answer(
+                on_new_message, body["message"], conversation, CHANNEL_NAME, metadata
+            )
 
         return webhook

@@ -28,6 +28,7 @@ Nothing here logs a message text, an OpenID or a token.  A Redis failure is rais
 channel, which answers with its apology (the lock store is on the same Redis, so the turn could
 not run anyway).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -116,9 +117,13 @@ class RedisConnection:
             # by server"): the command is sent again on a new connection instead of failing the
             # user's message (the scripts are safe to repeat: nothing reached the old server)
             self._client = aioredis.from_url(
-                self.settings.url, decode_responses=True,
-                socket_connect_timeout=2, socket_timeout=3, health_check_interval=30,
-                retry=Retry(NoBackoff(), 1), retry_on_error=[RedisConnectionError],
+                self.settings.url,
+                decode_responses=True,
+                socket_connect_timeout=2,
+                socket_timeout=3,
+                health_check_interval=30,
+                retry=Retry(NoBackoff(), 1),
+                retry_on_error=[RedisConnectionError],
             )
         return self._client
 
@@ -136,15 +141,21 @@ class RedisConnection:
 
 
 def turn_to_json(turn: BotTurn) -> str:
-    return json.dumps({"texts": list(turn.texts),
-                       "options": [[o.number, o.title, o.payload] for o in turn.options]},
-                      ensure_ascii=False)
+    return json.dumps(
+        {
+            "texts": list(turn.texts),
+            "options": [[o.number, o.title, o.payload] for o in turn.options],
+        },
+        ensure_ascii=False,
+    )
 
 
 def turn_from_json(raw: str) -> BotTurn:
     data = json.loads(raw)
-    return BotTurn(tuple(data.get("texts") or ()),
-                   tuple(ReplyOption(int(n), str(t), str(p)) for n, t, p in data.get("options") or ()))
+    return BotTurn(
+        tuple(data.get("texts") or ()),
+        tuple(ReplyOption(int(n), str(t), str(p)) for n, t, p in data.get("options") or ()),
+    )
 
 
 # -- replies: process once, deliver exactly one way ---------------------------------------------
@@ -160,8 +171,9 @@ class LocalReplies:
     def __init__(self, ttl: float, max_entries: int) -> None:
         self.pending: TTLCache[str, PendingReply[BotTurn]] = TTLCache(ttl, max_entries)
 
-    async def deliver(self, key: str, run: Run, deliver_later: Later, timeout: float,
-                      spawn: Spawn) -> Tuple[Optional[BotTurn], int]:
+    async def deliver(
+        self, key: str, run: Run, deliver_later: Later, timeout: float, spawn: Spawn
+    ) -> Tuple[Optional[BotTurn], int]:
         """Run the bot for the message's first delivery; every delivery waits up to ``timeout``
         for the reply.  Returns the reply (None: answer "success") and how many deliveries
         have taken it passively so far (1: this is the first)."""
@@ -244,9 +256,16 @@ return 'later'
 class RedisReplies:
     """The same contract as :class:`LocalReplies`, across replicas (see the module docstring)."""
 
-    def __init__(self, connection: RedisConnection, namespace: str, ttl: float,
-                 *, lease: float = CLAIM_LEASE_S, poll: float = POLL_S,
-                 settle_grace: float = SETTLE_GRACE_S) -> None:
+    def __init__(
+        self,
+        connection: RedisConnection,
+        namespace: str,
+        ttl: float,
+        *,
+        lease: float = CLAIM_LEASE_S,
+        poll: float = POLL_S,
+        settle_grace: float = SETTLE_GRACE_S,
+    ) -> None:
         self.connection = connection
         self.namespace = namespace
         self.ttl = max(1, int(ttl))
@@ -265,8 +284,9 @@ class RedisReplies:
         client = self.connection.client()
         return await client.eval(script, 1, key, *args)
 
-    async def deliver(self, key: str, run: Run, deliver_later: Later, timeout: float,
-                      spawn: Spawn) -> Tuple[Optional[BotTurn], int]:
+    async def deliver(
+        self, key: str, run: Run, deliver_later: Later, timeout: float, spawn: Spawn
+    ) -> Tuple[Optional[BotTurn], int]:
         rkey = self._key(key)
         # registered as waiting before claiming, so the owner's "nobody waits" can never be
         # decided between this delivery's claim and its wait
@@ -280,14 +300,18 @@ class RedisReplies:
             self.runs += 1
             spawn(self._process(rkey, run, deliver_later))
         else:
-            logger.info("wechat: re-delivery of a message (claimed by a replica), not processing it again")
+            logger.info(
+                "wechat: re-delivery of a message (claimed by a replica), not processing it again"
+            )
         return await self._wait(rkey, timeout)
 
     async def _leave(self, rkey: str) -> None:
         try:
             await asyncio.shield(self._script(_LEAVE, rkey))
         except Exception as error:  # noqa: BLE001 - best effort; the owner settles after a grace
-            logger.warning("wechat: could not unregister a waiting delivery (%s)", type(error).__name__)
+            logger.warning(
+                "wechat: could not unregister a waiting delivery (%s)", type(error).__name__
+            )
 
     async def _wait(self, rkey: str, timeout: float) -> Tuple[Optional[BotTurn], int]:
         loop = asyncio.get_running_loop()
@@ -394,8 +418,14 @@ class RedisTokenCache:
     """One access token for all replicas: read from Redis; when missing (or the one WeChat just
     rejected), one replica fetches a new one under a short lock and the others wait for it."""
 
-    def __init__(self, connection: RedisConnection, namespace: str, *,
-                 wait: float = TOKEN_WAIT_S, poll: float = 0.1) -> None:
+    def __init__(
+        self,
+        connection: RedisConnection,
+        namespace: str,
+        *,
+        wait: float = TOKEN_WAIT_S,
+        poll: float = 0.1,
+    ) -> None:
         self.connection = connection
         self.key = connection.key(namespace, "access_token")
         self.lock_key = self.key + ":refresh"
@@ -426,8 +456,9 @@ class RedisTokenCache:
             if loop.time() >= deadline:
                 from bot.channels.wechat_cs_api import WeChatApiError
 
-                raise WeChatApiError(-1, "timed out waiting for another replica's access token",
-                                     "cgi-bin/token")
+                raise WeChatApiError(
+                    -1, "timed out waiting for another replica's access token", "cgi-bin/token"
+                )
             await asyncio.sleep(self.poll)
 
 
@@ -452,16 +483,22 @@ class WeChatState:
             await self.connection.close()
 
 
-def local_wechat_state(dedupe_ttl: float, dedupe_max_entries: int, option_ttl: float,
-                       option_max_users: int) -> WeChatState:
-    return WeChatState(LocalReplies(dedupe_ttl, dedupe_max_entries),
-                       LocalOptions(option_ttl, option_max_users))
+def local_wechat_state(
+    dedupe_ttl: float, dedupe_max_entries: int, option_ttl: float, option_max_users: int
+) -> WeChatState:
+    return WeChatState(
+        LocalReplies(dedupe_ttl, dedupe_max_entries), LocalOptions(option_ttl, option_max_users)
+    )
 
 
-def redis_wechat_state(settings: RedisSettings, app_id: str, dedupe_ttl: float,
-                       option_ttl: float, **reply_kwargs: Any) -> WeChatState:
+def redis_wechat_state(
+    settings: RedisSettings, app_id: str, dedupe_ttl: float, option_ttl: float, **reply_kwargs: Any
+) -> WeChatState:
     connection = RedisConnection(settings)
     namespace = f"wechat:{app_id}"
-    return WeChatState(RedisReplies(connection, namespace, dedupe_ttl, **reply_kwargs),
-                       RedisOptions(connection, namespace, option_ttl),
-                       RedisTokenCache(connection, namespace), connection)
+    return WeChatState(
+        RedisReplies(connection, namespace, dedupe_ttl, **reply_kwargs),
+        RedisOptions(connection, namespace, option_ttl),
+        RedisTokenCache(connection, namespace),
+        connection,
+    )

@@ -22,6 +22,7 @@ signed identity ``channel="wechat", subject=openid`` (:mod:`bot.channels.identit
 actions resolve to a
 borrower through the loan ledger's channel identities.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -48,9 +49,20 @@ from bot import rasa_runtime
 from bot.channels import shared_state
 from bot.channels.identity import VerifiedIdentity, stamp
 from bot.channels.wechat_config import (  # noqa: F401 - the settings are part of this module's API
-    DEDUPE_MAX_ENTRIES, DEDUPE_TTL, DEFAULT_REPLY_TIMEOUT, ENV_VARS, MAX_API_MESSAGES,
-    MAX_BODY_BYTES, MAX_REPLY_TIMEOUT, MAX_TIMESTAMP_SKEW, OPTION_MAX_USERS, OPTION_TTL,
-    SECRET_KEYS, WeChatConfigError, WeChatSettings, resolve_credentials,
+    DEDUPE_MAX_ENTRIES,
+    DEDUPE_TTL,
+    DEFAULT_REPLY_TIMEOUT,
+    ENV_VARS,
+    MAX_API_MESSAGES,
+    MAX_BODY_BYTES,
+    MAX_REPLY_TIMEOUT,
+    MAX_TIMESTAMP_SKEW,
+    OPTION_MAX_USERS,
+    OPTION_TTL,
+    SECRET_KEYS,
+    WeChatConfigError,
+    WeChatSettings,
+    resolve_credentials,
 )
 from bot.channels.wechat_cs_api import DEFAULT_API_BASE_URL, CustomerServiceClient, WeChatApiError
 from bot.channels.wechat_render import BotTurn, ReplyOption, TextRenderer, choose_option
@@ -66,7 +78,9 @@ WELCOME_TEXT = (
     "· 定还款计划和每月预算，识别“征信修复”“代还”等骗局\n"
     "直接打字问我就行，比如“我这个月要还多少”。"
 )
-UNSUPPORTED_TEXT = "抱歉，我暂时只能看懂文字消息。请直接打字告诉我你的问题，比如“逾期一天有什么影响”。"
+UNSUPPORTED_TEXT = (
+    "抱歉，我暂时只能看懂文字消息。请直接打字告诉我你的问题，比如“逾期一天有什么影响”。"
+)
 VOICE_UNRECOGNISED_TEXT = "抱歉，这条语音没能识别成文字。请直接打字告诉我你的问题。"
 EMPTY_TEXT = "没有看到文字内容，请直接输入你的问题。"
 #: a message the bot could not process (the tracker store or the bot itself failed): the same
@@ -261,14 +275,21 @@ class WeChatInput(InputChannel):
         )
         if state is None:
             redis = shared_state.redis_settings()
-            state = (shared_state.redis_wechat_state(redis, app_id, dedupe_ttl, OPTION_TTL) if redis
-                     else shared_state.local_wechat_state(dedupe_ttl, dedupe_max_entries, OPTION_TTL,
-                                                          OPTION_MAX_USERS))
+            state = (
+                shared_state.redis_wechat_state(redis, app_id, dedupe_ttl, OPTION_TTL)
+                if redis
+                else shared_state.local_wechat_state(
+                    dedupe_ttl, dedupe_max_entries, OPTION_TTL, OPTION_MAX_USERS
+                )
+            )
             if redis:
-                logger.info("wechat: replies, options and the access token are shared through Redis")
+                logger.info(
+                    "wechat: replies, options and the access token are shared through Redis"
+                )
         self.state = state
-        self.api = CustomerServiceClient(app_id, app_secret, self.settings.api_base_url,
-                                         token_cache=state.tokens)
+        self.api = CustomerServiceClient(
+            app_id, app_secret, self.settings.api_base_url, token_cache=state.tokens
+        )
         self._tasks: Set[asyncio.Task] = set()
 
     @property
@@ -341,7 +362,11 @@ class WeChatInput(InputChannel):
 
     def _verify_url(self, request: Request) -> HTTPResponse:
         args = request.args
-        signature, timestamp, nonce = args.get("signature"), args.get("timestamp"), args.get("nonce")
+        signature, timestamp, nonce = (
+            args.get("signature"),
+            args.get("timestamp"),
+            args.get("nonce"),
+        )
         echostr = args.get("echostr")
         if not (signature and timestamp and nonce and echostr):
             logger.warning("wechat: URL verification without signature/timestamp/nonce/echostr")
@@ -366,7 +391,9 @@ class WeChatInput(InputChannel):
             request.ctx.wechat_openid = message.source
             return await self._answer(request, envelope, message, on_new_message)
         except _Reject as reject:
-            logger.warning("wechat: %s -> HTTP %s (from %s)", reject.reason, reject.status, request.ip)
+            logger.warning(
+                "wechat: %s -> HTTP %s (from %s)", reject.reason, reject.status, request.ip
+            )
             return response.text(reject.body, status=reject.status)
         except Exception:
             logger.exception("wechat: unexpected error while handling a message")
@@ -407,7 +434,9 @@ class WeChatInput(InputChannel):
         try:
             text = body.decode("utf-8")
         except UnicodeDecodeError:
-            raise _Reject(400, "bad request: body is not UTF-8", "message body is not UTF-8") from None
+            raise _Reject(
+                400, "bad request: body is not UTF-8", "message body is not UTF-8"
+            ) from None
         if not text.strip():
             raise _Reject(400, "bad request: empty body", "empty message body")
 
@@ -457,9 +486,13 @@ class WeChatInput(InputChannel):
                 400, "bad request: malformed message XML", f"malformed XML ({type(error).__name__})"
             ) from None
         if not isinstance(openid, str) or not openid.strip() or not isinstance(message_type, str):
-            raise _Reject(400, "bad request: message without FromUserName", "message without sender")
+            raise _Reject(
+                400, "bad request: message without FromUserName", "message without sender"
+            )
         if not isinstance(message.target, str) or not message.target.strip():
-            raise _Reject(400, "bad request: message without ToUserName", "message without recipient")
+            raise _Reject(
+                400, "bad request: message without ToUserName", "message without recipient"
+            )
         return message
 
     async def _answer(
@@ -543,10 +576,14 @@ class WeChatInput(InputChannel):
         try:
             await self._remember_options(openid, turn.options)
         except Exception as error:  # noqa: BLE001 - the reply still goes out
-            logger.error("wechat: could not remember the numbered options (%s)", type(error).__name__)
+            logger.error(
+                "wechat: could not remember the numbered options (%s)", type(error).__name__
+            )
         return turn
 
-    def _passive_reply(self, envelope: _Envelope, message: BaseMessage, content: str) -> HTTPResponse:
+    def _passive_reply(
+        self, envelope: _Envelope, message: BaseMessage, content: str
+    ) -> HTTPResponse:
         xml = TextReply(message=message, content=_cdata_safe(content)).render()
         if self.crypto is not None:
             xml = self.crypto.encrypt_message(xml, envelope.nonce, envelope.timestamp)
@@ -560,7 +597,9 @@ class WeChatInput(InputChannel):
             try:
                 await self._remember_options(openid, turn.options)
             except Exception as error:  # noqa: BLE001 - the message still goes out
-                logger.error("wechat: could not remember the numbered options (%s)", type(error).__name__)
+                logger.error(
+                    "wechat: could not remember the numbered options (%s)", type(error).__name__
+                )
         await self._send_parts(openid, turn.parts())
 
     def _deliver_late_turn(self, openid: str, turn: BotTurn) -> None:
@@ -582,7 +621,11 @@ class WeChatInput(InputChannel):
             try:
                 await self.api.send_text(openid, part)
             except WeChatApiError as error:
-                hint = " (more than 48 h since the user's last message?)" if error.errcode == 45015 else ""
+                hint = (
+                    " (more than 48 h since the user's last message?)"
+                    if error.errcode == 45015
+                    else ""
+                )
                 logger.error("wechat: customer-service message not sent: %s%s", error, hint)
                 return
             except Exception as error:  # aiohttp.ClientError, asyncio.TimeoutError, …

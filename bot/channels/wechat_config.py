@@ -2,6 +2,7 @@
 environment (:class:`WeChatSettings`; the variables are :data:`ENV_VARS`, listed in
 docs/wechat.md).  :mod:`bot.channels.wechat` re-exports all of it.
 """
+
 from __future__ import annotations
 
 import logging
@@ -81,12 +82,13 @@ class WeChatSettings:
                 ) from None
         if not re.match(r"^https?://[^/\s]+", self.api_base_url or ""):
             raise WeChatConfigError(
-                "WeChat channel: 'api_base_url' must be an http(s) URL, "
-                f"got {self.api_base_url!r}."
+                f"WeChat channel: 'api_base_url' must be an http(s) URL, got {self.api_base_url!r}."
             )
         timeout = self.reply_timeout
-        if isinstance(timeout, bool) or not isinstance(timeout, (int, float)) or not (
-            0 < timeout < MAX_REPLY_TIMEOUT
+        if (
+            isinstance(timeout, bool)
+            or not isinstance(timeout, (int, float))
+            or not (0 < timeout < MAX_REPLY_TIMEOUT)
         ):
             raise WeChatConfigError(
                 "WeChat channel: 'reply_timeout' must be a number of seconds above 0 and below "

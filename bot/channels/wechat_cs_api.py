@@ -14,6 +14,7 @@ several processes sharing one app id must share one token.  With a ``token_cache
 (:class:`bot.channels.shared_state.RedisTokenCache`, used when Redis is configured) the token
 lives in Redis and one replica at a time fetches it; without one it is cached in this object.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -126,11 +127,15 @@ class CustomerServiceClient:
             "appid": self._app_id,
             "secret": self._app_secret,
         }
-        async with self._get_session().get(f"{self._base_url}/cgi-bin/token", params=params) as resp:
+        async with self._get_session().get(
+            f"{self._base_url}/cgi-bin/token", params=params
+        ) as resp:
             data = await self._read_json(resp, "cgi-bin/token")
         token = data.get("access_token")
         if not isinstance(token, str) or not token:
-            raise WeChatApiError(-1, f"no access_token in answer (keys {sorted(data)})", "cgi-bin/token")
+            raise WeChatApiError(
+                -1, f"no access_token in answer (keys {sorted(data)})", "cgi-bin/token"
+            )
         try:
             expires_in = float(data.get("expires_in", 7200))
         except (TypeError, ValueError):
@@ -153,7 +158,9 @@ class CustomerServiceClient:
         try:
             data = json.loads(raw.decode("utf-8"))
         except (UnicodeDecodeError, ValueError):
-            raise WeChatApiError(-1, f"HTTP {resp.status}, body is not JSON: {raw[:200]!r}", api) from None
+            raise WeChatApiError(
+                -1, f"HTTP {resp.status}, body is not JSON: {raw[:200]!r}", api
+            ) from None
         if not isinstance(data, dict):
             raise WeChatApiError(-1, f"HTTP {resp.status}, unexpected JSON {data!r:.200}", api)
         errcode = data.get("errcode", 0)

@@ -8,6 +8,7 @@ attachments become a labelled link; custom payloads contribute their text fields
 Long replies are split into parts of at most :data:`MAX_TEXT_BYTES` UTF-8 bytes, the size a
 WeChat text message can carry.
 """
+
 from __future__ import annotations
 
 import logging
@@ -64,7 +65,9 @@ class TextRenderer:
     def text(self, text: Optional[str]) -> List[str]:
         return self._add(clean_text(text))
 
-    def text_with_buttons(self, text: Optional[str], buttons: Iterable[Dict[str, Any]]) -> List[str]:
+    def text_with_buttons(
+        self, text: Optional[str], buttons: Iterable[Dict[str, Any]]
+    ) -> List[str]:
         lines = [clean_text(text)] if clean_text(text) else []
         for button in buttons or ():
             if not isinstance(button, dict):
@@ -88,7 +91,9 @@ class TextRenderer:
     def attachment(self, attachment: Any) -> List[str]:
         if isinstance(attachment, dict):
             payload = attachment.get("payload")
-            url = attachment.get("url") or (payload.get("src") if isinstance(payload, dict) else None)
+            url = attachment.get("url") or (
+                payload.get("src") if isinstance(payload, dict) else None
+            )
             attachment = url or attachment.get("title")
         return self._add(f"附件：{clean_text(str(attachment))}" if attachment else "")
 

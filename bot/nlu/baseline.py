@@ -8,6 +8,7 @@ typo table, no entity extractor), so the gap between it and the pipeline is what
 The solver is liblinear: plain C without BLAS or threads, so the baseline is the same on every
 machine.
 """
+
 from __future__ import annotations
 
 from typing import List, Sequence

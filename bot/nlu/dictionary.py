@@ -4,6 +4,7 @@ Rasa's tokenizer and the spaCy pipeline both segment with the process-global jie
 load the same words from here and produce the same tokens; entity spans then align with
 tokens (a phrase such as 先还利率高的 becomes one token instead of five).
 """
+
 from __future__ import annotations
 
 from pathlib import Path

@@ -7,6 +7,7 @@ intent classifiers and, when the message contains a phrase from ``data/safety/``
 it), so the dialogue always answers with empathy and a crisis hotline first. A false alarm
 gets a kind answer and costs little.
 """
+
 from __future__ import annotations
 
 import unicodedata
@@ -50,8 +51,13 @@ class DistressGuard(GraphComponent):
         self._phrases = phrases
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "DistressGuard":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "DistressGuard":
         return cls(config, load_phrases(Path(config["phrases_path"])))
 
     def matches(self, text: str) -> bool:
@@ -62,7 +68,11 @@ class DistressGuard(GraphComponent):
         for message in messages:
             if not self.matches(message.get(TEXT) or ""):
                 continue
-            ranking = [r for r in message.get(INTENT_RANKING_KEY) or [] if r.get(INTENT_NAME_KEY) != self._intent]
+            ranking = [
+                r
+                for r in message.get(INTENT_RANKING_KEY) or []
+                if r.get(INTENT_NAME_KEY) != self._intent
+            ]
             top = {INTENT_NAME_KEY: self._intent, PREDICTED_CONFIDENCE_KEY: 1.0}
             message.set(INTENT, top, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)

@@ -7,6 +7,7 @@ contract requires ("五千块" → "5000", "两个月" → "P2M", "万分之五"
 It owns these entity types: any entity of the same type another extractor produced for the
 message is replaced, so each appears once.
 """
+
 from __future__ import annotations
 
 import logging
@@ -25,15 +26,26 @@ from bot.nlu import spacy_pipeline
 
 logger = logging.getLogger(__name__)
 
-OWNED_ENTITIES = ("amount", "duration", "daily_rate", "annual_rate", "installments", "day_of_month",
-                  "loan_product", "strategy")
+OWNED_ENTITIES = (
+    "amount",
+    "duration",
+    "daily_rate",
+    "annual_rate",
+    "installments",
+    "day_of_month",
+    "loan_product",
+    "strategy",
+)
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)
 class FinanceEntityExtractor(GraphComponent, EntityExtractorMixin):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"model_path": str(spacy_pipeline.DEFAULT_MODEL_DIR), "entities": list(OWNED_ENTITIES)}
+        return {
+            "model_path": str(spacy_pipeline.DEFAULT_MODEL_DIR),
+            "entities": list(OWNED_ENTITIES),
+        }
 
     def __init__(self, config: Dict[Text, Any], nlp) -> None:
         self._config = config
@@ -41,8 +53,13 @@ class FinanceEntityExtractor(GraphComponent, EntityExtractorMixin):
         self._entities = set(config["entities"])
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "FinanceEntityExtractor":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "FinanceEntityExtractor":
         return cls(config, spacy_pipeline.load_pipeline(Path(config["model_path"])))
 
     @staticmethod

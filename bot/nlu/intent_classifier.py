@@ -1,6 +1,7 @@
 """``LinearIntentClassifier``: intents and FAQ topics in one deterministic model.
 
-One :class:`bot.nlu.intent_model.IntentModel` predicts the full key of a message (``check_loan_status``,
+One :class:`bot.nlu.intent_model.IntentModel` predicts the full key of a message
+(``check_loan_status``,
 ``faq/grace_period`` …). The component writes what Rasa's DIETClassifier and ResponseSelector
 would have written together, so the rest of Rasa (FallbackClassifier, policies, ``utter_faq``)
 works unchanged:
@@ -16,6 +17,7 @@ Training takes seconds on two cores and gives the same model on every machine (s
 :mod:`bot.nlu.intent_model`), which is why it replaced DIET and ResponseSelector (README, "The
 Chinese NLU pipeline").
 """
+
 from __future__ import annotations
 
 import logging
@@ -62,8 +64,14 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
     def required_packages() -> List[Text]:
         return ["sklearn", "jieba", "pypinyin"]
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 model: Optional[IntentModel] = None, responses: Optional[Dict[str, Any]] = None) -> None:
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        model: Optional[IntentModel] = None,
+        responses: Optional[Dict[str, Any]] = None,
+    ) -> None:
         self._config = config
         self._model_storage = model_storage
         self._resource = resource
@@ -72,20 +80,27 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         self._retrieval_intent = config["retrieval_intent"]
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "LinearIntentClassifier":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "LinearIntentClassifier":
         return cls(config, model_storage, resource)
 
     def _model_config(self) -> IntentModelConfig:
-        return IntentModelConfig(char_ngrams=tuple(self._config["char_ngrams"]),
-                                 word_ngrams=tuple(self._config["word_ngrams"]),
-                                 word_weight=float(self._config["word_weight"]),
-                                 first_clause_weight=float(self._config["first_clause_weight"]),
-                                 pinyin_weight=float(self._config["pinyin_weight"]),
-                                 pinyin_ngrams=tuple(self._config["pinyin_ngrams"]),
-                                 raw_char_weight=float(self._config["raw_char_weight"]),
-                                 raw_char_ngrams=tuple(self._config["raw_char_ngrams"]),
-                                 C=float(self._config["C"]))
+        return IntentModelConfig(
+            char_ngrams=tuple(self._config["char_ngrams"]),
+            word_ngrams=tuple(self._config["word_ngrams"]),
+            word_weight=float(self._config["word_weight"]),
+            first_clause_weight=float(self._config["first_clause_weight"]),
+            pinyin_weight=float(self._config["pinyin_weight"]),
+            pinyin_ngrams=tuple(self._config["pinyin_ngrams"]),
+            raw_char_weight=float(self._config["raw_char_weight"]),
+            raw_char_ngrams=tuple(self._config["raw_char_ngrams"]),
+            C=float(self._config["C"]),
+        )
 
     def train(self, training_data: TrainingData) -> Resource:
         examples = [m for m in training_data.intent_examples if m.get("text")]
@@ -96,8 +111,11 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         model.fit([m.get("text") for m in examples], [m.get_full_intent() for m in examples])
         self._model = model
         prefix = f"utter_{self._retrieval_intent}/"
-        self._responses = {name: value for name, value in (training_data.responses or {}).items()
-                           if name.startswith(prefix)}
+        self._responses = {
+            name: value
+            for name, value in (training_data.responses or {}).items()
+            if name.startswith(prefix)
+        }
         self.persist()
         return self._resource
 
@@ -105,25 +123,37 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         import joblib
 
         with self._model_storage.write_to(self._resource) as directory:
-            joblib.dump({"model": self._model, "responses": self._responses}, Path(directory) / MODEL_FILE)
+            joblib.dump(
+                {"model": self._model, "responses": self._responses}, Path(directory) / MODEL_FILE
+            )
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "LinearIntentClassifier":
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "LinearIntentClassifier":
         import joblib
 
         try:
             with model_storage.read_from(resource) as directory:
                 saved = joblib.load(Path(directory) / MODEL_FILE)
         except (ValueError, FileNotFoundError):
-            logger.warning("The intent classifier was not trained; every message will go to the fallback.")
+            logger.warning(
+                "The intent classifier was not trained; every message will go to the fallback."
+            )
             return cls(config, model_storage, resource)
         return cls(config, model_storage, resource, saved["model"], saved["responses"])
 
     def process(self, messages: List[Message]) -> List[Message]:
         texts = [message.get("text") or "" for message in messages]
         scored = [i for i, text in enumerate(texts) if text.strip()]
-        rows = self._model.predict_proba([texts[i] for i in scored]) if self._model and scored else []
+        rows = (
+            self._model.predict_proba([texts[i] for i in scored]) if self._model and scored else []
+        )
         by_message = dict(zip(scored, rows))
         for index, message in enumerate(messages):
             row = by_message.get(index)
@@ -140,8 +170,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             name = key.split("/", 1)[0]
             base[name] = base.get(name, 0.0) + probability
         total = sum(base.values()) or 1.0
-        ranking = sorted(({"name": n, "confidence": p / total} for n, p in base.items()),
-                         key=lambda item: (-item["confidence"], item["name"]))
+        ranking = sorted(
+            ({"name": n, "confidence": p / total} for n, p in base.items()),
+            key=lambda item: (-item["confidence"], item["name"]),
+        )
         message.set("intent", ranking[0], add_to_output=True)
         message.set("intent_ranking", ranking[:RANKING_LENGTH], add_to_output=True)
         self._set_response_selection(message, probabilities)
@@ -152,8 +184,10 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
         if not topics:
             return
         total = sum(topics.values()) or 1.0
-        ranking = sorted(({"intent_response_key": key, "confidence": p / total} for key, p in topics.items()),
-                         key=lambda item: (-item["confidence"], item["intent_response_key"]))
+        ranking = sorted(
+            ({"intent_response_key": key, "confidence": p / total} for key, p in topics.items()),
+            key=lambda item: (-item["confidence"], item["intent_response_key"]),
+        )
         best = ranking[0]["intent_response_key"]
         utter_action = f"utter_{best}"
         selector = message.get("response_selector") or {}

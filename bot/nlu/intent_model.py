@@ -20,10 +20,12 @@ message asking two things is labelled by the first), and of the toneless pinyin 
 of the prepared text (weight 1.0; pypinyin, whose tables ship inside the package), so a homophone
 typo the table does not list (借被, 花贝, 还宽) still shares most features with the word it stands
 for. Settings chosen by 5-fold cross-validation
-on the training data (``scripts/cv_nlu.py --fast``; the README has the table). Classifier: one-vs-rest logistic regression with liblinear, which is plain C
+on the training data (``scripts/cv_nlu.py --fast``; the README has the table). Classifier:
+one-vs-rest logistic regression with liblinear, which is plain C
 with no BLAS and no threads: the same data gives the same model, bit for bit, on every machine and
 under any thread setting (``scripts/determinism_check.py`` proves it).
 """
+
 from __future__ import annotations
 
 import math
@@ -40,7 +42,11 @@ TYPOS_FILE = DATA_DIR / "normalization" / "typos.txt"
 
 #: placeholder character of each quantity kind (the prepared text keeps one character per quantity)
 PLACEHOLDERS = {
-    "amount": "Ⓐ", "duration": "Ⓓ", "daily_rate": "Ⓡ", "annual_rate": "Ⓡ", "installments": "Ⓘ",
+    "amount": "Ⓐ",
+    "duration": "Ⓓ",
+    "daily_rate": "Ⓡ",
+    "annual_rate": "Ⓡ",
+    "installments": "Ⓘ",
     "day_of_month": "Ⓜ",
 }
 #: amounts below this many yuan are "tiny" (差几块钱 is its own FAQ topic)
@@ -57,7 +63,12 @@ def placeholder(entity: str, value: str) -> Optional[str]:
         except (InvalidOperation, TypeError):
             return "Ⓐ"
     if entity == "duration":
-        if "T" in value and "D" not in value and "M" not in value.split("T")[0] and "Y" not in value:
+        if (
+            "T" in value
+            and "D" not in value
+            and "M" not in value.split("T")[0]
+            and "Y" not in value
+        ):
             return "ⓗ"  # hours or minutes: a same-day delay
         return "ⓓ" if _DAYS_ONLY.match(value) else "Ⓓ"
     return PLACEHOLDERS.get(entity)
@@ -75,7 +86,8 @@ def load_replacements(path: Path = TYPOS_FILE) -> Dict[str, str]:
     """The typo and homophone table: ``{written form: standard form}``.
 
     Each line of the file is a standard form followed by the forms people type instead
-    (``逾期 预期 途期``); ``#`` starts a comment. Forms are matched width-normalised and lower-cased.
+    (``逾期 预期 途期``); ``#`` starts a comment. Forms are matched width-normalised and
+    lower-cased.
     A form listed under two standard forms is an error: the table must say one thing.
     """
     path = Path(path)
@@ -90,7 +102,9 @@ def load_replacements(path: Path = TYPOS_FILE) -> Dict[str, str]:
         for form in words[1:]:
             form = normalize_text(form).lower()
             if form in table and table[form] != standard:
-                raise ValueError(f"{path}:{number}: {form!r} is listed under {table[form]!r} and {standard!r}")
+                raise ValueError(
+                    f"{path}:{number}: {form!r} is listed under {table[form]!r} and {standard!r}"
+                )
             if form != standard:
                 table[form] = standard
     return table
@@ -100,7 +114,11 @@ def product_names(data_dir: Path = DATA_DIR) -> Dict[str, str]:
     """Every loan-product surface form (lower-cased) → its canonical name, from the data files."""
     from bot.nlu.phrases import load_phrases
 
-    return {normalize_text(p.text).lower(): p.value for p in load_phrases(data_dir) if p.label == "loan_product"}
+    return {
+        normalize_text(p.text).lower(): p.value
+        for p in load_phrases(data_dir)
+        if p.label == "loan_product"
+    }
 
 
 def _alternation(words: Iterable[str]) -> Optional["re.Pattern[str]"]:
@@ -133,15 +151,22 @@ class TextPreparer:
         for quantity in sorted(find_quantities(prepared), key=lambda q: -q.start):
             mark = placeholder(quantity.entity, quantity.value)
             if mark:
-                prepared = prepared[:quantity.start] + mark + prepared[quantity.end:]
+                prepared = prepared[: quantity.start] + mark + prepared[quantity.end :]
         return prepared.strip()
 
     def __getstate__(self):
-        return {"replacements": dict(self.replacements), "products": dict(self.products),
-                "dictionary": list(self.dictionary)}
+        return {
+            "replacements": dict(self.replacements),
+            "products": dict(self.products),
+            "dictionary": list(self.dictionary),
+        }
 
     def __setstate__(self, state) -> None:
-        self.replacements, self.products, self.dictionary = state["replacements"], state["products"], state["dictionary"]
+        self.replacements, self.products, self.dictionary = (
+            state["replacements"],
+            state["products"],
+            state["dictionary"],
+        )
         self.__post_init__()
 
 
@@ -174,18 +199,25 @@ class IntentModelConfig:
 class IntentModel:
     """Prepared text → full intent key, trained with :meth:`fit`, pickled whole into the model."""
 
-    def __init__(self, preparer: TextPreparer, config: IntentModelConfig = IntentModelConfig()) -> None:
+    def __init__(
+        self, preparer: TextPreparer, config: IntentModelConfig = IntentModelConfig()
+    ) -> None:
         self.preparer = preparer
         self.config = config
         self._pipeline = None
 
     @classmethod
-    def from_data(cls, data_dir: Path = DATA_DIR, config: IntentModelConfig = IntentModelConfig()) -> "IntentModel":
+    def from_data(
+        cls, data_dir: Path = DATA_DIR, config: IntentModelConfig = IntentModelConfig()
+    ) -> "IntentModel":
         from bot.nlu.dictionary import dictionary_lines
 
         data_dir = Path(data_dir)
-        preparer = TextPreparer(load_replacements(data_dir / TYPOS_FILE.relative_to(DATA_DIR)),
-                                product_names(data_dir), dictionary_lines(data_dir))
+        preparer = TextPreparer(
+            load_replacements(data_dir / TYPOS_FILE.relative_to(DATA_DIR)),
+            product_names(data_dir),
+            dictionary_lines(data_dir),
+        )
         return cls(preparer, config)
 
     def _build(self):
@@ -194,24 +226,53 @@ class IntentModel:
 
         config = self.config
         blocks = [
-            ("chars", _tfidf(analyzer="char", ngram_range=tuple(config.char_ngrams), preprocessor=_prepared)),
+            (
+                "chars",
+                _tfidf(
+                    analyzer="char", ngram_range=tuple(config.char_ngrams), preprocessor=_prepared
+                ),
+            ),
             ("words", _tfidf(analyzer=_word_ngrams(tuple(config.word_ngrams)))),
-            ("first_clause", _tfidf(analyzer="char", ngram_range=tuple(config.char_ngrams),
-                                    preprocessor=_first_clause_of)),
+            (
+                "first_clause",
+                _tfidf(
+                    analyzer="char",
+                    ngram_range=tuple(config.char_ngrams),
+                    preprocessor=_first_clause_of,
+                ),
+            ),
         ]
-        weights = {"chars": 1.0, "words": config.word_weight, "first_clause": config.first_clause_weight}
+        weights = {
+            "chars": 1.0,
+            "words": config.word_weight,
+            "first_clause": config.first_clause_weight,
+        }
         if config.pinyin_weight:
             blocks.append(("pinyin", _tfidf(analyzer=_pinyin_ngrams(tuple(config.pinyin_ngrams)))))
             weights["pinyin"] = config.pinyin_weight
         if config.raw_char_weight:
-            blocks.append(("raw_chars", _tfidf(analyzer="char", ngram_range=tuple(config.raw_char_ngrams),
-                                               preprocessor=_raw)))
+            blocks.append(
+                (
+                    "raw_chars",
+                    _tfidf(
+                        analyzer="char",
+                        ngram_range=tuple(config.raw_char_ngrams),
+                        preprocessor=_raw,
+                    ),
+                )
+            )
             weights["raw_chars"] = config.raw_char_weight
         features = FeatureUnion(blocks, transformer_weights=weights)
         # dual coordinate descent: liblinear's own loops, no BLAS (the primal solver calls OpenBLAS,
         # whose sums change with the thread count and the CPU's kernels)
-        classifier = LogisticRegression(C=self.config.C, solver="liblinear", dual=True, max_iter=1000,
-                                        class_weight=self.config.class_weight, random_state=0)
+        classifier = LogisticRegression(
+            C=self.config.C,
+            solver="liblinear",
+            dual=True,
+            max_iter=1000,
+            class_weight=self.config.class_weight,
+            random_state=0,
+        )
         return make_pipeline(features, classifier)
 
     def fit(self, texts: Sequence[str], labels: Sequence[str]) -> "IntentModel":
@@ -241,12 +302,13 @@ class IntentModel:
         The feature rows are built here rather than by the pipeline's ``transform``: scikit-learn's
         vectorizer, TF-IDF and normaliser cost a fixed ~0.2 ms per block and call, and
         ``FeatureUnion.transform`` goes through joblib even for one message. The row is the same,
-        number for number: the same analyzers and vocabularies, counts in column order, ``(log(count)
-        + 1) × idf``, the l2 norm summed in column order as scikit-learn's ``inplace_csr_row_normalize_l2``
+        number for number: the same analyzers and vocabularies, counts in column order,
+        ``(log(count)
+        + 1) × idf``, the l2 norm summed in column order as scikit-learn's
+        ``inplace_csr_row_normalize_l2``
         does, times the block's weight (``tests/nlu/test_intent_model.py`` compares the two)."""
-        from scipy.sparse import csr_matrix
-
         import numpy as np
+        from scipy.sparse import csr_matrix
 
         blocks = self._fast_blocks()
         documents = self.documents(texts)
@@ -272,8 +334,14 @@ class IntentModel:
                 indices.extend(offset + c for c in columns)
             indptr.append(len(data))
         width = blocks[-1][4] + len(blocks[-1][1]) if blocks else 0
-        matrix = csr_matrix((np.array(data, dtype=float), np.array(indices, dtype=np.int32),
-                             np.array(indptr, dtype=np.int32)), shape=(len(documents), width))
+        matrix = csr_matrix(
+            (
+                np.array(data, dtype=float),
+                np.array(indices, dtype=np.int32),
+                np.array(indptr, dtype=np.int32),
+            ),
+            shape=(len(documents), width),
+        )
         return self._pipeline[-1].predict_proba(matrix)
 
     def _fast_blocks(self):
@@ -287,8 +355,15 @@ class IntentModel:
         for name, transformer in union.transformer_list:
             vectorizer, tfidf = transformer[0], transformer[-1]
             vocabulary = vectorizer.vocabulary_
-            blocks.append((vectorizer.build_analyzer(), vocabulary, [float(x) for x in tfidf.idf_],
-                           float(weights.get(name, 1)), offset))
+            blocks.append(
+                (
+                    vectorizer.build_analyzer(),
+                    vocabulary,
+                    [float(x) for x in tfidf.idf_],
+                    float(weights.get(name, 1)),
+                    offset,
+                )
+            )
             offset += len(vocabulary)
         self._blocks = blocks
         return blocks
@@ -371,7 +446,7 @@ def _ngrams(units: Sequence[str], ngrams: Tuple[int, int]) -> List[str]:
     low, high = ngrams
     grams = []
     for n in range(low, high + 1):
-        grams.extend(" ".join(units[i:i + n]) for i in range(len(units) - n + 1))
+        grams.extend(" ".join(units[i : i + n]) for i in range(len(units) - n + 1))
     return grams
 
 
@@ -386,7 +461,8 @@ class _word_ngrams:
 
 
 def pinyin_syllables(prepared: str) -> List[str]:
-    """Toneless pinyin of each Chinese character of a prepared text (借被 and 借呗 both ``jie bei``);
+    """Toneless pinyin of each Chinese character of a prepared text (借被 and 借呗 both ``jie
+    bei``);
     in between, each run of letters or digits and each quantity placeholder is one unit, punctuation
     and spaces are dropped. pypinyin's tables ship inside the package: nothing is downloaded."""
     from pypinyin import Style, lazy_pinyin

@@ -5,6 +5,7 @@
 Both the spaCy EntityRuler patterns and the jieba dictionary are generated from them, so the
 data files stay the single source.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -18,7 +19,8 @@ PHRASE_LABELS = ("loan_product", "strategy")
 
 #: bare words that name a repayment strategy only as a word of their own ("我选雪球", "雪崩和雪球
 #:区别", "用雪崩吧") and not as an image of growing or crushing debt ("像雪球一样越滚越大", "债务像
-#: 雪崩一样压过来"): matched on whole jieba tokens (so never inside 滚雪球), outside similes.  雪球 is
+# : 雪崩一样压过来"): matched on whole jieba tokens (so never inside 滚雪球), outside similes.
+# 雪球 is
 #: not in data/lookups for that reason (a lookup entry matches anywhere); 雪崩 is, and the simile
 #: rule removes it there too.
 BARE_STRATEGY_WORDS = {"雪球": "snowball", "雪崩": "avalanche"}
@@ -27,7 +29,8 @@ _SIMILE_AFTER = ("一样", "一般", "似的", "般", "越", "效应", "滚")
 
 
 def in_a_simile(text: str, start: int, end: int) -> bool:
-    """``text[start:end]`` (a bare strategy word) is an image: 像雪球一样, 雪球越滚越大, 雪球效应."""
+    """``text[start:end]`` (a bare strategy word) is an image: 像雪球一样, 雪球越滚越大,
+    雪球效应."""
     return text[:start].endswith(_SIMILE_BEFORE) or text.startswith(_SIMILE_AFTER, end)
 
 
@@ -65,9 +68,13 @@ def load_phrases(data_dir: Path = DATA_DIR) -> List[Phrase]:
             continue
         for item in _read_yaml(path).get("nlu", []) or []:
             if "lookup" in item:
-                lookups.setdefault(str(item["lookup"]), []).extend(_example_lines(item.get("examples")))
+                lookups.setdefault(str(item["lookup"]), []).extend(
+                    _example_lines(item.get("examples"))
+                )
             elif "synonym" in item:
-                synonyms.setdefault(str(item["synonym"]), []).extend(_example_lines(item.get("examples")))
+                synonyms.setdefault(str(item["synonym"]), []).extend(
+                    _example_lines(item.get("examples"))
+                )
 
     canonical_of = {form: value for value, forms in synonyms.items() for form in forms}
     phrases: Dict[tuple, Phrase] = {}

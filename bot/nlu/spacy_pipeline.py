@@ -13,6 +13,7 @@ Build it (``scripts/setup.sh`` does this when its sources change)::
     python -m bot.nlu.spacy_pipeline build build/spacy_zh_finance
     python -m bot.nlu.spacy_pipeline parse "借呗5000块逾期两个月了"
 """
+
 from __future__ import annotations
 
 import argparse
@@ -34,9 +35,7 @@ logger = logging.getLogger(__name__)
 def _register_components() -> None:
     """Register the ``finance_quantities`` factory and the span extension (idempotent)."""
     from spacy.language import Language
-    from spacy.tokens import Span
-
-    from spacy.tokens import Doc
+    from spacy.tokens import Doc, Span
 
     if not Span.has_extension("norm_value"):
         Span.set_extension("norm_value", default=None)
@@ -63,13 +62,23 @@ class BareStrategyWords:
         from bot.nlu.phrases import BARE_STRATEGY_WORDS, in_a_simile
 
         text = doc.text
-        kept = [ent for ent in doc.ents if not (
-            ent.label_ == "strategy" and ent.text in BARE_STRATEGY_WORDS
-            and in_a_simile(text, ent.start_char, ent.end_char))]
+        kept = [
+            ent
+            for ent in doc.ents
+            if not (
+                ent.label_ == "strategy"
+                and ent.text in BARE_STRATEGY_WORDS
+                and in_a_simile(text, ent.start_char, ent.end_char)
+            )
+        ]
         taken = {i for ent in kept for i in range(ent.start, ent.end)}
         for token in doc:
             value = BARE_STRATEGY_WORDS.get(token.text)
-            if value and token.i not in taken and not in_a_simile(text, token.idx, token.idx + len(token.text)):
+            if (
+                value
+                and token.i not in taken
+                and not in_a_simile(text, token.idx, token.idx + len(token.text))
+            ):
                 kept.append(Span(doc, token.i, token.i + 1, label="strategy", span_id=value))
         doc.ents = filter_spans(kept)
         return doc
@@ -92,7 +101,9 @@ class FinanceQuantities:
         doc._.quantities = quantities
         spans = list(doc.ents)
         for quantity in quantities:
-            span = doc.char_span(quantity.start, quantity.end, label=quantity.entity, alignment_mode="expand")
+            span = doc.char_span(
+                quantity.start, quantity.end, label=quantity.entity, alignment_mode="expand"
+            )
             if span is not None:
                 span._.norm_value = quantity.value
                 spans.append(span)
@@ -108,8 +119,12 @@ def build_pipeline(data_dir: Path = DATA_DIR):
     lines = dictionary_lines(data_dir)
     load_into_jieba(lines)
     nlp = spacy.blank("zh", config={"nlp": {"tokenizer": {"segmenter": "jieba"}}})
-    ruler = nlp.add_pipe("entity_ruler", config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True})
-    ruler.add_patterns([{"label": p.label, "pattern": p.text, "id": p.value} for p in load_phrases(data_dir)])
+    ruler = nlp.add_pipe(
+        "entity_ruler", config={"phrase_matcher_attr": "LOWER", "overwrite_ents": True}
+    )
+    ruler.add_patterns(
+        [{"label": p.label, "pattern": p.text, "id": p.value} for p in load_phrases(data_dir)]
+    )
     nlp.add_pipe("bare_strategy_words")
     nlp.add_pipe("finance_quantities")
     return nlp, lines
@@ -131,7 +146,9 @@ def load_pipeline(path: Optional[Path] = None, data_dir: Path = DATA_DIR):
     _register_components()
     path = Path(path or DEFAULT_MODEL_DIR)
     if not (path / "config.cfg").exists():
-        logger.warning("spaCy pipeline not found at %s; building it in memory (run scripts/setup.sh).", path)
+        logger.warning(
+            "spaCy pipeline not found at %s; building it in memory (run scripts/setup.sh).", path
+        )
         return build_pipeline(data_dir)[0]
     load_into_jieba((path / DICTIONARY_FILE).read_text(encoding="utf-8").splitlines())
     return spacy.load(path)
@@ -142,20 +159,32 @@ def extract(nlp, text: str) -> List[Dict[str, object]]:
     from bot.nlu.phrases import PHRASE_LABELS
 
     doc = nlp(text)
-    entities = [{"entity": q.entity, "start": q.start, "end": q.end, "value": q.value, "text": q.text}
-                for q in doc._.quantities or []]
+    entities = [
+        {"entity": q.entity, "start": q.start, "end": q.end, "value": q.value, "text": q.text}
+        for q in doc._.quantities or []
+    ]
     taken = [(q["start"], q["end"]) for q in entities]
     for ent in doc.ents:
         overlaps = any(ent.start_char < end and start < ent.end_char for start, end in taken)
         if ent.label_ in PHRASE_LABELS and not overlaps:
-            entities.append({"entity": ent.label_, "start": ent.start_char, "end": ent.end_char,
-                             "value": ent.ent_id_ or ent.text, "text": ent.text})
+            entities.append(
+                {
+                    "entity": ent.label_,
+                    "start": ent.start_char,
+                    "end": ent.end_char,
+                    "value": ent.ent_id_ or ent.text,
+                    "text": ent.text,
+                }
+            )
     return sorted(entities, key=lambda e: e["start"])
 
 
 def main(argv: Optional[Iterable[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.nlu.spacy_pipeline", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.nlu.spacy_pipeline",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     build = sub.add_parser("build", help="build the pipeline and save it to a directory")
     build.add_argument("output", nargs="?", default=str(DEFAULT_MODEL_DIR))

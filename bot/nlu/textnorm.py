@@ -15,6 +15,7 @@ Deliberate exceptions to plain NFKC:
   superscript ``²``, ...) are kept unchanged: people use them as list markers
   (``①借了5000``) and turning them into digits would invent amounts.
 """
+
 from __future__ import annotations
 
 import unicodedata

@@ -8,6 +8,7 @@ Two faults of the stock tokenizer are fixed here:
   loan-product and strategy phrase), written into the model at training time so a trained
   model tokenises exactly as it did when it was trained.
 """
+
 from __future__ import annotations
 
 import logging
@@ -41,24 +42,42 @@ class FinanceJiebaTokenizer(JiebaTokenizer):
         config["data_path"] = str(DATA_DIR)
         return config
 
-    def __init__(self, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-                 dictionary: Optional[List[str]] = None) -> None:
+    def __init__(
+        self,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        dictionary: Optional[List[str]] = None,
+    ) -> None:
         super().__init__(config, model_storage, resource)
         self._dictionary = dictionary or []
 
     @classmethod
-    def create(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-               execution_context: ExecutionContext) -> "FinanceJiebaTokenizer":
+    def create(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+    ) -> "FinanceJiebaTokenizer":
         dictionary = dictionary_lines(Path(config["data_path"]))
         load_into_jieba(dictionary)
         return cls(config, model_storage, resource, dictionary)
 
     @classmethod
-    def load(cls, config: Dict[Text, Any], model_storage: ModelStorage, resource: Resource,
-             execution_context: ExecutionContext, **kwargs: Any) -> "FinanceJiebaTokenizer":
+    def load(
+        cls,
+        config: Dict[Text, Any],
+        model_storage: ModelStorage,
+        resource: Resource,
+        execution_context: ExecutionContext,
+        **kwargs: Any,
+    ) -> "FinanceJiebaTokenizer":
         try:
             with model_storage.read_from(resource) as directory:
-                dictionary = (Path(directory) / DICTIONARY_FILE).read_text(encoding="utf-8").splitlines()
+                dictionary = (
+                    (Path(directory) / DICTIONARY_FILE).read_text(encoding="utf-8").splitlines()
+                )
         except (ValueError, FileNotFoundError):
             logger.warning("No dictionary in the model; using the one in %s.", config["data_path"])
             dictionary = dictionary_lines(Path(config["data_path"]))
@@ -71,11 +90,15 @@ class FinanceJiebaTokenizer(JiebaTokenizer):
 
     def persist(self) -> None:
         with self._model_storage.write_to(self._resource) as directory:
-            (Path(directory) / DICTIONARY_FILE).write_text("\n".join(self._dictionary) + "\n", encoding="utf-8")
+            (Path(directory) / DICTIONARY_FILE).write_text(
+                "\n".join(self._dictionary) + "\n", encoding="utf-8"
+            )
 
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         import jieba
 
         text = message.get(attribute) or ""
-        tokens = [Token(word, start) for (word, start, _end) in jieba.tokenize(text) if word.strip()]
+        tokens = [
+            Token(word, start) for (word, start, _end) in jieba.tokenize(text) if word.strip()
+        ]
         return self._apply_token_pattern(tokens)

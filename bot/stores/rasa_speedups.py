@@ -27,6 +27,7 @@ Found by profiling a loaded run (docs/speed.md); each change keeps Rasa's behavi
 :func:`install` is idempotent; the project's tracker store (:mod:`bot.stores.sql`) calls it when
 the Rasa server creates it, so it runs exactly in the processes that serve conversations.
 """
+
 from __future__ import annotations
 
 import logging
@@ -68,9 +69,9 @@ def _compile_action_result_validator() -> None:
         error: Optional[ValidationError] = best_match(validator.iter_errors(result))
         if error is not None:
             error.message += (
-                f". Failed to validate Action server response from API, "
-                f"make sure your response from the Action endpoint is valid. "
-                f"For more information about the format visit "
+                ". Failed to validate Action server response from API, "
+                "make sure your response from the Action endpoint is valid. "
+                "For more information about the format visit "
                 f"{DOCS_BASE_URL}/custom-actions"
             )
             raise error
@@ -90,7 +91,9 @@ def _cache_event_classes() -> None:
         return
     known: Dict[Text, Type[Event]] = {}
 
-    def resolve_by_type(type_name: Text, default: Optional[Type[Event]] = None) -> Optional[Type[Event]]:
+    def resolve_by_type(
+        type_name: Text, default: Optional[Type[Event]] = None
+    ) -> Optional[Type[Event]]:
         found = known.get(type_name)
         if found is not None:
             return found
@@ -139,13 +142,17 @@ def _run_graphs_in_order() -> None:
         results: Dict[Text, Any] = {}
         for input_name, input_value in (inputs or {}).items():
             if isinstance(input_value, str) and input_value in self._graph_schema.nodes:
-                raise GraphRunError(f"Input value '{input_value}' clashes with a node name. Make sure "
-                                    f"that none of the input names passed to the `run` method are the "
-                                    f"same as node names in the graph schema.")
+                raise GraphRunError(
+                    f"Input value '{input_value}' clashes with a node name. Make sure "
+                    "that none of the input names passed to the `run` method are the "
+                    "same as node names in the graph schema."
+                )
             results[input_name] = (input_name, input_value)
         try:
             for name, needs in plan(self, run_targets):
-                results[name] = self._instantiated_nodes[name](*(results[needed] for needed in needs))
+                results[name] = self._instantiated_nodes[name](
+                    *(results[needed] for needed in needs)
+                )
         except RuntimeError as error:
             raise GraphRunError("Error running runner.") from error
         return dict(results[target] for target in run_targets)
@@ -163,7 +170,12 @@ def _reuse_endpoint_sessions() -> None:
     import aiohttp
     from aiohttp.client_exceptions import ContentTypeError
     from rasa.shared.exceptions import FileNotFoundException
-    from rasa.utils.endpoints import DEFAULT_REQUEST_TIMEOUT, ClientResponseError, EndpointConfig, concat_url
+    from rasa.utils.endpoints import (
+        DEFAULT_REQUEST_TIMEOUT,
+        ClientResponseError,
+        EndpointConfig,
+        concat_url,
+    )
 
     if getattr(EndpointConfig.request, "_shared_session", False):
         return
@@ -174,19 +186,29 @@ def _reuse_endpoint_sessions() -> None:
         session = sessions.get(loop)
         if session is None or session.closed:
             # what Rasa's EndpointConfig.session() builds, with a keep-alive connector
-            auth = (aiohttp.BasicAuth(endpoint.basic_auth["username"], endpoint.basic_auth["password"])
-                    if endpoint.basic_auth else None)
+            auth = (
+                aiohttp.BasicAuth(endpoint.basic_auth["username"], endpoint.basic_auth["password"])
+                if endpoint.basic_auth
+                else None
+            )
             session = aiohttp.ClientSession(
-                headers=endpoint.headers, auth=auth,
+                headers=endpoint.headers,
+                auth=auth,
                 timeout=aiohttp.ClientTimeout(total=DEFAULT_REQUEST_TIMEOUT),
-                connector=aiohttp.TCPConnector(keepalive_timeout=2.0))
+                connector=aiohttp.TCPConnector(keepalive_timeout=2.0),
+            )
             sessions.clear()  # sessions of finished loops are not reused
             sessions[loop] = session
         return session
 
-    async def request(self, method: Text = "post", subpath: Optional[Text] = None,
-                      content_type: Optional[Text] = "application/json", compress: bool = False,
-                      **kwargs: Any) -> Optional[Any]:
+    async def request(
+        self,
+        method: Text = "post",
+        subpath: Optional[Text] = None,
+        content_type: Optional[Text] = "application/json",
+        compress: bool = False,
+        **kwargs: Any,
+    ) -> Optional[Any]:
         # Rasa 3.6's EndpointConfig.request, with the shared session instead of a new one
         headers = {}
         if content_type:
@@ -203,13 +225,23 @@ def _reuse_endpoint_sessions() -> None:
                 sslcontext = ssl.create_default_context(cafile=self.cafile)
             except FileNotFoundError as e:
                 raise FileNotFoundException(
-                    f"Failed to find certificate file, '{os.path.abspath(self.cafile)}' does not exist."
+                    f"Failed to find certificate file, '{os.path.abspath(self.cafile)}' does not"
+                    " exist."
                 ) from e
         session = shared_session(self)
-        async with session.request(method, url, headers=headers, params=self.combine_parameters(kwargs),
-                                   compress=compress, ssl=sslcontext, **kwargs) as response:
+        async with session.request(
+            method,
+            url,
+            headers=headers,
+            params=self.combine_parameters(kwargs),
+            compress=compress,
+            ssl=sslcontext,
+            **kwargs,
+        ) as response:
             if response.status >= 400:
-                raise ClientResponseError(response.status, response.reason, await response.content.read())
+                raise ClientResponseError(
+                    response.status, response.reason, await response.content.read()
+                )
             try:
                 return await response.json()
             except ContentTypeError:

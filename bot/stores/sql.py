@@ -33,9 +33,11 @@ turn 5). This store, a subclass writing the same ``events`` table row for row:
   and custom actions get the last ``keep_turns`` user messages (the hand-off summary names the
   topics of those turns; the full conversation stays in the database).
 
-Only the latest session is ever loaded, as with Rasa's store. :func:`bot.stores.rasa_speedups.install`
+Only the latest session is ever loaded, as with Rasa's store.
+:func:`bot.stores.rasa_speedups.install`
 runs when the store is created (the Rasa server's per-call waste, see there).
 """
+
 from __future__ import annotations
 
 import collections
@@ -73,7 +75,7 @@ PERSISTED = "_windowed_store_persisted"
 @dataclass
 class _Cached:
     tracker: DialogueStateTracker
-    last_id: int          # id of the conversation's newest row when the tracker was cached
+    last_id: int  # id of the conversation's newest row when the tracker was cached
 
 
 def _is_real_user_turn(event: Event) -> bool:
@@ -85,8 +87,11 @@ def latest_session(events: List[Event]) -> List[Event]:
     nothing before it changes the state), with the ``action_session_start`` right before it."""
     for index in range(len(events) - 1, -1, -1):
         if isinstance(events[index], SessionStarted):
-            if index and isinstance(events[index - 1], ActionExecuted) \
-                    and events[index - 1].action_name == ACTION_SESSION_START_NAME:
+            if (
+                index
+                and isinstance(events[index - 1], ActionExecuted)
+                and events[index - 1].action_name == ACTION_SESSION_START_NAME
+            ):
                 index -= 1
             return events[index:]
     return events
@@ -103,8 +108,13 @@ def window(tracker: DialogueStateTracker, keep_turns: int, slots) -> Optional[Di
     cuts = []
     for i in starts:
         before = i - 1
-        cuts.append(before if before >= 0 and isinstance(events[before], ActionExecuted)
-                    and events[before].action_name == ACTION_LISTEN_NAME else i)
+        cuts.append(
+            before
+            if before >= 0
+            and isinstance(events[before], ActionExecuted)
+            and events[before].action_name == ACTION_LISTEN_NAME
+            else i
+        )
     # replay once, noting at each candidate cut whether a form (loop) is active there
     replay = tracker.init_copy()
     loop_at: Dict[int, bool] = {}
@@ -124,17 +134,23 @@ def window(tracker: DialogueStateTracker, keep_turns: int, slots) -> Optional[Di
     for event in events[:chosen]:
         state.update(event)
     stamp = events[chosen].timestamp
-    prefix: List[Event] = [SlotSet(name, slot.value, timestamp=stamp)
-                           for name, slot in state.slots.items() if slot.has_been_set]
+    prefix: List[Event] = [
+        SlotSet(name, slot.value, timestamp=stamp)
+        for name, slot in state.slots.items()
+        if slot.has_been_set
+    ]
     if state.is_paused():
         prefix.append(ConversationPaused(timestamp=stamp))
     prefix += [e for e in events[:chosen] if isinstance(e, (ReminderScheduled, ReminderCancelled))]
     return _rebuild(tracker, prefix, events[chosen:], slots)
 
 
-def _rebuild(tracker: DialogueStateTracker, prefix: List[Event], tail: List[Event], slots) -> DialogueStateTracker:
-    rebuilt = DialogueStateTracker.from_events(tracker.sender_id, prefix + list(tail), slots,
-                                               tracker._max_event_history)
+def _rebuild(
+    tracker: DialogueStateTracker, prefix: List[Event], tail: List[Event], slots
+) -> DialogueStateTracker:
+    rebuilt = DialogueStateTracker.from_events(
+        tracker.sender_id, prefix + list(tail), slots, tracker._max_event_history
+    )
     rebuilt.model_id = tracker.model_id
     rebuilt.assistant_id = tracker.assistant_id
     return rebuilt
@@ -160,18 +176,40 @@ def _write_ahead_log(engine) -> None:
 class WindowedSQLTrackerStore(SQLTrackerStore):
     """Rasa's SQL tracker store, writing the same rows, with a bounded working tracker."""
 
-    def __init__(self, domain=None, dialect: Text = "sqlite", host: Optional[Text] = None, port=None,
-                 db: Text = "rasa.db", username: Text = None, password: Text = None, event_broker=None,
-                 login_db: Optional[Text] = None, query: Optional[Dict] = None,
-                 keep_turns: int = DEFAULT_KEEP_TURNS, cache_size: int = DEFAULT_CACHE_SIZE,
-                 **kwargs: Any) -> None:
+    def __init__(
+        self,
+        domain=None,
+        dialect: Text = "sqlite",
+        host: Optional[Text] = None,
+        port=None,
+        db: Text = "rasa.db",
+        username: Text = None,
+        password: Text = None,
+        event_broker=None,
+        login_db: Optional[Text] = None,
+        query: Optional[Dict] = None,
+        keep_turns: int = DEFAULT_KEEP_TURNS,
+        cache_size: int = DEFAULT_CACHE_SIZE,
+        **kwargs: Any,
+    ) -> None:
         rasa_speedups.install()
         self.keep_turns = max(1, int(keep_turns))
         self.cache_size = max(0, int(cache_size))
         self._cache: "collections.OrderedDict[str, _Cached]" = collections.OrderedDict()
         self._newest_statement = None
-        super().__init__(domain, dialect, host, port, db, username, password, event_broker, login_db,
-                         query, **kwargs)
+        super().__init__(
+            domain,
+            dialect,
+            host,
+            port,
+            db,
+            username,
+            password,
+            event_broker,
+            login_db,
+            query,
+            **kwargs,
+        )
         if self.engine.dialect.name == "sqlite":
             _write_ahead_log(self.engine)
 
@@ -184,7 +222,8 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
 
             table = self.SQLEvent.__table__
             self._newest_statement = sa.select(sa.func.max(table.c.id)).where(
-                table.c.sender_id == sa.bindparam("sender_id"))
+                table.c.sender_id == sa.bindparam("sender_id")
+            )
         newest = connection.execute(self._newest_statement, {"sender_id": sender_id}).scalar()
         return int(newest or 0)
 
@@ -201,12 +240,16 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
                     return cached.tracker
             self._cache.pop(sender_id, None)
         with self.session_scope() as session:
-            rows = self._event_query(session, sender_id, fetch_events_from_all_sessions=False) \
-                .with_entities(self.SQLEvent.id, self.SQLEvent.data).all()
+            rows = (
+                self._event_query(session, sender_id, fetch_events_from_all_sessions=False)
+                .with_entities(self.SQLEvent.id, self.SQLEvent.data)
+                .all()
+            )
         if not rows or not self.domain:
             return None
-        full = DialogueStateTracker.from_dict(sender_id, [json.loads(data) for _, data in rows],
-                                              self.domain.slots)
+        full = DialogueStateTracker.from_dict(
+            sender_id, [json.loads(data) for _, data in rows], self.domain.slots
+        )
         tracker = self._working(full)
         self._remember(sender_id, tracker, rows[-1][0])
         return tracker
@@ -214,7 +257,9 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
     def _working(self, tracker: DialogueStateTracker) -> DialogueStateTracker:
         turns = sum(1 for e in tracker.events if _is_real_user_turn(e))
         # a session start after the first two events: an older session is still in memory
-        older_session = any(isinstance(e, SessionStarted) for e in itertools.islice(tracker.events, 2, None))
+        older_session = any(
+            isinstance(e, SessionStarted) for e in itertools.islice(tracker.events, 2, None)
+        )
         if turns > self.keep_turns + max(1, self.keep_turns // 2) or older_session:
             compact = window(tracker, self.keep_turns, self.domain.slots)
             if compact is not None:
@@ -242,8 +287,10 @@ class WindowedSQLTrackerStore(SQLTrackerStore):
             new_events = list(itertools.islice(tracker.events, persisted, None))
         with self.engine.begin() as connection:  # one transaction: the rows, then the newest id
             if new_events:
-                connection.execute(self.SQLEvent.__table__.insert(),
-                                   [self._row(tracker.sender_id, event) for event in new_events])
+                connection.execute(
+                    self.SQLEvent.__table__.insert(),
+                    [self._row(tracker.sender_id, event) for event in new_events],
+                )
             last_id = self._newest_id(connection, tracker.sender_id)
         if new_events and self.event_broker is not None:
             await self._stream_new_events(self.event_broker, new_events, tracker.sender_id)

@@ -5,6 +5,7 @@
 Defaults come from ``WIDGET_HOST``, ``WIDGET_PORT`` and ``WIDGET_RASA_URL``. The widget itself
 is vendored by ``bash bot/widget/build.sh`` (run by the set-up and by ``make run``).
 """
+
 from __future__ import annotations
 
 import argparse
@@ -16,13 +17,18 @@ from bot.widget.server import SettingsError, WidgetSettings, serve
 
 
 def main(argv: Optional[Sequence[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.widget", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.widget",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     commands = parser.add_subparsers(dest="command", required=True)
     run = commands.add_parser("serve", help="serve the chat page")
     run.add_argument("--host", default=None, help="address to listen on (default 127.0.0.1)")
     run.add_argument("--port", type=int, default=None, help="port to listen on (default 8080)")
-    run.add_argument("--rasa-url", default=None, help="the Rasa server (default http://127.0.0.1:5005)")
+    run.add_argument(
+        "--rasa-url", default=None, help="the Rasa server (default http://127.0.0.1:5005)"
+    )
     args = parser.parse_args(argv)
     logging.basicConfig(level=logging.INFO, format="%(levelname)s %(name)s: %(message)s")
     try:
@@ -33,8 +39,10 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     try:
         serve(settings)
     except OSError as error:
-        print(f"python -m bot.widget: cannot listen on {settings.host}:{settings.port}: {error}",
-              file=sys.stderr)
+        print(
+            f"python -m bot.widget: cannot listen on {settings.host}:{settings.port}: {error}",
+            file=sys.stderr,
+        )
         return 1
     except KeyboardInterrupt:
         pass

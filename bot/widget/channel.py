@@ -28,6 +28,7 @@ Who is talking comes from the server only (:mod:`bot.channels.identity`):
 * the conversation id is ``widget:<subject or anon>:<session id>``, so a socket that asks for
   another borrower's session id lands in a conversation of its own.
 """
+
 from __future__ import annotations
 
 import json
@@ -60,12 +61,15 @@ SECRET_VARIABLE = "WIDGET_JWT_SECRET"
 LEEWAY = 30
 SUBJECT = re.compile(r"^[A-Za-z0-9_.@-]{1,128}$")
 TOO_LONG_ZH = f"消息太长了，请控制在{MAX_MESSAGE_CHARS}字以内，分几次发给我也可以。"
-EXPIRED_ZH = "登录已过期，为保护你的账户信息，请重新登录后再继续。重新登录前我不会显示任何账户数据。"
+EXPIRED_ZH = (
+    "登录已过期，为保护你的账户信息，请重新登录后再继续。重新登录前我不会显示任何账户数据。"
+)
 
 
 @dataclass(frozen=True)
 class SocketSession:
-    """What the channel verified about one socket: the token's subject and expiry (None: anonymous)."""
+    """What the channel verified about one socket: the token's subject and expiry (None:
+    anonymous)."""
 
     subject: Optional[str] = None
     #: the token's ``exp`` plus the leeway, as a Unix time
@@ -76,14 +80,21 @@ class SocketSession:
         return self.expires_at is not None and (now or time.time()) > self.expires_at
 
 
-def verify_token(token: Any, key: str, algorithm: str, audience: str,
-                 leeway: float = LEEWAY) -> Optional[Dict[str, Any]]:
+def verify_token(
+    token: Any, key: str, algorithm: str, audience: str, leeway: float = LEEWAY
+) -> Optional[Dict[str, Any]]:
     """The token's claims if its signature, ``exp``, ``aud`` and ``sub`` check out; else None."""
     if not isinstance(token, str) or not token or len(token) > 8192:
         return None
     try:
-        claims = jwt.decode(token, key, algorithms=[algorithm], audience=audience, leeway=leeway,
-                            options={"require": ["exp", "sub", "aud"]})
+        claims = jwt.decode(
+            token,
+            key,
+            algorithms=[algorithm],
+            audience=audience,
+            leeway=leeway,
+            options={"require": ["exp", "sub", "aud"]},
+        )
     except jwt.PyJWTError as error:
         logger.info("widget token refused: %s", type(error).__name__)
         return None
@@ -96,6 +107,8 @@ def verify_token(token: Any, key: str, algorithm: str, audience: str,
 
 def conversation_id(session: SocketSession, session_id: Text) -> Text:
     return f"{WIDGET_CHANNEL}:{session.subject or 'anon'}:{session_id}"
+
+
 # what the widget stores and sends back as its session id (Rasa's are uuid4 hex strings)
 SESSION_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 
@@ -103,8 +116,9 @@ SESSION_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 class WidgetSocketIOOutput(SocketIOOutput):
     """Rasa's socket.io output, with custom payloads emitted as the message itself."""
 
-    async def send_custom_json(self, recipient_id: Text, json_message: Dict[Text, Any],
-                               **kwargs: Any) -> None:
+    async def send_custom_json(
+        self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any
+    ) -> None:
         if not isinstance(json_message, dict):
             json_message = {"payload": json_message}
         await self._send_message(recipient_id, dict(json_message))
@@ -128,7 +142,9 @@ def message_metadata(raw: Any) -> Dict[Text, Any]:
     if raw is None:
         return {}
     if not isinstance(raw, dict):
-        logger.warning("widget message metadata is a %s, not an object; ignored", type(raw).__name__)
+        logger.warning(
+            "widget message metadata is a %s, not an object; ignored", type(raw).__name__
+        )
         return {}
     return dict(raw)
 
@@ -187,10 +203,17 @@ class WidgetSocketIOInput(SocketIOInput):
             if not token:
                 self.sessions[sid] = SocketSession()
                 return True
-            claims = verify_token(token, self.jwt_key, self.jwt_algorithm, audience, leeway) if self.jwt_key else None
+            claims = (
+                verify_token(token, self.jwt_key, self.jwt_algorithm, audience, leeway)
+                if self.jwt_key
+                else None
+            )
             if claims is None:
                 if not self.jwt_key:
-                    logger.warning("widget socket sent a token but no %s is configured: refused", SECRET_VARIABLE)
+                    logger.warning(
+                        "widget socket sent a token but no %s is configured: refused",
+                        SECRET_VARIABLE,
+                    )
                 return False
             self.sessions[sid] = SocketSession(claims["sub"], float(claims["exp"]) + leeway)
             return True
@@ -204,7 +227,9 @@ class WidgetSocketIOInput(SocketIOInput):
             requested = data.get("session_id") if isinstance(data, dict) else None
             session_id = valid_session_id(requested)
             if requested is not None and session_id is None:
-                logger.warning("widget socket asked for a malformed session id; a new one is issued")
+                logger.warning(
+                    "widget socket asked for a malformed session id; a new one is issued"
+                )
             session_id = session_id or uuid.uuid4().hex
             session = self.session_of(sid)
             conversation = conversation_id(session, session_id)
@@ -216,12 +241,17 @@ class WidgetSocketIOInput(SocketIOInput):
         @sio.on(self.user_message_evt, namespace=self.namespace)
         async def handle_message(sid: Text, data: Any = None) -> None:
             if not isinstance(data, dict):
-                logger.warning("widget socket sent a %s instead of a message object; ignored", type(data).__name__)
+                logger.warning(
+                    "widget socket sent a %s instead of a message object; ignored",
+                    type(data).__name__,
+                )
                 return
             session = self.session_of(sid)
             output = WidgetSocketIOOutput(sio, self.bot_message_evt)
             if session.expired():
-                await sio.emit(self.bot_message_evt, {"text": EXPIRED_ZH}, room=sid, namespace=self.namespace)
+                await sio.emit(
+                    self.bot_message_evt, {"text": EXPIRED_ZH}, room=sid, namespace=self.namespace
+                )
                 await sio.emit("session_expired", {}, room=sid, namespace=self.namespace)
                 return
             if self.session_persistence and session.conversation:
@@ -234,17 +264,26 @@ class WidgetSocketIOInput(SocketIOInput):
                     await sio.enter_room(sid, sender_id, namespace=self.namespace)
             text = message_text(data.get("message"))
             if len(text) > MAX_MESSAGE_CHARS:
-                await sio.emit(self.bot_message_evt, {"text": TOO_LONG_ZH}, room=sid, namespace=self.namespace)
+                await sio.emit(
+                    self.bot_message_evt, {"text": TOO_LONG_ZH}, room=sid, namespace=self.namespace
+                )
                 return
             raw = message_metadata(data.get(self.metadata_key))
             metadata = stamp(raw, VerifiedIdentity(WIDGET_CHANNEL, session.subject, sender_id))
-            message = UserMessage(text, output, sender_id,
-                                  input_channel=self.name(), metadata=metadata)
+            message = UserMessage(
+                text, output, sender_id, input_channel=self.name(), metadata=metadata
+            )
             try:
                 await on_new_message(message)
             except Exception as failure:  # noqa: BLE001 - the user gets an answer, the log no text
-                logger.error("widget channel: handling a message failed (%s)", type(failure).__name__)
-                await sio.emit(self.bot_message_evt, {"text": rasa_runtime.STORE_DOWN_ZH}, room=sid,
-                               namespace=self.namespace)
+                logger.error(
+                    "widget channel: handling a message failed (%s)", type(failure).__name__
+                )
+                await sio.emit(
+                    self.bot_message_evt,
+                    {"text": rasa_runtime.STORE_DOWN_ZH},
+                    room=sid,
+                    namespace=self.namespace,
+                )
 
         return socketio_webhook

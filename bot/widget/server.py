@@ -16,6 +16,7 @@ Content-Security-Policy: scripts only from this server, network connections only
 server and the Rasa server, no inline scripts, so neither a bot message nor a user message can
 ever run code in the page, whatever the widget does with it.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -71,7 +72,9 @@ class WidgetSettings:
     def __post_init__(self) -> None:
         parts = urlsplit(self.rasa_url)
         if parts.scheme not in ("http", "https") or not parts.hostname:
-            raise SettingsError(f"the Rasa URL must look like http://127.0.0.1:5005, not {self.rasa_url!r}")
+            raise SettingsError(
+                f"the Rasa URL must look like http://127.0.0.1:5005, not {self.rasa_url!r}"
+            )
         if not isinstance(self.port, int) or not 0 <= self.port <= 65535:
             raise SettingsError(f"the port must be a number from 0 to 65535, not {self.port!r}")
         object.__setattr__(self, "rasa_url", self.rasa_url.rstrip("/"))
@@ -85,7 +88,9 @@ class WidgetSettings:
             try:
                 values["port"] = int(env["WIDGET_PORT"])
             except ValueError:
-                raise SettingsError(f"WIDGET_PORT must be a number, not {env['WIDGET_PORT']!r}") from None
+                raise SettingsError(
+                    f"WIDGET_PORT must be a number, not {env['WIDGET_PORT']!r}"
+                ) from None
         if env.get("WIDGET_RASA_URL"):
             values["rasa_url"] = env["WIDGET_RASA_URL"]
         try:
@@ -111,26 +116,29 @@ class WidgetSettings:
 
 def content_security_policy(settings: WidgetSettings) -> str:
     connect = " ".join(["'self'", *settings.rasa_origins])
-    return "; ".join([
-        "default-src 'none'",
-        "script-src 'self'",
-        # the widget injects its stylesheet as <style> elements and sets style attributes
-        "style-src 'self' 'unsafe-inline'",
-        "img-src 'self' data:",
-        "font-src 'self' data:",
-        f"connect-src {connect}",
-        "base-uri 'none'",
-        "form-action 'none'",
-        "frame-ancestors 'none'",
-    ])
+    return "; ".join(
+        [
+            "default-src 'none'",
+            "script-src 'self'",
+            # the widget injects its stylesheet as <style> elements and sets style attributes
+            "style-src 'self' 'unsafe-inline'",
+            "img-src 'self' data:",
+            "font-src 'self' data:",
+            f"connect-src {connect}",
+            "base-uri 'none'",
+            "form-action 'none'",
+            "frame-ancestors 'none'",
+        ]
+    )
 
 
 def security_headers_middleware(settings: WidgetSettings):
     policy = content_security_policy(settings)
 
     @web.middleware
-    async def add_headers(request: web.Request,
-                          handler: Callable[[web.Request], Awaitable[web.StreamResponse]]):
+    async def add_headers(
+        request: web.Request, handler: Callable[[web.Request], Awaitable[web.StreamResponse]]
+    ):
         try:
             response = await handler(request)
         except web.HTTPException as error:
@@ -152,13 +160,22 @@ def page_config(settings: WidgetSettings) -> Dict[str, Any]:
         "socketPath": settings.socket_path,
         "widgetBuilt": settings.widget_built(),
         "demoLogin": settings.demo_login,
-        "borrowers": [{"id": ident, "label": f"{name}（{situation}）"}
-                      for ident, name, situation in settings.borrowers] if settings.demo_login else [],
+        "borrowers": (
+            [
+                {"id": ident, "label": f"{name}（{situation}）"}
+                for ident, name, situation in settings.borrowers
+            ]
+            if settings.demo_login
+            else []
+        ),
     }
 
 
-def issue_token(subject: str, secret: str, seconds: int = TOKEN_SECONDS, now: Optional[float] = None) -> str:
-    """What a lender's login gives the page: a short-lived JWT naming the borrower's widget identity."""
+def issue_token(
+    subject: str, secret: str, seconds: int = TOKEN_SECONDS, now: Optional[float] = None
+) -> str:
+    """What a lender's login gives the page: a short-lived JWT naming the borrower's widget
+    identity."""
     issued = int(now if now is not None else time.time())
     claims = {"sub": subject, "aud": TOKEN_AUDIENCE, "iat": issued, "exp": issued + seconds}
     return jwt.encode(claims, secret, algorithm="HS256")
@@ -188,10 +205,12 @@ def create_app(settings: Optional[WidgetSettings] = None) -> web.Application:
             body = None
         borrower = body.get("borrower") if isinstance(body, dict) else None
         if borrower not in known:
-            return web.json_response({"error": "unknown demo borrower", "message": "没有这个演示借款人。"},
-                                     status=400)
-        return web.json_response({"token": issue_token(borrower, settings.jwt_secret),
-                                  "expires_in": TOKEN_SECONDS})
+            return web.json_response(
+                {"error": "unknown demo borrower", "message": "没有这个演示借款人。"}, status=400
+            )
+        return web.json_response(
+            {"token": issue_token(borrower, settings.jwt_secret), "expires_in": TOKEN_SECONDS}
+        )
 
     async def vendor(request: web.Request) -> web.StreamResponse:
         name = request.match_info["name"]
@@ -199,7 +218,9 @@ def create_app(settings: Optional[WidgetSettings] = None) -> web.Application:
             raise web.HTTPNotFound(text="no such file\n")
         path = settings.vendor_dir / name
         if not path.is_file():
-            raise web.HTTPNotFound(text="the chat widget is not built: run bash bot/widget/build.sh\n")
+            raise web.HTTPNotFound(
+                text="the chat widget is not built: run bash bot/widget/build.sh\n"
+            )
         return web.FileResponse(path, headers={"Content-Type": "text/javascript; charset=utf-8"})
 
     app.router.add_get("/", index)
@@ -217,7 +238,10 @@ async def run(settings: WidgetSettings) -> None:
     await runner.setup()
     try:
         await web.TCPSite(runner, settings.host, settings.port).start()
-        print(f"chat page: http://{settings.host}:{settings.port}/  (Rasa at {settings.rasa_url})", flush=True)
+        print(
+            f"chat page: http://{settings.host}:{settings.port}/  (Rasa at {settings.rasa_url})",
+            flush=True,
+        )
         await asyncio.Event().wait()
     finally:
         await runner.cleanup()
@@ -225,6 +249,8 @@ async def run(settings: WidgetSettings) -> None:
 
 def serve(settings: WidgetSettings) -> None:
     if not settings.widget_built():
-        logger.warning("the chat widget is not built (%s): run bash bot/widget/build.sh; "
-                       "the page will say so", settings.vendor_dir)
+        logger.warning(
+            "the chat widget is not built (%s): run bash bot/widget/build.sh; the page will say so",
+            settings.vendor_dir,
+        )
     asyncio.run(run(settings))

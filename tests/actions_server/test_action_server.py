@@ -1,4 +1,6 @@
-"""The action server answers only Rasa: a bearer token on every call, no tracker in errors or logs."""
+"""The action server answers only Rasa: a bearer token on every call, no tracker in errors or
+logs."""
+
 from __future__ import annotations
 
 import logging
@@ -44,31 +46,51 @@ async def server(monkeypatch):
 
 
 def call_body(sender="conv-1"):
-    return {"next_action": "action_check_loan_status", "sender_id": sender, "version": "3.6.2",
-            "tracker": {"sender_id": sender, "slots": {}, "latest_message": {"text": SECRET_TEXT, "metadata": {}},
-                        "events": [], "paused": False, "followup_action": None, "active_loop": {},
-                        "latest_action_name": "action_listen"},
-            "domain": {}}
+    return {
+        "next_action": "action_check_loan_status",
+        "sender_id": sender,
+        "version": "3.6.2",
+        "tracker": {
+            "sender_id": sender,
+            "slots": {},
+            "latest_message": {"text": SECRET_TEXT, "metadata": {}},
+            "events": [],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+        },
+        "domain": {},
+    }
 
 
 async def test_health_is_open_and_everything_else_needs_the_token(server):
     async with aiohttp.ClientSession() as session:
         assert (await session.get(f"{server}/health")).status == 200
-        for headers in ({}, {"Authorization": "Bearer wrong-token-wrong-token"}, {"Authorization": TOKEN},
-                        {"Authorization": f"Basic {TOKEN}"}):
+        for headers in (
+            {},
+            {"Authorization": "Bearer wrong-token-wrong-token"},
+            {"Authorization": TOKEN},
+            {"Authorization": f"Basic {TOKEN}"},
+        ):
             response = await session.post(f"{server}/webhook", json=call_body(), headers=headers)
             assert response.status == 401
             assert SECRET_TEXT not in await response.text()
         assert (await session.get(f"{server}/actions")).status == 401
-        listed = await session.get(f"{server}/actions", headers={"Authorization": f"Bearer {TOKEN}"})
+        listed = await session.get(
+            f"{server}/actions", headers={"Authorization": f"Bearer {TOKEN}"}
+        )
         assert listed.status == 200 and {"name": "action_check_loan_status"} in await listed.json()
 
 
 async def test_a_failure_answers_500_without_request_data_and_logs_no_text(server, caplog):
     caplog.set_level(logging.INFO)
     async with aiohttp.ClientSession() as session:
-        response = await session.post(f"{server}/boom", json={"text": SECRET_TEXT},
-                                      headers={"Authorization": f"Bearer {TOKEN}"})
+        response = await session.post(
+            f"{server}/boom",
+            json={"text": SECRET_TEXT},
+            headers={"Authorization": f"Bearer {TOKEN}"},
+        )
         assert response.status == 500
         assert SECRET_TEXT not in await response.text()
     assert SECRET_TEXT not in caplog.text and "ValueError" in caplog.text
@@ -83,7 +105,13 @@ def test_the_token_is_required_and_long_enough():
 
 
 def test_the_command_refuses_to_start_without_a_token():
-    result = subprocess.run([sys.executable, "-m", "bot.action_server"], capture_output=True, text=True,
-                            timeout=120, cwd=ROOT, env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)})
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.action_server"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env={"PATH": "/usr/bin:/bin", "PYTHONPATH": str(ROOT)},
+    )
     assert result.returncode == 2
     assert "ACTION_SERVER_TOKEN" in result.stderr and "Traceback" not in result.stderr

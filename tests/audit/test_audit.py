@@ -4,6 +4,7 @@ The key tests need no server.  The others run on the machine's RabbitMQ (127.0.0
 guest/guest) and PostgreSQL, each with a database, a queue and an exchange of its own, deleted
 afterwards; the broker is the project's subclass of Rasa's pika broker, as in production.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -19,14 +20,16 @@ from bot.audit.consumer import AuditConfigError, AuditConsumer, ConsumerSettings
 PG = dict(host="127.0.0.1", port=5432, user="postgres")
 
 
-# -- keys (no server) -------------------------------------------------------------------------------
+# -- keys (no server) ------------------------------------------------------------------------------
 
 
 def rasa_events():
     from rasa.shared.core.events import ActionExecuted, BotUttered, SlotSet, UserUttered
 
     return [
-        UserUttered("借呗逾期三天会怎样", {"name": "faq", "confidence": 0.9}, timestamp=1_764_900_000.123456),
+        UserUttered(
+            "借呗逾期三天会怎样", {"name": "faq", "confidence": 0.9}, timestamp=1_764_900_000.123456
+        ),
         ActionExecuted("utter_faq", timestamp=1_764_900_000.2),
         BotUttered("先别慌\u0000", {"buttons": None}, timestamp=1_764_900_000.3),
         SlotSet("amount", "5000", timestamp=1_764_900_000.3),
@@ -47,11 +50,15 @@ def test_the_broker_message_and_the_tracker_row_of_an_event_have_one_key():
 def test_the_key_depends_on_the_conversation_and_every_field():
     event = rasa_events()[0].as_dict()
     assert store.event_key("a", event) != store.event_key("b", event)
-    assert store.event_key("a", event) != store.event_key("a", dict(event, timestamp=event["timestamp"] + 1e-6))
+    assert store.event_key("a", event) != store.event_key(
+        "a", dict(event, timestamp=event["timestamp"] + 1e-6)
+    )
     assert store.event_key("a", event) == store.event_key("a", json.loads(json.dumps(event)))
 
 
-@pytest.mark.parametrize("body", [b"not json", b"\xff\xfe", b"[1, 2]", b'{"event": "user"}', b'{"sender_id": 5}'])
+@pytest.mark.parametrize(
+    "body", [b"not json", b"\xff\xfe", b"[1, 2]", b'{"event": "user"}', b'{"sender_id": 5}']
+)
 def test_a_message_that_is_no_event_is_recorded_as_malformed(body):
     row = store.row_for_message(body)
     assert row.event_type == store.MALFORMED and len(row.key) == 64
@@ -59,10 +66,20 @@ def test_a_message_that_is_no_event_is_recorded_as_malformed(body):
 
 
 def test_settings_come_from_the_environment():
-    settings = ConsumerSettings.from_env({"AUDIT_DATABASE_URL": "postgresql://postgres@db/audit",
-                                          "RABBITMQ_QUEUE": "events", "RABBITMQ_HOST": "mq",
-                                          "RABBITMQ_PASSWORD": "s3cret"})
-    assert (settings.host, settings.port, settings.queue, settings.exchange) == ("mq", 5672, "events", "rasa-exchange")
+    settings = ConsumerSettings.from_env(
+        {
+            "AUDIT_DATABASE_URL": "postgresql://postgres@db/audit",
+            "RABBITMQ_QUEUE": "events",
+            "RABBITMQ_HOST": "mq",
+            "RABBITMQ_PASSWORD": "s3cret",
+        }
+    )
+    assert (settings.host, settings.port, settings.queue, settings.exchange) == (
+        "mq",
+        5672,
+        "events",
+        "rasa-exchange",
+    )
     assert "s3cret" not in repr(settings) and "postgres@db" not in repr(settings)
     with pytest.raises(AuditConfigError):
         ConsumerSettings.from_env({"RABBITMQ_QUEUE": "events"})
@@ -85,7 +102,9 @@ def audit_db():
     store.migrate(dsn)  # idempotent
     yield dsn
     with admin.cursor() as cursor:
-        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
+        )
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
     admin.close()
 
@@ -110,8 +129,15 @@ def settings_for(dsn, names, **kwargs):
 async def connected_broker(names):
     from bot.audit.broker import AuditPikaEventBroker
 
-    broker = AuditPikaEventBroker("127.0.0.1", "guest", "guest", port=5672, queues=[names[0]],
-                                  exchange_name=names[1], event_loop=asyncio.get_running_loop())
+    broker = AuditPikaEventBroker(
+        "127.0.0.1",
+        "guest",
+        "guest",
+        port=5672,
+        queues=[names[0]],
+        exchange_name=names[1],
+        event_loop=asyncio.get_running_loop(),
+    )
     await broker.connect()
     return broker
 
@@ -124,7 +150,9 @@ async def publish_and_flush(broker, bodies):
 
 def rows(dsn):
     with psycopg2.connect(dsn) as connection, connection.cursor() as cursor:
-        cursor.execute("SELECT sender_id, event_type, deliveries, event FROM audit_events ORDER BY id")
+        cursor.execute(
+            "SELECT sender_id, event_type, deliveries, event FROM audit_events ORDER BY id"
+        )
         result = cursor.fetchall()
     connection.close()
     return result
@@ -140,7 +168,9 @@ async def until(condition, timeout=15.0):
 
 @pytest.mark.postgres
 @pytest.mark.rabbitmq
-async def test_every_published_event_is_recorded_once_even_when_delivered_twice(audit_db, amqp_names):
+async def test_every_published_event_is_recorded_once_even_when_delivered_twice(
+    audit_db, amqp_names
+):
     import aio_pika
 
     broker = await connected_broker(amqp_names)  # declares the exchange and the durable queue
@@ -165,8 +195,13 @@ async def test_every_published_event_is_recorded_once_even_when_delivered_twice(
 
     recorded = {t: (s, d, e) for s, t, d, e in rows(audit_db)}  # consumed concurrently: any order
     assert sorted(recorded) == sorted([e.type_name for e in rasa_events()] + [store.MALFORMED])
-    assert {t: d for t, (_, d, _) in recorded.items()} == {"user": 2, "action": 1, "bot": 1, "slot": 1,
-                                                            store.MALFORMED: 1}  # the redelivery counted, not added
+    assert {t: d for t, (_, d, _) in recorded.items()} == {
+        "user": 2,
+        "action": 1,
+        "bot": 1,
+        "slot": 1,
+        store.MALFORMED: 1,
+    }  # the redelivery counted, not added
     assert {s for s, _, _ in recorded.values()} == {"widget:demo:s1", ""}
     assert json.loads(recorded["user"][2])["text"] == "借呗逾期三天会怎样"
     assert store.counts(audit_db) == {"events": 5, "deliveries": 6}
@@ -207,18 +242,34 @@ def test_reconcile_finds_an_event_of_the_tracker_store_that_was_never_audited(au
     name = audit_db.rsplit("/", 1)[1]
     with psycopg2.connect(dbname=name, **PG) as connection, connection.cursor() as cursor:
         # the tracker store's table, as Rasa's SQLTrackerStore creates it (the columns read here)
-        cursor.execute("CREATE TABLE events (id serial primary key, sender_id varchar(255), data text)")
+        cursor.execute(
+            "CREATE TABLE events (id serial primary key, sender_id varchar(255), data text)"
+        )
         events = rasa_events()
         for event in events:
-            cursor.execute("INSERT INTO events (sender_id, data) VALUES (%s, %s)", ("c1", json.dumps(event.as_dict())))
-        audited = [store.row_for_message(json.dumps(dict({"sender_id": "c1"}, **e.as_dict())).encode())
-                   for e in events[:3]]
+            cursor.execute(
+                "INSERT INTO events (sender_id, data) VALUES (%s, %s)",
+                ("c1", json.dumps(event.as_dict())),
+            )
+        audited = [
+            store.row_for_message(json.dumps(dict({"sender_id": "c1"}, **e.as_dict())).encode())
+            for e in events[:3]
+        ]
         for row in audited:
-            cursor.execute("INSERT INTO audit_events (event_key, sender_id, event_type, event_timestamp, event) "
-                           "VALUES (%s, %s, %s, %s, %s)", row.params())
+            cursor.execute(
+                "INSERT INTO audit_events (event_key, sender_id, event_type, event_timestamp,"
+                " event) VALUES (%s, %s, %s, %s, %s)",
+                row.params(),
+            )
     connection.close()
 
     result = store.reconcile(audit_db, audit_db, ["c1"])
-    assert (result["tracker_events"], result["audit_events"], result["missing_in_audit"], result["extra_in_audit"]) \
-        == (4, 3, 1, 0)
-    assert result["missing_keys"] == [store.keys_of_tracker_rows([("c1", json.dumps(events[3].as_dict()))]).popitem()[0]]
+    assert (
+        result["tracker_events"],
+        result["audit_events"],
+        result["missing_in_audit"],
+        result["extra_in_audit"],
+    ) == (4, 3, 1, 0)
+    assert result["missing_keys"] == [
+        store.keys_of_tracker_rows([("c1", json.dumps(events[3].as_dict()))]).popitem()[0]
+    ]

@@ -1,4 +1,5 @@
 """Fixtures of the WeChat channel's tests; the simulated WeChat itself is in wechat_sim.py."""
+
 from __future__ import annotations
 
 import socket
@@ -9,8 +10,6 @@ import aiohttp
 import pytest
 from rasa.core.channels.channel import InputChannel, register
 from sanic import Sanic
-
-from bot.channels.wechat import WeChatInput
 from wechat_sim import (
     FakeBot,
     RunningChannel,
@@ -18,6 +17,8 @@ from wechat_sim import (
     WeChatPusher,
     make_channel,
 )
+
+from bot.channels.wechat import WeChatInput
 
 
 class _Agent:
@@ -62,7 +63,9 @@ async def serve_channel(bot: FakeBot, monkeypatch):
         await server.after_start()
         session = aiohttp.ClientSession()
         sessions.append(session)
-        handle = RunningChannel(channel, WeChatPusher(f"http://127.0.0.1:{port}", channel, session), server)
+        handle = RunningChannel(
+            channel, WeChatPusher(f"http://127.0.0.1:{port}", channel, session), server
+        )
         running.append(handle)
         return handle
 

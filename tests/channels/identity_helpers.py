@@ -1,9 +1,10 @@
 """What the actions would see of a message's identity (bot.channels.identity)."""
+
 from __future__ import annotations
 
-from bot.channels.identity import verify
-
 from conftest import IDENTITY_SECRET
+
+from bot.channels.identity import verify
 
 
 def identity_of(message):

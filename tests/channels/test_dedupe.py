@@ -1,4 +1,5 @@
 """TTLCache and PendingReply: process once, deliver exactly one way."""
+
 from __future__ import annotations
 
 import asyncio

@@ -1,4 +1,5 @@
 """The REST channel and the debug shell's channel in a real Sanic app: tokens, input, identity."""
+
 from __future__ import annotations
 
 import socket
@@ -7,13 +8,13 @@ from typing import List
 
 import aiohttp
 import pytest
+from conftest import IDENTITY_SECRET
 from rasa.core.channels.channel import UserMessage, register
 from sanic import Sanic
 
 from bot.channels.dev_shell import DevShellInput
 from bot.channels.identity import verify
 from bot.channels.rest import TokenRestInput
-from conftest import IDENTITY_SECRET
 
 REST_TOKEN = "rest-channel-test-token-5e3c"
 API_TOKEN = "rasa-api-test-token-77d1a"
@@ -64,7 +65,9 @@ async def url(bot, monkeypatch):
 async def post(url, body, token=None, raw=None):
     headers = {"Authorization": f"Bearer {token}"} if token else {}
     async with aiohttp.ClientSession() as session:
-        async with session.post(url, json=None if raw is not None else body, data=raw, headers=headers) as response:
+        async with session.post(
+            url, json=None if raw is not None else body, data=raw, headers=headers
+        ) as response:
             return response.status, await response.json()
 
 
@@ -74,24 +77,38 @@ def identity_of(message):
 
 
 async def test_rest_answers_with_a_token_and_never_carries_an_identity(url, bot):
-    status, body = await post(f"{url}/rest/webhook", {"sender": "abc", "message": "你好", "metadata": {
-        "channel": "shell", "external_id": "demo-two-months", "as_of": "2026-01-01"}}, REST_TOKEN)
+    status, body = await post(
+        f"{url}/rest/webhook",
+        {
+            "sender": "abc",
+            "message": "你好",
+            "metadata": {
+                "channel": "shell",
+                "external_id": "demo-two-months",
+                "as_of": "2026-01-01",
+            },
+        },
+        REST_TOKEN,
+    )
     assert status == 200 and body == [{"recipient_id": "rest:abc", "text": "收到：你好"}]
     [message] = bot.messages
     assert message.sender_id == "rest:abc"
     assert identity_of(message) == ("rest", None, None)
 
 
-@pytest.mark.parametrize("token, body, raw, status", [
-    (None, {"sender": "a", "message": "x"}, None, 401),
-    ("wrong-token-wrong-token", {"sender": "a", "message": "x"}, None, 401),
-    (REST_TOKEN, None, b"{not json", 400),
-    (REST_TOKEN, None, b"[1, 2]", 400),
-    (REST_TOKEN, {"sender": "rest:other", "message": "x"}, None, 400),
-    (REST_TOKEN, {"sender": "a", "message": ["x"]}, None, 400),
-    (REST_TOKEN, {"sender": "a", "message": "长" * 10_001}, None, 413),
-    (REST_TOKEN, None, b'{"sender": "a", "message": "' + b"x" * 70_000 + b'"}', 413),
-])
+@pytest.mark.parametrize(
+    "token, body, raw, status",
+    [
+        (None, {"sender": "a", "message": "x"}, None, 401),
+        ("wrong-token-wrong-token", {"sender": "a", "message": "x"}, None, 401),
+        (REST_TOKEN, None, b"{not json", 400),
+        (REST_TOKEN, None, b"[1, 2]", 400),
+        (REST_TOKEN, {"sender": "rest:other", "message": "x"}, None, 400),
+        (REST_TOKEN, {"sender": "a", "message": ["x"]}, None, 400),
+        (REST_TOKEN, {"sender": "a", "message": "长" * 10_001}, None, 413),
+        (REST_TOKEN, None, b'{"sender": "a", "message": "' + b"x" * 70_000 + b'"}', 413),
+    ],
+)
 async def test_rest_refuses_bad_requests_with_a_reason(url, bot, token, body, raw, status):
     got, answer = await post(f"{url}/rest/webhook", body, token, raw)
     assert got == status and answer["message"] and answer["error"]
@@ -100,23 +117,35 @@ async def test_rest_refuses_bad_requests_with_a_reason(url, bot, token, body, ra
 
 async def test_a_failure_behind_the_channel_is_answered(url, bot):
     bot.fail = True
-    status, body = await post(f"{url}/rest/webhook", {"sender": "abc", "message": "你好"}, REST_TOKEN)
+    status, body = await post(
+        f"{url}/rest/webhook", {"sender": "abc", "message": "你好"}, REST_TOKEN
+    )
     assert status == 200 and "系统暂时出了点问题" in body[0]["text"]
-    status, body = await post(f"{url}/shell/webhook", {"sender": "abc", "message": "你好"}, API_TOKEN)
+    status, body = await post(
+        f"{url}/shell/webhook", {"sender": "abc", "message": "你好"}, API_TOKEN
+    )
     assert status == 200 and "系统暂时出了点问题" in body[0]["text"]
 
 
 async def test_the_shell_stamps_as_and_date_in_development_mode(url, bot):
-    status, _ = await post(f"{url}/shell/webhook", {"sender": "s1", "message": "我还欠多少", "as": "demo-one-yuan",
-                                                     "date": "2026-12-01"}, API_TOKEN)
+    status, _ = await post(
+        f"{url}/shell/webhook",
+        {"sender": "s1", "message": "我还欠多少", "as": "demo-one-yuan", "date": "2026-12-01"},
+        API_TOKEN,
+    )
     assert status == 200
     assert bot.messages[0].sender_id == "shell:s1"
     assert identity_of(bot.messages[0]) == ("shell", "demo-one-yuan", "2026-12-01")
 
 
-@pytest.mark.parametrize("body, status", [({"sender": "s", "message": "x", "as": "../x"}, 400),
-                                          ({"sender": "s", "message": "x", "date": "12月1号"}, 400),
-                                          ({"sender": "s", "message": "x", "as": 3}, 400)])
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        ({"sender": "s", "message": "x", "as": "../x"}, 400),
+        ({"sender": "s", "message": "x", "date": "12月1号"}, 400),
+        ({"sender": "s", "message": "x", "as": 3}, 400),
+    ],
+)
 async def test_the_shell_refuses_bad_fields(url, bot, body, status):
     assert (await post(f"{url}/shell/webhook", body, API_TOKEN))[0] == status
 
@@ -126,11 +155,14 @@ async def test_the_shell_is_off_outside_development_mode(url, bot, monkeypatch, 
     monkeypatch.delenv("BOT_DEV_MODE", raising=False)
     for key, value in env.items():
         monkeypatch.setenv(key, value)
-    status, body = await post(f"{url}/shell/webhook", {"sender": "s", "message": "x", "as": "demo-one-yuan"},
-                              API_TOKEN)
+    status, body = await post(
+        f"{url}/shell/webhook", {"sender": "s", "message": "x", "as": "demo-one-yuan"}, API_TOKEN
+    )
     assert status == 404 and "开发模式" in body["message"]
     assert bot.messages == []
 
 
 async def test_the_shell_needs_the_api_token(url, bot):
-    assert (await post(f"{url}/shell/webhook", {"sender": "s", "message": "x"}, REST_TOKEN))[0] == 401
+    assert (await post(f"{url}/shell/webhook", {"sender": "s", "message": "x"}, REST_TOKEN))[
+        0
+    ] == 401

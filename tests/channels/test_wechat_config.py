@@ -1,8 +1,10 @@
 """The WeChat channel's settings: credentials.yml keys, ${VAR} references, env fallbacks."""
+
 from __future__ import annotations
 
 import pytest
 from rasa.core.run import _create_single_channel
+from wechat_sim import AES_KEY, APP_ID, APP_SECRET, TOKEN
 
 from bot.channels.wechat import (
     DEFAULT_REPLY_TIMEOUT,
@@ -13,7 +15,6 @@ from bot.channels.wechat import (
     WeChatSettings,
 )
 from bot.channels.wechat_cs_api import DEFAULT_API_BASE_URL
-from wechat_sim import AES_KEY, APP_ID, APP_SECRET, TOKEN
 
 ENV = {"WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": APP_ID, "WECHAT_APP_SECRET": APP_SECRET}
 
@@ -30,7 +31,9 @@ def test_settings_from_credentials_keys():
         },
         environ={},
     )
-    assert settings == WeChatSettings(TOKEN, APP_ID, APP_SECRET, AES_KEY, "http://127.0.0.1:9999", 3)
+    assert settings == WeChatSettings(
+        TOKEN, APP_ID, APP_SECRET, AES_KEY, "http://127.0.0.1:9999", 3
+    )
 
 
 def test_settings_fall_back_to_environment_with_defaults():

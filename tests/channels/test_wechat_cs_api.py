@@ -1,13 +1,14 @@
 """Access tokens and customer-service messages against the simulated WeChat API."""
+
 from __future__ import annotations
 
 import socket
 
 import pytest
+from wechat_sim import APP_ID, APP_SECRET, OPENID
 
 from bot.channels.wechat_cs_api import CustomerServiceClient, WeChatApiError
 from bot.channels.wechat_render import BotTurn
-from wechat_sim import APP_ID, APP_SECRET, OPENID
 
 
 class FakeClock:
@@ -43,7 +44,11 @@ async def test_token_is_cached_until_shortly_before_expiry(client, wechat_api):
 async def test_send_text_posts_the_customer_service_message(client, wechat_api):
     await client.send_text(OPENID, "您好，本期应还 2,345.67 元")
     (send,) = wechat_api.sends
-    assert send["json"] == {"touser": OPENID, "msgtype": "text", "text": {"content": "您好，本期应还 2,345.67 元"}}
+    assert send["json"] == {
+        "touser": OPENID,
+        "msgtype": "text",
+        "text": {"content": "您好，本期应还 2,345.67 元"},
+    }
     assert "本期应还".encode() in send["raw"]
 
 
@@ -88,13 +93,15 @@ async def test_channel_delivery_survives_an_unreachable_api(channel_factory, cap
 async def test_channel_delivery_logs_wechat_errors(channel_factory, wechat_api, caplog):
     channel = channel_factory()
     wechat_api.send_errcodes = [45047]
-    await channel.deliver_via_api(OPENID, BotTurn(("一", )))
+    await channel.deliver_via_api(OPENID, BotTurn(("一",)))
     await channel.close()
     assert "45047" in caplog.text
     assert wechat_api.sends == []
 
 
-async def test_channel_delivery_respects_the_five_message_quota(channel_factory, wechat_api, caplog):
+async def test_channel_delivery_respects_the_five_message_quota(
+    channel_factory, wechat_api, caplog
+):
     channel = channel_factory()
     paragraphs = tuple(f"{i}" + "款" * 680 for i in range(7))  # one WeChat message each
     await channel.deliver_via_api(OPENID, BotTurn(paragraphs))

@@ -1,4 +1,5 @@
 """Rendering Rasa responses as WeChat text."""
+
 from __future__ import annotations
 
 from hypothesis import given
@@ -26,7 +27,10 @@ def rendered(*messages):
 def test_buttons_are_numbered_across_the_turn():
     turn = rendered(
         {"text": "先选一个：", "buttons": [{"title": "查借款", "payload": "/check_loan_status"}]},
-        {"text": "或者：", "quick_replies": [{"title": "算罚息", "payload": "/calculate_overdue_cost"}]},
+        {
+            "text": "或者：",
+            "quick_replies": [{"title": "算罚息", "payload": "/calculate_overdue_cost"}],
+        },
     )
     assert turn.text == "先选一个：\n回复 1：查借款\n\n或者：\n回复 2：算罚息"
     assert turn.options == (
@@ -36,7 +40,9 @@ def test_buttons_are_numbered_across_the_turn():
 
 
 def test_url_buttons_show_the_link_and_are_not_numbered():
-    turn = rendered({"text": "详情：", "buttons": [{"title": "还款说明", "url": "https://example.com/r"}]})
+    turn = rendered(
+        {"text": "详情：", "buttons": [{"title": "还款说明", "url": "https://example.com/r"}]}
+    )
     assert turn.text == "详情：\n还款说明：https://example.com/r"
     assert turn.options == ()
 
@@ -47,7 +53,15 @@ def test_image_attachment_custom_and_elements_fall_back_to_text():
         {"attachment": {"type": "file", "payload": {"src": "https://example.com/plan.pdf"}}},
         {"custom": {"wechat_text": "这是给微信的文字版", "chart": [1, 2, 3]}},
         {"custom": {"widget_only": True}},  # nothing to show on WeChat
-        {"elements": [{"title": "借呗", "subtitle": "应还 1,000.00 元", "buttons": [{"title": "详情", "payload": "/x"}]}]},
+        {
+            "elements": [
+                {
+                    "title": "借呗",
+                    "subtitle": "应还 1,000.00 元",
+                    "buttons": [{"title": "详情", "payload": "/x"}],
+                }
+            ]
+        },
     )
     assert turn.texts == (
         "图片：https://example.com/chart.png",
@@ -76,7 +90,9 @@ def test_split_prefers_line_breaks():
 def test_split_keeps_every_character_and_respects_the_limit(text):
     parts = split_text(text, max_bytes=100)
     assert all(len(part.encode("utf-8")) <= 100 for part in parts)
-    assert "".join(parts).replace("\n", "").replace(" ", "") == text.replace("\n", "").replace(" ", "")
+    assert "".join(parts).replace("\n", "").replace(" ", "") == text.replace("\n", "").replace(
+        " ", ""
+    )
 
 
 def test_default_limit_is_wechat_text_size():
@@ -85,11 +101,22 @@ def test_default_limit_is_wechat_text_size():
     assert MAX_TEXT_BYTES == 2048
 
 
-OPTIONS = (ReplyOption(1, "查借款", "/check_loan_status"), ReplyOption(2, "算罚息", "/calculate_overdue_cost"))
+OPTIONS = (
+    ReplyOption(1, "查借款", "/check_loan_status"),
+    ReplyOption(2, "算罚息", "/calculate_overdue_cost"),
+)
 
 
 def test_choose_option_by_number():
-    for text, expected in [("1", 1), (" 2 ", 2), ("２", 2), ("回复1", 1), ("选 2", 2), ("第1个", 1), ("2。", 2)]:
+    for text, expected in [
+        ("1", 1),
+        (" 2 ", 2),
+        ("２", 2),
+        ("回复1", 1),
+        ("选 2", 2),
+        ("第1个", 1),
+        ("2。", 2),
+    ]:
         assert choose_option(text, OPTIONS).number == expected, text
 
 

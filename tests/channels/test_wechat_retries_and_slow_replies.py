@@ -4,16 +4,17 @@ No assertion here is about time: slow bots wait on an ``asyncio.Event`` the test
 the short ``reply_timeout`` only decides which path a delivery takes.  Waits have generous
 timeouts that guard against hangs.
 """
+
 from __future__ import annotations
 
 import asyncio
 import json
 
 import pytest
-
-from bot.channels.wechat_render import MAX_TEXT_BYTES
 from identity_helpers import identity_of
 from wechat_sim import APP_ID, APP_SECRET, OPENID
+
+from bot.channels.wechat_render import MAX_TEXT_BYTES
 
 GUARD = 10.0  # seconds; only so that a broken test fails instead of hanging
 
@@ -46,7 +47,9 @@ async def test_three_deliveries_of_one_message_reach_the_bot_once(running, bot, 
     assert wechat_api.sends == []  # answered passively, not a second time through the API
 
 
-async def test_concurrent_deliveries_wait_for_the_same_result(serve_channel, channel_factory, bot, wechat_api):
+async def test_concurrent_deliveries_wait_for_the_same_result(
+    serve_channel, channel_factory, bot, wechat_api
+):
     running = await serve_channel(channel_factory(reply_timeout=4.0))
     wechat = running.wechat
     bot.gate = asyncio.Event()
@@ -54,8 +57,12 @@ async def test_concurrent_deliveries_wait_for_the_same_result(serve_channel, cha
     xml = wechat.text_xml("我还欠多少", msg_id=msg_id)
 
     tasks = [asyncio.create_task(wechat.push(xml)) for _ in range(3)]
-    await eventually(lambda: pending_for(running.channel, msg_id) is not None
-                     and pending_for(running.channel, msg_id).waiting == 3)
+    await eventually(
+        lambda: (
+            pending_for(running.channel, msg_id) is not None
+            and pending_for(running.channel, msg_id).waiting == 3
+        )
+    )
     bot.gate.set()
     deliveries = await asyncio.gather(*tasks)
 
@@ -71,7 +78,9 @@ async def test_events_are_deduplicated_by_sender_and_create_time(running, bot):
     await wechat.push(click)
     await wechat.push(click)
     assert len(bot.messages) == 1
-    await wechat.push(wechat.event_xml("CLICK", key="/check_loan_status", create_time=1_700_000_501))
+    await wechat.push(
+        wechat.event_xml("CLICK", key="/check_loan_status", create_time=1_700_000_501)
+    )
     assert len(bot.messages) == 2
 
 
@@ -94,7 +103,9 @@ async def test_slow_answer_is_sent_through_the_customer_service_api(
     wechat = running.wechat
     bot.gate = asyncio.Event()
 
-    delivery = await wechat.push(wechat.text_xml("能帮我算个还款计划吗", msg_id=wechat.next_msg_id()))
+    delivery = await wechat.push(
+        wechat.text_xml("能帮我算个还款计划吗", msg_id=wechat.next_msg_id())
+    )
     assert (delivery.status, delivery.body) == (200, "success")
     assert wechat_api.sends == []
 
@@ -115,7 +126,9 @@ async def test_slow_answer_is_sent_through_the_customer_service_api(
     assert identity_of(bot.messages[0]) == ("wechat", OPENID)
 
 
-async def test_retries_during_a_slow_answer_do_not_repeat_it(serve_channel, channel_factory, bot, wechat_api):
+async def test_retries_during_a_slow_answer_do_not_repeat_it(
+    serve_channel, channel_factory, bot, wechat_api
+):
     running = await serve_channel(channel_factory(reply_timeout=0.2))
     wechat = running.wechat
     bot.gate = asyncio.Event()
@@ -155,7 +168,9 @@ async def test_retry_gets_the_answer_passively_when_it_is_ready_in_its_window(
     assert len(bot.messages) == 1
 
 
-async def test_access_token_is_fetched_once_for_several_slow_answers(serve_channel, channel_factory, bot, wechat_api):
+async def test_access_token_is_fetched_once_for_several_slow_answers(
+    serve_channel, channel_factory, bot, wechat_api
+):
     running = await serve_channel(channel_factory(reply_timeout=0.2))
     wechat = running.wechat
     bot.gate = asyncio.Event()
@@ -201,7 +216,9 @@ async def test_long_answer_is_split_between_passive_reply_and_api(running, bot, 
     assert delivery.content == paragraph_a
     await wechat_api.wait_for_sends(1)
     assert wechat_api.sent_texts == [paragraph_b]
-    assert all(len(t.encode()) <= MAX_TEXT_BYTES for t in (delivery.content, *wechat_api.sent_texts))
+    assert all(
+        len(t.encode()) <= MAX_TEXT_BYTES for t in (delivery.content, *wechat_api.sent_texts)
+    )
 
     retry = await wechat.push(xml)  # a retry gets the first part again, the rest is not resent
     assert retry.content == paragraph_a
@@ -215,7 +232,9 @@ async def test_response_sent_after_the_turn_goes_through_the_api(running, bot, w
     (message,) = bot.messages
 
     # What a reminder firing later does: use the output channel of the message that set it.
-    await message.output_channel.send_response(OPENID, {"text": "提醒：后天是还款日，应还 1,234.56 元。"})
+    await message.output_channel.send_response(
+        OPENID, {"text": "提醒：后天是还款日，应还 1,234.56 元。"}
+    )
     await wechat_api.wait_for_sends(1)
     assert wechat_api.sends[0]["json"]["touser"] == OPENID
     assert wechat_api.sent_texts == ["提醒：后天是还款日，应还 1,234.56 元。"]
@@ -226,7 +245,10 @@ async def test_output_channel_sends_proactively_and_remembers_options(running, b
     assert output.name() == "wechat"
     await output.send_response(
         OPENID,
-        {"text": "您的借呗明天到期，需要帮忙吗？", "buttons": [{"title": "查看应还金额", "payload": "/check_loan_status"}]},
+        {
+            "text": "您的借呗明天到期，需要帮忙吗？",
+            "buttons": [{"title": "查看应还金额", "payload": "/check_loan_status"}],
+        },
     )
     await wechat_api.wait_for_sends(1)
     assert wechat_api.sent_texts == ["您的借呗明天到期，需要帮忙吗？\n回复 1：查看应还金额"]

@@ -5,6 +5,7 @@ port) on the real Redis at 127.0.0.1:6379 under a key prefix of its own, and del
 messages to one or the other as a load balancer would.  Slow bots wait on an event the test
 opens; no assertion is about time.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -12,11 +13,11 @@ import uuid
 
 import pytest
 import redis as sync_redis
+from wechat_sim import APP_ID, OPENID
 
 from bot.channels import shared_state
 from bot.channels.shared_state import RedisSettings
 from bot.channels.wechat_render import BotTurn, ReplyOption
-from wechat_sim import APP_ID, OPENID
 
 REDIS_URL = "redis://127.0.0.1:6379/9"
 GUARD = 10.0
@@ -38,27 +39,42 @@ def test_no_redis_settings_means_in_process_state():
 
 
 def test_redis_settings_from_host_port_db_like_the_lock_store():
-    settings = shared_state.redis_settings({"REDIS_HOST": "10.0.0.5", "REDIS_PORT": "6380", "REDIS_DB": "2",
-                                            "REDIS_PASSWORD": "p@ss/word"})
+    settings = shared_state.redis_settings(
+        {
+            "REDIS_HOST": "10.0.0.5",
+            "REDIS_PORT": "6380",
+            "REDIS_DB": "2",
+            "REDIS_PASSWORD": "p@ss/word",
+        }
+    )
     assert settings.url == "redis://:p%40ss%2Fword@10.0.0.5:6380/2"
     assert settings.prefix == shared_state.DEFAULT_PREFIX
     assert "p@ss" not in repr(settings)
 
 
 def test_redis_url_wins_and_prefix_is_configurable():
-    settings = shared_state.redis_settings({"REDIS_URL": "redis://cache:6379/4", "REDIS_HOST": "other",
-                                            "CHANNEL_STATE_PREFIX": "bank_a:channels"})
+    settings = shared_state.redis_settings(
+        {
+            "REDIS_URL": "redis://cache:6379/4",
+            "REDIS_HOST": "other",
+            "CHANNEL_STATE_PREFIX": "bank_a:channels",
+        }
+    )
     assert (settings.url, settings.prefix) == ("redis://cache:6379/4", "bank_a:channels")
 
 
-@pytest.mark.parametrize("env", [{"REDIS_URL": "http://cache"}, {"REDIS_HOST": "h", "REDIS_PORT": "x"}])
+@pytest.mark.parametrize(
+    "env", [{"REDIS_URL": "http://cache"}, {"REDIS_HOST": "h", "REDIS_PORT": "x"}]
+)
 def test_malformed_redis_settings_are_refused(env):
     with pytest.raises(shared_state.StateError):
         shared_state.redis_settings(env)
 
 
 def test_a_bot_turn_survives_the_trip_through_redis():
-    turn = BotTurn(("您想先做哪件事？", "第二段"), (ReplyOption(1, "查我的借款", "/check_loan_status"),))
+    turn = BotTurn(
+        ("您想先做哪件事？", "第二段"), (ReplyOption(1, "查我的借款", "/check_loan_status"),)
+    )
     assert shared_state.turn_from_json(shared_state.turn_to_json(turn)) == turn
 
 
@@ -99,7 +115,9 @@ def replica(channel_factory, serve_channel, redis_settings):
 
 
 @pytest.mark.redis
-async def test_one_msgid_delivered_to_two_replicas_at_once_is_answered_once(replica, bot, wechat_api):
+async def test_one_msgid_delivered_to_two_replicas_at_once_is_answered_once(
+    replica, bot, wechat_api
+):
     a, b = await replica(), await replica()
     bot.gate = asyncio.Event()
     xml = a.wechat.text_xml("我还欠多少", msg_id=a.wechat.next_msg_id())
@@ -132,7 +150,9 @@ async def test_a_retry_on_the_other_replica_gets_the_same_reply(replica, bot, we
 
 
 @pytest.mark.redis
-async def test_a_slow_answer_goes_through_the_api_once_whichever_replica_waited(replica, bot, wechat_api):
+async def test_a_slow_answer_goes_through_the_api_once_whichever_replica_waited(
+    replica, bot, wechat_api
+):
     a, b = await replica(reply_timeout=0.2), await replica(reply_timeout=0.2)
     bot.gate = asyncio.Event()
     xml = a.wechat.text_xml("能帮我做个还款计划吗", msg_id=a.wechat.next_msg_id())
@@ -158,9 +178,15 @@ async def test_a_number_answered_on_the_other_replica_picks_the_option(replica, 
     def answer(message):
         if message.text.startswith("/"):
             return [{"text": f"payload {message.text}"}]
-        return [{"text": "您想先做哪件事？", "buttons": [
-            {"title": "查我的借款", "payload": "/check_loan_status"},
-            {"title": "算逾期成本", "payload": "/calculate_overdue_cost"}]}]
+        return [
+            {
+                "text": "您想先做哪件事？",
+                "buttons": [
+                    {"title": "查我的借款", "payload": "/check_loan_status"},
+                    {"title": "算逾期成本", "payload": "/calculate_overdue_cost"},
+                ],
+            }
+        ]
 
     bot.answer = answer
     shown = await a.wechat.push(a.wechat.text_xml("帮帮我", msg_id=a.wechat.next_msg_id()))
@@ -177,8 +203,10 @@ async def test_a_number_answered_on_the_other_replica_picks_the_option(replica, 
 @pytest.mark.redis
 async def test_replicas_share_one_access_token(replica, bot, wechat_api):
     a, b = await replica(), await replica()
-    await asyncio.gather(a.channel.deliver_via_api(OPENID, BotTurn(("一",))),
-                         b.channel.deliver_via_api(OPENID, BotTurn(("二",))))
+    await asyncio.gather(
+        a.channel.deliver_via_api(OPENID, BotTurn(("一",))),
+        b.channel.deliver_via_api(OPENID, BotTurn(("二",))),
+    )
     await b.channel.deliver_via_api(OPENID, BotTurn(("三",)))
 
     assert sorted(wechat_api.sent_texts) == ["一", "三", "二"]
@@ -200,7 +228,7 @@ async def test_a_rejected_token_is_replaced_once_for_all_replicas(replica, bot, 
     assert wechat_api.sends[1]["access_token"] == wechat_api.sends[2]["access_token"]
 
 
-# -- the scripts' edge cases, on RedisReplies directly ----------------------------------------------
+# -- the scripts' edge cases, on RedisReplies directly ---------------------------------------------
 
 
 def _never_spawned(coroutine):  # pragma: no cover - a test fails if it is called
@@ -229,8 +257,13 @@ async def test_a_claim_of_a_replica_that_died_lapses_and_a_retry_runs_the_messag
         return BotTurn(("答复",))
 
     tasks = []
-    turn, claims = await alive.deliver("msg:o:1", run, lambda t: None, 2.0,
-                                       lambda c: tasks.append(asyncio.ensure_future(c)) or tasks[-1])
+    turn, claims = await alive.deliver(
+        "msg:o:1",
+        run,
+        lambda t: None,
+        2.0,
+        lambda c: tasks.append(asyncio.ensure_future(c)) or tasks[-1],
+    )
     await asyncio.gather(*tasks)
     assert turn == BotTurn(("答复",)) and claims == 1
     assert spawned == ["dead"] and alive.runs == 1
@@ -251,8 +284,15 @@ async def test_a_waiter_that_vanished_does_not_keep_the_reply_from_the_api(redis
         return BotTurn(("晚到的答复",))
 
     tasks = []
-    waiting = asyncio.ensure_future(replies.deliver(
-        "msg:o:2", run, later.append, 0.05, lambda c: tasks.append(asyncio.ensure_future(c)) or tasks[-1]))
+    waiting = asyncio.ensure_future(
+        replies.deliver(
+            "msg:o:2",
+            run,
+            later.append,
+            0.05,
+            lambda c: tasks.append(asyncio.ensure_future(c)) or tasks[-1],
+        )
+    )
     assert await waiting == (None, 0)
     gate.set()
     await asyncio.gather(*tasks)

@@ -1,4 +1,5 @@
 """The WeChat webhook against simulated WeChat pushes, in plaintext and in safe (AES) mode."""
+
 from __future__ import annotations
 
 import pytest
@@ -84,7 +85,11 @@ async def test_user_message_carries_openid_and_channel_metadata(running, bot):
 
 
 async def test_several_bot_messages_are_joined_into_one_reply(running, bot):
-    bot.answer = lambda m: [{"text": "第一段"}, {"text": "第二段"}, {"image": "https://example.com/plan.png"}]
+    bot.answer = lambda m: [
+        {"text": "第一段"},
+        {"text": "第二段"},
+        {"image": "https://example.com/plan.png"},
+    ]
     wechat = running.wechat
     delivery = await wechat.push(wechat.text_xml("还款计划", msg_id=wechat.next_msg_id()))
     assert delivery.content == "第一段\n\n第二段\n\n图片：https://example.com/plan.png"
@@ -109,7 +114,9 @@ async def test_buttons_become_numbered_options_and_a_number_picks_one(running, b
     first = await wechat.push(wechat.text_xml("帮帮我", msg_id=wechat.next_msg_id()))
     assert first.content == "您想先做哪件事？\n回复 1：查我的借款\n回复 2：算逾期成本"
 
-    second = await wechat.push(wechat.text_xml("２", msg_id=wechat.next_msg_id()))  # full-width digit
+    second = await wechat.push(
+        wechat.text_xml("２", msg_id=wechat.next_msg_id())
+    )  # full-width digit
     assert bot.messages[-1].text == "/calculate_overdue_cost"
     assert second.content == "payload /calculate_overdue_cost"
 
@@ -121,7 +128,9 @@ async def test_buttons_become_numbered_options_and_a_number_picks_one(running, b
 async def test_options_are_per_user(running, bot):
     bot.answer = lambda m: [{"text": "选一个", "buttons": [{"title": "是", "payload": "/affirm"}]}]
     wechat = running.wechat
-    await wechat.push(wechat.text_xml("开始", msg_id=wechat.next_msg_id(), openid="oA"), openid="oA")
+    await wechat.push(
+        wechat.text_xml("开始", msg_id=wechat.next_msg_id(), openid="oA"), openid="oA"
+    )
     await wechat.push(wechat.text_xml("1", msg_id=wechat.next_msg_id(), openid="oB"), openid="oB")
     assert bot.messages[-1].text == "1"
 
@@ -194,7 +203,9 @@ async def test_recognised_voice_goes_to_the_bot_as_text(running, bot):
 
 async def test_voice_without_recognition_asks_for_text(running, bot):
     wechat = running.wechat
-    xml = wechat.media_xml("voice", "<MediaId><![CDATA[m3]]></MediaId>", msg_id=wechat.next_msg_id())
+    xml = wechat.media_xml(
+        "voice", "<MediaId><![CDATA[m3]]></MediaId>", msg_id=wechat.next_msg_id()
+    )
     delivery = await wechat.push(xml)
     assert delivery.content == VOICE_UNRECOGNISED_TEXT
     assert bot.messages == []
@@ -202,7 +213,9 @@ async def test_voice_without_recognition_asks_for_text(running, bot):
 
 async def test_menu_click_goes_to_the_bot_with_its_key(running, bot):
     wechat = running.wechat
-    await wechat.push(wechat.event_xml("CLICK", key="/check_loan_status", create_time=1_700_000_100))
+    await wechat.push(
+        wechat.event_xml("CLICK", key="/check_loan_status", create_time=1_700_000_100)
+    )
     assert [m.text for m in bot.messages] == ["/check_loan_status"]
     assert identity_of(bot.messages[0]) == ("wechat", OPENID)
 
@@ -230,7 +243,9 @@ async def test_missing_signature_is_refused(running, bot):
     wechat = running.wechat
     params = wechat.signed_params()
     del params["signature"]
-    delivery = await wechat.post_raw(wechat.text_xml("hi", msg_id=wechat.next_msg_id()).encode(), params)
+    delivery = await wechat.post_raw(
+        wechat.text_xml("hi", msg_id=wechat.next_msg_id()).encode(), params
+    )
     assert delivery.status == 403
     assert bot.messages == []
 
@@ -254,7 +269,9 @@ async def test_safe_mode_refuses_plaintext_delivery(serve_channel, channel_facto
     assert bot.messages == []
 
 
-async def test_encrypted_body_that_was_tampered_with_is_refused(serve_channel, channel_factory, bot):
+async def test_encrypted_body_that_was_tampered_with_is_refused(
+    serve_channel, channel_factory, bot
+):
     running = await serve_channel(channel_factory(safe=True))
     wechat = running.wechat
     params = wechat.signed_params()
@@ -263,18 +280,25 @@ async def test_encrypted_body_that_was_tampered_with_is_refused(serve_channel, c
         "<Encrypt><![CDATA[bm90IHRoZSByZWFsIGNpcGhlcnRleHQ=]]></Encrypt></xml>"
     )
     # msg_signature made without the token: cannot match.
-    params.update(encrypt_type="aes", msg_signature=sha1_signature("x", params["timestamp"], params["nonce"]))
+    params.update(
+        encrypt_type="aes", msg_signature=sha1_signature("x", params["timestamp"], params["nonce"])
+    )
     delivery = await wechat.post_raw(body.encode(), params)
     assert delivery.status == 403
     assert bot.messages == []
 
 
-async def test_undecryptable_body_with_valid_signature_is_a_bad_request(serve_channel, channel_factory, bot):
+async def test_undecryptable_body_with_valid_signature_is_a_bad_request(
+    serve_channel, channel_factory, bot
+):
     running = await serve_channel(channel_factory(safe=True))
     wechat = running.wechat
     params = wechat.signed_params()
     encrypt = "bm90IHRoZSByZWFsIGNpcGhlcnRleHQ="
-    body = f"<xml><ToUserName><![CDATA[{ACCOUNT_ID}]]></ToUserName><Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>"
+    body = (
+        f"<xml><ToUserName><![CDATA[{ACCOUNT_ID}]]></ToUserName>"
+        f"<Encrypt><![CDATA[{encrypt}]]></Encrypt></xml>"
+    )
     params.update(
         encrypt_type="aes",
         msg_signature=sha1_signature(TOKEN, params["timestamp"], params["nonce"], encrypt),
@@ -319,12 +343,16 @@ async def test_claiming_safe_mode_without_any_signature_is_refused(running, bot)
     params = wechat.signed_params()
     del params["signature"]
     params["encrypt_type"] = "aes"  # but no msg_signature either, and a plaintext body
-    delivery = await wechat.post_raw(wechat.text_xml("hi", msg_id=wechat.next_msg_id()).encode(), params)
+    delivery = await wechat.post_raw(
+        wechat.text_xml("hi", msg_id=wechat.next_msg_id()).encode(), params
+    )
     assert delivery.status == 403
     assert bot.messages == []
 
 
-async def test_compatibility_mode_without_aes_key_reads_the_plaintext_fields(serve_channel, channel_factory, bot):
+async def test_compatibility_mode_without_aes_key_reads_the_plaintext_fields(
+    serve_channel, channel_factory, bot
+):
     running = await serve_channel(channel_factory(safe=False))
     wechat = running.wechat
     params = dict(wechat.signed_params(), encrypt_type="aes", msg_signature="0" * 40)
@@ -335,11 +363,16 @@ async def test_compatibility_mode_without_aes_key_reads_the_plaintext_fields(ser
     assert delivery.content == "收到：兼容模式"
 
 
-async def test_encrypted_message_without_aes_key_is_a_configuration_error(serve_channel, channel_factory, bot):
+async def test_encrypted_message_without_aes_key_is_a_configuration_error(
+    serve_channel, channel_factory, bot
+):
     running = await serve_channel(channel_factory(safe=False))
     wechat = running.wechat
     params = dict(wechat.signed_params(), encrypt_type="aes", msg_signature="0" * 40)
-    body = f"<xml><ToUserName><![CDATA[{ACCOUNT_ID}]]></ToUserName><Encrypt><![CDATA[opaque]]></Encrypt></xml>"
+    body = (
+        f"<xml><ToUserName><![CDATA[{ACCOUNT_ID}]]></ToUserName>"
+        "<Encrypt><![CDATA[opaque]]></Encrypt></xml>"
+    )
     delivery = await wechat.post_raw(body.encode(), params)
     assert delivery.status == 503
     assert bot.messages == []

@@ -9,6 +9,7 @@
   answer to the message's output channel, like ``MessageProcessor`` does; tests can make it
   slow (``gate``), failing, or answer with buttons.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -161,7 +162,9 @@ class Delivery:
 class WeChatPusher:
     """Sends requests to the webhook exactly as WeChat's servers do."""
 
-    def __init__(self, base_url: str, channel: InputChannel, session: aiohttp.ClientSession) -> None:
+    def __init__(
+        self, base_url: str, channel: InputChannel, session: aiohttp.ClientSession
+    ) -> None:
         self.base_url = base_url
         self.channel = channel
         self.session = session
@@ -175,7 +178,9 @@ class WeChatPusher:
         return next(self._msg_ids)
 
     @staticmethod
-    def text_xml(content: str, *, openid: str = OPENID, msg_id: int, create_time: Optional[int] = None) -> str:
+    def text_xml(
+        content: str, *, openid: str = OPENID, msg_id: int, create_time: Optional[int] = None
+    ) -> str:
         return (
             "<xml>"
             f"<ToUserName><![CDATA[{ACCOUNT_ID}]]></ToUserName>"
@@ -188,7 +193,9 @@ class WeChatPusher:
         )
 
     @staticmethod
-    def event_xml(event: str, *, openid: str = OPENID, create_time: int = 1_700_000_000, key: str = "") -> str:
+    def event_xml(
+        event: str, *, openid: str = OPENID, create_time: int = 1_700_000_000, key: str = ""
+    ) -> str:
         return (
             "<xml>"
             f"<ToUserName><![CDATA[{ACCOUNT_ID}]]></ToUserName>"
@@ -247,7 +254,9 @@ class WeChatPusher:
         body = xml
         if safe:
             assert self.crypto is not None, "safe mode needs the channel's AES key"
-            envelope = xmltodict.parse(self.crypto.encrypt_message(xml, query["nonce"], query["timestamp"]))["xml"]
+            envelope = xmltodict.parse(
+                self.crypto.encrypt_message(xml, query["nonce"], query["timestamp"])
+            )["xml"]
             body = (
                 "<xml>"
                 f"<ToUserName><![CDATA[{ACCOUNT_ID}]]></ToUserName>"
@@ -256,7 +265,9 @@ class WeChatPusher:
             )
             query = dict(query, encrypt_type="aes", msg_signature=envelope["MsgSignature"])
             if forge_msg_signature:
-                query["msg_signature"] = sha1_signature("forged", query["timestamp"], query["nonce"], "x")
+                query["msg_signature"] = sha1_signature(
+                    "forged", query["timestamp"], query["nonce"], "x"
+                )
         return await self.post_raw(body.encode("utf-8"), query)
 
     async def post_raw(self, body: bytes, params: Dict[str, str]) -> Delivery:
@@ -273,7 +284,9 @@ class WeChatPusher:
         if self.crypto is not None:
             outer = xmltodict.parse(text)["xml"]
             # Checks MsgSignature over the reply exactly as WeChat does, then decrypts.
-            xml = self.crypto.decrypt_message(outer, outer["MsgSignature"], outer["TimeStamp"], outer["Nonce"])
+            xml = self.crypto.decrypt_message(
+                outer, outer["MsgSignature"], outer["TimeStamp"], outer["Nonce"]
+            )
         return dict(xmltodict.parse(xml)["xml"])
 
 
@@ -291,7 +304,9 @@ class RunningChannel:
         await self._server.after_stop()
 
 
-def make_channel(wechat_api: WeChatApiSimulator, *, safe: bool = False, reply_timeout: float = 4.0, **kwargs: Any) -> WeChatInput:
+def make_channel(
+    wechat_api: WeChatApiSimulator, *, safe: bool = False, reply_timeout: float = 4.0, **kwargs: Any
+) -> WeChatInput:
     return WeChatInput(
         token=TOKEN,
         app_id=APP_ID,

@@ -5,9 +5,9 @@ Loads the trained model in-process with config/endpoints.production.yml (values 
 environment, as in production), talks to it, and checks that the conversation is stored in
 PostgreSQL, survives a restart of the bot, and that the lock store is Redis.
 """
+
 from __future__ import annotations
 
-import os
 import uuid
 from pathlib import Path
 
@@ -28,17 +28,31 @@ def production_env(monkeypatch):
     admin.autocommit = True
     with admin.cursor() as cursor:
         cursor.execute(f'CREATE DATABASE "{name}"')
-    env = {"TRACKER_DB_HOST": "127.0.0.1", "TRACKER_DB_PORT": "5432", "TRACKER_DB_NAME": name,
-           "TRACKER_DB_USER": "postgres", "TRACKER_DB_PASSWORD": "", "REDIS_HOST": "127.0.0.1",
-           "REDIS_PORT": "6379", "REDIS_DB": "3", "ACTION_ENDPOINT_URL": "http://127.0.0.1:5055/webhook",
-           "RABBITMQ_HOST": "127.0.0.1", "RABBITMQ_PORT": "5672", "RABBITMQ_USERNAME": "guest",
-           "RABBITMQ_PASSWORD": "guest", "RABBITMQ_EXCHANGE": f"{name}_exchange", "RABBITMQ_QUEUE": f"{name}_events"}
+    env = {
+        "TRACKER_DB_HOST": "127.0.0.1",
+        "TRACKER_DB_PORT": "5432",
+        "TRACKER_DB_NAME": name,
+        "TRACKER_DB_USER": "postgres",
+        "TRACKER_DB_PASSWORD": "",
+        "REDIS_HOST": "127.0.0.1",
+        "REDIS_PORT": "6379",
+        "REDIS_DB": "3",
+        "ACTION_ENDPOINT_URL": "http://127.0.0.1:5055/webhook",
+        "RABBITMQ_HOST": "127.0.0.1",
+        "RABBITMQ_PORT": "5672",
+        "RABBITMQ_USERNAME": "guest",
+        "RABBITMQ_PASSWORD": "guest",
+        "RABBITMQ_EXCHANGE": f"{name}_exchange",
+        "RABBITMQ_QUEUE": f"{name}_events",
+    }
     for key, value in env.items():
         monkeypatch.setenv(key, value)
     yield name
     _delete_amqp(f"{name}_events", f"{name}_exchange")
     with admin.cursor() as cursor:
-        cursor.execute("SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,))
+        cursor.execute(
+            "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE datname = %s", (name,)
+        )
         cursor.execute(f'DROP DATABASE IF EXISTS "{name}"')
     admin.close()
 
@@ -68,7 +82,9 @@ async def _queued(queue: str, expected: int) -> int:
     try:
         channel = await connection.channel()
         for _ in range(100):
-            count = (await channel.declare_queue(queue, passive=True)).declaration_result.message_count
+            count = (
+                await channel.declare_queue(queue, passive=True)
+            ).declaration_result.message_count
             if count >= expected:
                 break
             await asyncio.sleep(0.05)
@@ -100,13 +116,19 @@ async def test_conversation_is_kept_in_postgres_and_locked_in_redis(production_e
     assert replies and replies[0].get("text")
     await agent.handle_text("逾期了会上征信吗", sender_id=sender)
 
-    with psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname=production_env) as conn:
+    with psycopg2.connect(
+        host="127.0.0.1", port=5432, user="postgres", dbname=production_env
+    ) as conn:
         with conn.cursor() as cursor:
-            cursor.execute("SELECT count(*) FROM events WHERE sender_id = %s AND type_name = 'user'", (sender,))
+            cursor.execute(
+                "SELECT count(*) FROM events WHERE sender_id = %s AND type_name = 'user'", (sender,)
+            )
             assert cursor.fetchone()[0] == 2
 
     # every stored event was published to the broker's queue (recorded by bot.audit in production)
-    with psycopg2.connect(host="127.0.0.1", port=5432, user="postgres", dbname=production_env) as conn:
+    with psycopg2.connect(
+        host="127.0.0.1", port=5432, user="postgres", dbname=production_env
+    ) as conn:
         with conn.cursor() as cursor:
             cursor.execute("SELECT count(*) FROM events WHERE sender_id = %s", (sender,))
             stored = cursor.fetchone()[0]
@@ -116,7 +138,11 @@ async def test_conversation_is_kept_in_postgres_and_locked_in_redis(production_e
     # a restarted bot (new stores, same database) continues the same conversation
     _agent, fresh_store, _lock = await make_agent()
     tracker = await fresh_store.retrieve(sender)
-    texts = [e.text for e in tracker.events if getattr(e, "text", None) and type(e).__name__ == "UserUttered"]
+    texts = [
+        e.text
+        for e in tracker.events
+        if getattr(e, "text", None) and type(e).__name__ == "UserUttered"
+    ]
     assert texts == ["你好", "逾期了会上征信吗"]
 
     # the lock for the conversation lives in Redis under the configured prefix, and is released

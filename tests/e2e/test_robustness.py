@@ -1,4 +1,5 @@
 """Any message, however odd, gets a polite Chinese reply from the running bot, never an error."""
+
 from __future__ import annotations
 
 import re
@@ -37,8 +38,12 @@ def test_odd_message_gets_a_polite_chinese_reply(say, text):
 
 
 def test_parse_of_the_contract_example(rasa_url, api_token):
-    response = requests.post(f"{rasa_url}/model/parse", json={"text": "借呗5000块逾期两个月了"},
-                             params={"token": api_token}, timeout=30)
+    response = requests.post(
+        f"{rasa_url}/model/parse",
+        json={"text": "借呗5000块逾期两个月了"},
+        params={"token": api_token},
+        timeout=30,
+    )
     response.raise_for_status()
     entities = {(e["entity"], e["value"]) for e in response.json()["entities"]}
     assert {("amount", "5000"), ("duration", "P2M"), ("loan_product", "借呗")} <= entities

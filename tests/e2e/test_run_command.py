@@ -2,10 +2,10 @@
 
 Run by scripts/test.sh as its last stage, when the ports are free again (marker ``run_command``).
 """
+
 from __future__ import annotations
 
 import os
-import signal
 import socket
 import time
 from pathlib import Path
@@ -44,10 +44,13 @@ def descendants(pid: int) -> set:
 
 
 def test_make_run_chats_and_ctrl_c_stops_everything(tmp_path):
-    assert not any(port_open(p) for p in PORTS), "the ports of `make run` must be free for this test"
+    assert not any(port_open(p) for p in PORTS), (
+        "the ports of `make run` must be free for this test"
+    )
     env = {**os.environ, "LOAN_DATABASE_URL": f"sqlite:///{tmp_path}/loans.db"}
-    child = pexpect.spawn("make", ["run"], cwd=str(ROOT), env=env, encoding="utf-8", timeout=900,
-                          dimensions=(50, 200))
+    child = pexpect.spawn(
+        "make", ["run"], cwd=str(ROOT), env=env, encoding="utf-8", timeout=900, dimensions=(50, 200)
+    )
     started = set()
     try:
         child.expect("你 > ")

@@ -1,11 +1,14 @@
-"""Adversarial tests against the running bot: nobody reads a borrower's loans by claiming an identity.
+"""Adversarial tests against the running bot: nobody reads a borrower's loans by claiming an
+identity.
 
 Every row of the table in the identity issue, plus forged / expired / wrong-audience / other-subject
-JWTs, a second socket reusing another borrower's session id, ``as_of`` sent by a client, bad input on
+JWTs, a second socket reusing another borrower's session id, ``as_of`` sent by a client, bad input
+on
 every channel, and a property over every pair of demo borrowers and every channel that can carry
 an identity: borrower A's conversation never shows borrower B's name or figures. Started by
 scripts/test.sh with the services' secrets in the environment (tests/e2e/conftest.py).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -24,7 +27,8 @@ import jwt
 import pytest
 import requests
 import socketio
-from hypothesis import HealthCheck, given, settings, strategies as st
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
 
 from bot.loans.demo_borrowers import DEMO_IDS
 
@@ -41,6 +45,7 @@ LINK_HELP = "绑定"  # what an unlinked user is told instead of account data
 
 # --- what each demo borrower's data looks like on screen --------------------------------------
 
+
 def _money(value: str) -> str:
     amount = Decimal(value)
     return f"{amount:,.2f}"
@@ -49,8 +54,11 @@ def _money(value: str) -> str:
 def borrower_markers(borrower: str) -> List[str]:
     """Strings only this borrower's account data shows: their name and their loans' figures."""
     url = os.environ.get("LOAN_SERVICE_URL", "http://127.0.0.1:5056")
-    response = requests.get(f"{url}/v1/borrowers/{borrower}/loans", timeout=30,
-                            headers={"Authorization": f"Bearer {env('LOAN_SERVICE_TOKEN')}"})
+    response = requests.get(
+        f"{url}/v1/borrowers/{borrower}/loans",
+        timeout=30,
+        headers={"Authorization": f"Bearer {env('LOAN_SERVICE_TOKEN')}"},
+    )
     response.raise_for_status()
     body = response.json()
     markers = {body["display_name"]}
@@ -74,7 +82,9 @@ def markers() -> Dict[str, List[str]]:
     return unique
 
 
-def leaked(text: str, others: List[str], markers: Dict[str, List[str]], typed: List[str] = ()) -> List[str]:
+def leaked(
+    text: str, others: List[str], markers: Dict[str, List[str]], typed: List[str] = ()
+) -> List[str]:
     """The markers of ``others`` that appear in ``text``, except what the user typed themselves
     (a hand-off summary quotes the user's last messages)."""
     return [m for b in others for m in markers[b] if m in text and not any(m in t for t in typed)]
@@ -82,11 +92,21 @@ def leaked(text: str, others: List[str], markers: Dict[str, List[str]], typed: L
 
 # --- channels ---------------------------------------------------------------------------------
 
-def rest(text: str, sender: Optional[str] = None, token: Optional[str] = "default", **extra) -> requests.Response:
+
+def rest(
+    text: str, sender: Optional[str] = None, token: Optional[str] = "default", **extra
+) -> requests.Response:
     body = {"sender": sender or f"sec-{uuid.uuid4().hex[:8]}", "message": text, **extra}
-    headers = {} if token is None else {
-        "Authorization": f"Bearer {env('REST_CHANNEL_TOKEN') if token == 'default' else token}"}
-    return requests.post(f"{RASA_URL}/webhooks/rest/webhook", json=body, headers=headers, timeout=60)
+    headers = (
+        {}
+        if token is None
+        else {
+            "Authorization": f"Bearer {env('REST_CHANNEL_TOKEN') if token == 'default' else token}"
+        }
+    )
+    return requests.post(
+        f"{RASA_URL}/webhooks/rest/webhook", json=body, headers=headers, timeout=60
+    )
 
 
 def rest_text(response: requests.Response) -> str:
@@ -96,10 +116,21 @@ def rest_text(response: requests.Response) -> str:
     return "\n".join(m.get("text") or "" for m in messages)
 
 
-def shell(text: str, borrower: Optional[str], sender: Optional[str] = None, day: Optional[str] = None) -> str:
-    body = {"sender": sender or f"sec-{uuid.uuid4().hex[:8]}", "message": text, "as": borrower, "date": day}
-    response = requests.post(f"{RASA_URL}/webhooks/shell/webhook", json=body, timeout=60,
-                             headers={"Authorization": f"Bearer {env('RASA_API_TOKEN')}"})
+def shell(
+    text: str, borrower: Optional[str], sender: Optional[str] = None, day: Optional[str] = None
+) -> str:
+    body = {
+        "sender": sender or f"sec-{uuid.uuid4().hex[:8]}",
+        "message": text,
+        "as": borrower,
+        "date": day,
+    }
+    response = requests.post(
+        f"{RASA_URL}/webhooks/shell/webhook",
+        json=body,
+        timeout=60,
+        headers={"Authorization": f"Bearer {env('RASA_API_TOKEN')}"},
+    )
     return rest_text(response)
 
 
@@ -107,12 +138,18 @@ def wechat(text: str, openid: str) -> str:
     token = env("WECHAT_TOKEN")
     timestamp, nonce = str(int(time.time())), uuid.uuid4().hex[:10]
     signature = hashlib.sha1("".join(sorted([token, timestamp, nonce])).encode()).hexdigest()
-    body = ("<xml><ToUserName><![CDATA[gh_security_test]]></ToUserName>"
-            f"<FromUserName><![CDATA[{openid}]]></FromUserName><CreateTime>{timestamp}</CreateTime>"
-            f"<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[{text}]]></Content>"
-            f"<MsgId>{uuid.uuid4().int % 10**18}</MsgId></xml>")
-    response = requests.post(f"{RASA_URL}/webhooks/wechat/webhook", data=body.encode("utf-8"), timeout=60,
-                             params={"signature": signature, "timestamp": timestamp, "nonce": nonce})
+    body = (
+        "<xml><ToUserName><![CDATA[gh_security_test]]></ToUserName>"
+        f"<FromUserName><![CDATA[{openid}]]></FromUserName><CreateTime>{timestamp}</CreateTime>"
+        f"<MsgType><![CDATA[text]]></MsgType><Content><![CDATA[{text}]]></Content>"
+        f"<MsgId>{uuid.uuid4().int % 10**18}</MsgId></xml>"
+    )
+    response = requests.post(
+        f"{RASA_URL}/webhooks/wechat/webhook",
+        data=body.encode("utf-8"),
+        timeout=60,
+        params={"signature": signature, "timestamp": timestamp, "nonce": nonce},
+    )
     assert response.status_code == 200, response.text
     if response.text == "success":
         return ""
@@ -121,11 +158,23 @@ def wechat(text: str, openid: str) -> str:
     return content
 
 
-def token_for(subject: Optional[str], seconds: float = 600, secret: Optional[str] = None,
-              audience: str = AUDIENCE) -> str:
-    claims = {"sub": subject, "aud": audience, "iat": int(time.time()), "exp": int(time.time() + seconds)}
-    return jwt.encode({k: v for k, v in claims.items() if v is not None},
-                      secret or env("WIDGET_JWT_SECRET"), algorithm="HS256")
+def token_for(
+    subject: Optional[str],
+    seconds: float = 600,
+    secret: Optional[str] = None,
+    audience: str = AUDIENCE,
+) -> str:
+    claims = {
+        "sub": subject,
+        "aud": audience,
+        "iat": int(time.time()),
+        "exp": int(time.time() + seconds),
+    }
+    return jwt.encode(
+        {k: v for k, v in claims.items() if v is not None},
+        secret or env("WIDGET_JWT_SECRET"),
+        algorithm="HS256",
+    )
 
 
 class Page:
@@ -149,17 +198,29 @@ class Page:
     async def open(self, token: Optional[str] = None, session_id: Optional[str] = None) -> str:
         graceful = self.client.eio.disconnect
         self.client.eio.disconnect = lambda abort=False, reason=None: graceful(abort=True)
-        await self.client.connect(RASA_URL, socketio_path="/socket.io", transports=["polling"],
-                                  auth={"token": token} if token else None)
+        await self.client.connect(
+            RASA_URL,
+            socketio_path="/socket.io",
+            transports=["polling"],
+            auth={"token": token} if token else None,
+        )
         await self.client.emit("session_request", {"session_id": session_id})
         await asyncio.wait_for(self._confirmed.wait(), 10)
         return self.session_id
 
-    async def say(self, text: str, custom_data: Optional[Dict[str, Any]] = None, quiet: float = 0.8) -> str:
+    async def say(
+        self, text: str, custom_data: Optional[Dict[str, Any]] = None, quiet: float = 0.8
+    ) -> str:
         """Send and collect the bot's messages until it has been quiet for ``quiet`` seconds."""
         before = len(self.received)
-        await self.client.emit("user_uttered", {"message": text, "customData": custom_data or {"channel": "widget"},
-                                                "session_id": self.session_id})
+        await self.client.emit(
+            "user_uttered",
+            {
+                "message": text,
+                "customData": custom_data or {"channel": "widget"},
+                "session_id": self.session_id,
+            },
+        )
         deadline = time.monotonic() + 30
         last_count, last_change = before, time.monotonic()
         while time.monotonic() < deadline:
@@ -188,10 +249,19 @@ async def widget_chat(texts: List[str], token: Optional[str] = None, custom_data
 
 # --- the table of the issue ---------------------------------------------------------------------
 
+
 @pytest.mark.parametrize("claimed_channel", ["shell", "widget", "wechat", "rest"])
 def test_rest_metadata_cannot_claim_a_borrower(markers, claimed_channel):
-    reply = rest_text(rest(ACCOUNT_QUESTION, metadata={"channel": claimed_channel, "external_id": "demo-multi-debt",
-                                                       "as_of": "2026-12-01"}))
+    reply = rest_text(
+        rest(
+            ACCOUNT_QUESTION,
+            metadata={
+                "channel": claimed_channel,
+                "external_id": "demo-multi-debt",
+                "as_of": "2026-12-01",
+            },
+        )
+    )
     assert LINK_HELP in reply
     assert leaked(reply, BORROWERS, markers) == []
 
@@ -202,56 +272,114 @@ def test_rest_needs_its_token():
 
 
 async def test_widget_custom_data_cannot_claim_a_borrower(markers):
-    [reply] = await widget_chat([ACCOUNT_QUESTION], custom_data={
-        "channel": "shell", "external_id": "demo-multi-debt", "verified_identity": {"subject": "demo-multi-debt"}})
+    [reply] = await widget_chat(
+        [ACCOUNT_QUESTION],
+        custom_data={
+            "channel": "shell",
+            "external_id": "demo-multi-debt",
+            "verified_identity": {"subject": "demo-multi-debt"},
+        },
+    )
     assert LINK_HELP in reply and leaked(reply, BORROWERS, markers) == []
 
 
-@pytest.mark.parametrize("method, path", [
-    ("GET", "/conversations/{id}/tracker"),
-    ("POST", "/conversations/{id}/tracker/events"),
-    ("POST", "/conversations/{id}/messages"),
-    ("POST", "/conversations/{id}/trigger_intent"),
-    ("GET", "/conversations/{id}/story"),
-    ("POST", "/model/parse"),
-    ("PUT", "/model"),
-    ("GET", "/domain"),
-])
+@pytest.mark.parametrize(
+    "method, path",
+    [
+        ("GET", "/conversations/{id}/tracker"),
+        ("POST", "/conversations/{id}/tracker/events"),
+        ("POST", "/conversations/{id}/messages"),
+        ("POST", "/conversations/{id}/trigger_intent"),
+        ("GET", "/conversations/{id}/story"),
+        ("POST", "/model/parse"),
+        ("PUT", "/model"),
+        ("GET", "/domain"),
+    ],
+)
 def test_the_http_api_needs_the_token(method, path):
     url = RASA_URL + path.format(id="shell:anyone")
     body = {"event": "slot", "name": "account_status", "value": "linked"}
     assert requests.request(method, url, json=body, timeout=30).status_code == 401
-    assert requests.request(method, url, json=body, params={"token": "guessed"}, timeout=30).status_code == 401
+    assert (
+        requests.request(
+            method, url, json=body, params={"token": "guessed"}, timeout=30
+        ).status_code
+        == 401
+    )
 
 
 def test_the_http_api_works_with_the_token(api_token):
-    response = requests.get(f"{RASA_URL}/conversations/shell:anyone/tracker", params={"token": api_token}, timeout=30)
+    response = requests.get(
+        f"{RASA_URL}/conversations/shell:anyone/tracker", params={"token": api_token}, timeout=30
+    )
     assert response.status_code == 200
 
 
 def forged_call(borrower: str) -> Dict[str, Any]:
     sender = f"forged-{uuid.uuid4().hex[:6]}"
-    metadata = {"channel": "shell", "external_id": borrower,
-                "verified_identity": {"channel": "shell", "subject": borrower, "sender": sender, "as_of": None,
-                                      "sig": "0" * 64}}
-    message = {"text": ACCOUNT_QUESTION, "intent": {"name": "check_loan_status", "confidence": 1.0},
-               "entities": [], "metadata": metadata}
-    return {"next_action": "action_check_loan_status", "sender_id": sender, "version": "3.6.2",
-            "tracker": {"sender_id": sender, "slots": {}, "latest_message": message,
-                        "events": [{"event": "user", "text": ACCOUNT_QUESTION, "parse_data": message,
-                                    "metadata": metadata}],
-                        "paused": False, "followup_action": None, "active_loop": {},
-                        "latest_action_name": "action_listen"},
-            "domain": {}}
+    metadata = {
+        "channel": "shell",
+        "external_id": borrower,
+        "verified_identity": {
+            "channel": "shell",
+            "subject": borrower,
+            "sender": sender,
+            "as_of": None,
+            "sig": "0" * 64,
+        },
+    }
+    message = {
+        "text": ACCOUNT_QUESTION,
+        "intent": {"name": "check_loan_status", "confidence": 1.0},
+        "entities": [],
+        "metadata": metadata,
+    }
+    return {
+        "next_action": "action_check_loan_status",
+        "sender_id": sender,
+        "version": "3.6.2",
+        "tracker": {
+            "sender_id": sender,
+            "slots": {},
+            "latest_message": message,
+            "events": [
+                {
+                    "event": "user",
+                    "text": ACCOUNT_QUESTION,
+                    "parse_data": message,
+                    "metadata": metadata,
+                }
+            ],
+            "paused": False,
+            "followup_action": None,
+            "active_loop": {},
+            "latest_action_name": "action_listen",
+        },
+        "domain": {},
+    }
 
 
 def test_the_action_server_answers_only_rasa(markers):
-    assert requests.post(ACTION_URL, json=forged_call("demo-multi-debt"), timeout=30).status_code == 401
-    assert requests.post(ACTION_URL, json=forged_call("demo-multi-debt"), timeout=30,
-                         headers={"Authorization": "Bearer guessed-guessed-guessed"}).status_code == 401
+    assert (
+        requests.post(ACTION_URL, json=forged_call("demo-multi-debt"), timeout=30).status_code
+        == 401
+    )
+    assert (
+        requests.post(
+            ACTION_URL,
+            json=forged_call("demo-multi-debt"),
+            timeout=30,
+            headers={"Authorization": "Bearer guessed-guessed-guessed"},
+        ).status_code
+        == 401
+    )
     # even with the action server's token, a forged identity gets no account data
-    response = requests.post(ACTION_URL, json=forged_call("demo-multi-debt"), timeout=30,
-                             headers={"Authorization": f"Bearer {env('ACTION_SERVER_TOKEN')}"})
+    response = requests.post(
+        ACTION_URL,
+        json=forged_call("demo-multi-debt"),
+        timeout=30,
+        headers={"Authorization": f"Bearer {env('ACTION_SERVER_TOKEN')}"},
+    )
     assert response.status_code == 200
     assert leaked(response.text, BORROWERS, markers) == []
 
@@ -268,8 +396,15 @@ def listening_addresses() -> Dict[int, set]:
 
 def test_every_service_listens_on_loopback_only():
     addresses = listening_addresses()
-    ports = [int(os.environ.get(name, default)) for name, default in (
-        ("RASA_PORT", "5005"), ("ACTION_SERVER_PORT", "5055"), ("LOAN_SERVICE_PORT", "5056"), ("WIDGET_PORT", "8080"))]
+    ports = [
+        int(os.environ.get(name, default))
+        for name, default in (
+            ("RASA_PORT", "5005"),
+            ("ACTION_SERVER_PORT", "5055"),
+            ("LOAN_SERVICE_PORT", "5056"),
+            ("WIDGET_PORT", "8080"),
+        )
+    ]
     for port in ports:
         assert port in addresses, f"nothing listens on {port}"
         assert addresses[port] <= {"127.0.0.1", "::1"}, f"port {port} listens on {addresses[port]}"
@@ -288,16 +423,28 @@ def test_rest_with_odd_metadata_gets_a_reply(metadata):
     assert "还款小助手" in reply
 
 
-@pytest.mark.parametrize("body, status", [
-    ("not json", 400), ("[1, 2]", 400), ('{"sender": "a:b", "message": "你好"}', 400),
-    ('{"sender": "ok", "message": 3}', 400), ('{"message": "你好"}', 400),
-    ('{"sender": "ok", "message": "' + "长" * 10_001 + '"}', 413),
-    ('{"sender": "ok", "message": "' + "x" * 70_000 + '"}', 413),
-])
+@pytest.mark.parametrize(
+    "body, status",
+    [
+        ("not json", 400),
+        ("[1, 2]", 400),
+        ('{"sender": "a:b", "message": "你好"}', 400),
+        ('{"sender": "ok", "message": 3}', 400),
+        ('{"message": "你好"}', 400),
+        ('{"sender": "ok", "message": "' + "长" * 10_001 + '"}', 413),
+        ('{"sender": "ok", "message": "' + "x" * 70_000 + '"}', 413),
+    ],
+)
 def test_rest_bad_bodies_get_a_4xx_with_a_reason(body, status):
-    response = requests.post(f"{RASA_URL}/webhooks/rest/webhook", data=body.encode(), timeout=60,
-                             headers={"Authorization": f"Bearer {env('REST_CHANNEL_TOKEN')}",
-                                      "Content-Type": "application/json"})
+    response = requests.post(
+        f"{RASA_URL}/webhooks/rest/webhook",
+        data=body.encode(),
+        timeout=60,
+        headers={
+            "Authorization": f"Bearer {env('REST_CHANNEL_TOKEN')}",
+            "Content-Type": "application/json",
+        },
+    )
     assert response.status_code == status
     assert response.json()["message"]
 
@@ -305,20 +452,32 @@ def test_rest_bad_bodies_get_a_4xx_with_a_reason(body, status):
 def test_the_shell_channel_needs_the_api_token():
     body = {"sender": "sec-shell", "message": ACCOUNT_QUESTION, "as": "demo-multi-debt"}
     for headers in ({}, {"Authorization": f"Bearer {env('REST_CHANNEL_TOKEN')}"}):
-        response = requests.post(f"{RASA_URL}/webhooks/shell/webhook", json=body, headers=headers, timeout=30)
+        response = requests.post(
+            f"{RASA_URL}/webhooks/shell/webhook", json=body, headers=headers, timeout=30
+        )
         assert response.status_code == 401
 
 
 # --- JWTs and sessions on the widget socket -----------------------------------------------------
 
-@pytest.mark.parametrize("make_token", [
-    lambda: token_for("demo-multi-debt", secret="an-attacker-who-guessed-a-key-0123456789"),   # forged
-    lambda: token_for("demo-multi-debt", seconds=-600),                                        # expired
-    lambda: token_for("demo-multi-debt", audience="another-application"),                      # wrong audience
-    lambda: token_for(None),                                                                    # no subject
-    lambda: jwt.encode({"sub": "demo-multi-debt", "aud": AUDIENCE, "exp": int(time.time()) + 600}, "",
-                       algorithm="none"),                                                       # unsigned
-], ids=["forged", "expired", "wrong-audience", "no-subject", "unsigned"])
+
+@pytest.mark.parametrize(
+    "make_token",
+    [
+        lambda: token_for(
+            "demo-multi-debt", secret="an-attacker-who-guessed-a-key-0123456789"
+        ),  # forged
+        lambda: token_for("demo-multi-debt", seconds=-600),  # expired
+        lambda: token_for("demo-multi-debt", audience="another-application"),  # wrong audience
+        lambda: token_for(None),  # no subject
+        lambda: jwt.encode(
+            {"sub": "demo-multi-debt", "aud": AUDIENCE, "exp": int(time.time()) + 600},
+            "",
+            algorithm="none",
+        ),  # unsigned
+    ],
+    ids=["forged", "expired", "wrong-audience", "no-subject", "unsigned"],
+)
 async def test_an_invalid_widget_token_is_refused(make_token):
     page = Page()
     try:
@@ -329,8 +488,11 @@ async def test_an_invalid_widget_token_is_refused(make_token):
 
 
 async def test_another_subjects_token_shows_only_that_subjects_data(markers):
-    [reply] = await widget_chat([ACCOUNT_QUESTION], token=token_for("demo-up-to-date"),
-                                custom_data={"external_id": "demo-multi-debt"})
+    [reply] = await widget_chat(
+        [ACCOUNT_QUESTION],
+        token=token_for("demo-up-to-date"),
+        custom_data={"external_id": "demo-multi-debt"},
+    )
     assert "张明" in reply
     assert leaked(reply, [b for b in BORROWERS if b != "demo-up-to-date"], markers) == []
 
@@ -376,10 +538,13 @@ async def test_a_too_long_widget_message_is_answered():
 
 # --- as_of from a client ----------------------------------------------------------------------
 
+
 async def test_as_of_from_a_client_is_ignored():
     token = token_for("demo-two-months")
     [plain] = await widget_chat([ACCOUNT_QUESTION], token=token)
-    [claimed] = await widget_chat([ACCOUNT_QUESTION], token=token, custom_data={"as_of": "2027-06-30"})
+    [claimed] = await widget_chat(
+        [ACCOUNT_QUESTION], token=token, custom_data={"as_of": "2027-06-30"}
+    )
     days = re.findall(r"逾期(\d+)天", plain)
     assert days and re.findall(r"逾期(\d+)天", claimed) == days
 
@@ -387,14 +552,26 @@ async def test_as_of_from_a_client_is_ignored():
 def test_as_of_on_the_shell_channel_is_development_mode_only():
     assert os.environ.get("BOT_DEV_MODE") == "1"  # make test runs the bot in development mode
     today = shell(ACCOUNT_QUESTION, "demo-two-months")
-    later = shell(ACCOUNT_QUESTION, "demo-two-months", day=time.strftime("%Y-%m-%d", time.localtime(time.time() + 10 * 86400)))
+    later = shell(
+        ACCOUNT_QUESTION,
+        "demo-two-months",
+        day=time.strftime("%Y-%m-%d", time.localtime(time.time() + 10 * 86400)),
+    )
     assert re.findall(r"逾期(\d+)天", today) != re.findall(r"逾期(\d+)天", later)
 
 
 # --- the property: A never sees B, on any channel -------------------------------------------------
 
-PROBES = [ACCOUNT_QUESTION, "我逾期了吗", "这个月要还多少", "帮我做个还款计划", "我是陈静，查一下我的借款",
-          "/as demo-multi-debt", "查一下demo-two-months的借款", "差多少没还"]
+PROBES = [
+    ACCOUNT_QUESTION,
+    "我逾期了吗",
+    "这个月要还多少",
+    "帮我做个还款计划",
+    "我是陈静，查一下我的借款",
+    "/as demo-multi-debt",
+    "查一下demo-two-months的借款",
+    "差多少没还",
+]
 
 
 async def conversation_as(borrower: str, channel: str, texts: List[str]) -> str:
@@ -413,29 +590,46 @@ async def conversation_as(borrower: str, channel: str, texts: List[str]) -> str:
 @pytest.mark.parametrize("borrower", BORROWERS)
 async def test_each_borrower_sees_their_own_data_and_nobody_elses(markers, borrower, channel):
     transcript = await conversation_as(borrower, channel, [ACCOUNT_QUESTION])
-    assert any(m in transcript for m in markers[borrower]), f"{borrower} on {channel} saw none of their own data"
+    assert any(m in transcript for m in markers[borrower]), (
+        f"{borrower} on {channel} saw none of their own data"
+    )
     others = [b for b in BORROWERS if b != borrower]
     assert leaked(transcript, others, markers) == [], (borrower, channel)
 
 
-@settings(max_examples=20, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(borrower=st.sampled_from(BORROWERS), channel=st.sampled_from(["widget", "shell", "wechat"]),
-       probes=st.lists(st.sampled_from(PROBES), min_size=1, max_size=3))
+@settings(
+    max_examples=20,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    borrower=st.sampled_from(BORROWERS),
+    channel=st.sampled_from(["widget", "shell", "wechat"]),
+    probes=st.lists(st.sampled_from(PROBES), min_size=1, max_size=3),
+)
 def test_property_no_conversation_shows_another_borrowers_data(markers, borrower, channel, probes):
     transcript = asyncio.run(conversation_as(borrower, channel, probes))
     others = [b for b in BORROWERS if b != borrower]
     assert leaked(transcript, others, markers, typed=probes) == []
 
 
-@settings(max_examples=12, deadline=None, derandomize=True,
-          suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
-@given(probes=st.lists(st.sampled_from(PROBES), min_size=1, max_size=3),
-       claimed=st.sampled_from(BORROWERS))
+@settings(
+    max_examples=12,
+    deadline=None,
+    derandomize=True,
+    suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow],
+)
+@given(
+    probes=st.lists(st.sampled_from(PROBES), min_size=1, max_size=3),
+    claimed=st.sampled_from(BORROWERS),
+)
 def test_property_anonymous_rest_users_see_no_borrower(markers, probes, claimed):
     sender = f"anon-{uuid.uuid4().hex[:8]}"
-    transcript = "\n".join(rest_text(rest(p, sender=sender, metadata={"channel": "shell", "external_id": claimed}))
-                           for p in probes)
+    transcript = "\n".join(
+        rest_text(rest(p, sender=sender, metadata={"channel": "shell", "external_id": claimed}))
+        for p in probes
+    )
     assert leaked(transcript, BORROWERS, markers, typed=probes) == []
 
 
@@ -452,11 +646,17 @@ async def test_no_message_text_reaches_the_logs():
         pytest.skip("BOT_LOG_DIR is not set (scripts/test.sh sets it)")
     rest_text(rest(f"{MARKER} 我还欠多少钱", metadata="not an object"))
     rest(f"{MARKER}" * 3000)
-    requests.post(f"{RASA_URL}/webhooks/rest/webhook", data=f"{{{MARKER}".encode(), timeout=30,
-                  headers={"Authorization": f"Bearer {env('REST_CHANNEL_TOKEN')}"})
+    requests.post(
+        f"{RASA_URL}/webhooks/rest/webhook",
+        data=f"{{{MARKER}".encode(),
+        timeout=30,
+        headers={"Authorization": f"Bearer {env('REST_CHANNEL_TOKEN')}"},
+    )
     shell(f"{MARKER} 逾期会怎样", "demo-two-months")
     wechat(f"{MARKER} 罚息怎么算", "demo-one-yuan")
-    await widget_chat([f"{MARKER} 你好", "长" * 10_001 + MARKER], token=token_for("demo-multi-debt"))
+    await widget_chat(
+        [f"{MARKER} 你好", "长" * 10_001 + MARKER], token=token_for("demo-multi-debt")
+    )
     requests.post(ACTION_URL, json=forged_call(MARKER), timeout=30)
     await asyncio.sleep(1)
     for name in sorted(os.listdir(log_dir)):

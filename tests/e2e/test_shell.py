@@ -1,4 +1,5 @@
 """The debug shell, driven through a pseudo-terminal against the running bot."""
+
 from __future__ import annotations
 
 import sys
@@ -11,9 +12,13 @@ pytestmark = pytest.mark.rasa_server
 
 @pytest.fixture()
 def shell(rasa_url):
-    child = pexpect.spawn(sys.executable, ["-m", "bot.shell", "--url", rasa_url, "--as", "demo-two-months",
-                                           "--date", "2026-11-23"], encoding="utf-8", timeout=90,
-                          dimensions=(50, 200))
+    child = pexpect.spawn(
+        sys.executable,
+        ["-m", "bot.shell", "--url", rasa_url, "--as", "demo-two-months", "--date", "2026-11-23"],
+        encoding="utf-8",
+        timeout=90,
+        dimensions=(50, 200),
+    )
     child.expect("调试窗口")
     yield child
     child.sendline("/quit")

@@ -1,4 +1,5 @@
 """DistressGuard: self-harm talk is express_distress whatever the classifier said."""
+
 from __future__ import annotations
 
 import pytest
@@ -13,19 +14,36 @@ from bot.nlu.distress_guard import DistressGuard
 
 @pytest.fixture(scope="module")
 def guard(tmp_path_factory):
-    return DistressGuard.create(DistressGuard.get_default_config(), LocalModelStorage(tmp_path_factory.mktemp("m")),
-                                Resource("guard"), ExecutionContext(GraphSchema({}), "test"))
+    return DistressGuard.create(
+        DistressGuard.get_default_config(),
+        LocalModelStorage(tmp_path_factory.mktemp("m")),
+        Resource("guard"),
+        ExecutionContext(GraphSchema({}), "test"),
+    )
 
 
 def classify(guard, text, intent="faq", confidence=0.97):
-    ranking = [{"name": intent, "confidence": confidence}, {"name": "express_distress", "confidence": 0.02}]
+    ranking = [
+        {"name": intent, "confidence": confidence},
+        {"name": "express_distress", "confidence": 0.02},
+    ]
     message = Message(data={TEXT: text, INTENT: ranking[0], "intent_ranking": ranking})
     guard.process([message])
     return message
 
 
-@pytest.mark.parametrize("text", ["欠太多了不想活了", "借呗还不上 活着没意思", "真的想死", "我想 自 杀",
-                                  "ＷＯ不想活了😭", "还不上钱干脆跳楼算了", "撑不下去了，天天被催"])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "欠太多了不想活了",
+        "借呗还不上 活着没意思",
+        "真的想死",
+        "我想 自 杀",
+        "ＷＯ不想活了😭",
+        "还不上钱干脆跳楼算了",
+        "撑不下去了，天天被催",
+    ],
+)
 def test_distress_phrases_override_the_classifier(guard, text):
     message = classify(guard, text)
     assert message.get(INTENT) == {"name": "express_distress", "confidence": 1.0}
@@ -40,7 +58,9 @@ def test_fallback_is_overridden_too(guard):
     assert message.get(INTENT)["name"] == "express_distress"
 
 
-@pytest.mark.parametrize("text", ["借呗逾期两个月会怎样", "死活想不起来还款日", "活期存款利率多少", "你好", "", "😀"])
+@pytest.mark.parametrize(
+    "text", ["借呗逾期两个月会怎样", "死活想不起来还款日", "活期存款利率多少", "你好", "", "😀"]
+)
 def test_ordinary_messages_are_left_alone(guard, text):
     message = classify(guard, text)
     assert message.get(INTENT) == {"name": "faq", "confidence": 0.97}

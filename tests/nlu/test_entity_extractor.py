@@ -1,4 +1,5 @@
 """FinanceEntityExtractor: contract entities with normalised values, through the Rasa component."""
+
 from __future__ import annotations
 
 import pytest
@@ -15,8 +16,12 @@ from bot.nlu.phrases import load_phrases
 @pytest.fixture(scope="module")
 def extractor(tmp_path_factory):
     storage = LocalModelStorage(tmp_path_factory.mktemp("model"))
-    return FinanceEntityExtractor.create(FinanceEntityExtractor.get_default_config(), storage,
-                                         Resource("extractor"), ExecutionContext(GraphSchema({}), "test"))
+    return FinanceEntityExtractor.create(
+        FinanceEntityExtractor.get_default_config(),
+        storage,
+        Resource("extractor"),
+        ExecutionContext(GraphSchema({}), "test"),
+    )
 
 
 def entities(extractor, text, existing=None):
@@ -72,8 +77,11 @@ def test_contract_surface_forms(extractor, text, expected):
 def test_spans_index_the_text_and_name_the_extractor(extractor):
     text = "我的借被欠５０００元，逾期了十天 😭"
     found = entities(extractor, text)
-    assert {(e["entity"], e["value"]) for e in found} == {("loan_product", "借呗"), ("amount", "5000"),
-                                                         ("duration", "P10D")}
+    assert {(e["entity"], e["value"]) for e in found} == {
+        ("loan_product", "借呗"),
+        ("amount", "5000"),
+        ("duration", "P10D"),
+    }
     for entity in found:
         assert entity["extractor"] == "FinanceEntityExtractor"
         assert 0 <= entity["start"] < entity["end"] <= len(text)
@@ -83,18 +91,25 @@ def test_quantities_keep_exact_spans_when_jieba_glues_words_together(extractor):
     # jieba segments this as 分 / 6 / 期和分 / 12 / 期: token spans would merge the two
     text = "分6期和分12期哪个划算"
     found = entities(extractor, text)
-    assert [(e["entity"], e["value"], text[e["start"]:e["end"]]) for e in found] == [
-        ("installments", "6", "分6期"), ("installments", "12", "分12期")]
+    assert [(e["entity"], e["value"], text[e["start"] : e["end"]]) for e in found] == [
+        ("installments", "6", "分6期"),
+        ("installments", "12", "分12期"),
+    ]
 
 
 def test_owned_entities_from_other_extractors_are_replaced_not_duplicated(extractor):
-    other = [{"entity": "amount", "value": "5", "start": 0, "end": 1, "extractor": "DIETClassifier"},
-             {"entity": "city", "value": "杭州", "start": 0, "end": 2, "extractor": "DIETClassifier"}]
+    other = [
+        {"entity": "amount", "value": "5", "start": 0, "end": 1, "extractor": "DIETClassifier"},
+        {"entity": "city", "value": "杭州", "start": 0, "end": 2, "extractor": "DIETClassifier"},
+    ]
     found = entities(extractor, "5000块", existing=other)
     assert [(e["entity"], e["value"]) for e in found] == [("city", "杭州"), ("amount", "5000")]
 
 
-@pytest.mark.parametrize("text", ["", "   ", "😀😀😀", "你好", "今天天气怎么样", "asdf qwer", "<script>alert(1)</script>"])
+@pytest.mark.parametrize(
+    "text",
+    ["", "   ", "😀😀😀", "你好", "今天天气怎么样", "asdf qwer", "<script>alert(1)</script>"],
+)
 def test_no_entities_in_texts_without_values(extractor, text):
     assert entities(extractor, text) == []
 
@@ -106,28 +121,39 @@ def test_long_message_is_handled(extractor):
 
 
 def test_every_synonym_in_the_data_is_recognised(extractor):
-    """The EntityRuler is generated from data/synonyms.yml and data/lookups: each phrase maps to its value."""
+    """The EntityRuler is generated from data/synonyms.yml and data/lookups: each phrase maps to
+    its value."""
     for phrase in load_phrases():
         got = {(e["entity"], e["value"]) for e in entities(extractor, phrase.text)}
         assert (phrase.label, phrase.value) in got, phrase
 
 
-@pytest.mark.parametrize("text, expected", [
-    ("我选雪球", {("strategy", "snowball")}),
-    ("雪球吧", {("strategy", "snowball")}),
-    ("用雪崩吧", {("strategy", "avalanche")}),
-    ("雪崩和雪球区别", {("strategy", "avalanche"), ("strategy", "snowball")}),
-    ("雪球还是雪崩", {("strategy", "snowball"), ("strategy", "avalanche")}),
-    ("雪球法", {("strategy", "snowball")}),
-    ("滚雪球还款法", {("strategy", "snowball")}),
-])
+@pytest.mark.parametrize(
+    "text, expected",
+    [
+        ("我选雪球", {("strategy", "snowball")}),
+        ("雪球吧", {("strategy", "snowball")}),
+        ("用雪崩吧", {("strategy", "avalanche")}),
+        ("雪崩和雪球区别", {("strategy", "avalanche"), ("strategy", "snowball")}),
+        ("雪球还是雪崩", {("strategy", "snowball"), ("strategy", "avalanche")}),
+        ("雪球法", {("strategy", "snowball")}),
+        ("滚雪球还款法", {("strategy", "snowball")}),
+    ],
+)
 def test_bare_snowball_and_avalanche_words_are_strategies(extractor, text, expected):
     assert values(extractor, text) == expected
 
 
-@pytest.mark.parametrize("text", [
-    "债像滚雪球一样越滚越多", "像雪球一样越滚越大", "利息跟雪球似的", "雪球越滚越大", "这就是雪球效应",
-    "债务像雪崩一样压过来",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        "债像滚雪球一样越滚越多",
+        "像雪球一样越滚越大",
+        "利息跟雪球似的",
+        "雪球越滚越大",
+        "这就是雪球效应",
+        "债务像雪崩一样压过来",
+    ],
+)
 def test_snowball_and_avalanche_images_of_debt_are_not_strategies(extractor, text):
     assert not {e for e in values(extractor, text) if e[0] == "strategy"}

@@ -1,4 +1,5 @@
 """Property-based and robustness tests for bot.nlu.quantities (no timing assertions)."""
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -8,19 +9,25 @@ import pytest
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
 
-from bot.nlu.quantities import ENTITIES, find_quantities, normalize_text, read_quantities
-from bot.nlu.quantities import parse_amount
+from bot.nlu.quantities import (
+    ENTITIES,
+    find_quantities,
+    normalize_text,
+    parse_amount,
+    read_quantities,
+)
 from bot.nlu.quantities.extract import scan
+from bot.nlu.quantities.numerals import parse_numeral
 from bot.nlu.quantities.scanner.amounts import _BUDGET_SPLIT_RE
 from bot.nlu.quantities.vocabulary import vocabulary
-from bot.nlu.quantities.numerals import parse_numeral
 
 _SLANG_NUMBERS = vocabulary().slang_numbers
 
 # characters the extractor cares about, mixed with anything else
-_INTERESTING = list("0123456789零〇一二两俩三四五六七八九十百千万亿点分之多几半个月天周年期号日元块钱毛角"
-                    "%％，,.．-~到¥kKwW每年化日息利率第 ") + ["逾期", "星期", "小时", "万分之", "百分之", "年化",
-                                                             "日利率", "😀", "\u3000", "５", "１２"]
+_INTERESTING = list(
+    "0123456789零〇一二两俩三四五六七八九十百千万亿点分之多几半个月天周年期号日元块钱毛角"
+    "%％，,.．-~到¥kKwW每年化日息利率第 "
+) + ["逾期", "星期", "小时", "万分之", "百分之", "年化", "日利率", "😀", "\u3000", "５", "１２"]
 _text = st.one_of(
     st.text(max_size=80),
     st.lists(st.sampled_from(_INTERESTING), max_size=40).map("".join),
@@ -34,13 +41,16 @@ def _check_invariants(text, quantities):
         assert q.entity in ENTITIES
         assert 0 <= q.start < q.end <= len(text)
         assert q.start >= previous_end, "overlapping or unsorted"
-        assert q.text == text[q.start:q.end]
+        assert q.text == text[q.start : q.end]
         assert isinstance(q.value, str) and q.value
         if q.entity in ("amount", "daily_rate", "annual_rate"):
             value = Decimal(q.value)
             assert value.is_finite() and value >= 0
-            assert "E" not in q.value and (q.value == "0" or not q.value.endswith(".") and
-                                           ("." not in q.value or not q.value.endswith("0")))
+            assert "E" not in q.value and (
+                q.value == "0"
+                or not q.value.endswith(".")
+                and ("." not in q.value or not q.value.endswith("0"))
+            )
         elif q.entity == "duration":
             assert q.value.startswith("P")
         elif q.entity == "installments":
@@ -72,15 +82,22 @@ def test_every_integer_in_digits_is_an_amount(n):
     assume(text not in _SLANG_NUMBERS)  # "886" alone is bye-bye (see test_slang_numbers_alone)
     split = _BUDGET_SPLIT_RE.fullmatch(text)
     assume(not (split and sum(map(int, split.groups())) == 100))  # 503020: the 50/30/20 budget rule
-    assert [(q.entity, q.start, q.end, q.value) for q in scan(text)] == [("amount", 0, len(text), text)]
+    assert [(q.entity, q.start, q.end, q.value) for q in scan(text)] == [
+        ("amount", 0, len(text), text)
+    ]
 
 
 @settings(max_examples=300, deadline=None)
 @given(st.integers(min_value=1, max_value=99_999_999))
 def test_integers_in_digits_with_a_unit_and_in_a_sentence(n):
-    assert [(q.entity, q.value) for q in scan(f"借了{n}元逾期两个月")] == [("amount", str(n)), ("duration", "P2M")]
+    assert [(q.entity, q.value) for q in scan(f"借了{n}元逾期两个月")] == [
+        ("amount", str(n)),
+        ("duration", "P2M"),
+    ]
     grouped = f"{n:,}"
-    assert [(q.entity, q.text, q.value) for q in scan(f"欠{grouped}块")] == [("amount", f"{grouped}块", str(n))]
+    assert [(q.entity, q.text, q.value) for q in scan(f"欠{grouped}块")] == [
+        ("amount", f"{grouped}块", str(n))
+    ]
 
 
 @settings(max_examples=500, deadline=None)
@@ -89,7 +106,9 @@ def test_chinese_numerals_round_trip_with_cn2an(n):
     # cn2an writes the number (an independent implementation); we must read it back
     chinese = cn2an.an2cn(str(n))
     assert parse_numeral(chinese).value == n
-    assert [(q.entity, q.text, q.value) for q in scan(chinese + "元")] == [("amount", chinese + "元", str(n))]
+    assert [(q.entity, q.text, q.value) for q in scan(chinese + "元")] == [
+        ("amount", chinese + "元", str(n))
+    ]
     if n >= 100:  # a bare Chinese number is money once it has 百/千/万/亿
         assert [(q.entity, q.value) for q in scan(chinese)] == [("amount", str(n))]
 
@@ -127,20 +146,29 @@ def test_slang_numbers_alone(slang):
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.integers(min_value=1, max_value=99_999_999), st.sampled_from(["-", "负", "－", "−"]),
-       st.sampled_from(["", "元", "块钱"]))
+@given(
+    st.integers(min_value=1, max_value=99_999_999),
+    st.sampled_from(["-", "负", "－", "−"]),
+    st.sampled_from(["", "元", "块钱"]),
+)
 def test_signed_amounts_are_withheld_and_parsed_negative(n, sign, unit):
     text = f"{sign}{n}{unit}"
     assert scan(text) == []
     assert parse_amount(text) == -n
     # a lone digit after 负 is no amount even unsigned ("负1" reads like a label), "-886" is slang
     if n >= 10 and not (unit == "" and str(n) in _SLANG_NUMBERS):
-        assert [(q.entity, q.value) for q in read_quantities(text).withheld] == [("amount", f"-{n}")]
+        assert [(q.entity, q.value) for q in read_quantities(text).withheld] == [
+            ("amount", f"-{n}")
+        ]
 
 
 @settings(max_examples=300, deadline=None)
-@given(st.integers(min_value=1, max_value=9_999_999), st.integers(min_value=1, max_value=9_999_999),
-       st.sampled_from(["到", "至", "-", "~", " - ", " -", "—"]), st.sampled_from(["元", "块"]))
+@given(
+    st.integers(min_value=1, max_value=9_999_999),
+    st.integers(min_value=1, max_value=9_999_999),
+    st.sampled_from(["到", "至", "-", "~", " - ", " -", "—"]),
+    st.sampled_from(["元", "块"]),
+)
 def test_ranges_with_units_on_both_sides(a, b, joiner, unit):
     text = f"{a}{unit}{joiner}{b}{unit}"
     found = [(q.entity, q.text, q.value) for q in scan(text)]
@@ -194,7 +222,9 @@ PATHOLOGICAL = [
 ]
 
 
-@pytest.mark.parametrize("text", PATHOLOGICAL, ids=[f"{i}:{t[:6]!r}x{len(t)}" for i, t in enumerate(PATHOLOGICAL)])
+@pytest.mark.parametrize(
+    "text", PATHOLOGICAL, ids=[f"{i}:{t[:6]!r}x{len(t)}" for i, t in enumerate(PATHOLOGICAL)]
+)
 def test_pathological_inputs_complete(text):
     quantities = scan(text)
     _check_invariants(text, quantities)

@@ -1,4 +1,5 @@
 """The quantity reader's word lists (data/quantities/*.txt) and how they are loaded."""
+
 import subprocess
 import sys
 
@@ -28,7 +29,11 @@ def test_every_list_of_the_repository_is_read():
     assert words.money_unit_re.match("块钱").group() == "块钱"
     assert "线" in words.day_blockers and "#" in words.identifier_words
     assert sorted(p.name for p in VOCABULARY_DIR.glob("*.txt")) == [
-        "money_units.txt", "not_amounts.txt", "rate_cues.txt", "unit_blockers.txt"]
+        "money_units.txt",
+        "not_amounts.txt",
+        "rate_cues.txt",
+        "unit_blockers.txt",
+    ]
 
 
 def test_a_list_read_from_another_directory_changes_the_reading(tmp_path):
@@ -43,7 +48,9 @@ def test_a_list_read_from_another_directory_changes_the_reading(tmp_path):
 
 
 def test_importing_the_reader_reads_no_list():
-    code = ("import bot.nlu.quantities, bot.nlu.quantities.vocabulary as v; "
-            "print(v.vocabulary.cache_info().currsize)")
+    code = (
+        "import bot.nlu.quantities, bot.nlu.quantities.vocabulary as v; "
+        "print(v.vocabulary.cache_info().currsize)"
+    )
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "0"

@@ -1,4 +1,5 @@
 """FinanceJiebaTokenizer: whitespace dropped, project words kept whole, model round trip."""
+
 from __future__ import annotations
 
 import pytest
@@ -21,8 +22,9 @@ def storage(tmp_path):
 @pytest.fixture()
 def tokenizer(storage):
     config = {**FinanceJiebaTokenizer.get_default_config()}
-    return FinanceJiebaTokenizer.create(config, storage, Resource("tokenizer"),
-                                        ExecutionContext(GraphSchema({}), "test"))
+    return FinanceJiebaTokenizer.create(
+        config, storage, Resource("tokenizer"), ExecutionContext(GraphSchema({}), "test")
+    )
 
 
 def tokens_of(tokenizer, text):
@@ -44,7 +46,9 @@ def test_offsets_index_the_original_text(tokenizer):
         assert text[start:end] == word
 
 
-@pytest.mark.parametrize("word", ["借呗", "花呗", "逾期", "罚息", "征信", "等额本息", "先息后本", "宽限期", "停息挂账"])
+@pytest.mark.parametrize(
+    "word", ["借呗", "花呗", "逾期", "罚息", "征信", "等额本息", "先息后本", "宽限期", "停息挂账"]
+)
 def test_finance_words_stay_whole(tokenizer, word):
     assert word in [t for t, _, _ in tokens_of(tokenizer, f"请问{word}是怎么回事")]
 
@@ -55,8 +59,12 @@ def test_whitespace_only_message_has_no_tokens_and_does_not_fail(tokenizer):
 
 def test_dictionary_is_saved_in_the_model_and_loaded_back(tokenizer, storage):
     resource = tokenizer.train(TrainingData())
-    loaded = FinanceJiebaTokenizer.load({**FinanceJiebaTokenizer.get_default_config()}, storage, resource,
-                                        ExecutionContext(GraphSchema({}), "test"))
+    loaded = FinanceJiebaTokenizer.load(
+        {**FinanceJiebaTokenizer.get_default_config()},
+        storage,
+        resource,
+        ExecutionContext(GraphSchema({}), "test"),
+    )
     assert loaded._dictionary == tokenizer._dictionary
     assert any(line.startswith("借呗 ") for line in loaded._dictionary)
 
@@ -67,32 +75,62 @@ def _misaligned(tokenizer, text):
 
     tokens = tokens_of(tokenizer, text)
     starts, ends = {s for _, s, _ in tokens}, {e for _, _, e in tokens}
-    return [(q.text, [t for t, _, _ in tokens]) for q in find_quantities(text)
-            if q.start not in starts or q.end not in ends]
+    return [
+        (q.text, [t for t, _, _ in tokens])
+        for q in find_quantities(text)
+        if q.start not in starts or q.end not in ends
+    ]
 
 
-@pytest.mark.parametrize("text", [
-    # the unit ending a quantity and the function word after it (jieba's HMM glued 期能, 期有, 天上 …)
-    "分6期能便宜点吗", "36期有手续费吗", "逾期3天上征信吗", "借1万会怎样", "借1万能借吗", "欠3千算多吗",
-    "欠500元要还多少", "每月15号会自动扣吗", "逾期3周会怎样", "3天后还行吗", "30天内还清", "逾期两年了",
-    # 分 and the word before it
-    "我分6期", "能分12期吗",
-    # 一年 after 万 (not 万一 + 年)
-    "1万一年利息多少", "借1万一年利息多少",
-])
+@pytest.mark.parametrize(
+    "text",
+    [
+        # the unit ending a quantity and the function word after it (jieba's HMM glued 期能, 期有,
+        # 天上 …)
+        "分6期能便宜点吗",
+        "36期有手续费吗",
+        "逾期3天上征信吗",
+        "借1万会怎样",
+        "借1万能借吗",
+        "欠3千算多吗",
+        "欠500元要还多少",
+        "每月15号会自动扣吗",
+        "逾期3周会怎样",
+        "3天后还行吗",
+        "30天内还清",
+        "逾期两年了",
+        # 分 and the word before it
+        "我分6期",
+        "能分12期吗",
+        # 一年 after 万 (not 万一 + 年)
+        "1万一年利息多少",
+        "借1万一年利息多少",
+    ],
+)
 def test_quantity_spans_fall_on_token_boundaries(tokenizer, text):
     assert _misaligned(tokenizer, text) == []
 
 
-@pytest.mark.parametrize("text, word", [
-    ("万一还不上怎么办", "万一"), ("要是万一年底还不上", "万一"), ("年前能还上吗", "年前"), ("千分之五", "千分之"),
-])
+@pytest.mark.parametrize(
+    "text, word",
+    [
+        ("万一还不上怎么办", "万一"),
+        ("要是万一年底还不上", "万一"),
+        ("年前能还上吗", "年前"),
+        ("千分之五", "千分之"),
+    ],
+)
 def test_words_kept_whole_next_to_the_splits(tokenizer, text, word):
     assert word in [t for t, _, _ in tokens_of(tokenizer, text)]
 
 
-@pytest.mark.xfail(strict=True, reason="jieba's HMM glues a 万X rate to the next word (万四是); no dictionary entry "
-                                       "fixes it without breaking 1万 + 三个月: the tokenizer would have to split "
-                                       "tokens at quantity boundaries")
+@pytest.mark.xfail(
+    strict=True,
+    reason=(
+        "jieba's HMM glues a 万X rate to the next word (万四是); no dictionary entry "
+        "fixes it without breaking 1万 + 三个月: the tokenizer would have to split "
+        "tokens at quantity boundaries"
+    ),
+)
 def test_rate_words_glued_to_the_next_word(tokenizer):
     assert _misaligned(tokenizer, "日息万四是高吗") == []

@@ -1,4 +1,5 @@
-"""The NLU training data: it loads, covers the conversation contract (docs/contract.md), is consistent with itself,
+"""The NLU training data: it loads, covers the conversation contract (docs/contract.md), is
+consistent with itself,
 with the FAQ responses, the synonyms and lookups, the project tokenizer and the rule-based
 entity extractor.
 
@@ -6,6 +7,7 @@ The data files are checked as they are in ``data/``; the spaCy pipeline used for
 checks is built from that same ``data/`` into a temporary directory (not ``build/``, which may be
 stale while the data is being edited).
 """
+
 from __future__ import annotations
 
 import collections
@@ -27,22 +29,68 @@ FAQ_RESPONSE_FILES = sorted((DATA_DIR / "responses" / "faq").glob("*.yml"))
 
 #: docs/contract.md: these names are a contract
 CONTRACT_INTENTS = (
-    "greet", "goodbye", "thank", "affirm", "deny", "bot_challenge", "human_handoff", "out_of_scope",
-    "inform", "check_loan_status", "request_payoff_plan", "calculate_overdue_cost", "request_budget_plan",
-    "set_repayment_reminder", "request_repayment_relief", "express_distress",
+    "greet",
+    "goodbye",
+    "thank",
+    "affirm",
+    "deny",
+    "bot_challenge",
+    "human_handoff",
+    "out_of_scope",
+    "inform",
+    "check_loan_status",
+    "request_payoff_plan",
+    "calculate_overdue_cost",
+    "request_budget_plan",
+    "set_repayment_reminder",
+    "request_repayment_relief",
+    "express_distress",
 )
 FAQ_TOPICS = (
-    "overdue_consequences", "credit_report_overdue", "credit_report_usage", "small_amount_overdue",
-    "grace_period", "penalty_interest", "collection_conduct", "lawsuit_risk", "after_overdue_repaid",
-    "credit_repair_scam", "debt_agency_scam", "negotiated_repayment", "early_repayment",
-    "repayment_methods", "interest_rate", "auto_debit", "how_to_repay", "change_due_date",
-    "installment_terms", "credit_limit", "borrow_to_repay", "budgeting_basics", "debt_strategy",
+    "overdue_consequences",
+    "credit_report_overdue",
+    "credit_report_usage",
+    "small_amount_overdue",
+    "grace_period",
+    "penalty_interest",
+    "collection_conduct",
+    "lawsuit_risk",
+    "after_overdue_repaid",
+    "credit_repair_scam",
+    "debt_agency_scam",
+    "negotiated_repayment",
+    "early_repayment",
+    "repayment_methods",
+    "interest_rate",
+    "auto_debit",
+    "how_to_repay",
+    "change_due_date",
+    "installment_terms",
+    "credit_limit",
+    "borrow_to_repay",
+    "budgeting_basics",
+    "debt_strategy",
     "borrowing_process",
 )
-CONTRACT_ENTITIES = ("amount", "duration", "daily_rate", "annual_rate", "installments", "loan_product",
-                     "day_of_month", "strategy")
+CONTRACT_ENTITIES = (
+    "amount",
+    "duration",
+    "daily_rate",
+    "annual_rate",
+    "installments",
+    "loan_product",
+    "day_of_month",
+    "strategy",
+)
 #: entities whose values the rule-based quantity parser finds (bot/nlu/quantities)
-NUMERIC_ENTITIES = ("amount", "duration", "daily_rate", "annual_rate", "installments", "day_of_month")
+NUMERIC_ENTITIES = (
+    "amount",
+    "duration",
+    "daily_rate",
+    "annual_rate",
+    "installments",
+    "day_of_month",
+)
 #: entities recognised by phrase patterns generated from synonyms + lookups (bot/nlu/phrases.py)
 PHRASE_ENTITIES = ("loan_product", "strategy")
 CANONICAL_VALUES = {
@@ -64,7 +112,10 @@ def examples() -> List[Tuple[Path, object]]:
 
 @pytest.fixture(scope="module")
 def synonyms() -> Dict[str, str]:
-    return {surface.lower(): value for surface, value in load_data(str(SYNONYM_FILE)).entity_synonyms.items()}
+    return {
+        surface.lower(): value
+        for surface, value in load_data(str(SYNONYM_FILE)).entity_synonyms.items()
+    }
 
 
 @pytest.fixture(scope="module")
@@ -81,16 +132,23 @@ def domain_entities() -> set:
 
 
 def domain_intents() -> set:
-    return {i if isinstance(i, str) else next(iter(i)) for i in read_yaml_file(str(REPO / "domain.yml"))["intents"]}
+    return {
+        i if isinstance(i, str) else next(iter(i))
+        for i in read_yaml_file(str(REPO / "domain.yml"))["intents"]
+    }
 
 
 # --- files and coverage ---------------------------------------------------------------------
 
-@pytest.mark.parametrize("path", [*NLU_FILES, SYNONYM_FILE, *LOOKUP_FILES],
-                         ids=lambda p: str(p.relative_to(DATA_DIR)))
+
+@pytest.mark.parametrize(
+    "path", [*NLU_FILES, SYNONYM_FILE, *LOOKUP_FILES], ids=lambda p: str(p.relative_to(DATA_DIR))
+)
 def test_every_file_loads_and_holds_data(path):
     data = load_data(str(path))
-    assert data.training_examples or data.entity_synonyms or data.lookup_tables, f"{path} holds nothing"
+    assert data.training_examples or data.entity_synonyms or data.lookup_tables, (
+        f"{path} holds nothing"
+    )
 
 
 def test_each_nlu_file_holds_one_intent_named_like_the_file(examples):
@@ -133,7 +191,9 @@ def test_no_example_text_appears_under_two_intents(examples):
 
 
 def test_no_example_is_repeated_within_an_intent(examples):
-    seen = collections.Counter((message.get_full_intent(), message.get("text")) for _, message in examples)
+    seen = collections.Counter(
+        (message.get_full_intent(), message.get("text")) for _, message in examples
+    )
     repeated = [key for key, n in seen.items() if n > 1]
     assert not repeated, repeated
 
@@ -142,15 +202,20 @@ def test_every_faq_topic_has_a_response_and_every_response_a_topic(examples):
     responses = set()
     for path in FAQ_RESPONSE_FILES:
         responses.update((read_yaml_file(str(path)) or {}).get("responses", {}))
-    topics = {message.get_full_intent() for _, message in examples if message.get("intent") == "faq"}
+    topics = {
+        message.get_full_intent() for _, message in examples if message.get("intent") == "faq"
+    }
     assert {f"faq/{t}" for t in FAQ_TOPICS} <= topics
     missing = {t for t in topics if f"utter_{t}" not in responses}
     assert not missing, f"faq topics without utter_faq/<topic> response: {sorted(missing)}"
-    orphans = {r for r in responses if r.startswith("utter_faq/") and r[len("utter_"):] not in topics}
+    orphans = {
+        r for r in responses if r.startswith("utter_faq/") and r[len("utter_") :] not in topics
+    }
     assert not orphans, f"faq responses without training examples: {sorted(orphans)}"
 
 
 # --- synonyms and lookups -------------------------------------------------------------------
+
 
 def test_every_synonym_surface_form_is_in_the_lookup_of_its_entity(synonyms, lookups):
     for entity, canon in CANONICAL_VALUES.items():
@@ -165,7 +230,9 @@ def test_every_lookup_entry_maps_to_a_canonical_value(synonyms, lookups):
     for entity, canon in CANONICAL_VALUES.items():
         unmapped = [e for e in lookups[entity] if synonyms.get(e.lower(), e) not in canon]
         assert not unmapped, f"lookup {entity} entries without a canonical value: {unmapped}"
-    assert set(synonyms.values()) <= set().union(*CANONICAL_VALUES.values()), "synonym to an unknown value"
+    assert set(synonyms.values()) <= set().union(*CANONICAL_VALUES.values()), (
+        "synonym to an unknown value"
+    )
 
 
 def test_bare_snowball_words_are_not_strategy_phrases(lookups):
@@ -175,15 +242,22 @@ def test_bare_snowball_words_are_not_strategy_phrases(lookups):
 
 # --- entity annotations ---------------------------------------------------------------------
 
+
 def test_annotations_use_declared_entities_only(examples):
     allowed = set(CONTRACT_ENTITIES) | domain_entities()
-    wrong = [(m.get("text"), e["entity"]) for _, m in examples for e in m.get("entities") or []
-             if e["entity"] not in allowed]
+    wrong = [
+        (m.get("text"), e["entity"])
+        for _, m in examples
+        for e in m.get("entities") or []
+        if e["entity"] not in allowed
+    ]
     assert not wrong, _lines(wrong)
 
 
 @pytest.fixture(scope="module")
 def tokenize():
+    import tempfile
+
     from rasa.engine.graph import ExecutionContext, GraphSchema
     from rasa.engine.storage.local_model_storage import LocalModelStorage
     from rasa.engine.storage.resource import Resource
@@ -193,12 +267,14 @@ def tokenize():
 
     from bot.nlu.tokenizer import FinanceJiebaTokenizer
 
-    import tempfile
-
     with tempfile.TemporaryDirectory() as directory:
         config = {**FinanceJiebaTokenizer.get_default_config(), "data_path": str(DATA_DIR)}
-        tokenizer = FinanceJiebaTokenizer.create(config, LocalModelStorage(Path(directory)), Resource("tok"),
-                                                 ExecutionContext(GraphSchema({}), "test"))
+        tokenizer = FinanceJiebaTokenizer.create(
+            config,
+            LocalModelStorage(Path(directory)),
+            Resource("tok"),
+            ExecutionContext(GraphSchema({}), "test"),
+        )
 
         def tokens(text: str):
             message = Message(data={TEXT: text})
@@ -218,8 +294,14 @@ def test_entity_spans_align_with_the_project_tokens(examples, tokenize):
         starts, ends = {t.start for t in tokens}, {t.end for t in tokens}
         for e in entities:
             if e["start"] not in starts or e["end"] not in ends:
-                misaligned.append((message.get("text"), e["entity"], message.get("text")[e["start"]:e["end"]],
-                                   "/".join(t.text for t in tokens)))
+                misaligned.append(
+                    (
+                        message.get("text"),
+                        e["entity"],
+                        message.get("text")[e["start"] : e["end"]],
+                        "/".join(t.text for t in tokens),
+                    )
+                )
     assert not misaligned, _lines(misaligned)
 
 
@@ -257,7 +339,9 @@ def test_every_extracted_quantity_is_annotated(examples, extractor):
         text = message.get("text")
         gold = _spans(message.get("entities") or [], NUMERIC_ENTITIES)
         found = _spans(extractor(text), NUMERIC_ENTITIES)
-        unannotated += [(message.get_full_intent(), text, label, text[s:e]) for label, s, e in found - gold]
+        unannotated += [
+            (message.get_full_intent(), text, label, text[s:e]) for label, s, e in found - gold
+        ]
     assert not unannotated, _lines(unannotated)
 
 
@@ -265,13 +349,26 @@ def test_phrase_entities_match_the_extractor_with_the_synonym_value(examples, ex
     problems = []
     for _, message in examples:
         text = message.get("text")
-        gold = {(e["entity"], e["start"], e["end"]): e["value"] for e in message.get("entities") or []
-                if e["entity"] in PHRASE_ENTITIES}
-        found = {(e["entity"], e["start"], e["end"]): e["value"] for e in extractor(text)
-                 if e["entity"] in PHRASE_ENTITIES}
+        gold = {
+            (e["entity"], e["start"], e["end"]): e["value"]
+            for e in message.get("entities") or []
+            if e["entity"] in PHRASE_ENTITIES
+        }
+        found = {
+            (e["entity"], e["start"], e["end"]): e["value"]
+            for e in extractor(text)
+            if e["entity"] in PHRASE_ENTITIES
+        }
         if set(gold) != set(found):
-            problems.append((text, "annotated", sorted(text[s:e] for _, s, e in gold),
-                             "extracted", sorted(text[s:e] for _, s, e in found)))
+            problems.append(
+                (
+                    text,
+                    "annotated",
+                    sorted(text[s:e] for _, s, e in gold),
+                    "extracted",
+                    sorted(text[s:e] for _, s, e in found),
+                )
+            )
             continue
         for span, value in gold.items():
             canonical = synonyms.get(value.lower(), value)

@@ -1,4 +1,6 @@
-"""Failure answers (bot/rasa_runtime.py): a failed or hung custom action and a failing tracker store."""
+"""Failure answers (bot/rasa_runtime.py): a failed or hung custom action and a failing tracker
+store."""
+
 from __future__ import annotations
 
 import asyncio
@@ -39,7 +41,9 @@ def closed_port() -> int:
 async def run(action_name: str, url: str):
     action = RemoteAction(action_name, EndpointConfig(url))
     tracker = DialogueStateTracker("conv-1", [])
-    return await action.run(CollectingOutputChannel(), TemplatedNaturalLanguageGenerator({}), tracker, DOMAIN)
+    return await action.run(
+        CollectingOutputChannel(), TemplatedNaturalLanguageGenerator({}), tracker, DOMAIN
+    )
 
 
 async def test_an_action_server_that_is_down_gets_the_honest_answer():
@@ -72,7 +76,9 @@ async def test_a_failed_session_start_still_starts_the_session():
 
 async def test_a_rejection_is_still_a_rejection(aiohttp_server):
     async def reject(_request):
-        return web.json_response({"error": "no", "action_name": "validate_overdue_cost_form"}, status=400)
+        return web.json_response(
+            {"error": "no", "action_name": "validate_overdue_cost_form"}, status=400
+        )
 
     app = web.Application()
     app.router.add_post("/webhook", reject)
@@ -109,8 +115,12 @@ class BrokenStore(InMemoryTrackerStore):
 @pytest.mark.parametrize("call", ["retrieve", "save", "keys", "retrieve_full_tracker"])
 async def test_a_tracker_store_failure_is_raised_not_hidden(call):
     store = FailSafeTrackerStore(BrokenStore(DOMAIN))
-    argument = {"retrieve": ("conv-1",), "retrieve_full_tracker": ("conv-1",), "keys": (),
-                "save": (DialogueStateTracker("conv-1", []),)}[call]
+    argument = {
+        "retrieve": ("conv-1",),
+        "retrieve_full_tracker": ("conv-1",),
+        "keys": (),
+        "save": (DialogueStateTracker("conv-1", []),),
+    }[call]
     with pytest.raises(StoreUnavailable):
         await getattr(store, call)(*argument)
 

@@ -1,4 +1,5 @@
 """The debug shell without a server: commands, Ctrl-C, EOF and an unreachable bot."""
+
 from __future__ import annotations
 
 import io
@@ -13,17 +14,24 @@ def scripted(*lines, then=EOFError):
         if items:
             return items.pop(0)
         raise then()
+
     return read
 
 
 def test_ctrl_c_at_the_prompt_ends_the_shell_cleanly():
     out = io.StringIO()
-    assert chat("http://127.0.0.1:9", ShellState(), read=scripted(then=KeyboardInterrupt), out=out) == 0
+    assert (
+        chat("http://127.0.0.1:9", ShellState(), read=scripted(then=KeyboardInterrupt), out=out)
+        == 0
+    )
 
 
 def test_unreachable_bot_is_reported_politely_and_the_shell_goes_on():
     out = io.StringIO()
-    assert chat("http://127.0.0.1:9", ShellState(), read=scripted("你好", "/as", "/quit"), out=out) == 0
+    assert (
+        chat("http://127.0.0.1:9", ShellState(), read=scripted("你好", "/as", "/quit"), out=out)
+        == 0
+    )
     text = out.getvalue()
     assert "连不上机器人服务" in text and "demo-multi-debt" in text
 
@@ -32,8 +40,12 @@ def test_commands_change_identity_date_and_conversation():
     state = ShellState()
     first = state.conversation_id
     assert "demo-one-yuan" in handle_command(state, "/as demo-one-yuan")
-    assert state.body("你好") == {"sender": state.conversation_id, "message": "你好", "as": "demo-one-yuan",
-                                "date": None}
+    assert state.body("你好") == {
+        "sender": state.conversation_id,
+        "message": "你好",
+        "as": "demo-one-yuan",
+        "date": None,
+    }
     assert state.tracker_id == f"shell:{state.conversation_id}"
     assert state.conversation_id != first
     assert "没有这个演示借款人" in handle_command(state, "/as demo-nobody")
@@ -47,10 +59,23 @@ def test_commands_change_identity_date_and_conversation():
 
 def test_turn_report_reads_the_turn_from_tracker_events():
     events = [
-        {"event": "user", "text": "借呗5k", "timestamp": 10.0,
-         "parse_data": {"intent": {"name": "inform", "confidence": 0.91},
-                        "entities": [{"entity": "amount", "value": "5000", "start": 2, "end": 4,
-                                      "extractor": "FinanceEntityExtractor"}]}},
+        {
+            "event": "user",
+            "text": "借呗5k",
+            "timestamp": 10.0,
+            "parse_data": {
+                "intent": {"name": "inform", "confidence": 0.91},
+                "entities": [
+                    {
+                        "entity": "amount",
+                        "value": "5000",
+                        "start": 2,
+                        "end": 4,
+                        "extractor": "FinanceEntityExtractor",
+                    }
+                ],
+            },
+        },
         {"event": "slot", "name": "payoff_budget", "value": "5000", "timestamp": 10.05},
         {"event": "action", "name": "payoff_form", "policy": "RulePolicy", "timestamp": 10.25},
         {"event": "action", "name": "action_listen", "timestamp": 10.3},

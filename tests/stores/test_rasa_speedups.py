@@ -1,4 +1,5 @@
 """bot.stores.rasa_speedups: the same answers as Rasa's own code, without the repeated work."""
+
 from __future__ import annotations
 
 import pytest
@@ -14,7 +15,10 @@ rasa_speedups.install()
 GOOD = [
     {"events": [], "responses": []},
     {"events": [{"event": "slot", "name": "x", "value": 1}], "responses": [{"text": "你好"}]},
-    {"events": [{"event": "active_loop", "name": None}], "responses": [{"custom": {"type": "handoff"}}]},
+    {
+        "events": [{"event": "active_loop", "name": None}],
+        "responses": [{"custom": {"type": "handoff"}}],
+    },
 ]
 BAD = [
     {"events": "not a list", "responses": []},
@@ -74,7 +78,9 @@ async def test_endpoint_calls_share_one_connection_and_keep_rasas_request(aiohtt
 
     async def webhook(request):
         peers.append(request.transport.get_extra_info("peername"))
-        seen.append((request.headers.get("Authorization"), request.query.get("token"), await request.json()))
+        seen.append(
+            (request.headers.get("Authorization"), request.query.get("token"), await request.json())
+        )
         if (await request.json()).get("fail"):
             return web.json_response({"error": "no"}, status=400)
         return web.json_response({"events": [], "responses": []})
@@ -82,14 +88,20 @@ async def test_endpoint_calls_share_one_connection_and_keep_rasas_request(aiohtt
     app = web.Application()
     app.router.add_post("/webhook", webhook)
     server = await aiohttp_server(app)
-    endpoint = EndpointConfig(f"http://127.0.0.1:{server.port}/webhook", headers={"Authorization": "Bearer s3cret"},
-                              token="t0k")
+    endpoint = EndpointConfig(
+        f"http://127.0.0.1:{server.port}/webhook",
+        headers={"Authorization": "Bearer s3cret"},
+        token="t0k",
+    )
     for number in range(3):
-        assert await endpoint.request(json={"n": number}, method="post") == {"events": [], "responses": []}
+        assert await endpoint.request(json={"n": number}, method="post") == {
+            "events": [],
+            "responses": [],
+        }
     with pytest.raises(ClientResponseError) as failed:
         await endpoint.request(json={"fail": True}, method="post")
     assert failed.value.status == 400
-    assert len(set(peers)) == 1                      # one kept-alive connection, not one per call
+    assert len(set(peers)) == 1  # one kept-alive connection, not one per call
     assert seen[0] == ("Bearer s3cret", "t0k", {"n": 0})
 
 
@@ -121,16 +133,29 @@ def test_graphs_run_in_order_give_what_dask_gave(tmp_path):
     rasa_speedups.install()
 
     def node(needs, plus, eager=True):
-        return SchemaNode(needs=needs, uses=_Step, constructor_name="create", fn="add", config={"plus": plus},
-                          eager=eager)
+        return SchemaNode(
+            needs=needs,
+            uses=_Step,
+            constructor_name="create",
+            fn="add",
+            config={"plus": plus},
+            eager=eager,
+        )
 
-    schema = GraphSchema({
-        "a": node({"x": "start"}, 1), "b": node({"x": "a"}, 10), "c": node({"x": "a", "y": "b"}, 100),
-        "unused": node({"x": "start"}, 1000), "d": node({"x": "c"}, 0),
-    })
+    schema = GraphSchema(
+        {
+            "a": node({"x": "start"}, 1),
+            "b": node({"x": "a"}, 10),
+            "c": node({"x": "a", "y": "b"}, 100),
+            "unused": node({"x": "start"}, 1000),
+            "d": node({"x": "c"}, 0),
+        }
+    )
     runner = DaskGraphRunner(schema, LocalModelStorage(tmp_path), ExecutionContext(schema, "test"))
     in_order = runner.run(inputs={"start": 1}, targets=["d", "b"])
     original = DaskGraphRunner.run.__wrapped__(runner, inputs={"start": 1}, targets=["d", "b"])
     assert in_order == original == {"d": 114, "b": 12}  # a=2, b=12, c=114, d=114
-    assert runner.run(inputs={"start": 5}, targets=["c"]) == {"c": 122}  # the plan is reused, inputs are not
+    assert runner.run(inputs={"start": 5}, targets=["c"]) == {
+        "c": 122
+    }  # the plan is reused, inputs are not
     assert DaskGraphRunner.run._in_order

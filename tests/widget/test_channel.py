@@ -4,6 +4,7 @@ The bot behind the channel is a stand-in that records each message and answers t
 channel's output the way Rasa does (``send_response`` with text, buttons and a custom
 payload), so these tests check exactly what the page receives.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -41,8 +42,13 @@ IDENTITY_SECRET = "widget-test-identity-secret-3e1b"
 AUDIENCE = "debt-helper-widget"
 
 
-def token(subject: str = "demo-two-months", seconds: float = 600, secret: str = JWT_SECRET,
-          audience: str = AUDIENCE, **extra) -> str:
+def token(
+    subject: str = "demo-two-months",
+    seconds: float = 600,
+    secret: str = JWT_SECRET,
+    audience: str = AUDIENCE,
+    **extra,
+) -> str:
     claims = {"sub": subject, "aud": audience, "exp": int(time.time() + seconds), **extra}
     return jwt.encode({k: v for k, v in claims.items() if v is not None}, secret, algorithm="HS256")
 
@@ -57,11 +63,16 @@ class ScriptedBot:
         self.messages.append(message)
         out = message.output_channel
         if message.text == "plan":
-            await out.send_response(message.sender_id, {
-                "text": "选一种还法",
-                "buttons": [{"title": "雪崩法", "payload": '/inform{"strategy":"avalanche"}'},
-                            {"title": "雪球法", "payload": '/inform{"strategy":"snowball"}'}],
-            })
+            await out.send_response(
+                message.sender_id,
+                {
+                    "text": "选一种还法",
+                    "buttons": [
+                        {"title": "雪崩法", "payload": '/inform{"strategy":"avalanche"}'},
+                        {"title": "雪球法", "payload": '/inform{"strategy":"snowball"}'},
+                    ],
+                },
+            )
             await out.send_response(message.sender_id, {"text": "这是计划", "custom": PAYOFF_PLAN})
         else:
             await out.send_response(message.sender_id, {"text": f"收到：{message.text}"})
@@ -92,17 +103,24 @@ class Browser:
             self.received.append(data)
 
     async def open(self, session_id: Any = None, request: Any = ..., auth: Any = None) -> Any:
-        await self.client.connect(self.url, socketio_path="/socket.io", transports=["polling"], auth=auth)
-        await self.client.emit("session_request", {"session_id": session_id} if request is ... else request)
+        await self.client.connect(
+            self.url, socketio_path="/socket.io", transports=["polling"], auth=auth
+        )
+        await self.client.emit(
+            "session_request", {"session_id": session_id} if request is ... else request
+        )
         await asyncio.wait_for(self._confirmed.wait(), 5)
         return self.session_id
 
     async def say(self, text: Any, custom_data: Any = None, session_id: Any = ...) -> None:
-        await self.client.emit("user_uttered", {
-            "message": text,
-            "customData": custom_data if custom_data is not None else {"channel": "widget"},
-            "session_id": self.session_id if session_id is ... else session_id,
-        })
+        await self.client.emit(
+            "user_uttered",
+            {
+                "message": text,
+                "customData": custom_data if custom_data is not None else {"channel": "widget"},
+                "session_id": self.session_id if session_id is ... else session_id,
+            },
+        )
 
     async def wait_for(self, count: int, timeout: float = 5.0) -> List[Dict[str, Any]]:
         deadline = asyncio.get_running_loop().time() + timeout
@@ -129,10 +147,15 @@ async def server_url(bot, monkeypatch):
     monkeypatch.setattr(Sanic, "test_mode", True)
     monkeypatch.setenv("WIDGET_JWT_SECRET", JWT_SECRET)
     monkeypatch.setenv("IDENTITY_SECRET", IDENTITY_SECRET)
-    channel = WidgetSocketIOInput.from_credentials({
-        "user_message_evt": "user_uttered", "bot_message_evt": "bot_uttered",
-        "session_persistence": True, "metadata_key": "customData", "jwt_leeway": 0,
-    })
+    channel = WidgetSocketIOInput.from_credentials(
+        {
+            "user_message_evt": "user_uttered",
+            "bot_message_evt": "bot_uttered",
+            "session_persistence": True,
+            "metadata_key": "customData",
+            "jwt_leeway": 0,
+        }
+    )
     app = Sanic(f"widget_test_{uuid.uuid4().hex[:12]}", configure_logging=False)
     app.ctx.agent = _Agent(bot)
     register([channel], app, route="/webhooks/")
@@ -182,9 +205,16 @@ def identity_of(message: UserMessage):
 async def test_custom_data_cannot_claim_an_identity(browsers, bot):
     page = browsers()
     await page.open()
-    await page.say("我这个月要还多少", {"channel": "shell", "external_id": "demo-two-months",
-                                       "as_of": "2026-12-01", "verified_identity": {"subject": "demo-two-months"},
-                                       "page": "faq"})
+    await page.say(
+        "我这个月要还多少",
+        {
+            "channel": "shell",
+            "external_id": "demo-two-months",
+            "as_of": "2026-12-01",
+            "verified_identity": {"subject": "demo-two-months"},
+            "page": "faq",
+        },
+    )
     await page.wait_for(1)
     metadata = bot.messages[0].metadata
     assert metadata["channel"] == "widget" and metadata["page"] == "faq"
@@ -203,16 +233,30 @@ async def test_a_valid_token_binds_the_socket_to_its_subject(browsers, bot):
     assert identity_of(message).subject == "demo-two-months"
 
 
-@pytest.mark.parametrize("auth", [
-    {"token": token(secret="another-secret-of-someone-else")},            # forged
-    {"token": token(seconds=-120)},                                         # expired
-    {"token": token(audience="some-other-app")},                            # wrong audience
-    {"token": token(subject=None)},                                         # no subject
-    {"token": jwt.encode({"sub": "demo-two-months", "aud": AUDIENCE}, JWT_SECRET, algorithm="HS256")},  # no exp
-    {"token": jwt.encode({"sub": "demo-two-months", "aud": AUDIENCE, "exp": int(time.time()) + 600},
-                         "", algorithm="none")},                           # unsigned
-    {"token": "not.a.jwt"}, {"token": 42}, {"token": "x" * 10000},
-])
+@pytest.mark.parametrize(
+    "auth",
+    [
+        {"token": token(secret="another-secret-of-someone-else")},  # forged
+        {"token": token(seconds=-120)},  # expired
+        {"token": token(audience="some-other-app")},  # wrong audience
+        {"token": token(subject=None)},  # no subject
+        {
+            "token": jwt.encode(
+                {"sub": "demo-two-months", "aud": AUDIENCE}, JWT_SECRET, algorithm="HS256"
+            )
+        },  # no exp
+        {
+            "token": jwt.encode(
+                {"sub": "demo-two-months", "aud": AUDIENCE, "exp": int(time.time()) + 600},
+                "",
+                algorithm="none",
+            )
+        },  # unsigned
+        {"token": "not.a.jwt"},
+        {"token": 42},
+        {"token": "x" * 10000},
+    ],
+)
 async def test_an_invalid_token_is_refused(browsers, bot, auth):
     page = browsers()
     # a refused polling client closes gracefully, waiting for the server's next ping: drop instead
@@ -234,10 +278,17 @@ async def test_another_borrowers_session_id_is_a_conversation_of_its_own(browser
         await intruder.say("我还欠多少")
         await intruder.wait_for(1)
     senders = [m.sender_id for m in bot.messages]
-    assert senders == [f"widget:demo-two-months:{session_id}", f"widget:demo-multi-debt:{session_id}",
-                       f"widget:anon:{session_id}"]
+    assert senders == [
+        f"widget:demo-two-months:{session_id}",
+        f"widget:demo-multi-debt:{session_id}",
+        f"widget:anon:{session_id}",
+    ]
     assert len(victim.received) == 1  # the victim's page saw none of the intruders' turns
-    assert [identity_of(m).subject for m in bot.messages] == ["demo-two-months", "demo-multi-debt", None]
+    assert [identity_of(m).subject for m in bot.messages] == [
+        "demo-two-months",
+        "demo-multi-debt",
+        None,
+    ]
 
 
 async def test_an_expired_token_mid_conversation_asks_to_log_in_again(browsers, bot):
@@ -257,10 +308,21 @@ async def test_buttons_arrive_as_quick_replies_and_a_custom_payload_as_itself(br
     await page.open()
     await page.say("plan")
     received = await page.wait_for(3)
-    assert received[0] == {"text": "选一种还法", "quick_replies": [
-        {"content_type": "text", "title": "雪崩法", "payload": '/inform{"strategy":"avalanche"}'},
-        {"content_type": "text", "title": "雪球法", "payload": '/inform{"strategy":"snowball"}'},
-    ]}
+    assert received[0] == {
+        "text": "选一种还法",
+        "quick_replies": [
+            {
+                "content_type": "text",
+                "title": "雪崩法",
+                "payload": '/inform{"strategy":"avalanche"}',
+            },
+            {
+                "content_type": "text",
+                "title": "雪球法",
+                "payload": '/inform{"strategy":"snowball"}',
+            },
+        ],
+    }
     assert received[1] == {"text": "这是计划"}
     assert received[2] == PAYOFF_PLAN
 
@@ -279,8 +341,16 @@ async def test_a_reloaded_page_rejoins_its_conversation(browsers, bot):
     assert [m.sender_id for m in bot.messages] == [f"widget:anon:{session_id}"] * 2
 
 
-@pytest.mark.parametrize("request_body", [None, "not an object", {"session_id": "<script>"},
-                                          {"session_id": "x" * 500}, {"session_id": 42}])
+@pytest.mark.parametrize(
+    "request_body",
+    [
+        None,
+        "not an object",
+        {"session_id": "<script>"},
+        {"session_id": "x" * 500},
+        {"session_id": 42},
+    ],
+)
 async def test_a_malformed_session_request_gets_a_fresh_session(browsers, request_body):
     page = browsers()
     session_id = await page.open(request=request_body)
@@ -294,13 +364,17 @@ async def test_malformed_messages_are_dropped_or_answered_never_crash(browsers, 
     await page.open()
     await page.client.emit("user_uttered", "just a string")
     await page.client.emit("user_uttered", None)
-    await page.say({"nested": "object"})                   # not text: answered as an empty message
-    await page.say("坏的元数据", custom_data="{not json")   # metadata ignored, message answered
+    await page.say({"nested": "object"})  # not text: answered as an empty message
+    await page.say("坏的元数据", custom_data="{not json")  # metadata ignored, message answered
     await page.say("列表元数据", custom_data=["a", "b"])
-    await page.say("没有会话", session_id=None)              # the socket's session decides, not the message
+    await page.say("没有会话", session_id=None)  # the socket's session decides, not the message
     received = await page.wait_for(4)
-    assert received == [{"text": "收到："}, {"text": "收到：坏的元数据"},
-                        {"text": "收到：列表元数据"}, {"text": "收到：没有会话"}]
+    assert received == [
+        {"text": "收到："},
+        {"text": "收到：坏的元数据"},
+        {"text": "收到：列表元数据"},
+        {"text": "收到：没有会话"},
+    ]
     assert [m.metadata["channel"] for m in bot.messages[1:3]] == ["widget", "widget"]
     assert [identity_of(m).subject for m in bot.messages[1:3]] == [None, None]
     assert bot.messages[3].sender_id == f"widget:anon:{page.session_id}"
@@ -336,5 +410,7 @@ async def test_a_custom_payload_that_is_not_an_object_is_still_sent():
     output = WidgetSocketIOOutput(Recorder(), "bot_uttered")
     await output.send_custom_json("session-1", ["a", "b"])
     await output.send_custom_json("session-1", {"type": "payoff_plan", "room": "kept as data"})
-    assert sent == [("bot_uttered", {"payload": ["a", "b"]}, "session-1"),
-                    ("bot_uttered", {"type": "payoff_plan", "room": "kept as data"}, "session-1")]
+    assert sent == [
+        ("bot_uttered", {"payload": ["a", "b"]}, "session-1"),
+        ("bot_uttered", {"type": "payoff_plan", "room": "kept as data"}, "session-1"),
+    ]

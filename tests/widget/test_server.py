@@ -1,13 +1,13 @@
 """The chat page's web server: the page, its configuration, the vendored widget, the headers."""
+
 from __future__ import annotations
 
 import subprocess
 import sys
 from pathlib import Path
 
-import pytest
-
 import jwt
+import pytest
 
 from bot.widget.server import (
     TOKEN_AUDIENCE,
@@ -41,7 +41,9 @@ async def page(aiohttp_client, vendor_dir):
 
 @pytest.fixture
 async def demo_page(aiohttp_client, vendor_dir):
-    settings = WidgetSettings.from_env({"BOT_DEV_MODE": "1", "WIDGET_JWT_SECRET": SECRET}, vendor_dir=vendor_dir)
+    settings = WidgetSettings.from_env(
+        {"BOT_DEV_MODE": "1", "WIDGET_JWT_SECRET": SECRET}, vendor_dir=vendor_dir
+    )
     return await aiohttp_client(create_app(settings))
 
 
@@ -51,9 +53,16 @@ async def test_the_page_loads_only_local_scripts(page):
     html = await response.text()
     assert '<html lang="zh-CN">' in html
     assert 'name="viewport"' in html
-    scripts = [line.split('src="')[1].split('"')[0] for line in html.splitlines() if "<script" in line]
-    assert scripts == ["/vendor/react.production.min.js", "/vendor/react-dom.production.min.js",
-                       "/vendor/rasa-webchat.js", "/static/payoff-plan.js", "/static/app.js"]
+    scripts = [
+        line.split('src="')[1].split('"')[0] for line in html.splitlines() if "<script" in line
+    ]
+    assert scripts == [
+        "/vendor/react.production.min.js",
+        "/vendor/react-dom.production.min.js",
+        "/vendor/rasa-webchat.js",
+        "/static/payoff-plan.js",
+        "/static/app.js",
+    ]
     assert "http://" not in html and "https://" not in html  # nothing from a CDN
     for script in scripts:
         assert (await page.get(script)).status == 200
@@ -63,7 +72,10 @@ async def test_every_response_carries_the_security_headers(page):
     for path in ("/", "/config.json", "/static/app.js", "/vendor/rasa-webchat.js", "/nowhere"):
         response = await page.get(path)
         policy = response.headers["Content-Security-Policy"]
-        assert "script-src 'self'" in policy and "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+        assert (
+            "script-src 'self'" in policy
+            and "'unsafe-inline'" not in policy.split("script-src")[1].split(";")[0]
+        )
         assert "connect-src 'self' http://127.0.0.1:5005 ws://127.0.0.1:5005" in policy
         assert response.headers["X-Content-Type-Options"] == "nosniff"
 
@@ -81,16 +93,25 @@ async def test_the_demo_login_issues_a_short_lived_token_in_development_mode(dem
     config = await (await demo_page.get("/config.json")).json()
     assert config["demoLogin"] is True
     assert [b["id"] for b in config["borrowers"]] == [
-        "demo-up-to-date", "demo-two-months", "demo-one-yuan", "demo-multi-debt"]
+        "demo-up-to-date",
+        "demo-two-months",
+        "demo-one-yuan",
+        "demo-multi-debt",
+    ]
     assert all(b["label"] for b in config["borrowers"])
     response = await demo_page.post("/demo/login", json={"borrower": "demo-one-yuan"})
     assert response.status == 200
     body = await response.json()
     claims = jwt.decode(body["token"], SECRET, algorithms=["HS256"], audience=TOKEN_AUDIENCE)
-    assert claims["sub"] == "demo-one-yuan" and claims["exp"] - claims["iat"] == body["expires_in"] == 900
+    assert (
+        claims["sub"] == "demo-one-yuan"
+        and claims["exp"] - claims["iat"] == body["expires_in"] == 900
+    )
 
 
-@pytest.mark.parametrize("body", [{"borrower": "someone-else"}, {"borrower": None}, ["demo-one-yuan"], "x"])
+@pytest.mark.parametrize(
+    "body", [{"borrower": "someone-else"}, {"borrower": None}, ["demo-one-yuan"], "x"]
+)
 async def test_the_demo_login_only_knows_the_demo_borrowers(demo_page, body):
     response = await demo_page.post("/demo/login", json=body)
     assert response.status == 400 and "演示借款人" in (await response.json())["message"]
@@ -100,7 +121,9 @@ def test_the_demo_login_is_off_without_development_mode_and_refused_in_productio
     assert WidgetSettings.from_env({"WIDGET_JWT_SECRET": SECRET}).demo_login is False
     assert WidgetSettings.from_env({"BOT_DEV_MODE": "1"}).demo_login is False
     with pytest.raises(SettingsError, match="production"):
-        WidgetSettings.from_env({"BOT_DEV_MODE": "1", "BOT_ENV": "production", "WIDGET_JWT_SECRET": SECRET})
+        WidgetSettings.from_env(
+            {"BOT_DEV_MODE": "1", "BOT_ENV": "production", "WIDGET_JWT_SECRET": SECRET}
+        )
 
 
 async def test_only_the_vendored_files_are_served(page):
@@ -123,9 +146,18 @@ async def test_without_a_built_widget_the_page_says_how_to_build_it(aiohttp_clie
 
 
 def test_settings_come_from_the_environment_and_are_checked():
-    settings = WidgetSettings.from_env({"WIDGET_HOST": "0.0.0.0", "WIDGET_PORT": "9090",
-                                        "WIDGET_RASA_URL": "https://bot.example.org"})
-    assert (settings.host, settings.port, settings.rasa_url) == ("0.0.0.0", 9090, "https://bot.example.org")
+    settings = WidgetSettings.from_env(
+        {
+            "WIDGET_HOST": "0.0.0.0",
+            "WIDGET_PORT": "9090",
+            "WIDGET_RASA_URL": "https://bot.example.org",
+        }
+    )
+    assert (settings.host, settings.port, settings.rasa_url) == (
+        "0.0.0.0",
+        9090,
+        "https://bot.example.org",
+    )
     assert settings.rasa_origins == ["https://bot.example.org", "wss://bot.example.org"]
     assert "wss://bot.example.org" in content_security_policy(settings)
     assert WidgetSettings.from_env({"WIDGET_PORT": "9090"}, port=7070).port == 7070
@@ -138,8 +170,13 @@ def test_settings_come_from_the_environment_and_are_checked():
 
 
 def test_command_line_rejects_a_bad_setting_politely():
-    result = subprocess.run([sys.executable, "-m", "bot.widget", "serve", "--rasa-url", "localhost"],
-                            capture_output=True, text=True, timeout=60, cwd=ROOT)
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.widget", "serve", "--rasa-url", "localhost"],
+        capture_output=True,
+        text=True,
+        timeout=60,
+        cwd=ROOT,
+    )
     assert result.returncode == 2
     assert "Rasa URL must look like" in result.stderr
     assert "Traceback" not in result.stderr

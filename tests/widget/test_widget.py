@@ -9,6 +9,7 @@ What is checked beyond what the page shows is read back from Rasa's tracker API:
 the page keeps is the Rasa conversation, the demo identity arrives as message metadata, the
 FAQ went through the response selector, and the chart and table show the payload's numbers.
 """
+
 from __future__ import annotations
 
 import json
@@ -20,7 +21,6 @@ from typing import Any, Dict, List, Optional
 
 import pytest
 import requests
-
 from playwright.sync_api import Page, expect, sync_playwright
 
 pytestmark = [pytest.mark.rasa_server, pytest.mark.browser]
@@ -30,8 +30,15 @@ RASA_URL = os.environ.get("RASA_URL", "http://127.0.0.1:5005").rstrip("/")
 WIDGET_URL = os.environ.get("WIDGET_URL", "http://127.0.0.1:8080").rstrip("/") + "/"
 CHROMIUM = os.environ.get("CHROMIUM_PATH", "/usr/bin/chromium")
 SCREENSHOTS = ROOT / "results" / "screenshots"
-CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-quic", "--no-first-run",
-                 "--disable-background-networking", "--disable-component-update", "--disable-sync"]
+CHROMIUM_ARGS = [
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-quic",
+    "--no-first-run",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+]
 # a turn can include an action-server call and a loan-service lookup on a busy 2-core machine
 REPLY_TIMEOUT_MS = 45_000
 
@@ -45,11 +52,15 @@ def servers() -> None:
     if not Path(CHROMIUM).exists():
         pytest.fail(f"Chromium is not at {CHROMIUM}: run bash scripts/setup_browser.sh")
     try:
-        requests.get(f"{RASA_URL}/status", params={"token": os.environ.get("RASA_API_TOKEN", "")}, timeout=5).raise_for_status()
+        requests.get(
+            f"{RASA_URL}/status", params={"token": os.environ.get("RASA_API_TOKEN", "")}, timeout=5
+        ).raise_for_status()
         health = requests.get(f"{WIDGET_URL}health", timeout=5).json()
     except (requests.RequestException, ValueError) as error:
-        pytest.fail(f"the Rasa server ({RASA_URL}) and the chat page ({WIDGET_URL}) must be running "
-                    f"(scripts/test.sh starts them): {error}")
+        pytest.fail(
+            f"the Rasa server ({RASA_URL}) and the chat page ({WIDGET_URL}) must be running "
+            f"(scripts/test.sh starts them): {error}"
+        )
     if not health.get("widget_built"):
         pytest.fail("the chat widget is not vendored: run bash bot/widget/build.sh")
 
@@ -109,7 +120,9 @@ class ChatPage:
         """Until at least one new bot message is shown and the bot has finished the turn."""
         self.page.wait_for_function(
             "([selector, n]) => document.querySelectorAll(selector).length > n",
-            arg=[BOT_MESSAGES, before], timeout=REPLY_TIMEOUT_MS)
+            arg=[BOT_MESSAGES, before],
+            timeout=REPLY_TIMEOUT_MS,
+        )
         self.settle()
 
     def settle(self) -> None:
@@ -124,8 +137,11 @@ class ChatPage:
             session = json.loads(stored).get("session_id") if stored else None
             if session:
                 events = tracker_events(conversation_id(getattr(self, "borrower", None), session))
-                idle = bool(events) and events[-1].get("event") == "action" \
+                idle = (
+                    bool(events)
+                    and events[-1].get("event") == "action"
                     and events[-1].get("name") == "action_listen"
+                )
                 expected, shown = expected_bot_messages(events), self.bot_count()
                 typing = self.page.locator("#hk-chat .rw-typing-indication").count()
                 if idle and shown >= expected and not typing:
@@ -171,7 +187,9 @@ class ChatPage:
     def assert_clean(self) -> None:
         assert not self.dialogs, f"a dialog was opened: {self.dialogs}"
         assert not self.problems, self.problems
-        assert not self.outside_requests, f"the page reached outside this machine: {self.outside_requests}"
+        assert not self.outside_requests, (
+            f"the page reached outside this machine: {self.outside_requests}"
+        )
 
 
 @pytest.fixture
@@ -181,9 +199,16 @@ def open_chat(playwright, tmp_path, request):
 
     def _open(width: int = 1024, height: int = 800, mobile: bool = False) -> ChatPage:
         context = playwright.chromium.launch_persistent_context(
-            str(tmp_path / f"profile-{len(contexts)}"), executable_path=CHROMIUM, headless=True,
-            args=CHROMIUM_ARGS, viewport={"width": width, "height": height}, locale="zh-CN",
-            is_mobile=mobile, has_touch=mobile, device_scale_factor=2 if mobile else 1)
+            str(tmp_path / f"profile-{len(contexts)}"),
+            executable_path=CHROMIUM,
+            headless=True,
+            args=CHROMIUM_ARGS,
+            viewport={"width": width, "height": height},
+            locale="zh-CN",
+            is_mobile=mobile,
+            has_touch=mobile,
+            device_scale_factor=2 if mobile else 1,
+        )
         context.set_default_timeout(REPLY_TIMEOUT_MS)
         contexts.append(context)
         page = context.pages[0] if context.pages else context.new_page()
@@ -196,14 +221,17 @@ def open_chat(playwright, tmp_path, request):
 
 
 def conversation_id(borrower: Optional[str], session_id: str) -> str:
-    """The Rasa conversation of a widget session: the channel namespaces it by the verified login."""
+    """The Rasa conversation of a widget session: the channel namespaces it by the verified
+    login."""
     return f"widget:{borrower or 'anon'}:{session_id}"
 
 
 def tracker_events(conversation: str) -> List[Dict[str, Any]]:
-    response = requests.get(f"{RASA_URL}/conversations/{conversation}/tracker",
-                            params={"include_events": "ALL", "token": os.environ.get("RASA_API_TOKEN", "")},
-                            timeout=30)
+    response = requests.get(
+        f"{RASA_URL}/conversations/{conversation}/tracker",
+        params={"include_events": "ALL", "token": os.environ.get("RASA_API_TOKEN", "")},
+        timeout=30,
+    )
     response.raise_for_status()
     return response.json().get("events") or []
 
@@ -231,7 +259,7 @@ def subject_of(event: Dict[str, Any]) -> Optional[str]:
 
 
 def money(text: str) -> str:
-    """"1234.50" → "1,234.50", as the page shows a money string."""
+    """ "1234.50" → "1,234.50", as the page shows a money string."""
     match = re.fullmatch(r"(-?)(\d+)(\.\d+)?", text)
     if not match:
         return text
@@ -240,18 +268,24 @@ def money(text: str) -> str:
 
 # --- the tests ------------------------------------------------------------------------------
 
+
 def test_greet_and_faq_in_chinese(open_chat):
     chat = open_chat()
     chat.open()
-    chat.page.wait_for_function("([s]) => document.querySelectorAll(s).length > 0", arg=[BOT_MESSAGES],
-                                timeout=REPLY_TIMEOUT_MS)
+    chat.page.wait_for_function(
+        "([s]) => document.querySelectorAll(s).length > 0",
+        arg=[BOT_MESSAGES],
+        timeout=REPLY_TIMEOUT_MS,
+    )
     chat.settle()
     greeting = chat.bot_texts()
-    assert greeting and "还款小助手" in greeting[0], greeting  # the page opens with the bot's greeting
+    assert greeting and "还款小助手" in greeting[0], (
+        greeting
+    )  # the page opens with the bot's greeting
     chat.screenshot("opened")
 
     chat.send("你好")
-    assert "还款小助手" in "".join(chat.bot_texts()[len(greeting):])
+    assert "还款小助手" in "".join(chat.bot_texts()[len(greeting) :])
     chat.send("逾期了会上征信吗")
     answer = "".join(chat.bot_texts()[-3:])
     assert "征信" in answer, answer
@@ -292,8 +326,12 @@ def test_payoff_form_by_clicking_buttons_renders_chart_and_table(open_chat):
     session = conversation_id("demo-multi-debt", chat.session_id())
     events = tracker_events(session)
     assert all(subject_of(e) == "demo-multi-debt" for e in events if e.get("event") == "user")
-    payloads = [e["data"]["custom"] for e in events
-                if e.get("event") == "bot" and ((e.get("data") or {}).get("custom") or {}).get("type") == "payoff_plan"]
+    payloads = [
+        e["data"]["custom"]
+        for e in events
+        if e.get("event") == "bot"
+        and ((e.get("data") or {}).get("custom") or {}).get("type") == "payoff_plan"
+    ]
     assert payloads, "the bot sent no payoff plan"
     payload = payloads[-1]
     assert payload["chosen"] == "avalanche"
@@ -309,8 +347,10 @@ def test_payoff_form_by_clicking_buttons_renders_chart_and_table(open_chat):
     # a table with the payload's rows, money with thousands separators, to the fen
     rows = payload["table"]["rows"]
     assert len(rows) == 3  # 借呗, 花呗分期, the credit-card installments
-    shown = [[c.strip() for c in row.locator("th, td").all_inner_texts()]
-             for row in card.locator("tbody tr").all()]
+    shown = [
+        [c.strip() for c in row.locator("th, td").all_inner_texts()]
+        for row in card.locator("tbody tr").all()
+    ]
     assert shown == [[money(cell) for cell in row] for row in rows]
     assert card.locator("thead th").all_inner_texts() == payload["table"]["columns"]
     chosen = card.locator("li.hk-chosen")
@@ -365,10 +405,13 @@ def test_reload_keeps_the_history_and_the_conversation(open_chat):
     chat.assert_clean()
 
 
-@pytest.mark.parametrize("attack", [
-    "<script>window.__xss = 'script'</script>",
-    '<img src=x onerror="window.__xss = \'img\'">',
-])
+@pytest.mark.parametrize(
+    "attack",
+    [
+        "<script>window.__xss = 'script'</script>",
+        "<img src=x onerror=\"window.__xss = 'img'\">",
+    ],
+)
 def test_markup_in_a_message_is_shown_as_text(open_chat, attack):
     chat = open_chat()
     chat.open()
@@ -390,18 +433,37 @@ def test_a_hostile_custom_payload_is_drawn_as_text(open_chat):
     chat.open()
     hostile = "<img src=x onerror=\"window.__xss='payload'\">"
     payload = {
-        "type": "payoff_plan", "chosen": "avalanche", "monthly_budget": "3000.00",
-        "strategies": {"avalanche": {"name": hostile, "feasible": True, "months": 14, "total_interest": "1234.50"}},
-        "table": {"columns": ["欠款", hostile], "rows": [[hostile, "1234.50"], ["<script>window.__xss=1</script>", "x"]]},
-        "chart": {"title": hostile, "unit": "元", "labels": [hostile, "2"],
-                  "series": [{"name": hostile, "data": ["100.00", "50.00"]}]},
+        "type": "payoff_plan",
+        "chosen": "avalanche",
+        "monthly_budget": "3000.00",
+        "strategies": {
+            "avalanche": {
+                "name": hostile,
+                "feasible": True,
+                "months": 14,
+                "total_interest": "1234.50",
+            }
+        },
+        "table": {
+            "columns": ["欠款", hostile],
+            "rows": [[hostile, "1234.50"], ["<script>window.__xss=1</script>", "x"]],
+        },
+        "chart": {
+            "title": hostile,
+            "unit": "元",
+            "labels": [hostile, "2"],
+            "series": [{"name": hostile, "data": ["100.00", "50.00"]}],
+        },
     }
     html_before = chat.page.evaluate("() => document.body.innerHTML.length")
-    texts = chat.page.evaluate("""(payload) => {
+    texts = chat.page.evaluate(
+        """(payload) => {
         const node = window.PayoffPlan.render(payload);
         document.body.appendChild(node);
         return node.innerText;
-    }""", payload)
+    }""",
+        payload,
+    )
     assert hostile in texts and "<script>window.__xss=1</script>" in texts
     assert "1,234.50" in texts
     assert chat.page.evaluate("() => window.__xss") is None
@@ -429,6 +491,7 @@ def test_mobile_width_layout(open_chat):
 
 def free_port() -> int:
     import socket
+
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         return sock.getsockname()[1]
@@ -440,9 +503,21 @@ def test_when_the_bot_is_down_the_page_says_so(open_chat):
     import sys
 
     port, dead = free_port(), free_port()
-    server = subprocess.Popen([sys.executable, "-m", "bot.widget", "serve", "--port", str(port),
-                               "--rasa-url", f"http://127.0.0.1:{dead}"], cwd=ROOT,
-                              stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+    server = subprocess.Popen(
+        [
+            sys.executable,
+            "-m",
+            "bot.widget",
+            "serve",
+            "--port",
+            str(port),
+            "--rasa-url",
+            f"http://127.0.0.1:{dead}",
+        ],
+        cwd=ROOT,
+        stdout=subprocess.DEVNULL,
+        stderr=subprocess.DEVNULL,
+    )
     try:
         for _ in range(100):
             try:

@@ -22,20 +22,54 @@ The reading rules (what counts as an amount, lower bounds for 三千多, how a b
 rate is read …) are written down in docs/quantities.md.
 Evaluation and benchmark: ``python -m bot.nlu.quantities --help``.
 """
+
 from bot.nlu.quantities.durations import DAYS_PER_MONTH, DAYS_PER_YEAR, duration_days, iso_duration
 from bot.nlu.quantities.extract import (
-    AMOUNT, ANNUAL_RATE, DAILY_RATE, DAY_OF_MONTH, DURATION, ENTITIES, INSTALLMENTS, Quantity, Reading,
-    find_quantities, read_quantities,
+    AMOUNT,
+    ANNUAL_RATE,
+    DAILY_RATE,
+    DAY_OF_MONTH,
+    DURATION,
+    ENTITIES,
+    INSTALLMENTS,
+    Quantity,
+    Reading,
+    find_quantities,
+    read_quantities,
 )
 from bot.nlu.quantities.numerals import format_decimal
 from bot.nlu.quantities.parsers import (
-    parse_amount, parse_annual_rate, parse_daily_rate, parse_day_of_month, parse_duration, parse_installments,
+    parse_amount,
+    parse_annual_rate,
+    parse_daily_rate,
+    parse_day_of_month,
+    parse_duration,
+    parse_installments,
 )
 from bot.nlu.textnorm import normalize_text
 
 __all__ = [
-    "normalize_text", "find_quantities", "Quantity", "read_quantities", "Reading", "parse_amount", "parse_duration",
-    "duration_days", "parse_daily_rate", "parse_annual_rate", "parse_installments", "parse_day_of_month", "iso_duration",
-    "format_decimal", "DAYS_PER_MONTH", "DAYS_PER_YEAR", "ENTITIES", "AMOUNT", "DURATION", "DAILY_RATE",
-    "ANNUAL_RATE", "INSTALLMENTS", "DAY_OF_MONTH",
+    "normalize_text",
+    "find_quantities",
+    "Quantity",
+    "read_quantities",
+    "Reading",
+    "parse_amount",
+    "parse_duration",
+    "duration_days",
+    "parse_daily_rate",
+    "parse_annual_rate",
+    "parse_installments",
+    "parse_day_of_month",
+    "iso_duration",
+    "format_decimal",
+    "DAYS_PER_MONTH",
+    "DAYS_PER_YEAR",
+    "ENTITIES",
+    "AMOUNT",
+    "DURATION",
+    "DAILY_RATE",
+    "ANNUAL_RATE",
+    "INSTALLMENTS",
+    "DAY_OF_MONTH",
 ]

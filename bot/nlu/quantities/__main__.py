@@ -6,6 +6,7 @@
 * ``benchmark [PATH…]`` — messages per second over the examples of PATH, and the
   time for one 5,000-character message.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -20,16 +21,22 @@ _DEFAULT_SET = Path(__file__).resolve().parents[3] / "tests" / "nlu_test.yml"
 
 
 def main(argv: Optional[Iterable[str]] = None) -> int:
-    parser = argparse.ArgumentParser(prog="python -m bot.nlu.quantities", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.nlu.quantities",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     sub = parser.add_subparsers(dest="command", required=True)
     p = sub.add_parser("parse", help="print the quantities found in a text")
     p.add_argument("text")
     e = sub.add_parser("evaluate", help="score against annotated Rasa NLU YAML files")
     e.add_argument("paths", nargs="*", type=Path, default=[_DEFAULT_SET])
     e.add_argument("--errors", type=int, default=20, help="how many differing examples to show")
-    e.add_argument("--spans-only", action="store_true",
-                   help="compare entity types and spans only (for files whose values are raw text)")
+    e.add_argument(
+        "--spans-only",
+        action="store_true",
+        help="compare entity types and spans only (for files whose values are raw text)",
+    )
     b = sub.add_parser("benchmark", help="throughput over the examples of Rasa NLU YAML files")
     b.add_argument("paths", nargs="*", type=Path, default=[_DEFAULT_SET])
     b.add_argument("--repeat", type=int, default=20)
@@ -48,7 +55,9 @@ def main(argv: Optional[Iterable[str]] = None) -> int:
         print(evaluate(examples, spans_only=args.spans_only).format(show_errors=args.errors))
         return 0
     texts = [ex.text for ex in examples]
-    long_text = ("借呗5000块逾期两个月了，日息万五，年化18%，分12期，每月15号还款。😀 " * 200)[:5000]
+    long_text = ("借呗5000块逾期两个月了，日息万五，年化18%，分12期，每月15号还款。😀 " * 200)[
+        :5000
+    ]
     print(benchmark(texts, repeat=args.repeat, long_text=long_text))
     return 0
 

@@ -6,6 +6,7 @@ conversation contract (docs/contract.md) asks: 三周 → ``P21D``); hours and m
 half a year is six months (``P6M``), half a month is 15 days (一个半月 →
 ``P1M15D``), half a day is 12 hours (一天半 → ``P1DT12H``).
 """
+
 from __future__ import annotations
 
 import math
@@ -30,8 +31,13 @@ _ISO_RE = re.compile(
 )
 
 
-def iso_duration(years: Decimal = _ZERO, months: Decimal = _ZERO, days: Decimal = _ZERO,
-                 hours: Decimal = _ZERO, minutes: Decimal = _ZERO) -> str:
+def iso_duration(
+    years: Decimal = _ZERO,
+    months: Decimal = _ZERO,
+    days: Decimal = _ZERO,
+    hours: Decimal = _ZERO,
+    minutes: Decimal = _ZERO,
+) -> str:
     """ISO 8601 duration of the given parts, fractions carried down ("P1M15D").
 
     Years carry into 12 months, months into 30 days, days into 24 hours, hours into
@@ -56,14 +62,18 @@ def iso_duration(years: Decimal = _ZERO, months: Decimal = _ZERO, days: Decimal 
         whole_h += whole_mi // 60
         whole_mi %= 60
 
-    date_part = "".join(f"{v}{u}" for v, u in ((whole_y, "Y"), (whole_mo, "M"), (whole_d, "D")) if v)
+    date_part = "".join(
+        f"{v}{u}" for v, u in ((whole_y, "Y"), (whole_mo, "M"), (whole_d, "D")) if v
+    )
     time_part = "".join(f"{v}{u}" for v, u in ((whole_h, "H"), (whole_mi, "M")) if v)
     if not date_part and not time_part:
         return "P0D"
     return "P" + date_part + (("T" + time_part) if time_part else "")
 
 
-def duration_days(iso: str, *, days_per_month: int = DAYS_PER_MONTH, days_per_year: int = DAYS_PER_YEAR) -> int:
+def duration_days(
+    iso: str, *, days_per_month: int = DAYS_PER_MONTH, days_per_year: int = DAYS_PER_YEAR
+) -> int:
     """Whole days in an ISO 8601 duration such as ``"P1M15D"`` (→ 45).
 
     A month counts ``days_per_month`` (30) days and a year ``days_per_year`` (360)
@@ -83,8 +93,15 @@ def duration_days(iso: str, *, days_per_month: int = DAYS_PER_MONTH, days_per_ye
         raw = m.group(name)
         return Decimal(raw.replace(",", ".")) if raw else _ZERO
 
-    days = (part("y") * days_per_year + part("mo") * days_per_month + part("w") * 7 + part("d")
-            + part("h") / 24 + part("mi") / 1440 + part("s") / 86400)
+    days = (
+        part("y") * days_per_year
+        + part("mo") * days_per_month
+        + part("w") * 7
+        + part("d")
+        + part("h") / 24
+        + part("mi") / 1440
+        + part("s") / 86400
+    )
     return int(math.ceil(days))
 
 

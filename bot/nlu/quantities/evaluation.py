@@ -9,6 +9,7 @@ annotations:
 
 Run ``python -m bot.nlu.quantities evaluate tests/nlu_test.yml``.
 """
+
 from __future__ import annotations
 
 import json
@@ -23,7 +24,9 @@ from bot.nlu.quantities.extract import ENTITIES, find_quantities
 
 __all__ = ["Example", "load_examples", "evaluate", "benchmark"]
 
-_ANNOTATION_RE = re.compile(r"\[(?P<text>[^\]\n]+)\](?:\{(?P<json>[^}\n]*)\}|\((?P<short>[^)\n]+)\))")
+_ANNOTATION_RE = re.compile(
+    r"\[(?P<text>[^\]\n]+)\](?:\{(?P<json>[^}\n]*)\}|\((?P<short>[^)\n]+)\))"
+)
 
 
 @dataclass
@@ -40,7 +43,7 @@ def parse_annotated(line: str) -> Example:
     pos = 0
     length = 0
     for m in _ANNOTATION_RE.finditer(line):
-        before = line[pos:m.start()]
+        before = line[pos : m.start()]
         text_parts.append(before)
         length += len(before)
         span = m.group("text")
@@ -114,27 +117,39 @@ class Report:
     errors: List[Tuple[str, List[tuple], List[tuple]]]
 
     def format(self, show_errors: int = 20) -> str:
-        lines = [f"{self.examples} examples; quantity entities only",
-                 f"{'entity':<14}{'gold':>6}{'value P':>9}{'value R':>9}{'value F1':>10}{'exact F1':>10}"]
+        lines = [
+            f"{self.examples} examples; quantity entities only",
+            f"{'entity':<14}{'gold':>6}{'value P':>9}{'value R':>9}"
+            f"{'value F1':>10}{'exact F1':>10}",
+        ]
         for entity in list(ENTITIES) + ["all"]:
             v, s = self.by_value[entity], self.by_span[entity]
-            lines.append(f"{entity:<14}{v.tp + v.fn:>6}{v.precision:>9.3f}{v.recall:>9.3f}{v.f1:>10.3f}{s.f1:>10.3f}")
+            lines.append(
+                f"{entity:<14}{v.tp + v.fn:>6}{v.precision:>9.3f}{v.recall:>9.3f}"
+                f"{v.f1:>10.3f}{s.f1:>10.3f}"
+            )
         if show_errors and self.errors:
-            lines.append(f"\nfirst {min(show_errors, len(self.errors))} of {len(self.errors)} differing examples "
-                         "(gold | found), as (entity, text, value):")
+            lines.append(
+                f"\nfirst {min(show_errors, len(self.errors))} of {len(self.errors)} differing"
+                " examples (gold | found), as (entity, text, value):"
+            )
             for text, gold, found in self.errors[:show_errors]:
                 lines.append(f"  {text}\n      gold  {gold}\n      found {found}")
         return "\n".join(lines)
 
 
 def evaluate(examples: List[Example], spans_only: bool = False) -> Report:
-    """Score the extractor; ``spans_only`` ignores values (for data annotated with raw text values)."""
+    """Score the extractor; ``spans_only`` ignores values (for data annotated with raw text
+    values)."""
     by_value: Dict[str, Score] = defaultdict(Score)
     by_span: Dict[str, Score] = defaultdict(Score)
     errors = []
     for ex in examples:
         gold = [(e, s, t, "" if spans_only else v) for e, s, t, v in ex.entities if e in ENTITIES]
-        found = [(q.entity, q.start, q.end, "" if spans_only else q.value) for q in find_quantities(ex.text)]
+        found = [
+            (q.entity, q.start, q.end, "" if spans_only else q.value)
+            for q in find_quantities(ex.text)
+        ]
         for key, score in ((lambda x: (x[0], x[3]), by_value), (lambda x: x, by_span)):
             g, f = Counter(map(key, gold)), Counter(map(key, found))
             for item in set(g) | set(f):
@@ -144,8 +159,13 @@ def evaluate(examples: List[Example], spans_only: bool = False) -> Report:
                     score[name].fp += f[item] - tp
                     score[name].fn += g[item] - tp
         if sorted(gold) != sorted(found):
-            errors.append((ex.text, [(e, ex.text[s:t], v) for e, s, t, v in gold],
-                           [(e, ex.text[s:t], v) for e, s, t, v in found]))
+            errors.append(
+                (
+                    ex.text,
+                    [(e, ex.text[s:t], v) for e, s, t, v in gold],
+                    [(e, ex.text[s:t], v) for e, s, t, v in found],
+                )
+            )
     for name in list(ENTITIES) + ["all"]:
         by_value[name], by_span[name]  # noqa: B018 - make every row exist
     return Report(len(examples), dict(by_value), dict(by_span), errors)
@@ -167,9 +187,11 @@ def benchmark(texts: List[str], repeat: int = 20, long_text: Optional[str] = Non
         rounds.append((time.perf_counter() - start) / len(texts))
     rounds.sort()
     best, median = rounds[0], rounds[len(rounds) // 2]
-    lines = [f"{len(texts)} messages (mean length {sum(map(len, texts)) / len(texts):.1f} characters) x {len(rounds)} "
-             f"rounds: best {best * 1e6:.1f} µs per message ({1 / best:,.0f} messages/s), "
-             f"median {median * 1e6:.1f} µs"]
+    lines = [
+        f"{len(texts)} messages (mean length {sum(map(len, texts)) / len(texts):.1f} characters) x"
+        f" {len(rounds)} rounds: best {best * 1e6:.1f} µs per message ({1 / best:,.0f} messages/s),"
+        f" median {median * 1e6:.1f} µs"
+    ]
     if long_text:
         times = []
         found: list = []
@@ -178,6 +200,8 @@ def benchmark(texts: List[str], repeat: int = 20, long_text: Optional[str] = Non
             found = find_quantities(long_text)
             times.append(time.perf_counter() - start)
         times.sort()
-        lines.append(f"one {len(long_text)}-character message ({len(found)} quantities): best "
-                     f"{times[0] * 1000:.1f} ms, median {times[2] * 1000:.1f} ms of 5")
+        lines.append(
+            f"one {len(long_text)}-character message ({len(found)} quantities): best "
+            f"{times[0] * 1000:.1f} ms, median {times[2] * 1000:.1f} ms of 5"
+        )
     return "\n".join(lines)

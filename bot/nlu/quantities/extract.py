@@ -4,6 +4,7 @@
 and never raises.  What counts as which quantity, and the values reported, are written down in
 docs/quantities.md; the word lists are in ``data/quantities/``.
 """
+
 from __future__ import annotations
 
 import logging
@@ -26,9 +27,20 @@ from bot.nlu.quantities.scanner import Scanner
 from bot.nlu.quantities.scanner.rates import read_rate
 
 __all__ = [
-    "Quantity", "Reading", "find_quantities", "read_quantities", "AMOUNT", "DURATION",
-    "DAILY_RATE", "ANNUAL_RATE", "INSTALLMENTS", "DAY_OF_MONTH", "ENTITIES", "MONTHLY_RATE",
-    "MONTHLY_CHARGE", "read_rate",
+    "Quantity",
+    "Reading",
+    "find_quantities",
+    "read_quantities",
+    "AMOUNT",
+    "DURATION",
+    "DAILY_RATE",
+    "ANNUAL_RATE",
+    "INSTALLMENTS",
+    "DAY_OF_MONTH",
+    "ENTITIES",
+    "MONTHLY_RATE",
+    "MONTHLY_CHARGE",
+    "read_rate",
 ]
 
 logger = logging.getLogger(__name__)

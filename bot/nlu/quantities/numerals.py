@@ -23,6 +23,7 @@ for this parser.
 
 Nothing here raises on any input; a position where no number starts gives ``None``.
 """
+
 from __future__ import annotations
 
 import re
@@ -30,15 +31,43 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Optional, Union
 
-__all__ = ["Numeral", "scan_numeral", "parse_numeral", "format_decimal", "CN_DIGITS",
-           "NUMERAL_START"]
+__all__ = [
+    "Numeral",
+    "scan_numeral",
+    "parse_numeral",
+    "format_decimal",
+    "CN_DIGITS",
+    "NUMERAL_START",
+]
 
 #: Chinese digits (incl. financial capitals and the colloquial 俩 / 幺) and their values
 CN_DIGITS = {
-    "零": 0, "〇": 0, "一": 1, "幺": 1, "二": 2, "两": 2, "俩": 2, "三": 3, "四": 4,
-    "五": 5, "六": 6, "七": 7, "八": 8, "九": 9,
-    "壹": 1, "贰": 2, "貳": 2, "叁": 3, "參": 3, "肆": 4, "伍": 5, "陆": 6, "陸": 6,
-    "柒": 7, "捌": 8, "玖": 9,
+    "零": 0,
+    "〇": 0,
+    "一": 1,
+    "幺": 1,
+    "二": 2,
+    "两": 2,
+    "俩": 2,
+    "三": 3,
+    "四": 4,
+    "五": 5,
+    "六": 6,
+    "七": 7,
+    "八": 8,
+    "九": 9,
+    "壹": 1,
+    "贰": 2,
+    "貳": 2,
+    "叁": 3,
+    "參": 3,
+    "肆": 4,
+    "伍": 5,
+    "陆": 6,
+    "陸": 6,
+    "柒": 7,
+    "捌": 8,
+    "玖": 9,
 }
 _ZEROS = frozenset("零〇")
 _SMALL_MAGNITUDES = {"十": 10, "拾": 10, "百": 100, "佰": 100, "千": 1000, "仟": 1000}
@@ -53,8 +82,18 @@ _TAIL_BREAKERS = frozenset("个天周年月期号日次笔张岁点倍")
 #: ... except when a rate cue starts there: 一万二日利率0.05% is 12000 at 0.05 % a day
 #: (两 / 俩 still start the next number: 一万两年利息 is 一万 + 两年; so does 一 before 年 —
 #: 1万一年利息 is 1万 + 一年 — except before 年化, which no count of years takes)
-_RATE_CUE_STARTS = ("日利", "日息", "日化", "日费率", "日率",
-                    "年化", "年利", "年息", "年费率", "年率")
+_RATE_CUE_STARTS = (
+    "日利",
+    "日息",
+    "日化",
+    "日费率",
+    "日率",
+    "年化",
+    "年利",
+    "年息",
+    "年费率",
+    "年率",
+)
 #: characters a number can start with
 NUMERAL_START = frozenset("0123456789") | frozenset(CN_DIGITS) | frozenset("十拾")
 
@@ -114,9 +153,26 @@ def _is_ascii_letter(ch: str) -> bool:
 class _State:
     """Accumulator of the Chinese positional grammar (亿 / 万 sections of 千 百 十)."""
 
-    __slots__ = ("yi", "wan", "cur", "num", "tail", "prev", "last_small", "last_big", "last_mag",
-                 "decimal", "frozen", "chinese", "arabic_tokens", "has_mag", "large", "is_range",
-                 "prev_cn_digit", "tokens")
+    __slots__ = (
+        "yi",
+        "wan",
+        "cur",
+        "num",
+        "tail",
+        "prev",
+        "last_small",
+        "last_big",
+        "last_mag",
+        "decimal",
+        "frozen",
+        "chinese",
+        "arabic_tokens",
+        "has_mag",
+        "large",
+        "is_range",
+        "prev_cn_digit",
+        "tokens",
+    )
 
     def __init__(self) -> None:
         self.yi = Decimal(0)
@@ -125,8 +181,8 @@ class _State:
         self.num: Optional[Decimal] = None  # pending digit value
         self.tail: Optional[int] = None  # multiplier if ``num`` is an abbreviated last digit
         self.prev: Optional[str] = None  # "digit", "small", "big", "zero"
-        self.last_small = 10 ** 5
-        self.last_big = 10 ** 9
+        self.last_small = 10**5
+        self.last_big = 10**9
         self.last_mag: Optional[int] = None
         self.decimal = False  # the pending number has a fractional part
         self.frozen = False  # a magnitude followed a decimal: nothing more may follow
@@ -175,8 +231,13 @@ class _Reader:
         self.i = pos
 
     def read(self) -> Optional[Numeral]:
-        steps = (self.arabic, self.chinese_digit, self.unknown_digit, self.chinese_point,
-                 self.magnitude)
+        steps = (
+            self.arabic,
+            self.chinese_digit,
+            self.unknown_digit,
+            self.chinese_point,
+            self.magnitude,
+        )
         while self.i < self.n and not self.st.frozen:
             ch = self.s[self.i]
             for step in steps:
@@ -195,22 +256,36 @@ class _Reader:
         s, st, n = self.s, self.st, self.n
         if st.prev not in ("digit", "small", "big"):
             return
-        if (st.tail and end < n and s[end] in _TAIL_BREAKERS
-                and (s[end - 1] in "两俩" or not s.startswith(_RATE_CUE_STARTS, end)
-                     or (s[end - 1] in "一幺" and s[end] == "年"
-                         and not s.startswith("年化", end)))):
+        if (
+            st.tail
+            and end < n
+            and s[end] in _TAIL_BREAKERS
+            and (
+                s[end - 1] in "两俩"
+                or not s.startswith(_RATE_CUE_STARTS, end)
+                or (s[end - 1] in "一幺" and s[end] == "年" and not s.startswith("年化", end))
+            )
+        ):
             return  # the abbreviated digit starts the next number instead
         first = self.first_arabic
         arabic = st.arabic_tokens == 1 and st.tokens == 1 and not st.chinese
         self.best = Numeral(
-            start=self.pos, end=end, value=st.value(), arabic=arabic,
+            start=self.pos,
+            end=end,
+            value=st.value(),
+            arabic=arabic,
             int_digits=_int_digits(first) if arabic and first else 0,
             leading_zero=bool(arabic and first and _leading_zero(first.group())),
-            chinese=st.chinese, has_magnitude=st.has_mag, large_magnitude=st.large,
-            ends_with_magnitude=st.prev in ("small", "big"), last_magnitude=st.last_mag,
-            is_range=st.is_range, has_decimal=st.decimal,
-            single_cn_digit=(st.chinese and st.tokens == 1 and st.prev == "digit"
-                             and not st.decimal),
+            chinese=st.chinese,
+            has_magnitude=st.has_mag,
+            large_magnitude=st.large,
+            ends_with_magnitude=st.prev in ("small", "big"),
+            last_magnitude=st.last_mag,
+            is_range=st.is_range,
+            has_decimal=st.decimal,
+            single_cn_digit=(
+                st.chinese and st.tokens == 1 and st.prev == "digit" and not st.decimal
+            ),
         )
 
     def advance(self, to: int) -> bool:
@@ -229,15 +304,24 @@ class _Reader:
         if len(digits.split(".")[0]) > _MAX_DIGITS:
             # an identifier-length digit run: report it without computing a value
             if st.tokens == 0:
-                return Numeral(start=self.pos, end=m.end(), value=Decimal(0), arabic=True,
-                               int_digits=len(digits.split(".")[0]))
+                return Numeral(
+                    start=self.pos,
+                    end=m.end(),
+                    value=Decimal(0),
+                    arabic=True,
+                    int_digits=len(digits.split(".")[0]),
+                )
             return False
         value = Decimal(digits)
         if st.prev is None:
             st.num, st.decimal = value, "." in raw
             self.first_arabic = m
-        elif (st.prev in ("small", "big", "zero") and "," not in raw and "." not in raw
-              and not st.decimal):
+        elif (
+            st.prev in ("small", "big", "zero")
+            and "," not in raw
+            and "." not in raw
+            and not st.decimal
+        ):
             mag = st.last_mag or 1
             if st.prev != "zero" and len(digits) == 1 and mag > 10:
                 st.num, st.tail = value, mag // 10  # 1万5, 3千5
@@ -270,8 +354,11 @@ class _Reader:
         elif st.prev == "digit":
             if st.decimal or st.prev_cn_digit is None:
                 return False
-            if (not st.is_range and (st.prev_cn_digit, d) in _RANGE_PAIRS
-                    and (i + 1 >= self.n or not _is_digit_char(s[i + 1]))):
+            if (
+                not st.is_range
+                and (st.prev_cn_digit, d) in _RANGE_PAIRS
+                and (i + 1 >= self.n or not _is_digit_char(s[i + 1]))
+            ):
                 st.is_range = True  # 两三千: keep the lower digit
                 st.prev_cn_digit = d
                 st.chinese = True
@@ -297,9 +384,12 @@ class _Reader:
         likewise when a larger magnitude follows (十多万, 三百来万); not after a Latin k / w
         ("3k几个月" is 3k, then the question 几个月)."""
         st, s, i = self.st, self.s, self.i
-        if not (st.prev in ("small", "big") and not st.decimal and s[i - 1] not in "kKwW"
-                and (ch == "几"
-                     or (ch in "多来" and i + 1 < self.n and s[i + 1] in "万萬亿億千仟"))):
+        if not (
+            st.prev in ("small", "big")
+            and not st.decimal
+            and s[i - 1] not in "kKwW"
+            and (ch == "几" or (ch in "多来" and i + 1 < self.n and s[i + 1] in "万萬亿億千仟"))
+        ):
             return None
         st.num, st.tail = Decimal(0), None
         st.is_range = True
@@ -314,9 +404,17 @@ class _Reader:
         if ch != "点":
             return None
         st, s, i, n = self.st, self.s, self.i, self.n
-        if not ((st.prev_cn_digit is not None if st.prev == "digit" else st.prev == "small")
-                and st.chinese and not st.decimal and not st.is_range and st.tail is None
-                and not st.yi and not st.wan and i + 1 < n and s[i + 1] in CN_DIGITS):
+        if not (
+            (st.prev_cn_digit is not None if st.prev == "digit" else st.prev == "small")
+            and st.chinese
+            and not st.decimal
+            and not st.is_range
+            and st.tail is None
+            and not st.yi
+            and not st.wan
+            and i + 1 < n
+            and s[i + 1] in CN_DIGITS
+        ):
             return False
         j = i + 1
         frac = []
@@ -339,8 +437,12 @@ class _Reader:
             mag = _SMALL_MAGNITUDES[ch]
         elif ch in _BIG_MAGNITUDES:
             mag, big = _BIG_MAGNITUDES[ch], True
-        elif ch in _LATIN_MAGNITUDES and st.prev == "digit" and st.prev_cn_digit is None \
-                and not (i + 1 < self.n and _is_ascii_letter(s[i + 1])):
+        elif (
+            ch in _LATIN_MAGNITUDES
+            and st.prev == "digit"
+            and st.prev_cn_digit is None
+            and not (i + 1 < self.n and _is_ascii_letter(s[i + 1]))
+        ):
             mag = _LATIN_MAGNITUDES[ch]
             big = mag >= 10_000
         if mag is None:
@@ -385,7 +487,7 @@ class _Reader:
             st.yi = (st.wan + section) * mag
             st.wan = Decimal(0)
         st.cur = Decimal(0)
-        st.last_small = 10 ** 5
+        st.last_small = 10**5
         st.last_big = mag
         return True
 

@@ -10,6 +10,7 @@ raise.  A minus sign is never dropped: ``parse_amount("-500")`` is
 ``Decimal("-500")`` (the form explains that amounts must be positive), and the
 other parsers give ``None`` for "-12", "-15", "-18%".
 """
+
 from __future__ import annotations
 
 import logging
@@ -19,14 +20,30 @@ from typing import Callable, List, Optional, TypeVar
 
 from bot.nlu.quantities.durations import parse_iso_parts
 from bot.nlu.quantities.extract import (
-    AMOUNT, ANNUAL_RATE, DAILY_RATE, DAY_OF_MONTH, DURATION, INSTALLMENTS, MONTHLY_CHARGE, MONTHLY_RATE, Quantity,
-    find_quantities, read_quantities, read_rate,
+    AMOUNT,
+    ANNUAL_RATE,
+    DAILY_RATE,
+    DAY_OF_MONTH,
+    DURATION,
+    INSTALLMENTS,
+    MONTHLY_CHARGE,
+    MONTHLY_RATE,
+    Quantity,
+    find_quantities,
+    read_quantities,
+    read_rate,
 )
 from bot.nlu.quantities.numerals import NUMERAL_START, Numeral, parse_numeral
 from bot.nlu.textnorm import normalize_text
 
-__all__ = ["parse_amount", "parse_duration", "parse_daily_rate", "parse_annual_rate", "parse_installments",
-           "parse_day_of_month"]
+__all__ = [
+    "parse_amount",
+    "parse_duration",
+    "parse_daily_rate",
+    "parse_annual_rate",
+    "parse_installments",
+    "parse_day_of_month",
+]
 
 logger = logging.getLogger(__name__)
 T = TypeVar("T")
@@ -76,7 +93,11 @@ def _bare(text: str) -> str:
 
 def _bare_number(text: str) -> Optional[Numeral]:
     num = parse_numeral(_bare(text))
-    if num is None or num.digit_string or (num.arabic and (num.int_digits >= 11 or num.leading_zero)):
+    if (
+        num is None
+        or num.digit_string
+        or (num.arabic and (num.int_digits >= 11 or num.leading_zero))
+    ):
         return None
     return num
 
@@ -96,7 +117,9 @@ def parse_amount(text: str) -> Optional[Decimal]:
     can say that amounts must be positive; :func:`find_quantities` does not report it.
     """
     rest = _bare(text)
-    if rest.startswith(_SIGNS) and rest[1:2] and rest[1] in NUMERAL_START:  # "-500元", "大概-500吧", "负五十"
+    if (
+        rest.startswith(_SIGNS) and rest[1:2] and rest[1] in NUMERAL_START
+    ):  # "-500元", "大概-500吧", "负五十"
         value = _unsigned_amount(rest[1:])
         return -value if value is not None and value > 0 else None
     return _unsigned_amount(text)
@@ -127,7 +150,8 @@ def parse_duration(text: str) -> Optional[str]:
 
 @_guarded
 def parse_daily_rate(text: str) -> Optional[Decimal]:
-    """Daily rate as a fraction ("万分之五", "日息0.05%", or a bare "0.05%" → 0.0005), else ``None``.
+    """Daily rate as a fraction ("万分之五", "日息0.05%", or a bare "0.05%" → 0.0005), else
+    ``None``.
 
     ``None`` when the text gives an annual rate instead (converting is the caller's choice), and
     likewise for a monthly rate ("月息2分": :func:`parse_annual_rate` reads it).

@@ -1,4 +1,5 @@
 """What the quantity reader reports: the entity names and :class:`Quantity`."""
+
 from __future__ import annotations
 
 from dataclasses import dataclass

@@ -4,6 +4,7 @@ Read on first use and cached (:func:`vocabulary`); nothing is read at import tim
 ``[section]`` headers followed by words separated by spaces (``#`` starts a comment line); the
 sections are turned here into the regular expressions and sets the scanner uses.
 """
+
 from __future__ import annotations
 
 import re
@@ -91,8 +92,14 @@ def vocabulary(directory: Optional[Path] = None) -> Vocabulary:
     money = read_sections(folder / "money_units.txt")
     other = read_sections(folder / "not_amounts.txt")
     blockers = read_sections(folder / "unit_blockers.txt")
-    kinds = (("daily", "daily"), ("dailyweak", "daily_weak"), ("annual", "annual"),
-             ("annualweak", "annual_weak"), ("monthly", "monthly"), ("neutral", "neutral"))
+    kinds = (
+        ("daily", "daily"),
+        ("dailyweak", "daily_weak"),
+        ("annual", "annual"),
+        ("annualweak", "annual_weak"),
+        ("monthly", "monthly"),
+        ("neutral", "neutral"),
+    )
     rate_cue_re = re.compile(
         "|".join(f"(?P<{group}>{_longest_first(cues[section])})" for group, section in kinds),
         re.IGNORECASE,
@@ -109,14 +116,18 @@ def vocabulary(directory: Optional[Path] = None) -> Vocabulary:
         foreign_unit_re=re.compile(_in_order(money["foreign"]), re.IGNORECASE),
         identifier_words=tuple(other["identifier_words"]),
         slang_numbers=frozenset(other["slang_numbers"]),
-        slang_before_re=re.compile("(?:" + _in_order(other["slang_before"]) + ")[ ]?$",
-                                   re.IGNORECASE),
+        slang_before_re=re.compile(
+            "(?:" + _in_order(other["slang_before"]) + ")[ ]?$", re.IGNORECASE
+        ),
         hotlines=frozenset(other["hotlines"]),
         bare_blockers=frozenset("".join(blockers["after_bare_number"])),
         day_blockers=frozenset("".join(blockers["after_day"])),
         installment_blockers=frozenset("".join(blockers["after_installments"])),
         triggers=frozenset(
-            NUMERAL_START | _first_chars(all_cues) | set("百千万几") | set("分半每+¥$€£")
+            NUMERAL_START
+            | _first_chars(all_cues)
+            | set("百千万几")
+            | set("分半每+¥$€£")
             | _first_chars(["rmb", "cny", "人民币", "us", "hk", "usd", "hkd", "eur"])
         ),
     )

@@ -7,6 +7,7 @@ word, a rate word without a cue (:mod:`.rates`), a currency sign (:mod:`.amounts
 which is classified by the words around it (:mod:`.numbers`).  Whatever a reader recognises is
 consumed, so results never overlap.  The rules are in docs/quantities.md.
 """
+
 from __future__ import annotations
 
 from dataclasses import replace
@@ -40,8 +41,16 @@ def _range_key(quantity: Quantity):
     return Decimal(quantity.value)
 
 
-class Scanner(NumberReading, RateReading, AmountReading, DurationReading, CountReading, DayReading,
-              ContextCues, ScannerBase):
+class Scanner(
+    NumberReading,
+    RateReading,
+    AmountReading,
+    DurationReading,
+    CountReading,
+    DayReading,
+    ContextCues,
+    ScannerBase,
+):
     """Reads the quantities of one message: ``Scanner(text).run()``."""
 
     def run(self) -> List[Quantity]:
@@ -61,7 +70,7 @@ class Scanner(NumberReading, RateReading, AmountReading, DurationReading, CountR
         return self.found
 
     def extend_range(self, end: int) -> int:
-        """"3000元到6000元", "两个月到三个月", "6期到12期": a second quantity of the same kind,
+        """ "3000元到6000元", "两个月到三个月", "6期到12期": a second quantity of the same kind,
         larger, after 到 / 至 / - / ~ / — makes the first a range; it keeps its (lower) value and
         its span grows over the second.  Returns where scanning goes on."""
         first = self.found[-1]
@@ -74,11 +83,16 @@ class Scanner(NumberReading, RateReading, AmountReading, DurationReading, CountR
         stop = self.match_at(sep.end())
         added = self.found[mark:]
         del self.found[mark:]
-        if (stop is None or len(added) != 1 or added[0].entity != first.entity
-                or added[0].start != sep.end() or added[0].end != stop
-                or not _range_key(first) < _range_key(added[0])):
+        if (
+            stop is None
+            or len(added) != 1
+            or added[0].entity != first.entity
+            or added[0].start != sep.end()
+            or added[0].end != stop
+            or not _range_key(first) < _range_key(added[0])
+        ):
             return end  # not a range: the scanner reads what follows on its own
-        self.found[-1] = replace(first, end=stop, text=self.text[first.start:stop])
+        self.found[-1] = replace(first, end=stop, text=self.text[first.start : stop])
         return stop
 
     def match_at(self, i: int) -> Optional[int]:
@@ -87,9 +101,16 @@ class Scanner(NumberReading, RateReading, AmountReading, DurationReading, CountR
             m = _SEPARATED_DIGITS_RE.match(self.s, i)
             if m and not ("0" <= self.char(i - 1) <= "9"):
                 return m.end()
-        for matcher in (self.rate_with_cue, self.rate_word, self.currency, self.every_month_day,
-                        self.installments_with_fen, self.half_duration, self.few_duration,
-                        self.number):
+        for matcher in (
+            self.rate_with_cue,
+            self.rate_word,
+            self.currency,
+            self.every_month_day,
+            self.installments_with_fen,
+            self.half_duration,
+            self.few_duration,
+            self.number,
+        ):
             end = matcher(i)
             if end is not None:
                 return end

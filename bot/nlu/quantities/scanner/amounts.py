@@ -2,6 +2,7 @@
 
 See the ``amount`` section of docs/quantities.md.
 """
+
 from __future__ import annotations
 
 import re
@@ -50,8 +51,11 @@ class AmountReading:
         """Units after a number already known to be money: 多, 元/块(钱), 5毛 … ."""
         value = num.value
         u = k
-        if self.char(u) == "多" and self.char(u + 1) not in _NOT_APPROX_AFTER_DUO and (
-                num.has_magnitude or num.value >= 10):
+        if (
+            self.char(u) == "多"
+            and self.char(u + 1) not in _NOT_APPROX_AFTER_DUO
+            and (num.has_magnitude or num.value >= 10)
+        ):
             u += 1
         m = self.words.money_unit_re.match(self.s, u)
         if not m:
@@ -85,7 +89,7 @@ class AmountReading:
             fen, end = self.fen_after(end)
             return self.emit(AMOUNT, i, end, format_decimal(value + fen))
         if s.startswith("分钱", k) and num.is_integer and num.value < 100:
-            if s[num.start:num.end] == "一" and self.char(k + 2) in ("都", "也"):
+            if s[num.start : num.end] == "一" and self.char(k + 2) in ("都", "也"):
                 return k + 2  # 一分钱都没有: "not a single cent", an idiom
             return self.emit(AMOUNT, i, k + 2, format_decimal(num.value * _HUNDREDTH))
         if self.words.foreign_unit_re.match(s, u):
@@ -148,7 +152,7 @@ class AmountReading:
             u = num.end  # a space after the number is not part of it
         c = "" if unit_free else self.char(u)
         consumed = u if u > num.end else num.end
-        word = self.s[num.start:num.end]
+        word = self.s[num.start : num.end]
         if num.arabic and word in self.words.slang_numbers and self._slang_position(num):
             return consumed  # "我要下了，88": bye-bye
         split = _BUDGET_SPLIT_RE.fullmatch(self.s, num.start, num.end) if num.arabic else None
@@ -173,7 +177,10 @@ class AmountReading:
         """Slang numbers stand at the start, after punctuation or after a thanks / goodbye word
         ("好的88"), and end the message."""
         before = self.char(num.start - 1)
-        if before and not _STRIP_RE.fullmatch(before) and not self.words.slang_before_re.search(
-                self.s, max(0, num.start - 6), num.start):
+        if (
+            before
+            and not _STRIP_RE.fullmatch(before)
+            and not self.words.slang_before_re.search(self.s, max(0, num.start - 6), num.start)
+        ):
             return False
         return self.n - num.end <= 12 and _SLANG_TAIL_RE.fullmatch(self.s, num.end) is not None

@@ -1,4 +1,5 @@
 """The state of one scan (the normalised text, what was found) and helpers all readers use."""
+
 from __future__ import annotations
 
 import re
@@ -11,8 +12,9 @@ from bot.nlu.quantities.scanner.patterns import _RANGE_SEP_RE, _STRIP_RE, _is_as
 from bot.nlu.quantities.vocabulary import vocabulary
 from bot.nlu.textnorm import normalize_text
 
-_GROUPED_MONEY_RE = re.compile(r"[0-9]{3}(?:[,，][0-9]{3})*(?![0-9])[ ]?(?:元|块|万|千|rmb)",
-                               re.IGNORECASE)
+_GROUPED_MONEY_RE = re.compile(
+    r"[0-9]{3}(?:[,，][0-9]{3})*(?![0-9])[ ]?(?:元|块|万|千|rmb)", re.IGNORECASE
+)
 
 
 def _sentence_commas_kept(original: str, normalised: str) -> str:
@@ -23,8 +25,12 @@ def _sentence_commas_kept(original: str, normalised: str) -> str:
         return normalised
     chars = list(normalised)
     for p, ch in enumerate(original):
-        if (ch == "，" and p > 0 and "0" <= original[p - 1] <= "9"
-                and not _GROUPED_MONEY_RE.match(original, p + 1)):
+        if (
+            ch == "，"
+            and p > 0
+            and "0" <= original[p - 1] <= "9"
+            and not _GROUPED_MONEY_RE.match(original, p + 1)
+        ):
             chars[p] = "，"
     return "".join(chars)
 
@@ -50,7 +56,7 @@ class ScannerBase:
         return self.s[i] if 0 <= i < self.n else ""
 
     def merge_range(self, num: Numeral) -> Numeral:
-        """"2000-3000", "两到三万", "5-10天": one quantity with the lower bound."""
+        """ "2000-3000", "两到三万", "5-10天": one quantity with the lower bound."""
         m = _RANGE_SEP_RE.match(self.s, num.end)
         if not m or num.digit_string:
             return num
@@ -64,19 +70,29 @@ class ScannerBase:
                 low = scaled
         if not low < num2.value:
             return num
-        return replace(num2, start=num.start, value=low, is_range=True,
-                       arabic=num.arabic and num2.arabic,
-                       int_digits=max(num.int_digits, num2.int_digits),
-                       has_magnitude=num.has_magnitude or num2.has_magnitude,
-                       large_magnitude=num.large_magnitude or num2.large_magnitude,
-                       single_cn_digit=False, leading_zero=num.leading_zero)
+        return replace(
+            num2,
+            start=num.start,
+            value=low,
+            is_range=True,
+            arabic=num.arabic and num2.arabic,
+            int_digits=max(num.int_digits, num2.int_digits),
+            has_magnitude=num.has_magnitude or num2.has_magnitude,
+            large_magnitude=num.large_magnitude or num2.large_magnitude,
+            single_cn_digit=False,
+            leading_zero=num.leading_zero,
+        )
 
     def _ends_bare_digit(self, q: int) -> bool:
         c = self.char(q)
         if not c:
             return True
-        if (c in self.words.bare_blockers or c in NUMERAL_START or c in "毛角元块钱万千百.,"
-                or _is_ascii_letter(c)):
+        if (
+            c in self.words.bare_blockers
+            or c in NUMERAL_START
+            or c in "毛角元块钱万千百.,"
+            or _is_ascii_letter(c)
+        ):
             return False
         return True
 

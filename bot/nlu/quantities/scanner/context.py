@@ -3,6 +3,7 @@
 Identifiers written with separators (phone numbers, dates, times), identifier words before a number
 (尾号, 验证码, 芝麻分 …), names of rules (502030法则), and a minus sign or 负 before a number.
 """
+
 from __future__ import annotations
 
 import re
@@ -53,8 +54,12 @@ class ContextCues:
         before_space = self.char(i - 3)
         if prev == " " and (before_space in _NUMBER_END_CHARS or before_space in NUMERAL_START):
             return False  # "8000 -3000": a subtraction or a list, not a sign
-        return (not prev or prev in "是为"
-                or bool(_STRIP_RE.fullmatch(prev)) and prev not in _MINUS_SIGNS)
+        return (
+            not prev
+            or prev in "是为"
+            or bool(_STRIP_RE.fullmatch(prev))
+            and prev not in _MINUS_SIGNS
+        )
 
     def left_blocked(self, i: int) -> bool:
         before = self.char(i - 1)
@@ -67,7 +72,7 @@ class ContextCues:
             return True
         j = i
         while True:  # skip back over 是 / 为 / : …, checking for an identifier word at each step
-            if self.s[max(0, j - 4):j].lower().endswith(self.words.identifier_words):
+            if self.s[max(0, j - 4) : j].lower().endswith(self.words.identifier_words):
                 return True
             if j <= max(0, i - 4) or self.s[j - 1] not in _ID_FILLER:
                 return False

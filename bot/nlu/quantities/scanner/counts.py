@@ -2,6 +2,7 @@
 
 See the ``installments`` section of docs/quantities.md.
 """
+
 from __future__ import annotations
 
 import re
@@ -29,8 +30,13 @@ class CountReading:
         if not m:
             return None
         num = scan_numeral(self.s, m.end())
-        if (num is None or num.digit_string or num.has_decimal or not num.is_integer
-                or not 2 <= num.value <= 999):
+        if (
+            num is None
+            or num.digit_string
+            or num.has_decimal
+            or not num.is_integer
+            or not 2 <= num.value <= 999
+        ):
             return None
         start = num.start if self.char(i - 1) in ("能", "以", "可") else i
         unit = _INSTALLMENT_UNIT_RE.match(self.s, num.end)
@@ -54,16 +60,26 @@ class CountReading:
         self.emit(INSTALLMENTS, start, num.end, str(int(num.value)))
         alt = _OR_RE.match(self.s, num.end)
         other = scan_numeral(self.s, alt.end()) if alt else None
-        if (other is None or other.digit_string or other.has_decimal or not other.is_integer
-                or not 2 <= other.value <= _BARE_PLAN_MAX or not self._ends_bare_digit(other.end)):
+        if (
+            other is None
+            or other.digit_string
+            or other.has_decimal
+            or not other.is_integer
+            or not 2 <= other.value <= _BARE_PLAN_MAX
+            or not self._ends_bare_digit(other.end)
+        ):
             return num.end
         return self.emit(INSTALLMENTS, other.start, other.end, str(int(other.value)))
 
     def installments_plain(self, i: int, num: Numeral, k: int) -> int:
         end = k + 1
-        if (num.has_decimal or not num.is_integer or not 2 <= num.value <= 999
-                or self.char(i - 1) in ("这", "那", "哪", "本", "上", "下", "每")
-                or self.char(end) in self.words.installment_blockers):
+        if (
+            num.has_decimal
+            or not num.is_integer
+            or not 2 <= num.value <= 999
+            or self.char(i - 1) in ("这", "那", "哪", "本", "上", "下", "每")
+            or self.char(end) in self.words.installment_blockers
+        ):
             return end
         return self.emit(INSTALLMENTS, i, end, str(int(num.value)))
 

@@ -2,6 +2,7 @@
 
 See the ``day_of_month`` section of docs/quantities.md.
 """
+
 from __future__ import annotations
 
 import re
@@ -27,15 +28,20 @@ class DayReading:
         if num is None or not self._day_number(num):
             return None
         k = num.end
-        if self.char(k) == "号" and self.char(k + 1) not in self.words.day_blockers or \
-                self.char(k) == "日" and not _WITHIN_RE.match(self.s, k + 1):
+        if (
+            self.char(k) == "号"
+            and self.char(k + 1) not in self.words.day_blockers
+            or self.char(k) == "日"
+            and not _WITHIN_RE.match(self.s, k + 1)
+        ):
             return self.emit(DAY_OF_MONTH, i, k + 1, str(int(num.value)))
         return None
 
     @staticmethod
     def _day_number(num: Numeral) -> bool:
-        return (not num.digit_string and not num.has_decimal and num.is_integer
-                and 1 <= num.value <= 31)
+        return (
+            not num.digit_string and not num.has_decimal and num.is_integer and 1 <= num.value <= 31
+        )
 
     def day(self, i: int, num: Numeral, k: int) -> int:
         end = k + 1

@@ -3,6 +3,7 @@
 See the ``duration`` section of docs/quantities.md; the ISO 8601 values are built in
 :mod:`bot.nlu.quantities.durations`.
 """
+
 from __future__ import annotations
 
 import re
@@ -16,7 +17,8 @@ from bot.nlu.quantities.scanner.patterns import _DURATION_UNIT_RE, _HALF, _STRIP
 
 _DURATION_JOIN_RE = re.compile(r"零|又|加|[ ]")
 _HALF_RE = re.compile(
-    r"半(?P<ge>个)?(?P<more>多(?!少))?(?P<unit>年(?![级代纪])|月|小时|钟头|星期|礼拜)")
+    r"半(?P<ge>个)?(?P<more>多(?!少))?(?P<unit>年(?![级代纪])|月|小时|钟头|星期|礼拜)"
+)
 #: before 半天 / 几天 (几个月 …): a word of being late or putting off (and, before 几, of waiting),
 #: which makes them a length of time: "晚了半天", "宽限几天", "等我几天", "过几天"; the overdue
 #: words count before 几 only with 了 ("逾期了几天"; "逾期几天算不良" asks how many)
@@ -30,22 +32,36 @@ _LASTING_AFTER_RE = re.compile(r"(?:都|也)?[没未不]")
 #: unless a yes-no or other question word comes later (吗, 什么, 怎么: "晚几天会有影响吗")
 _HOW_MANY_AFTER_RE = re.compile(r"[ ]?(?:才|能|可以|会|算|就)")
 _OTHER_QUESTION_RE = re.compile(r"[吗么嘛]")
-_UNIT_RANK = {"年": 6, "季度": 5.5, "月": 5, "星期": 4, "礼拜": 4, "周": 4, "天": 3, "自然日": 3,
-              "小时": 2, "钟头": 2, "分钟": 1}
+_UNIT_RANK = {
+    "年": 6,
+    "季度": 5.5,
+    "月": 5,
+    "星期": 4,
+    "礼拜": 4,
+    "周": 4,
+    "天": 3,
+    "自然日": 3,
+    "小时": 2,
+    "钟头": 2,
+    "分钟": 1,
+}
 #: words before a bare month number that make it a length of time ("逾期3月")
 _MONTH_CUE_RE = re.compile(
     r"(?:逾期|预期|途期|过期|超期|拖欠|拖了|拖|晚了|晚还|晚|超过|满|近|共|用了|借了|欠了|宽限)"
-    r"(?:了|已经|快|都)?[ ]?$")
+    r"(?:了|已经|快|都)?[ ]?$"
+)
 _MONTH_NAME_TAIL_RE = re.compile(r"份|初|底|中旬|上旬|下旬|中|末|里")
 #: "一个月还3000", "一天打几十个电话": 一 + unit + a verb of what happens per unit
 _PER_UNIT_AFTER_RE = re.compile(
     r"(?:最多|最少|只能|能|可以|大概|大约|平均|就|要|得|都|也|才|到底|至少|免费){0,2}"
     r"(?:还(?![完清上掉得不])|存|花|付|赚|挣|打|发|收(?!益)|扣|交|拿出|工资|收入|薪水|开销|查|好几|到晚|到头|[0-9]|"
-    r"[一二三四五六七八九两][十百千万]|[一二三四五六七八九两几]次)")
+    r"[一二三四五六七八九两][十百千万]|[一二三四五六七八九两几]次)"
+)
 #: "多少钱一天", "几块一个月": a price per unit of time, not a length of time
 _PRICE_BEFORE_RE = re.compile(r"(?:多少|几)(?:块|元|毛)?钱?$")
 _DURATION_VERB_BEFORE_RE = re.compile(
-    r"(?:逾期|预期|途期|晚还|晚了|晚|拖了|拖|借了|借|用了|用|宽限|延期|延迟|延后|推迟|推后|提前|超过|超|满|前|往后|向后|期后|号后|款后|过了|了)$")
+    r"(?:逾期|预期|途期|晚还|晚了|晚|拖了|拖|借了|借|用了|用|宽限|延期|延迟|延后|推迟|推后|提前|超过|超|满|前|往后|向后|期后|号后|款后|过了|了)$"
+)
 
 
 class _DurationParts:
@@ -121,8 +137,11 @@ class DurationReading:
         """几天 at ``i`` (好几天 from ``start``) to ``end`` says "a few days" rather than asking
         how many."""
         s = self.s
-        if (start < i or self._alone(start, end)
-                or (i >= 2 and s.startswith(("连续", "已经"), i - 2))):
+        if (
+            start < i
+            or self._alone(start, end)
+            or (i >= 2 and s.startswith(("连续", "已经"), i - 2))
+        ):
             return True  # 好几天, "几天", 连续几个月, 已经几天了
         if _LASTING_AFTER_RE.match(s, end):
             return True  # 几个月没还
@@ -153,8 +172,11 @@ class DurationReading:
         if unit == "月" and num.value >= 100:
             return True
         at = m.start("unit")
-        return (unit in ("天", "月", "年") and self.s.startswith(unit * 2, at)
-                and not self.s.startswith(unit * 3, at))
+        return (
+            unit in ("天", "月", "年")
+            and self.s.startswith(unit * 2, at)
+            and not self.s.startswith(unit * 3, at)
+        )
 
     def duration(self, i: int, num: Numeral, u: int, approx: bool) -> Optional[int]:
         m = _DURATION_UNIT_RE.match(self.s, u)
@@ -171,28 +193,43 @@ class DurationReading:
         half = bool(m.group("half"))
         post = m.group("post") or ""
         if unit == "月" and not (m.group("ge") or half or m.group("more") or approx):
-            word = self.s[num.start:num.end]
-            if word not in ("两", "俩") and num.value <= 12 and not _MONTH_CUE_RE.search(
-                    self.s, max(0, i - 8), i):
+            word = self.s[num.start : num.end]
+            if (
+                word not in ("两", "俩")
+                and num.value <= 12
+                and not _MONTH_CUE_RE.search(self.s, max(0, i - 8), i)
+            ):
                 tail = _MONTH_NAME_TAIL_RE.match(self.s, end)
                 return tail.end() if tail else end  # a month name: 3月 = March
         if half and post == "半":
             end -= 1
             post = ""
-        if self.s[num.start:num.end] == "一" and self.s.startswith(
-                ("比" + self.s[i:end], "不如" + self.s[i:end]), end):
+        if self.s[num.start : num.end] == "一" and self.s.startswith(
+            ("比" + self.s[i:end], "不如" + self.s[i:end]), end
+        ):
             return end + (1 if self.s[end] == "比" else 2) + (end - i)  # 一天比一天多: "ever more"
-        if (self.s[num.start:num.end] == "一" and not (half or post or m.group("more") or approx)
-                and _PER_UNIT_AFTER_RE.match(self.s, end)
-                and not _DURATION_VERB_BEFORE_RE.search(self.s, max(0, i - 4), i)):
+        if (
+            self.s[num.start : num.end] == "一"
+            and not (half or post or m.group("more") or approx)
+            and _PER_UNIT_AFTER_RE.match(self.s, end)
+            and not _DURATION_VERB_BEFORE_RE.search(self.s, max(0, i - 4), i)
+        ):
             return end  # "一个月还3000": per month, not a length of time
-        if (self.s[num.start:num.end] == "一" and not (half or post or m.group("more") or approx)
-                and self.found and self.found[-1].entity == AMOUNT and self.found[-1].end == i
-                and (end >= self.n or _STRIP_RE.match(self.s, end))
-                and "借" not in self.s[max(0, self.found[-1].start - 3):self.found[-1].start]):
+        if (
+            self.s[num.start : num.end] == "一"
+            and not (half or post or m.group("more") or approx)
+            and self.found
+            and self.found[-1].entity == AMOUNT
+            and self.found[-1].end == i
+            and (end >= self.n or _STRIP_RE.match(self.s, end))
+            and "借" not in self.s[max(0, self.found[-1].start - 3) : self.found[-1].start]
+        ):
             return end  # "收入4500一个月。": per month
-        if (self.s[num.start:num.end] == "一" and not (half or post or m.group("more") or approx)
-                and _PRICE_BEFORE_RE.search(self.s, max(0, i - 4), i)):
+        if (
+            self.s[num.start : num.end] == "一"
+            and not (half or post or m.group("more") or approx)
+            and _PRICE_BEFORE_RE.search(self.s, max(0, i - 4), i)
+        ):
             return end  # "罚息多少钱一天": per day
         value = num.value + (_HALF if half or post == "半" else 0)
         parts = _DurationParts()
@@ -212,7 +249,11 @@ class DurationReading:
             if not m or m.group("unit") == "工作日" or _UNIT_RANK[m.group("unit")] >= rank:
                 return end
             unit = m.group("unit")
-            if unit == "月" and not m.group("ge") and self.s[num.start:num.end] not in ("两", "俩"):
+            if (
+                unit == "月"
+                and not m.group("ge")
+                and self.s[num.start : num.end] not in ("两", "俩")
+            ):
                 return end
             stop = m.end()
             half = bool(m.group("half"))

@@ -3,6 +3,7 @@
 :meth:`NumberReading.classify` is the dispatcher: a percentage, a time of day, a year, a plan
 length, a day of the month, a duration, money, or a bare number.
 """
+
 from __future__ import annotations
 
 import re
@@ -22,7 +23,8 @@ from bot.nlu.quantities.scanner.rates import _Rate
 
 _TIME_TAIL_RE = re.compile(r"点(?:钟|半|[0-9]{1,2}分?|[零一二三四五六七八九十]{1,3}分?)?")
 _BLOCKED_UNIT_RE = re.compile(
-    r"个?(?:期|天|月|年|周|星期|次|笔|名|号|日|季度|季|位|条|章|节|页|项|张)?")
+    r"个?(?:期|天|月|年|周|星期|次|笔|名|号|日|季度|季|位|条|章|节|页|项|张)?"
+)
 _ALNUM_TAIL_RE = re.compile(r"[0-9A-Za-z.]*")
 #: words before a number that make it an operand, not money: 乘365
 _OPERATOR_BEFORE_RE = re.compile(r"(?:乘以|除以|乘|除|[×x*÷])[ ]?$", re.IGNORECASE)
@@ -32,7 +34,8 @@ _NOT_COUNT_BEFORE = frozenset("同统某任每哪这那唯单成")
 #: shifts by a length of time ("提前一天", "延后一天", "往后推"); otherwise 前一天 / 后一天 name
 #: a day
 _SHIFT_ANCHOR_RE = re.compile(
-    r"(?:提|往|向|之|以|推|延|退|滞|错|挪|靠|今|此|日|期|号|款|止|账|单)的?$")
+    r"(?:提|往|向|之|以|推|延|退|滞|错|挪|靠|今|此|日|期|号|款|止|账|单)的?$"
+)
 
 
 class NumberReading:
@@ -46,16 +49,14 @@ class NumberReading:
         if "0" <= s[i] <= "9" and "0" <= self.char(i - 1) <= "9":
             return num.end  # the tail of a digit group already rejected
         if self.char(i - 1) == "几":
-            unit = (_DURATION_UNIT_RE.match(s, num.end)
-                    or self.words.money_unit_re.match(s, num.end))
+            unit = _DURATION_UNIT_RE.match(s, num.end) or self.words.money_unit_re.match(s, num.end)
             return unit.end() if unit else num.end  # 几十万, 几十天: the multiplier is unknown
         if self.left_blocked(i):
             end = num.end
             if _is_ascii_letter(self.char(i - 1)):
                 return _ALNUM_TAIL_RE.match(s, end).end()
             return _BLOCKED_UNIT_RE.match(s, end).end()
-        if ((num.arabic and num.int_digits >= 11)
-                or (num.digit_string and num.end - num.start >= 7)):
+        if (num.arabic and num.int_digits >= 11) or (num.digit_string and num.end - num.start >= 7):
             return num.end  # phone / account numbers
         if self.char(num.end) in ("\ufe0f", "\u20e3"):
             return num.end  # keycap emoji 1️⃣
@@ -70,8 +71,14 @@ class NumberReading:
             end = self.classify(i, num)
             for q in self.found[mark:]:
                 if q.entity == AMOUNT:
-                    self.withheld.append(replace(q, start=i - 1, text=self.text[i - 1:q.end],
-                                                 value=format_decimal(-Decimal(q.value))))
+                    self.withheld.append(
+                        replace(
+                            q,
+                            start=i - 1,
+                            text=self.text[i - 1 : q.end],
+                            value=format_decimal(-Decimal(q.value)),
+                        )
+                    )
             del self.found[mark:]
             return end
         return self.classify(i, num)
@@ -88,10 +95,15 @@ class NumberReading:
             return _TIME_TAIL_RE.match(s, j).end()  # a time of day (3点, 三点半) or 一点 = "a bit"
         if _OPERATOR_BEFORE_RE.search(s, max(0, i - 3), i):
             return j  # 乘365: an operand
-        if s[num.start:num.end] == "一" and (
-                self.char(i - 1) in _NOT_COUNT_BEFORE or s.startswith("最后", i - 2)
-                or (i > 0 and s[i - 1] in "前后"
-                    and not _SHIFT_ANCHOR_RE.search(s, max(0, i - 3), i - 1))):
+        if s[num.start : num.end] == "一" and (
+            self.char(i - 1) in _NOT_COUNT_BEFORE
+            or s.startswith("最后", i - 2)
+            or (
+                i > 0
+                and s[i - 1] in "前后"
+                and not _SHIFT_ANCHOR_RE.search(s, max(0, i - 3), i - 1)
+            )
+        ):
             unit = _DURATION_UNIT_RE.match(s, j)
             # 同一天, 最后一个月, 算前一天还是后一天: which one, not how many
             return unit.end() if unit else j
@@ -102,14 +114,20 @@ class NumberReading:
         # a lower bound
         u = k
         approx_char = ""
-        if k == j and c in ("多", "余", "来") and (
-                self.char(k + 1) not in _NOT_APPROX_AFTER_DUO) and (
-                num.has_magnitude or (num.arabic and num.value >= 10)):
+        if (
+            k == j
+            and c in ("多", "余", "来")
+            and (self.char(k + 1) not in _NOT_APPROX_AFTER_DUO)
+            and (num.has_magnitude or (num.arabic and num.value >= 10))
+        ):
             approx_char, u = c, k + 1
             if c == "多" and s.startswith(("点儿", "一点", "点"), u):
                 u += 2 if s.startswith(("点儿", "一点"), u) else 1  # 5000多点: a bit more than 5000
-        elif k == j and s.startswith("出头", k) and (
-                num.has_magnitude or (num.arabic and num.value >= 10)):
+        elif (
+            k == j
+            and s.startswith("出头", k)
+            and (num.has_magnitude or (num.arabic and num.value >= 10))
+        ):
             approx_char, u = "出头", k + 2
         if s.startswith("年", u) and self._year_like(num):
             return u + 1  # a year

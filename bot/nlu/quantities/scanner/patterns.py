@@ -1,4 +1,5 @@
 """Patterns and constants the scanner's readers share (units of time, punctuation, ranges)."""
+
 from __future__ import annotations
 
 import re

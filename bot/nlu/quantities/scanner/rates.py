@@ -2,6 +2,7 @@
 
 See the ``daily_rate`` / ``annual_rate`` section of docs/quantities.md.
 """
+
 from __future__ import annotations
 
 import re
@@ -36,7 +37,8 @@ _NEUTRAL_CONTEXT_RE = re.compile(r"利率|利息")
 #: before a percentage (fillers skipped): a payment, a change, a fee or a base makes it a share of
 #: something, not an interest rate ("还了50%", "首付30%", "上浮50%", "手续费0.6%", "本金的30%")
 _SHARE_BEFORE_RE = re.compile(
-    r"(?:还|付|交|浮|涨|降|减|免|少|多|打|占|剩|完成|提高|增加|优惠|返|扣|费|税|的|比|率|金|险)$")
+    r"(?:还|付|交|浮|涨|降|减|免|少|多|打|占|剩|完成|提高|增加|优惠|返|扣|费|税|的|比|率|金|险)$"
+)
 #: after a percentage: 的 + anything but a rate word makes it a share ("30%的工资")
 _SHARE_AFTER_RE = re.compile(r"[ ]?的(?!年化|年利|年息|利率|利息|高利贷|日息|日利|息|利)")
 _PER_BASE = {"百": Decimal(100), "千": Decimal(1000), "万": Decimal(10000)}
@@ -78,10 +80,19 @@ def _traditional_rate(s: str, num: Numeral, fen: Decimal) -> Optional[_Rate]:
             tail = scan_numeral(s, end, digit_strings=False)
             after = s[tail.end] if tail is not None and tail.end < n else ""
             money_unit = vocabulary().money_unit_re
-            if (tail is not None and tail.end == end + 1 and not tail.has_magnitude
-                    and (tail.end >= n or (after not in NUMERAL_START
-                                           and after not in "万千百kKwW.%"
-                                           and not money_unit.match(s, tail.end)))):
+            if (
+                tail is not None
+                and tail.end == end + 1
+                and not tail.has_magnitude
+                and (
+                    tail.end >= n
+                    or (
+                        after not in NUMERAL_START
+                        and after not in "万千百kKwW.%"
+                        and not money_unit.match(s, tail.end)
+                    )
+                )
+            ):
                 value, end = value + tail.value * step, tail.end
                 if end < n and s[end] == minor:
                     end += 1
@@ -122,9 +133,12 @@ def read_rate(s: str, j: int, cue: str, traditional: bool = False) -> Optional[_
     if k < n and s[k] == "%":
         return _Rate(k + 1, num.value / 100, "percent")
     # a bare number only after a strong cue, and only when no unit follows
-    if num.end < n and (s[num.end] in vocabulary().bare_blockers or s[num.end] in "万千百kKwW"
-                        or vocabulary().money_unit_re.match(s, num.end)
-                        or _is_ascii_letter(s[num.end])):
+    if num.end < n and (
+        s[num.end] in vocabulary().bare_blockers
+        or s[num.end] in "万千百kKwW"
+        or vocabulary().money_unit_re.match(s, num.end)
+        or _is_ascii_letter(s[num.end])
+    ):
         return None
     v = num.value
     if cue == "daily":
@@ -173,8 +187,15 @@ class RateReading:
             # a monthly rate: consumed, not reported; set aside for the form parsers
             kind = MONTHLY_RATE if word in self.words.monthly_interest_cues else MONTHLY_CHARGE
             start = i if _SPACE_ONLY_RE.fullmatch(self.s, m.end(), j) else j
-            self.withheld.append(Quantity(kind, start, rate.end, self.text[start:rate.end],
-                                          format_decimal(rate.fraction)))
+            self.withheld.append(
+                Quantity(
+                    kind,
+                    start,
+                    rate.end,
+                    self.text[start : rate.end],
+                    format_decimal(rate.fraction),
+                )
+            )
             return rate.end
         start = i if _SPACE_ONLY_RE.fullmatch(self.s, m.end(), j) else j
         return self.emit(entity, start, rate.end, format_decimal(rate.fraction))
@@ -183,8 +204,11 @@ class RateReading:
         if not _RATE_WORD_RE.match(self.s, i):
             if self.s[i] == "万":
                 rate = read_rate(self.s, i, "daily")  # 万五的利息: the rate word comes after
-                if (rate is not None and rate.shape == "wan"
-                        and _WAN_RATE_AFTER_RE.match(self.s, rate.end)):
+                if (
+                    rate is not None
+                    and rate.shape == "wan"
+                    and _WAN_RATE_AFTER_RE.match(self.s, rate.end)
+                ):
                     return self.emit(DAILY_RATE, i, rate.end, format_decimal(rate.fraction))
             return None
         rate = read_rate(self.s, i, "none")
@@ -218,8 +242,9 @@ class RateReading:
             return None
         fillers = self.words.fillers_before_re.search(s, max(0, i - 12), i)
         before = fillers.start() if fillers else i
-        if (_SHARE_BEFORE_RE.search(s, max(0, before - 2), before)
-                or _SHARE_AFTER_RE.match(s, rate.end)):
+        if _SHARE_BEFORE_RE.search(s, max(0, before - 2), before) or _SHARE_AFTER_RE.match(
+            s, rate.end
+        ):
             return None
         if annual or rate.fraction >= Decimal("0.01"):
             return ANNUAL_RATE
@@ -232,8 +257,10 @@ class RateReading:
             return False
         traditional = m.group().lower() in self.words.traditional_cues
         after_fillers = self.words.filler_re.match(self.s, m.end()).end()
-        return (read_rate(self.s, after_fillers, m.lastgroup, traditional) is not None
-                or read_rate(self.s, m.end(), m.lastgroup, traditional) is not None)
+        return (
+            read_rate(self.s, after_fillers, m.lastgroup, traditional) is not None
+            or read_rate(self.s, m.end(), m.lastgroup, traditional) is not None
+        )
 
     def _rate_question_follows(self, k: int, num: Numeral) -> bool:
         """A daily / annual cue with no value after a number of money size: "3万年化多少",
