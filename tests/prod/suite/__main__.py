@@ -1,7 +1,8 @@
 """python -m tests.prod.suite: run the scenarios against the topology scripts/prod_test.sh started.
 
 Settings (environment): PROD_DIR (the topology), PROD_TEST_SOAK_SECONDS (300), PROD_TEST_FUZZ
-(10000), PROD_TEST_KILL_ROUNDS (2), PROD_TEST_SCENARIOS (all: wechat,kill,faults,reminder,soak,fuzz), PROD_TEST_UP_SECONDS
+(10000), PROD_TEST_KILL_ROUNDS (2), PROD_TEST_SCENARIOS (all: wechat,kill,faults,reminder,soak,
+fuzz), PROD_TEST_UP_SECONDS
 (how long `up` took: the reminder is due after a restart of that length).
 Writes the table to $PROD_DIR/../table.md and the rows to $PROD_DIR/../results.json.
 """
@@ -85,7 +86,10 @@ async def main() -> int:
         for round_ in range(int(os.environ.get("PROD_TEST_KILL_ROUNDS", "2"))):
             victim = "rasa-1" if round_ % 2 == 0 else "rasa-2"
             await run_one(
-                rows, topology, f"kill {victim}", lambda v=victim: scenarios.kill_replica(topology, v)
+                rows,
+                topology,
+                f"kill {victim}",
+                lambda v=victim: scenarios.kill_replica(topology, v),
             )
     if "faults" in chosen:
         for part in scenarios.FAULTS:
@@ -105,7 +109,8 @@ async def main() -> int:
     table = markdown(rows)
     failed = [r for r in rows if not r.passed]
     summary = (
-        f"{len(rows) - len(failed)}/{len(rows)} scenarios passed in {time.monotonic() - began:.0f} s "
+        f"{len(rows) - len(failed)}/{len(rows)} scenarios passed in "
+        f"{time.monotonic() - began:.0f} s "
         f"(plus {up_seconds:.0f} s for the first `up`); load average {load_before[0]:.1f} before, "
         f"{load_after[0]:.1f} after (1 min), {os.cpu_count()} cores"
     )

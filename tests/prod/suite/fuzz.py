@@ -82,7 +82,8 @@ BOMB = (
         f'<!ENTITY lol{i} "{("&lol" + (str(i - 1) if i > 1 else "") + ";") * 10}">'
         for i in range(1, 10)
     )
-    + "]><xml><ToUserName>a</ToUserName><FromUserName>{openid}</FromUserName><CreateTime>1</CreateTime>"
+    + "]><xml><ToUserName>a</ToUserName><FromUserName>{openid}</FromUserName>"
+    "<CreateTime>1</CreateTime>"
     "<MsgType>text</MsgType><Content>&lol9;</Content><MsgId>1</MsgId></xml>"
 )
 QUADRATIC = (
@@ -370,7 +371,8 @@ async def fuzz(topology: Topology, total: int, workers: int = 10, seed: int = 15
     row.sent = (
         f"{sent} messages, {workers} at a time: "
         + ", ".join(f"{name} {len(v)}" for name, v in results.items())
-        + " (control characters, 100 KB and 1 MB texts, invalid UTF-8, lone surrogates, non-object metadata, "
+        + " (control characters, 100 KB and 1 MB texts, invalid UTF-8, lone surrogates, "
+        + "non-object metadata, "
         "malformed XML, XML bombs, external entities, bad signatures, non-message payloads)"
     )
     total_5xx = total_empty = total_conn = 0

@@ -150,7 +150,8 @@ async def kill_replica(topology: Topology, victim: str = "rasa-1") -> Row:
         for page in widgets:
             await page.close()
     row.sent = (
-        f"{len(users)} conversations (6 WeChat through HAProxy, 4 widget sockets, 2 pinned to each replica) × "
+        f"{len(users)} conversations (6 WeChat through HAProxy, 4 widget sockets, 2 pinned to "
+        "each replica) × "
         f"{turns} turns; `kill -9` of {victim}'s process group {killed_at - started:.0f} s in"
     )
     totals: Dict[str, int] = {}
@@ -309,7 +310,8 @@ async def fault(topology: Topology, part: str, probes: int = 3) -> Row:
     row.check(slowest <= 5.0, f"slowest answer while down {slowest:.1f} s > 5 s")
     row.check(
         honest_count == len(account_probes),
-        f"{len(account_probes) - honest_count} of {len(account_probes)} account lookups not told the system failed",
+        f"{len(account_probes) - honest_count} of {len(account_probes)} account lookups not "
+        "told the system failed",
     )
     normal_after = sum(
         1 for r in after if r.answered and TROUBLE not in r.text and LEDGER_DOWN not in r.text
@@ -329,7 +331,8 @@ async def fault(topology: Topology, part: str, probes: int = 3) -> Row:
         duplicated += check["duplicated"]
         refused += check["refused"]
     row.figures.append(
-        f"stored: lost {lost}, duplicated {duplicated}; {refused} refused as not processed (user asked to resend)"
+        f"stored: lost {lost}, duplicated {duplicated}; {refused} refused as not processed "
+        "(user asked to resend)"
     )
     row.check(lost == 0, f"{lost} answered turns not stored")
     row.check(duplicated == 0, f"{duplicated} turns stored twice")
@@ -377,8 +380,10 @@ async def reminder(topology: Topology, delay: float) -> Row:
     created.raise_for_status()
     reminder_id = created.json()["reminder"]["reminder_id"]
     row.sent = (
-        f"a reminder due {delay:.0f} s ahead (explicit remind_at through the ledger API, for a widget "
-        f"conversation of {BORROWER}); scripts/prod.sh down, PostgreSQL and Redis restarted, scripts/prod.sh up"
+        f"a reminder due {delay:.0f} s ahead (explicit remind_at through the ledger API, for a "
+        "widget "
+        f"conversation of {BORROWER}); scripts/prod.sh down, PostgreSQL and Redis restarted, "
+        "scripts/prod.sh up"
     )
     topology.down()
     topology.server("pg-stop")
@@ -474,9 +479,13 @@ async def wechat_both_replicas(topology: Topology, rounds: int = 10) -> Row:
         events = topology.tracker_events(user.sender)
         stored = user_texts(events)
         processed = [stored.count(t) for t in texts]
-    row.sent = f"{rounds} messages, each delivered to rasa-1 and rasa-2 directly at the same moment (same MsgId)"
+    row.sent = (
+        f"{rounds} messages, each delivered to rasa-1 and rasa-2 directly at the same moment "
+        "(same MsgId)"
+    )
     row.figures.append(
-        f"processed once: {processed.count(1)}/{rounds}; twice: {sum(1 for p in processed if p > 1)}; "
+        f"processed once: {processed.count(1)}/{rounds}; twice: "
+        f"{sum(1 for p in processed if p > 1)}; "
         f"deliveries with the passive reply: {passive}/{2 * rounds}"
     )
     row.check(all(p == 1 for p in processed), "a MsgId was processed other than once")
@@ -558,9 +567,13 @@ async def soak(topology: Topology, seconds: float, conversations: int = 20) -> L
             if disabled:
                 topology.haproxy_command(f"enable server {disabled}")
         errors = sum(result["errors"].values())
-        row.sent = f"{conversations} concurrent WeChat conversations through HAProxy for {seconds:.0f} s (0.1-0.3 s between turns)"
+        row.sent = (
+            f"{conversations} concurrent WeChat conversations through HAProxy for {seconds:.0f} s "
+            "(0.1-0.3 s between turns)"
+        )
         row.figures.append(
-            f"{result['turns']} turns, {result['throughput']:.1f} turns/s, p50 {result['p50']:.2f} s, "
+            f"{result['turns']} turns, {result['throughput']:.1f} turns/s, p50 "
+            f"{result['p50']:.2f} s, "
             f"p95 {result['p95']:.2f} s"
         )
         row.figures.append(
@@ -571,7 +584,8 @@ async def soak(topology: Topology, seconds: float, conversations: int = 20) -> L
         row.check(errors == 0, f"{errors} errors")
         row.check(
             result["missing"] == 0 and result["persisted_ok"] == conversations,
-            f"{result['missing']} turns not stored as sent (stored minus sent, per conversation that "
+            f"{result['missing']} turns not stored as sent (stored minus sent, per "
+            "conversation that "
             f"differs: {result['differences']})",
         )
         _audit_check(row, topology, result["senders"])

@@ -123,7 +123,8 @@ class Topology:
                 result = self.prod("start", name, timeout=420)
                 if result.returncode != 0:
                     raise RuntimeError(
-                        f"scripts/prod.sh start {name} failed:\n{result.stdout[-1500:]}\n{result.stderr[-1500:]}"
+                        f"scripts/prod.sh start {name} "
+                        f"failed:\n{result.stdout[-1500:]}\n{result.stderr[-1500:]}"
                     )
         else:
             self.up()
