@@ -29,7 +29,9 @@ PGDATA_DIR="$SUITE_DIR/pg/data"
 PG_SOCKET_DIR="$SUITE_DIR/pg/run"
 REDIS_DIR="$SUITE_DIR/redis"
 export PROD_DIR="$SUITE_DIR/prod"
-export PROD_NAME=prodsuite
+# RabbitMQ is shared by the machine: a name per checkout, so two checkouts' suites never consume
+# each other's events (the same checkout reuses it, so a later `down` finds what it started)
+export PROD_NAME="prodsuite_$(printf '%s' "$ROOT" | sha256sum | cut -c1-8)"
 STATE="$SUITE_DIR/suite.env"   # the ports chosen, for `down` and for the driver
 
 if [ "${PROD_TEST_SHORT:-0}" = 1 ]; then
