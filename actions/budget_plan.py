@@ -8,6 +8,7 @@ this month's minimum repayments of their own loans.
 Several amounts in one message are told apart by the words before them ("月薪8000，房租2500"):
 income words go to the income, expense words to the fixed expenses (summed: "房租2500，吃饭1500").
 """
+
 from __future__ import annotations
 
 import re
@@ -35,7 +36,10 @@ MAX_INCOME = Decimal("10000000")
 STOP_HINT = "不想算了可以说“算了”。"
 
 _INCOME_WORDS = re.compile(r"(月薪|工资|薪水|收入|到手|税后|月入|挣|赚|进账)[^，,。；;]{0,4}$")
-_EXPENSE_WORDS = re.compile(r"(房租|租金|支出|开销|开支|花销|花|生活费|吃饭|伙食|交通|水电|话费|房贷|车贷|固定|日常)[^，,。；;]{0,4}$")
+_EXPENSE_WORDS = re.compile(
+    r"(房租|租金|支出|开销|开支|花销|花|生活费|吃饭|伙食|交通|水电|话费|房贷|车贷|固定|日常)[^，,。"
+    r"；;]{0,4}$"
+)
 _NOTHING = re.compile(r"^\s*(没有|没|无|不用|零|0|一分没有|基本没有)\s*[。.!！]?\s*$")
 
 
@@ -50,12 +54,14 @@ def amounts_in_message(tracker) -> List[Tuple[Decimal, str]]:
         if amount is None:
             continue
         start = item.get("start") if isinstance(item.get("start"), int) else 0
-        found.append((start, amount, text[max(0, start - 8):start]))
+        found.append((start, amount, text[max(0, start - 8) : start]))
     found.sort(key=lambda row: row[0])
     return [(amount, before) for _start, amount, before in found]
 
 
-def split_amounts(amounts: List[Tuple[Decimal, str]], prefer: str = "budget_income") -> Dict[str, Optional[str]]:
+def split_amounts(
+    amounts: List[Tuple[Decimal, str]], prefer: str = "budget_income"
+) -> Dict[str, Optional[str]]:
     """Income and fixed expenses from the amounts of one message (see the module docstring).
 
     Unlabelled amounts go to ``prefer`` first (the slot the form asked for), then to the other.
@@ -77,16 +83,19 @@ def split_amounts(amounts: List[Tuple[Decimal, str]], prefer: str = "budget_inco
             expenses.append(amount)
         else:
             income = amount
-    return {"budget_income": plain_str(income) if income is not None else None,
-            "budget_fixed": plain_str(sum(expenses, Decimal(0))) if expenses else None}
+    return {
+        "budget_income": plain_str(income) if income is not None else None,
+        "budget_fixed": plain_str(sum(expenses, Decimal(0))) if expenses else None,
+    }
 
 
 class ActionStartBudgetPlan(Action):
     def name(self) -> Text:
         return "action_start_budget_plan"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
         given = split_amounts(amounts_in_message(tracker))
         return slot_events(prepared_values(tracker, SLOTS, given, RESULT_ACTION), tracker)
 
@@ -98,7 +107,9 @@ class ValidateBudgetForm(FormValidationAction):
     @staticmethod
     def _answer(tracker: Tracker, slot: str) -> Dict[Text, Any]:
         intent = latest_intent(tracker)
-        if tracker.get_slot("requested_slot") != slot or (intent not in ANSWER_INTENTS and intent != REQUEST_INTENT):
+        if tracker.get_slot("requested_slot") != slot or (
+            intent not in ANSWER_INTENTS and intent != REQUEST_INTENT
+        ):
             return {}
         split = split_amounts(amounts_in_message(tracker), prefer=slot)
         values = {name: value for name, value in split.items() if value is not None}
@@ -108,33 +119,52 @@ class ValidateBudgetForm(FormValidationAction):
                 values[slot] = text  # validated (and explained) below
         return values
 
-    async def extract_budget_income(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_budget_income(
+        self, dispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         return self._answer(tracker, "budget_income")
 
-    async def extract_budget_fixed(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_budget_fixed(
+        self, dispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         return self._answer(tracker, "budget_fixed")
 
     @skip_empty
-    def validate_budget_income(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                               domain: DomainDict) -> Dict[Text, Any]:
+    def validate_budget_income(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         return validate_amount(
-            value, dispatcher, tracker, "budget_income", maximum=MAX_INCOME,
+            value,
+            dispatcher,
+            tracker,
+            "budget_income",
+            maximum=MAX_INCOME,
             negative="收入不能是负数。",
             unrecognised=f"这个金额我没认出来，说个大概数就行，比如“8000”。{STOP_HINT}",
-            zero="现在没有收入的话，50/30/20没法分。这种时候先保住吃住，欠款尽快和贷款方协商（可以说“申请延期”）。"
-                 "如果有零散收入，说个每月的大概数也行。",
-            too_large="每月{amount}？是不是多打了几个0？")
+            zero=(
+                "现在没有收入的话，50/30/20没法分。这种时候先保住吃住，"
+                "欠款尽快和贷款方协商（可以说“申请延期”）。"
+                "如果有零散收入，说个每月的大概数也行。"
+            ),
+            too_large="每月{amount}？是不是多打了几个0？",
+        )
 
     @skip_empty
-    def validate_budget_fixed(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                              domain: DomainDict) -> Dict[Text, Any]:
+    def validate_budget_fixed(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if isinstance(value, str) and _NOTHING.match(value):
             return {"budget_fixed": "0"}
         return validate_amount(
-            value, dispatcher, tracker, "budget_fixed", maximum=MAX_INCOME,
+            value,
+            dispatcher,
+            tracker,
+            "budget_fixed",
+            maximum=MAX_INCOME,
             negative="支出不能是负数。",
             unrecognised=f"这个金额我没认出来，说个大概数就行。{STOP_HINT}",
-            too_large="每月{amount}的支出有点多，是不是多打了几个0？")
+            too_large="每月{amount}的支出有点多，是不是多打了几个0？",
+        )
 
 
 class ActionAskBudgetIncome(Action):
@@ -142,7 +172,9 @@ class ActionAskBudgetIncome(Action):
         return "action_ask_budget_income"
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        dispatcher.utter_message(text="好，我们按50/30/20的方法来分。你每个月到手（税后）收入大概多少？")
+        dispatcher.utter_message(
+            text="好，我们按50/30/20的方法来分。你每个月到手（税后）收入大概多少？"
+        )
         return []
 
 
@@ -152,21 +184,31 @@ class ActionAskBudgetFixed(Action):
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         dispatcher.utter_message(
-            text="每个月必须花的钱一共多少？房租、吃饭、交通、水电这些，不算还款。可以说总数，也可以分开说“房租2000，吃饭1500”。")
+            text=(
+                "每个月必须花的钱一共多少？房租、吃饭、交通、水电这些，不算还款。可以说总数，"
+                "也可以分开说“房租2000，吃饭1500”。"
+            )
+        )
         return []
 
 
 def budget_messages(plan: BudgetPlan, own_minimums: Optional[Decimal]) -> List[str]:
     """The reply bubbles."""
-    lines = [f"按每月到手{yuan(plan.monthly_income)}，50/30/20 这样分：",
-             f"· 必要开支 50%：{yuan(plan.needs)}（房租、吃饭、交通等）",
-             f"· 弹性消费 30%：{yuan(plan.wants)}",
-             f"· 储蓄和还债 20%：{yuan(plan.savings_and_debt)}"]
+    lines = [
+        f"按每月到手{yuan(plan.monthly_income)}，50/30/20 这样分：",
+        f"· 必要开支 50%：{yuan(plan.needs)}（房租、吃饭、交通等）",
+        f"· 弹性消费 30%：{yuan(plan.wants)}",
+        f"· 储蓄和还债 20%：{yuan(plan.savings_and_debt)}",
+    ]
     if plan.fixed_expenses > plan.monthly_income:
-        lines.append(f"你的固定支出{yuan(plan.fixed_expenses)}已经超过收入，先看看哪些能砍，或者想办法增加收入。")
+        lines.append(
+            f"你的固定支出{yuan(plan.fixed_expenses)}已经超过收入，先看看哪些能砍，或者想办法增加收入。"
+        )
     elif plan.over_needs > 0:
-        lines.append(f"你的固定支出{yuan(plan.fixed_expenses)}比50%多{yuan(plan.over_needs)}，"
-                     f"先从弹性消费里挪，弹性消费剩{yuan(plan.wants_available)}。")
+        lines.append(
+            f"你的固定支出{yuan(plan.fixed_expenses)}比50%多{yuan(plan.over_needs)}，"
+            f"先从弹性消费里挪，弹性消费剩{yuan(plan.wants_available)}。"
+        )
     else:
         lines.append(f"你的固定支出{yuan(plan.fixed_expenses)}在必要开支以内 👍")
     lines.append(f"每月能用来还债的钱，上限约{yuan(plan.debt_capacity)}。")
@@ -176,18 +218,27 @@ def budget_messages(plan: BudgetPlan, own_minimums: Optional[Decimal]) -> List[s
     if own_minimums is not None and own_minimums > 0:
         if plan.minimums_gap > 0:
             gap, wants = plan.minimums_gap, plan.wants_available
-            advice.append(f"你这个月各笔最低要还{yuan(own_minimums)}，比上限多{yuan(gap)}，压力偏大。")
+            advice.append(
+                f"你这个月各笔最低要还{yuan(own_minimums)}，比上限多{yuan(gap)}，压力偏大。"
+            )
             if wants >= gap:
-                advice.append(f"要按时还上，得从弹性消费里挪出{yuan(gap)}，弹性消费就只剩{yuan(wants - gap)}了；")
+                advice.append(
+                    f"要按时还上，得从弹性消费里挪出{yuan(gap)}，"
+                    f"弹性消费就只剩{yuan(wants - gap)}了；"
+                )
             elif wants > 0:
                 advice.append(f"弹性消费全挪过来也只有{yuan(wants)}，还差{yuan(gap - wants)}；")
             advice.append("如果撑不住，建议尽早申请协商还款（说“申请延期”），别等到逾期。")
         else:
-            advice.append(f"你这个月各笔最低要还{yuan(own_minimums)}，在上限以内；"
-                          f"还能多还{yuan(plan.extra_for_debt)}，说“做个还款计划”我帮你排先还哪笔。")
+            advice.append(
+                f"你这个月各笔最低要还{yuan(own_minimums)}，在上限以内；"
+                f"还能多还{yuan(plan.extra_for_debt)}，说“做个还款计划”我帮你排先还哪笔。"
+            )
     low, high = plan.emergency_months
-    advice.append(f"应急金：建议慢慢攒够{low}-{high}个月的必要开支，也就是{yuan(plan.emergency_fund_min)}-"
-                  f"{yuan(plan.emergency_fund_max)}，有了它就不用再借钱救急。")
+    advice.append(
+        f"应急金：建议慢慢攒够{low}-{high}个月的必要开支，也就是{yuan(plan.emergency_fund_min)}-"
+        f"{yuan(plan.emergency_fund_max)}，有了它就不用再借钱救急。"
+    )
     bubbles.append("\n".join(advice))
     return bubbles
 
@@ -195,10 +246,14 @@ def budget_messages(plan: BudgetPlan, own_minimums: Optional[Decimal]) -> List[s
 def budget_payload(plan: BudgetPlan) -> Dict[str, Any]:
     return {
         "type": "budget_plan",
-        "table": {"columns": ["类别", "比例", "金额"],
-                  "rows": [["必要开支", "50%", money_str(plan.needs)],
-                           ["弹性消费", "30%", money_str(plan.wants)],
-                           ["储蓄和还债", "20%", money_str(plan.savings_and_debt)]]},
+        "table": {
+            "columns": ["类别", "比例", "金额"],
+            "rows": [
+                ["必要开支", "50%", money_str(plan.needs)],
+                ["弹性消费", "30%", money_str(plan.wants)],
+                ["储蓄和还债", "20%", money_str(plan.savings_and_debt)],
+            ],
+        },
         "plan": plan.to_dict(),
     }
 
@@ -207,8 +262,9 @@ class ActionBudgetPlan(Action):
     def name(self) -> Text:
         return RESULT_ACTION
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
         income = as_amount(tracker.get_slot("budget_income"))
         fixed = as_amount(tracker.get_slot("budget_fixed")) or Decimal(0)
         if income is None or income <= 0:
@@ -217,8 +273,10 @@ class ActionBudgetPlan(Action):
         own_minimums: Optional[Decimal] = None
         account = await load_account(tracker)
         if account.has_loan_data:
-            own_minimums = sum((part.debt.minimum_payment for part in debt_parts(account.overview)),
-                               Decimal("0.00"))
+            own_minimums = sum(
+                (part.debt.minimum_payment for part in debt_parts(account.overview)),
+                Decimal("0.00"),
+            )
         try:
             plan = budget_plan(income, fixed, own_minimums or Decimal(0))
         except FinanceError as error:

@@ -10,6 +10,7 @@ collectors (``collection_conduct``) gets no figures appended: it is about the us
 It also brings the ``policy_*`` slots up to date when they differ from the loaded policy (a
 conversation that never ran ``action_session_start``), so later answers quote the policy.
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
@@ -36,14 +37,21 @@ from bot.policy.wording import in_grace_zh
 
 #: topics after which an overdue borrower sees their own figures (not collection_conduct: someone
 #: asking about abusive collectors needs to know their rights, not to be reminded what they owe)
-OVERDUE_TOPICS = {"overdue_consequences", "small_amount_overdue", "penalty_interest",
-                  "credit_report_overdue", "grace_period", "lawsuit_risk"}
+OVERDUE_TOPICS = {
+    "overdue_consequences",
+    "small_amount_overdue",
+    "penalty_interest",
+    "credit_report_overdue",
+    "grace_period",
+    "lawsuit_risk",
+}
 #: topics after which a borrower who is not overdue is told so
 REASSURE_TOPICS = {"overdue_consequences", "small_amount_overdue", "grace_period"}
 
 
 def faq_topic(tracker) -> Optional[str]:
-    """The FAQ topic the response selector picked for the latest message (``overdue_consequences``)."""
+    """The FAQ topic the response selector picked for the latest message
+    (``overdue_consequences``)."""
     selector = (tracker.latest_message or {}).get("response_selector") or {}
     for key in ("faq", "default"):
         response = (selector.get(key) or {}).get("response") or {}
@@ -64,28 +72,41 @@ def personal_followup(topic: str, overview: LoanOverview, policy: LenderPolicy) 
     if not overdue:
         if topic not in REASSURE_TOPICS:
             return None
-        upcoming = sorted((loan for loan in loans if loan.next_due_date and loan.next_due_amount > 0),
-                          key=lambda loan: loan.next_due_date)
+        upcoming = sorted(
+            (loan for loan in loans if loan.next_due_date and loan.next_due_amount > 0),
+            key=lambda loan: loan.next_due_date,
+        )
         line = "对照你的账户：目前没有逾期 👍"
         if upcoming:
             first = upcoming[0]
-            line += (f" 最近一期是{names[first.loan_id]}，{date_zh(first.next_due_date, today)}"
-                     f"应还{yuan(first.next_due_amount)}。")
+            line += (
+                f" 最近一期是{names[first.loan_id]}，{date_zh(first.next_due_date, today)}"
+                f"应还{yuan(first.next_due_amount)}。"
+            )
         return line
     if topic not in OVERDUE_TOPICS:
         return None
     loan = max(overdue, key=lambda item: item.overdue_days)
     name = names[loan.loan_id]
     status = loan.report_status
-    lines = [f"结合你的账户看：{name}已逾期{loan.overdue_days}天，逾期本息和罚息合计{yuan(loan.overdue_total)}。"]
+    lines = [
+        f"结合你的账户看：{name}已逾期{loan.overdue_days}天，"
+        f"逾期本息和罚息合计{yuan(loan.overdue_total)}。"
+    ]
     if in_grace(loan, policy):
         lines.append(in_grace_zh(policy, loan.overdue_days))
     else:
         per_day = penalty_per_day(loan, policy)
         growth = f"，每多一天约多{yuan(per_day)}" if per_day > 0 else ""
-        lines.append(f"罚息目前{yuan(loan.penalty_accrued)}{growth}；"
-                     f"征信还款状态按“{status}”（{STATUS_DESCRIPTIONS_ZH.get(status, status)}）记。")
-    lines.append(next_step_line(loan.overdue_days, policy, skip=("penalty",) if in_grace(loan, policy) else ()))
+        lines.append(
+            f"罚息目前{yuan(loan.penalty_accrued)}{growth}；"
+            f"征信还款状态按“{status}”（{STATUS_DESCRIPTIONS_ZH.get(status, status)}）记。"
+        )
+    lines.append(
+        next_step_line(
+            loan.overdue_days, policy, skip=("penalty",) if in_grace(loan, policy) else ()
+        )
+    )
     if loan.overdue_total <= SMALL_OVERDUE:
         lines.append(f"差的只有{yuan(loan.overdue_total)}，今天补上就能止损。")
     else:
@@ -97,8 +118,9 @@ class ActionFaqFollowup(Action):
     def name(self) -> Text:
         return "action_faq_followup"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
         # a conversation that never ran action_session_start gets the policy now (the answer
         # just given showed the slots' neutral initial texts, never "None")
         events = policy_slot_events(tracker)
@@ -114,4 +136,10 @@ class ActionFaqFollowup(Action):
         return events
 
 
-__all__ = ["ActionFaqFollowup", "OVERDUE_TOPICS", "REASSURE_TOPICS", "faq_topic", "personal_followup"]
+__all__ = [
+    "ActionFaqFollowup",
+    "OVERDUE_TOPICS",
+    "REASSURE_TOPICS",
+    "faq_topic",
+    "personal_followup",
+]

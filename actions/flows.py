@@ -15,6 +15,7 @@ only for ``linked``, otherwise the start action has already explained why not
 
 Form validators share :func:`skip_empty` and, for amounts of money, :func:`validate_amount`.
 """
+
 from __future__ import annotations
 
 import functools
@@ -38,8 +39,9 @@ def is_follow_up(tracker, result_action: str) -> bool:
     return previous_bot_action(tracker) == result_action
 
 
-def prepared_values(tracker, slots: Iterable[str], given: Dict[str, Optional[Any]],
-                    result_action: str) -> Dict[str, Optional[Any]]:
+def prepared_values(
+    tracker, slots: Iterable[str], given: Dict[str, Optional[Any]], result_action: str
+) -> Dict[str, Optional[Any]]:
     """The slot values a form starts with (see the module docstring)."""
     keep = is_follow_up(tracker, result_action)
     values: Dict[str, Optional[Any]] = {}
@@ -61,15 +63,18 @@ def idempotency_key(*parts: Any) -> str:
 
 def slot_events(values: Dict[str, Optional[Any]], tracker=None) -> List[EventType]:
     """``SlotSet`` events for ``values`` (only the changed ones when ``tracker`` is given)."""
-    return [SlotSet(slot, value) for slot, value in values.items()
-            if tracker is None or tracker.get_slot(slot) != value]
+    return [
+        SlotSet(slot, value)
+        for slot, value in values.items()
+        if tracker is None or tracker.get_slot(slot) != value
+    ]
 
 
 def skip_empty(validate: Callable) -> Callable:
     """Decorator of a ``validate_<slot>`` method: a slot being cleared (None or blank) is not an
     answer to validate or to complain about. Rasa passes every slot set since the user's message
     to the validation, including the ones a start action cleared."""
-    slot = validate.__name__[len("validate_"):]
+    slot = validate.__name__[len("validate_") :]
 
     @functools.wraps(validate)
     def wrapper(self, value, dispatcher, tracker, domain):
@@ -80,9 +85,19 @@ def skip_empty(validate: Callable) -> Callable:
     return wrapper
 
 
-def validate_amount(value: Any, dispatcher, tracker, slot: str, *, maximum: Decimal, negative: str,
-                    unrecognised: str, too_large: str, zero: Optional[str] = None,
-                    quantum: Optional[Decimal] = None) -> Dict[str, Optional[str]]:
+def validate_amount(
+    value: Any,
+    dispatcher,
+    tracker,
+    slot: str,
+    *,
+    maximum: Decimal,
+    negative: str,
+    unrecognised: str,
+    too_large: str,
+    zero: Optional[str] = None,
+    quantum: Optional[Decimal] = None,
+) -> Dict[str, Optional[str]]:
     """The validation of a form's amount ``slot``: ``{slot: "<plain number>"}``, or ``{slot: None}``
     after telling the user why not, checked in this order: written as a negative number
     (``negative``), not understood (``unrecognised``), zero (``zero``; zero is accepted when it is
@@ -98,7 +113,11 @@ def validate_amount(value: Any, dispatcher, tracker, slot: str, *, maximum: Deci
     elif amount > maximum:
         dispatcher.utter_message(text=too_large.format(amount=yuan(amount)))
     else:
-        return {slot: plain_str(amount.quantize(quantum, rounding=ROUND_HALF_UP) if quantum is not None else amount)}
+        return {
+            slot: plain_str(
+                amount.quantize(quantum, rounding=ROUND_HALF_UP) if quantum is not None else amount
+            )
+        }
     return {slot: None}
 
 
@@ -119,7 +138,9 @@ def explain_no_loan_data(dispatcher, account: Account, unlinked_hint: str = "") 
     dispatcher.utter_message(text=text)
 
 
-def stop_without_loan_data(dispatcher, account: Account, unlinked_hint: str = "") -> List[EventType]:
+def stop_without_loan_data(
+    dispatcher, account: Account, unlinked_hint: str = ""
+) -> List[EventType]:
     """End a start action when the user's loans cannot be used: explain
     (:func:`explain_no_loan_data`) and set ``account_status`` (unlinked / unavailable)."""
     explain_no_loan_data(dispatcher, account, unlinked_hint)
@@ -133,6 +154,17 @@ def stop_for_no_loans(dispatcher, account: Account, text: str) -> List[EventType
     return [account_status_event(account, has_loans=False)]
 
 
-__all__ = ["ACCOUNT_STATUS", "NO_LOANS", "is_follow_up", "prepared_values", "idempotency_key", "slot_events",
-           "skip_empty", "validate_amount", "account_status_event", "explain_no_loan_data",
-           "stop_without_loan_data", "stop_for_no_loans"]
+__all__ = [
+    "ACCOUNT_STATUS",
+    "NO_LOANS",
+    "is_follow_up",
+    "prepared_values",
+    "idempotency_key",
+    "slot_events",
+    "skip_empty",
+    "validate_amount",
+    "account_status_event",
+    "explain_no_loan_data",
+    "stop_without_loan_data",
+    "stop_for_no_loans",
+]

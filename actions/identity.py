@@ -14,6 +14,7 @@ honoured only in development mode, on both servers.
 loans, ``unlinked`` (never any data), or ``unavailable`` (the ledger could not be asked).
 Client errors never escape: each becomes a polite Chinese sentence.
 """
+
 from __future__ import annotations
 
 import logging
@@ -125,7 +126,7 @@ def _reminder_being_delivered(tracker) -> Optional[str]:
     latest = _latest_user_event(tracker)
     if not _is_external(latest):
         return None
-    for entity in ((latest.get("parse_data") or {}).get("entities") or []):
+    for entity in (latest.get("parse_data") or {}).get("entities") or []:
         if entity.get("entity") == "reminder_id" and isinstance(entity.get("value"), str):
             return entity["value"]
     return None

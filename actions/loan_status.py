@@ -5,6 +5,7 @@ loan the overdue days, the overdue amount, the penalty so far and how much it gr
 Then one line on what happens next by the policy timeline. An unlinked user is told how to link
 and sees no data; a ledger outage gets a polite "try later".
 """
+
 from __future__ import annotations
 
 from datetime import date
@@ -22,8 +23,13 @@ from bot.finance.money import finance_context, money
 from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH, report_status, timeline
 from bot.loans.client import LoanOverview, LoanSummary
 from bot.policy import LenderPolicy, Milestone, load_policy
-from bot.policy.wording import cutoff_rule_zh, in_grace_zh, penalty_rule_zh, penalty_schedule, report_rule_zh
-
+from bot.policy.wording import (
+    cutoff_rule_zh,
+    in_grace_zh,
+    penalty_rule_zh,
+    penalty_schedule,
+    report_rule_zh,
+)
 
 #: an overdue amount this small is a forgotten remainder, not a hardship
 SMALL_OVERDUE = Decimal("10.00")
@@ -54,8 +60,11 @@ def loan_names(loans: Sequence[LoanSummary]) -> Dict[str, str]:
 def penalty_per_day(loan: LoanSummary, policy: LenderPolicy) -> Decimal:
     """How much the penalty grows per further overdue day, to the fen."""
     with finance_context():
-        return money((loan.overdue_principal + loan.overdue_interest) * loan.daily_rate
-                     * policy.penalty_multiplier)
+        return money(
+            (loan.overdue_principal + loan.overdue_interest)
+            * loan.daily_rate
+            * policy.penalty_multiplier
+        )
 
 
 def in_grace(loan: LoanSummary, policy: LenderPolicy) -> bool:
@@ -74,8 +83,18 @@ def report_line(loan: LoanSummary, policy: LenderPolicy) -> str:
 
 
 #: which milestone of a day the borrower hears about, when several fall on the same day
-NEXT_STEP_PRIORITY = ("credit_report", "penalty", "legal_notice", "lawsuit", "status", "agency", "visit",
-                      "call", "reminder", "grace")
+NEXT_STEP_PRIORITY = (
+    "credit_report",
+    "penalty",
+    "legal_notice",
+    "lawsuit",
+    "status",
+    "agency",
+    "visit",
+    "call",
+    "reminder",
+    "grace",
+)
 
 
 def milestone_sentence(milestone: Milestone, policy: LenderPolicy) -> str:
@@ -84,7 +103,10 @@ def milestone_sentence(milestone: Milestone, policy: LenderPolicy) -> str:
         return report_rule_zh(policy)
     if milestone.kind == "status":
         code = report_status(milestone.day)
-        return f"逾期第{milestone.day}天起，征信上的还款状态会记为“{code}”（{STATUS_DESCRIPTIONS_ZH[code]}）。"
+        return (
+            f"逾期第{milestone.day}天起，"
+            f"征信上的还款状态会记为“{code}”（{STATUS_DESCRIPTIONS_ZH[code]}）。"
+        )
     text = milestone.text_zh.rstrip("。")
     note = EXAMPLE_NOTE if milestone.is_example else ""
     if milestone.kind == "penalty":
@@ -98,8 +120,10 @@ def next_step_line(overdue_days: int, policy: LenderPolicy, skip: Sequence[str] 
     of the kinds in ``skip`` left out: the reply already said them)."""
     if overdue_days == 0:
         tail = example_note(policy, "repayment_cutoff", "grace_days", "grace_mode")
-        return (f"{cutoff_rule_zh(policy, with_note=False)}万一晚了："
-                f"{penalty_rule_zh(policy, with_note=False).rstrip('。')}{tail}。")
+        return (
+            f"{cutoff_rule_zh(policy, with_note=False)}万一晚了："
+            f"{penalty_rule_zh(policy, with_note=False).rstrip('。')}{tail}。"
+        )
     upcoming = [m for m in timeline(policy) if m.day > overdue_days and m.kind not in skip]
     if not upcoming:
         return "逾期时间已经比较长了。和贷款方商量怎么还，什么时候开始都不晚。"
@@ -113,21 +137,30 @@ def describe_loan(loan: LoanSummary, name: str, policy: LenderPolicy, today: dat
     """The lines of one loan in the status reply."""
     if loan.settled:
         return [f"【{name}】已结清 ✅"]
-    lines = [f"【{name}】剩余本金{yuan(loan.outstanding_principal)}，{rate_text(loan.annual_rate, loan.daily_rate)}"]
+    lines = [
+        f"【{name}】剩余本金{yuan(loan.outstanding_principal)}，"
+        f"{rate_text(loan.annual_rate, loan.daily_rate)}"
+    ]
     if loan.overdue_days > 0:
         overdue = loan.overdue_principal + loan.overdue_interest
-        lines.append(f"⚠️ 已逾期{loan.overdue_days}天：逾期本息{yuan(overdue)}"
-                     f" + 罚息{yuan(loan.penalty_accrued)} = {yuan(loan.overdue_total)}")
+        lines.append(
+            f"⚠️ 已逾期{loan.overdue_days}天：逾期本息{yuan(overdue)}"
+            f" + 罚息{yuan(loan.penalty_accrued)} = {yuan(loan.overdue_total)}"
+        )
         if in_grace(loan, policy):
             lines.append(in_grace_zh(policy, loan.overdue_days))
             if loan.penalty_provisional > 0:
-                lines.append(f"宽限期内暂计的罚息{yuan(loan.penalty_provisional)}，期内还清就不用付。")
+                lines.append(
+                    f"宽限期内暂计的罚息{yuan(loan.penalty_provisional)}，期内还清就不用付。"
+                )
         else:
             per_day = penalty_per_day(loan, policy)
             if per_day > 0:
                 lines.append(f"罚息还在按天增加，每天约{yuan(per_day)}。")
     if loan.next_due_date is not None and loan.next_due_amount > 0:
-        when = f"{date_zh(loan.next_due_date, today)}（{relative_day_zh(loan.next_due_date, today)}）"
+        when = (
+            f"{date_zh(loan.next_due_date, today)}（{relative_day_zh(loan.next_due_date, today)}）"
+        )
         lines.append(f"下一期：{when}应还{yuan(loan.next_due_amount)}")
     return lines
 
@@ -139,8 +172,11 @@ def status_messages(overview: LoanOverview, policy: LenderPolicy) -> List[str]:
     if not loans:
         return [f"{overview.display_name}，你好。你名下目前没有借款记录。"]
     names = loan_names(loans)
-    header = (f"{overview.display_name}，你好。你名下有{len(loans)}笔借款：" if len(loans) > 1
-              else f"{overview.display_name}，你好。你的借款情况：")
+    header = (
+        f"{overview.display_name}，你好。你名下有{len(loans)}笔借款："
+        if len(loans) > 1
+        else f"{overview.display_name}，你好。你的借款情况："
+    )
     body = [header]
     for loan in loans:
         body.extend(describe_loan(loan, names[loan.loan_id], policy, today))
@@ -151,24 +187,49 @@ def status_messages(overview: LoanOverview, policy: LenderPolicy) -> List[str]:
     if overdue:
         worst = max(overdue, key=lambda loan: loan.overdue_days)
         total_overdue = sum((loan.overdue_total for loan in overdue), Decimal("0.00"))
-        due_soon = sum((loan.next_due_amount for loan in active if loan.next_due_date is not None
-                        and (loan.next_due_date - today).days <= DUE_SOON_DAYS), Decimal("0.00"))
-        advice = [f"要恢复正常，需要先还清逾期的{yuan(total_overdue)}"
-                  + (f"（连同这几天到期的一期，一共{yuan(total_overdue + due_soon)}）。" if due_soon > 0 else "。")]
+        due_soon = sum(
+            (
+                loan.next_due_amount
+                for loan in active
+                if loan.next_due_date is not None
+                and (loan.next_due_date - today).days <= DUE_SOON_DAYS
+            ),
+            Decimal("0.00"),
+        )
+        advice = [
+            f"要恢复正常，需要先还清逾期的{yuan(total_overdue)}"
+            + (
+                f"（连同这几天到期的一期，一共{yuan(total_overdue + due_soon)}）。"
+                if due_soon > 0
+                else "。"
+            )
+        ]
         if total_overdue <= SMALL_OVERDUE:
-            advice.append(f"差的钱虽然只有{yuan(total_overdue)}，也算逾期，照样可能影响征信，今天就补上吧。")
+            advice.append(
+                f"差的钱虽然只有{yuan(total_overdue)}，也算逾期，照样可能影响征信，今天就补上吧。"
+            )
         said = ("credit_report", "penalty") if in_grace(worst, policy) else ("credit_report",)
-        advice += [report_line(worst, policy), next_step_line(worst.overdue_days, policy, skip=said)]
+        advice += [
+            report_line(worst, policy),
+            next_step_line(worst.overdue_days, policy, skip=said),
+        ]
         if total_overdue > SMALL_OVERDUE:
-            advice.append("能还多少先还多少，罚息按天算；实在还不上，可以说“申请延期”，我帮你向贷款方提交协商申请。")
+            advice.append(
+                "能还多少先还多少，罚息按天算；实在还不上，可以说“申请延期”，我帮你向贷款方提交协商申请。"
+            )
         bubbles.append("\n".join(advice))
     elif active:
-        due = [loan for loan in active if loan.next_due_date is not None and loan.next_due_amount > 0]
+        due = [
+            loan for loan in active if loan.next_due_date is not None and loan.next_due_amount > 0
+        ]
         lines = []
         if len(due) > 1:
             first = min(loan.next_due_date for loan in due)
             total = sum((loan.next_due_amount for loan in due), Decimal("0.00"))
-            lines.append(f"目前没有逾期 👍 近期各笔合计应还{yuan(total)}，最早一笔在{date_zh(first, today)}。")
+            lines.append(
+                f"目前没有逾期 👍 近期各笔合计应还{yuan(total)}，"
+                f"最早一笔在{date_zh(first, today)}。"
+            )
         else:
             lines.append("目前没有逾期 👍")
         lines.append(next_step_line(0, policy))
@@ -183,8 +244,9 @@ class ActionCheckLoanStatus(Action):
     def name(self) -> Text:
         return "action_check_loan_status"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
         account = await load_account(tracker)
         if not account.has_loan_data:
             explain_no_loan_data(dispatcher, account)

@@ -12,6 +12,7 @@ anything else gets the guide's default.
 The message text is never logged. A guide file that does not load is logged by its error (which
 names the file, not the user) and the user still gets a short answer.
 """
+
 from __future__ import annotations
 
 import logging
@@ -37,8 +38,9 @@ class ActionOutOfScope(Action):
     def name(self) -> Text:
         return "action_out_of_scope"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
         try:
             topic = load_service_guide().topic_for(latest_text(tracker))
         except ServiceGuideError as error:

@@ -8,6 +8,7 @@ calculation when the user reacts to its answer ("那逾期三个月呢"); the us
 linked (overdue principal and interest with the overdue days, else the next installment, and
 the loan's rate); otherwise the form asks. The answer says which numbers it used.
 """
+
 from __future__ import annotations
 
 from decimal import Decimal
@@ -108,8 +109,9 @@ class ActionStartOverdueCost(Action):
     def name(self) -> Text:
         return "action_start_overdue_cost"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
         values = prepared_values(tracker, SLOTS, message_values(tracker), RESULT_ACTION)
         loan_id = tracker.get_slot(LOAN_SLOT) if is_follow_up(tracker, RESULT_ACTION) else None
         if any(value is None for value in values.values()):
@@ -136,32 +138,47 @@ class ValidateOverdueCostForm(FormValidationAction):
             return {}  # the NLU found values: the slot mappings took them
         return extracted_words(tracker, slot, also=(REQUEST_INTENT,))
 
-    async def extract_overdue_amount(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_overdue_amount(
+        self, dispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         return self._words(tracker, "overdue_amount")
 
-    async def extract_overdue_duration(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_overdue_duration(
+        self, dispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         return self._words(tracker, "overdue_duration")
 
-    async def extract_overdue_daily_rate(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_overdue_daily_rate(
+        self, dispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         return self._words(tracker, "overdue_daily_rate")
 
     # --- validation -----------------------------------------------------------------------
     @skip_empty
-    def validate_overdue_amount(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                domain: DomainDict) -> Dict[Text, Any]:
+    def validate_overdue_amount(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         return validate_amount(
-            value, dispatcher, tracker, "overdue_amount", maximum=MAX_AMOUNT,
+            value,
+            dispatcher,
+            tracker,
+            "overdue_amount",
+            maximum=MAX_AMOUNT,
             negative="金额不能是负数哦。",
             unrecognised=f"这个金额我没认出来，直接说数字就行。{STOP_HINT}",
             zero="金额是0的话就不会产生罚息。",
-            too_large="{amount}超出了个人消费贷的范围（这里最多算100万元），请确认一下。")
+            too_large="{amount}超出了个人消费贷的范围（这里最多算100万元），请确认一下。",
+        )
 
     @skip_empty
-    def validate_overdue_duration(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                  domain: DomainDict) -> Dict[Text, Any]:
+    def validate_overdue_duration(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         days = as_days(value)
         if days is None:
-            dispatcher.utter_message(text=f"这个时长我没认出来，可以说“10天”“两个月”“半年”。{STOP_HINT}")
+            dispatcher.utter_message(
+                text=f"这个时长我没认出来，可以说“10天”“两个月”“半年”。{STOP_HINT}"
+            )
         elif days <= 0 or negative_answer(tracker, "overdue_duration", value):
             dispatcher.utter_message(text="逾期时长至少是1天。")
         elif days > MAX_DAYS:
@@ -172,8 +189,9 @@ class ValidateOverdueCostForm(FormValidationAction):
         return {"overdue_duration": None}
 
     @skip_empty
-    def validate_overdue_daily_rate(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                    domain: DomainDict) -> Dict[Text, Any]:
+    def validate_overdue_daily_rate(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         policy = load_policy()
         daily: Optional[Decimal] = None
         try:
@@ -190,17 +208,21 @@ class ValidateOverdueCostForm(FormValidationAction):
                     daily = rate if basis == "daily" else rate / policy.day_count
         except (ArithmeticError, ValueError, FinanceError):
             daily = None
-        if daily is not None and (daily < 0 or negative_answer(tracker, "overdue_daily_rate", value)):
+        if daily is not None and (
+            daily < 0 or negative_answer(tracker, "overdue_daily_rate", value)
+        ):
             dispatcher.utter_message(text="利率不能是负数。")
         elif daily is None:
-            dispatcher.utter_message(
-                text=f"这个利率我没认出来。{STOP_HINT}")
+            dispatcher.utter_message(text=f"这个利率我没认出来。{STOP_HINT}")
         elif daily == 0:
             dispatcher.utter_message(text="利率是0的话，逾期也不会产生罚息。")
         elif daily * policy.day_count > 1:
             dispatcher.utter_message(
-                text=f"这个利率折合年化{percent_str(daily * policy.day_count)}%，超过了100%，"
-                     "不像正规借款的利率，请核对一下（真是这么高的话，建议先向贷款方确认合同条款）。")
+                text=(
+                    f"这个利率折合年化{percent_str(daily * policy.day_count)}%，超过了100%，"
+                    "不像正规借款的利率，请核对一下（真是这么高的话，建议先向贷款方确认合同条款）。"
+                )
+            )
         else:
             return {"overdue_daily_rate": plain_str(daily)}
         return {"overdue_daily_rate": None}
@@ -223,7 +245,8 @@ class ActionAskOverdueDuration(Action):
         amount = as_amount(tracker.get_slot("overdue_amount"))
         if tracker.get_slot(LOAN_SLOT) and amount is not None:
             dispatcher.utter_message(
-                text=f"就按你下一期应还的{yuan(amount)}来算：假如晚还，晚多久？比如“10天”或“两个月”。")
+                text=f"就按你下一期应还的{yuan(amount)}来算：假如晚还，晚多久？比如“10天”或“两个月”。"
+            )
         else:
             dispatcher.utter_message(text="逾期多长时间（或者想估算多久）？比如“10天”或“两个月”。")
         return []
@@ -235,31 +258,59 @@ class ActionAskOverdueDailyRate(Action):
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         dispatcher.utter_message(
-            text="借款的利率是多少？年化利率（如“年化18%”）或日利率（如“万分之五”“0.05%”）都可以，借款合同和App的借款详情里能查到。")
+            text=(
+                "借款的利率是多少？年化利率（如“年化18%”）或日利率（如“万分之五”“0.05%”）都可以，"
+                "借款合同和App的借款详情里能查到。"
+            )
+        )
         return []
 
 
-def overdue_cost_message(amount: Decimal, days: int, daily_rate: Decimal, policy: LenderPolicy,
-                         loan: Optional[LoanSummary] = None, loan_name: str = "") -> List[str]:
+def overdue_cost_message(
+    amount: Decimal,
+    days: int,
+    daily_rate: Decimal,
+    policy: LenderPolicy,
+    loan: Optional[LoanSummary] = None,
+    loan_name: str = "",
+) -> List[str]:
     """The answer: penalty to the fen, the credit-report status, and what comes next.
 
     For the user's own overdue amount at its actual number of days (``loan`` given, prefilled
     from the ledger) the figures are the ledger's, which counts each installment's own days;
     any other combination is a what-if estimate, and says so.
     """
-    cost = overdue_cost(amount, daily_rate, days, grace_days=policy.grace_days,
-                        multiplier=policy.penalty_multiplier, grace_mode=policy.grace_mode,
-                        day_count=policy.day_count)
+    cost = overdue_cost(
+        amount,
+        daily_rate,
+        days,
+        grace_days=policy.grace_days,
+        multiplier=policy.penalty_multiplier,
+        grace_mode=policy.grace_mode,
+        day_count=policy.day_count,
+    )
     rate = rate_text(daily_to_annual(daily_rate, policy.day_count), daily_rate)
     penalty_annual = daily_to_annual(cost.penalty_daily_rate, policy.day_count)
-    penalty_rate = (f"罚息年化{percent_str(penalty_annual)}%（日利率{percent_str(cost.penalty_daily_rate, 3)}%），"
-                    f"是合同利率的{plain_str(policy.penalty_multiplier)}倍")
-    own_overdue = loan is not None and loan.overdue_days > 0 and amount == loan.overdue_principal + loan.overdue_interest
+    penalty_rate = (
+        f"罚息年化{percent_str(penalty_annual)}%"
+        f"（日利率{percent_str(cost.penalty_daily_rate, 3)}%），"
+        f"是合同利率的{plain_str(policy.penalty_multiplier)}倍"
+    )
+    own_overdue = (
+        loan is not None
+        and loan.overdue_days > 0
+        and amount == loan.overdue_principal + loan.overdue_interest
+    )
     actual = own_overdue and days == loan.overdue_days
     if actual:
-        lines = [f"按你{loan_name}的账：逾期本息{yuan(amount)}、{rate}、已逾期{days}天：",
-                 f"· 罚息已计{yuan(loan.penalty_accrued)}：{penalty_rate}，各期按各自的逾期天数算",
-                 f"· 连本带罚{yuan(loan.overdue_total)}，每多拖一天罚息约多{yuan(penalty_per_day(loan, policy))}"]
+        lines = [
+            f"按你{loan_name}的账：逾期本息{yuan(amount)}、{rate}、已逾期{days}天：",
+            f"· 罚息已计{yuan(loan.penalty_accrued)}：{penalty_rate}，各期按各自的逾期天数算",
+            (
+                f"· 连本带罚{yuan(loan.overdue_total)}，"
+                f"每多拖一天罚息约多{yuan(penalty_per_day(loan, policy))}"
+            ),
+        ]
     else:
         if own_overdue:
             subject = f"按你{loan_name}逾期的本息{yuan(amount)}"
@@ -272,18 +323,29 @@ def overdue_cost_message(amount: Decimal, days: int, daily_rate: Decimal, policy
             lines.append(f"· 罚息：{yuan(cost.total_penalty)}，逾期{days}天还在宽限期内")
             lines.append(f"· {penalty_rule_zh(policy)}")
         else:
-            lines.append(f"· 罚息约{yuan(cost.total_penalty)}：按{cost.chargeable_days}天计，{penalty_rate}")
+            lines.append(
+                f"· 罚息约{yuan(cost.total_penalty)}：按{cost.chargeable_days}天计，{penalty_rate}"
+            )
         lines.append(f"· 连本带罚约{yuan(cost.total_due)}")
     status = cost.report_status
     rule = report_rule_zh(policy).rstrip("。")
     if days > policy.report_after_days:
-        lines.append(f"· 征信：{rule}；逾期{days}天，还款状态记为“{status}”（{STATUS_DESCRIPTIONS_ZH[status]}）")
+        lines.append(
+            f"· 征信：{rule}；逾期{days}天，"
+            f"还款状态记为“{status}”（{STATUS_DESCRIPTIONS_ZH[status]}）"
+        )
     else:
         lines.append(f"· 征信：{rule}，逾期{days}天还没到这一步")
     tail = []
     if own_overdue and not actual:
-        tail.append(f"你账上目前实际已逾期{loan.overdue_days}天、已计罚息{yuan(loan.penalty_accrued)}。")
-    said = ("credit_report", "penalty") if 0 < days <= penalty_schedule(policy).free_days else ("credit_report",)
+        tail.append(
+            f"你账上目前实际已逾期{loan.overdue_days}天、已计罚息{yuan(loan.penalty_accrued)}。"
+        )
+    said = (
+        ("credit_report", "penalty")
+        if 0 < days <= penalty_schedule(policy).free_days
+        else ("credit_report",)
+    )
     tail.append(next_step_line(days, policy, skip=said))
     if actual:
         tail.append("能还多少先还多少；实在还不上，说“申请延期”，我帮你提交协商申请。")
@@ -296,13 +358,16 @@ class ActionCalculateOverdueCost(Action):
     def name(self) -> Text:
         return RESULT_ACTION
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
         amount = as_amount(tracker.get_slot("overdue_amount"))
         days = as_days(tracker.get_slot("overdue_duration"))
         rate = as_rate(tracker.get_slot("overdue_daily_rate"))
         if amount is None or days is None or rate is None:
-            dispatcher.utter_message(text="抱歉，这次没能算出来。可以再说一次金额、逾期时长和利率吗？")
+            dispatcher.utter_message(
+                text="抱歉，这次没能算出来。可以再说一次金额、逾期时长和利率吗？"
+            )
             return []
         policy = load_policy()
         daily = rate[0] if rate[1] == "daily" else rate[0] / policy.day_count

@@ -10,6 +10,7 @@ plan comes from :func:`bot.finance.payoff.compare_strategies`: months to debt-fr
 interest, what to pay on which loan this month, avalanche and snowball side by side. A budget
 below this month's minimums is explained with the exact shortfall and the options.
 """
+
 from __future__ import annotations
 
 import re
@@ -54,7 +55,10 @@ STRATEGIES = (Strategy.avalanche.value, Strategy.snowball.value)
 MAX_BUDGET = Decimal("10000000")
 OVERDUE_SUFFIX = "（逾期部分）"
 STOP_HINT = "不想做计划了可以说“算了”。"
-UNLINKED_HINT = "不绑定也可以先了解方法：说“先还哪笔划算”，我讲讲雪崩法和雪球法；说“帮我做个预算”，我帮你拆收支。"
+UNLINKED_HINT = (
+    "不绑定也可以先了解方法：说“先还哪笔划算”，我讲讲雪崩法和雪球法；"
+    "说“帮我做个预算”，我帮你拆收支。"
+)
 NO_LOANS_ZH = "你名下目前没有未结清的借款，不需要还款计划 🎉 想规划收入的话，可以说“帮我做个预算”。"
 
 STRATEGY_NAMES = {"avalanche": "雪崩法（先还利率最高的）", "snowball": "雪球法（先还余额最小的）"}
@@ -69,7 +73,9 @@ RELIEF_BUTTONS = [
 ]
 
 _AVALANCHE_WORDS = re.compile(r"雪崩|利率高|利息高|高息|贵的|第一|前者|前面|^\s*1\s*$|^\s*[aA]\s*$")
-_SNOWBALL_WORDS = re.compile(r"雪球|金额小|余额小|小额|少的|最少|第二|后者|后面|^\s*2\s*$|^\s*[bB]\s*$")
+_SNOWBALL_WORDS = re.compile(
+    r"雪球|金额小|余额小|小额|少的|最少|第二|后者|后面|^\s*2\s*$|^\s*[bB]\s*$"
+)
 _NO_PREFERENCE = re.compile(r"随便|都行|都可以|无所谓|你定|你推荐|推荐|不知道|不懂|哪个好|哪种好")
 
 
@@ -90,11 +96,24 @@ def debt_parts(overview: LoanOverview) -> List[DebtPart]:
     for loan in open_loans(overview):
         name = names[loan.loan_id]
         if loan.overdue_total > 0:
-            parts.append(DebtPart(Debt(name + OVERDUE_SUFFIX, loan.overdue_total, Decimal(0), loan.overdue_total),
-                                  loan.loan_id, name, True))
+            parts.append(
+                DebtPart(
+                    Debt(name + OVERDUE_SUFFIX, loan.overdue_total, Decimal(0), loan.overdue_total),
+                    loan.loan_id,
+                    name,
+                    True,
+                )
+            )
         rest = loan.outstanding_principal - loan.overdue_principal
         if rest > 0:
-            parts.append(DebtPart(Debt(name, rest, loan.annual_rate, loan.next_due_amount), loan.loan_id, name, False))
+            parts.append(
+                DebtPart(
+                    Debt(name, rest, loan.annual_rate, loan.next_due_amount),
+                    loan.loan_id,
+                    name,
+                    False,
+                )
+            )
     return parts
 
 
@@ -115,16 +134,19 @@ class ActionStartPayoffPlan(Action):
     def name(self) -> Text:
         return "action_start_payoff_plan"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
         account = await load_account(tracker)
         if not account.has_loan_data:
             return stop_without_loan_data(dispatcher, account, UNLINKED_HINT)
         loans = open_loans(account.overview)
         if not loans:
             return stop_for_no_loans(dispatcher, account, NO_LOANS_ZH)
-        given = {"payoff_budget": latest_entity(tracker, "amount"),
-                 "payoff_strategy": latest_entity(tracker, "strategy")}
+        given = {
+            "payoff_budget": latest_entity(tracker, "amount"),
+            "payoff_strategy": latest_entity(tracker, "strategy"),
+        }
         values = prepared_values(tracker, SLOTS, given, RESULT_ACTION)
         if len(loans) == 1 and values["payoff_strategy"] is None:
             values["payoff_strategy"] = "avalanche"  # one loan: the order does not matter
@@ -135,30 +157,43 @@ class ValidatePayoffForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_payoff_form"
 
-    async def extract_payoff_budget(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_payoff_budget(
+        self, dispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if latest_entity(tracker, "amount") or latest_entity(tracker, "strategy"):
             return {}
         return extracted_words(tracker, "payoff_budget", also=(REQUEST_INTENT,))
 
-    async def extract_payoff_strategy(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_payoff_strategy(
+        self, dispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if latest_entity(tracker, "strategy"):
             return {}
         return extracted_words(tracker, "payoff_strategy", also=(REQUEST_INTENT, "affirm"))
 
     @skip_empty
-    def validate_payoff_budget(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                               domain: DomainDict) -> Dict[Text, Any]:
+    def validate_payoff_budget(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         return validate_amount(
-            value, dispatcher, tracker, "payoff_budget", maximum=MAX_BUDGET,
+            value,
+            dispatcher,
+            tracker,
+            "payoff_budget",
+            maximum=MAX_BUDGET,
             negative="每月还款的钱不能是负数。",
             unrecognised=f"这个金额我没认出来，直接说数字就行。{STOP_HINT}",
-            zero="每月一分都拿不出来的话，还款计划排不出来，建议尽快申请协商还款（说“申请延期”）。"
-                 "如果其实能挤出一点，说个大概数也行。",
-            too_large="每月{amount}有点多，是不是多打了几个0？")
+            zero=(
+                "每月一分都拿不出来的话，还款计划排不出来，建议尽快申请协商还款（说“申请延期”）。"
+                "如果其实能挤出一点，说个大概数也行。"
+            ),
+            too_large="每月{amount}有点多，是不是多打了几个0？",
+        )
 
     @skip_empty
-    def validate_payoff_strategy(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                 domain: DomainDict) -> Dict[Text, Any]:
+    def validate_payoff_strategy(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         text = str(value or "").strip()
         choice = text if text in STRATEGIES else strategy_from_words(text)
         if choice is None:
@@ -174,7 +209,9 @@ class ActionAskPayoffBudget(Action):
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         intro = ""
         account = None
-        if tracker.get_slot("requested_slot") != "payoff_budget":  # first time: this month's minimum
+        if (
+            tracker.get_slot("requested_slot") != "payoff_budget"
+        ):  # first time: this month's minimum
             account = await load_account(tracker)
         if account is not None and account.overview is not None:
             parts = debt_parts(account.overview)
@@ -183,7 +220,9 @@ class ActionAskPayoffBudget(Action):
             loans = open_loans(account.overview)
             intro = f"你现在有{len(loans)}笔欠款，这个月最低要还{yuan(minimum)}"
             intro += f"（其中逾期的{yuan(overdue)}需要马上还）。" if overdue > 0 else "。"
-        dispatcher.utter_message(text=intro + "你每个月能拿出多少钱来还？说个实在的数，比如“3000”。")
+        dispatcher.utter_message(
+            text=intro + "你每个月能拿出多少钱来还？说个实在的数，比如“3000”。"
+        )
         return []
 
 
@@ -193,11 +232,14 @@ class ActionAskPayoffStrategy(Action):
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         dispatcher.utter_message(
-            text="多出来的钱先还哪笔？\n"
-                 "· 雪崩法：先还利率最高的，总利息最少\n"
-                 "· 雪球法：先还余额最小的，能更快还清一笔、更有动力\n"
-                 "两种我都会算给你对比，选一个做本月安排：",
-            buttons=STRATEGY_BUTTONS)
+            text=(
+                "多出来的钱先还哪笔？\n"
+                "· 雪崩法：先还利率最高的，总利息最少\n"
+                "· 雪球法：先还余额最小的，能更快还清一笔、更有动力\n"
+                "两种我都会算给你对比，选一个做本月安排："
+            ),
+            buttons=STRATEGY_BUTTONS,
+        )
         return []
 
 
@@ -227,14 +269,20 @@ def infeasible_message(plan: PayoffPlan, parts: List[DebtPart]) -> str:
     lines += [
         "可以这样办：",
         "1. 申请协商还款：向贷款方申请延期或分期，我可以帮你提交申请（批不批由贷款方决定）；",
-        f"2. 调整预算：看看每月能不能再挤出{yuan(plan.shortfall)}，说“帮我做个预算”，我帮你拆一拆收支。",
+        f"2. 调整预算：看看每月能不能再挤出{yuan(plan.shortfall)}，"
+        "说“帮我做个预算”，我帮你拆一拆收支。",
         "别借新还旧，也别找收费“代还”“停息挂账”的中介，那样欠款只会越滚越多。",
     ]
     return "\n".join(lines)
 
 
-def plan_payload(plans: Dict[Strategy, PayoffPlan], chosen: str, parts: List[DebtPart], today: date,
-                 rows: List[List[str]]) -> Dict[str, Any]:
+def plan_payload(
+    plans: Dict[Strategy, PayoffPlan],
+    chosen: str,
+    parts: List[DebtPart],
+    today: date,
+    rows: List[List[str]],
+) -> Dict[str, Any]:
     """The custom payload the widget renders as a chart and a table."""
     strategies = {}
     series = []
@@ -245,7 +293,9 @@ def plan_payload(plans: Dict[Strategy, PayoffPlan], chosen: str, parts: List[Deb
             "name": STRATEGY_SHORT[key],
             "feasible": plan.feasible,
             "months": plan.months,
-            "total_interest": money_str(plan.total_interest) if plan.total_interest is not None else None,
+            "total_interest": (
+                money_str(plan.total_interest) if plan.total_interest is not None else None
+            ),
             "order": list(plan.priority),
         }
         balances = [money_str(month.balance) for month in plan.schedule]
@@ -257,23 +307,41 @@ def plan_payload(plans: Dict[Strategy, PayoffPlan], chosen: str, parts: List[Deb
         "monthly_budget": money_str(plans[Strategy(chosen)].monthly_budget),
         "strategies": strategies,
         "table": {"columns": ["欠款", "剩余欠款", "年化", "本月还", "还清于"], "rows": rows},
-        "chart": {"labels": [month_label(today, i) for i in range(1, longest + 1)], "series": series,
-                  "unit": "元", "title": "剩余欠款"},
+        "chart": {
+            "labels": [month_label(today, i) for i in range(1, longest + 1)],
+            "series": series,
+            "unit": "元",
+            "title": "剩余欠款",
+        },
     }
 
 
-def plan_messages(plans: Dict[Strategy, PayoffPlan], chosen: str, parts: List[DebtPart], today: date,
-                  policy: LenderPolicy) -> Tuple[str, Dict[str, Any]]:
+def plan_messages(
+    plans: Dict[Strategy, PayoffPlan],
+    chosen: str,
+    parts: List[DebtPart],
+    today: date,
+    policy: LenderPolicy,
+) -> Tuple[str, Dict[str, Any]]:
     """The reply text and the payload of a feasible plan."""
     plan = plans[Strategy(chosen)]
     other_key = "snowball" if chosen == "avalanche" else "avalanche"
     other = plans[Strategy(other_key)]
     single = len({part.loan_id for part in parts}) == 1
-    lines = [f"按每月还{yuan(plan.monthly_budget)}" + ("：" if single else f"、{STRATEGY_NAMES[chosen]}：")]
-    lines.append(f"· {months_text(plan.months)}还清（预计{month_label(today, plan.months)}），总利息约{yuan(plan.total_interest)}")
+    lines = [
+        f"按每月还{yuan(plan.monthly_budget)}"
+        + ("：" if single else f"、{STRATEGY_NAMES[chosen]}：")
+    ]
+    lines.append(
+        f"· {months_text(plan.months)}还清（预计{month_label(today, plan.months)}），"
+        f"总利息约{yuan(plan.total_interest)}"
+    )
     if not single and other.feasible:
         diff = other.total_interest - plan.total_interest
-        compare = (f"· 对比：{STRATEGY_SHORT[other_key]}{months_text(other.months)}、利息{yuan(other.total_interest)}；")
+        compare = (
+            f"· 对比：{STRATEGY_SHORT[other_key]}{months_text(other.months)}、"
+            f"利息{yuan(other.total_interest)}；"
+        )
         if diff > 0:
             compare += f"{STRATEGY_SHORT[chosen]}少付{yuan(diff)}"
         elif diff < 0:
@@ -291,7 +359,10 @@ def plan_messages(plans: Dict[Strategy, PayoffPlan], chosen: str, parts: List[De
         by_loan.setdefault(part.loan_id, []).append(part)
     for loan_parts in by_loan.values():
         name = loan_parts[0].loan_name
-        pay = sum((plan.first_month_payments.get(p.debt.name, Decimal(0)) for p in loan_parts), Decimal("0.00"))
+        pay = sum(
+            (plan.first_month_payments.get(p.debt.name, Decimal(0)) for p in loan_parts),
+            Decimal("0.00"),
+        )
         balance = sum((p.debt.balance for p in loan_parts), Decimal("0.00"))
         overdue = sum((p.debt.balance for p in loan_parts if p.overdue), Decimal("0.00"))
         regular = [p for p in loan_parts if not p.overdue]
@@ -299,12 +370,23 @@ def plan_messages(plans: Dict[Strategy, PayoffPlan], chosen: str, parts: List[De
         done = max((plan.payoff_month.get(p.debt.name, 0) for p in loan_parts), default=0)
         note = f"（含逾期{yuan(overdue)}）" if overdue > 0 else ""
         lines.append(f"· {name}：{yuan(pay)}{note}")
-        rows.append([name, money_str(balance), f"{percent_str(rate)}%" if rate is not None else "-",
-                     money_str(pay), month_label(today, done) if done else "-"])
+        rows.append(
+            [
+                name,
+                money_str(balance),
+                f"{percent_str(rate)}%" if rate is not None else "-",
+                money_str(pay),
+                month_label(today, done) if done else "-",
+            ]
+        )
     minimum = sum((part.debt.minimum_payment for part in parts), Decimal("0.00"))
     if plan.monthly_budget > minimum:
         note = EXAMPLE_NOTE if policy.is_example("prepayment_fee_rate") else ""
-        fee = "不收手续费" if policy.prepayment_fee_rate == 0 else f"手续费为{policy.prepayment_fee_zh}"
+        fee = (
+            "不收手续费"
+            if policy.prepayment_fee_rate == 0
+            else f"手续费为{policy.prepayment_fee_zh}"
+        )
         lines.append(f"超出最低还款的部分算提前还款，{fee}{note}；利息只按实际用款天数算。")
     if any(part.overdue for part in parts):
         lines.append("逾期的部分排在最前面：先还上它，罚息才会停。")
@@ -315,8 +397,9 @@ class ActionPayoffPlan(Action):
     def name(self) -> Text:
         return RESULT_ACTION
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
         budget = as_amount(tracker.get_slot("payoff_budget"))
         chosen = tracker.get_slot("payoff_strategy")
         if chosen not in STRATEGIES:
@@ -339,8 +422,10 @@ class ActionPayoffPlan(Action):
             dispatcher.utter_message(text=infeasible_message(plan, parts), buttons=RELIEF_BUTTONS)
             return []
         text, payload = plan_messages(plans, chosen, parts, account.overview.as_of, load_policy())
-        dispatcher.utter_message(text=text + "\n想换个预算或方法，直接说，比如“每月4000呢”“换成雪球法”。",
-                                 json_message=payload)
+        dispatcher.utter_message(
+            text=text + "\n想换个预算或方法，直接说，比如“每月4000呢”“换成雪球法”。",
+            json_message=payload,
+        )
         return []
 
 

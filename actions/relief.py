@@ -10,6 +10,7 @@ the id of the user message that confirmed it, kept in a slot until the filing su
 retried action, or a retry after a failed call, never files twice. The reply gives the reference
 number and says plainly that approval is the lender's decision.
 """
+
 from __future__ import annotations
 
 import logging
@@ -58,23 +59,52 @@ KEY_SLOT = "relief_key"
 MAX_REASON_CHARS = 2000
 MAX_AFFORDABLE = Decimal("1000000")
 
-KIND_LABELS = {"extension": "延期还款", "installment": "分期还款", "restructuring": "调整还款计划（减免或重组）",
-               "other": "协商还款"}
+KIND_LABELS = {
+    "extension": "延期还款",
+    "installment": "分期还款",
+    "restructuring": "调整还款计划（减免或重组）",
+    "other": "协商还款",
+}
 _KIND_WORDS = (
     ("installment", re.compile(r"分期|分几期|分成|分\d+期|分[一二两三四五六七八九十]+期")),
-    ("restructuring", re.compile(r"减免|免息|停息|少还|降息|重组|减少利息|免罚息|罚息能不能免|个性化")),
-    ("extension", re.compile(r"延期|延后|推迟|晚几天|晚点还|宽限|缓[一两几]|缓缓|往后|展期|下个月再还")),
+    (
+        "restructuring",
+        re.compile(r"减免|免息|停息|少还|降息|重组|减少利息|免罚息|罚息能不能免|个性化"),
+    ),
+    (
+        "extension",
+        re.compile(r"延期|延后|推迟|晚几天|晚点还|宽限|缓[一两几]|缓缓|往后|展期|下个月再还"),
+    ),
 )
-_REASON_WORDS = re.compile(r"失业|裁员|被辞|没工作|找工作|生病|住院|手术|病了|受伤|降薪|减薪|工资没发|欠薪|拖欠工资|"
-                           r"收入|生意|亏|倒闭|疫情|家里|孩子|老人|父母|离婚|意外|车祸|被骗")
+_REASON_WORDS = re.compile(
+    r"失业|裁员|被辞|没工作|找工作|生病|住院|手术|病了|受伤|降薪|减薪|工资没发|欠薪|拖欠工资|"
+    r"收入|生意|亏|倒闭|疫情|家里|孩子|老人|父母|离婚|意外|车祸|被骗"
+)
 _NOTHING = re.compile(r"没有|一分都?没|拿不出|还不起|一分钱也|零|^\s*0\s*$")
 #: intents that are never the answer to "what happened?" (the rules handle them)
-NOT_REASONS = {"faq", "deny", "express_distress", "human_handoff", "bot_challenge", "check_loan_status",
-               "greet", "goodbye", "thank"}
-UNLINKED_HINT = "不绑定也可以先了解协商还款怎么办：说“协商还款有哪些方式”。协商是免费的，别找收费的中介。"
+NOT_REASONS = {
+    "faq",
+    "deny",
+    "express_distress",
+    "human_handoff",
+    "bot_challenge",
+    "check_loan_status",
+    "greet",
+    "goodbye",
+    "thank",
+}
+UNLINKED_HINT = (
+    "不绑定也可以先了解协商还款怎么办：说“协商还款有哪些方式”。协商是免费的，别找收费的中介。"
+)
 NO_LOANS_ZH = "你名下目前没有未结清的借款，不需要申请延期或分期 🙂"
-NOT_FILED_ZH = "申请暂时没提交成功，账户服务有点忙。你说的情况我都记下了，过一会儿说“重新提交申请”就行，不会重复提交。"
-CONFIRM_BUTTONS = [{"title": "确认提交", "payload": "/affirm"}, {"title": "先不提交", "payload": "/deny"}]
+NOT_FILED_ZH = (
+    "申请暂时没提交成功，账户服务有点忙。你说的情况我都记下了，过一会儿说“重新提交申请”就行，"
+    "不会重复提交。"
+)
+CONFIRM_BUTTONS = [
+    {"title": "确认提交", "payload": "/affirm"},
+    {"title": "先不提交", "payload": "/deny"},
+]
 
 
 def relief_kind(text: str) -> str:
@@ -85,7 +115,8 @@ def relief_kind(text: str) -> str:
 
 
 def relief_loan(overview: LoanOverview, product: Optional[str]) -> Optional[str]:
-    """The loan the request is about: the named product, else the most overdue, else the only one."""
+    """The loan the request is about: the named product, else the most overdue, else the only
+    one."""
     loans = open_loans(overview)
     if product:
         loans = [loan for loan in loans if loan.product == product] or loans
@@ -99,8 +130,9 @@ class ActionStartRepaymentRelief(Action):
     def name(self) -> Text:
         return "action_start_repayment_relief"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
         account = await load_account(tracker)
         if not account.has_loan_data:
             return stop_without_loan_data(dispatcher, account, UNLINKED_HINT)
@@ -129,14 +161,24 @@ class ValidateReliefForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_relief_form"
 
-    async def extract_relief_reason(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        if tracker.get_slot("requested_slot") != "relief_reason" or latest_intent(tracker) in NOT_REASONS:
+    async def extract_relief_reason(
+        self, dispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if (
+            tracker.get_slot("requested_slot") != "relief_reason"
+            or latest_intent(tracker) in NOT_REASONS
+        ):
             return {}
         text = latest_text(tracker).strip()
         return {"relief_reason": text} if text else {}
 
-    async def extract_relief_affordable(self, dispatcher, tracker: Tracker, domain: DomainDict) -> Dict[Text, Any]:
-        if latest_entity(tracker, "amount") or tracker.get_slot("requested_slot") != "relief_affordable":
+    async def extract_relief_affordable(
+        self, dispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        if (
+            latest_entity(tracker, "amount")
+            or tracker.get_slot("requested_slot") != "relief_affordable"
+        ):
             return {}
         text = latest_text(tracker).strip()
         if _NOTHING.search(text) and latest_intent(tracker) not in NOT_REASONS - {"deny"}:
@@ -144,24 +186,37 @@ class ValidateReliefForm(FormValidationAction):
         return extracted_words(tracker, "relief_affordable", also=("request_repayment_relief",))
 
     @skip_empty
-    def validate_relief_reason(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                               domain: DomainDict) -> Dict[Text, Any]:
+    def validate_relief_reason(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         text = re.sub(r"\s+", " ", str(value or "")).strip()
         meaningful = re.sub(r"[\W_]+", "", text)
-        if len(meaningful) < 2 or as_amount(meaningful) is not None and not _REASON_WORDS.search(text):
-            dispatcher.utter_message(text="原因说一两句话就行，贷款方审核时会参考。不想申请了可以说“算了”。")
+        if (
+            len(meaningful) < 2
+            or as_amount(meaningful) is not None
+            and not _REASON_WORDS.search(text)
+        ):
+            dispatcher.utter_message(
+                text="原因说一两句话就行，贷款方审核时会参考。不想申请了可以说“算了”。"
+            )
             return {"relief_reason": None}
         return {"relief_reason": text[:MAX_REASON_CHARS]}
 
     @skip_empty
-    def validate_relief_affordable(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                   domain: DomainDict) -> Dict[Text, Any]:
+    def validate_relief_affordable(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         return validate_amount(
-            value, dispatcher, tracker, "relief_affordable", maximum=MAX_AFFORDABLE,
+            value,
+            dispatcher,
+            tracker,
+            "relief_affordable",
+            maximum=MAX_AFFORDABLE,
             negative="金额不能是负数。",
             unrecognised="这个金额我没认出来，说个数就行。",
             too_large="每月{amount}？是不是多打了几个0？",
-            quantum=Decimal("0.01"))
+            quantum=Decimal("0.01"),
+        )
 
 
 class ActionAskReliefReason(Action):
@@ -171,8 +226,10 @@ class ActionAskReliefReason(Action):
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         question = "能简单说说遇到了什么情况吗？比如失业、生病、收入减少。"
         if tracker.get_slot("requested_slot") != "relief_reason":  # first time: what this is about
-            question = ("先别着急，还不上的情况可以和贷款方协商。我可以帮你提交一份协商申请（延期或分期都行），"
-                        "最后批不批由贷款方决定。\n" + question)
+            question = (
+                "先别着急，还不上的情况可以和贷款方协商。我可以帮你提交一份协商申请（延期或分期都行），"
+                "最后批不批由贷款方决定。\n" + question
+            )
         dispatcher.utter_message(text=question)
         return []
 
@@ -183,7 +240,11 @@ class ActionAskReliefAffordable(Action):
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         dispatcher.utter_message(
-            text="了解了。接下来每个月大概能拿出多少钱还款？说个实在的数，比如“800”；现在一分都拿不出来，就说“没有”。")
+            text=(
+                "了解了。接下来每个月大概能拿出多少钱还款？说个实在的数，"
+                "比如“800”；现在一分都拿不出来，就说“没有”。"
+            )
+        )
         return []
 
 
@@ -195,7 +256,10 @@ def loan_line(overview: LoanOverview, loan_id: Optional[str]) -> str:
         return f"· 借款：{names}（全部）"
     name = loan_names(overview.loans)[loan.loan_id]
     if loan.overdue_days > 0:
-        return f"· 借款：{name}（已逾期{loan.overdue_days}天，逾期本息和罚息{yuan(loan.overdue_total)}）"
+        return (
+            f"· 借款：{name}（已逾期{loan.overdue_days}天，"
+            f"逾期本息和罚息{yuan(loan.overdue_total)}）"
+        )
     return f"· 借款：{name}（剩余本金{yuan(loan.outstanding_principal)}）"
 
 
@@ -203,13 +267,16 @@ class ActionConfirmReliefRequest(Action):
     def name(self) -> Text:
         return "action_confirm_relief_request"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
         account = await load_account(tracker)
         lines = ["我整理了一下，确认后帮你提交给贷款方："]
         if account.overview is not None:
             lines.append(loan_line(account.overview, tracker.get_slot(LOAN_SLOT)))
-        lines.append(f"· 申请：{KIND_LABELS.get(tracker.get_slot(KIND_SLOT) or 'other', '协商还款')}")
+        lines.append(
+            f"· 申请：{KIND_LABELS.get(tracker.get_slot(KIND_SLOT) or 'other', '协商还款')}"
+        )
         lines.append(f"· 原因：{tracker.get_slot('relief_reason')}")
         affordable = as_amount(tracker.get_slot("relief_affordable"))
         if affordable is not None:
@@ -223,8 +290,9 @@ class ActionSubmitReliefRequest(Action):
     def name(self) -> Text:
         return RESULT_ACTION
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
         key = tracker.get_slot(KEY_SLOT)
         if not key:
             message_id = (latest_user_event(tracker) or {}).get("message_id") or ""
@@ -252,28 +320,50 @@ class ActionSubmitReliefRequest(Action):
             return [SlotSet(KEY_SLOT, key)]
         except Rejected as error:
             log.warning("relief request refused: %s", error)
-            dispatcher.utter_message(text=f"申请没能提交：{error.message_zh} 需要的话可以说“转人工”。")
+            dispatcher.utter_message(
+                text=f"申请没能提交：{error.message_zh} 需要的话可以说“转人工”。"
+            )
             return [SlotSet(KEY_SLOT, None)]
         except LoanServiceError:
             dispatcher.utter_message(text=NOT_FILED_ZH)
             return [SlotSet(KEY_SLOT, key)]
         head = "这个申请之前已经提交过了 ✅" if filed.replayed else "已提交 ✅"
-        dispatcher.utter_message(text=(
-            f"{head} 申请编号：{filed.reference}\n"
-            "接下来贷款方会审核，一般会通过App消息或电话联系你。批不批、怎么调整，由贷款方决定，我这边没法保证结果。\n"
-            "结果出来之前，逾期的罚息可能还会继续算，能先还一部分就先还一部分。"))
-        dispatcher.utter_message(text="提醒一句：协商是免费的。自称能“停息挂账”“代理协商”却要收费的中介都是骗局，别交钱，也别把身份证和验证码给别人。")
-        return [SlotSet(KEY_SLOT, None), SlotSet("relief_reason", None), SlotSet("relief_affordable", None)]
+        dispatcher.utter_message(
+            text=(
+                f"{head} 申请编号：{filed.reference}\n"
+                "接下来贷款方会审核，一般会通过App消息或电话联系你。批不批、怎么调整，"
+                "由贷款方决定，我这边没法保证结果。\n"
+                "结果出来之前，逾期的罚息可能还会继续算，能先还一部分就先还一部分。"
+            )
+        )
+        dispatcher.utter_message(
+            text=(
+                "提醒一句：协商是免费的。自称能“停息挂账”“代理协商”却要收费的中介都是骗局，别交钱，"
+                "也别把身份证和验证码给别人。"
+            )
+        )
+        return [
+            SlotSet(KEY_SLOT, None),
+            SlotSet("relief_reason", None),
+            SlotSet("relief_affordable", None),
+        ]
 
 
 class ActionDeclineReliefRequest(Action):
     def name(self) -> Text:
         return "action_decline_relief_request"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
-        dispatcher.utter_message(text="好的，没有提交。想好了随时说“申请延期”，我再帮你提交；也可以说“转人工”找客服聊聊。")
-        return [SlotSet("relief_reason", None), SlotSet("relief_affordable", None), SlotSet(KEY_SLOT, None)]
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        dispatcher.utter_message(
+            text="好的，没有提交。想好了随时说“申请延期”，我再帮你提交；也可以说“转人工”找客服聊聊。"
+        )
+        return [
+            SlotSet("relief_reason", None),
+            SlotSet("relief_affordable", None),
+            SlotSet(KEY_SLOT, None),
+        ]
 
 
 __all__ = [

@@ -16,6 +16,7 @@ the ledger.
 
 Dates: "today" is the ledger's day (or the ``as_of`` of the debug shell).
 """
+
 from __future__ import annotations
 
 import calendar
@@ -96,14 +97,19 @@ class ActionStartRepaymentReminder(Action):
     def name(self) -> Text:
         return "action_start_repayment_reminder"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
         account = await load_account(tracker)
         if not account.has_loan_data:
             return stop_without_loan_data(dispatcher, account, UNLINKED_HINT)
         product = latest_entity(tracker, "loan_product")
         if not reminder_targets(account, product):
-            which = f"{product}" if product and any(l.product == product for l in account.overview.loans) else ""
+            which = (
+                f"{product}"
+                if product and any(item.product == product for item in account.overview.loans)
+                else ""
+            )
             if product and not which:
                 text = f"你名下没有{product}的借款，没法设置它的提醒。"
             else:
@@ -117,15 +123,17 @@ class ValidateReminderForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_reminder_form"
 
-    async def extract_reminder_days_before(self, dispatcher, tracker: Tracker,
-                                           domain: DomainDict) -> Dict[Text, Any]:
+    async def extract_reminder_days_before(
+        self, dispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         if latest_entity(tracker, "duration"):
             return {}
         return extracted_words(tracker, DAYS_SLOT, also=("set_repayment_reminder",))
 
     @skip_empty
-    def validate_reminder_days_before(self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker,
-                                      domain: DomainDict) -> Dict[Text, Any]:
+    def validate_reminder_days_before(
+        self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
         text = str(value or "").strip()
         days = as_days(text)
         if days is None and any(word in text for word in _SAME_DAY_WORDS):
@@ -137,7 +145,9 @@ class ValidateReminderForm(FormValidationAction):
         if negative_answer(tracker, DAYS_SLOT, text) or (days is not None and days < 0):
             dispatcher.utter_message(text="提前的天数不能是负数。")
         elif days is None:
-            dispatcher.utter_message(text=f"这个天数我没认出来，说“3天”这样的就行；还款日当天提醒就说“当天”。{STOP_HINT}")
+            dispatcher.utter_message(
+                text=f"这个天数我没认出来，说“3天”这样的就行；还款日当天提醒就说“当天”。{STOP_HINT}"
+            )
         elif days > MAX_DAYS_BEFORE:
             dispatcher.utter_message(text=f"最多能提前{MAX_DAYS_BEFORE}天提醒。")
         else:
@@ -154,8 +164,14 @@ class ActionAskReminderDaysBefore(Action):
         return []
 
 
-async def _record(account: Account, loan: LoanSummary, remind_on: date, days_before: int,
-                  key: str, conversation_id: str) -> Optional[Reminder]:
+async def _record(
+    account: Account,
+    loan: LoanSummary,
+    remind_on: date,
+    days_before: int,
+    key: str,
+    conversation_id: str,
+) -> Optional[Reminder]:
     """Record the reminder in the ledger, to be delivered into ``conversation_id`` (this
     conversation), and retire that loan's older scheduled ones. None when the ledger could not
     record it."""
@@ -163,8 +179,14 @@ async def _record(account: Account, loan: LoanSummary, remind_on: date, days_bef
     client = loans_client.get_client()
     try:
         created = await client.create_reminder(
-            account.borrower_id, remind_on=remind_on, channel=channel, days_before=days_before,
-            loan_id=loan.loan_id, conversation_id=conversation_id, idempotency_key=key)
+            account.borrower_id,
+            remind_on=remind_on,
+            channel=channel,
+            days_before=days_before,
+            loan_id=loan.loan_id,
+            conversation_id=conversation_id,
+            idempotency_key=key,
+        )
     except LoanServiceError as error:
         log.warning("could not record a reminder: %s", error.code)
         return None
@@ -177,7 +199,9 @@ async def _record(account: Account, loan: LoanSummary, remind_on: date, days_bef
     return created
 
 
-def plan_reminder(loan: LoanSummary, days_before: int, today: date) -> Tuple[Optional[date], date, bool]:
+def plan_reminder(
+    loan: LoanSummary, days_before: int, today: date
+) -> Tuple[Optional[date], date, bool]:
     """``(remind_on, due, rolled)``: the reminder day for the next due date, or for the one after
     it when that day has passed (``rolled``); ``remind_on`` is None when there is no later one."""
     due = loan.next_due_date
@@ -194,8 +218,9 @@ class ActionSetRepaymentReminder(Action):
     def name(self) -> Text:
         return "action_set_repayment_reminder"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
         days = tracker.get_slot(DAYS_SLOT)
         try:
             days_before = int(days)
@@ -214,20 +239,31 @@ class ActionSetRepaymentReminder(Action):
             remind_on, due, rolled = plan_reminder(loan, days_before, today)
             name = names[loan.loan_id]
             if rolled:
-                lines.append(f"· {name}这一期{date_zh(loan.next_due_date, today)}（{relative_day_zh(loan.next_due_date, today)}）"
-                             f"就到期，应还{yuan(loan.next_due_amount)}，来不及提前{days_before}天提醒了，记得按时还。")
+                lines.append(
+                    f"· {name}这一期{date_zh(loan.next_due_date, today)}"
+                    f"（{relative_day_zh(loan.next_due_date, today)}）就到期，"
+                    f"应还{yuan(loan.next_due_amount)}，来不及提前{days_before}天提醒了，"
+                    "记得按时还。"
+                )
             if loan.overdue_total > 0:
-                lines.append(f"· {name}另有逾期未还的{yuan(loan.overdue_total)}，罚息按天在算，越早还越好。")
+                lines.append(
+                    f"· {name}另有逾期未还的{yuan(loan.overdue_total)}，罚息按天在算，越早还越好。"
+                )
             if remind_on is None:
                 continue
-            key = idempotency_key("reminder", tracker.sender_id, message_id, loan.loan_id, remind_on)
+            key = idempotency_key(
+                "reminder", tracker.sender_id, message_id, loan.loan_id, remind_on
+            )
             reminder = await _record(account, loan, remind_on, days_before, key, tracker.sender_id)
             if reminder is None:
                 failed.append(name)
                 continue
             recorded.append(reminder)
             ahead = "还款日当天" if days_before == 0 else f"提前{days_before}天"
-            lines.append(f"· {name}：{date_zh(due, today)}到期，我会在{date_zh(remind_on, today)}上午提醒你（{ahead}）")
+            lines.append(
+                f"· {name}：{date_zh(due, today)}到期，"
+                f"我会在{date_zh(remind_on, today)}上午提醒你（{ahead}）"
+            )
         if recorded:
             head = "好的，还款提醒设好了：" if not failed else "部分提醒设好了："
             text = head + "\n" + "\n".join(lines)
@@ -249,8 +285,9 @@ class ActionCancelRepaymentReminder(Action):
     def name(self) -> Text:
         return "action_cancel_repayment_reminder"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
         account = await load_account(tracker, with_loans=False)
         if account.status == "unavailable":
             dispatcher.utter_message(text=CANCEL_FAILED_ZH)
@@ -268,7 +305,9 @@ class ActionCancelRepaymentReminder(Action):
             dispatcher.utter_message(text=CANCEL_FAILED_ZH)
             return []
         if active:
-            dispatcher.utter_message(text="好的，还款提醒已经取消了。以后想要，随时说“还款日前3天提醒我”。记得自己留意还款日哦。")
+            dispatcher.utter_message(
+                text="好的，还款提醒已经取消了。以后想要，随时说“还款日前3天提醒我”。记得自己留意还款日哦。"
+            )
         else:
             dispatcher.utter_message(text="你目前没有设置还款提醒，不用取消。")
         return []
@@ -279,8 +318,11 @@ def _reminder_ids(event: Dict[str, Any]) -> List[str]:
     parse = event.get("parse_data") or {}
     if (parse.get("intent") or {}).get("name") != REMINDER_INTENT:
         return []
-    return [str(item.get("value")) for item in parse.get("entities") or []
-            if item.get("entity") == REMINDER_ID_ENTITY and item.get("value")]
+    return [
+        str(item.get("value"))
+        for item in parse.get("entities") or []
+        if item.get("entity") == REMINDER_ID_ENTITY and item.get("value")
+    ]
 
 
 def answered_before(tracker: Tracker, reminder_id: str) -> bool:
@@ -290,7 +332,9 @@ def answered_before(tracker: Tracker, reminder_id: str) -> bool:
     return any(reminder_id in _reminder_ids(event) for event in users[:-1])
 
 
-async def _the_reminder(account: Account, reminder_id: Optional[str]) -> Tuple[Optional[Reminder], bool]:
+async def _the_reminder(
+    account: Account, reminder_id: Optional[str]
+) -> Tuple[Optional[Reminder], bool]:
     """``(reminder, known)``: the borrower's reminder of that id (None when it could not be
     read), and False when the ledger says it is not this borrower's."""
     if not reminder_id:
@@ -311,15 +355,18 @@ class ActionReactToReminder(Action):
     def name(self) -> Text:
         return "action_react_to_reminder"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
         reminder_id = latest_entity(tracker, REMINDER_ID_ENTITY)
         if reminder_id and answered_before(tracker, reminder_id):
             log.info("reminder %s was already answered in this conversation", reminder_id)
             return []
         product = latest_entity(tracker, "loan_product")
         account = await load_account(tracker)
-        generic = "⏰ 还款提醒：你的还款日快到了，请在App里确认本期应还金额，提前准备好钱，按时还款。"
+        generic = (
+            "⏰ 还款提醒：你的还款日快到了，请在App里确认本期应还金额，提前准备好钱，按时还款。"
+        )
         if not account.has_loan_data:
             dispatcher.utter_message(text=generic)
             return []
@@ -332,18 +379,24 @@ class ActionReactToReminder(Action):
         today = account.overview.as_of
         loans = reminder_targets(account, product)
         if reminder is not None and reminder.loan_id:
-            loans = [loan for loan in reminder_targets(account, None)
-                     if loan.loan_id == reminder.loan_id] or loans
+            loans = [
+                loan for loan in reminder_targets(account, None) if loan.loan_id == reminder.loan_id
+            ] or loans
         if not loans:
             dispatcher.utter_message(text=generic)
             return []
         loan = min(loans, key=lambda item: item.next_due_date)
         name = loan_names(account.overview.loans)[loan.loan_id]
         policy = load_policy()
-        lines = [f"⏰ 还款提醒：你的{name}{date_zh(loan.next_due_date, today)}（{relative_day_zh(loan.next_due_date, today)}）"
-                 f"应还{yuan(loan.next_due_amount)}。"]
+        lines = [
+            f"⏰ 还款提醒：你的{name}{date_zh(loan.next_due_date, today)}"
+            f"（{relative_day_zh(loan.next_due_date, today)}）"
+            f"应还{yuan(loan.next_due_amount)}。"
+        ]
         if loan.overdue_total > 0:
-            lines.append(f"另外还有逾期未还的{yuan(loan.overdue_total)}，请一起还上，罚息按天在算。")
+            lines.append(
+                f"另外还有逾期未还的{yuan(loan.overdue_total)}，请一起还上，罚息按天在算。"
+            )
         lines.append(f"请提前确认还款账户余额充足。{cutoff_rule_zh(policy)}")
         dispatcher.utter_message(text="\n".join(lines))
         return []

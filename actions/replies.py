@@ -4,6 +4,7 @@ Money is shown to the fen with :func:`bot.finance.money.fmt_money`; rates annual
 the daily rate after (PBOC notice 2021 No. 3); lender settings that are unsourced examples carry
 a note that the loan contract governs.
 """
+
 from __future__ import annotations
 
 from datetime import date

@@ -8,6 +8,7 @@ tracker from before a slot was added); the slots then hold their ``initial_value
 and point to the contract — never ``None``. :func:`policy_slot_events` also lets other actions
 bring stale or missing policy slots up to date (``action_faq_followup`` does, after each answer).
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
@@ -23,16 +24,20 @@ def policy_slot_events(tracker: Optional[Tracker] = None) -> List[EventType]:
     """``SlotSet`` events for the policy slots: all of them, or only those whose value in
     ``tracker`` differs from the loaded policy."""
     slots = load_policy().as_slots()
-    return [SlotSet(name, value) for name, value in slots.items()
-            if tracker is None or tracker.get_slot(name) != value]
+    return [
+        SlotSet(name, value)
+        for name, value in slots.items()
+        if tracker is None or tracker.get_slot(name) != value
+    ]
 
 
 class ActionSessionStart(Action):
     def name(self) -> Text:
         return "action_session_start"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
         events: List[EventType] = [SessionStarted()]
         events += policy_slot_events()
         events.append(ActionExecuted("action_listen"))

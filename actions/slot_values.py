@@ -5,6 +5,7 @@ user answers a form question in words the extractor did not catch, the validator
 again with the same rules (:mod:`bot.nlu.quantities`), so a value is never lost and a rejection
 can say exactly why.
 """
+
 from __future__ import annotations
 
 import re
@@ -21,7 +22,9 @@ ANSWER_INTENTS = {"inform", "nlu_fallback"}
 
 #: a minus sign or 负 right before a number: "-5000", "负五千", "－3000"
 #: (not after a digit, a Latin letter or a dot: "3-5天" is a range, "T-1" a name)
-_NEGATIVE_RE = re.compile(r"(?<![0-9A-Za-z.０-９])(?:[-−－﹣]|负)\s*[0-9０-９零〇一二两三四五六七八九十百千万亿.]")
+_NEGATIVE_RE = re.compile(
+    r"(?<![0-9A-Za-z.０-９])(?:[-−－﹣]|负)\s*[0-9０-９零〇一二两三四五六七八九十百千万亿.]"
+)
 
 #: a bare rate at or above this is read as an annual rate, below it as a daily rate
 #: ("18%" → 18 %/year, "0.05%" → 0.05 %/day)
@@ -38,8 +41,11 @@ def latest_intent(tracker) -> str:
 
 def latest_entities(tracker, entity: str) -> List[str]:
     """Values of ``entity`` in the latest user message, in message order."""
-    found = [item for item in (tracker.latest_message or {}).get("entities", []) or []
-             if item.get("entity") == entity and item.get("value") is not None]
+    found = [
+        item
+        for item in (tracker.latest_message or {}).get("entities", []) or []
+        if item.get("entity") == entity and item.get("value") is not None
+    ]
     found.sort(key=lambda item: item.get("start") if isinstance(item.get("start"), int) else 0)
     return [str(item["value"]) for item in found]
 
@@ -53,7 +59,9 @@ def answered_in_words(tracker, slot: str, also: Iterable[str] = ()) -> Optional[
     """The latest text, if it answers the form's question for ``slot``: the form asked for
     ``slot`` and the intent is an answer (:data:`ANSWER_INTENTS` or one of ``also``)."""
     intent = latest_intent(tracker)
-    if tracker.get_slot("requested_slot") != slot or (intent not in ANSWER_INTENTS and intent not in also):
+    if tracker.get_slot("requested_slot") != slot or (
+        intent not in ANSWER_INTENTS and intent not in also
+    ):
         return None
     text = latest_text(tracker).strip()
     return text or None
@@ -98,7 +106,9 @@ def as_days(value: Any) -> Optional[int]:
     if value is None or isinstance(value, bool):
         return None
     text = str(value).strip()
-    iso = text if re.fullmatch(r"P[0-9YMWDTHS.,]+", text.upper()) else quantities.parse_duration(text)
+    iso = (
+        text if re.fullmatch(r"P[0-9YMWDTHS.,]+", text.upper()) else quantities.parse_duration(text)
+    )
     if not iso:
         return None
     try:

@@ -7,6 +7,7 @@ when every service is down. It offers help gently afterwards and never sells any
 payload ``{"type": "handoff", ...}`` with a summary of the conversation for the agent (who,
 what they asked, the last messages, and an ``urgent`` priority after distress talk).
 """
+
 from __future__ import annotations
 
 from typing import Any, Dict, List, Optional, Text
@@ -24,7 +25,9 @@ HOTLINES_ZH = (
     "· 希望24热线 400-161-9995（24小时）\n"
     "· 情况紧急请直接拨打 110 或 120"
 )
-DISTRESS_OPENING_ZH = "听到你这么说，我很担心你。欠债的压力真的会把人压得喘不过气，但你不是一个人在扛。"
+DISTRESS_OPENING_ZH = (
+    "听到你这么说，我很担心你。欠债的压力真的会把人压得喘不过气，但你不是一个人在扛。"
+)
 DISTRESS_FOLLOW_ZH = (
     "钱的事再难，也有慢慢解决的办法：还不上可以和贷款方协商延期或分期，逾期不是走投无路。"
     "你愿意的话，我可以帮你提交协商申请，或者说“转人工”，让客服和你一起想办法。\n"
@@ -44,8 +47,17 @@ INTENT_LABELS_ZH = {
     "faq": "咨询问题",
     "out_of_scope": "其他业务",
 }
-SKIPPED_INTENTS = {"greet", "goodbye", "thank", "affirm", "deny", "inform", "bot_challenge", "nlu_fallback",
-                   "session_start"}
+SKIPPED_INTENTS = {
+    "greet",
+    "goodbye",
+    "thank",
+    "affirm",
+    "deny",
+    "inform",
+    "bot_challenge",
+    "nlu_fallback",
+    "session_start",
+}
 MAX_MESSAGES = 6
 MAX_MESSAGE_CHARS = 200
 
@@ -54,20 +66,28 @@ class ActionExpressDistress(Action):
     def name(self) -> Text:
         return "action_express_distress"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
         dispatcher.utter_message(text=f"{DISTRESS_OPENING_ZH}\n{HOTLINES_ZH}")
         dispatcher.utter_message(text=DISTRESS_FOLLOW_ZH)
         return []
 
 
 def _user_events(tracker) -> List[Dict[str, Any]]:
-    return [event for event in tracker.events or []
-            if event.get("event") == "user" and not (event.get("metadata") or {}).get("is_external")]
+    return [
+        event
+        for event in tracker.events or []
+        if event.get("event") == "user" and not (event.get("metadata") or {}).get("is_external")
+    ]
 
 
-def conversation_summary(tracker, borrower: Optional[str] = None, display_name: Optional[str] = None,
-                         facts: Optional[List[str]] = None) -> Dict[str, Any]:
+def conversation_summary(
+    tracker,
+    borrower: Optional[str] = None,
+    display_name: Optional[str] = None,
+    facts: Optional[List[str]] = None,
+) -> Dict[str, Any]:
     """What the agent needs to pick the conversation up without asking again."""
     users = _user_events(tracker)
     topics: List[str] = []
@@ -80,18 +100,28 @@ def conversation_summary(tracker, borrower: Optional[str] = None, display_name: 
             continue
         label = INTENT_LABELS_ZH.get(intent, intent)
         if intent == "faq":
-            key = ((((event.get("parse_data") or {}).get("response_selector") or {}).get("faq") or {})
-                   .get("response") or {}).get("intent_response_key")
+            key = (
+                (
+                    ((event.get("parse_data") or {}).get("response_selector") or {}).get("faq")
+                    or {}
+                ).get("response")
+                or {}
+            ).get("intent_response_key")
             if key:
                 label = f"咨询：{key.split('/', 1)[-1]}"
         if label not in topics:
             topics.append(label)
-    messages = [str(event.get("text") or "")[:MAX_MESSAGE_CHARS] for event in users if event.get("text")]
+    messages = [
+        str(event.get("text") or "")[:MAX_MESSAGE_CHARS] for event in users if event.get("text")
+    ]
     messages = messages[-MAX_MESSAGES:]
     who = f"{display_name}（{borrower}）" if borrower else "未绑定账户的用户"
     lines = [f"用户：{who}", f"会话：{tracker.sender_id}"]
     if distress:
-        lines.insert(0, "【紧急】用户在对话中表达了轻生或极度痛苦的情绪，已提供心理援助热线，请优先接待、注意语气。")
+        lines.insert(
+            0,
+            "【紧急】用户在对话中表达了轻生或极度痛苦的情绪，已提供心理援助热线，请优先接待、注意语气。",
+        )
     if topics:
         lines.append("聊过：" + "、".join(topics))
     lines += list(facts or [])
@@ -112,8 +142,9 @@ class ActionHumanHandoff(Action):
     def name(self) -> Text:
         return "action_human_handoff"
 
-    async def run(self, dispatcher: CollectingDispatcher, tracker: Tracker,
-                  domain: Dict[Text, Any]) -> List[EventType]:
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
         account = await load_account(tracker)
         facts: List[str] = []
         borrower = name = None
@@ -121,18 +152,27 @@ class ActionHumanHandoff(Action):
             borrower, name = account.borrower_id, account.overview.display_name
             totals = account.overview.totals
             if totals.overdue_days > 0:
-                facts.append(f"账户：逾期{totals.overdue_days}天，逾期合计{yuan(totals.overdue_total)}，"
-                             f"恢复正常需还{yuan(totals.amount_due)}")
+                facts.append(
+                    f"账户：逾期{totals.overdue_days}天，逾期合计{yuan(totals.overdue_total)}，"
+                    f"恢复正常需还{yuan(totals.amount_due)}"
+                )
             else:
                 facts.append(f"账户：无逾期，剩余本金{yuan(totals.outstanding_principal)}")
         summary = conversation_summary(tracker, borrower, name, facts)
-        text = ("好的，这就为你转接人工客服。我已经把刚才聊的内容整理给客服，你不用从头再说一遍。\n"
-                "客服接入前请稍等，也可以先留言说明情况。")
+        text = (
+            "好的，这就为你转接人工客服。我已经把刚才聊的内容整理给客服，你不用从头再说一遍。\n"
+            "客服接入前请稍等，也可以先留言说明情况。"
+        )
         if summary["priority"] == "urgent":
             text += "\n如果你现在有危险，请先拨打 110 或 120；心理援助热线 12356 随时可以打。"
         # the summary also as a one-column table, which text channels (the debug shell) render
-        table = {"columns": ["转人工摘要"], "rows": [[line] for line in summary["text"].splitlines()]}
-        dispatcher.utter_message(text=text, json_message={"type": "handoff", "summary": summary, "table": table})
+        table = {
+            "columns": ["转人工摘要"],
+            "rows": [[line] for line in summary["text"].splitlines()],
+        }
+        dispatcher.utter_message(
+            text=text, json_message={"type": "handoff", "summary": summary, "table": table}
+        )
         return []
 
 

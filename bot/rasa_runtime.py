@@ -23,6 +23,7 @@ Rasa has no hook for either, so these wrap ``RemoteAction.run`` and the ``FailSa
 methods. The project's input channels call :func:`install` when the Rasa server builds their
 routes (``blueprint``), which only a Rasa server does; evaluation and training never see it.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -42,7 +43,9 @@ ACTIONS_DOWN_ZH = (
     "常见问题（逾期、征信、罚息这些）我还能回答；查账户、算费用、做计划要等系统恢复，稍后再试就行。"
     "着急的话说“转人工”。"
 )
-STORE_DOWN_ZH = "抱歉，系统暂时出了点问题，这条消息没能处理。请过一会儿再发一次；着急的话可以说“转人工”。"
+STORE_DOWN_ZH = (
+    "抱歉，系统暂时出了点问题，这条消息没能处理。请过一会儿再发一次；着急的话可以说“转人工”。"
+)
 
 
 class StoreUnavailable(Exception):
@@ -77,8 +80,13 @@ API_BODY_ROUTES = re.compile(
 def _bad_request(message: str):
     from sanic import response
 
-    body = {"version": "", "status": "failure", "message": message, "reason": "BadRequest",
-            "code": 400}
+    body = {
+        "version": "",
+        "status": "failure",
+        "message": message,
+        "reason": "BadRequest",
+        "code": 400,
+    }
     return response.json(body, status=400)
 
 
@@ -133,12 +141,17 @@ def _wrap_remote_actions() -> None:
     @functools.wraps(original)
     async def run(self, output_channel, nlg, tracker, domain) -> List[Any]:
         try:
-            return await asyncio.wait_for(original(self, output_channel, nlg, tracker, domain), ACTION_TIMEOUT)
+            return await asyncio.wait_for(
+                original(self, output_channel, nlg, tracker, domain), ACTION_TIMEOUT
+            )
         except ActionExecutionRejection:
             raise
         except Exception as error:  # noqa: BLE001 - every failure gets the honest answer
-            logger.error("custom action %s failed (%s): answering that the system has a problem",
-                         self.name(), type(error).__name__)
+            logger.error(
+                "custom action %s failed (%s): answering that the system has a problem",
+                self.name(),
+                type(error).__name__,
+            )
             return failure_events(self.name())
 
     RemoteAction.run = run
@@ -164,9 +177,13 @@ def _make_tracker_store_failures_visible() -> None:
             try:
                 return await getattr(self._tracker_store, name)(*args, **kwargs)
             except Exception as error:  # noqa: BLE001
-                logger.error("tracker store %s failed (%s): the message is not processed",
-                             name, type(error).__name__)
+                logger.error(
+                    "tracker store %s failed (%s): the message is not processed",
+                    name,
+                    type(error).__name__,
+                )
                 raise StoreUnavailable(type(error).__name__) from None
+
         method.__name__ = name
         return method
 

@@ -20,7 +20,14 @@ from __future__ import annotations
 
 from bot.finance.apr import AprResult, apr_from_cashflows, flat_fee_payments, irr
 from bot.finance.budget import BudgetPlan, budget_plan
-from bot.finance.errors import FinanceError, InfeasiblePlan, InvalidAmount, InvalidDate, InvalidRate, InvalidTerm
+from bot.finance.errors import (
+    FinanceError,
+    InfeasiblePlan,
+    InvalidAmount,
+    InvalidDate,
+    InvalidRate,
+    InvalidTerm,
+)
 from bot.finance.money import fmt_money, money, money_str, to_decimal
 from bot.finance.overdue import (
     Milestone,
@@ -35,7 +42,13 @@ from bot.finance.overdue import (
 )
 from bot.finance.payoff import Debt, PayoffPlan, Strategy, compare_strategies, plan_payoff
 from bot.finance.rates import annual_to_daily, daily_to_annual, monthly_rate
-from bot.finance.schedule import RepaymentMethod, Schedule, ScheduleRow, accrued_interest, amortization_schedule
+from bot.finance.schedule import (
+    RepaymentMethod,
+    Schedule,
+    ScheduleRow,
+    accrued_interest,
+    amortization_schedule,
+)
 
 __all__ = [
     "AprResult",

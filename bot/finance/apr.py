@@ -21,7 +21,14 @@ from typing import Any, Iterable, Sequence
 
 from bot.finance import validate
 from bot.finance.errors import InfeasiblePlan, InvalidAmount
-from bot.finance.money import decimal_str, finance_context, money, percent_str, round_rate, to_decimal
+from bot.finance.money import (
+    decimal_str,
+    finance_context,
+    money,
+    percent_str,
+    round_rate,
+    to_decimal,
+)
 
 #: per-period rates searched: −99.9 % … +100,000 % (anything outside is not a loan)
 _I_MIN = Decimal("-0.999")
@@ -30,10 +37,34 @@ _MAX_ITERATIONS = 400
 _TOLERANCE = Decimal("1e-30")
 _MAX_FLOWS = 10_000
 #: grid used to bracket a root when the flows change sign more than once
-_GRID = [Decimal(x) for x in (
-    "-0.999", "-0.9", "-0.5", "-0.2", "-0.1", "-0.05", "-0.01", "-0.001", "0", "0.001", "0.005",
-    "0.01", "0.02", "0.05", "0.1", "0.2", "0.5", "1", "2", "5", "10", "100", "1000",
-)]
+_GRID = [
+    Decimal(x)
+    for x in (
+        "-0.999",
+        "-0.9",
+        "-0.5",
+        "-0.2",
+        "-0.1",
+        "-0.05",
+        "-0.01",
+        "-0.001",
+        "0",
+        "0.001",
+        "0.005",
+        "0.01",
+        "0.02",
+        "0.05",
+        "0.1",
+        "0.2",
+        "0.5",
+        "1",
+        "2",
+        "5",
+        "10",
+        "100",
+        "1000",
+    )
+]
 
 
 def _npv_and_slope(flows: Sequence[Decimal], x: Decimal) -> tuple[Decimal, Decimal]:
@@ -172,7 +203,9 @@ def apr_from_periodic(periodic_rate: Decimal, periods_per_year: int = 12) -> Apr
     return AprResult(periodic_rate, apr, effective, periods_per_year)
 
 
-def apr_from_cashflows(amount_received: Any, payments: Iterable[Any], periods_per_year: int = 12) -> AprResult:
+def apr_from_cashflows(
+    amount_received: Any, payments: Iterable[Any], periods_per_year: int = 12
+) -> AprResult:
     """APR of receiving ``amount_received`` now and paying ``payments[k-1]`` at the end of period k.
 
     ``amount_received`` is what the borrower actually gets (principal minus any fee
@@ -197,7 +230,9 @@ def flat_fee_payments(principal: Any, monthly_fee_rate: Any, months: Any) -> tup
     the original principal); its true IRR APR is much higher because the principal shrinks.
     """
     amount = validate.positive_amount(principal, "本金")
-    fee_rate = validate.annual_rate(to_decimal(monthly_fee_rate, label="月费率") * 12, label="月费率折合年化")
+    fee_rate = validate.annual_rate(
+        to_decimal(monthly_fee_rate, label="月费率") * 12, label="月费率折合年化"
+    )
     term = validate.months_value(months)
     with finance_context():
         fee = money(amount * fee_rate / 12)
@@ -214,7 +249,9 @@ def flat_fee_payments(principal: Any, monthly_fee_rate: Any, months: Any) -> tup
 def nominal_flat_annual_rate(monthly_fee_rate: Any) -> Decimal:
     """The advertised simple rate of a flat-fee offer: ``12 × monthly_fee_rate``."""
     with finance_context():
-        return validate.annual_rate(to_decimal(monthly_fee_rate, label="月费率") * 12, label="月费率折合年化")
+        return validate.annual_rate(
+            to_decimal(monthly_fee_rate, label="月费率") * 12, label="月费率折合年化"
+        )
 
 
 __all__ = [

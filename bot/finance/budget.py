@@ -97,11 +97,15 @@ def budget_plan(
     try:
         low_raw, high_raw = emergency_months
     except (TypeError, ValueError):
-        raise InvalidTerm("应急金月数需要是两个数字，例如3到6个月。", code="bad_emergency_months") from None
+        raise InvalidTerm(
+            "应急金月数需要是两个数字，例如3到6个月。", code="bad_emergency_months"
+        ) from None
     low = validate.whole_number(low_raw, label="应急金月数", minimum=1, maximum=24)
     high = validate.whole_number(high_raw, label="应急金月数", minimum=1, maximum=24)
     if low > high:
-        raise InvalidTerm("应急金月数的下限不能大于上限，例如3到6个月。", code="bad_emergency_months")
+        raise InvalidTerm(
+            "应急金月数的下限不能大于上限，例如3到6个月。", code="bad_emergency_months"
+        )
     with finance_context():
         needs = money(income * NEEDS_SHARE)
         wants = money(income * WANTS_SHARE)

@@ -132,25 +132,35 @@ def cmd_schedule(args: argparse.Namespace, out: TextIO) -> int:
         _emit_json(data, out)
         return 0
     print(
-        f"{plan.method.label_zh} {plan.method.value} · 本金 principal {fmt_money(plan.principal)} · "
+        f"{plan.method.label_zh} {plan.method.value} · 本金 principal"
+        f" {fmt_money(plan.principal)} · "
         f"年利率 annual rate {percent_str(plan.annual_rate)}% · {plan.months}期 months",
         file=out,
     )
     _table(
         ["期数 period", "还款额 payment", "利息 interest", "本金 principal", "剩余本金 balance"],
-        [[str(r.period), fmt_money(r.payment), fmt_money(r.interest), fmt_money(r.principal), fmt_money(r.balance)]
-         for r in plan.rows],
+        [
+            [
+                str(r.period),
+                fmt_money(r.payment),
+                fmt_money(r.interest),
+                fmt_money(r.principal),
+                fmt_money(r.balance),
+            ]
+            for r in plan.rows
+        ],
         out,
     )
     print(
-        f"合计 total: 还款 paid {fmt_money(plan.total_paid)} · 利息 interest {fmt_money(plan.total_interest)} · "
-        f"年化利率(IRR) APR {percent_str(plan.apr)}%",
+        f"合计 total: 还款 paid {fmt_money(plan.total_paid)} · 利息 interest"
+        f" {fmt_money(plan.total_interest)} · 年化利率(IRR) APR {percent_str(plan.apr)}%",
         file=out,
     )
     if early:
         print(
-            f"借{early['days']}天后提前还清 repaid after {early['days']} days: 利息 interest {fmt_money(Decimal(early['interest']))}"
-            f" · 共还 total {fmt_money(Decimal(early['total']))}（按{day_count}天计息 day count）",
+            f"借{early['days']}天后提前还清 repaid after {early['days']} days: 利息 interest"
+            f" {fmt_money(Decimal(early['interest']))} · 共还 total"
+            f" {fmt_money(Decimal(early['total']))}（按{day_count}天计息 day count）",
             file=out,
         )
     return 0
@@ -162,7 +172,9 @@ def cmd_schedule(args: argparse.Namespace, out: TextIO) -> int:
 def _payments_list(text: str) -> list[Decimal]:
     parts = [p for p in re.split(r"[,，;；\s]+", text.strip()) if p]
     if not parts:
-        raise InvalidAmount("请提供每期还款金额，用逗号分开，例如 893.33,893.33。", code="no_payments")
+        raise InvalidAmount(
+            "请提供每期还款金额，用逗号分开，例如 893.33,893.33。", code="no_payments"
+        )
     return [to_decimal(p, label="还款金额") for p in parts]
 
 
@@ -185,10 +197,15 @@ def cmd_apr(args: argparse.Namespace, out: TextIO) -> int:
             payments = list(apr_mod.flat_fee_payments(principal, args.flat_fee_rate, args.months))
             nominal = apr_mod.nominal_flat_annual_rate(args.flat_fee_rate)
             kind = "flat_fee"
-            extra = {"nominal_flat_annual_rate": plain_str(nominal), "nominal_flat_annual_rate_percent": percent_str(nominal)}
+            extra = {
+                "nominal_flat_annual_rate": plain_str(nominal),
+                "nominal_flat_annual_rate_percent": percent_str(nominal),
+            }
         else:
             if args.annual_rate is None and args.daily_rate is None:
-                raise InvalidAmount("请提供年利率（--annual-rate）或日利率（--daily-rate）。", code="missing_rate")
+                raise InvalidAmount(
+                    "请提供年利率（--annual-rate）或日利率（--daily-rate）。", code="missing_rate"
+                )
             annual = _annual_from_args(args, day_count)
             plan = schedule_mod.amortization_schedule(principal, annual, args.months, args.method)
             payments = [row.payment for row in plan.rows]
@@ -208,33 +225,63 @@ def cmd_apr(args: argparse.Namespace, out: TextIO) -> int:
         }
     elif args.daily_rate is not None:
         annual = rates.daily_to_annual(args.daily_rate, day_count)
-        data = {"kind": "conversion", "daily_rate": plain_str(validate.daily_rate(args.daily_rate, day_count)),
-                "annual_rate": plain_str(annual), "annual_rate_percent": percent_str(annual),
-                "monthly_rate": plain_str(annual / 12), "day_count": day_count}
+        data = {
+            "kind": "conversion",
+            "daily_rate": plain_str(validate.daily_rate(args.daily_rate, day_count)),
+            "annual_rate": plain_str(annual),
+            "annual_rate_percent": percent_str(annual),
+            "monthly_rate": plain_str(annual / 12),
+            "day_count": day_count,
+        }
     elif args.annual_rate is not None:
         annual = validate.annual_rate(args.annual_rate)
         daily = rates.annual_to_daily(annual, day_count)
-        data = {"kind": "conversion", "annual_rate": plain_str(annual), "annual_rate_percent": percent_str(annual),
-                "daily_rate": plain_str(daily), "daily_rate_percent": percent_str(daily, 4),
-                "monthly_rate": plain_str(annual / 12), "day_count": day_count}
+        data = {
+            "kind": "conversion",
+            "annual_rate": plain_str(annual),
+            "annual_rate_percent": percent_str(annual),
+            "daily_rate": plain_str(daily),
+            "daily_rate_percent": percent_str(daily, 4),
+            "monthly_rate": plain_str(annual / 12),
+            "day_count": day_count,
+        }
     else:
         raise InvalidAmount(
-            "请提供还款数据（--principal 加 --payments、--flat-fee-rate 或 --months），或者只给一个利率做换算。",
+            "请提供还款数据（--principal 加 --payments、--flat-fee-rate 或 --months），"
+            "或者只给一个利率做换算。",
             code="missing_input",
         )
     if args.json:
         _emit_json(data, out)
         return 0
     if data["kind"] == "conversion":
-        line = f"年利率 annual {data['annual_rate_percent']}% = 日利率 daily {plain_str(Decimal(data['daily_rate']) * 100)}%"
-        print(f"{line}（按{day_count}天 day count）· 月利率 monthly {percent_str(Decimal(data['monthly_rate']), 4)}%", file=out)
+        line = (
+            f"年利率 annual {data['annual_rate_percent']}% = 日利率 daily"
+            f" {plain_str(Decimal(data['daily_rate']) * 100)}%"
+        )
+        print(
+            f"{line}（按{day_count}天 day count）· 月利率 monthly"
+            f" {percent_str(Decimal(data['monthly_rate']), 4)}%",
+            file=out,
+        )
         return 0
-    print(f"到手 received {fmt_money(Decimal(data['amount_received']))} · 共还 paid {fmt_money(Decimal(data['total_paid']))}"
-          f" · 总成本 cost {fmt_money(Decimal(data['total_cost']))} · {len(data['payments'])}期 periods", file=out)
+    print(
+        f"到手 received {fmt_money(Decimal(data['amount_received']))} · 共还 paid"
+        f" {fmt_money(Decimal(data['total_paid']))} · 总成本 cost"
+        f" {fmt_money(Decimal(data['total_cost']))} · {len(data['payments'])}期 periods",
+        file=out,
+    )
     if data["kind"] == "flat_fee":
-        print(f"表面年费率 advertised flat rate: {data['nominal_flat_annual_rate_percent']}%（按原始本金收费）", file=out)
-    print(f"真实年化利率(IRR) APR: {data['apr_percent']}% · 实际年利率 effective annual rate: "
-          f"{data['effective_annual_rate_percent']}%", file=out)
+        print(
+            "表面年费率 advertised flat rate:"
+            f" {data['nominal_flat_annual_rate_percent']}%（按原始本金收费）",
+            file=out,
+        )
+    print(
+        f"真实年化利率(IRR) APR: {data['apr_percent']}% · 实际年利率 effective annual rate: "
+        f"{data['effective_annual_rate_percent']}%",
+        file=out,
+    )
     return 0
 
 
@@ -243,18 +290,28 @@ def cmd_apr(args: argparse.Namespace, out: TextIO) -> int:
 
 def cmd_overdue(args: argparse.Namespace, out: TextIO) -> int:
     policy = _policy(args)
-    day_count = validate.day_count_value(args.day_count if args.day_count is not None else policy.day_count)
+    day_count = validate.day_count_value(
+        args.day_count if args.day_count is not None else policy.day_count
+    )
     if args.daily_rate is not None:
         daily = validate.daily_rate(args.daily_rate, day_count)
     elif args.annual_rate is not None:
         daily = rates.annual_to_daily(args.annual_rate, day_count)
     else:
-        raise InvalidAmount("请提供合同日利率（--daily-rate）或年利率（--annual-rate）。", code="missing_rate")
+        raise InvalidAmount(
+            "请提供合同日利率（--daily-rate）或年利率（--annual-rate）。", code="missing_rate"
+        )
     grace = args.grace_days if args.grace_days is not None else policy.grace_days
     multiplier = args.multiplier if args.multiplier is not None else policy.penalty_multiplier
     mode = args.grace_mode or policy.grace_mode
     interest = args.interest if args.interest is not None else 0
-    common = dict(overdue_interest=interest, grace_days=grace, multiplier=multiplier, grace_mode=mode, day_count=day_count)
+    common = dict(
+        overdue_interest=interest,
+        grace_days=grace,
+        multiplier=multiplier,
+        grace_mode=mode,
+        day_count=day_count,
+    )
     if args.days is not None:
         cost = overdue_mod.overdue_cost(args.principal, daily, args.days, **common)
         data = cost.to_dict()
@@ -264,7 +321,9 @@ def cmd_overdue(args: argparse.Namespace, out: TextIO) -> int:
         as_of = overdue_mod.parse_date(args.as_of, "计算日期") if args.as_of else _dt.date.today()
         accrual = overdue_mod.accrue_overdue(args.principal, daily, due, as_of, **common)
         data = accrual.to_dict(include_rows=args.daily_rows)
-        data["overdue_principal"] = money_str(validate.non_negative_amount(args.principal, "逾期本金"))
+        data["overdue_principal"] = money_str(
+            validate.non_negative_amount(args.principal, "逾期本金")
+        )
         data["overdue_interest"] = money_str(validate.non_negative_amount(interest, "逾期利息"))
         data["in_grace"] = 0 < accrual.days <= accrual.grace_days
         days = accrual.days
@@ -274,33 +333,56 @@ def cmd_overdue(args: argparse.Namespace, out: TextIO) -> int:
         "grace_mode": args.grace_mode is None and policy.is_example("grace_mode"),
     }
     data["policy_examples"] = [name for name, flag in examples.items() if flag]
-    data["next_milestones"] = [m.to_dict() for m in overdue_mod.next_milestones(days, policy, limit=args.limit)]
+    data["next_milestones"] = [
+        m.to_dict() for m in overdue_mod.next_milestones(days, policy, limit=args.limit)
+    ]
     if args.timeline:
         data["timeline"] = [m.to_dict() for m in overdue_mod.timeline(policy)]
     if args.json:
         _emit_json(data, out)
         return 0
-    print(f"逾期 overdue {data['days']} 天 days · 逾期本金 principal {fmt_money(Decimal(data['overdue_principal']))}"
-          f" · 未付利息 interest {fmt_money(Decimal(data['overdue_interest']))}", file=out)
+    print(
+        f"逾期 overdue {data['days']} 天 days · 逾期本金 principal"
+        f" {fmt_money(Decimal(data['overdue_principal']))} · 未付利息 interest"
+        f" {fmt_money(Decimal(data['overdue_interest']))}",
+        file=out,
+    )
     penalty_rate = Decimal(data["penalty_daily_rate"]) * 100
-    print(f"罚息日利率 penalty rate {plain_str(penalty_rate)}%/天 = 日利率 {plain_str(daily * 100)}% × {data['multiplier']}"
-          f" · 宽限期 grace {data['grace_days']} 天 · 计罚天数 chargeable {data['chargeable_days']} 天", file=out)
+    print(
+        f"罚息日利率 penalty rate {plain_str(penalty_rate)}%/天 = 日利率 {plain_str(daily * 100)}%"
+        f" × {data['multiplier']} · 宽限期 grace {data['grace_days']} 天 · 计罚天数 chargeable"
+        f" {data['chargeable_days']} 天",
+        file=out,
+    )
     _table(
         ["项目 item", "金额 amount"],
-        [["罚息 penalty on principal", fmt_money(Decimal(data["penalty_principal"]))],
-         ["复利 penalty on interest", fmt_money(Decimal(data["penalty_interest"]))],
-         ["合计应还 total due", fmt_money(Decimal(data["total_due"]))]],
+        [
+            ["罚息 penalty on principal", fmt_money(Decimal(data["penalty_principal"]))],
+            ["复利 penalty on interest", fmt_money(Decimal(data["penalty_interest"]))],
+            ["合计应还 total due", fmt_money(Decimal(data["total_due"]))],
+        ],
         out,
     )
     if data.get("provisional_penalty") and Decimal(data["provisional_penalty"]) > 0:
-        print(f"宽限期内还清免收；宽限期后仍未还清将收取罚息 {fmt_money(Decimal(data['provisional_penalty']))}", file=out)
-    print(f"征信状态 report status: {data['report_status']}（{data['report_status_zh']}） · "
-          f"贷款分类 classification: {data['classification']}", file=out)
+        print(
+            "宽限期内还清免收；宽限期后仍未还清将收取罚息"
+            f" {fmt_money(Decimal(data['provisional_penalty']))}",
+            file=out,
+        )
+    print(
+        f"征信状态 report status: {data['report_status']}（{data['report_status_zh']}） · "
+        f"贷款分类 classification: {data['classification']}",
+        file=out,
+    )
     for m in data.get("timeline") or data["next_milestones"]:
         tag = "（示例 example）" if m["source"] == "example" else ""
         print(f"  第{m['day']}天 day {m['day']}: {m['text_zh']}{tag}", file=out)
     if data["policy_examples"]:
-        print("注：宽限期、罚息规则等为配置示例，以借款合同为准。Configured examples; the loan contract governs.", file=out)
+        print(
+            "注：宽限期、罚息规则等为配置示例，以借款合同为准。Configured examples; the loan"
+            " contract governs.",
+            file=out,
+        )
     return 0
 
 
@@ -314,16 +396,21 @@ def _read_loans(path: str) -> list[Any]:
         else:
             text = Path(path).read_text(encoding="utf-8")
     except (OSError, UnicodeDecodeError):
-        raise InvalidAmount(f"读不到欠款文件 {path}，请检查路径。", code="loans_file_unreadable") from None
+        raise InvalidAmount(
+            f"读不到欠款文件 {path}，请检查路径。", code="loans_file_unreadable"
+        ) from None
     try:
         data = json.loads(text, parse_float=Decimal)
     except ValueError:
-        raise InvalidAmount("欠款文件不是有效的JSON，请检查格式。", code="loans_file_not_json") from None
+        raise InvalidAmount(
+            "欠款文件不是有效的JSON，请检查格式。", code="loans_file_not_json"
+        ) from None
     if isinstance(data, dict):
         data = data.get("loans", data.get("debts"))
     if not isinstance(data, list):
         raise InvalidAmount(
-            "欠款文件需要是一个列表，每项包含 name、balance、annual_rate、minimum_payment。", code="loans_file_shape"
+            "欠款文件需要是一个列表，每项包含 name、balance、annual_rate、minimum_payment。",
+            code="loans_file_shape",
         )
     return data
 
@@ -338,14 +425,26 @@ def cmd_payoff(args: argparse.Namespace, out: TextIO) -> int:
             return 0
         rows = []
         for strategy, plan in plans.items():
-            rows.append([
-                strategy.label_zh,
-                "是 yes" if plan.feasible else "否 no",
-                str(plan.months) if plan.months is not None else "-",
-                fmt_money(plan.total_interest) if plan.total_interest is not None else "-",
-                fmt_money(plan.shortfall) if not plan.feasible else "-",
-            ])
-        _table(["策略 strategy", "可行 feasible", "月数 months", "总利息 interest", "每月缺口 shortfall"], rows, out)
+            rows.append(
+                [
+                    strategy.label_zh,
+                    "是 yes" if plan.feasible else "否 no",
+                    str(plan.months) if plan.months is not None else "-",
+                    fmt_money(plan.total_interest) if plan.total_interest is not None else "-",
+                    fmt_money(plan.shortfall) if not plan.feasible else "-",
+                ]
+            )
+        _table(
+            [
+                "策略 strategy",
+                "可行 feasible",
+                "月数 months",
+                "总利息 interest",
+                "每月缺口 shortfall",
+            ],
+            rows,
+            out,
+        )
         return 0
     plan = payoff_mod.plan_payoff(debts, args.budget, args.strategy, args.max_months)
     if args.json:
@@ -355,13 +454,23 @@ def cmd_payoff(args: argparse.Namespace, out: TextIO) -> int:
     print(plan.reason_zh, file=out)
     if not plan.feasible:
         return 0
-    print(f"总利息 total interest {fmt_money(plan.total_interest)} · 共还 total paid {fmt_money(plan.total_paid)}"
-          f" · 优先顺序 priority: {' > '.join(plan.priority)}", file=out)
-    print("本月这样还 this month: " + "，".join(f"{n} {fmt_money(v)}" for n, v in plan.first_month_payments.items()), file=out)
+    print(
+        f"总利息 total interest {fmt_money(plan.total_interest)} · 共还 total paid"
+        f" {fmt_money(plan.total_paid)} · 优先顺序 priority: {' > '.join(plan.priority)}",
+        file=out,
+    )
+    print(
+        "本月这样还 this month: "
+        + "，".join(f"{n} {fmt_money(v)}" for n, v in plan.first_month_payments.items()),
+        file=out,
+    )
     names = [d.name for d in plan.debts]
     _table(
         ["月 month", *[f"{n} 还款" for n in names], "剩余合计 balance"],
-        [[str(m.month), *[fmt_money(e.payment) for e in m.debts], fmt_money(m.balance)] for m in plan.schedule],
+        [
+            [str(m.month), *[fmt_money(e.payment) for e in m.debts], fmt_money(m.balance)]
+            for m in plan.schedule
+        ],
         out,
     )
     return 0
@@ -371,27 +480,35 @@ def cmd_payoff(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def cmd_budget(args: argparse.Namespace, out: TextIO) -> int:
-    plan = budget_mod.budget_plan(args.income, args.fixed, args.minimums, (args.emergency_min, args.emergency_max))
+    plan = budget_mod.budget_plan(
+        args.income, args.fixed, args.minimums, (args.emergency_min, args.emergency_max)
+    )
     if args.json:
         _emit_json(plan.to_dict(), out)
         return 0
     _table(
         ["项目 item", "每月 monthly"],
-        [["到手收入 take-home income", fmt_money(plan.monthly_income)],
-         ["必要支出 needs 50%", fmt_money(plan.needs)],
-         ["弹性支出 wants 30%", fmt_money(plan.wants)],
-         ["储蓄与还债 savings & debt 20%", fmt_money(plan.savings_and_debt)],
-         ["固定支出 fixed expenses", fmt_money(plan.fixed_expenses)],
-         ["超出必要支出 over needs", fmt_money(plan.over_needs)],
-         ["可用于还债 debt capacity", fmt_money(plan.debt_capacity)],
-         ["最低还款合计 debt minimums", fmt_money(plan.debt_minimums)],
-         ["可额外还债 extra for debt", fmt_money(plan.extra_for_debt)],
-         ["最低还款缺口 minimums gap", fmt_money(plan.minimums_gap)]],
+        [
+            ["到手收入 take-home income", fmt_money(plan.monthly_income)],
+            ["必要支出 needs 50%", fmt_money(plan.needs)],
+            ["弹性支出 wants 30%", fmt_money(plan.wants)],
+            ["储蓄与还债 savings & debt 20%", fmt_money(plan.savings_and_debt)],
+            ["固定支出 fixed expenses", fmt_money(plan.fixed_expenses)],
+            ["超出必要支出 over needs", fmt_money(plan.over_needs)],
+            ["可用于还债 debt capacity", fmt_money(plan.debt_capacity)],
+            ["最低还款合计 debt minimums", fmt_money(plan.debt_minimums)],
+            ["可额外还债 extra for debt", fmt_money(plan.extra_for_debt)],
+            ["最低还款缺口 minimums gap", fmt_money(plan.minimums_gap)],
+        ],
         out,
     )
     low, high = plan.emergency_months
-    print(f"应急金目标 emergency fund: {fmt_money(plan.emergency_fund_min)} – {fmt_money(plan.emergency_fund_max)}"
-          f"（{low}-{high}个月必要支出 months of essential spending）", file=out)
+    print(
+        f"应急金目标 emergency fund: {fmt_money(plan.emergency_fund_min)} –"
+        f" {fmt_money(plan.emergency_fund_max)}（{low}-{high}个月必要支出 months of essential"
+        " spending）",
+        file=out,
+    )
     return 0
 
 
@@ -399,19 +516,29 @@ def cmd_budget(args: argparse.Namespace, out: TextIO) -> int:
 
 
 def build_parser() -> argparse.ArgumentParser:
-    parser = _Parser(prog="python -m bot.finance", description="Exact loan maths (Decimal, to the fen).")
+    parser = _Parser(
+        prog="python -m bot.finance", description="Exact loan maths (Decimal, to the fen)."
+    )
     sub = parser.add_subparsers(dest="command", required=True, parser_class=_Parser)
-    methods = [m.value for m in schedule_mod.RepaymentMethod] + [m.label_zh for m in schedule_mod.RepaymentMethod]
+    methods = [m.value for m in schedule_mod.RepaymentMethod] + [
+        m.label_zh for m in schedule_mod.RepaymentMethod
+    ]
 
     p = sub.add_parser("schedule", help="repayment schedule 还款计划")
     p.add_argument("--principal", required=True, help="loan amount in yuan, e.g. 10000")
     rate = p.add_mutually_exclusive_group(required=True)
-    rate.add_argument("--annual-rate", help="nominal annual rate as a fraction (0.144) or percent (14.4%%)")
+    rate.add_argument(
+        "--annual-rate", help="nominal annual rate as a fraction (0.144) or percent (14.4%%)"
+    )
     rate.add_argument("--daily-rate", help="daily rate as a fraction (0.0004) or percent (0.04%%)")
     p.add_argument("--months", required=True, help="term in months, 1-600")
     p.add_argument("--method", default="equal_installment", choices=methods)
-    p.add_argument("--day-count", default="360", help="days per year for daily rates: 360 (default), 365, 366")
-    p.add_argument("--early-days", help="also show the interest if the loan is repaid after this many days")
+    p.add_argument(
+        "--day-count", default="360", help="days per year for daily rates: 360 (default), 365, 366"
+    )
+    p.add_argument(
+        "--early-days", help="also show the interest if the loan is repaid after this many days"
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_schedule)
 
@@ -419,7 +546,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--principal", help="loan amount in yuan")
     p.add_argument("--upfront-fee", help="fee deducted from the loan at the start (yuan)")
     p.add_argument("--payments", help="payments per period, comma separated")
-    p.add_argument("--flat-fee-rate", help="monthly flat fee on the original principal (0.006 = 0.6%%/month)")
+    p.add_argument(
+        "--flat-fee-rate", help="monthly flat fee on the original principal (0.006 = 0.6%%/month)"
+    )
     p.add_argument("--months", help="term in months (with --flat-fee-rate or a rate)")
     p.add_argument("--method", default="equal_installment", choices=methods)
     p.add_argument("--periods-per-year", default="12")
@@ -431,7 +560,9 @@ def build_parser() -> argparse.ArgumentParser:
     p.set_defaults(handler=cmd_apr)
 
     p = sub.add_parser("overdue", help="cost of being overdue 逾期费用")
-    p.add_argument("--principal", required=True, help="overdue principal (or overdue installment) in yuan")
+    p.add_argument(
+        "--principal", required=True, help="overdue principal (or overdue installment) in yuan"
+    )
     rate = p.add_mutually_exclusive_group(required=True)
     rate.add_argument("--daily-rate", help="contract daily rate (0.0004 or 0.04%%)")
     rate.add_argument("--annual-rate", help="contract annual rate (converted with the day count)")
@@ -447,14 +578,24 @@ def build_parser() -> argparse.ArgumentParser:
     p.add_argument("--policy", help="lender policy YAML (default: $LENDER_POLICY_FILE or packaged)")
     p.add_argument("--limit", type=int, default=2, help="how many upcoming milestones to show")
     p.add_argument("--timeline", action="store_true", help="show the whole overdue timeline")
-    p.add_argument("--daily-rows", action="store_true", help="with --due-date: include the day-by-day rows")
+    p.add_argument(
+        "--daily-rows", action="store_true", help="with --due-date: include the day-by-day rows"
+    )
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_overdue)
 
     p = sub.add_parser("payoff", help="multi-debt payoff plan 多笔欠款还款计划")
-    p.add_argument("--loans", required=True, help="JSON file (or - for stdin): [{name, balance, annual_rate, minimum_payment}]")
+    p.add_argument(
+        "--loans",
+        required=True,
+        help="JSON file (or - for stdin): [{name, balance, annual_rate, minimum_payment}]",
+    )
     p.add_argument("--budget", required=True, help="monthly budget for all debts, yuan")
-    p.add_argument("--strategy", default="avalanche", choices=[s.value for s in payoff_mod.Strategy] + ["compare"])
+    p.add_argument(
+        "--strategy",
+        default="avalanche",
+        choices=[s.value for s in payoff_mod.Strategy] + ["compare"],
+    )
     p.add_argument("--max-months", default=str(payoff_mod.DEFAULT_MAX_MONTHS))
     p.add_argument("--json", action="store_true")
     p.set_defaults(handler=cmd_payoff)
@@ -470,7 +611,9 @@ def build_parser() -> argparse.ArgumentParser:
     return parser
 
 
-def main(argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None) -> int:
+def main(
+    argv: Sequence[str] | None = None, out: TextIO | None = None, err: TextIO | None = None
+) -> int:
     """Run the CLI; returns the exit status (0 ok, 2 bad input)."""
     out = out or sys.stdout
     err = err or sys.stderr

@@ -72,7 +72,9 @@ def to_decimal(
         result = Decimal(value)
     elif isinstance(value, float):
         if not math.isfinite(value):
-            raise _reject(error, "not_finite", f"{label}需要是一个有限的数字，请再输入一次。", value)
+            raise _reject(
+                error, "not_finite", f"{label}需要是一个有限的数字，请再输入一次。", value
+            )
         result = Decimal(repr(value))
     elif isinstance(value, str):
         result = _parse_str(value, label=label, error=error)
@@ -99,7 +101,10 @@ def _parse_str(text: str, *, label: str, error: type[FinanceError]) -> Decimal:
     except decimal.InvalidOperation:
         example = {"InvalidRate": "0.144 或 14.4%", "InvalidTerm": "12"}.get(error.__name__, "5000")
         raise _reject(
-            error, "not_a_number", f"{label}好像不是一个有效的数字，请输入像 {example} 这样的数值。", text
+            error,
+            "not_a_number",
+            f"{label}好像不是一个有效的数字，请输入像 {example} 这样的数值。",
+            text,
         ) from None
     if not result.is_finite():
         raise _reject(error, "not_finite", f"{label}需要是一个有限的数字，请再输入一次。", text)
@@ -148,7 +153,8 @@ def percent_str(fraction: Decimal, places: int = 2) -> str:
 
 
 def plain_str(x: Decimal) -> str:
-    """Shortest plain (non-scientific) string: ``Decimal("1.50")`` → ``"1.5"``, ``1E+1`` → ``"10"``."""
+    """Shortest plain (non-scientific) string: ``Decimal("1.50")`` → ``"1.5"``, ``1E+1`` →
+    ``"10"``."""
     with finance_context():
         normalized = x.normalize()
     text = format(normalized, "f")

@@ -38,7 +38,14 @@ if TYPE_CHECKING:  # pragma: no cover
 DEFAULT_MULTIPLIER = Decimal("1.5")
 
 #: PBOC credit-report repayment status by days overdue (upper bound of each band).
-_STATUS_BANDS: tuple[tuple[int, str], ...] = ((30, "1"), (60, "2"), (90, "3"), (120, "4"), (150, "5"), (180, "6"))
+_STATUS_BANDS: tuple[tuple[int, str], ...] = (
+    (30, "1"),
+    (60, "2"),
+    (90, "3"),
+    (120, "4"),
+    (150, "5"),
+    (180, "6"),
+)
 STATUS_DESCRIPTIONS_ZH = {
     "N": "正常",
     "1": "逾期1-30天",
@@ -50,7 +57,12 @@ STATUS_DESCRIPTIONS_ZH = {
     "7": "逾期180天以上",
 }
 #: Loan classification by days overdue (upper bound of each band).
-_CLASS_BANDS: tuple[tuple[int, str], ...] = ((0, "正常"), (90, "关注"), (120, "次级"), (180, "可疑"))
+_CLASS_BANDS: tuple[tuple[int, str], ...] = (
+    (0, "正常"),
+    (90, "关注"),
+    (120, "次级"),
+    (180, "可疑"),
+)
 NON_PERFORMING = ("次级", "可疑", "损失")
 
 
@@ -314,7 +326,9 @@ def parse_date(value: Any, label: str = "日期") -> _dt.date:
             return _dt.date.fromisoformat(value.strip())
         except ValueError:
             pass
-    raise InvalidDate(f"{label}格式不对，请用 2024-05-01 这样的格式再输入一次。", code="bad_date", label=label)
+    raise InvalidDate(
+        f"{label}格式不对，请用 2024-05-01 这样的格式再输入一次。", code="bad_date", label=label
+    )
 
 
 def accrue_overdue(
@@ -359,7 +373,9 @@ def accrue_overdue(
     for when, amount in repayments:
         day = parse_date(when, "还款日期")
         if not due < day <= until:
-            raise InvalidDate("还款日期需要在到期日之后、计算日期之前（含当天）。", code="repayment_out_of_range")
+            raise InvalidDate(
+                "还款日期需要在到期日之后、计算日期之前（含当天）。", code="repayment_out_of_range"
+            )
         paid_on[day] += validate.positive_amount(amount, "还款金额")
 
     rows: list[OverdueDay] = []
@@ -396,15 +412,21 @@ def accrue_overdue(
                         break
                     if part == "penalty" and not provisional:
                         for name in ("interest", "principal"):
-                            owed = money(unpaid_on_interest if name == "interest" else unpaid_on_principal)
+                            owed = money(
+                                unpaid_on_interest if name == "interest" else unpaid_on_principal
+                            )
                             paid = min(payment, owed)
                             payment -= paid
                             penalty_paid += paid
                             left = Decimal(0) if paid == owed else None
                             if name == "interest":
-                                unpaid_on_interest = left if left is not None else unpaid_on_interest - paid
+                                unpaid_on_interest = (
+                                    left if left is not None else unpaid_on_interest - paid
+                                )
                             else:
-                                unpaid_on_principal = left if left is not None else unpaid_on_principal - paid
+                                unpaid_on_principal = (
+                                    left if left is not None else unpaid_on_principal - paid
+                                )
                     elif part == "interest":
                         paid = min(payment, interest)
                         interest -= paid
@@ -419,8 +441,22 @@ def accrue_overdue(
                     unpaid_on_principal = unpaid_on_interest = Decimal(0)
                 unapplied += payment
             penalty_to_date = money(acc_on_principal) + money(acc_on_interest)
-            rows.append(OverdueDay(day, date, base_principal, base_interest, today, penalty_to_date, paid_on.get(date, zero)))
-            if principal == 0 and interest == 0 and money(unpaid_on_principal) + money(unpaid_on_interest) == 0:
+            rows.append(
+                OverdueDay(
+                    day,
+                    date,
+                    base_principal,
+                    base_interest,
+                    today,
+                    penalty_to_date,
+                    paid_on.get(date, zero),
+                )
+            )
+            if (
+                principal == 0
+                and interest == 0
+                and money(unpaid_on_principal) + money(unpaid_on_interest) == 0
+            ):
                 settled_on = date
                 break
 
@@ -478,7 +514,9 @@ def _status_milestones() -> list[Milestone]:
         text = f"征信还款状态记为“{code}”（{STATUS_DESCRIPTIONS_ZH[code]}）"
         if day in classes:
             label = classes[day]
-            text += f"，贷款分类变为“{label}”" + ("，属于不良贷款" if label in NON_PERFORMING else "")
+            text += f"，贷款分类变为“{label}”" + (
+                "，属于不良贷款" if label in NON_PERFORMING else ""
+            )
         result.append(Milestone(day=day, text_zh=text + "。", source="regulation", kind="status"))
     return result
 
@@ -495,26 +533,43 @@ def timeline(policy: "LenderPolicy | None" = None) -> list[Milestone]:
     from bot.policy.wording import penalty_milestone_zh, penalty_schedule
 
     grace = policy.grace_days
-    penalty_source = "example" if policy.is_example("grace_days") or policy.is_example("penalty_multiplier") else "regulation"
+    penalty_source = (
+        "example"
+        if policy.is_example("grace_days") or policy.is_example("penalty_multiplier")
+        else "regulation"
+    )
     items: list[Milestone] = []
     if grace > 0:
-        items.append(Milestone(
-            day=1,
-            text_zh=f"第1天至第{grace}天是宽限期：在此期间还清，不收罚息。",
-            source="example" if policy.is_example("grace_days") else "regulation",
-            kind="grace",
-        ))
+        items.append(
+            Milestone(
+                day=1,
+                text_zh=f"第1天至第{grace}天是宽限期：在此期间还清，不收罚息。",
+                source="example" if policy.is_example("grace_days") else "regulation",
+                kind="grace",
+            )
+        )
     # the wording and the day come from the calculator's own rule (bot.policy.wording)
-    items.append(Milestone(day=penalty_schedule(policy).payable_from_day, text_zh=penalty_milestone_zh(policy),
-                           source=penalty_source, kind="penalty"))
+    items.append(
+        Milestone(
+            day=penalty_schedule(policy).payable_from_day,
+            text_zh=penalty_milestone_zh(policy),
+            source=penalty_source,
+            kind="penalty",
+        )
+    )
     report_day = policy.report_after_days + 1
-    items.append(Milestone(
-        day=report_day,
-        text_zh=f"逾期超过{policy.report_after_days}天，逾期记录可能报送人民银行征信系统；还清后不良记录保留5年。"
-        if policy.report_after_days > 0 else "逾期记录可能报送人民银行征信系统；还清后不良记录保留5年。",
-        source="example" if policy.is_example("report_after_days") else "regulation",
-        kind="credit_report",
-    ))
+    items.append(
+        Milestone(
+            day=report_day,
+            text_zh=(
+                f"逾期超过{policy.report_after_days}天，逾期记录可能报送人民银行征信系统；还清后不良记录保留5年。"
+                if policy.report_after_days > 0
+                else "逾期记录可能报送人民银行征信系统；还清后不良记录保留5年。"
+            ),
+            source="example" if policy.is_example("report_after_days") else "regulation",
+            kind="credit_report",
+        )
+    )
     items.extend(policy.collection)
     items.extend(policy.lawsuit)
     items.extend(_status_milestones())
@@ -522,7 +577,9 @@ def timeline(policy: "LenderPolicy | None" = None) -> list[Milestone]:
     return sorted(items, key=lambda m: (m.day, kind_order.get(m.kind, 4)))
 
 
-def next_milestones(days_overdue: Any, policy: "LenderPolicy | None" = None, limit: int = 2) -> list[Milestone]:
+def next_milestones(
+    days_overdue: Any, policy: "LenderPolicy | None" = None, limit: int = 2
+) -> list[Milestone]:
     """The next milestones still ahead after ``days_overdue`` days (those on later days),
     at most ``limit`` of them, soonest first."""
     days = _days(days_overdue)

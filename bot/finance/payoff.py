@@ -64,7 +64,10 @@ class Strategy(str, Enum):
                 return strategy
         if text in aliases:
             return aliases[text]
-        raise InvalidTerm("还款策略只能是雪崩法（avalanche）、雪球法（snowball）或只还最低（minimums_only）。", code="bad_strategy")
+        raise InvalidTerm(
+            "还款策略只能是雪崩法（avalanche）、雪球法（snowball）或只还最低（minimums_only）。",
+            code="bad_strategy",
+        )
 
 
 @dataclass(frozen=True)
@@ -80,12 +83,20 @@ class Debt:
     def __post_init__(self) -> None:
         name = self.name.strip() if isinstance(self.name, str) else ""
         if not name or len(name) > 40:
-            raise InvalidAmount("每笔欠款需要一个名称（不超过40个字），例如“借呗”或“信用卡”。", code="bad_debt_name")
+            raise InvalidAmount(
+                "每笔欠款需要一个名称（不超过40个字），例如“借呗”或“信用卡”。", code="bad_debt_name"
+            )
         object.__setattr__(self, "name", name)
-        object.__setattr__(self, "balance", validate.positive_amount(self.balance, f"“{name}”的欠款余额"))
-        object.__setattr__(self, "annual_rate", validate.annual_rate(self.annual_rate, f"“{name}”的年利率"))
         object.__setattr__(
-            self, "minimum_payment", validate.non_negative_amount(self.minimum_payment, f"“{name}”的最低还款额")
+            self, "balance", validate.positive_amount(self.balance, f"“{name}”的欠款余额")
+        )
+        object.__setattr__(
+            self, "annual_rate", validate.annual_rate(self.annual_rate, f"“{name}”的年利率")
+        )
+        object.__setattr__(
+            self,
+            "minimum_payment",
+            validate.non_negative_amount(self.minimum_payment, f"“{name}”的最低还款额"),
         )
 
     @classmethod
@@ -93,10 +104,13 @@ class Debt:
         """Build from ``{"name", "balance", "annual_rate", "minimum_payment"}``."""
         if not isinstance(data, Mapping):
             raise InvalidAmount("每笔欠款需要写明名称、余额、年利率和最低还款额。", code="bad_debt")
-        missing = [k for k in ("name", "balance", "annual_rate", "minimum_payment") if k not in data]
+        missing = [
+            k for k in ("name", "balance", "annual_rate", "minimum_payment") if k not in data
+        ]
         if missing:
             raise InvalidAmount(
-                "每笔欠款需要写明名称(name)、余额(balance)、年利率(annual_rate)和最低还款额(minimum_payment)。",
+                "每笔欠款需要写明名称(name)、余额(balance)、"
+                "年利率(annual_rate)和最低还款额(minimum_payment)。",
                 code="bad_debt",
                 missing=missing,
             )
@@ -180,12 +194,16 @@ class PayoffPlan:
             "monthly_budget": money_str(self.monthly_budget),
             "feasible": self.feasible,
             "months": self.months,
-            "total_interest": money_str(self.total_interest) if self.total_interest is not None else None,
+            "total_interest": (
+                money_str(self.total_interest) if self.total_interest is not None else None
+            ),
             "total_paid": money_str(self.total_paid) if self.total_paid is not None else None,
             "shortfall": money_str(self.shortfall),
             "reason_zh": self.reason_zh,
             "priority": list(self.priority),
-            "first_month_payments": {name: money_str(v) for name, v in self.first_month_payments.items()},
+            "first_month_payments": {
+                name: money_str(v) for name, v in self.first_month_payments.items()
+            },
             "payoff_month": dict(self.payoff_month),
             "max_months": self.max_months,
             "debts": [debt.to_dict() for debt in self.debts],
@@ -256,7 +274,9 @@ def _simulate(
     payoff_month: dict[str, int] = {}
     first_month: list[int] = []
     for month in range(1, max_months + 1):
-        interest = [_interest_fen(balances[i], ratios[i]) if balances[i] > 0 else 0 for i in range(count)]
+        interest = [
+            _interest_fen(balances[i], ratios[i]) if balances[i] > 0 else 0 for i in range(count)
+        ]
         owed = [balances[i] + interest[i] for i in range(count)]
         pay = [min(minimums[i], owed[i]) for i in range(count)]
         if rolls_forward:
@@ -278,11 +298,19 @@ def _simulate(
             first_month = pay
         if record:
             entries = tuple(
-                PayoffEntry(debts[i].name, _from_fen(pay[i]), _from_fen(interest[i]), _from_fen(balances[i]))
+                PayoffEntry(
+                    debts[i].name, _from_fen(pay[i]), _from_fen(interest[i]), _from_fen(balances[i])
+                )
                 for i in range(count)
             )
             schedule.append(
-                PayoffMonth(month, entries, _from_fen(month_paid), _from_fen(month_interest), _from_fen(sum(balances)))
+                PayoffMonth(
+                    month,
+                    entries,
+                    _from_fen(month_paid),
+                    _from_fen(month_interest),
+                    _from_fen(sum(balances)),
+                )
             )
         if not any(balances):
             return _Run(month, total_interest, total_paid, schedule, payoff_month, first_month)
@@ -292,7 +320,11 @@ def _simulate(
 
 
 def _hopeless(
-    balances: list[int], ratios: list[tuple[int, int]], minimums: list[int], budget: int, rolls_forward: bool,
+    balances: list[int],
+    ratios: list[tuple[int, int]],
+    minimums: list[int],
+    budget: int,
+    rolls_forward: bool,
     months_left: int,
 ) -> bool:
     """True when the debts provably cannot be cleared in the months left (a safe early stop).
@@ -309,7 +341,8 @@ def _hopeless(
     open_debts = [i for i, b in enumerate(balances) if b > 0]
     if not rolls_forward:
         return any(
-            balances[i] > minimums[i] * months_left or minimums[i] <= _interest_fen(balances[i], ratios[i])
+            balances[i] > minimums[i] * months_left
+            or minimums[i] <= _interest_fen(balances[i], ratios[i])
             for i in open_debts
         )
     total = sum(balances[i] for i in open_debts)
@@ -321,7 +354,8 @@ def _hopeless(
 
 def _first_month_required(debts: Sequence[Debt]) -> Decimal:
     return sum(
-        (min(d.minimum_payment, d.balance + money(d.balance * d.annual_rate / 12)) for d in debts), _ZERO
+        (min(d.minimum_payment, d.balance + money(d.balance * d.annual_rate / 12)) for d in debts),
+        _ZERO,
     )
 
 
@@ -342,10 +376,14 @@ def _normalise(debts: Iterable[Debt | Mapping[str, Any]]) -> tuple[Debt, ...]:
     if not items:
         raise InvalidAmount("请至少提供一笔欠款。", code="no_debts")
     if len(items) > MAX_DEBTS:
-        raise InvalidAmount(f"一次最多规划{MAX_DEBTS}笔欠款，请合并或分批计算。", code="too_many_debts")
+        raise InvalidAmount(
+            f"一次最多规划{MAX_DEBTS}笔欠款，请合并或分批计算。", code="too_many_debts"
+        )
     names = [d.name for d in items]
     if len(set(names)) != len(names):
-        raise InvalidAmount("每笔欠款的名称需要互不相同，例如“信用卡A”和“信用卡B”。", code="duplicate_debt_name")
+        raise InvalidAmount(
+            "每笔欠款的名称需要互不相同，例如“信用卡A”和“信用卡B”。", code="duplicate_debt_name"
+        )
     return items
 
 
@@ -374,13 +412,29 @@ def plan_payoff(
     priority = tuple(items[i].name for i in _priority(items, kind))
 
     def infeasible(shortfall: Decimal, reason: str) -> PayoffPlan:
-        return PayoffPlan(kind, budget, items, False, None, None, None, (), {}, shortfall, reason, priority, {}, cap)
+        return PayoffPlan(
+            kind,
+            budget,
+            items,
+            False,
+            None,
+            None,
+            None,
+            (),
+            {},
+            shortfall,
+            reason,
+            priority,
+            {},
+            cap,
+        )
 
     with finance_context():
         required = _first_month_required(items)
         budget_gap = max(required - budget, _ZERO)
         gap_text = (
-            f"每月预算{fmt_money(budget)}元，低于各笔最低还款额合计{fmt_money(required)}元，每月还差{fmt_money(budget_gap)}元。"
+            f"每月预算{fmt_money(budget)}元，低于各笔最低还款额合计{fmt_money(required)}元，"
+            f"每月还差{fmt_money(budget_gap)}元。"
         )
         if kind is Strategy.minimums_only:
             run = _simulate(items, budget, kind, cap, record=budget_gap == 0)
@@ -398,7 +452,10 @@ def plan_payoff(
             needed = _needed_budget(items, kind, cap, required)
             reason = gap_text
             if needed > required:
-                reason += f"而且要在{_years(cap)}内还清，每月至少要还{fmt_money(needed)}元（再多{fmt_money(needed - budget)}元）。"
+                reason += (
+                    f"而且要在{_years(cap)}内还清，"
+                    f"每月至少要还{fmt_money(needed)}元（再多{fmt_money(needed - budget)}元）。"
+                )
             return infeasible(needed - budget, reason)
         run = _simulate(items, budget, kind, cap, record=True)
         if run.months is not None:
@@ -409,24 +466,46 @@ def plan_payoff(
         return infeasible(
             needed - budget,
             f"每月还{fmt_money(budget)}元的话{why}，{_years(cap)}内还不清；"
-            f"每月至少要还{fmt_money(needed)}元（再多{fmt_money(needed - budget)}元）才能在期限内还清。",
+            f"每月至少要还{fmt_money(needed)}元（再多{fmt_money(needed - budget)}元）"
+            "才能在期限内还清。",
         )
 
 
-def _feasible_plan(kind: Strategy, budget: Decimal, items: tuple[Debt, ...], run: _Run, priority: tuple[str, ...], cap: int) -> PayoffPlan:
+def _feasible_plan(
+    kind: Strategy,
+    budget: Decimal,
+    items: tuple[Debt, ...],
+    run: _Run,
+    priority: tuple[str, ...],
+    cap: int,
+) -> PayoffPlan:
     assert run.months is not None
     return PayoffPlan(
-        kind, budget, items, True, run.months, _from_fen(run.total_interest), _from_fen(run.total_paid),
-        tuple(run.schedule), {d.name: _from_fen(fen) for d, fen in zip(items, run.first_month)}, _ZERO,
-        _feasible_reason(kind, run.months), priority, run.payoff_month, cap,
+        kind,
+        budget,
+        items,
+        True,
+        run.months,
+        _from_fen(run.total_interest),
+        _from_fen(run.total_paid),
+        tuple(run.schedule),
+        {d.name: _from_fen(fen) for d, fen in zip(items, run.first_month)},
+        _ZERO,
+        _feasible_reason(kind, run.months),
+        priority,
+        run.payoff_month,
+        cap,
     )
 
 
 def _needed_budget(items: Sequence[Debt], kind: Strategy, cap: int, low: Decimal) -> Decimal:
-    """Smallest monthly budget ≥ ``low`` (to the fen) that clears ``items`` within ``cap`` months."""
+    """Smallest monthly budget ≥ ``low`` (to the fen) that clears ``items`` within ``cap``
+    months."""
     high = sum((d.balance + money(d.balance * d.annual_rate / 12) for d in items), _ZERO)
     return _smallest_feasible(
-        low, max(high, low), lambda b: _simulate(items, b, kind, cap, record=False).months is not None
+        low,
+        max(high, low),
+        lambda b: _simulate(items, b, kind, cap, record=False).months is not None,
     )
 
 
@@ -443,9 +522,14 @@ def _minimums_shortfall(items: Sequence[Debt], cap: int) -> tuple[Decimal, list[
 
         def clears(payment: Decimal, debt: Debt = debt) -> bool:
             trial = Debt(debt.name, debt.balance, debt.annual_rate, payment)
-            return _simulate([trial], payment, Strategy.minimums_only, cap, record=False).months is not None
+            return (
+                _simulate([trial], payment, Strategy.minimums_only, cap, record=False).months
+                is not None
+            )
 
-        needed = _smallest_feasible(debt.minimum_payment + CENT, max(high, debt.minimum_payment + CENT), clears)
+        needed = _smallest_feasible(
+            debt.minimum_payment + CENT, max(high, debt.minimum_payment + CENT), clears
+        )
         gap += needed - debt.minimum_payment
     return gap, stuck
 
@@ -456,7 +540,9 @@ def _years(months: int) -> str:
 
 def _feasible_reason(strategy: Strategy, months: int) -> str:
     years, rest = divmod(months, 12)
-    span = f"{months}个月" if years == 0 else (f"{years}年" if rest == 0 else f"{years}年{rest}个月")
+    span = (
+        f"{months}个月" if years == 0 else (f"{years}年" if rest == 0 else f"{years}年{rest}个月")
+    )
     return f"按{strategy.label_zh}，{span}可以全部还清。"
 
 
@@ -467,7 +553,9 @@ def compare_strategies(
 ) -> dict[Strategy, PayoffPlan]:
     """The plans of every strategy for the same debts and budget, side by side."""
     items = _normalise(debts)
-    return {strategy: plan_payoff(items, monthly_budget, strategy, max_months) for strategy in Strategy}
+    return {
+        strategy: plan_payoff(items, monthly_budget, strategy, max_months) for strategy in Strategy
+    }
 
 
 def comparison_summary(plans: Mapping[Strategy, PayoffPlan]) -> dict[str, Any]:
@@ -478,10 +566,15 @@ def comparison_summary(plans: Mapping[Strategy, PayoffPlan]) -> dict[str, Any]:
     for strategy, plan in plans.items():
         row = plan.to_dict(include_schedule=False)
         if (
-            baseline is not None and baseline.feasible and plan.feasible
-            and plan.total_interest is not None and baseline.total_interest is not None
+            baseline is not None
+            and baseline.feasible
+            and plan.feasible
+            and plan.total_interest is not None
+            and baseline.total_interest is not None
         ):
-            row["interest_saved_vs_minimums"] = money_str(baseline.total_interest - plan.total_interest)
+            row["interest_saved_vs_minimums"] = money_str(
+                baseline.total_interest - plan.total_interest
+            )
         rows[strategy.value] = row
     return rows
 

@@ -54,7 +54,9 @@ class RepaymentMethod(str, Enum):
             if text in (method.value, method.label_zh):
                 return method
         raise InvalidTerm(
-            "还款方式只能是等额本息、等额本金、先息后本或到期还本付息。", code="bad_method", value=text[:40]
+            "还款方式只能是等额本息、等额本金、先息后本或到期还本付息。",
+            code="bad_method",
+            value=text[:40],
         )
 
 
@@ -185,8 +187,14 @@ def monthly_interest(balance: Decimal, annual_rate: Decimal) -> Decimal:
         return money(balance * annual_rate / 12)
 
 
-def _amortizing_rows(amount: Decimal, rate: Decimal, term: int, kind: RepaymentMethod) -> list[ScheduleRow]:
-    payment = _installment(amount, rate / 12, term) if kind is RepaymentMethod.equal_installment else Decimal(0)
+def _amortizing_rows(
+    amount: Decimal, rate: Decimal, term: int, kind: RepaymentMethod
+) -> list[ScheduleRow]:
+    payment = (
+        _installment(amount, rate / 12, term)
+        if kind is RepaymentMethod.equal_installment
+        else Decimal(0)
+    )
     part = money(amount / term) if kind is RepaymentMethod.equal_principal else Decimal(0)
     rows = []
     balance = amount
@@ -202,7 +210,9 @@ def _amortizing_rows(amount: Decimal, rate: Decimal, term: int, kind: RepaymentM
             principal_part = Decimal("0.00")
         principal_part = min(max(principal_part, Decimal("0.00")), balance)
         balance -= principal_part
-        rows.append(ScheduleRow(period, interest + principal_part, interest, principal_part, balance))
+        rows.append(
+            ScheduleRow(period, interest + principal_part, interest, principal_part, balance)
+        )
     return rows
 
 

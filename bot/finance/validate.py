@@ -31,7 +31,9 @@ def positive_amount(value: Any, label: str = "金额") -> Decimal:
     """A money amount > 0, rounded HALF_UP to the fen."""
     amount = money(to_decimal(value, label=label))
     if amount <= 0:
-        raise InvalidAmount(f"{label}需要大于0，请再输入一次。", code="amount_not_positive", label=label)
+        raise InvalidAmount(
+            f"{label}需要大于0，请再输入一次。", code="amount_not_positive", label=label
+        )
     return amount
 
 
@@ -39,7 +41,9 @@ def non_negative_amount(value: Any, label: str = "金额") -> Decimal:
     """A money amount ≥ 0, rounded HALF_UP to the fen."""
     amount = money(to_decimal(value, label=label))
     if amount < 0:
-        raise InvalidAmount(f"{label}不能是负数，请再输入一次。", code="amount_negative", label=label)
+        raise InvalidAmount(
+            f"{label}不能是负数，请再输入一次。", code="amount_negative", label=label
+        )
     return amount
 
 
@@ -78,7 +82,9 @@ def multiplier_value(value: Any, label: str = "罚息倍数") -> Decimal:
     """A penalty multiplier, 1 ≤ m ≤ 5 (the usual value is 1.5)."""
     factor = to_decimal(value, label=label, error=InvalidRate)
     if not MIN_MULTIPLIER <= factor <= MAX_MULTIPLIER:
-        raise InvalidRate(f"{label}需要在1到5之间（通常是1.5），请再输入一次。", code="multiplier_out_of_range")
+        raise InvalidRate(
+            f"{label}需要在1到5之间（通常是1.5），请再输入一次。", code="multiplier_out_of_range"
+        )
     return factor
 
 
@@ -86,11 +92,15 @@ def whole_number(value: Any, *, label: str, minimum: int, maximum: int) -> int:
     """A whole number in ``[minimum, maximum]`` (``"12"``, ``12``, ``Decimal("12")``, ``12.0``)."""
     number = to_decimal(value, label=label, error=InvalidTerm)
     if number != number.to_integral_value():
-        raise InvalidTerm(f"{label}需要是整数，请再输入一次。", code="term_not_integer", label=label)
+        raise InvalidTerm(
+            f"{label}需要是整数，请再输入一次。", code="term_not_integer", label=label
+        )
     result = int(number)
     if result < minimum or result > maximum:
         raise InvalidTerm(
-            f"{label}需要在{minimum}到{maximum}之间，请再输入一次。", code="term_out_of_range", label=label
+            f"{label}需要在{minimum}到{maximum}之间，请再输入一次。",
+            code="term_out_of_range",
+            label=label,
         )
     return result
 

@@ -10,6 +10,7 @@
 
 The database is ``LOAN_DATABASE_URL`` (default: SQLite file var/loans.db), or ``--database-url``.
 """
+
 from __future__ import annotations
 
 import argparse
@@ -30,21 +31,30 @@ def _parse_day(text: str) -> date:
 
 
 def _parser() -> argparse.ArgumentParser:
-    parser = argparse.ArgumentParser(prog="python -m bot.loans", description=__doc__,
-                                     formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser = argparse.ArgumentParser(
+        prog="python -m bot.loans",
+        description=__doc__,
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+    )
     parser.add_argument("--database-url", help="overrides LOAN_DATABASE_URL")
     commands = parser.add_subparsers(dest="command", required=True)
     commands.add_parser("migrate", help="apply the Alembic migrations (creates SQLite files)")
     seed = commands.add_parser("seed", help="load data")
-    seed.add_argument("--demo", action="store_true", required=True,
-                      help="(re)create the four demo borrowers")
-    seed.add_argument("--today", type=_parse_day, default=None,
-                      help="build the demo relative to this day (default: today)")
+    seed.add_argument(
+        "--demo", action="store_true", required=True, help="(re)create the four demo borrowers"
+    )
+    seed.add_argument(
+        "--today",
+        type=_parse_day,
+        default=None,
+        help="build the demo relative to this day (default: today)",
+    )
     serve = commands.add_parser("serve", help="run the loan-status API")
     serve.add_argument("--host", default="127.0.0.1")
     serve.add_argument("--port", type=int, default=None, help="default LOAN_SERVICE_PORT or 5056")
-    commands.add_parser("scheduler", help="deliver due reminders through Rasa's HTTP API "
-                                          "(RASA_URL, RASA_API_TOKEN)")
+    commands.add_parser(
+        "scheduler", help="deliver due reminders through Rasa's HTTP API (RASA_URL, RASA_API_TOKEN)"
+    )
     revision = commands.add_parser("revision", help="new Alembic revision (developers)")
     revision.add_argument("-m", "--message", required=True)
     return parser
@@ -60,8 +70,10 @@ def _require_migrated(url: str) -> Optional[str]:
 
     current, head = migrate.current_revision(url), migrate.head_revision()
     if current != head:
-        return (f"the database is at revision {current or 'none'} but the code needs {head}: "
-                "run `python -m bot.loans migrate` first")
+        return (
+            f"the database is at revision {current or 'none'} but the code needs {head}: "
+            "run `python -m bot.loans migrate` first"
+        )
     return None
 
 
@@ -85,7 +97,9 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         if problem:
             return _fail(problem)
         if args.command == "seed":
-            return asyncio.run(_seed(url, args.today or datetime.now(config.ledger_timezone()).date()))
+            return asyncio.run(
+                _seed(url, args.today or datetime.now(config.ledger_timezone()).date())
+            )
         if args.command == "serve":
             return _serve(url, args.host, args.port or config.service_port())
         if args.command == "scheduler":
@@ -122,8 +136,13 @@ def _serve(url: str, host: str, port: int) -> int:
     _logging()
     # raises ConfigError without LOAN_SERVICE_TOKEN, or with a test switch in production
     app = create_app(database_url=url, scheduler_settings=SchedulerSettings.from_env())
-    web.run_app(app, host=host, port=port, access_log=None,
-                print=lambda _: print(f"loan service on http://{host}:{port} (Ctrl+C to stop)"))
+    web.run_app(
+        app,
+        host=host,
+        port=port,
+        access_log=None,
+        print=lambda _: print(f"loan service on http://{host}:{port} (Ctrl+C to stop)"),
+    )
     return 0
 
 

@@ -15,11 +15,12 @@ Failures are typed, each with a polite Chinese sentence the bot can show as is:
 Point ``LOAN_SERVICE_URL`` / ``LOAN_SERVICE_TOKEN`` at a lender's own implementation of the
 same API and the bot works against it unchanged.
 """
+
 from __future__ import annotations
 
 import asyncio
-import re
 import logging
+import re
 import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
@@ -42,8 +43,15 @@ class LoanServiceError(Exception):
 
     default_message_zh = REJECTED_ZH
 
-    def __init__(self, message_zh: Optional[str] = None, code: str = "error", *,
-                 status: Optional[int] = None, message_en: str = "", details=None):
+    def __init__(
+        self,
+        message_zh: Optional[str] = None,
+        code: str = "error",
+        *,
+        status: Optional[int] = None,
+        message_en: str = "",
+        details=None,
+    ):
         self.message_zh = message_zh or self.default_message_zh
         self.code = code
         self.status = status
@@ -197,10 +205,14 @@ class Repayment:
     def from_json(cls, data: dict, replayed: bool = False) -> "Repayment":
         r = data["repayment"]
         return cls(
-            repayment_id=r["repayment_id"], loan_id=r["loan_id"],
-            paid_on=date.fromisoformat(r["paid_on"]), amount=_money(r["amount"]),
-            penalty=_money(r["penalty"]), interest=_money(r["interest"]),
-            principal=_money(r["principal"]), loan=LoanSummary.from_json(data["loan"]),
+            repayment_id=r["repayment_id"],
+            loan_id=r["loan_id"],
+            paid_on=date.fromisoformat(r["paid_on"]),
+            amount=_money(r["amount"]),
+            penalty=_money(r["penalty"]),
+            interest=_money(r["interest"]),
+            principal=_money(r["principal"]),
+            loan=LoanSummary.from_json(data["loan"]),
             replayed=replayed,
         )
 
@@ -220,11 +232,16 @@ class ReliefRequest:
     def from_json(cls, data: dict, replayed: bool = False) -> "ReliefRequest":
         r = data["relief_request"]
         return cls(
-            reference=r["reference"], status=r["status"], kind=r["kind"], loan_id=r["loan_id"],
+            reference=r["reference"],
+            status=r["status"],
+            kind=r["kind"],
+            loan_id=r["loan_id"],
             reason=r["reason"],
-            affordable_monthly=None if r["affordable_monthly"] is None
-            else _money(r["affordable_monthly"]),
-            requested_on=date.fromisoformat(r["requested_on"]), replayed=replayed,
+            affordable_monthly=(
+                None if r["affordable_monthly"] is None else _money(r["affordable_monthly"])
+            ),
+            requested_on=date.fromisoformat(r["requested_on"]),
+            replayed=replayed,
         )
 
 
@@ -251,12 +268,17 @@ class Reminder:
     @classmethod
     def from_json(cls, r: dict) -> "Reminder":
         return cls(
-            reminder_id=r["reminder_id"], loan_id=r["loan_id"],
-            remind_on=date.fromisoformat(r["remind_on"]), days_before=int(r["days_before"]),
-            channel=r["channel"], status=r["status"],
+            reminder_id=r["reminder_id"],
+            loan_id=r["loan_id"],
+            remind_on=date.fromisoformat(r["remind_on"]),
+            days_before=int(r["days_before"]),
+            channel=r["channel"],
+            status=r["status"],
             remind_at=_opt_instant(r.get("remind_at")),
-            conversation_id=r.get("conversation_id"), attempts=int(r.get("attempts") or 0),
-            last_error=r.get("last_error"), sent_at=_opt_instant(r.get("sent_at")),
+            conversation_id=r.get("conversation_id"),
+            attempts=int(r.get("attempts") or 0),
+            last_error=r.get("last_error"),
+            sent_at=_opt_instant(r.get("sent_at")),
             previous_id=r.get("previous_id"),
         )
 
@@ -273,8 +295,15 @@ def new_idempotency_key() -> str:
 
 
 class LoanClient:
-    def __init__(self, base_url: Optional[str] = None, token: Optional[str] = None, *,
-                 timeout: float = 5.0, get_retries: int = 2, retry_backoff: float = 0.2):
+    def __init__(
+        self,
+        base_url: Optional[str] = None,
+        token: Optional[str] = None,
+        *,
+        timeout: float = 5.0,
+        get_retries: int = 2,
+        retry_backoff: float = 0.2,
+    ):
         self.base_url = (base_url or config.service_url()).rstrip("/")
         self.token = token if token is not None else config.service_token()
         self.timeout = aiohttp.ClientTimeout(total=timeout, connect=min(timeout, 3.0))
@@ -307,8 +336,15 @@ class LoanClient:
     async def __aexit__(self, *exc) -> None:
         await self.close()
 
-    async def _request(self, method: str, path: str, *, params=None, json_body=None,
-                       idempotency_key: Optional[str] = None) -> tuple[int, dict, bool]:
+    async def _request(
+        self,
+        method: str,
+        path: str,
+        *,
+        params=None,
+        json_body=None,
+        idempotency_key: Optional[str] = None,
+    ) -> tuple[int, dict, bool]:
         attempts = 1 + (self.get_retries if method == "GET" else 0)
         headers = {"Idempotency-Key": idempotency_key} if idempotency_key else None
         last_problem = "no attempt"
@@ -316,8 +352,9 @@ class LoanClient:
             if attempt:
                 await asyncio.sleep(self.retry_backoff * (2 ** (attempt - 1)))
             try:
-                async with self._http().request(method, self.base_url + path, params=params,
-                                                json=json_body, headers=headers) as resp:
+                async with self._http().request(
+                    method, self.base_url + path, params=params, json=json_body, headers=headers
+                ) as resp:
                     try:
                         body = await resp.json(content_type=None)
                     except ValueError:
@@ -326,8 +363,11 @@ class LoanClient:
                         last_problem = f"HTTP {resp.status}"
                         continue
                     if not isinstance(body, dict):
-                        raise ServiceUnavailable(code="bad_response", status=resp.status,
-                                                 message_en="The service did not answer JSON.")
+                        raise ServiceUnavailable(
+                            code="bad_response",
+                            status=resp.status,
+                            message_en="The service did not answer JSON.",
+                        )
                     if resp.status >= 400:
                         raise _error_from(resp.status, body)
                     replayed = resp.headers.get("Idempotent-Replayed") == "true"
@@ -335,8 +375,13 @@ class LoanClient:
             except (aiohttp.ClientError, asyncio.TimeoutError) as exc:
                 last_problem = f"{type(exc).__name__}: {exc}"
                 continue
-        log.warning("loan service %s %s failed after %d attempt(s): %s", method, route_of(path),
-                    attempts, last_problem.split(":")[0])
+        log.warning(
+            "loan service %s %s failed after %d attempt(s): %s",
+            method,
+            route_of(path),
+            attempts,
+            last_problem.split(":")[0],
+        )
         raise ServiceUnavailable(code="service_unavailable", message_en=last_problem)
 
     async def health(self) -> dict:
@@ -345,30 +390,49 @@ class LoanClient:
 
     async def resolve_identity(self, channel: str, external_id: str) -> str:
         """The borrower id linked to a channel user; :class:`NotFound` when unlinked."""
-        _s, body, _ = await self._request("GET", f"/v1/identities/{_seg(channel)}/{_seg(external_id)}")
+        _s, body, _ = await self._request(
+            "GET", f"/v1/identities/{_seg(channel)}/{_seg(external_id)}"
+        )
         return body["borrower_id"]
 
     async def get_loans(self, borrower_id: str, as_of: Optional[date] = None) -> LoanOverview:
         params = {"as_of": as_of.isoformat()} if as_of else None
-        _s, body, _ = await self._request("GET", f"/v1/borrowers/{_seg(borrower_id)}/loans",
-                                          params=params)
+        _s, body, _ = await self._request(
+            "GET", f"/v1/borrowers/{_seg(borrower_id)}/loans", params=params
+        )
         return LoanOverview.from_json(body)
 
-    async def create_repayment(self, borrower_id: str, loan_id: str, amount: Decimal | str,
-                               idempotency_key: str, *, channel: Optional[str] = None
-                               ) -> Repayment:
+    async def create_repayment(
+        self,
+        borrower_id: str,
+        loan_id: str,
+        amount: Decimal | str,
+        idempotency_key: str,
+        *,
+        channel: Optional[str] = None,
+    ) -> Repayment:
         payload = {"loan_id": loan_id, "amount": _amount(amount)}
         if channel:
             payload["channel"] = channel
         _s, body, replayed = await self._request(
-            "POST", f"/v1/borrowers/{_seg(borrower_id)}/repayments", json_body=payload,
-            idempotency_key=idempotency_key)
+            "POST",
+            f"/v1/borrowers/{_seg(borrower_id)}/repayments",
+            json_body=payload,
+            idempotency_key=idempotency_key,
+        )
         return Repayment.from_json(body, replayed)
 
-    async def create_relief_request(self, borrower_id: str, *, kind: str, reason: str,
-                                    affordable_monthly: Decimal | str | None = None,
-                                    loan_id: Optional[str] = None, idempotency_key: str,
-                                    channel: Optional[str] = None) -> ReliefRequest:
+    async def create_relief_request(
+        self,
+        borrower_id: str,
+        *,
+        kind: str,
+        reason: str,
+        affordable_monthly: Decimal | str | None = None,
+        loan_id: Optional[str] = None,
+        idempotency_key: str,
+        channel: Optional[str] = None,
+    ) -> ReliefRequest:
         payload: dict[str, Any] = {"kind": kind, "reason": reason}
         if affordable_monthly is not None:
             payload["affordable_monthly"] = _amount(affordable_monthly)
@@ -377,31 +441,50 @@ class LoanClient:
         if channel:
             payload["channel"] = channel
         _s, body, replayed = await self._request(
-            "POST", f"/v1/borrowers/{_seg(borrower_id)}/relief-requests", json_body=payload,
-            idempotency_key=idempotency_key)
+            "POST",
+            f"/v1/borrowers/{_seg(borrower_id)}/relief-requests",
+            json_body=payload,
+            idempotency_key=idempotency_key,
+        )
         return ReliefRequest.from_json(body, replayed)
 
-    async def create_reminder(self, borrower_id: str, *, remind_on: date, channel: str,
-                              conversation_id: str, days_before: int = 0,
-                              loan_id: Optional[str] = None, remind_at: Optional[datetime] = None,
-                              idempotency_key: str) -> Reminder:
+    async def create_reminder(
+        self,
+        borrower_id: str,
+        *,
+        remind_on: date,
+        channel: str,
+        conversation_id: str,
+        days_before: int = 0,
+        loan_id: Optional[str] = None,
+        remind_at: Optional[datetime] = None,
+        idempotency_key: str,
+    ) -> Reminder:
         """A reminder the ledger delivers into the Rasa conversation ``conversation_id`` at
         ``remind_at`` (default: 09:00 ledger time on ``remind_on``)."""
-        payload: dict[str, Any] = {"remind_on": remind_on.isoformat(), "days_before": days_before,
-                                   "channel": channel, "conversation_id": conversation_id}
+        payload: dict[str, Any] = {
+            "remind_on": remind_on.isoformat(),
+            "days_before": days_before,
+            "channel": channel,
+            "conversation_id": conversation_id,
+        }
         if loan_id:
             payload["loan_id"] = loan_id
         if remind_at is not None:
             payload["remind_at"] = remind_at.isoformat()
         _s, body, _ = await self._request(
-            "POST", f"/v1/borrowers/{_seg(borrower_id)}/reminders", json_body=payload,
-            idempotency_key=idempotency_key)
+            "POST",
+            f"/v1/borrowers/{_seg(borrower_id)}/reminders",
+            json_body=payload,
+            idempotency_key=idempotency_key,
+        )
         return Reminder.from_json(body["reminder"])
 
     async def get_reminder(self, borrower_id: str, reminder_id: str) -> Reminder:
         """One of the borrower's reminders; :class:`NotFound` for anyone else's."""
         _s, body, _ = await self._request(
-            "GET", f"/v1/borrowers/{_seg(borrower_id)}/reminders/{_seg(reminder_id)}")
+            "GET", f"/v1/borrowers/{_seg(borrower_id)}/reminders/{_seg(reminder_id)}"
+        )
         return Reminder.from_json(body["reminder"])
 
     async def reminder_delivery(self, reminder_id: str) -> tuple[str, Reminder]:
@@ -409,26 +492,33 @@ class LoanClient:
         _s, body, _ = await self._request("GET", f"/v1/reminders/{_seg(reminder_id)}")
         return body["borrower_id"], Reminder.from_json(body["reminder"])
 
-    async def list_reminders(self, borrower_id: str, *, status: Optional[str] = None
-                             ) -> list[Reminder]:
+    async def list_reminders(
+        self, borrower_id: str, *, status: Optional[str] = None
+    ) -> list[Reminder]:
         params = {"status": status} if status else None
-        _s, body, _ = await self._request("GET", f"/v1/borrowers/{_seg(borrower_id)}/reminders",
-                                          params=params)
+        _s, body, _ = await self._request(
+            "GET", f"/v1/borrowers/{_seg(borrower_id)}/reminders", params=params
+        )
         return [Reminder.from_json(r) for r in body["reminders"]]
 
     async def cancel_reminder(self, borrower_id: str, reminder_id: str) -> Reminder:
         _s, body, _ = await self._request(
-            "DELETE", f"/v1/borrowers/{_seg(borrower_id)}/reminders/{_seg(reminder_id)}")
+            "DELETE", f"/v1/borrowers/{_seg(borrower_id)}/reminders/{_seg(reminder_id)}"
+        )
         return Reminder.from_json(body["reminder"])
 
 
-_IDS_IN_PATH = re.compile(r"/(borrowers|reminders|repayments|relief-requests)/[^/?]+|/identities/[^/?]+/[^/?]+")
+_IDS_IN_PATH = re.compile(
+    r"/(borrowers|reminders|repayments|relief-requests)/[^/?]+|/identities/[^/?]+/[^/?]+"
+)
 
 
 def route_of(path: str) -> str:
     """The path without the ids in it (logs name the route, never a borrower)."""
-    return _IDS_IN_PATH.sub(lambda m: f"/{m.group(1)}/{{id}}" if m.group(1) else "/identities/{channel}/{id}",
-                            path.split("?", 1)[0])
+    return _IDS_IN_PATH.sub(
+        lambda m: f"/{m.group(1)}/{{id}}" if m.group(1) else "/identities/{channel}/{id}",
+        path.split("?", 1)[0],
+    )
 
 
 def _seg(value: str) -> str:
@@ -445,8 +535,12 @@ def _amount(value: Decimal | str | int) -> str:
 
 def _error_from(status: int, body: dict) -> LoanServiceError:
     error = body.get("error") if isinstance(body.get("error"), dict) else {}
-    kwargs = dict(code=error.get("code", f"http_{status}"), status=status,
-                  message_en=error.get("message_en", ""), details=error.get("details"))
+    kwargs = dict(
+        code=error.get("code", f"http_{status}"),
+        status=status,
+        message_en=error.get("message_en", ""),
+        details=error.get("details"),
+    )
     if status == 404:
         return NotFound(error.get("message_zh"), **kwargs)
     return Rejected(error.get("message_zh"), **kwargs)

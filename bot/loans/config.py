@@ -14,6 +14,7 @@ The reminder scheduler's settings (``RASA_URL``, ``RASA_API_TOKEN``, ``REMINDER_
 The URL helpers turn one configured URL into the driver each side needs: the service is
 async (aiosqlite / asyncpg), Alembic and the seed run synchronously (pysqlite / psycopg2).
 """
+
 from __future__ import annotations
 
 import os

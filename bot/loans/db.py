@@ -7,6 +7,7 @@ then writes can fail at once with "database is locked" instead of waiting its tu
 PostgreSQL both factories are the same plain transactions; writers lock the rows they
 change with ``SELECT ... FOR UPDATE``.
 """
+
 from __future__ import annotations
 
 import warnings

@@ -20,6 +20,7 @@ demo-multi-debt        陈静        借呗 20,000.00 at 0.05 %/day, 花呗分�
 Each has the channel identities ``shell``, ``widget`` and ``wechat`` with its id as external id
 (the REST channel never carries an identity, see :mod:`bot.channels.identity`).
 """
+
 from __future__ import annotations
 
 import calendar
@@ -33,8 +34,8 @@ from sqlalchemy.ext.asyncio import AsyncSession
 
 from bot.loans import ledger
 from bot.loans.db import Database
-from bot.loans.models import Borrower, ChannelIdentity, Installment, Loan
 from bot.loans.demo_borrowers import DEMO_NAMES, MULTI_DEBT, ONE_YUAN, TWO_MONTHS, UP_TO_DATE
+from bot.loans.models import Borrower, ChannelIdentity, Installment, Loan
 from bot.loans.store import LoanStore
 
 DEMO_CHANNELS = ("shell", "widget", "wechat")
@@ -88,25 +89,85 @@ def demo_loans(today: date) -> list[DemoLoan]:
     """The demo portfolio relative to ``today`` (pure: the tests use it too)."""
     D = Decimal
     return [
-        DemoLoan(UP_TO_DATE, f"{UP_TO_DATE}-jiebei", "借呗", D("10000.00"), D("0.0004"), "daily",
-                 "equal_installment", 12, anchor_period=3,
-                 anchor_due=today - timedelta(days=10), paid_periods=3),
-        DemoLoan(TWO_MONTHS, f"{TWO_MONTHS}-jiebei", "借呗", D("20000.00"), D("0.0005"), "daily",
-                 "equal_installment", 12, anchor_period=3,
-                 anchor_due=today - timedelta(days=TWO_MONTHS_OVERDUE_DAYS), paid_periods=2),
-        DemoLoan(ONE_YUAN, f"{ONE_YUAN}-jiebei", "借呗", D("3000.00"), D("0.0004"), "daily",
-                 "equal_installment", 6, anchor_period=2,
-                 anchor_due=today - timedelta(days=ONE_YUAN_OVERDUE_DAYS), paid_periods=1,
-                 short_by=D("1.00")),
-        DemoLoan(MULTI_DEBT, f"{MULTI_DEBT}-jiebei", "借呗", D("20000.00"), D("0.0005"), "daily",
-                 "equal_installment", 12, anchor_period=2,
-                 anchor_due=today - timedelta(days=12), paid_periods=2),
-        DemoLoan(MULTI_DEBT, f"{MULTI_DEBT}-huabei", "花呗", D("6000.00"), D("0.135"), "annual",
-                 "equal_installment", 6, anchor_period=1,
-                 anchor_due=last_day_of_month_before(today, 10), paid_periods=1),
-        DemoLoan(MULTI_DEBT, f"{MULTI_DEBT}-credit-card", "信用卡", D("12000.00"), D("0.1656"),
-                 "annual", "equal_principal", 12, anchor_period=3,
-                 anchor_due=last_day_of_month_before(today, 20), paid_periods=3),
+        DemoLoan(
+            UP_TO_DATE,
+            f"{UP_TO_DATE}-jiebei",
+            "借呗",
+            D("10000.00"),
+            D("0.0004"),
+            "daily",
+            "equal_installment",
+            12,
+            anchor_period=3,
+            anchor_due=today - timedelta(days=10),
+            paid_periods=3,
+        ),
+        DemoLoan(
+            TWO_MONTHS,
+            f"{TWO_MONTHS}-jiebei",
+            "借呗",
+            D("20000.00"),
+            D("0.0005"),
+            "daily",
+            "equal_installment",
+            12,
+            anchor_period=3,
+            anchor_due=today - timedelta(days=TWO_MONTHS_OVERDUE_DAYS),
+            paid_periods=2,
+        ),
+        DemoLoan(
+            ONE_YUAN,
+            f"{ONE_YUAN}-jiebei",
+            "借呗",
+            D("3000.00"),
+            D("0.0004"),
+            "daily",
+            "equal_installment",
+            6,
+            anchor_period=2,
+            anchor_due=today - timedelta(days=ONE_YUAN_OVERDUE_DAYS),
+            paid_periods=1,
+            short_by=D("1.00"),
+        ),
+        DemoLoan(
+            MULTI_DEBT,
+            f"{MULTI_DEBT}-jiebei",
+            "借呗",
+            D("20000.00"),
+            D("0.0005"),
+            "daily",
+            "equal_installment",
+            12,
+            anchor_period=2,
+            anchor_due=today - timedelta(days=12),
+            paid_periods=2,
+        ),
+        DemoLoan(
+            MULTI_DEBT,
+            f"{MULTI_DEBT}-huabei",
+            "花呗",
+            D("6000.00"),
+            D("0.135"),
+            "annual",
+            "equal_installment",
+            6,
+            anchor_period=1,
+            anchor_due=last_day_of_month_before(today, 10),
+            paid_periods=1,
+        ),
+        DemoLoan(
+            MULTI_DEBT,
+            f"{MULTI_DEBT}-credit-card",
+            "信用卡",
+            D("12000.00"),
+            D("0.1656"),
+            "annual",
+            "equal_principal",
+            12,
+            anchor_period=3,
+            anchor_due=last_day_of_month_before(today, 20),
+            paid_periods=3,
+        ),
     ]
 
 
@@ -120,8 +181,11 @@ async def seed_demo(db: Database, policy, today: date) -> list[str]:
             for borrower_id, name in DEMO_BORROWERS.items():
                 session.add(Borrower(id=borrower_id, display_name=name))
                 for channel in DEMO_CHANNELS:
-                    session.add(ChannelIdentity(channel=channel, external_id=borrower_id,
-                                                borrower_id=borrower_id))
+                    session.add(
+                        ChannelIdentity(
+                            channel=channel, external_id=borrower_id, borrower_id=borrower_id
+                        )
+                    )
             await session.flush()
             for spec in demo_loans(today):
                 await _create_loan(session, spec.borrower_id, spec.terms(), policy.day_count)
@@ -130,20 +194,36 @@ async def seed_demo(db: Database, policy, today: date) -> list[str]:
     return list(DEMO_BORROWERS)
 
 
-async def _create_loan(session: AsyncSession, borrower_id: str, terms: ledger.LoanTerms,
-                       day_count: int) -> None:
-    session.add(Loan(
-        id=terms.loan_id, borrower_id=borrower_id, product=terms.product,
-        principal=terms.principal, rate=terms.rate, rate_basis=terms.rate_basis,
-        method=terms.method, term_months=terms.term_months, start_date=terms.start_date,
-        due_day=terms.due_day,
-    ))
+async def _create_loan(
+    session: AsyncSession, borrower_id: str, terms: ledger.LoanTerms, day_count: int
+) -> None:
+    session.add(
+        Loan(
+            id=terms.loan_id,
+            borrower_id=borrower_id,
+            product=terms.product,
+            principal=terms.principal,
+            rate=terms.rate,
+            rate_basis=terms.rate_basis,
+            method=terms.method,
+            term_months=terms.term_months,
+            start_date=terms.start_date,
+            due_day=terms.due_day,
+        )
+    )
     for item in ledger.build_schedule(terms, day_count):
-        session.add(Installment(
-            loan_id=terms.loan_id, period=item.period, due_date=item.due_date,
-            principal_due=item.principal_due, interest_due=item.interest_due,
-            principal_paid=0, interest_paid=0, penalty_paid=0,
-        ))
+        session.add(
+            Installment(
+                loan_id=terms.loan_id,
+                period=item.period,
+                due_date=item.due_date,
+                principal_due=item.principal_due,
+                interest_due=item.interest_due,
+                principal_paid=0,
+                interest_paid=0,
+                penalty_paid=0,
+            )
+        )
     await session.flush()
 
 
@@ -157,14 +237,17 @@ async def _pay_history(session: AsyncSession, store: LoanStore, spec: DemoLoan) 
             amount = await _installment_amount(session, spec.loan_id, period) - spec.short_by
         else:
             break
-        await store.apply_repayment(session, spec.borrower_id, spec.loan_id, amount, due,
-                                    channel="demo")
+        await store.apply_repayment(
+            session, spec.borrower_id, spec.loan_id, amount, due, channel="demo"
+        )
 
 
 async def _installment_amount(session: AsyncSession, loan_id: str, period: int) -> Decimal:
-    item = (await session.execute(
-        Installment.__table__.select().where(
-            Installment.loan_id == loan_id, Installment.period == period
+    item = (
+        await session.execute(
+            Installment.__table__.select().where(
+                Installment.loan_id == loan_id, Installment.period == period
+            )
         )
-    )).one()
+    ).one()
     return item.principal_due + item.interest_due - item.principal_paid - item.interest_paid

@@ -3,6 +3,7 @@
 The ledger seeds them (:mod:`bot.loans.demo`), the debug shell's ``/as`` and the chat page's
 demo login offer them, the benchmarks and tests use them. Nothing here touches a database.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass

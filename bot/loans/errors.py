@@ -3,6 +3,7 @@
 The service turns them into JSON error bodies with the matching HTTP status; the client
 turns those back into typed exceptions for the actions.
 """
+
 from __future__ import annotations
 
 from typing import Any, Optional

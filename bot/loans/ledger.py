@@ -21,6 +21,7 @@ Conventions of this reference lender (documented in docs/loans.md):
   the accrued penalty and the next installment (``amount_due``); anything above that would
   be an early settlement, which this reference service leaves to the lender's app.
 """
+
 from __future__ import annotations
 
 import calendar
@@ -280,10 +281,16 @@ def installment_status(
     base_interest = item.interest_due - sum((p.interest for p in early), ZERO)
     if as_of <= item.due_date or base_principal + base_interest == 0:
         return InstallmentStatus(
-            installment_id=item.installment_id, period=item.period, due_date=item.due_date,
-            principal_due=item.principal_due, interest_due=item.interest_due,
-            unpaid_principal=base_principal, unpaid_interest=base_interest,
-            penalty_paid=ZERO, penalty_outstanding=ZERO, penalty_provisional=ZERO,
+            installment_id=item.installment_id,
+            period=item.period,
+            due_date=item.due_date,
+            principal_due=item.principal_due,
+            interest_due=item.interest_due,
+            unpaid_principal=base_principal,
+            unpaid_interest=base_interest,
+            penalty_paid=ZERO,
+            penalty_outstanding=ZERO,
+            penalty_provisional=ZERO,
             overdue_days=0,
         )
     later: dict[date, Decimal] = {}
@@ -304,10 +311,15 @@ def installment_status(
         day_count=policy.day_count,
     )
     if position.unapplied:
-        raise AssertionError(f"installment {item.period}: {position.unapplied} paid beyond the debt")
+        raise AssertionError(
+            f"installment {item.period}: {position.unapplied} paid beyond the debt"
+        )
     return InstallmentStatus(
-        installment_id=item.installment_id, period=item.period, due_date=item.due_date,
-        principal_due=item.principal_due, interest_due=item.interest_due,
+        installment_id=item.installment_id,
+        period=item.period,
+        due_date=item.due_date,
+        principal_due=item.principal_due,
+        interest_due=item.interest_due,
         unpaid_principal=position.outstanding_principal,
         unpaid_interest=position.outstanding_interest,
         penalty_paid=position.penalty_paid,
@@ -408,7 +420,9 @@ def allocate(
         if row.due_date < paid_on and row.owed > 0:
             pay = min(left, row.owed)
             item = by_id[row.installment_id]
-            trial = list(payments.get(item.installment_id, ())) + [Payment(paid_on, pay, ZERO, ZERO)]
+            trial = list(payments.get(item.installment_id, ())) + [
+                Payment(paid_on, pay, ZERO, ZERO)
+            ]
             after = installment_status(item, trial, paid_on, daily, policy)
             parts = {
                 "penalty": after.penalty_paid - row.penalty_paid,
@@ -418,8 +432,11 @@ def allocate(
             if sum(parts.values()) != pay:
                 raise AssertionError(f"allocation of {pay} to period {row.period}: {parts}")
         elif row.due_date >= paid_on and row.unpaid > 0:
-            owed = {"penalty": ZERO, "interest": row.unpaid_interest,
-                    "principal": row.unpaid_principal}
+            owed = {
+                "penalty": ZERO,
+                "interest": row.unpaid_interest,
+                "principal": row.unpaid_principal,
+            }
             parts = dict.fromkeys(DEFAULT_ORDER, ZERO)
             remaining = left
             for name in order:

@@ -6,6 +6,7 @@ database (pysqlite or psycopg2).  For a new revision after changing the models::
 
     python -m bot.loans revision -m "what changed"
 """
+
 from __future__ import annotations
 
 from pathlib import Path

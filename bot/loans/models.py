@@ -6,6 +6,7 @@ overdue days, penalty) are not stored: :mod:`bot.loans.ledger` computes them wit
 :mod:`bot.finance` from the schedule and the dated repayment allocations, so that any
 ``as_of`` date gives reproducible figures.
 """
+
 from __future__ import annotations
 
 from datetime import timezone
@@ -113,9 +114,7 @@ class Loan(Base):
     created_at = Column(DateTime(timezone=True), **CREATED_AT)
 
     borrower = relationship("Borrower", back_populates="loans")
-    installments = relationship(
-        "Installment", back_populates="loan", order_by="Installment.period"
-    )
+    installments = relationship("Installment", back_populates="loan", order_by="Installment.period")
 
 
 class Installment(Base):
@@ -322,9 +321,7 @@ class IdempotencyRecord(Base):
     )
 
     id = Column(Integer, primary_key=True, autoincrement=True)
-    borrower_id = Column(
-        String(64), ForeignKey("borrowers.id", ondelete="CASCADE"), nullable=False
-    )
+    borrower_id = Column(String(64), ForeignKey("borrowers.id", ondelete="CASCADE"), nullable=False)
     kind = Column(String(32), nullable=False)
     key = Column(String(128), nullable=False)
     request_hash = Column(String(64), nullable=False)

@@ -35,6 +35,7 @@ Run it inside the ledger service (``python -m bot.loans serve`` starts it when `
 ``RASA_API_TOKEN`` are set) or on its own (``python -m bot.loans scheduler``); any number of
 copies may run against one PostgreSQL database.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -98,8 +99,10 @@ class SchedulerSettings:
         if not self.rasa_token:
             raise ConfigError("RASA_API_TOKEN is empty")
         if self.poll_seconds <= 0 or self.timeout_seconds <= 0 or self.retry_seconds < 0:
-            raise ConfigError("REMINDER_POLL_SECONDS and REMINDER_TIMEOUT_SECONDS must be > 0, "
-                              "REMINDER_RETRY_SECONDS >= 0")
+            raise ConfigError(
+                "REMINDER_POLL_SECONDS and REMINDER_TIMEOUT_SECONDS must be > 0, "
+                "REMINDER_RETRY_SECONDS >= 0"
+            )
         if not 1 <= self.batch_size <= 500:
             raise ConfigError("REMINDER_BATCH_SIZE must be between 1 and 500")
         if self.max_attempts < 1:
@@ -115,8 +118,9 @@ class SchedulerSettings:
             )
 
     @classmethod
-    def from_env(cls, environ: Optional[Mapping[str, str]] = None, *, required: bool = False
-                 ) -> Optional["SchedulerSettings"]:
+    def from_env(
+        cls, environ: Optional[Mapping[str, str]] = None, *, required: bool = False
+    ) -> Optional["SchedulerSettings"]:
         """The settings, or None when ``RASA_URL`` or ``RASA_API_TOKEN`` is not set (a
         :class:`ConfigError` instead with ``required``).  Refuses
         ``REMINDER_TEST_DELAY_SECONDS`` with ``BOT_ENV=production``, like the service."""
@@ -221,7 +225,8 @@ class RasaConversations:
     async def trigger(self, conversation_id: str, entities: dict) -> None:
         """Run the reminder's turn in the conversation; returns once Rasa saved it."""
         await self._call(
-            "POST", self._url(conversation_id, "trigger_intent"),
+            "POST",
+            self._url(conversation_id, "trigger_intent"),
             params={"token": self._token, "output_channel": "latest"},
             json={"name": REMINDER_INTENT, "entities": entities},
         )
@@ -229,7 +234,8 @@ class RasaConversations:
     async def delivered(self, conversation_id: str, reminder_id: str) -> bool:
         """Whether the conversation already has the reminder's user event."""
         body = await self._call(
-            "GET", self._url(conversation_id, "tracker"),
+            "GET",
+            self._url(conversation_id, "tracker"),
             params={"token": self._token, "include_events": "ALL"},
         )
         return any(_is_reminder_event(event, reminder_id) for event in body.get("events") or [])
@@ -243,7 +249,8 @@ def _is_reminder_event(event, reminder_id: str) -> bool:
     if intent.get("name") != REMINDER_INTENT:
         return False
     return any(
-        isinstance(item, dict) and item.get("entity") == "reminder_id"
+        isinstance(item, dict)
+        and item.get("entity") == "reminder_id"
         and item.get("value") == reminder_id
         for item in parse.get("entities") or []
     )
@@ -284,8 +291,9 @@ class ReminderQueue:
         self.zone = zone or config.ledger_timezone()
         self.clock = clock
 
-    async def claim(self, owner: str, limit: int, lease: timedelta,
-                    max_attempts: Optional[int] = None) -> list[Claim]:
+    async def claim(
+        self, owner: str, limit: int, lease: timedelta, max_attempts: Optional[int] = None
+    ) -> list[Claim]:
         """Claim up to ``limit`` due reminders for ``owner`` (one short transaction).  A
         reminder whose lease expired after its last allowed attempt (replicas keep dying on it)
         is claimed to be settled by the tracker only: ``sent`` if it arrived, else ``failed``."""
@@ -296,10 +304,12 @@ class ReminderQueue:
                 query = (
                     select(Reminder, Loan.product)
                     .outerjoin(Loan, Loan.id == Reminder.loan_id)
-                    .where(or_(
-                        and_(Reminder.status == "scheduled", Reminder.next_attempt_at <= now),
-                        and_(Reminder.status == "firing", Reminder.locked_until <= now),
-                    ))
+                    .where(
+                        or_(
+                            and_(Reminder.status == "scheduled", Reminder.next_attempt_at <= now),
+                            and_(Reminder.status == "firing", Reminder.locked_until <= now),
+                        )
+                    )
                     .order_by(Reminder.next_attempt_at, Reminder.id)
                     .limit(limit)
                 )
@@ -309,19 +319,29 @@ class ReminderQueue:
                     if not row.conversation_id:  # recorded before the ledger delivered reminders
                         row.status, row.last_error = "failed", NO_CONVERSATION
                         row.lease_owner = row.locked_until = None
-                        log.warning("reminder %s has no conversation to deliver to: failed",
-                                    row.id)
+                        log.warning("reminder %s has no conversation to deliver to: failed", row.id)
                         continue
                     uncertain = row.attempts > 0
-                    check_only = (max_attempts is not None and row.status == "firing"
-                                  and row.attempts >= max_attempts)
+                    check_only = (
+                        max_attempts is not None
+                        and row.status == "firing"
+                        and row.attempts >= max_attempts
+                    )
                     row.status = "firing"
                     if not check_only:
                         row.attempts = row.attempts + 1
                     row.lease_owner = owner
                     row.locked_until = now + lease
-                    claims.append(Claim(row.id, row.conversation_id, product, row.attempts,
-                                        uncertain, check_only))
+                    claims.append(
+                        Claim(
+                            row.id,
+                            row.conversation_id,
+                            product,
+                            row.attempts,
+                            uncertain,
+                            check_only,
+                        )
+                    )
         return claims
 
     async def _held(self, session, reminder_id: str, owner: str) -> Optional[Reminder]:
@@ -344,8 +364,9 @@ class ReminderQueue:
                 next_id = await self._schedule_next(session, row)
         return Finished("sent", next_id)
 
-    async def mark_failed_attempt(self, reminder_id: str, owner: str, error: str,
-                                  settings: SchedulerSettings) -> Finished:
+    async def mark_failed_attempt(
+        self, reminder_id: str, owner: str, error: str, settings: SchedulerSettings
+    ) -> Finished:
         async with self.db.write_session() as session:
             async with session.begin():
                 row = await self._held(session, reminder_id, owner)
@@ -369,10 +390,13 @@ class ReminderQueue:
         if row.loan_id is None or not row.conversation_id:
             return None
         other = await session.scalar(
-            select(Reminder.id).where(
-                Reminder.loan_id == row.loan_id, Reminder.id != row.id,
+            select(Reminder.id)
+            .where(
+                Reminder.loan_id == row.loan_id,
+                Reminder.id != row.id,
                 Reminder.status.in_(PENDING_REMINDER_STATES),
-            ).limit(1)
+            )
+            .limit(1)
         )
         if other is not None:
             return None
@@ -381,7 +405,8 @@ class ReminderQueue:
         remind_on: Optional[date] = None
         for due_date, settled_on in await session.execute(
             select(Installment.due_date, Installment.settled_on)
-            .where(Installment.loan_id == row.loan_id).order_by(Installment.due_date)
+            .where(Installment.loan_id == row.loan_id)
+            .order_by(Installment.due_date)
         ):
             candidate = due_date - timedelta(days=row.days_before)
             if due_date > current_due and settled_on is None and candidate >= today:
@@ -391,10 +416,18 @@ class ReminderQueue:
             return None
         due = reminder_due_at(remind_on, self.zone)
         successor = Reminder(
-            id=new_id("rm"), borrower_id=row.borrower_id, loan_id=row.loan_id,
-            remind_on=remind_on, days_before=row.days_before, channel=row.channel,
-            conversation_id=row.conversation_id, status="scheduled", remind_at=due,
-            next_attempt_at=due, attempts=0, previous_id=row.id,
+            id=new_id("rm"),
+            borrower_id=row.borrower_id,
+            loan_id=row.loan_id,
+            remind_on=remind_on,
+            days_before=row.days_before,
+            channel=row.channel,
+            conversation_id=row.conversation_id,
+            status="scheduled",
+            remind_at=due,
+            next_attempt_at=due,
+            attempts=0,
+            previous_id=row.id,
         )
         try:
             async with session.begin_nested():
@@ -430,16 +463,24 @@ class ReminderScheduler:
     ``clock`` returns the current aware instant (tests pass a fake one); ``rasa`` defaults to
     :class:`RasaConversations` for ``settings.rasa_url``."""
 
-    def __init__(self, db: Database, settings: SchedulerSettings, *,
-                 zone: Optional[tzinfo] = None, clock: Clock = utc_now,
-                 owner: Optional[str] = None, rasa: Optional[RasaConversations] = None):
+    def __init__(
+        self,
+        db: Database,
+        settings: SchedulerSettings,
+        *,
+        zone: Optional[tzinfo] = None,
+        clock: Clock = utc_now,
+        owner: Optional[str] = None,
+        rasa: Optional[RasaConversations] = None,
+    ):
         self.db = db
         self.settings = settings
         self.owner = owner or default_owner()
         self.clock = clock
         self.queue = ReminderQueue(db, zone=zone, clock=clock)
-        self.rasa = rasa or RasaConversations(settings.rasa_url, settings.rasa_token,
-                                              timeout=settings.timeout_seconds)
+        self.rasa = rasa or RasaConversations(
+            settings.rasa_url, settings.rasa_token, timeout=settings.timeout_seconds
+        )
 
     async def close(self) -> None:
         await self.rasa.close()
@@ -447,9 +488,12 @@ class ReminderScheduler:
     async def run_once(self) -> RunReport:
         """One round: claim a batch, fire it (concurrently), record each outcome."""
         report = RunReport()
-        claims = await self.queue.claim(self.owner, self.settings.batch_size,
-                                        timedelta(seconds=self.settings.lease_seconds),
-                                        self.settings.max_attempts)
+        claims = await self.queue.claim(
+            self.owner,
+            self.settings.batch_size,
+            timedelta(seconds=self.settings.lease_seconds),
+            self.settings.max_attempts,
+        )
         report.claimed = len(claims)
         if claims:
             outcomes = await asyncio.gather(*(self._fire(claim) for claim in claims))
@@ -475,8 +519,11 @@ class ReminderScheduler:
         except Exception as exc:  # noqa: BLE001 - e.g. the database went away mid-round
             # the reminder stays "firing" under this lease; once it expires, a scheduler
             # claims it again and reads the tracker before firing (nothing lost, nothing twice)
-            log.warning("reminder %s: outcome not recorded (%s); retried after the lease",
-                        claim.reminder_id, type(exc).__name__)
+            log.warning(
+                "reminder %s: outcome not recorded (%s); retried after the lease",
+                claim.reminder_id,
+                type(exc).__name__,
+            )
             return "error", Finished(None)
 
     async def _deliver(self, claim: Claim) -> tuple[str, Finished]:
@@ -484,29 +531,45 @@ class ReminderScheduler:
         try:
             if claim.uncertain and await self.rasa.delivered(claim.conversation_id, rid):
                 finished = await self.queue.mark_sent(rid, self.owner)
-                log.info("reminder %s was already delivered (found in its conversation): %s",
-                         rid, finished.status or "lease lost")
+                log.info(
+                    "reminder %s was already delivered (found in its conversation): %s",
+                    rid,
+                    finished.status or "lease lost",
+                )
                 return "already_delivered", finished
             if claim.check_only:
                 raise DeliveryError(LEASE_EXPIRED)
             await self.rasa.trigger(claim.conversation_id, claim.entities())
         except DeliveryError as error:
-            finished = await self.queue.mark_failed_attempt(rid, self.owner, error.kind,
-                                                            self.settings)
+            finished = await self.queue.mark_failed_attempt(
+                rid, self.owner, error.kind, self.settings
+            )
             if finished.status == "failed":
-                log.error("reminder %s failed after %d attempts (last: %s)", rid, claim.attempt,
-                          error.kind)
+                log.error(
+                    "reminder %s failed after %d attempts (last: %s)",
+                    rid,
+                    claim.attempt,
+                    error.kind,
+                )
             else:
-                log.warning("reminder %s attempt %d failed (%s): %s", rid, claim.attempt,
-                            error.kind, finished.status or "lease lost")
+                log.warning(
+                    "reminder %s attempt %d failed (%s): %s",
+                    rid,
+                    claim.attempt,
+                    error.kind,
+                    finished.status or "lease lost",
+                )
             return "error", finished
         finished = await self.queue.mark_sent(rid, self.owner)
         if finished.status is None:
-            log.warning("reminder %s was fired but its lease was lost (cancelled meanwhile?)",
-                        rid)
+            log.warning("reminder %s was fired but its lease was lost (cancelled meanwhile?)", rid)
         else:
-            log.info("reminder %s sent (attempt %d)%s", rid, claim.attempt,
-                     f"; next one {finished.next_id}" if finished.next_id else "")
+            log.info(
+                "reminder %s sent (attempt %d)%s",
+                rid,
+                claim.attempt,
+                f"; next one {finished.next_id}" if finished.next_id else "",
+            )
         return "sent", finished
 
     async def run(self, stop: Optional[asyncio.Event] = None) -> None:
@@ -514,8 +577,7 @@ class ReminderScheduler:
         problem is logged (its class) and retried at the next poll; a full batch is followed
         by the next one at once."""
         stop = stop or asyncio.Event()
-        log.info("reminder scheduler %s polling every %gs", self.owner,
-                 self.settings.poll_seconds)
+        log.info("reminder scheduler %s polling every %gs", self.owner, self.settings.poll_seconds)
         while not stop.is_set():
             full = False
             try:
@@ -533,8 +595,9 @@ class ReminderScheduler:
                 pass
 
 
-async def run_scheduler(url: str, settings: SchedulerSettings,
-                        stop: Optional[asyncio.Event] = None) -> None:
+async def run_scheduler(
+    url: str, settings: SchedulerSettings, stop: Optional[asyncio.Event] = None
+) -> None:
     """``python -m bot.loans scheduler``: a scheduler with its own database engine."""
     db = Database(url, pool_size=2)
     scheduler = ReminderScheduler(db, settings)

@@ -22,6 +22,7 @@ With ``scheduler_settings`` (``serve`` passes them when ``RASA_URL`` and ``RASA_
 set) the service also runs the reminder scheduler (:mod:`bot.loans.reminder_scheduler`) as a
 background task from startup to shutdown.
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -55,9 +56,14 @@ _FROM_ENV = object()
 REPLAYED_HEADER = "Idempotent-Replayed"
 
 
-def error_response(status: int, code: str, message_zh: str, message_en: str,
-                   details: Optional[dict] = None, headers: Optional[dict] = None
-                   ) -> web.Response:
+def error_response(
+    status: int,
+    code: str,
+    message_zh: str,
+    message_en: str,
+    details: Optional[dict] = None,
+    headers: Optional[dict] = None,
+) -> web.Response:
     body = {"code": code, "message_zh": message_zh, "message_en": message_en}
     if details:
         body["details"] = details
@@ -95,10 +101,13 @@ async def error_middleware(request: web.Request, handler):
     except (OperationalError, DBAPIError, PoolTimeoutError, OSError) as exc:
         # the route, not the path (it names the borrower), and the error's class (a database
         # error's text carries the statement's parameters)
-        log.error("database unavailable on %s %s: %s", request.method, _route(request),
-                  type(exc).__name__)
+        log.error(
+            "database unavailable on %s %s: %s", request.method, _route(request), type(exc).__name__
+        )
         return error_response(
-            503, "service_unavailable", "账户信息暂时查不到，请稍后再试。",
+            503,
+            "service_unavailable",
+            "账户信息暂时查不到，请稍后再试。",
             "The ledger database is unavailable; retry later.",
         )
     except Exception:  # noqa: BLE001 - the one place that turns a bug into a clean 500
@@ -117,7 +126,10 @@ async def auth_middleware(request: web.Request, handler):
     scheme, _, presented = header.partition(" ")
     if scheme.lower() != "bearer" or not presented.strip():
         return error_response(
-            401, "unauthorized", "缺少访问凭证。", "A bearer service token is required.",
+            401,
+            "unauthorized",
+            "缺少访问凭证。",
+            "A bearer service token is required.",
             headers={"WWW-Authenticate": 'Bearer realm="loans"'},
         )
     if not hmac.compare_digest(presented.strip().encode(), expected.encode()):
@@ -147,8 +159,7 @@ async def health(request: web.Request) -> web.Response:
         await _store(request).ping()
     except Exception as exc:  # noqa: BLE001 - health reports, never raises
         log.warning("health check: database unavailable: %s", exc)
-        return web.json_response({"status": "unavailable", "database": "unreachable"},
-                                 status=503)
+        return web.json_response({"status": "unavailable", "database": "unreachable"}, status=503)
     return web.json_response({"status": "ok", "database": "ok", "api": API_VERSION})
 
 
@@ -162,8 +173,7 @@ async def loans(request: web.Request) -> web.Response:
     borrower_id = _borrower_id(request)
     as_of = validation.optional_date(request.query.get("as_of"), "as_of") or _today(request)
     with_installments = request.query.get("installments", "") in ("1", "true", "yes")
-    body = await _store(request).overview(borrower_id, as_of,
-                                          with_installments=with_installments)
+    body = await _store(request).overview(borrower_id, as_of, with_installments=with_installments)
     return web.json_response(body)
 
 
@@ -177,7 +187,10 @@ async def create_repayment(request: web.Request) -> web.Response:
     key, body = await _keyed_body(request)
     parsed = validation.repayment_request(body)
     result = await _store(request).record_repayment(
-        borrower_id, key, validation.request_hash(validation.canonical(parsed)), parsed,
+        borrower_id,
+        key,
+        validation.request_hash(validation.canonical(parsed)),
+        parsed,
         paid_on=_today(request),
     )
     return _write_response(result)
@@ -188,7 +201,10 @@ async def create_relief_request(request: web.Request) -> web.Response:
     key, body = await _keyed_body(request)
     parsed = validation.relief_request(body)
     result = await _store(request).create_relief_request(
-        borrower_id, key, validation.request_hash(validation.canonical(parsed)), parsed,
+        borrower_id,
+        key,
+        validation.request_hash(validation.canonical(parsed)),
+        parsed,
         today=_today(request),
     )
     return _write_response(result)
@@ -199,7 +215,10 @@ async def create_reminder(request: web.Request) -> web.Response:
     key, body = await _keyed_body(request)
     parsed = validation.reminder_request(body)
     result = await _store(request).create_reminder(
-        borrower_id, key, validation.request_hash(validation.canonical(parsed)), parsed,
+        borrower_id,
+        key,
+        validation.request_hash(validation.canonical(parsed)),
+        parsed,
         today=_today(request),
     )
     return _write_response(result)
@@ -212,9 +231,7 @@ async def list_reminders(request: web.Request) -> web.Response:
 
 async def get_reminder(request: web.Request) -> web.Response:
     reminder_id = validation.identifier(request.match_info["reminder_id"], "reminder_id")
-    return web.json_response(
-        await _store(request).get_reminder(_borrower_id(request), reminder_id)
-    )
+    return web.json_response(await _store(request).get_reminder(_borrower_id(request), reminder_id))
 
 
 async def reminder_delivery(request: web.Request) -> web.Response:
@@ -261,16 +278,24 @@ def create_app(
     if reminder_test_delay is _FROM_ENV:
         reminder_test_delay = config.reminder_test_delay()
     if reminder_test_delay is not None:
-        log.warning("REMINDER_TEST_DELAY_SECONDS is set: new reminders are due %gs after they "
-                    "are set (tests and development only)", reminder_test_delay)
+        log.warning(
+            "REMINDER_TEST_DELAY_SECONDS is set: new reminders are due %gs after they "
+            "are set (tests and development only)",
+            reminder_test_delay,
+        )
     app = web.Application(
         middlewares=[error_middleware, auth_middleware],
         client_max_size=validation.MAX_BODY_BYTES,
     )
-    app[SETTINGS_KEY] = {"token": token, "url": url, "today": today or _default_today,
-                         "policy": policy, "clock": clock,
-                         "reminder_test_delay": reminder_test_delay,
-                         "scheduler": scheduler_settings}
+    app[SETTINGS_KEY] = {
+        "token": token,
+        "url": url,
+        "today": today or _default_today,
+        "policy": policy,
+        "clock": clock,
+        "reminder_test_delay": reminder_test_delay,
+        "scheduler": scheduler_settings,
+    }
     app.on_startup.append(_open_database)
     app.on_startup.append(_start_scheduler)
     app.on_shutdown.append(_stop_scheduler)
@@ -285,8 +310,7 @@ def create_app(
     app.router.add_get(v1 + "/borrowers/{borrower_id}/reminders", list_reminders)
     app.router.add_get(v1 + "/borrowers/{borrower_id}/reminders/{reminder_id}", get_reminder)
     app.router.add_get(v1 + "/reminders/{reminder_id}", reminder_delivery)
-    app.router.add_delete(v1 + "/borrowers/{borrower_id}/reminders/{reminder_id}",
-                          cancel_reminder)
+    app.router.add_delete(v1 + "/borrowers/{borrower_id}/reminders/{reminder_id}", cancel_reminder)
     return app
 
 
@@ -299,8 +323,9 @@ async def _open_database(app: web.Application) -> None:
         policy = load_policy()
     db = Database(settings["url"])
     app[DB_KEY] = db
-    app[STORE_KEY] = LoanStore(db, policy, clock=settings["clock"],
-                               reminder_test_delay=settings["reminder_test_delay"])
+    app[STORE_KEY] = LoanStore(
+        db, policy, clock=settings["clock"], reminder_test_delay=settings["reminder_test_delay"]
+    )
 
 
 async def _start_scheduler(app: web.Application) -> None:
@@ -313,7 +338,8 @@ async def _start_scheduler(app: web.Application) -> None:
     app[SCHEDULER_KEY] = scheduler
     app[SCHEDULER_STOP_KEY] = stop
     app[SCHEDULER_TASK_KEY] = asyncio.get_running_loop().create_task(
-        scheduler.run(stop), name="reminder-scheduler")
+        scheduler.run(stop), name="reminder-scheduler"
+    )
 
 
 async def _stop_scheduler(app: web.Application) -> None:

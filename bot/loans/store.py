@@ -8,6 +8,7 @@ instead of applying the write again.  Repayments lock the loan row (``FOR UPDATE
 PostgreSQL; SQLite writers are serialised by ``BEGIN IMMEDIATE``), so concurrent repayments
 with different keys are applied one after the other on fresh figures and none is lost.
 """
+
 from __future__ import annotations
 
 import json
@@ -89,9 +90,15 @@ def scheduled(item: Installment) -> ledger.ScheduledInstallment:
 
 
 class LoanStore:
-    def __init__(self, db: Database, policy: ledger.PolicyLike, *,
-                 zone: Optional[tzinfo] = None, clock: Clock = utc_now,
-                 reminder_test_delay: Optional[float] = None):
+    def __init__(
+        self,
+        db: Database,
+        policy: ledger.PolicyLike,
+        *,
+        zone: Optional[tzinfo] = None,
+        clock: Clock = utc_now,
+        reminder_test_delay: Optional[float] = None,
+    ):
         """``zone`` is the ledger's time zone (reminders are due at 09:00 there), ``clock``
         the current instant; ``reminder_test_delay`` (seconds, tests and development only:
         :func:`bot.loans.config.reminder_test_delay`) makes a new reminder due that long after
@@ -118,11 +125,16 @@ class LoanStore:
             ).first()
         if row is None:
             raise errors.identity_not_found()
-        return {"channel": channel, "external_id": external_id, "borrower_id": row[0],
-                "display_name": row[1]}
+        return {
+            "channel": channel,
+            "external_id": external_id,
+            "borrower_id": row[0],
+            "display_name": row[1],
+        }
 
-    async def overview(self, borrower_id: str, as_of: date, *, with_installments: bool = False
-                       ) -> dict:
+    async def overview(
+        self, borrower_id: str, as_of: date, *, with_installments: bool = False
+    ) -> dict:
         async with self.db.read_session() as session:
             borrower = await self._borrower(session, borrower_id)
             statuses = await self._statuses(session, borrower_id, as_of)
@@ -144,8 +156,10 @@ class LoanStore:
             elif status:
                 query = query.where(Reminder.status == status)
             rows = (await session.scalars(query.order_by(Reminder.remind_on, Reminder.id))).all()
-        return {"borrower_id": borrower_id,
-                "reminders": [reminder_json(r, self.zone) for r in rows]}
+        return {
+            "borrower_id": borrower_id,
+            "reminders": [reminder_json(r, self.zone) for r in rows],
+        }
 
     async def get_reminder(self, borrower_id: str, reminder_id: str) -> dict:
         async with self.db.read_session() as session:
@@ -174,7 +188,11 @@ class LoanStore:
     ) -> WriteResult:
         async def work(session: AsyncSession) -> tuple[int, dict]:
             body = await self.apply_repayment(
-                session, borrower_id, request["loan_id"], request["amount"], paid_on,
+                session,
+                borrower_id,
+                request["loan_id"],
+                request["amount"],
+                paid_on,
                 channel=request.get("channel"),
             )
             return 201, body
@@ -212,7 +230,8 @@ class LoanStore:
                 await self._loan(session, borrower_id, request["loan_id"])
             if request["remind_on"] < today:
                 raise errors.invalid_field(
-                    "remind_on", "提醒日期已经过去了，请选一个今天或以后的日子。",
+                    "remind_on",
+                    "提醒日期已经过去了，请选一个今天或以后的日子。",
                     "remind_on is in the past.",
                 )
             due = request.get("remind_at")
@@ -267,14 +286,16 @@ class LoanStore:
         loan = await self._loan(session, borrower_id, loan_id, lock=True)
         items = (
             await session.scalars(
-                select(Installment).where(Installment.loan_id == loan.id)
+                select(Installment)
+                .where(Installment.loan_id == loan.id)
                 .order_by(Installment.period)
             )
         ).all()
         payments, last_paid_on = await self._payments(session, [loan.id])
         if last_paid_on.get(loan.id) and last_paid_on[loan.id] > paid_on:
             raise errors.LedgerError(
-                "repayment_date_out_of_order", "还款日期早于已入账的还款。",
+                "repayment_date_out_of_order",
+                "还款日期早于已入账的还款。",
                 "A later repayment is already recorded for this loan.",
             )
         terms = terms_of(loan)
@@ -282,8 +303,10 @@ class LoanStore:
         before = ledger.loan_status(terms, schedule_rows, payments, paid_on, self.policy)
         if before.amount_due == 0:
             raise errors.LedgerError(
-                "nothing_due", "这笔借款目前没有需要还的金额。",
-                "Nothing is due on this loan.", details={"loan_id": loan.id},
+                "nothing_due",
+                "这笔借款目前没有需要还的金额。",
+                "Nothing is due on this loan.",
+                details={"loan_id": loan.id},
             )
         if amount > before.amount_due:
             raise errors.LedgerError(
@@ -310,10 +333,15 @@ class LoanStore:
         session.add(repayment)
         by_id = {i.id: i for i in items}
         for line in lines:
-            session.add(RepaymentAllocation(
-                repayment_id=repayment.id, installment_id=line.installment_id,
-                penalty=line.penalty, interest=line.interest, principal=line.principal,
-            ))
+            session.add(
+                RepaymentAllocation(
+                    repayment_id=repayment.id,
+                    installment_id=line.installment_id,
+                    penalty=line.penalty,
+                    interest=line.interest,
+                    principal=line.principal,
+                )
+            )
             item = by_id[line.installment_id]
             item.penalty_paid = item.penalty_paid + line.penalty
             item.interest_paid = item.interest_paid + line.interest
@@ -337,8 +365,12 @@ class LoanStore:
                 "interest": money_str(repayment.interest_part),
                 "principal": money_str(repayment.principal_part),
                 "allocations": [
-                    {"period": line.period, "penalty": money_str(line.penalty),
-                     "interest": money_str(line.interest), "principal": money_str(line.principal)}
+                    {
+                        "period": line.period,
+                        "penalty": money_str(line.penalty),
+                        "interest": money_str(line.interest),
+                        "principal": money_str(line.principal),
+                    }
                     for line in lines
                 ],
             },
@@ -353,8 +385,9 @@ class LoanStore:
             raise errors.borrower_not_found(borrower_id)
         return borrower
 
-    async def _loan(self, session: AsyncSession, borrower_id: str, loan_id: str, *,
-                    lock: bool = False) -> Loan:
+    async def _loan(
+        self, session: AsyncSession, borrower_id: str, loan_id: str, *, lock: bool = False
+    ) -> Loan:
         query = select(Loan).where(Loan.id == loan_id, Loan.borrower_id == borrower_id)
         if lock and self.db.locks_rows:
             query = query.with_for_update()
@@ -363,10 +396,12 @@ class LoanStore:
             raise errors.unknown_loan(loan_id)
         return loan
 
-    async def _reminder(self, session: AsyncSession, borrower_id: str, reminder_id: str, *,
-                        lock: bool = False) -> Reminder:
-        query = select(Reminder).where(Reminder.id == reminder_id,
-                                        Reminder.borrower_id == borrower_id)
+    async def _reminder(
+        self, session: AsyncSession, borrower_id: str, reminder_id: str, *, lock: bool = False
+    ) -> Reminder:
+        query = select(Reminder).where(
+            Reminder.id == reminder_id, Reminder.borrower_id == borrower_id
+        )
         if lock and self.db.locks_rows:
             query = query.with_for_update()
         row = await session.scalar(query)
@@ -374,13 +409,19 @@ class LoanStore:
             raise errors.reminder_not_found(reminder_id)
         return row
 
-    async def _payments(self, session: AsyncSession, loan_ids: list[str],
-                        as_of: Optional[date] = None):
+    async def _payments(
+        self, session: AsyncSession, loan_ids: list[str], as_of: Optional[date] = None
+    ):
         """Allocation lines by installment id, and the last repayment date by loan id."""
         query = (
-            select(RepaymentAllocation.installment_id, Repayment.loan_id, Repayment.paid_on,
-                   RepaymentAllocation.penalty, RepaymentAllocation.interest,
-                   RepaymentAllocation.principal)
+            select(
+                RepaymentAllocation.installment_id,
+                Repayment.loan_id,
+                Repayment.paid_on,
+                RepaymentAllocation.penalty,
+                RepaymentAllocation.interest,
+                RepaymentAllocation.principal,
+            )
             .join(Repayment, Repayment.id == RepaymentAllocation.repayment_id)
             .where(Repayment.loan_id.in_(loan_ids))
         )
@@ -394,11 +435,13 @@ class LoanStore:
                 last[loan_id] = paid_on
         return payments, last
 
-    async def _statuses(self, session: AsyncSession, borrower_id: str, as_of: date
-                        ) -> list[ledger.LoanStatus]:
+    async def _statuses(
+        self, session: AsyncSession, borrower_id: str, as_of: date
+    ) -> list[ledger.LoanStatus]:
         loans = (
             await session.scalars(
-                select(Loan).where(Loan.borrower_id == borrower_id)
+                select(Loan)
+                .where(Loan.borrower_id == borrower_id)
                 .order_by(Loan.start_date, Loan.id)
             )
         ).all()
@@ -416,8 +459,9 @@ class LoanStore:
             for loan in loans
         ]
 
-    async def _idempotent(self, borrower_id: str, kind: str, key: str, request_hash: str,
-                          work: Work) -> WriteResult:
+    async def _idempotent(
+        self, borrower_id: str, kind: str, key: str, request_hash: str, work: Work
+    ) -> WriteResult:
         for _attempt in range(3):
             try:
                 async with self.db.write_session() as session:
@@ -427,7 +471,9 @@ class LoanStore:
                             return self._replay(stored, request_hash)
                         await self._borrower(session, borrower_id)
                         record = IdempotencyRecord(
-                            borrower_id=borrower_id, kind=kind, key=key,
+                            borrower_id=borrower_id,
+                            kind=kind,
+                            key=key,
                             request_hash=request_hash,
                         )
                         session.add(record)
@@ -446,13 +492,15 @@ class LoanStore:
                 if stored.response_status is not None:
                     return self._replay(stored, request_hash)
         raise errors.ConflictError(
-            "idempotency_conflict", "同一个请求正在处理中，请稍后再试。",
+            "idempotency_conflict",
+            "同一个请求正在处理中，请稍后再试。",
             "A request with this Idempotency-Key is still being processed; retry later.",
         )
 
     @staticmethod
-    async def _stored(session: AsyncSession, borrower_id: str, kind: str, key: str
-                      ) -> Optional[IdempotencyRecord]:
+    async def _stored(
+        session: AsyncSession, borrower_id: str, kind: str, key: str
+    ) -> Optional[IdempotencyRecord]:
         return await session.scalar(
             select(IdempotencyRecord).where(
                 IdempotencyRecord.borrower_id == borrower_id,
@@ -479,7 +527,8 @@ def relief_json(row: ReliefRequest) -> dict:
         "status": row.status,
         "loan_id": row.loan_id,
         "reason": row.reason,
-        "affordable_monthly": None if row.affordable_monthly is None
+        "affordable_monthly": None
+        if row.affordable_monthly is None
         else money_str(row.affordable_monthly),
         "channel": row.channel,
         "requested_on": row.requested_on.isoformat(),

@@ -4,6 +4,7 @@ Every problem raises :class:`bot.loans.errors.LedgerError` (HTTP 400) with a cod
 Chinese + English message; amounts go through :mod:`bot.finance.validate` and must be whole
 fen (``"12.345"`` is refused, not rounded: a payment is never silently changed).
 """
+
 from __future__ import annotations
 
 import hashlib
@@ -106,7 +107,7 @@ def _money(value: Any, field: str, *, allow_zero: bool) -> Decimal:
     if isinstance(value, bool) or not isinstance(value, (str, int, Decimal)):
         raise invalid_field(
             field,
-            "金额需要是一个数字，例如 \"899.75\"。",
+            '金额需要是一个数字，例如 "899.75"。',
             f"{field} must be a number or a numeric string.",
         )
     try:
@@ -152,7 +153,8 @@ def relief_request(body: dict) -> dict:
     if kind not in RELIEF_KINDS:
         raise invalid_field(
             "kind",
-            "申请类型需要是 extension（延期）、restructuring（重组）、installment（分期）或 other。",
+            "申请类型需要是 extension（延期）、restructuring（重组）、"
+            "installment（分期）或 other。",
             f"kind must be one of {', '.join(RELIEF_KINDS)}.",
         )
     reason = body.get("reason", "")
@@ -174,9 +176,12 @@ def relief_request(body: dict) -> dict:
 
 def conversation_id(value: Any) -> str:
     """A Rasa conversation (sender) id: 1-255 characters, no control characters."""
-    if (not isinstance(value, str) or not value.strip()
-            or len(value) > MAX_CONVERSATION_ID_CHARS
-            or any(ord(ch) < 0x20 or 0x7f <= ord(ch) < 0xa0 for ch in value)):
+    if (
+        not isinstance(value, str)
+        or not value.strip()
+        or len(value) > MAX_CONVERSATION_ID_CHARS
+        or any(ord(ch) < 0x20 or 0x7F <= ord(ch) < 0xA0 for ch in value)
+    ):
         raise invalid_field(
             "conversation_id",
             "会话编号（conversation_id）格式不正确。",
@@ -207,8 +212,10 @@ def reminder_request(body: dict) -> dict:
     if "remind_on" not in body:
         raise invalid_field("remind_on", "请说明提醒日期（remind_on）。", "remind_on is required.")
     days_before = body.get("days_before", 0)
-    if isinstance(days_before, bool) or not isinstance(days_before, int) or not (
-        0 <= days_before <= MAX_DAYS_BEFORE
+    if (
+        isinstance(days_before, bool)
+        or not isinstance(days_before, int)
+        or not (0 <= days_before <= MAX_DAYS_BEFORE)
     ):
         raise invalid_field(
             "days_before",

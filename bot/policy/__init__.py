@@ -12,7 +12,8 @@ What the bot answers about things it cannot do itself (opening or closing the pr
 details, certificates, other lenders …) is the service guide, also data::
 
     from bot.policy import load_service_guide
-    load_service_guide().topic_for("身份证过期了咋改").reply   # $SERVICE_GUIDE_FILE or service_guide.yml
+    load_service_guide().topic_for("身份证过期了咋改").reply   # $SERVICE_GUIDE_FILE or
+    service_guide.yml
 
 The PBOC credit-report status codes and the loan classification are facts, not policy:
 they live in :mod:`bot.finance.overdue`.

@@ -61,7 +61,9 @@ def _load_cached(resolved: str) -> LenderPolicy:
     try:
         text = Path(resolved).read_text(encoding="utf-8")
     except OSError as exc:
-        raise PolicyError(f"lender policy file {resolved}: cannot be read ({exc.strerror or exc})") from None
+        raise PolicyError(
+            f"lender policy file {resolved}: cannot be read ({exc.strerror or exc})"
+        ) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:

@@ -189,7 +189,13 @@ class ServiceGuide:
                     found = keyword.search(clause)
                     if found is None:
                         continue
-                    key = (-topic.priority, clause_index, found.start(), -keyword.weight, topic_index)
+                    key = (
+                        -topic.priority,
+                        clause_index,
+                        found.start(),
+                        -keyword.weight,
+                        topic_index,
+                    )
                     if best is None or key < best[0]:
                         best = (key, ServiceMatch(topic, clause_index, found.start(), keyword))
         return best[1] if best else None
@@ -232,7 +238,9 @@ def _load_cached(resolved: str) -> ServiceGuide:
     try:
         text = Path(resolved).read_text(encoding="utf-8")
     except OSError as exc:
-        raise ServiceGuideError(f"service guide file {resolved}: cannot be read ({exc.strerror or exc})") from None
+        raise ServiceGuideError(
+            f"service guide file {resolved}: cannot be read ({exc.strerror or exc})"
+        ) from None
     try:
         data = yaml.safe_load(text)
     except yaml.YAMLError as exc:
@@ -248,7 +256,9 @@ def parse_service_guide(data: Any, source_name: str = "<service guide>") -> Serv
         return ServiceGuideError(f"{where}: {message}")
 
     if not isinstance(data, Mapping):
-        raise fail("the top level must be a mapping (version, example_note, places, topics, default …)")
+        raise fail(
+            "the top level must be a mapping (version, example_note, places, topics, default …)"
+        )
     unknown = sorted(str(k) for k in data if k not in _TOP_REQUIRED + _TOP_OPTIONAL)
     if unknown:
         raise fail(f"unknown key(s) {', '.join(unknown)}")
@@ -307,8 +317,15 @@ def parse_service_guide(data: Any, source_name: str = "<service guide>") -> Serv
         if extra:
             raise fail(f"{label} has unknown key(s) {', '.join(extra)}")
         topic_id = entry.get("id")
-        if not isinstance(topic_id, str) or not _NAME.match(topic_id) or topic_id == DEFAULT_TOPIC_ID:
-            raise fail(f"{label}.id must be a lower-case name like open_product, not 'default' (got {topic_id!r})")
+        if (
+            not isinstance(topic_id, str)
+            or not _NAME.match(topic_id)
+            or topic_id == DEFAULT_TOPIC_ID
+        ):
+            raise fail(
+                f"{label}.id must be a lower-case name like open_product, not 'default' (got"
+                f" {topic_id!r})"
+            )
         label = f"topic {topic_id}"
         if topic_id in seen:
             raise fail(f"{label} is defined twice")
@@ -330,14 +347,26 @@ def parse_service_guide(data: Any, source_name: str = "<service guide>") -> Serv
             faq = entry["faq"]
             if not isinstance(faq, str) or not _NAME.match(faq):
                 raise fail(f"{label}.faq must be an FAQ topic name like credit_limit (got {faq!r})")
-        topics.append(ServiceTopic(id=topic_id, name=name, keywords=keywords, unless=unless, priority=priority,
-                                   reply=reply, faq=faq, places=used))
+        topics.append(
+            ServiceTopic(
+                id=topic_id,
+                name=name,
+                keywords=keywords,
+                unless=unless,
+                priority=priority,
+                reply=reply,
+                faq=faq,
+                places=used,
+            )
+        )
 
     default_data = data["default"]
     if not isinstance(default_data, Mapping) or set(default_data) != {"answer"}:
         raise fail("default must be a mapping with only an answer")
     default_reply, default_places = render(default_data["answer"], "default.answer")
-    default = ServiceTopic(id=DEFAULT_TOPIC_ID, name="其他", reply=default_reply, places=default_places)
+    default = ServiceTopic(
+        id=DEFAULT_TOPIC_ID, name="其他", reply=default_reply, places=default_places
+    )
 
     return ServiceGuide(
         topics=tuple(topics),
@@ -358,7 +387,8 @@ def _text(value: Any, label: str, fail) -> str:
 
 
 def _spellings(entries: Any, fail) -> dict[str, str]:
-    """``{typed form: standard form}`` from ``{standard: [forms]}``, lower-cased and width-normalised."""
+    """``{typed form: standard form}`` from ``{standard: [forms]}``, lower-cased and
+    width-normalised."""
     if not isinstance(entries, Mapping):
         raise fail("spellings must be a mapping of standard form: [forms people type]")
     table: dict[str, str] = {}
@@ -393,7 +423,10 @@ def _places(entries: Any, fail) -> dict[str, Place]:
         if not isinstance(entry, Mapping) or set(entry) != {"text", "source"}:
             raise fail(f"places.{name} must be a mapping with exactly text and source")
         if entry["source"] not in PLACE_SOURCES:
-            raise fail(f"places.{name}.source must be one of {', '.join(PLACE_SOURCES)} (got {entry['source']!r})")
+            raise fail(
+                f"places.{name}.source must be one of {', '.join(PLACE_SOURCES)} (got"
+                f" {entry['source']!r})"
+            )
         text = _text(entry["text"], f"places.{name}.text", fail)
         if "{" in text or "}" in text:
             raise fail(f"places.{name}.text must not contain {{ or }}")
@@ -437,7 +470,12 @@ def _keywords(entries: Any, label: str, normalise, max_gap: int, fail) -> tuple[
             extra = sorted(str(k) for k in entry if k not in ("match", "unless"))
             if extra or "match" not in entry:
                 raise fail(f"{label}.keywords: {dict(entry)!r} must be a text or {{match, unless}}")
-            unless = _words(entry.get("unless") or [], f"{label}.keywords[{entry['match']!r}].unless", normalise, fail)
+            unless = _words(
+                entry.get("unless") or [],
+                f"{label}.keywords[{entry['match']!r}].unless",
+                normalise,
+                fail,
+            )
             entry = entry["match"]
         if not isinstance(entry, str) or not entry.strip():
             raise fail(f"{label}.keywords: {entry!r} is not a text")
@@ -445,7 +483,10 @@ def _keywords(entries: Any, label: str, normalise, max_gap: int, fail) -> tuple[
         if not all(pieces):
             raise fail(f"{label}.keywords: {entry!r} has an empty piece around {GAP}")
         if any(_CLAUSE_BREAKS.search(piece) for piece in pieces):
-            raise fail(f"{label}.keywords: {entry!r} contains punctuation that splits a message into clauses")
+            raise fail(
+                f"{label}.keywords: {entry!r} contains punctuation that splits a message into"
+                " clauses"
+            )
         if pieces in seen:
             raise fail(f"{label}.keywords: {entry!r} is listed twice")
         seen.add(pieces)

@@ -113,19 +113,25 @@ def penalty_rule_zh(policy: "LenderPolicy", with_note: bool = True) -> str:
     s = penalty_schedule(policy)
     tail = note(policy, "grace_days", "grace_mode") if with_note else ""
     if s.free_days == 0:
-        return f"没有宽限期，还款日过后没还清，罚息从逾期第{s.counted_from_day}天（还款日的第二天）算起{tail}。"
+        return (
+            "没有宽限期，还款日过后没还清，"
+            f"罚息从逾期第{s.counted_from_day}天（还款日的第二天）算起{tail}。"
+        )
     return f"宽限期{s.free_days}天，{_within_grace(s)}；{_after_grace(s)}{tail}。"
 
 
 def in_grace_zh(policy: "LenderPolicy", overdue_days: int) -> str:
     """For a loan ``overdue_days`` days overdue and still inside the grace days: what that means."""
     s = penalty_schedule(policy)
-    return (f"还在宽限期内（共{s.free_days}天，今天是逾期第{overdue_days}天）：{_within_grace(s)}；"
-            f"{_after_grace(s)}{note(policy, 'grace_days', 'grace_mode')}。")
+    return (
+        f"还在宽限期内（共{s.free_days}天，今天是逾期第{overdue_days}天）：{_within_grace(s)}；"
+        f"{_after_grace(s)}{note(policy, 'grace_days', 'grace_mode')}。"
+    )
 
 
 def penalty_milestone_zh(policy: "LenderPolicy") -> str:
-    """The penalty step of the timeline, on overdue day ``penalty_schedule(policy).payable_from_day``."""
+    """The penalty step of the timeline, on overdue day
+    ``penalty_schedule(policy).payable_from_day``."""
     s = penalty_schedule(policy)
     rate = f"罚息利率是合同利率的{_plain(policy.penalty_multiplier)}倍，没付的利息也按这个利率计"
     if s.free_days == 0 or not s.grace_charged_later:
@@ -138,14 +144,18 @@ def penalty_rate_zh(policy: "LenderPolicy") -> str:
     multiplier = policy.penalty_multiplier
     daily = EXAMPLE_DAILY_RATE
     annual = daily * policy.day_count
-    return (f"罚息利率是合同利率的{_plain(multiplier)}倍{note(policy, 'penalty_multiplier')}，"
-            f"比如合同年化{_percent(annual)}%（日利率{_percent(daily, 3)}%），"
-            f"罚息就是年化{_percent(annual * multiplier)}%（日利率{_percent(daily * multiplier, 3)}%）。")
+    return (
+        f"罚息利率是合同利率的{_plain(multiplier)}倍{note(policy, 'penalty_multiplier')}，"
+        f"比如合同年化{_percent(annual)}%（日利率{_percent(daily, 3)}%），"
+        f"罚息就是年化{_percent(annual * multiplier)}%"
+        f"（日利率{_percent(daily * multiplier, 3)}%）。"
+    )
 
 
 def penalty_multiplier_rule_zh(policy: "LenderPolicy") -> str:
     """``罚息利率是合同利率的1.5倍。``"""
-    return f"罚息利率是合同利率的{_plain(policy.penalty_multiplier)}倍{note(policy, 'penalty_multiplier')}。"
+    multiplier = _plain(policy.penalty_multiplier)
+    return f"罚息利率是合同利率的{multiplier}倍{note(policy, 'penalty_multiplier')}。"
 
 
 def report_rule_zh(policy: "LenderPolicy") -> str:
@@ -163,10 +173,15 @@ def grace_report_zh(policy: "LenderPolicy") -> str:
     if s.free_days == 0:
         return report_rule_zh(policy)
     if s.free_days <= after:
-        return (f"按本产品配置，逾期超过{after}天才可能被报送征信，所以在宽限期内还清，"
-                f"不会因为这次晚还被报送{tail}。")
+        return (
+            f"按本产品配置，逾期超过{after}天才可能被报送征信，所以在宽限期内还清，"
+            f"不会因为这次晚还被报送{tail}。"
+        )
     when = f"逾期超过{after}天" if after > 0 else "一逾期"
-    return f"宽限期只免罚息，不管征信。按本产品配置，{when}就可能被报送征信{tail}，别等到宽限期最后一天。"
+    return (
+        f"宽限期只免罚息，不管征信。按本产品配置，{when}就可能被报送征信{tail}，"
+        "别等到宽限期最后一天。"
+    )
 
 
 def escalation_zh(policy: "LenderPolicy") -> str:
@@ -176,8 +191,11 @@ def escalation_zh(policy: "LenderPolicy") -> str:
     if call is not None:
         parts.append(f"约逾期第{call}天起可能接到催收电话")
     if legal is not None:
-        parts.append(f"约第{legal}天起可能收到律师函、进入法律程序" if parts
-                     else f"约逾期第{legal}天起可能收到律师函、进入法律程序")
+        parts.append(
+            f"约第{legal}天起可能收到律师函、进入法律程序"
+            if parts
+            else f"约逾期第{legal}天起可能收到律师函、进入法律程序"
+        )
     if not parts:
         return FALLBACK_SLOTS["policy_escalation"]
     return "，".join(parts) + f"{note(policy, 'collection', 'lawsuit')}。"
@@ -188,7 +206,9 @@ def legal_rule_zh(policy: "LenderPolicy") -> str:
     legal = policy.legal_from_day
     if legal is None:
         return FALLBACK_SLOTS["policy_legal_rule"]
-    return f"按本产品配置，约逾期第{legal}天起可能收到律师函、进入法律程序{note(policy, 'lawsuit')}。"
+    return (
+        f"按本产品配置，约逾期第{legal}天起可能收到律师函、进入法律程序{note(policy, 'lawsuit')}。"
+    )
 
 
 def cutoff_rule_zh(policy: "LenderPolicy", with_note: bool = True) -> str:
@@ -204,8 +224,10 @@ def prepayment_rule_zh(policy: "LenderPolicy") -> str:
 def day_count_rule_zh(policy: "LenderPolicy") -> str:
     """How this lender turns a daily rate into the nominal annual rate."""
     daily = EXAMPLE_DAILY_RATE
-    return (f"本产品的名义年利率 = 日利率 × {policy.day_count}{note(policy, 'day_count')}："
-            f"日利率{_percent(daily, 3)}%，年化就是{_percent(daily * policy.day_count)}%。")
+    return (
+        f"本产品的名义年利率 = 日利率 × {policy.day_count}{note(policy, 'day_count')}："
+        f"日利率{_percent(daily, 3)}%，年化就是{_percent(daily * policy.day_count)}%。"
+    )
 
 
 def sentence_slots(policy: "LenderPolicy") -> dict[str, str]:

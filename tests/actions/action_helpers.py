@@ -4,6 +4,7 @@ them (RasaHQ financial-demo style), and what the bot said. Fixtures are in conft
 This directory is not a package on purpose: a package named ``actions`` here would shadow the
 project's ``actions`` package inside pytest.
 """
+
 from __future__ import annotations
 
 import uuid
@@ -14,17 +15,23 @@ from rasa_sdk import Tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from bot.channels.identity import VerifiedIdentity, stamp
+from bot.loans.demo_borrowers import MULTI_DEBT, ONE_YUAN, TWO_MONTHS, UP_TO_DATE  # noqa: F401
 from bot.policy import load_policy
 
 #: the signing secret of the action tests (conftest.py puts it in the environment)
 IDENTITY_SECRET = "action-tests-identity-secret-7d1f"
 TODAY = date(2026, 11, 23)
-from bot.loans.demo_borrowers import MULTI_DEBT, ONE_YUAN, TWO_MONTHS, UP_TO_DATE  # noqa: F401 (re-exported)
 
 
 def entity(name: str, value: str, text: Optional[str] = None) -> Dict[str, Any]:
     """An entity as the NLU reports it; ``text`` is its surface form, placed by make_tracker."""
-    item = {"entity": name, "value": value, "start": 0, "end": 0, "extractor": "FinanceEntityExtractor"}
+    item = {
+        "entity": name,
+        "value": value,
+        "start": 0,
+        "end": 0,
+        "extractor": "FinanceEntityExtractor",
+    }
     if text:
         item["text"] = text
     return item
@@ -63,7 +70,9 @@ def make_tracker(
     metadata: Dict[str, Any] = {}
     if with_metadata and channel:
         subject = borrower or f"unlinked-{uuid.uuid4().hex[:6]}"
-        metadata = stamp({}, VerifiedIdentity(channel, subject, sender_id, as_of), IDENTITY_SECRET.encode())
+        metadata = stamp(
+            {}, VerifiedIdentity(channel, subject, sender_id, as_of), IDENTITY_SECRET.encode()
+        )
     if intent and intent.startswith("EXTERNAL_"):
         metadata = {"is_external": True}  # what Rasa puts on an external event (a reminder firing)
     parse = {
@@ -74,15 +83,29 @@ def make_tracker(
         "metadata": metadata,
     }
     if response_key:
-        parse["response_selector"] = {"faq": {"response": {"intent_response_key": f"faq/{response_key}",
-                                                           "confidence": 0.95}}}
-    events: List[Dict[str, Any]] = [{"event": "action", "name": "action_session_start"},
-                                    {"event": "action", "name": "action_listen"}]
+        parse["response_selector"] = {
+            "faq": {"response": {"intent_response_key": f"faq/{response_key}", "confidence": 0.95}}
+        }
+    events: List[Dict[str, Any]] = [
+        {"event": "action", "name": "action_session_start"},
+        {"event": "action", "name": "action_listen"},
+    ]
     events += list(history)
     if previous_action:
-        events += [{"event": "action", "name": previous_action}, {"event": "action", "name": "action_listen"}]
-    events.append({"event": "user", "text": text, "parse_data": parse, "metadata": metadata,
-                   "message_id": parse["message_id"], "input_channel": channel})
+        events += [
+            {"event": "action", "name": previous_action},
+            {"event": "action", "name": "action_listen"},
+        ]
+    events.append(
+        {
+            "event": "user",
+            "text": text,
+            "parse_data": parse,
+            "metadata": metadata,
+            "message_id": parse["message_id"],
+            "input_channel": channel,
+        }
+    )
     all_slots = dict(load_policy().as_slots())
     all_slots.update(slots or {})
     if requested_slot:
@@ -108,7 +131,9 @@ def slot_values(events: List[Dict[str, Any]]) -> Dict[str, Any]:
     return {event["name"]: event["value"] for event in events if event.get("event") == "slot"}
 
 
-def slots_after(tracker: Tracker, events: List[Dict[str, Any]], names: Iterable[str]) -> Dict[str, Any]:
+def slots_after(
+    tracker: Tracker, events: List[Dict[str, Any]], names: Iterable[str]
+) -> Dict[str, Any]:
     """The values of ``names`` once ``events`` are applied to ``tracker`` (start actions only
     send the slots they change)."""
     values = {name: tracker.get_slot(name) for name in names}

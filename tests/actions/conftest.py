@@ -8,6 +8,7 @@
 
 Trackers and the other helpers are in action_helpers.py.
 """
+
 from __future__ import annotations
 
 import shutil
@@ -17,6 +18,7 @@ from typing import Any, Dict
 
 import pytest
 import yaml
+from action_helpers import IDENTITY_SECRET, TODAY
 
 from bot.loans import client as client_module
 from bot.loans import migrate
@@ -25,8 +27,6 @@ from bot.loans.db import Database
 from bot.loans.demo import seed_demo
 from bot.loans.service import create_app
 from bot.policy import load_policy
-
-from action_helpers import IDENTITY_SECRET, TODAY
 
 REPO = Path(__file__).resolve().parents[2]
 TOKEN = "actions-test-token-5b0c2e"
@@ -68,7 +68,9 @@ async def ledger_url(migrated_template, tmp_path) -> str:
 @pytest.fixture
 async def ledger(aiohttp_server, ledger_url, monkeypatch):
     """The real service on the seeded database; the actions' client talks to it."""
-    server = await aiohttp_server(create_app(ledger_url, TOKEN, today=lambda: TODAY, policy=load_policy()))
+    server = await aiohttp_server(
+        create_app(ledger_url, TOKEN, today=lambda: TODAY, policy=load_policy())
+    )
     loans = LoanClient(str(server.make_url("")).rstrip("/"), TOKEN)
     monkeypatch.setattr(client_module, "_client", loans)
     yield loans

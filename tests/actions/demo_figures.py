@@ -4,6 +4,7 @@ The demo portfolio is documented in bot/loans/demo.py; here each figure is rebui
 contract terms (schedule, due dates, penalty per overdue installment), so the action tests check
 the whole chain ledger → client → action → reply against an independent computation.
 """
+
 from __future__ import annotations
 
 from dataclasses import dataclass
@@ -11,11 +12,11 @@ from datetime import date
 from decimal import Decimal
 from typing import List
 
+from action_helpers import TODAY
+
 from bot.finance.overdue import overdue_cost
 from bot.finance.schedule import amortization_schedule
 from bot.policy import load_policy
-
-from action_helpers import TODAY
 
 D = Decimal
 
@@ -43,9 +44,21 @@ def _rows(principal: str, annual: str, months: int, method: str = "equal_install
 
 def _penalty(rows, daily: Decimal, days: List[int]) -> Decimal:
     policy = load_policy()
-    return sum((overdue_cost(row.principal, daily, d, overdue_interest=row.interest, grace_days=policy.grace_days,
-                             multiplier=policy.penalty_multiplier, grace_mode=policy.grace_mode).total_penalty
-                for row, d in zip(rows, days)), D("0.00"))
+    return sum(
+        (
+            overdue_cost(
+                row.principal,
+                daily,
+                d,
+                overdue_interest=row.interest,
+                grace_days=policy.grace_days,
+                multiplier=policy.penalty_multiplier,
+                grace_mode=policy.grace_mode,
+            ).total_penalty
+            for row, d in zip(rows, days)
+        ),
+        D("0.00"),
+    )
 
 
 def two_months() -> Loan:
@@ -53,16 +66,32 @@ def two_months() -> Loan:
     rows = _rows("20000", "0.18", 12)
     overdue_rows = rows[2:4]
     days = [(TODAY - date(2026, 9, 23)).days, (TODAY - date(2026, 10, 23)).days]
-    return Loan("借呗", D("0.18"), D("0.0005"), D("20000") - sum(r.principal for r in rows[:2]),
-                rows[4].payment, sum(r.payment for r in overdue_rows), _penalty(overdue_rows, D("0.0005"), days),
-                max(days), sum(r.principal for r in overdue_rows))
+    return Loan(
+        "借呗",
+        D("0.18"),
+        D("0.0005"),
+        D("20000") - sum(r.principal for r in rows[:2]),
+        rows[4].payment,
+        sum(r.payment for r in overdue_rows),
+        _penalty(overdue_rows, D("0.0005"), days),
+        max(days),
+        sum(r.principal for r in overdue_rows),
+    )
 
 
 def up_to_date() -> Loan:
     """借呗 10,000 at 0.04 %/day, 12 months; three installments paid, the next due on 12-13."""
     rows = _rows("10000", "0.144", 12)
-    return Loan("借呗", D("0.144"), D("0.0004"), D("10000") - sum(r.principal for r in rows[:3]),
-                rows[3].payment, D("0.00"), D("0.00"), 0)
+    return Loan(
+        "借呗",
+        D("0.144"),
+        D("0.0004"),
+        D("10000") - sum(r.principal for r in rows[:3]),
+        rows[3].payment,
+        D("0.00"),
+        D("0.00"),
+        0,
+    )
 
 
 def one_yuan() -> Loan:
@@ -70,10 +99,25 @@ def one_yuan() -> Loan:
     rows = _rows("3000", "0.144", 6)
     policy = load_policy()
     # a repayment pays interest before principal: the 1.00 missing is principal
-    penalty = overdue_cost(D("1.00"), D("0.0004"), 4, grace_days=policy.grace_days,
-                           multiplier=policy.penalty_multiplier, grace_mode=policy.grace_mode).total_penalty
-    return Loan("借呗", D("0.144"), D("0.0004"), D("3000") - rows[0].principal - (rows[1].principal - D("1.00")),
-                rows[2].payment, D("1.00"), penalty, 4, D("1.00"))
+    penalty = overdue_cost(
+        D("1.00"),
+        D("0.0004"),
+        4,
+        grace_days=policy.grace_days,
+        multiplier=policy.penalty_multiplier,
+        grace_mode=policy.grace_mode,
+    ).total_penalty
+    return Loan(
+        "借呗",
+        D("0.144"),
+        D("0.0004"),
+        D("3000") - rows[0].principal - (rows[1].principal - D("1.00")),
+        rows[2].payment,
+        D("1.00"),
+        penalty,
+        4,
+        D("1.00"),
+    )
 
 
 def multi_debt() -> List[Loan]:
@@ -83,10 +127,34 @@ def multi_debt() -> List[Loan]:
     huabei = _rows("6000", "0.135", 6)
     card = _rows("12000", "0.1656", 12, "equal_principal")
     return [
-        Loan("借呗", D("0.18"), D("0.0005"), D("20000") - sum(r.principal for r in jiebei[:2]),
-             jiebei[2].payment, D("0.00"), D("0.00"), 0),
-        Loan("花呗", D("0.135"), D("0.135") / 360, D("6000") - huabei[0].principal, huabei[1].payment,
-             D("0.00"), D("0.00"), 0),
-        Loan("信用卡", D("0.1656"), D("0.1656") / 360, D("12000") - sum(r.principal for r in card[:3]),
-             card[3].payment, D("0.00"), D("0.00"), 0),
+        Loan(
+            "借呗",
+            D("0.18"),
+            D("0.0005"),
+            D("20000") - sum(r.principal for r in jiebei[:2]),
+            jiebei[2].payment,
+            D("0.00"),
+            D("0.00"),
+            0,
+        ),
+        Loan(
+            "花呗",
+            D("0.135"),
+            D("0.135") / 360,
+            D("6000") - huabei[0].principal,
+            huabei[1].payment,
+            D("0.00"),
+            D("0.00"),
+            0,
+        ),
+        Loan(
+            "信用卡",
+            D("0.1656"),
+            D("0.1656") / 360,
+            D("12000") - sum(r.principal for r in card[:3]),
+            card[3].payment,
+            D("0.00"),
+            D("0.00"),
+            0,
+        ),
     ]

@@ -1,17 +1,30 @@
 """The 50/30/20 budget: amounts told apart in one message, validation, and the answer."""
+
 from __future__ import annotations
 
 from decimal import Decimal
 
+import demo_figures as expected
 import pytest
+from action_helpers import (
+    MULTI_DEBT,
+    TWO_MONTHS,
+    entity,
+    make_tracker,
+    slot_values,
+    slots_after,
+    texts,
+)
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.budget_plan import ActionBudgetPlan, ActionStartBudgetPlan, ValidateBudgetForm, split_amounts
+from actions.budget_plan import (
+    ActionBudgetPlan,
+    ActionStartBudgetPlan,
+    ValidateBudgetForm,
+    split_amounts,
+)
 from bot.finance.budget import budget_plan
 from bot.finance.money import fmt_money
-
-import demo_figures as expected
-from action_helpers import MULTI_DEBT, TWO_MONTHS, entity, make_tracker, slot_values, slots_after, texts
 
 SLOTS = ("budget_income", "budget_fixed")
 
@@ -20,51 +33,101 @@ FORM = "budget_form"
 
 
 def test_amounts_are_told_apart_by_the_words_before_them():
-    assert split_amounts([(D("8000"), "月薪"), (D("2500"), "，房租")]) == {"budget_income": "8000", "budget_fixed": "2500"}
-    assert split_amounts([(D("2000"), "房租"), (D("1500"), "，吃饭")], prefer="budget_fixed") == \
-        {"budget_income": None, "budget_fixed": "3500"}
+    assert split_amounts([(D("8000"), "月薪"), (D("2500"), "，房租")]) == {
+        "budget_income": "8000",
+        "budget_fixed": "2500",
+    }
+    assert split_amounts([(D("2000"), "房租"), (D("1500"), "，吃饭")], prefer="budget_fixed") == {
+        "budget_income": None,
+        "budget_fixed": "3500",
+    }
     assert split_amounts([(D("7000"), "")]) == {"budget_income": "7000", "budget_fixed": None}
-    assert split_amounts([(D("3000"), "大概")], prefer="budget_fixed") == {"budget_income": None, "budget_fixed": "3000"}
-    assert split_amounts([(D("2000"), "如果房租降到")]) == {"budget_income": None, "budget_fixed": "2000"}
+    assert split_amounts([(D("3000"), "大概")], prefer="budget_fixed") == {
+        "budget_income": None,
+        "budget_fixed": "3000",
+    }
+    assert split_amounts([(D("2000"), "如果房租降到")]) == {
+        "budget_income": None,
+        "budget_fixed": "2000",
+    }
 
 
 async def test_start_reads_both_numbers_of_the_request(ledger_down):
     text = "工资七千五，固定开销3500，帮我算算每月能拿多少还款"
-    tracker = make_tracker(text, "request_budget_plan", entities=[entity("amount", "7500", text="七千五"),
-                                                                  entity("amount", "3500", text="3500")])
-    slots = slots_after(tracker, await ActionStartBudgetPlan().run(CollectingDispatcher(), tracker, {}), SLOTS)
+    tracker = make_tracker(
+        text,
+        "request_budget_plan",
+        entities=[entity("amount", "7500", text="七千五"), entity("amount", "3500", text="3500")],
+    )
+    slots = slots_after(
+        tracker, await ActionStartBudgetPlan().run(CollectingDispatcher(), tracker, {}), SLOTS
+    )
     assert slots == {"budget_income": "7500", "budget_fixed": "3500"}
 
 
 async def test_start_after_the_answer_changes_only_the_rent(ledger_down):
-    tracker = make_tracker("如果房租降到2000呢", "inform", entities=[entity("amount", "2000", text="2000")],
-                           slots={"budget_income": "7500", "budget_fixed": "3500"}, previous_action="action_budget_plan")
-    slots = slots_after(tracker, await ActionStartBudgetPlan().run(CollectingDispatcher(), tracker, {}), SLOTS)
+    tracker = make_tracker(
+        "如果房租降到2000呢",
+        "inform",
+        entities=[entity("amount", "2000", text="2000")],
+        slots={"budget_income": "7500", "budget_fixed": "3500"},
+        previous_action="action_budget_plan",
+    )
+    slots = slots_after(
+        tracker, await ActionStartBudgetPlan().run(CollectingDispatcher(), tracker, {}), SLOTS
+    )
     assert slots == {"budget_income": "7500", "budget_fixed": "2000"}
 
 
 async def test_a_new_request_clears_the_old_numbers(ledger_down):
-    tracker = make_tracker("帮我做个预算", "request_budget_plan", slots={"budget_income": "7500", "budget_fixed": "3500"},
-                           previous_action="utter_greet")
-    slots = slots_after(tracker, await ActionStartBudgetPlan().run(CollectingDispatcher(), tracker, {}), SLOTS)
+    tracker = make_tracker(
+        "帮我做个预算",
+        "request_budget_plan",
+        slots={"budget_income": "7500", "budget_fixed": "3500"},
+        previous_action="utter_greet",
+    )
+    slots = slots_after(
+        tracker, await ActionStartBudgetPlan().run(CollectingDispatcher(), tracker, {}), SLOTS
+    )
     assert slots == {"budget_income": None, "budget_fixed": None}
 
 
 async def validate(domain, text, requested, entities=(), intent="inform", slots=None):
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker(text, intent, entities=entities, requested_slot=requested, active_loop=FORM, slots=slots)
-    return slot_values(await ValidateBudgetForm().run(dispatcher, tracker, domain)), texts(dispatcher)
+    tracker = make_tracker(
+        text, intent, entities=entities, requested_slot=requested, active_loop=FORM, slots=slots
+    )
+    return slot_values(await ValidateBudgetForm().run(dispatcher, tracker, domain)), texts(
+        dispatcher
+    )
 
 
-@pytest.mark.parametrize("text, entities, expected_slots, reply", [
-    ("到手7k", [entity("amount", "7000", text="7k")], {"budget_income": "7000"}, ""),
-    ("-8000", [entity("amount", "8000", text="8000")], {"budget_income": None}, "收入不能是负数"),
-    ("不固定", [], {"budget_income": None}, "金额我没认出来"),
-    ("0", [entity("amount", "0", text="0")], {"budget_income": None}, "没有收入"),
-    ("一百亿", [entity("amount", "10000000000", text="一百亿")], {"budget_income": None}, "多打了几个0"),
-    ("8000，房租2000", [entity("amount", "8000", text="8000"), entity("amount", "2000", text="2000")],
-     {"budget_income": "8000", "budget_fixed": "2000"}, ""),
-])
+@pytest.mark.parametrize(
+    "text, entities, expected_slots, reply",
+    [
+        ("到手7k", [entity("amount", "7000", text="7k")], {"budget_income": "7000"}, ""),
+        (
+            "-8000",
+            [entity("amount", "8000", text="8000")],
+            {"budget_income": None},
+            "收入不能是负数",
+        ),
+        ("不固定", [], {"budget_income": None}, "金额我没认出来"),
+        ("0", [entity("amount", "0", text="0")], {"budget_income": None}, "没有收入"),
+        (
+            "一百亿",
+            [entity("amount", "10000000000", text="一百亿")],
+            {"budget_income": None},
+            "多打了几个0",
+        ),
+        (
+            "8000，房租2000",
+            [entity("amount", "8000", text="8000"), entity("amount", "2000", text="2000")],
+            {"budget_income": "8000", "budget_fixed": "2000"},
+            "",
+        ),
+    ],
+)
 async def test_income_validation(domain, text, entities, expected_slots, reply):
     slots, said = await validate(domain, text, "budget_income", entities)
     for name, value in expected_slots.items():
@@ -72,14 +135,24 @@ async def test_income_validation(domain, text, entities, expected_slots, reply):
     assert reply in said
 
 
-@pytest.mark.parametrize("text, entities, value, reply", [
-    ("房租2000，吃饭1500", [entity("amount", "2000", text="2000"), entity("amount", "1500", text="1500")], "3500", ""),
-    ("没有", [], "0", ""),
-    ("-100", [entity("amount", "100", text="100")], None, "支出不能是负数"),
-    ("挺多的", [], None, "金额我没认出来"),
-])
+@pytest.mark.parametrize(
+    "text, entities, value, reply",
+    [
+        (
+            "房租2000，吃饭1500",
+            [entity("amount", "2000", text="2000"), entity("amount", "1500", text="1500")],
+            "3500",
+            "",
+        ),
+        ("没有", [], "0", ""),
+        ("-100", [entity("amount", "100", text="100")], None, "支出不能是负数"),
+        ("挺多的", [], None, "金额我没认出来"),
+    ],
+)
 async def test_fixed_expenses_validation(domain, text, entities, value, reply):
-    slots, said = await validate(domain, text, "budget_fixed", entities, slots={"budget_income": "8000"})
+    slots, said = await validate(
+        domain, text, "budget_fixed", entities, slots={"budget_income": "8000"}
+    )
     assert slots["budget_fixed"] == value
     assert reply in said
 
@@ -91,8 +164,13 @@ async def test_an_faq_inside_the_form_is_not_an_answer(domain):
 
 async def answer(borrower, income, fixed):
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker("", "inform", borrower=borrower, previous_action=FORM,
-                           slots={"budget_income": income, "budget_fixed": fixed})
+    tracker = make_tracker(
+        "",
+        "inform",
+        borrower=borrower,
+        previous_action=FORM,
+        slots={"budget_income": income, "budget_fixed": fixed},
+    )
     assert await ActionBudgetPlan().run(dispatcher, tracker, {}) == []
     return dispatcher.messages
 
@@ -101,12 +179,18 @@ async def test_unlinked_user_gets_the_split_and_the_capacity(ledger):
     plan = budget_plan(D("8000"), D("3000"))
     messages = await answer(None, "8000", "3000")
     text = "\n".join(m["text"] for m in messages)
-    assert f"必要开支 50%：{fmt_money(plan.needs)}元" in text and f"弹性消费 30%：{fmt_money(plan.wants)}元" in text
+    assert (
+        f"必要开支 50%：{fmt_money(plan.needs)}元" in text
+        and f"弹性消费 30%：{fmt_money(plan.wants)}元" in text
+    )
     assert f"储蓄和还债 20%：{fmt_money(plan.savings_and_debt)}元" in text
     assert f"上限约{fmt_money(plan.debt_capacity)}元" in text
     assert f"{fmt_money(plan.emergency_fund_min)}元-{fmt_money(plan.emergency_fund_max)}元" in text
     assert "最低要还" not in text
-    assert messages[0]["custom"]["type"] == "budget_plan" and len(messages[0]["custom"]["table"]["rows"]) == 3
+    assert (
+        messages[0]["custom"]["type"] == "budget_plan"
+        and len(messages[0]["custom"]["table"]["rows"]) == 3
+    )
 
 
 async def test_linked_borrower_sees_their_minimums_against_the_capacity(ledger):
@@ -114,7 +198,10 @@ async def test_linked_borrower_sees_their_minimums_against_the_capacity(ledger):
     plan = budget_plan(D("8000"), D("3000"), minimums)
     text = "\n".join(m["text"] for m in await answer(MULTI_DEBT, "8000", "3000"))
     assert f"各笔最低要还{fmt_money(minimums)}元，比上限多{fmt_money(plan.minimums_gap)}元" in text
-    assert f"挪出{fmt_money(plan.minimums_gap)}元，弹性消费就只剩{fmt_money(plan.wants - plan.minimums_gap)}元" in text
+    assert (
+        f"挪出{fmt_money(plan.minimums_gap)}元，"
+        f"弹性消费就只剩{fmt_money(plan.wants - plan.minimums_gap)}元" in text
+    )
     assert "申请延期" in text
 
 

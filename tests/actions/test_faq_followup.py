@@ -1,20 +1,27 @@
 """action_faq_followup: the user's own figures after a general answer about being overdue."""
+
 from __future__ import annotations
 
+import demo_figures as expected
+from action_helpers import ONE_YUAN, TWO_MONTHS, UP_TO_DATE, entity, make_tracker, texts
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.faq_followup import ActionFaqFollowup
 from bot.finance.money import fmt_money
 
-import demo_figures as expected
-from action_helpers import ONE_YUAN, TWO_MONTHS, UP_TO_DATE, entity, make_tracker, texts
-
 
 async def followup(borrower, topic, text="借呗两个月没还会怎样") -> str:
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker(text, "faq", entities=[entity("loan_product", "借呗", text="借呗"),
-                                                  entity("duration", "P2M", text="两个月")],
-                           borrower=borrower, response_key=topic)
+    tracker = make_tracker(
+        text,
+        "faq",
+        entities=[
+            entity("loan_product", "借呗", text="借呗"),
+            entity("duration", "P2M", text="两个月"),
+        ],
+        borrower=borrower,
+        response_key=topic,
+    )
     assert await ActionFaqFollowup().run(dispatcher, tracker, {}) == []
     return texts(dispatcher)
 
@@ -29,7 +36,9 @@ async def test_two_months_overdue_asking_what_happens_gets_their_penalty_and_rep
     assert "征信还款状态按“3”（逾期61-90天）记" in reply
     # one next step of the policy timeline, in one sentence, marked as an example; no lender jargon
     step = next(line for line in reply.splitlines() if line.startswith("接下来："))
-    assert step.startswith("接下来：逾期第91天起，") and step.count("。") == 1 and "示例配置" in step
+    assert (
+        step.startswith("接下来：逾期第91天起，") and step.count("。") == 1 and "示例配置" in step
+    )
     assert "次级" not in reply and "不良" not in reply
     assert "申请延期" in reply
 

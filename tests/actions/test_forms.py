@@ -1,7 +1,9 @@
 """What every form shares: cleared slots are not answers, questions, and the domain matches."""
+
 from __future__ import annotations
 
 import pytest
+from action_helpers import TWO_MONTHS, make_tracker, slot_values
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
 from actions.budget_plan import ValidateBudgetForm
@@ -10,10 +12,13 @@ from actions.payoff_plan import ActionAskPayoffBudget, ValidatePayoffForm
 from actions.relief import ActionAskReliefReason, ValidateReliefForm
 from actions.reminders import ActionAskReminderDaysBefore, ValidateReminderForm
 
-from action_helpers import TWO_MONTHS, make_tracker, slot_values
-
-VALIDATIONS = [ValidateOverdueCostForm, ValidatePayoffForm, ValidateBudgetForm, ValidateReminderForm,
-               ValidateReliefForm]
+VALIDATIONS = [
+    ValidateOverdueCostForm,
+    ValidatePayoffForm,
+    ValidateBudgetForm,
+    ValidateReminderForm,
+    ValidateReliefForm,
+]
 
 
 @pytest.mark.parametrize("validation", VALIDATIONS, ids=lambda v: v().name())
@@ -46,14 +51,21 @@ def test_every_form_has_a_validation_and_an_ask_action_per_slot(domain):
 
 
 async def test_questions_give_context_the_first_time_and_are_short_when_asked_again(ledger):
-    for action, slot, context in ((ActionAskPayoffBudget, "payoff_budget", "这个月最低要还"),
-                                  (ActionAskReliefReason, "relief_reason", "批不批由贷款方决定")):
+    for action, slot, context in (
+        (ActionAskPayoffBudget, "payoff_budget", "这个月最低要还"),
+        (ActionAskReliefReason, "relief_reason", "批不批由贷款方决定"),
+    ):
         first, again = CollectingDispatcher(), CollectingDispatcher()
         await action().run(first, make_tracker("", "inform", borrower=TWO_MONTHS), {})
-        await action().run(again, make_tracker("", "inform", borrower=TWO_MONTHS, requested_slot=slot), {})
+        await action().run(
+            again, make_tracker("", "inform", borrower=TWO_MONTHS, requested_slot=slot), {}
+        )
         assert context in first.messages[0]["text"] and context not in again.messages[0]["text"]
         assert again.messages[0]["text"] in first.messages[0]["text"]
     asked = CollectingDispatcher()
     await ActionAskReminderDaysBefore().run(asked, make_tracker("", "set_repayment_reminder"), {})
     assert [b["payload"] for b in asked.messages[0]["buttons"]] == [
-        '/inform{"duration":"P1D"}', '/inform{"duration":"P3D"}', '/inform{"duration":"P7D"}']
+        '/inform{"duration":"P1D"}',
+        '/inform{"duration":"P3D"}',
+        '/inform{"duration":"P7D"}',
+    ]

@@ -1,9 +1,12 @@
 """action_check_loan_status against the real ledger and the demo borrowers."""
+
 from __future__ import annotations
 
 import re
 from decimal import Decimal
 
+import demo_figures as expected
+from action_helpers import MULTI_DEBT, ONE_YUAN, TWO_MONTHS, UP_TO_DATE, make_tracker, texts
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.identity import LINK_HELP_ZH, UNAVAILABLE_ZH
@@ -12,14 +15,14 @@ from bot.finance.money import fmt_money, money
 from bot.policy import load_policy
 from bot.policy.wording import cutoff_rule_zh, penalty_rule_zh
 
-import demo_figures as expected
-from action_helpers import MULTI_DEBT, ONE_YUAN, TWO_MONTHS, UP_TO_DATE, make_tracker, texts
-
 
 async def status_reply(borrower, **kwargs) -> str:
     dispatcher = CollectingDispatcher()
-    events = await ActionCheckLoanStatus().run(dispatcher, make_tracker("我借呗还欠多少", "check_loan_status",
-                                                                        borrower=borrower, **kwargs), {})
+    events = await ActionCheckLoanStatus().run(
+        dispatcher,
+        make_tracker("我借呗还欠多少", "check_loan_status", borrower=borrower, **kwargs),
+        {},
+    )
     assert events == []
     return texts(dispatcher)
 
@@ -35,9 +38,12 @@ async def test_two_months_overdue_borrower_sees_their_penalty_and_the_consequenc
     per_day = money(loan.overdue_amount * loan.daily_rate * load_policy().penalty_multiplier)
     assert f"每天约{fmt_money(per_day)}元" in reply
     assert "还款状态记为“3”（逾期61-90天）" in reply
-    # the next step of the policy timeline: one milestone, one sentence (day 91, legal notice, example)
+    # the next step of the policy timeline: one milestone, one sentence (day 91, legal notice,
+    # example)
     step = next(line for line in reply.splitlines() if line.startswith("接下来："))
-    assert step.startswith("接下来：逾期第91天起，") and step.count("。") == 1 and "示例配置" in step
+    assert (
+        step.startswith("接下来：逾期第91天起，") and step.count("。") == 1 and "示例配置" in step
+    )
     assert "次级" not in reply and "不良" not in reply
     assert f"一共{fmt_money(loan.overdue_total + loan.next_installment)}元" in reply
     assert "年化18.00%（日利率0.050%）" in reply

@@ -10,6 +10,7 @@
 * The dialogue: the rule and the test stories use ``action_out_of_scope``; the FAQ answers of
   credit limit, disbursement and auto-debit say what the bot cannot do and where to go.
 """
+
 from __future__ import annotations
 
 import logging
@@ -18,6 +19,7 @@ from pathlib import Path
 
 import pytest
 import yaml
+from action_helpers import make_tracker, texts
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.importers.importer import TrainingDataImporter
@@ -26,83 +28,240 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.out_of_scope import FALLBACK_ZH, ActionOutOfScope
 from bot.policy.service_guide import ENV_VAR, clear_service_guide_cache, load_service_guide
 
-from action_helpers import make_tracker, texts
-
 REPO = Path(__file__).resolve().parents[2]
 NOTE = "（示例路径，以App为准）"
 
 PHRASINGS = {
     "open_product": [
-        "借呗怎么开通", "怎么开通借呗", "花呗怎么开通啊", "我怎么没有借呗入口", "为什么我开通不了借被",
-        "开通花贝需要什么条件", "借呗开同", "借呗咋开通", "为啥我支付宝里没有借呗", "同事都有借呗就我没有",
-        "没收到借呗邀请咋办", "借呗图标不见了", "更新完支付宝借被找不着了", "借呗 怎么 申请", "花呗在哪申请",
-        "开通借呗要交钱吗", "帮我开通借呗", "借呗额度怎么开通啊", "一直提示暂时不能开通借呗", "JIEBEI怎么开通",
-        "借呗木有入口", "借呗怎么开不了😭",
+        "借呗怎么开通",
+        "怎么开通借呗",
+        "花呗怎么开通啊",
+        "我怎么没有借呗入口",
+        "为什么我开通不了借被",
+        "开通花贝需要什么条件",
+        "借呗开同",
+        "借呗咋开通",
+        "为啥我支付宝里没有借呗",
+        "同事都有借呗就我没有",
+        "没收到借呗邀请咋办",
+        "借呗图标不见了",
+        "更新完支付宝借被找不着了",
+        "借呗 怎么 申请",
+        "花呗在哪申请",
+        "开通借呗要交钱吗",
+        "帮我开通借呗",
+        "借呗额度怎么开通啊",
+        "一直提示暂时不能开通借呗",
+        "JIEBEI怎么开通",
+        "借呗木有入口",
+        "借呗怎么开不了😭",
     ],
     "close_account": [
-        "借呗怎么关闭", "我想关掉花呗", "借贝能注销吗", "怎么注销借呗账户", "花呗不想用了能关闭吗",
-        "借呗可以关掉吗 怕自己乱借", "不想要花呗了 帮我关了", "借呗注销流程是啥", "花唄关了还能再开不",
-        "怎么把借呗彻底关掉", "关闭借呗在哪操作", "借呗咋关", "注消花呗", "我要销户",
+        "借呗怎么关闭",
+        "我想关掉花呗",
+        "借贝能注销吗",
+        "怎么注销借呗账户",
+        "花呗不想用了能关闭吗",
+        "借呗可以关掉吗 怕自己乱借",
+        "不想要花呗了 帮我关了",
+        "借呗注销流程是啥",
+        "花唄关了还能再开不",
+        "怎么把借呗彻底关掉",
+        "关闭借呗在哪操作",
+        "借呗咋关",
+        "注消花呗",
+        "我要销户",
     ],
     "identity": [
-        "身份证过期了怎么改", "身份证到期了借呗要更新吗", "换了新身份证怎么上传", "实名认证信息怎么修改",
-        "我的身份证号填错了怎么改", "人脸识别一直失败", "刷脸认证不通过", "身分证过期了", "身份正到期咋办",
-        "证件过期 一直提示更新", "实名的时候名字打错了", "sfz过期", "名字改了怎么改",
+        "身份证过期了怎么改",
+        "身份证到期了借呗要更新吗",
+        "换了新身份证怎么上传",
+        "实名认证信息怎么修改",
+        "我的身份证号填错了怎么改",
+        "人脸识别一直失败",
+        "刷脸认证不通过",
+        "身分证过期了",
+        "身份正到期咋办",
+        "证件过期 一直提示更新",
+        "实名的时候名字打错了",
+        "sfz过期",
+        "名字改了怎么改",
     ],
     "phone_number": [
-        "手机号换了怎么办", "怎么修改绑定的手机号", "原来的手机号不用了收不到验证码", "借呗预留手机号怎么改",
-        "换号了 旧号已经停机 咋办", "借呗手机号码怎么更换", "手机丢了号码不用了", "电话号码换了要改吗",
+        "手机号换了怎么办",
+        "怎么修改绑定的手机号",
+        "原来的手机号不用了收不到验证码",
+        "借呗预留手机号怎么改",
+        "换号了 旧号已经停机 咋办",
+        "借呗手机号码怎么更换",
+        "手机丢了号码不用了",
+        "电话号码换了要改吗",
         "手机换号了 支付宝登不进去",
     ],
     "bank_card": [
-        "还款银行卡怎么换", "怎么解绑银行卡", "银行卡注销了要怎么换绑", "换绑银行卡在哪里操作",
-        "还款卡想换成工资卡 怎么改", "收款卡想换一张", "银行卡解绑不了", "借呗怎么添加新的银行卡",
-        "银行咔怎么解邦", "卡丢了怎么办",
+        "还款银行卡怎么换",
+        "怎么解绑银行卡",
+        "银行卡注销了要怎么换绑",
+        "换绑银行卡在哪里操作",
+        "还款卡想换成工资卡 怎么改",
+        "收款卡想换一张",
+        "银行卡解绑不了",
+        "借呗怎么添加新的银行卡",
+        "银行咔怎么解邦",
+        "卡丢了怎么办",
     ],
     "certificates": [
-        "开具结清证明", "借呗结清证明怎么开", "我要一份贷款结清证明，买房用", "能开个无欠款证明吗",
-        "银行要盖章的结清证明 怎么弄", "结清证明可以出电子版吗", "能不能开借呗的还款流水", "开一下借被的还款证明",
-        "办房贷要网贷结清证明 怎么弄", "还款凭证在哪下载", "结请证明", "能开非恶意逾期证明吗",
+        "开具结清证明",
+        "借呗结清证明怎么开",
+        "我要一份贷款结清证明，买房用",
+        "能开个无欠款证明吗",
+        "银行要盖章的结清证明 怎么弄",
+        "结清证明可以出电子版吗",
+        "能不能开借呗的还款流水",
+        "开一下借被的还款证明",
+        "办房贷要网贷结清证明 怎么弄",
+        "还款凭证在哪下载",
+        "结请证明",
+        "能开非恶意逾期证明吗",
     ],
-    "invoice": ["能开发票吗", "利息能开发票吗", "借款利息的发票找谁开", "开票", "利息可以报销吗", "发漂怎么开"],
+    "invoice": [
+        "能开发票吗",
+        "利息能开发票吗",
+        "借款利息的发票找谁开",
+        "开票",
+        "利息可以报销吗",
+        "发漂怎么开",
+    ],
     "wealth": [
-        "余额宝收益多少", "买什么理财收益高", "基金亏了怎么办", "股票怎么买", "炒股能赚钱吗", "余额包的钱怎么转出来",
-        "余额宝和零钱通哪个收益高", "基金定投怎么做", "明天大盘会涨吗", "黄金现在能入手吗",
+        "余额宝收益多少",
+        "买什么理财收益高",
+        "基金亏了怎么办",
+        "股票怎么买",
+        "炒股能赚钱吗",
+        "余额包的钱怎么转出来",
+        "余额宝和零钱通哪个收益高",
+        "基金定投怎么做",
+        "明天大盘会涨吗",
+        "黄金现在能入手吗",
     ],
     "other_products": [
-        "我想开通网商贷", "微粒贷怎么开通，微信里没看到", "京东白条怎么激活", "办一张信用卡要什么材料",
-        "白条怎么关闭", "借呗和网商贷是一家的吗", "网商代要啥资料", "美团月付怎么关", "信用卡逾期了",
+        "我想开通网商贷",
+        "微粒贷怎么开通，微信里没看到",
+        "京东白条怎么激活",
+        "办一张信用卡要什么材料",
+        "白条怎么关闭",
+        "借呗和网商贷是一家的吗",
+        "网商代要啥资料",
+        "美团月付怎么关",
+        "信用卡逾期了",
     ],
     "loan_shopping": [
-        "帮我推荐个利息低的贷款", "哪个网贷好批", "你们有没有别的贷款产品", "我想贷款买车找谁", "房贷利率多少",
-        "还有什么口子能下款", "哪里能借到钱",
+        "帮我推荐个利息低的贷款",
+        "哪个网贷好批",
+        "你们有没有别的贷款产品",
+        "我想贷款买车找谁",
+        "房贷利率多少",
+        "还有什么口子能下款",
+        "哪里能借到钱",
     ],
     "sesame_score": [
-        "芝麻分怎么涨", "芝麻分太低了 咋提升", "芝麻信用分在哪看", "芝麻分多少才能开借呗", "芝麻份怎么提高",
-        "信用分低怎么办", "怎么刷分",
+        "芝麻分怎么涨",
+        "芝麻分太低了 咋提升",
+        "芝麻信用分在哪看",
+        "芝麻分多少才能开借呗",
+        "芝麻份怎么提高",
+        "信用分低怎么办",
+        "怎么刷分",
     ],
     "account_security": [
-        "支付密码忘了怎么办", "支付宝登不上了", "号被盗了咋整", "支付宝账号被盗了怎么办", "有人冒用我身份证开了借呗",
-        "账号被限制登录了", "收不到短信验证码", "支付宝账户被冻结 说存在风险", "登陆不了", "这笔不是我借的",
+        "支付密码忘了怎么办",
+        "支付宝登不上了",
+        "号被盗了咋整",
+        "支付宝账号被盗了怎么办",
+        "有人冒用我身份证开了借呗",
+        "账号被限制登录了",
+        "收不到短信验证码",
+        "支付宝账户被冻结 说存在风险",
+        "登陆不了",
+        "这笔不是我借的",
         "我想改一下支付宝的登录密码",
     ],
-    "personal_info": ["紧急联系人填错了想改", "借呗的紧急联系人怎么改", "工作单位变了 资料怎么改", "绑定的邮箱怎么换"],
-    "lend_to_others": ["借呗可以给家人用吗", "借呗可以借给朋友用吗", "借呗额度能转给别人吗", "借呗能用别人的卡收款吗"],
-    "contract": ["借款合同在哪里下载", "怎么查看我的借款合同", "借呗的电子合同在哪看", "借款协议能发我邮箱吗",
-                 "合同编号在哪看"],
-    "payment_problem": ["还款扣了两次钱咋办", "重复扣款了", "多扣了我100块", "还了钱还显示欠款", "还款没到账"],
-    "complaint": ["我要投诉", "客服态度太差了我要投诉", "你们APP界面太丑了", "我想给借呗提个产品建议", "乱扣费"],
+    "personal_info": [
+        "紧急联系人填错了想改",
+        "借呗的紧急联系人怎么改",
+        "工作单位变了 资料怎么改",
+        "绑定的邮箱怎么换",
+    ],
+    "lend_to_others": [
+        "借呗可以给家人用吗",
+        "借呗可以借给朋友用吗",
+        "借呗额度能转给别人吗",
+        "借呗能用别人的卡收款吗",
+    ],
+    "contract": [
+        "借款合同在哪里下载",
+        "怎么查看我的借款合同",
+        "借呗的电子合同在哪看",
+        "借款协议能发我邮箱吗",
+        "合同编号在哪看",
+    ],
+    "payment_problem": [
+        "还款扣了两次钱咋办",
+        "重复扣款了",
+        "多扣了我100块",
+        "还了钱还显示欠款",
+        "还款没到账",
+    ],
+    "complaint": [
+        "我要投诉",
+        "客服态度太差了我要投诉",
+        "你们APP界面太丑了",
+        "我想给借呗提个产品建议",
+        "乱扣费",
+    ],
     "contact": ["客服电话多少", "你们的客服热线是多少", "人工电话打不通"],
     "credit_limit": ["怎么提额", "借呗额度为啥降了", "借呗怎么申请提额", "额渡没了"],
     "borrowing_process": ["钱怎么还没到账", "借款审核要多久", "放款失败怎么回事"],
-    "auto_debit": ["自动扣款几点扣", "怎么关闭借呗的自动扣款", "扣款失败了", "怎么换自动扣款的银行卡"],
+    "auto_debit": [
+        "自动扣款几点扣",
+        "怎么关闭借呗的自动扣款",
+        "扣款失败了",
+        "怎么换自动扣款的银行卡",
+    ],
     "collection": ["投诉催收", "催收天天打电话骚扰我"],
-    "weather": ["今天天气怎么样", "明天会下雨吗", "北京天气", "what's the weather today", "今天好热"],
-    "chitchat": ["给我讲个笑话", "讲个段子呗", "你会唱歌吗", "你多大了", "陪我聊聊天吧", "我好无聊", "今晚吃什么好",
-                 "现在几点了", "今天星期几", "讲个故事吧", "你有女朋友吗"],
+    "weather": [
+        "今天天气怎么样",
+        "明天会下雨吗",
+        "北京天气",
+        "what's the weather today",
+        "今天好热",
+    ],
+    "chitchat": [
+        "给我讲个笑话",
+        "讲个段子呗",
+        "你会唱歌吗",
+        "你多大了",
+        "陪我聊聊天吧",
+        "我好无聊",
+        "今晚吃什么好",
+        "现在几点了",
+        "今天星期几",
+        "讲个故事吧",
+        "你有女朋友吗",
+    ],
 }
-DEFAULT_PHRASINGS = ["asdfghjkl", "🐶", "。。。", "", "   ", "公积金怎么提取", "快递丢了找谁投诉", "怎么关闭免密支付",
-                     "帮我订一张去上海的高铁票", "一加一等于几"]
+DEFAULT_PHRASINGS = [
+    "asdfghjkl",
+    "🐶",
+    "。。。",
+    "",
+    "   ",
+    "公积金怎么提取",
+    "快递丢了找谁投诉",
+    "怎么关闭免密支付",
+    "帮我订一张去上海的高铁票",
+    "一加一等于几",
+]
 
 
 @pytest.fixture(autouse=True)
@@ -120,8 +279,9 @@ def guide():
 
 @pytest.fixture(scope="module")
 def rasa_domain():
-    importer = TrainingDataImporter.load_from_dict(domain_path=str(REPO / "domain.yml"),
-                                                   training_data_paths=[str(REPO / "data" / "responses")])
+    importer = TrainingDataImporter.load_from_dict(
+        domain_path=str(REPO / "domain.yml"), training_data_paths=[str(REPO / "data" / "responses")]
+    )
     return importer.get_domain()
 
 
@@ -148,22 +308,30 @@ def test_anything_else_gets_the_default(guide, message):
     assert guide.topic_for(message) is guide.default
 
 
-@pytest.mark.parametrize("message, topic", [
-    ("手机号换了，银行卡也要换", "phone_number"),
-    ("银行卡和手机号都要换", "bank_card"),
-    ("身份证过期了 还有怎么注销借呗", "identity"),
-    ("我想注销借呗，身份证也过期了", "close_account"),
-    ("借呗结清证明和借款合同在哪下载", "certificates"),
-    ("合同和结清证明在哪下载", "contract"),
-    ("芝麻分怎么涨？借呗怎么开通？", "sesame_score"),
-])
+@pytest.mark.parametrize(
+    "message, topic",
+    [
+        ("手机号换了，银行卡也要换", "phone_number"),
+        ("银行卡和手机号都要换", "bank_card"),
+        ("身份证过期了 还有怎么注销借呗", "identity"),
+        ("我想注销借呗，身份证也过期了", "close_account"),
+        ("借呗结清证明和借款合同在哪下载", "certificates"),
+        ("合同和结清证明在哪下载", "contract"),
+        ("芝麻分怎么涨？借呗怎么开通？", "sesame_score"),
+    ],
+)
 def test_two_topics_in_one_message_get_the_first(guide, message, topic):
     assert guide.topic_for(message).id == topic
 
 
 def test_where_the_match_was_found(guide):
     found = guide.find("你好！我的手机号换了，银行卡也要换")
-    assert (found.topic.id, found.clause, found.start, found.keyword.text) == ("phone_number", 1, 2, "手机号")
+    assert (found.topic.id, found.clause, found.start, found.keyword.text) == (
+        "phone_number",
+        1,
+        2,
+        "手机号",
+    )
     found = guide.find("我想关掉花呗")
     assert found.keyword.text == "关…花呗" and found.keyword.pieces == ("关", "花呗")
 
@@ -179,16 +347,29 @@ def test_unless_words_send_the_question_elsewhere(guide):
     assert guide.topic_for("借呗申请延期").id != "open_product"
     assert guide.topic_for("开通自动扣款").id == "auto_debit"
     assert guide.topic_for("投诉催收太凶").id == "collection"
-    assert guide.topic_for("房贷要网贷结清证明").id == "certificates"  # not: shopping for a mortgage
+    assert (
+        guide.topic_for("房贷要网贷结清证明").id == "certificates"
+    )  # not: shopping for a mortgage
     assert guide.topic_for("逾期影响房贷吗") is guide.default
     assert guide.topic_for("淘宝退款怎么退") is guide.default
 
 
 def test_written_forms_are_read_alike(guide):
-    for message in ("借呗怎么开通", "借被咋开同", "ＪＩＥＢＥＩ怎么开通", "借 呗 怎 么 开 通", "借呗怎么开通？？？"):
+    for message in (
+        "借呗怎么开通",
+        "借被咋开同",
+        "ＪＩＥＢＥＩ怎么开通",
+        "借 呗 怎 么 开 通",
+        "借呗怎么开通？？？",
+    ):
         assert guide.topic_for(message).id == "open_product", message
     assert guide.normalise("借被帐户咋登陆") == "借呗账户怎么登录"
-    assert guide.clauses("你好， 借呗 怎么\t开通？还有、手机号") == ["你好", "借呗怎么开通", "还有", "手机号"]
+    assert guide.clauses("你好， 借呗 怎么\t开通？还有、手机号") == [
+        "你好",
+        "借呗怎么开通",
+        "还有",
+        "手机号",
+    ]
     # an ordered keyword does not reach across a clause
     assert guide.topic_for("我想关掉，花呗的订单") is guide.default
 
@@ -220,13 +401,40 @@ def test_app_paths_carry_the_example_note_once(guide):
 
 
 def test_each_operation_says_where_to_do_it_and_what_the_bot_cannot_do(guide):
-    cannot = ("我这里办不了", "我这里改不了", "我这里开不了", "我看不到", "看不到", "不归我管", "我只能查",
-              "我不推荐", "我查不了", "我不太在行", "帮不上忙", "我也不会问你要")
+    cannot = (
+        "我这里办不了",
+        "我这里改不了",
+        "我这里开不了",
+        "我看不到",
+        "看不到",
+        "不归我管",
+        "我只能查",
+        "我不推荐",
+        "我查不了",
+        "我不太在行",
+        "帮不上忙",
+        "我也不会问你要",
+    )
     for topic_id, reply in _replies(guide):
-        assert any(phrase in reply for phrase in cannot) or topic_id in {"lend_to_others", "complaint", "contact"}, \
-            topic_id
-    for topic_id in ("open_product", "close_account", "identity", "phone_number", "bank_card", "certificates",
-                     "invoice", "account_security", "personal_info", "contract", "payment_problem", "complaint"):
+        assert any(phrase in reply for phrase in cannot) or topic_id in {
+            "lend_to_others",
+            "complaint",
+            "contact",
+        }, topic_id
+    for topic_id in (
+        "open_product",
+        "close_account",
+        "identity",
+        "phone_number",
+        "bank_card",
+        "certificates",
+        "invoice",
+        "account_security",
+        "personal_info",
+        "contract",
+        "payment_problem",
+        "complaint",
+    ):
         reply = guide.topic(topic_id).reply
         assert "App" in reply or "转人工" in reply, topic_id
 
@@ -239,7 +447,9 @@ def test_scam_warnings_where_someone_could_sell_the_service(guide):
 
 
 def test_the_bot_offers_what_it_can_do(guide):
-    assert "我借呗还欠多少" in guide.topic("close_account").reply  # check the balance before closing
+    assert (
+        "我借呗还欠多少" in guide.topic("close_account").reply
+    )  # check the balance before closing
     assert "我借呗还欠多少" in guide.topic("certificates").reply
     assert "先还利率高的还是金额小的" in guide.topic("other_products").reply
     assert "查欠款" in guide.default.reply and "转人工" in guide.default.reply
@@ -257,7 +467,9 @@ def test_faq_topics_of_the_guide_exist(guide, rasa_domain):
 # --- the action --------------------------------------------------------------------------------
 async def run_action(text: str, **kwargs) -> CollectingDispatcher:
     dispatcher = CollectingDispatcher()
-    events = await ActionOutOfScope().run(dispatcher, make_tracker(text, "out_of_scope", **kwargs), {})
+    events = await ActionOutOfScope().run(
+        dispatcher, make_tracker(text, "out_of_scope", **kwargs), {}
+    )
     assert events == []
     return dispatcher
 
@@ -284,14 +496,22 @@ async def test_the_action_gives_the_default_for_anything_else(guide):
 
 
 async def test_the_action_reads_the_latest_message_of_a_linked_borrower_too(guide):
-    history = [{"event": "user", "text": "借呗怎么开通", "parse_data": {"intent": {"name": "out_of_scope"}}},
-               {"event": "action", "name": "action_out_of_scope"}]
+    history = [
+        {
+            "event": "user",
+            "text": "借呗怎么开通",
+            "parse_data": {"intent": {"name": "out_of_scope"}},
+        },
+        {"event": "action", "name": "action_out_of_scope"},
+    ]
     dispatcher = await run_action("手机号换了", borrower="demo-up-to-date", history=history)
     assert texts(dispatcher) == guide.topic("phone_number").reply
 
 
 async def test_a_guide_set_by_the_environment(tmp_path, monkeypatch):
-    data = yaml.safe_load((REPO / "bot" / "policy" / "service_guide.yml").read_text(encoding="utf-8"))
+    data = yaml.safe_load(
+        (REPO / "bot" / "policy" / "service_guide.yml").read_text(encoding="utf-8")
+    )
     for place in data["places"].values():
         place["source"] = "lender"
     data["places"]["bank_cards"]["text"] = "“账户”→“我的银行卡”"
@@ -337,11 +557,14 @@ def test_rules_and_stories_answer_out_of_scope_with_the_action(domain):
     assert answered >= 2  # the rule and the test story
 
 
-@pytest.mark.parametrize("topic, cannot, where", [
-    ("credit_limit", "没法帮你提额", "App里额度页面"),
-    ("borrowing_process", "审核结果和放款进度我这里看不到", "借款记录"),
-    ("auto_debit", "扣款设置我这里改不了", "App还款设置"),
-])
+@pytest.mark.parametrize(
+    "topic, cannot, where",
+    [
+        ("credit_limit", "没法帮你提额", "App里额度页面"),
+        ("borrowing_process", "审核结果和放款进度我这里看不到", "借款记录"),
+        ("auto_debit", "扣款设置我这里改不了", "App还款设置"),
+    ],
+)
 def test_faq_answers_say_what_the_bot_cannot_do_and_where_to_go(rasa_domain, topic, cannot, where):
     text = render(rasa_domain, f"utter_faq/{topic}")
     assert cannot in text and where in text

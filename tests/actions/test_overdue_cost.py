@@ -1,9 +1,20 @@
 """The overdue what-if: start (prefill), validation with specific re-asks, and the answer."""
+
 from __future__ import annotations
 
 from decimal import Decimal
 
+import demo_figures as expected
 import pytest
+from action_helpers import (
+    TWO_MONTHS,
+    UP_TO_DATE,
+    entity,
+    make_tracker,
+    slot_values,
+    slots_after,
+    texts,
+)
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.overdue_cost import (
@@ -15,9 +26,6 @@ from bot.finance.money import fmt_money, percent_str
 from bot.finance.overdue import overdue_cost
 from bot.policy import load_policy
 from bot.policy.wording import penalty_rule_zh
-
-import demo_figures as expected
-from action_helpers import TWO_MONTHS, UP_TO_DATE, entity, make_tracker, slot_values, slots_after, texts
 
 D = Decimal
 FORM = "overdue_cost_form"
@@ -32,7 +40,9 @@ async def start(tracker):
 
 async def answer(slots, borrower=None, **kwargs) -> str:
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker("", "inform", slots=slots, borrower=borrower, previous_action=FORM, **kwargs)
+    tracker = make_tracker(
+        "", "inform", slots=slots, borrower=borrower, previous_action=FORM, **kwargs
+    )
     assert await ActionCalculateOverdueCost().run(dispatcher, tracker, {}) == []
     return texts(dispatcher)
 
@@ -40,11 +50,16 @@ async def answer(slots, borrower=None, **kwargs) -> str:
 async def validate(domain, text, requested, entities=(), intent="inform", slots=None):
     """Run the form validation the way the form does: extraction, then validation."""
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker(text, intent, entities=entities, requested_slot=requested, active_loop=FORM,
-                           slots=slots)
+    tracker = make_tracker(
+        text, intent, entities=entities, requested_slot=requested, active_loop=FORM, slots=slots
+    )
     for item in entities:  # the slot mappings fill slots from entities before validation
-        name = {"amount": "overdue_amount", "duration": "overdue_duration", "daily_rate": "overdue_daily_rate",
-                "annual_rate": "overdue_daily_rate"}[item["entity"]]
+        name = {
+            "amount": "overdue_amount",
+            "duration": "overdue_duration",
+            "daily_rate": "overdue_daily_rate",
+            "annual_rate": "overdue_daily_rate",
+        }[item["entity"]]
         tracker.events.append({"event": "slot", "name": name, "value": item["value"]})
         tracker.slots[name] = item["value"]
     events = await ValidateOverdueCostForm().run(dispatcher, tracker, domain)
@@ -54,65 +69,119 @@ async def validate(domain, text, requested, entities=(), intent="inform", slots=
 # --- start: where the numbers come from ---------------------------------------------------------
 async def test_numbers_in_the_message_are_used(ledger):
     text = "年化18%的话1万逾期60天要多还多少"
-    slots, said = await start(make_tracker(text, "calculate_overdue_cost", borrower=TWO_MONTHS, entities=[
-        entity("annual_rate", "0.18", text="年化18%"), entity("amount", "10000", text="1万"),
-        entity("duration", "P60D", text="60天")]))
-    assert slots == {"overdue_amount": "10000", "overdue_duration": "P60D", "overdue_daily_rate": "0.0005",
-                     "overdue_loan_id": None}
+    slots, said = await start(
+        make_tracker(
+            text,
+            "calculate_overdue_cost",
+            borrower=TWO_MONTHS,
+            entities=[
+                entity("annual_rate", "0.18", text="年化18%"),
+                entity("amount", "10000", text="1万"),
+                entity("duration", "P60D", text="60天"),
+            ],
+        )
+    )
+    assert slots == {
+        "overdue_amount": "10000",
+        "overdue_duration": "P60D",
+        "overdue_daily_rate": "0.0005",
+        "overdue_loan_id": None,
+    }
     assert said == ""
 
 
 async def test_linked_overdue_borrower_gets_their_own_numbers_prefilled(ledger):
     loan = expected.two_months()
-    slots, _ = await start(make_tracker("我逾期了罚多少", "calculate_overdue_cost", borrower=TWO_MONTHS))
+    slots, _ = await start(
+        make_tracker("我逾期了罚多少", "calculate_overdue_cost", borrower=TWO_MONTHS)
+    )
     assert D(slots.pop("overdue_amount")) == loan.overdue_amount
-    assert slots == {"overdue_duration": "P61D", "overdue_daily_rate": "0.0005",
-                     "overdue_loan_id": "demo-two-months-jiebei"}
+    assert slots == {
+        "overdue_duration": "P61D",
+        "overdue_daily_rate": "0.0005",
+        "overdue_loan_id": "demo-two-months-jiebei",
+    }
 
 
 async def test_linked_borrower_who_is_current_gets_the_next_installment_and_rate(ledger):
-    slots, _ = await start(make_tracker("我要是晚还会罚多少", "calculate_overdue_cost", borrower=UP_TO_DATE))
-    assert slots == {"overdue_amount": "899.75", "overdue_duration": None, "overdue_daily_rate": "0.0004",
-                     "overdue_loan_id": "demo-up-to-date-jiebei"}
+    slots, _ = await start(
+        make_tracker("我要是晚还会罚多少", "calculate_overdue_cost", borrower=UP_TO_DATE)
+    )
+    assert slots == {
+        "overdue_amount": "899.75",
+        "overdue_duration": None,
+        "overdue_daily_rate": "0.0004",
+        "overdue_loan_id": "demo-up-to-date-jiebei",
+    }
 
 
 async def test_unlinked_user_gets_nothing_prefilled(ledger):
-    slots, _ = await start(make_tracker("帮我算一下逾期要罚多少", "calculate_overdue_cost", borrower=None))
-    assert slots == {"overdue_amount": None, "overdue_duration": None, "overdue_daily_rate": None,
-                     "overdue_loan_id": None}
+    slots, _ = await start(
+        make_tracker("帮我算一下逾期要罚多少", "calculate_overdue_cost", borrower=None)
+    )
+    assert slots == {
+        "overdue_amount": None,
+        "overdue_duration": None,
+        "overdue_daily_rate": None,
+        "overdue_loan_id": None,
+    }
 
 
 async def test_a_follow_up_changes_one_number_and_keeps_the_others(ledger_down):
-    previous = {"overdue_amount": "10000", "overdue_duration": "P60D", "overdue_daily_rate": "0.0005"}
-    tracker = make_tracker("那三个月呢", "inform", entities=[entity("duration", "P3M", text="三个月")],
-                           slots=previous, previous_action="action_calculate_overdue_cost", borrower=None)
+    previous = {
+        "overdue_amount": "10000",
+        "overdue_duration": "P60D",
+        "overdue_daily_rate": "0.0005",
+    }
+    tracker = make_tracker(
+        "那三个月呢",
+        "inform",
+        entities=[entity("duration", "P3M", text="三个月")],
+        slots=previous,
+        previous_action="action_calculate_overdue_cost",
+        borrower=None,
+    )
     slots, _ = await start(tracker)
     assert slots["overdue_duration"] == "P3M"
     assert slots["overdue_amount"] == "10000" and slots["overdue_daily_rate"] == "0.0005"
 
 
 async def test_a_new_request_does_not_reuse_old_numbers(ledger_down):
-    previous = {"overdue_amount": "10000", "overdue_duration": "P60D", "overdue_daily_rate": "0.0005"}
-    tracker = make_tracker("5000逾期两个月罚多少", "calculate_overdue_cost", slots=previous, borrower=None,
-                           previous_action="utter_greet",
-                           entities=[entity("amount", "5000", text="5000"), entity("duration", "P2M", text="两个月")])
+    previous = {
+        "overdue_amount": "10000",
+        "overdue_duration": "P60D",
+        "overdue_daily_rate": "0.0005",
+    }
+    tracker = make_tracker(
+        "5000逾期两个月罚多少",
+        "calculate_overdue_cost",
+        slots=previous,
+        borrower=None,
+        previous_action="utter_greet",
+        entities=[entity("amount", "5000", text="5000"), entity("duration", "P2M", text="两个月")],
+    )
     slots, _ = await start(tracker)
     assert slots["overdue_amount"] == "5000" and slots["overdue_daily_rate"] is None
 
 
 async def test_ledger_down_prefills_nothing_and_says_nothing(ledger_down):
-    slots, said = await start(make_tracker("我逾期了罚多少", "calculate_overdue_cost", borrower=TWO_MONTHS))
+    slots, said = await start(
+        make_tracker("我逾期了罚多少", "calculate_overdue_cost", borrower=TWO_MONTHS)
+    )
     assert set(slots.values()) == {None} and said == ""
 
 
 # --- validation -----------------------------------------------------------------------------------
-@pytest.mark.parametrize("text, entities, reply", [
-    ("-5000", [entity("amount", "5000", text="5000")], "金额不能是负数"),
-    ("负五千", [entity("amount", "5000", text="五千")], "金额不能是负数"),
-    ("一大笔钱", [], "金额我没认出来"),
-    ("0", [entity("amount", "0", text="0")], "金额是0的话就不会产生罚息"),
-    ("1000亿", [entity("amount", "100000000000", text="1000亿")], "超出了个人消费贷的范围"),
-])
+@pytest.mark.parametrize(
+    "text, entities, reply",
+    [
+        ("-5000", [entity("amount", "5000", text="5000")], "金额不能是负数"),
+        ("负五千", [entity("amount", "5000", text="五千")], "金额不能是负数"),
+        ("一大笔钱", [], "金额我没认出来"),
+        ("0", [entity("amount", "0", text="0")], "金额是0的话就不会产生罚息"),
+        ("1000亿", [entity("amount", "100000000000", text="1000亿")], "超出了个人消费贷的范围"),
+    ],
+)
 async def test_bad_amounts_get_a_specific_re_ask(domain, text, entities, reply):
     slots, said = await validate(domain, text, "overdue_amount", entities)
     assert slots["overdue_amount"] is None
@@ -124,29 +193,41 @@ async def test_an_amount_in_words_is_read(domain):
     assert slots["overdue_amount"] == "2500" and said == ""
 
 
-@pytest.mark.parametrize("text, entities, expected_value, reply", [
-    ("两个月", [entity("duration", "P2M", text="两个月")], "P2M", ""),
-    ("好久了", [], None, "时长我没认出来"),
-    ("20年", [entity("duration", "P20Y", text="20年")], None, "最多估算10年"),
-])
+@pytest.mark.parametrize(
+    "text, entities, expected_value, reply",
+    [
+        ("两个月", [entity("duration", "P2M", text="两个月")], "P2M", ""),
+        ("好久了", [], None, "时长我没认出来"),
+        ("20年", [entity("duration", "P20Y", text="20年")], None, "最多估算10年"),
+    ],
+)
 async def test_durations(domain, text, entities, expected_value, reply):
-    slots, said = await validate(domain, text, "overdue_duration", entities,
-                                 slots={"overdue_amount": "5000"})
+    slots, said = await validate(
+        domain, text, "overdue_duration", entities, slots={"overdue_amount": "5000"}
+    )
     assert slots["overdue_duration"] == expected_value
     assert reply in said
 
 
-@pytest.mark.parametrize("text, entities, expected_value, reply", [
-    ("年化18%", [entity("annual_rate", "0.18", text="年化18%")], "0.0005", ""),
-    ("万分之五", [entity("daily_rate", "0.0005", text="万分之五")], "0.0005", ""),
-    ("0.05%", [], "0.0005", ""),
-    ("18%", [], "0.0005", ""),
-    ("年化300%", [entity("annual_rate", "3", text="年化300%")], None, "超过了100%"),
-    ("很高", [], None, "利率我没认出来"),
-])
+@pytest.mark.parametrize(
+    "text, entities, expected_value, reply",
+    [
+        ("年化18%", [entity("annual_rate", "0.18", text="年化18%")], "0.0005", ""),
+        ("万分之五", [entity("daily_rate", "0.0005", text="万分之五")], "0.0005", ""),
+        ("0.05%", [], "0.0005", ""),
+        ("18%", [], "0.0005", ""),
+        ("年化300%", [entity("annual_rate", "3", text="年化300%")], None, "超过了100%"),
+        ("很高", [], None, "利率我没认出来"),
+    ],
+)
 async def test_rates(domain, text, entities, expected_value, reply):
-    slots, said = await validate(domain, text, "overdue_daily_rate", entities,
-                                 slots={"overdue_amount": "5000", "overdue_duration": "P2M"})
+    slots, said = await validate(
+        domain,
+        text,
+        "overdue_daily_rate",
+        entities,
+        slots={"overdue_amount": "5000", "overdue_duration": "P2M"},
+    )
     assert slots["overdue_daily_rate"] == expected_value
     assert reply in said
 
@@ -156,19 +237,30 @@ async def test_an_faq_inside_the_form_is_not_taken_as_an_answer(domain):
     assert "overdue_amount" not in slots and said == ""
 
 
-# --- the answer ------------------------------------------------------------------------------------
+# --- the answer -----------------------------------------------------------------------------------
 async def test_answer_is_exact_and_names_the_report_status(ledger_down):
     policy = load_policy()
-    cost = overdue_cost(D("10000"), D("0.0005"), 60, grace_days=policy.grace_days,
-                        multiplier=policy.penalty_multiplier, grace_mode=policy.grace_mode)
-    reply = await answer({"overdue_amount": "10000", "overdue_duration": "P60D", "overdue_daily_rate": "0.0005"})
+    cost = overdue_cost(
+        D("10000"),
+        D("0.0005"),
+        60,
+        grace_days=policy.grace_days,
+        multiplier=policy.penalty_multiplier,
+        grace_mode=policy.grace_mode,
+    )
+    reply = await answer(
+        {"overdue_amount": "10000", "overdue_duration": "P60D", "overdue_daily_rate": "0.0005"}
+    )
     assert "按本金10,000.00元、年化18.00%（日利率0.050%）、逾期60天估算" in reply
     assert fmt_money(cost.total_penalty) == "450.00"  # 10,000 × 0.05 % × 1.5 × 60 days
     assert f"罚息约{fmt_money(cost.total_penalty)}元" in reply
     penalty_daily = D("0.0005") * policy.penalty_multiplier
     # the penalty rate annualised first, the daily rate after (27.00 % = 0.075 %/day × 360)
-    assert (f"罚息年化{percent_str(penalty_daily * policy.day_count)}%（日利率{percent_str(penalty_daily, 3)}%），"
-            f"是合同利率的1.5倍") in reply
+    assert (
+        f"罚息年化{percent_str(penalty_daily * policy.day_count)}%"
+        f"（日利率{percent_str(penalty_daily, 3)}%），"
+        "是合同利率的1.5倍" in reply
+    )
     assert f"按{cost.chargeable_days}天计" in reply and cost.chargeable_days == 60
     assert f"连本带罚约{fmt_money(cost.total_due)}元" in reply
     assert "还款状态记为“2”（逾期31-60天）" in reply
@@ -178,12 +270,16 @@ async def test_answer_is_exact_and_names_the_report_status(ledger_down):
 
 async def test_the_facts_worked_example_to_the_fen(ledger_down):
     """facts.md: 10 days overdue on 899.75 at a 0.06 %/day penalty rate = 5.40 yuan."""
-    reply = await answer({"overdue_amount": "899.75", "overdue_duration": "P10D", "overdue_daily_rate": "0.0004"})
+    reply = await answer(
+        {"overdue_amount": "899.75", "overdue_duration": "P10D", "overdue_daily_rate": "0.0004"}
+    )
     assert "罚息约5.40元" in reply and "连本带罚约905.15元" in reply
 
 
 async def test_inside_the_grace_period_nothing_is_charged(ledger_down):
-    reply = await answer({"overdue_amount": "5000", "overdue_duration": "P2D", "overdue_daily_rate": "0.0005"})
+    reply = await answer(
+        {"overdue_amount": "5000", "overdue_duration": "P2D", "overdue_daily_rate": "0.0005"}
+    )
     assert "罚息：0.00元，逾期2天还在宽限期内" in reply and "罚息约" not in reply
     # what happens if it is not cleared in time, stated as the policy and the calculator have it
     assert penalty_rule_zh(load_policy()) in reply
@@ -194,27 +290,56 @@ async def test_inside_the_grace_period_nothing_is_charged(ledger_down):
 
 async def test_own_overdue_at_its_actual_days_shows_the_ledger_figures(ledger):
     loan = expected.two_months()
-    reply = await answer({"overdue_amount": str(loan.overdue_amount), "overdue_duration": "P61D",
-                          "overdue_daily_rate": "0.0005", "overdue_loan_id": "demo-two-months-jiebei"},
-                         borrower=TWO_MONTHS)
-    assert f"按你借呗的账：逾期本息{fmt_money(loan.overdue_amount)}元" in reply and "已逾期61天" in reply
-    assert f"罚息已计{fmt_money(loan.penalty)}元" in reply and f"连本带罚{fmt_money(loan.overdue_total)}元" in reply
+    reply = await answer(
+        {
+            "overdue_amount": str(loan.overdue_amount),
+            "overdue_duration": "P61D",
+            "overdue_daily_rate": "0.0005",
+            "overdue_loan_id": "demo-two-months-jiebei",
+        },
+        borrower=TWO_MONTHS,
+    )
+    assert (
+        f"按你借呗的账：逾期本息{fmt_money(loan.overdue_amount)}元" in reply
+        and "已逾期61天" in reply
+    )
+    assert (
+        f"罚息已计{fmt_money(loan.penalty)}元" in reply
+        and f"连本带罚{fmt_money(loan.overdue_total)}元" in reply
+    )
     assert "还款状态记为“3”" in reply and "估算" not in reply
 
 
 async def test_own_overdue_what_if_for_other_days_is_an_estimate_next_to_the_actual(ledger):
     loan = expected.two_months()
     policy = load_policy()
-    cost = overdue_cost(loan.overdue_amount, D("0.0005"), 90, grace_days=policy.grace_days,
-                        multiplier=policy.penalty_multiplier, grace_mode=policy.grace_mode)
-    reply = await answer({"overdue_amount": str(loan.overdue_amount), "overdue_duration": "P3M",
-                          "overdue_daily_rate": "0.0005", "overdue_loan_id": "demo-two-months-jiebei"},
-                         borrower=TWO_MONTHS)
-    assert f"按你借呗逾期的本息{fmt_money(loan.overdue_amount)}元、年化18.00%（日利率0.050%）、逾期90天估算" in reply
+    cost = overdue_cost(
+        loan.overdue_amount,
+        D("0.0005"),
+        90,
+        grace_days=policy.grace_days,
+        multiplier=policy.penalty_multiplier,
+        grace_mode=policy.grace_mode,
+    )
+    reply = await answer(
+        {
+            "overdue_amount": str(loan.overdue_amount),
+            "overdue_duration": "P3M",
+            "overdue_daily_rate": "0.0005",
+            "overdue_loan_id": "demo-two-months-jiebei",
+        },
+        borrower=TWO_MONTHS,
+    )
+    assert (
+        f"按你借呗逾期的本息{fmt_money(loan.overdue_amount)}元、年化18.00%（日利率0.050%）、逾期90天估算"
+        in reply
+    )
     assert f"罚息约{fmt_money(cost.total_penalty)}元" in reply
     assert f"实际已逾期61天、已计罚息{fmt_money(loan.penalty)}元" in reply
 
 
 async def test_missing_numbers_get_a_polite_reply(ledger_down):
-    reply = await answer({"overdue_amount": None, "overdue_duration": "P10D", "overdue_daily_rate": "0.0005"})
+    reply = await answer(
+        {"overdue_amount": None, "overdue_duration": "P10D", "overdue_daily_rate": "0.0005"}
+    )
     assert "没能算出来" in reply

@@ -1,9 +1,21 @@
 """The payoff plan over the user's own debts, against the real ledger."""
+
 from __future__ import annotations
 
 from decimal import Decimal
 
+import demo_figures as expected
 import pytest
+from action_helpers import (
+    MULTI_DEBT,
+    TWO_MONTHS,
+    UP_TO_DATE,
+    entity,
+    make_tracker,
+    slot_values,
+    slots_after,
+    texts,
+)
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.payoff_plan import (
@@ -16,24 +28,28 @@ from actions.payoff_plan import (
 from bot.finance.money import fmt_money
 from bot.finance.payoff import Debt, Strategy, compare_strategies
 
-import demo_figures as expected
-from action_helpers import MULTI_DEBT, TWO_MONTHS, UP_TO_DATE, entity, make_tracker, slot_values, slots_after, texts
-
 D = Decimal
 FORM = "payoff_form"
 
 
 async def plan(borrower, budget, strategy="avalanche"):
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker("", "inform", borrower=borrower, previous_action=FORM,
-                           slots={"payoff_budget": budget, "payoff_strategy": strategy})
+    tracker = make_tracker(
+        "",
+        "inform",
+        borrower=borrower,
+        previous_action=FORM,
+        slots={"payoff_budget": budget, "payoff_strategy": strategy},
+    )
     assert await ActionPayoffPlan().run(dispatcher, tracker, {}) == []
     return dispatcher.messages
 
 
 def multi_debt_plans(budget):
-    debts = [Debt(loan.product, loan.outstanding, loan.annual_rate, loan.next_installment)
-             for loan in expected.multi_debt()]
+    debts = [
+        Debt(loan.product, loan.outstanding, loan.annual_rate, loan.next_installment)
+        for loan in expected.multi_debt()
+    ]
     return compare_strategies(debts, D(budget))
 
 
@@ -68,16 +84,29 @@ async def test_two_months_overdue_budget_too_small_gets_the_exact_shortfall(ledg
     loan = expected.two_months()
     [message] = await plan(TWO_MONTHS, "3000")
     needed = loan.overdue_total + loan.next_installment
-    assert f"这个月最低要还{fmt_money(needed)}元（其中逾期的{fmt_money(loan.overdue_total)}元）" in message["text"]
+    assert (
+        f"这个月最低要还{fmt_money(needed)}元（其中逾期的{fmt_money(loan.overdue_total)}元）"
+        in message["text"]
+    )
     assert f"还差{fmt_money(needed - D('3000'))}元" in message["text"]
     assert "申请协商还款" in message["text"] and "做个预算" in message["text"]
-    assert [b["payload"] for b in message["buttons"]] == ["/request_repayment_relief", "/request_budget_plan"]
+    assert [b["payload"] for b in message["buttons"]] == [
+        "/request_repayment_relief",
+        "/request_budget_plan",
+    ]
 
 
 async def test_two_months_overdue_with_enough_budget_clears_the_overdue_first(ledger):
     loan = expected.two_months()
-    debts = [Debt("借呗（逾期部分）", loan.overdue_total, D(0), loan.overdue_total),
-             Debt("借呗", loan.outstanding - loan.overdue_principal, loan.annual_rate, loan.next_installment)]
+    debts = [
+        Debt("借呗（逾期部分）", loan.overdue_total, D(0), loan.overdue_total),
+        Debt(
+            "借呗",
+            loan.outstanding - loan.overdue_principal,
+            loan.annual_rate,
+            loan.next_installment,
+        ),
+    ]
     reference = compare_strategies(debts, D("6000"))[Strategy.avalanche]
     [message] = await plan(TWO_MONTHS, "6000")
     assert f"{reference.months}个月还清" in message["text"]
@@ -100,59 +129,91 @@ async def test_plan_while_the_ledger_is_down(ledger_down):
     assert "暂时查不到" in message["text"]
 
 
-# --- start -------------------------------------------------------------------------------------------
+# --- start ----------------------------------------------------------------------------------------
 async def test_start_for_linked_borrowers(ledger):
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker("每月能还3000多久能还清", "request_payoff_plan", borrower=MULTI_DEBT,
-                           entities=[entity("amount", "3000", text="3000")])
+    tracker = make_tracker(
+        "每月能还3000多久能还清",
+        "request_payoff_plan",
+        borrower=MULTI_DEBT,
+        entities=[entity("amount", "3000", text="3000")],
+    )
     names = ("account_status", "payoff_budget", "payoff_strategy")
     slots = slots_after(tracker, await ActionStartPayoffPlan().run(dispatcher, tracker, {}), names)
     assert slots == {"account_status": "linked", "payoff_budget": "3000", "payoff_strategy": None}
     # one loan: the strategy question is skipped; old values of a previous plan are cleared
-    tracker = make_tracker("帮我做个还款计划", "request_payoff_plan", borrower=TWO_MONTHS,
-                           slots={"payoff_budget": "9000", "payoff_strategy": "snowball"})
+    tracker = make_tracker(
+        "帮我做个还款计划",
+        "request_payoff_plan",
+        borrower=TWO_MONTHS,
+        slots={"payoff_budget": "9000", "payoff_strategy": "snowball"},
+    )
     slots = slots_after(tracker, await ActionStartPayoffPlan().run(dispatcher, tracker, {}), names)
-    assert slots == {"account_status": "linked", "payoff_budget": None, "payoff_strategy": "avalanche"}
+    assert slots == {
+        "account_status": "linked",
+        "payoff_budget": None,
+        "payoff_strategy": "avalanche",
+    }
     assert texts(dispatcher) == ""
 
 
 async def test_start_for_an_unlinked_user_explains_linking(ledger):
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("帮我做个还款计划", "request_payoff_plan", borrower=None)
-    assert slot_values(await ActionStartPayoffPlan().run(dispatcher, tracker, {})) == {"account_status": "unlinked"}
+    assert slot_values(await ActionStartPayoffPlan().run(dispatcher, tracker, {})) == {
+        "account_status": "unlinked"
+    }
     assert "绑定" in texts(dispatcher) and "先还哪笔划算" in texts(dispatcher)
 
 
 async def test_start_while_the_ledger_is_down(ledger_down):
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("帮我做个还款计划", "request_payoff_plan", borrower=MULTI_DEBT)
-    assert slot_values(await ActionStartPayoffPlan().run(dispatcher, tracker, {})) == {"account_status": "unavailable"}
+    assert slot_values(await ActionStartPayoffPlan().run(dispatcher, tracker, {})) == {
+        "account_status": "unavailable"
+    }
     assert "暂时查不到" in texts(dispatcher)
 
 
 async def test_a_follow_up_keeps_the_strategy_and_takes_the_new_budget(ledger):
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker("那每月4000呢", "inform", borrower=MULTI_DEBT, previous_action="action_payoff_plan",
-                           entities=[entity("amount", "4000", text="4000")],
-                           slots={"payoff_budget": "5000", "payoff_strategy": "snowball"})
-    slots = slots_after(tracker, await ActionStartPayoffPlan().run(dispatcher, tracker, {}),
-                        ("account_status", "payoff_budget", "payoff_strategy"))
-    assert slots == {"account_status": "linked", "payoff_budget": "4000", "payoff_strategy": "snowball"}
+    tracker = make_tracker(
+        "那每月4000呢",
+        "inform",
+        borrower=MULTI_DEBT,
+        previous_action="action_payoff_plan",
+        entities=[entity("amount", "4000", text="4000")],
+        slots={"payoff_budget": "5000", "payoff_strategy": "snowball"},
+    )
+    slots = slots_after(
+        tracker,
+        await ActionStartPayoffPlan().run(dispatcher, tracker, {}),
+        ("account_status", "payoff_budget", "payoff_strategy"),
+    )
+    assert slots == {
+        "account_status": "linked",
+        "payoff_budget": "4000",
+        "payoff_strategy": "snowball",
+    }
 
 
 async def test_the_budget_question_says_this_months_minimum(ledger):
     loan = expected.two_months()
     dispatcher = CollectingDispatcher()
-    await ActionAskPayoffBudget().run(dispatcher, make_tracker("", "request_payoff_plan", borrower=TWO_MONTHS), {})
+    await ActionAskPayoffBudget().run(
+        dispatcher, make_tracker("", "request_payoff_plan", borrower=TWO_MONTHS), {}
+    )
     reply = texts(dispatcher)
     assert f"这个月最低要还{fmt_money(loan.overdue_total + loan.next_installment)}元" in reply
     assert f"逾期的{fmt_money(loan.overdue_total)}元需要马上还" in reply
 
 
-# --- validation ----------------------------------------------------------------------------------------
+# --- validation -----------------------------------------------------------------------------------
 async def validate(domain, text, requested, entities=(), intent="inform", slots=None):
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker(text, intent, entities=entities, requested_slot=requested, active_loop=FORM, slots=slots)
+    tracker = make_tracker(
+        text, intent, entities=entities, requested_slot=requested, active_loop=FORM, slots=slots
+    )
     for item in entities:
         name = {"amount": "payoff_budget", "strategy": "payoff_strategy"}[item["entity"]]
         tracker.events.append({"event": "slot", "name": name, "value": item["value"]})
@@ -160,32 +221,39 @@ async def validate(domain, text, requested, entities=(), intent="inform", slots=
     return slot_values(await ValidatePayoffForm().run(dispatcher, tracker, domain)), dispatcher
 
 
-@pytest.mark.parametrize("text, entities, value, reply", [
-    ("3000", [entity("amount", "3000", text="3000")], "3000", ""),
-    ("每月三千左右吧", [], "3000", ""),
-    ("-3000", [entity("amount", "3000", text="3000")], None, "不能是负数"),
-    ("大概-2000吧", [entity("amount", "2000", text="2000")], None, "不能是负数"),
-    ("0", [entity("amount", "0", text="0")], None, "申请延期"),
-    ("看情况", [], None, "金额我没认出来"),
-    ("1亿", [entity("amount", "100000000", text="1亿")], None, "多打了几个0"),
-])
+@pytest.mark.parametrize(
+    "text, entities, value, reply",
+    [
+        ("3000", [entity("amount", "3000", text="3000")], "3000", ""),
+        ("每月三千左右吧", [], "3000", ""),
+        ("-3000", [entity("amount", "3000", text="3000")], None, "不能是负数"),
+        ("大概-2000吧", [entity("amount", "2000", text="2000")], None, "不能是负数"),
+        ("0", [entity("amount", "0", text="0")], None, "申请延期"),
+        ("看情况", [], None, "金额我没认出来"),
+        ("1亿", [entity("amount", "100000000", text="1亿")], None, "多打了几个0"),
+    ],
+)
 async def test_budget_validation(domain, text, entities, value, reply):
     slots, dispatcher = await validate(domain, text, "payoff_budget", entities)
     assert slots["payoff_budget"] == value
     assert reply in texts(dispatcher)
 
 
-@pytest.mark.parametrize("text, entities, value", [
-    ("先还利率高的", [entity("strategy", "avalanche", text="先还利率高的")], "avalanche"),
-    ("/inform", [entity("strategy", "snowball")], "snowball"),
-    ("2", [], "snowball"),
-    ("第一个", [], "avalanche"),
-    ("随便，你推荐", [], "avalanche"),
-    ("嗯嗯嗯", [], None),
-])
+@pytest.mark.parametrize(
+    "text, entities, value",
+    [
+        ("先还利率高的", [entity("strategy", "avalanche", text="先还利率高的")], "avalanche"),
+        ("/inform", [entity("strategy", "snowball")], "snowball"),
+        ("2", [], "snowball"),
+        ("第一个", [], "avalanche"),
+        ("随便，你推荐", [], "avalanche"),
+        ("嗯嗯嗯", [], None),
+    ],
+)
 async def test_strategy_validation(domain, text, entities, value):
-    slots, dispatcher = await validate(domain, text, "payoff_strategy", entities, intent="inform",
-                                       slots={"payoff_budget": "5000"})
+    slots, dispatcher = await validate(
+        domain, text, "payoff_strategy", entities, intent="inform", slots={"payoff_budget": "5000"}
+    )
     assert slots["payoff_strategy"] == value
     if value is None:
         [message] = dispatcher.messages  # the form's question that follows carries the buttons

@@ -13,6 +13,7 @@ code, and every claim about it in the answers is checked against that:
 Then: the FAQ answers never show "None" (or a raw ``{slot}``) when the policy slots were never
 filled, and the slots are filled from the policy the bot actually runs with.
 """
+
 from __future__ import annotations
 
 import re
@@ -24,6 +25,7 @@ from typing import Dict, List
 
 import pytest
 import yaml
+from action_helpers import make_tracker
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.importers.importer import TrainingDataImporter
@@ -38,8 +40,6 @@ from bot.finance.overdue import accrue_overdue, overdue_cost, timeline
 from bot.loans.client import LoanOverview, LoanSummary, LoanTotals
 from bot.policy import ENV_VAR, LenderPolicy, clear_policy_cache, load_policy, parse_policy
 from bot.policy.wording import EXAMPLE_NOTE, FALLBACK_SLOTS
-
-from action_helpers import make_tracker
 
 REPO = Path(__file__).resolve().parents[2]
 D = Decimal
@@ -62,7 +62,9 @@ PENALTY_TOPICS = ("grace_period", "penalty_interest", "overdue_consequences")
 
 
 def make_policy(grace: int, mode: str, report_after: int) -> LenderPolicy:
-    data = yaml.safe_load(resources.files("bot.policy").joinpath("lender_policy.yml").read_text(encoding="utf-8"))
+    data = yaml.safe_load(
+        resources.files("bot.policy").joinpath("lender_policy.yml").read_text(encoding="utf-8")
+    )
     data["grace_days"]["value"] = grace
     data["grace_mode"]["value"] = mode
     data["report_after_days"]["value"] = report_after
@@ -72,10 +74,17 @@ def make_policy(grace: int, mode: str, report_after: int) -> LenderPolicy:
 def calculator_schedule(policy: LenderPolicy):
     """(free_until, counted_from) from the money engine alone: the last overdue day on which
     nothing is owed for penalty, and the first overdue day the penalty covers once it is owed."""
+
     def cost(days: int):
-        return overdue_cost(PRINCIPAL, DAILY, days, grace_days=policy.grace_days,
-                            multiplier=policy.penalty_multiplier, grace_mode=policy.grace_mode,
-                            day_count=policy.day_count)
+        return overdue_cost(
+            PRINCIPAL,
+            DAILY,
+            days,
+            grace_days=policy.grace_days,
+            multiplier=policy.penalty_multiplier,
+            grace_mode=policy.grace_mode,
+            day_count=policy.day_count,
+        )
 
     free_until = 0
     while cost(free_until + 1).total_penalty == 0:
@@ -85,16 +94,28 @@ def calculator_schedule(policy: LenderPolicy):
     charged = cost(payable).chargeable_days
     counted_from = payable - charged + 1
     # the same from the day-by-day ledger walk: cleared on the last free day costs nothing …
-    kwargs = dict(grace_days=policy.grace_days, multiplier=policy.penalty_multiplier,
-                  grace_mode=policy.grace_mode, day_count=policy.day_count)
+    kwargs = dict(
+        grace_days=policy.grace_days,
+        multiplier=policy.penalty_multiplier,
+        grace_mode=policy.grace_mode,
+        day_count=policy.day_count,
+    )
     if free_until > 0:
-        cleared = accrue_overdue(PRINCIPAL, DAILY, DUE, DUE + timedelta(days=free_until),
-                                 repayments=[(DUE + timedelta(days=free_until), PRINCIPAL)], **kwargs)
+        cleared = accrue_overdue(
+            PRINCIPAL,
+            DAILY,
+            DUE,
+            DUE + timedelta(days=free_until),
+            repayments=[(DUE + timedelta(days=free_until), PRINCIPAL)],
+            **kwargs,
+        )
         assert cleared.total_penalty == 0 and cleared.outstanding_penalty == 0
     # … and the day after, unpaid, the penalty covers the days from counted_from on
     unpaid = accrue_overdue(PRINCIPAL, DAILY, DUE, DUE + timedelta(days=payable), **kwargs)
     days_covered = payable - counted_from + 1
-    assert unpaid.total_penalty == money(PRINCIPAL * DAILY * policy.penalty_multiplier * days_covered)
+    assert unpaid.total_penalty == money(
+        PRINCIPAL * DAILY * policy.penalty_multiplier * days_covered
+    )
     assert unpaid.total_penalty > 0
     return free_until, counted_from
 
@@ -110,7 +131,9 @@ def penalty_claims(text: str) -> Dict[str, List[int]]:
     }
 
 
-def assert_claims_match(text: str, free_until: int, counted_from: int, required: bool = True) -> None:
+def assert_claims_match(
+    text: str, free_until: int, counted_from: int, required: bool = True
+) -> None:
     claims = penalty_claims(text)
     if required:
         assert claims["counted_from"], f"no start day stated in: {text}"
@@ -119,22 +142,30 @@ def assert_claims_match(text: str, free_until: int, counted_from: int, required:
         assert "没有宽限期" in text or not required, text
         assert not claims["free_within"] and not claims["unpaid_after"], text
         return
-    assert all(n == free_until for n in claims["free_within"] + claims["unpaid_after"]), (claims, text)
+    assert all(n == free_until for n in claims["free_within"] + claims["unpaid_after"]), (
+        claims,
+        text,
+    )
     if required:
         assert claims["free_within"] and claims["unpaid_after"], text
     if counted_from == 1:  # the grace days are charged after all
-        assert not claims["never_charged"] and all(n == free_until for n in claims["charged_later"]), text
+        assert not claims["never_charged"] and all(
+            n == free_until for n in claims["charged_later"]
+        ), text
         assert claims["charged_later"] or not required, text
     else:  # the grace days are never charged
-        assert not claims["charged_later"] and all(n == free_until for n in claims["never_charged"]), text
+        assert not claims["charged_later"] and all(
+            n == free_until for n in claims["never_charged"]
+        ), text
         assert counted_from == free_until + 1
 
 
 # --- Rasa's own rendering of the responses ------------------------------------------------------
 @pytest.fixture(scope="module")
 def rasa_domain():
-    importer = TrainingDataImporter.load_from_dict(domain_path=str(REPO / "domain.yml"),
-                                                   training_data_paths=[str(REPO / "data" / "responses")])
+    importer = TrainingDataImporter.load_from_dict(
+        domain_path=str(REPO / "domain.yml"), training_data_paths=[str(REPO / "data" / "responses")]
+    )
     return importer.get_domain()
 
 
@@ -151,7 +182,9 @@ def render(domain, name: str, slots: Dict[str, str] | None = None) -> str:
 
 # --- text and calculator agree --------------------------------------------------------------------
 @pytest.mark.parametrize("grace, mode, report_after", POLICIES, ids=IDS)
-def test_faq_answers_state_the_start_day_the_calculator_uses(rasa_domain, grace, mode, report_after):
+def test_faq_answers_state_the_start_day_the_calculator_uses(
+    rasa_domain, grace, mode, report_after
+):
     policy = make_policy(grace, mode, report_after)
     free_until, counted_from = calculator_schedule(policy)
     assert free_until == grace  # the grace days are the days without penalty, in both modes
@@ -163,12 +196,13 @@ def test_faq_answers_state_the_start_day_the_calculator_uses(rasa_domain, grace,
 
 
 @pytest.mark.parametrize("grace, mode, report_after", POLICIES, ids=IDS)
-def test_grace_answer_says_whether_repaying_in_grace_reaches_the_credit_report(rasa_domain, grace, mode,
-                                                                                report_after):
+def test_grace_answer_says_whether_repaying_in_grace_reaches_the_credit_report(
+    rasa_domain, grace, mode, report_after
+):
     policy = make_policy(grace, mode, report_after)
     text = render(rasa_domain, "utter_faq/grace_period", policy.as_slots())
     label = "会不会上征信："
-    report_line = next(line for line in text.splitlines() if line.startswith(label))[len(label):]
+    report_line = next(line for line in text.splitlines() if line.startswith(label))[len(label) :]
     stated = [int(n) for n in re.findall(r"逾期超过(\d+)天", report_line)]
     if report_after:
         assert stated == [report_after], report_line
@@ -205,51 +239,93 @@ def test_action_replies_state_the_start_day_the_calculator_uses(grace, mode, rep
         lines = "\n".join(describe_loan(loan, "借呗", policy, DUE + timedelta(days=days)))
         assert "还在宽限期内" in lines
         assert_claims_match(lines, free_until, counted_from)
-        followup = personal_followup("grace_period", overview(loan, DUE + timedelta(days=days)), policy)
+        followup = personal_followup(
+            "grace_period", overview(loan, DUE + timedelta(days=days)), policy
+        )
         assert_claims_match(followup, free_until, counted_from)
 
 
 def ledger_loan(policy: LenderPolicy, days: int) -> LoanSummary:
-    """A loan as the ledger reports it ``days`` days after its due date, figures from accrue_overdue."""
+    """A loan as the ledger reports it ``days`` days after its due date, figures from
+    accrue_overdue."""
     as_of = DUE + timedelta(days=days)
-    accrual = accrue_overdue(PRINCIPAL, DAILY, DUE, as_of, grace_days=policy.grace_days,
-                             multiplier=policy.penalty_multiplier, grace_mode=policy.grace_mode,
-                             day_count=policy.day_count)
+    accrual = accrue_overdue(
+        PRINCIPAL,
+        DAILY,
+        DUE,
+        as_of,
+        grace_days=policy.grace_days,
+        multiplier=policy.penalty_multiplier,
+        grace_mode=policy.grace_mode,
+        day_count=policy.day_count,
+    )
     return LoanSummary(
-        loan_id="loan-1", product="借呗", principal=D("10000.00"), outstanding_principal=D("7632.56"),
-        annual_rate=DAILY * policy.day_count, daily_rate=DAILY, method="equal_installment", term_months=12,
-        next_due_date=DUE + timedelta(days=30), next_due_amount=PRINCIPAL, amount_due=accrual.total_due,
-        overdue_days=accrual.days, overdue_principal=PRINCIPAL, overdue_interest=D("0.00"),
-        penalty_accrued=accrual.outstanding_penalty, penalty_provisional=accrual.provisional_penalty,
-        overdue_total=accrual.total_due, report_status=accrual.report_status,
-        classification=accrual.classification, settled=False)
+        loan_id="loan-1",
+        product="借呗",
+        principal=D("10000.00"),
+        outstanding_principal=D("7632.56"),
+        annual_rate=DAILY * policy.day_count,
+        daily_rate=DAILY,
+        method="equal_installment",
+        term_months=12,
+        next_due_date=DUE + timedelta(days=30),
+        next_due_amount=PRINCIPAL,
+        amount_due=accrual.total_due,
+        overdue_days=accrual.days,
+        overdue_principal=PRINCIPAL,
+        overdue_interest=D("0.00"),
+        penalty_accrued=accrual.outstanding_penalty,
+        penalty_provisional=accrual.provisional_penalty,
+        overdue_total=accrual.total_due,
+        report_status=accrual.report_status,
+        classification=accrual.classification,
+        settled=False,
+    )
 
 
 def overview(loan: LoanSummary, as_of: date) -> LoanOverview:
-    totals = LoanTotals(loan_count=1, principal=loan.principal, outstanding_principal=loan.outstanding_principal,
-                        amount_due=loan.amount_due, overdue_principal=loan.overdue_principal,
-                        overdue_interest=loan.overdue_interest, penalty_accrued=loan.penalty_accrued,
-                        overdue_total=loan.overdue_total, overdue_days=loan.overdue_days, next_due_date=None)
-    return LoanOverview(borrower_id="b", display_name="测试", as_of=as_of, loans=(loan,), totals=totals)
+    totals = LoanTotals(
+        loan_count=1,
+        principal=loan.principal,
+        outstanding_principal=loan.outstanding_principal,
+        amount_due=loan.amount_due,
+        overdue_principal=loan.overdue_principal,
+        overdue_interest=loan.overdue_interest,
+        penalty_accrued=loan.penalty_accrued,
+        overdue_total=loan.overdue_total,
+        overdue_days=loan.overdue_days,
+        next_due_date=None,
+    )
+    return LoanOverview(
+        borrower_id="b", display_name="测试", as_of=as_of, loans=(loan,), totals=totals
+    )
 
 
-# --- never "None" ------------------------------------------------------------------------------------
+# --- never "None" ---------------------------------------------------------------------------------
 def placeholders(domain) -> Dict[str, set]:
     found: Dict[str, set] = {}
     for name, variations in domain.responses.items():
         for variation in variations:
-            found.setdefault(name, set()).update(re.findall(r"{([^\n{}]+?)}", variation.get("text") or ""))
+            found.setdefault(name, set()).update(
+                re.findall(r"{([^\n{}]+?)}", variation.get("text") or "")
+            )
     return found
 
 
 def test_every_slot_a_response_quotes_has_a_neutral_initial_value(rasa_domain):
     used = set().union(*placeholders(rasa_domain).values())
     assert used, "the FAQ answers quote the policy through slots"
-    assert used <= set(FALLBACK_SLOTS), f"responses quote slots without a fallback: {used - set(FALLBACK_SLOTS)}"
-    initial = {slot.name: slot.initial_value for slot in rasa_domain.slots if slot.name in FALLBACK_SLOTS}
+    assert used <= set(FALLBACK_SLOTS), (
+        f"responses quote slots without a fallback: {used - set(FALLBACK_SLOTS)}"
+    )
+    initial = {
+        slot.name: slot.initial_value for slot in rasa_domain.slots if slot.name in FALLBACK_SLOTS
+    }
     assert initial == FALLBACK_SLOTS  # domain.yml carries bot.policy.wording.FALLBACK_SLOTS
     for text in FALLBACK_SLOTS.values():
-        assert not re.search(r"\d", text) and re.search(r"以.*借款合同.*为准", text)  # no figure; the contract governs
+        assert not re.search(r"\d", text) and re.search(
+            r"以.*借款合同.*为准", text
+        )  # no figure; the contract governs
 
 
 def test_a_conversation_that_never_ran_session_start_never_sees_none(rasa_domain):
@@ -270,10 +346,12 @@ def test_every_policy_fills_every_answer(rasa_domain, grace, mode, report_after)
         assert "None" not in text and not re.search(r"{[^{}]*}", text), (name, text)
 
 
-# --- the slots hold the policy the bot runs with ---------------------------------------------------
+# --- the slots hold the policy the bot runs with --------------------------------------------------
 @pytest.fixture
 def other_policy_file(tmp_path, monkeypatch):
-    data = yaml.safe_load(resources.files("bot.policy").joinpath("lender_policy.yml").read_text(encoding="utf-8"))
+    data = yaml.safe_load(
+        resources.files("bot.policy").joinpath("lender_policy.yml").read_text(encoding="utf-8")
+    )
     data["grace_days"]["value"] = 0
     path = tmp_path / "policy.yml"
     path.write_text(yaml.safe_dump(data, allow_unicode=True), encoding="utf-8")
@@ -293,8 +371,16 @@ async def test_session_start_fills_the_slots_from_the_policy_file_in_use(other_p
 
 async def test_the_faq_followup_brings_stale_or_missing_policy_slots_up_to_date(other_policy_file):
     # (a topic without a personal follow-up: the ledger is not asked)
-    stale = make_tracker("日利率怎么换算年化", "faq", borrower=None, response_key="interest_rate",
-                         slots={"policy_penalty_rule": None, "policy_cutoff_rule": FALLBACK_SLOTS["policy_cutoff_rule"]})
+    stale = make_tracker(
+        "日利率怎么换算年化",
+        "faq",
+        borrower=None,
+        response_key="interest_rate",
+        slots={
+            "policy_penalty_rule": None,
+            "policy_cutoff_rule": FALLBACK_SLOTS["policy_cutoff_rule"],
+        },
+    )
     events = await ActionFaqFollowup().run(CollectingDispatcher(), stale, {})
     changed = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
     expected = other_policy_file.as_slots()
@@ -302,5 +388,7 @@ async def test_the_faq_followup_brings_stale_or_missing_policy_slots_up_to_date(
     assert changed["policy_penalty_rule"] == expected["policy_penalty_rule"]
     assert changed["policy_cutoff_rule"] == expected["policy_cutoff_rule"]
     assert all(expected[name] == value for name, value in changed.items())
-    fresh = make_tracker("日利率怎么换算年化", "faq", borrower=None, response_key="interest_rate", slots=expected)
+    fresh = make_tracker(
+        "日利率怎么换算年化", "faq", borrower=None, response_key="interest_rate", slots=expected
+    )
     assert await ActionFaqFollowup().run(CollectingDispatcher(), fresh, {}) == []

@@ -1,7 +1,18 @@
 """Relief requests: start, validation, confirmation, idempotent filing through the ledger API."""
+
 from __future__ import annotations
 
+import demo_figures as expected
 import pytest
+from action_helpers import (
+    MULTI_DEBT,
+    TWO_MONTHS,
+    entity,
+    make_tracker,
+    slot_values,
+    slots_after,
+    texts,
+)
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.relief import (
@@ -15,11 +26,12 @@ from actions.relief import (
 from bot.finance.money import fmt_money
 from bot.loans.client import ServiceUnavailable
 
-import demo_figures as expected
-from action_helpers import MULTI_DEBT, TWO_MONTHS, entity, make_tracker, slot_values, slots_after, texts
-
-FILLED = {"relief_reason": "公司裁员了，还在找工作", "relief_affordable": "1000", "relief_kind": "extension",
-          "relief_loan_id": "demo-two-months-jiebei"}
+FILLED = {
+    "relief_reason": "公司裁员了，还在找工作",
+    "relief_affordable": "1000",
+    "relief_kind": "extension",
+    "relief_loan_id": "demo-two-months-jiebei",
+}
 
 
 def test_kind_from_the_words():
@@ -35,17 +47,35 @@ async def start(text, borrower, **kwargs):
     events = await ActionStartRepaymentRelief().run(dispatcher, tracker, {})
     slots = slot_values(events)
     if slots.get("account_status") == "linked":
-        slots = slots_after(tracker, events, ("account_status", "relief_kind", "relief_loan_id", "relief_key",
-                                              "relief_reason", "relief_affordable"))
+        slots = slots_after(
+            tracker,
+            events,
+            (
+                "account_status",
+                "relief_kind",
+                "relief_loan_id",
+                "relief_key",
+                "relief_reason",
+                "relief_affordable",
+            ),
+        )
     return slots, texts(dispatcher)
 
 
 async def test_start_for_a_linked_overdue_borrower(ledger):
-    slots, said = await start("这个月实在还不上能延期吗", TWO_MONTHS,
-                              slots={"relief_reason": "上次的原因", "relief_key": "bot-old"})
-    assert slots == {"account_status": "linked", "relief_kind": "extension",
-                     "relief_loan_id": "demo-two-months-jiebei", "relief_key": None,
-                     "relief_reason": None, "relief_affordable": None}
+    slots, said = await start(
+        "这个月实在还不上能延期吗",
+        TWO_MONTHS,
+        slots={"relief_reason": "上次的原因", "relief_key": "bot-old"},
+    )
+    assert slots == {
+        "account_status": "linked",
+        "relief_kind": "extension",
+        "relief_loan_id": "demo-two-months-jiebei",
+        "relief_key": None,
+        "relief_reason": None,
+        "relief_affordable": None,
+    }
     assert said == ""
 
 
@@ -53,7 +83,9 @@ async def test_start_keeps_a_reason_and_an_amount_given_with_the_request(ledger)
     text = "失业了，每月只能还500，能分期吗"
     slots, _ = await start(text, MULTI_DEBT, entities=[entity("amount", "500", text="500")])
     assert slots["relief_reason"] == text and slots["relief_affordable"] == "500"
-    assert slots["relief_kind"] == "installment" and slots["relief_loan_id"] is None  # several loans, none overdue
+    assert (
+        slots["relief_kind"] == "installment" and slots["relief_loan_id"] is None
+    )  # several loans, none overdue
 
 
 async def test_start_for_unlinked_and_ledger_down(ledger):
@@ -68,21 +100,34 @@ async def test_start_while_the_ledger_is_down(ledger_down):
 
 async def validate(domain, text, requested, intent="inform", entities=(), slots=None):
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker(text, intent, entities=entities, requested_slot=requested, active_loop="relief_form",
-                           slots=slots)
+    tracker = make_tracker(
+        text,
+        intent,
+        entities=entities,
+        requested_slot=requested,
+        active_loop="relief_form",
+        slots=slots,
+    )
     for item in entities:
         if requested == "relief_affordable":
-            tracker.events.append({"event": "slot", "name": "relief_affordable", "value": item["value"]})
+            tracker.events.append(
+                {"event": "slot", "name": "relief_affordable", "value": item["value"]}
+            )
             tracker.slots["relief_affordable"] = item["value"]
-    return slot_values(await ValidateReliefForm().run(dispatcher, tracker, domain)), texts(dispatcher)
+    return slot_values(await ValidateReliefForm().run(dispatcher, tracker, domain)), texts(
+        dispatcher
+    )
 
 
-@pytest.mark.parametrize("text, intent, value, reply", [
-    ("公司裁员了，还在找工作", "inform", "公司裁员了，还在找工作", ""),
-    ("家里老人住院", "request_repayment_relief", "家里老人住院", ""),
-    ("嗯", "inform", None, "原因说一两句话就行"),
-    ("5000", "inform", None, "原因说一两句话就行"),
-])
+@pytest.mark.parametrize(
+    "text, intent, value, reply",
+    [
+        ("公司裁员了，还在找工作", "inform", "公司裁员了，还在找工作", ""),
+        ("家里老人住院", "request_repayment_relief", "家里老人住院", ""),
+        ("嗯", "inform", None, "原因说一两句话就行"),
+        ("5000", "inform", None, "原因说一两句话就行"),
+    ],
+)
 async def test_reason_validation(domain, text, intent, value, reply):
     slots, said = await validate(domain, text, "relief_reason", intent=intent)
     assert slots["relief_reason"] == value
@@ -95,16 +140,25 @@ async def test_an_faq_or_distress_is_never_taken_as_the_reason(domain):
         assert slots == {} and said == ""
 
 
-@pytest.mark.parametrize("text, intent, entities, value, reply", [
-    ("每月能还1000", "inform", [entity("amount", "1000", text="1000")], "1000", ""),
-    ("没有", "deny", [], "0", ""),
-    ("一分都拿不出来", "inform", [], "0", ""),
-    ("-500", "inform", [entity("amount", "500", text="500")], None, "金额不能是负数"),
-    ("看情况吧", "inform", [], None, "金额我没认出来"),
-])
+@pytest.mark.parametrize(
+    "text, intent, entities, value, reply",
+    [
+        ("每月能还1000", "inform", [entity("amount", "1000", text="1000")], "1000", ""),
+        ("没有", "deny", [], "0", ""),
+        ("一分都拿不出来", "inform", [], "0", ""),
+        ("-500", "inform", [entity("amount", "500", text="500")], None, "金额不能是负数"),
+        ("看情况吧", "inform", [], None, "金额我没认出来"),
+    ],
+)
 async def test_affordable_validation(domain, text, intent, entities, value, reply):
-    slots, said = await validate(domain, text, "relief_affordable", intent=intent, entities=entities,
-                                 slots={"relief_reason": "失业了"})
+    slots, said = await validate(
+        domain,
+        text,
+        "relief_affordable",
+        intent=intent,
+        entities=entities,
+        slots={"relief_reason": "失业了"},
+    )
     assert slots["relief_affordable"] == value
     assert reply in said
 
@@ -112,10 +166,15 @@ async def test_affordable_validation(domain, text, intent, entities, value, repl
 async def test_confirmation_summarises_the_request(ledger):
     loan = expected.two_months()
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker("1000", "inform", borrower=TWO_MONTHS, slots=FILLED, previous_action="relief_form")
+    tracker = make_tracker(
+        "1000", "inform", borrower=TWO_MONTHS, slots=FILLED, previous_action="relief_form"
+    )
     await ActionConfirmReliefRequest().run(dispatcher, tracker, {})
     [message] = dispatcher.messages
-    assert f"借呗（已逾期{loan.overdue_days}天，逾期本息和罚息{fmt_money(loan.overdue_total)}元）" in message["text"]
+    assert (
+        f"借呗（已逾期{loan.overdue_days}天，逾期本息和罚息{fmt_money(loan.overdue_total)}元）"
+        in message["text"]
+    )
     assert "申请：延期还款" in message["text"] and "原因：公司裁员了，还在找工作" in message["text"]
     assert "每月能还：1,000.00元" in message["text"] and "提交吗？" in message["text"]
     assert [b["payload"] for b in message["buttons"]] == ["/affirm", "/deny"]
@@ -123,8 +182,14 @@ async def test_confirmation_summarises_the_request(ledger):
 
 async def submit(borrower, message_id="affirm-1", slots=None):
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker("确认提交", "affirm", borrower=borrower, slots=slots or FILLED, message_id=message_id,
-                           previous_action="action_confirm_relief_request")
+    tracker = make_tracker(
+        "确认提交",
+        "affirm",
+        borrower=borrower,
+        slots=slots or FILLED,
+        message_id=message_id,
+        previous_action="action_confirm_relief_request",
+    )
     events = await ActionSubmitReliefRequest().run(dispatcher, tracker, {})
     return slot_values(events), texts(dispatcher)
 
@@ -160,7 +225,9 @@ async def test_the_retry_after_a_lost_answer_files_only_once(ledger, monkeypatch
     slots, reply = await submit(TWO_MONTHS, message_id="affirm-a")
     assert "没提交成功" in reply and len(filed) == 1
     monkeypatch.setattr(ledger, "create_relief_request", real_create)
-    _, reply = await submit(TWO_MONTHS, message_id="affirm-b", slots=dict(FILLED, relief_key=slots["relief_key"]))
+    _, reply = await submit(
+        TWO_MONTHS, message_id="affirm-b", slots=dict(FILLED, relief_key=slots["relief_key"])
+    )
     assert "之前已经提交过了" in reply and filed[0].reference in reply
 
 
@@ -171,6 +238,12 @@ async def test_submit_for_an_unlinked_user_files_nothing(ledger):
 
 async def test_decline_resets_the_request(ledger_down):
     dispatcher = CollectingDispatcher()
-    events = await ActionDeclineReliefRequest().run(dispatcher, make_tracker("先不提交", "deny", slots=FILLED), {})
-    assert slot_values(events) == {"relief_reason": None, "relief_affordable": None, "relief_key": None}
+    events = await ActionDeclineReliefRequest().run(
+        dispatcher, make_tracker("先不提交", "deny", slots=FILLED), {}
+    )
+    assert slot_values(events) == {
+        "relief_reason": None,
+        "relief_affordable": None,
+        "relief_key": None,
+    }
     assert "没有提交" in texts(dispatcher)

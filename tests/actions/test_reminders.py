@@ -1,11 +1,22 @@
 """Repayment reminders: records in the real ledger service (delivered by its scheduler); set,
 fire, cancel -- and the whole way round: the action sets it, the ledger's scheduler fires it at
 its time through a fake Rasa API that runs the reacting action, exactly once."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
+from action_helpers import (
+    MULTI_DEBT,
+    TWO_MONTHS,
+    UP_TO_DATE,
+    entity,
+    make_tracker,
+    slot_values,
+    slots_after,
+    texts,
+)
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.reminders import (
@@ -19,29 +30,52 @@ from actions.reminders import (
 from bot.loans.db import Database
 from bot.loans.reminder_scheduler import ReminderScheduler, SchedulerSettings
 
-from action_helpers import MULTI_DEBT, TWO_MONTHS, UP_TO_DATE, entity, make_tracker, slot_values, slots_after, texts
-
 BEIJING = timezone(timedelta(hours=8))
 
 
 async def set_reminder(borrower, days, product=None, message_id="msg-1", sender_id="conv-test"):
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker("3天", "inform", borrower=borrower, previous_action="reminder_form", message_id=message_id,
-                           slots={"reminder_days_before": days, "reminder_product": product}, sender_id=sender_id)
+    tracker = make_tracker(
+        "3天",
+        "inform",
+        borrower=borrower,
+        previous_action="reminder_form",
+        message_id=message_id,
+        slots={"reminder_days_before": days, "reminder_product": product},
+        sender_id=sender_id,
+    )
     events = await ActionSetRepaymentReminder().run(dispatcher, tracker, {})
     return events, texts(dispatcher)
 
 
-def fired_tracker(borrower, reminder_id, product="借呗", sender_id="conv-r", earlier_turns=(), verified_before=True):
+def fired_tracker(
+    borrower,
+    reminder_id,
+    product="借呗",
+    sender_id="conv-r",
+    earlier_turns=(),
+    verified_before=True,
+):
     """The conversation when the ledger's scheduler fires a reminder: a verified message of the
     borrower earlier (unless ``verified_before`` is False: a later month's reminder, whose session
     holds no message of the borrower), then the external event (no metadata of its own) with the
     entities the scheduler sends."""
-    earlier = make_tracker("还款日前三天提醒我", "set_repayment_reminder", borrower=borrower, sender_id=sender_id)
+    earlier = make_tracker(
+        "还款日前三天提醒我", "set_repayment_reminder", borrower=borrower, sender_id=sender_id
+    )
     history = (list(earlier.events[2:]) if verified_before else []) + list(earlier_turns)
-    entities = [entity("reminder_id", reminder_id)] + ([entity("loan_product", product)] if product else [])
-    return make_tracker(f"EXTERNAL: {REMINDER_INTENT}", REMINDER_INTENT, with_metadata=False, channel="widget",
-                        sender_id=sender_id, history=history, entities=entities)
+    entities = [entity("reminder_id", reminder_id)] + (
+        [entity("loan_product", product)] if product else []
+    )
+    return make_tracker(
+        f"EXTERNAL: {REMINDER_INTENT}",
+        REMINDER_INTENT,
+        with_metadata=False,
+        channel="widget",
+        sender_id=sender_id,
+        history=history,
+        entities=entities,
+    )
 
 
 async def react(tracker):
@@ -55,7 +89,11 @@ async def test_reminder_three_days_before_the_next_due_date(ledger):
     assert events == []  # nothing scheduled inside Rasa: the ledger delivers it
     assert "12月13日到期，我会在12月10日上午提醒你（提前3天）" in reply and "取消提醒" in reply
     [stored] = await ledger.list_reminders(UP_TO_DATE, status="active")
-    assert stored.remind_on == date(2026, 12, 10) and stored.days_before == 3 and stored.channel == "widget"
+    assert (
+        stored.remind_on == date(2026, 12, 10)
+        and stored.days_before == 3
+        and stored.channel == "widget"
+    )
     assert stored.status == "scheduled" and stored.loan_id == "demo-up-to-date-jiebei"
     assert stored.conversation_id == "conv-test"  # delivered into this conversation
     assert stored.remind_at == datetime(2026, 12, 10, 9, 0, tzinfo=BEIJING)
@@ -66,7 +104,9 @@ async def test_setting_again_replaces_the_reminder(ledger):
     events, _ = await set_reminder(UP_TO_DATE, "7", message_id="second")
     [stored] = await ledger.list_reminders(UP_TO_DATE, status="active")
     assert stored.remind_on == date(2026, 12, 6) and events == []
-    assert [r.remind_on for r in await ledger.list_reminders(UP_TO_DATE, status="cancelled")] == [date(2026, 12, 10)]
+    assert [r.remind_on for r in await ledger.list_reminders(UP_TO_DATE, status="cancelled")] == [
+        date(2026, 12, 10)
+    ]
 
 
 async def test_a_retried_action_does_not_store_twice(ledger):
@@ -87,14 +127,20 @@ async def test_too_late_for_this_installment_reminds_before_the_next(ledger):
 async def test_one_reminder_per_loan_or_only_the_named_product(ledger):
     await set_reminder(MULTI_DEBT, "1")
     stored = await ledger.list_reminders(MULTI_DEBT, status="active")
-    assert sorted(r.loan_id for r in stored) == ["demo-multi-debt-credit-card", "demo-multi-debt-huabei",
-                                                 "demo-multi-debt-jiebei"]
+    assert sorted(r.loan_id for r in stored) == [
+        "demo-multi-debt-credit-card",
+        "demo-multi-debt-huabei",
+        "demo-multi-debt-jiebei",
+    ]
     events, reply = await set_reminder(MULTI_DEBT, "1", product="花呗", message_id="msg-2")
     assert "花呗：12月10日到期，我会在12月9日上午提醒你" in reply
     # the 花呗 one was set again (the same day: the older record retired), the others stand
     stored = await ledger.list_reminders(MULTI_DEBT, status="active")
-    assert sorted(r.loan_id for r in stored) == ["demo-multi-debt-credit-card", "demo-multi-debt-huabei",
-                                                 "demo-multi-debt-jiebei"]
+    assert sorted(r.loan_id for r in stored) == [
+        "demo-multi-debt-credit-card",
+        "demo-multi-debt-huabei",
+        "demo-multi-debt-jiebei",
+    ]
 
 
 async def test_ledger_down_sets_nothing(ledger_down):
@@ -106,21 +152,24 @@ async def test_cancel_cancels_in_the_ledger(ledger):
     await set_reminder(UP_TO_DATE, "3")
     dispatcher = CollectingDispatcher()
     events = await ActionCancelRepaymentReminder().run(
-        dispatcher, make_tracker("取消提醒", "cancel_repayment_reminder", borrower=UP_TO_DATE), {})
+        dispatcher, make_tracker("取消提醒", "cancel_repayment_reminder", borrower=UP_TO_DATE), {}
+    )
     assert events == []
     assert "已经取消" in texts(dispatcher)
     assert await ledger.list_reminders(UP_TO_DATE, status="active") == []
     assert [r.status for r in await ledger.list_reminders(UP_TO_DATE)] == ["cancelled"]
     dispatcher = CollectingDispatcher()
     await ActionCancelRepaymentReminder().run(
-        dispatcher, make_tracker("取消提醒", "cancel_repayment_reminder", borrower=UP_TO_DATE), {})
+        dispatcher, make_tracker("取消提醒", "cancel_repayment_reminder", borrower=UP_TO_DATE), {}
+    )
     assert "没有设置还款提醒" in texts(dispatcher)
 
 
 async def test_cancel_while_the_ledger_is_down_says_it_did_not_happen(ledger_down):
     dispatcher = CollectingDispatcher()
     events = await ActionCancelRepaymentReminder().run(
-        dispatcher, make_tracker("取消提醒", "cancel_repayment_reminder", borrower=UP_TO_DATE), {})
+        dispatcher, make_tracker("取消提醒", "cancel_repayment_reminder", borrower=UP_TO_DATE), {}
+    )
     assert events == [] and "没能取消" in texts(dispatcher) and "稍后" in texts(dispatcher)
 
 
@@ -145,7 +194,9 @@ async def test_a_later_months_reminder_finds_its_borrower_through_the_reminder(l
 async def test_a_reminder_of_another_conversation_names_nobody(ledger):
     await set_reminder(UP_TO_DATE, "3", sender_id="conv-elsewhere")
     [stored] = await ledger.list_reminders(UP_TO_DATE)
-    _, reply = await react(fired_tracker(UP_TO_DATE, stored.reminder_id, sender_id="conv-r", verified_before=False))
+    _, reply = await react(
+        fired_tracker(UP_TO_DATE, stored.reminder_id, sender_id="conv-r", verified_before=False)
+    )
     assert "899.75" not in reply and "张明" not in reply
 
 
@@ -184,7 +235,9 @@ async def test_someone_elses_or_a_cancelled_reminder(ledger):
 
 async def test_reminder_fires_while_the_ledger_is_down(ledger_down):
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker("", REMINDER_INTENT, borrower=UP_TO_DATE, entities=[entity("reminder_id", "rm-1")])
+    tracker = make_tracker(
+        "", REMINDER_INTENT, borrower=UP_TO_DATE, entities=[entity("reminder_id", "rm-1")]
+    )
     assert await ActionReactToReminder().run(dispatcher, tracker, {}) == []
     assert "还款提醒" in texts(dispatcher) and "App" in texts(dispatcher)
 
@@ -199,12 +252,18 @@ async def test_set_by_the_action_fired_by_the_ledger_once(ledger, ledger_url, ai
     said, calls = [], []
 
     async def trigger_intent(request):
-        assert request.query["token"] == "rasa-token" and request.query["output_channel"] == "latest"
+        assert (
+            request.query["token"] == "rasa-token" and request.query["output_channel"] == "latest"
+        )
         body = await request.json()
         calls.append(body)
         cid = request.match_info["cid"]
-        tracker = fired_tracker(UP_TO_DATE, body["entities"]["reminder_id"],
-                                product=body["entities"].get("loan_product"), sender_id=cid)
+        tracker = fired_tracker(
+            UP_TO_DATE,
+            body["entities"]["reminder_id"],
+            product=body["entities"].get("loan_product"),
+            sender_id=cid,
+        )
         said.append((cid, (await react(tracker))[1]))
         return web.json_response({"tracker": {}})
 
@@ -213,8 +272,9 @@ async def test_set_by_the_action_fired_by_the_ledger_once(ledger, ledger_url, ai
     server = await aiohttp_server(app)
     now = datetime(2026, 12, 10, 9, 0, tzinfo=BEIJING)
     db = Database(ledger_url)
-    settings = SchedulerSettings(str(server.make_url("")).rstrip("/"), "rasa-token", timeout_seconds=2,
-                                 lease_seconds=15)
+    settings = SchedulerSettings(
+        str(server.make_url("")).rstrip("/"), "rasa-token", timeout_seconds=2, lease_seconds=15
+    )
     scheduler = ReminderScheduler(db, settings, clock=lambda: now)
     try:
         assert (await scheduler.run_once()).sent == 1
@@ -227,45 +287,70 @@ async def test_set_by_the_action_fired_by_the_ledger_once(ledger, ledger_url, ai
     assert "⏰ 还款提醒：你的借呗12月13日（20天后）应还899.75元" in reply
     assert calls[0]["entities"]["loan_product"] == "借呗"
     sent, following = await ledger.list_reminders(UP_TO_DATE)
-    assert (sent.status, following.status, following.remind_on) == ("sent", "scheduled", date(2027, 1, 10))
+    assert (sent.status, following.status, following.remind_on) == (
+        "sent",
+        "scheduled",
+        date(2027, 1, 10),
+    )
     assert following.conversation_id == conversation and following.previous_id == sent.reminder_id
 
 
 async def test_start(ledger):
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker("还款日前三天提醒我", "set_repayment_reminder", borrower=UP_TO_DATE,
-                           entities=[entity("duration", "P3D", text="三天")])
+    tracker = make_tracker(
+        "还款日前三天提醒我",
+        "set_repayment_reminder",
+        borrower=UP_TO_DATE,
+        entities=[entity("duration", "P3D", text="三天")],
+    )
     events = await ActionStartRepaymentReminder().run(dispatcher, tracker, {})
-    assert slots_after(tracker, events, ("account_status", "reminder_product", "reminder_days_before")) == {
-        "account_status": "linked", "reminder_product": None, "reminder_days_before": "P3D"}
-    tracker = make_tracker("白条还款前提醒我", "set_repayment_reminder", borrower=UP_TO_DATE,
-                           entities=[entity("loan_product", "白条", text="白条")])
+    assert slots_after(
+        tracker, events, ("account_status", "reminder_product", "reminder_days_before")
+    ) == {"account_status": "linked", "reminder_product": None, "reminder_days_before": "P3D"}
+    tracker = make_tracker(
+        "白条还款前提醒我",
+        "set_repayment_reminder",
+        borrower=UP_TO_DATE,
+        entities=[entity("loan_product", "白条", text="白条")],
+    )
     assert slot_values(await ActionStartRepaymentReminder().run(dispatcher, tracker, {})) == {
-        "account_status": "no_loans"}
+        "account_status": "no_loans"
+    }
     assert "没有白条的借款" in texts(dispatcher)
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("能提醒我吗", "set_repayment_reminder", borrower=None)
     assert slot_values(await ActionStartRepaymentReminder().run(dispatcher, tracker, {})) == {
-        "account_status": "unlinked"}
+        "account_status": "unlinked"
+    }
     assert "绑定" in texts(dispatcher)
 
 
-@pytest.mark.parametrize("text, entities, value, reply", [
-    ("提前3天", [entity("duration", "P3D", text="3天")], "3", ""),
-    ("一周", [entity("duration", "P1W", text="一周")], "7", ""),
-    ("5", [entity("amount", "5", text="5")], "5", ""),
-    ("当天提醒就行", [], "0", ""),
-    ("提前两个月", [entity("duration", "P2M", text="两个月")], None, "最多能提前31天"),
-    ("-3", [entity("amount", "3", text="3")], None, "不能是负数"),
-    ("到时候再说", [], None, "天数我没认出来"),
-])
+@pytest.mark.parametrize(
+    "text, entities, value, reply",
+    [
+        ("提前3天", [entity("duration", "P3D", text="3天")], "3", ""),
+        ("一周", [entity("duration", "P1W", text="一周")], "7", ""),
+        ("5", [entity("amount", "5", text="5")], "5", ""),
+        ("当天提醒就行", [], "0", ""),
+        ("提前两个月", [entity("duration", "P2M", text="两个月")], None, "最多能提前31天"),
+        ("-3", [entity("amount", "3", text="3")], None, "不能是负数"),
+        ("到时候再说", [], None, "天数我没认出来"),
+    ],
+)
 async def test_days_validation(domain, text, entities, value, reply):
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker(text, "inform", entities=entities, requested_slot="reminder_days_before",
-                           active_loop="reminder_form")
+    tracker = make_tracker(
+        text,
+        "inform",
+        entities=entities,
+        requested_slot="reminder_days_before",
+        active_loop="reminder_form",
+    )
     for item in entities:
         if item["entity"] == "duration":
-            tracker.events.append({"event": "slot", "name": "reminder_days_before", "value": item["value"]})
+            tracker.events.append(
+                {"event": "slot", "name": "reminder_days_before", "value": item["value"]}
+            )
             tracker.slots["reminder_days_before"] = item["value"]
     slots = slot_values(await ValidateReminderForm().run(dispatcher, tracker, domain))
     assert slots["reminder_days_before"] == value

@@ -1,9 +1,11 @@
 """Reading form answers: negative numbers, amounts, durations and rates from words."""
+
 from __future__ import annotations
 
 from decimal import Decimal
 
 import pytest
+from action_helpers import make_tracker
 
 from actions.slot_values import (
     as_amount,
@@ -15,13 +17,22 @@ from actions.slot_values import (
     slots_set_this_turn,
 )
 
-from action_helpers import make_tracker
 
-
-@pytest.mark.parametrize("text, negative", [
-    ("-5000", True), ("大概-2000吧", True), ("负五千", True), ("－3000", True), ("每月 - 1000", True),
-    ("3-5天", False), ("借呗5000", False), ("T-1", False), ("5000", False), (None, False),
-])
+@pytest.mark.parametrize(
+    "text, negative",
+    [
+        ("-5000", True),
+        ("大概-2000吧", True),
+        ("负五千", True),
+        ("－3000", True),
+        ("每月 - 1000", True),
+        ("3-5天", False),
+        ("借呗5000", False),
+        ("T-1", False),
+        ("5000", False),
+        (None, False),
+    ],
+)
 def test_negative_numbers(text, negative):
     assert looks_negative(text) is negative
 
@@ -50,6 +61,8 @@ def test_extracted_words_answers_only_the_question_asked():
     assert extracted_words(asked, "payoff_strategy") == {}  # not the slot the form asked for
     other_intent = make_tracker("两千五", "request_payoff_plan", requested_slot="payoff_budget")
     assert extracted_words(other_intent, "payoff_budget") == {}
-    assert extracted_words(other_intent, "payoff_budget", also=("request_payoff_plan",)) == {"payoff_budget": "两千五"}
+    assert extracted_words(other_intent, "payoff_budget", also=("request_payoff_plan",)) == {
+        "payoff_budget": "两千五"
+    }
     blank = make_tracker("  ", "inform", requested_slot="payoff_budget")
     assert extracted_words(blank, "payoff_budget") == {}

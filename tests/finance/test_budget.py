@@ -12,7 +12,11 @@ from bot.finance.errors import InvalidAmount, InvalidTerm
 
 def test_split_and_capacity():
     plan = budget_plan("8000", fixed_expenses="3000", debt_minimums="1200")
-    assert (plan.needs, plan.wants, plan.savings_and_debt) == (D("4000.00"), D("2400.00"), D("1600.00"))
+    assert (plan.needs, plan.wants, plan.savings_and_debt) == (
+        D("4000.00"),
+        D("2400.00"),
+        D("1600.00"),
+    )
     assert plan.over_needs == 0 and plan.debt_capacity == D("1600.00")
     assert plan.extra_for_debt == D("400.00") and plan.minimums_gap == 0 and plan.fits
     assert plan.essential_expenses == D("4200.00")

@@ -5,7 +5,15 @@ from decimal import Decimal as D
 import pytest
 
 from bot.finance.errors import FinanceError, InvalidAmount, InvalidRate, InvalidTerm
-from bot.finance.money import decimal_str, fmt_money, money, money_str, percent_str, plain_str, to_decimal
+from bot.finance.money import (
+    decimal_str,
+    fmt_money,
+    money,
+    money_str,
+    percent_str,
+    plain_str,
+    to_decimal,
+)
 
 
 @pytest.mark.parametrize(
@@ -67,7 +75,14 @@ def test_to_decimal_error_class_is_selectable():
 
 @pytest.mark.parametrize(
     "value, expected",
-    [("2.345", "2.35"), ("2.344", "2.34"), ("0.005", "0.01"), ("-2.345", "-2.35"), ("0.125", "0.13"), ("7", "7.00")],
+    [
+        ("2.345", "2.35"),
+        ("2.344", "2.34"),
+        ("0.005", "0.01"),
+        ("-2.345", "-2.35"),
+        ("0.125", "0.13"),
+        ("7", "7.00"),
+    ],
 )
 def test_money_rounds_half_up_to_the_fen(value, expected):
     assert money(value) == D(expected)
@@ -88,5 +103,9 @@ def test_money_strings():
 
 def test_error_to_dict():
     err = InvalidAmount("金额需要大于0，请再输入一次。", code="amount_not_positive")
-    assert err.to_dict() == {"error": "amount_not_positive", "type": "InvalidAmount", "message_zh": "金额需要大于0，请再输入一次。"}
+    assert err.to_dict() == {
+        "error": "amount_not_positive",
+        "type": "InvalidAmount",
+        "message_zh": "金额需要大于0，请再输入一次。",
+    }
     assert InvalidAmount().message_zh and InvalidAmount().code == "invalid_amount"

@@ -39,6 +39,12 @@ def test_equal_installment_matches_numpy_financial():
         flows = [-float(principal)] + [float(row.payment) for row in plan.rows]
         oracle = float(npf.irr(flows))
         assert not math.isnan(oracle), (principal, annual, months)
-        assert abs(float(plan.apr) - 12 * oracle) < 1e-6, (principal, annual, months, plan.apr, 12 * oracle)
+        assert abs(float(plan.apr) - 12 * oracle) < 1e-6, (
+            principal,
+            annual,
+            months,
+            plan.apr,
+            12 * oracle,
+        )
         checked += 1
     assert checked == LOANS

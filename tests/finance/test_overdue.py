@@ -54,7 +54,10 @@ def test_grace_days_waive_mode(days, charged):
 
 @pytest.mark.parametrize("days, charged", [(3, 0), (4, 1), (10, 7)])
 def test_grace_days_exclude_mode(days, charged):
-    assert overdue_cost("1000", "0.0005", days, grace_days=3, grace_mode="exclude").chargeable_days == charged
+    assert (
+        overdue_cost("1000", "0.0005", days, grace_days=3, grace_mode="exclude").chargeable_days
+        == charged
+    )
     assert chargeable_days(days, 3, "exclude") == charged
 
 
@@ -70,9 +73,21 @@ def test_multiplier_and_day_count():
 @pytest.mark.parametrize(
     "days, status, label",
     [
-        (0, "N", "正常"), (1, "1", "关注"), (30, "1", "关注"), (31, "2", "关注"), (60, "2", "关注"),
-        (61, "3", "关注"), (90, "3", "关注"), (91, "4", "次级"), (120, "4", "次级"), (121, "5", "可疑"),
-        (150, "5", "可疑"), (151, "6", "可疑"), (180, "6", "可疑"), (181, "7", "损失"), (5000, "7", "损失"),
+        (0, "N", "正常"),
+        (1, "1", "关注"),
+        (30, "1", "关注"),
+        (31, "2", "关注"),
+        (60, "2", "关注"),
+        (61, "3", "关注"),
+        (90, "3", "关注"),
+        (91, "4", "次级"),
+        (120, "4", "次级"),
+        (121, "5", "可疑"),
+        (150, "5", "可疑"),
+        (151, "6", "可疑"),
+        (180, "6", "可疑"),
+        (181, "7", "损失"),
+        (5000, "7", "损失"),
     ],
 )
 def test_status_and_classification_bands(days, status, label):
@@ -132,17 +147,36 @@ def test_accrual_without_repayments_equals_overdue_cost():
 )
 def test_accrual_matches_closed_form(principal, interest, rate, days, grace, mode):
     cost = overdue_cost(principal, rate, days, interest, grace_days=grace, grace_mode=mode)
-    position = accrue_overdue(principal, rate, DUE, DUE + dt.timedelta(days=days), overdue_interest=interest,
-                              grace_days=grace, grace_mode=mode)
-    assert (position.penalty_principal, position.penalty_interest) == (cost.penalty_principal, cost.penalty_interest)
+    position = accrue_overdue(
+        principal,
+        rate,
+        DUE,
+        DUE + dt.timedelta(days=days),
+        overdue_interest=interest,
+        grace_days=grace,
+        grace_mode=mode,
+    )
+    assert (position.penalty_principal, position.penalty_interest) == (
+        cost.penalty_principal,
+        cost.penalty_interest,
+    )
     assert position.total_due == cost.total_due
     assert position.chargeable_days == cost.chargeable_days
-    assert (position.report_status, position.classification) == (cost.report_status, cost.classification)
+    assert (position.report_status, position.classification) == (
+        cost.report_status,
+        cost.classification,
+    )
 
 
 def test_repaid_within_grace_is_waived():
-    position = accrue_overdue("899.75", "0.0004", DUE, dt.date(2024, 1, 20), grace_days=3,
-                              repayments=[(dt.date(2024, 1, 12), "899.75")])
+    position = accrue_overdue(
+        "899.75",
+        "0.0004",
+        DUE,
+        dt.date(2024, 1, 20),
+        grace_days=3,
+        repayments=[(dt.date(2024, 1, 12), "899.75")],
+    )
     assert position.waived and position.total_penalty == 0 and position.total_due == 0
     assert position.settled_on == dt.date(2024, 1, 12)
     assert len(position.rows) == 2
@@ -156,8 +190,14 @@ def test_still_in_grace_shows_provisional_penalty():
 
 
 def test_partial_repayment_after_grace_pays_penalty_first():
-    position = accrue_overdue("899.75", "0.0004", DUE, dt.date(2024, 1, 20), grace_days=3,
-                              repayments=[(dt.date(2024, 1, 15), "500")])
+    position = accrue_overdue(
+        "899.75",
+        "0.0004",
+        DUE,
+        dt.date(2024, 1, 20),
+        grace_days=3,
+        repayments=[(dt.date(2024, 1, 15), "500")],
+    )
     # days 1-5 on 899.75 → 2.69925 → 2.70 paid first; 497.30 to principal; days 6-10 on 402.45
     assert position.penalty_paid == D("2.70")
     assert position.outstanding_principal == D("402.45")
@@ -168,11 +208,25 @@ def test_partial_repayment_after_grace_pays_penalty_first():
 
 
 def test_allocation_order_and_overpayment():
-    position = accrue_overdue("100", "0.0005", DUE, dt.date(2024, 1, 20), overdue_interest="10",
-                              repayments=[(dt.date(2024, 1, 15), "50")], allocation=("principal", "interest", "penalty"))
-    assert position.outstanding_principal == D("50.00") and position.outstanding_interest == D("10.00")
-    paid_off = accrue_overdue("100", "0.0005", DUE, dt.date(2024, 1, 20),
-                              repayments=[(dt.date(2024, 1, 15), "200"), (dt.date(2024, 1, 18), "5")])
+    position = accrue_overdue(
+        "100",
+        "0.0005",
+        DUE,
+        dt.date(2024, 1, 20),
+        overdue_interest="10",
+        repayments=[(dt.date(2024, 1, 15), "50")],
+        allocation=("principal", "interest", "penalty"),
+    )
+    assert position.outstanding_principal == D("50.00") and position.outstanding_interest == D(
+        "10.00"
+    )
+    paid_off = accrue_overdue(
+        "100",
+        "0.0005",
+        DUE,
+        dt.date(2024, 1, 20),
+        repayments=[(dt.date(2024, 1, 15), "200"), (dt.date(2024, 1, 18), "5")],
+    )
     assert paid_off.settled_on == dt.date(2024, 1, 15)
     assert paid_off.total_due == 0
     assert paid_off.penalty_paid == D("0.38")  # 100 × 0.00075 × 5 = 0.375 → 0.38
@@ -181,7 +235,9 @@ def test_allocation_order_and_overpayment():
 
 
 def test_three_year_accrual():
-    position = accrue_overdue("10000", "0.0004", dt.date(2021, 1, 1), dt.date(2024, 1, 1), overdue_interest="500")
+    position = accrue_overdue(
+        "10000", "0.0004", dt.date(2021, 1, 1), dt.date(2024, 1, 1), overdue_interest="500"
+    )
     assert position.days == 1095
     assert position.total_penalty == D("10000") * D("0.0006") * 1095 + D("500") * D("0.0006") * 1095
     assert (position.report_status, position.classification) == ("7", "损失")
@@ -195,9 +251,13 @@ def test_accrual_bad_dates_and_repayments():
     with pytest.raises(InvalidDate):
         accrue_overdue("100", "0.0004", DUE, dt.date(2024, 1, 20), repayments=[(DUE, "10")])
     with pytest.raises(InvalidDate):
-        accrue_overdue("100", "0.0004", DUE, dt.date(2024, 1, 20), repayments=[(dt.date(2024, 1, 21), "10")])
+        accrue_overdue(
+            "100", "0.0004", DUE, dt.date(2024, 1, 20), repayments=[(dt.date(2024, 1, 21), "10")]
+        )
     with pytest.raises(InvalidAmount):
-        accrue_overdue("100", "0.0004", DUE, dt.date(2024, 1, 20), repayments=[(dt.date(2024, 1, 15), "-1")])
+        accrue_overdue(
+            "100", "0.0004", DUE, dt.date(2024, 1, 20), repayments=[(dt.date(2024, 1, 15), "-1")]
+        )
     with pytest.raises(InvalidAmount):
         accrue_overdue("100", "0.0004", DUE, dt.date(2024, 1, 20), allocation=("principal",))
     not_due = accrue_overdue("100", "0.0004", "2024-01-10", "2024-01-05")
@@ -221,7 +281,9 @@ def test_timeline_from_default_policy():
 
 
 def _policy_with(**changes):
-    data = yaml.safe_load(resources.files("bot.policy").joinpath("lender_policy.yml").read_text(encoding="utf-8"))
+    data = yaml.safe_load(
+        resources.files("bot.policy").joinpath("lender_policy.yml").read_text(encoding="utf-8")
+    )
     for key, value in changes.items():
         if isinstance(data[key], dict):
             data[key]["value"] = value
@@ -231,8 +293,12 @@ def _policy_with(**changes):
 
 
 def test_timeline_is_driven_by_the_policy():
-    policy = _policy_with(grace_days=0, report_after_days=10, penalty_multiplier="1.3",
-                          lawsuit=[{"day": 200, "kind": "lawsuit", "source": "example", "text_zh": "起诉。"}])
+    policy = _policy_with(
+        grace_days=0,
+        report_after_days=10,
+        penalty_multiplier="1.3",
+        lawsuit=[{"day": 200, "kind": "lawsuit", "source": "example", "text_zh": "起诉。"}],
+    )
     items = timeline(policy)
     assert not any(m.kind == "grace" for m in items)
     penalty = next(m for m in items if m.kind == "penalty")

@@ -38,7 +38,11 @@ def test_avalanche_plan():
     assert plan.feasible and plan.shortfall == 0
     assert plan.priority == ("信用卡", "花呗", "借呗")
     # minimums on every debt, the remaining 770 to the highest rate (信用卡 18 %)
-    assert plan.first_month_payments == {"借呗": D("500.00"), "信用卡": D("920.00"), "花呗": D("80.00")}
+    assert plan.first_month_payments == {
+        "借呗": D("500.00"),
+        "信用卡": D("920.00"),
+        "花呗": D("80.00"),
+    }
     assert plan.months == 10
     _check_accounting(plan, DEBTS, D("1500"))
     # freed payments roll forward: the budget is used in full until the last month
@@ -57,11 +61,22 @@ def test_minimums_only_leaves_budget_unused_and_costs_more():
     plans = compare_strategies(DEBTS, "1500")
     assert set(plans) == set(Strategy)
     base = plans[Strategy.minimums_only]
-    assert base.feasible and base.first_month_payments == {"借呗": D("500.00"), "信用卡": D("150.00"), "花呗": D("80.00")}
+    assert base.feasible and base.first_month_payments == {
+        "借呗": D("500.00"),
+        "信用卡": D("150.00"),
+        "花呗": D("80.00"),
+    }
     assert base.months > plans[Strategy.avalanche].months
-    assert plans[Strategy.avalanche].total_interest <= plans[Strategy.snowball].total_interest < base.total_interest
+    assert (
+        plans[Strategy.avalanche].total_interest
+        <= plans[Strategy.snowball].total_interest
+        < base.total_interest
+    )
     summary = comparison_summary(plans)
-    assert summary["avalanche"]["interest_saved_vs_minimums"] == f"{base.total_interest - plans[Strategy.avalanche].total_interest:.2f}"
+    assert (
+        summary["avalanche"]["interest_saved_vs_minimums"]
+        == f"{base.total_interest - plans[Strategy.avalanche].total_interest:.2f}"
+    )
     assert "schedule" not in summary["avalanche"]
 
 
@@ -111,7 +126,11 @@ def test_slow_budget_beyond_the_cap():
 def test_minimums_only_that_never_clears():
     debts = [Debt("信用卡", "20000", "0.18", "250"), Debt("花呗", "500", "0.15", "100")]
     plan = plan_payoff(debts, "5000", "minimums_only")  # 300.00 interest vs 250 minimum
-    assert not plan.feasible and "信用卡" in plan.reason_zh and "花呗" not in plan.reason_zh.split("，")[0][-4:]
+    assert (
+        not plan.feasible
+        and "信用卡" in plan.reason_zh
+        and "花呗" not in plan.reason_zh.split("，")[0][-4:]
+    )
     fixed = [Debt("信用卡", "20000", "0.18", D("250") + plan.shortfall), debts[1]]
     assert plan_payoff(fixed, "5000", "minimums_only").feasible
     fixed = [Debt("信用卡", "20000", "0.18", D("250") + plan.shortfall - D("0.01")), debts[1]]
@@ -130,9 +149,18 @@ def test_to_dict_money_strings():
     data = plan_payoff(DEBTS, "1500", "avalanche").to_dict()
     assert data["feasible"] is True and data["months"] == 10
     assert data["total_interest"].count(".") == 1 and len(data["total_interest"].split(".")[1]) == 2
-    assert data["schedule"][0]["debts"][1] == {"name": "信用卡", "payment": "920.00", "interest": "45.00", "balance": "2125.00"}
+    assert data["schedule"][0]["debts"][1] == {
+        "name": "信用卡",
+        "payment": "920.00",
+        "interest": "45.00",
+        "balance": "2125.00",
+    }
     infeasible = plan_payoff(DEBTS, "600").to_dict()
-    assert infeasible["months"] is None and infeasible["shortfall"] == "130.00" and infeasible["schedule"] == []
+    assert (
+        infeasible["months"] is None
+        and infeasible["shortfall"] == "130.00"
+        and infeasible["schedule"] == []
+    )
 
 
 @pytest.mark.parametrize(
@@ -141,9 +169,21 @@ def test_to_dict_money_strings():
         ([], "100", InvalidAmount),
         ([Debt("a", "100", "0.1", "10"), Debt("a", "200", "0.1", "10")], "100", InvalidAmount),
         ([{"name": "a", "balance": "100"}], "100", InvalidAmount),
-        ([{"name": "a", "balance": "-1", "annual_rate": "0.1", "minimum_payment": "1"}], "100", InvalidAmount),
-        ([{"name": "a", "balance": "100", "annual_rate": "2", "minimum_payment": "1"}], "100", InvalidRate),
-        ([{"name": " ", "balance": "100", "annual_rate": "0.1", "minimum_payment": "1"}], "100", InvalidAmount),
+        (
+            [{"name": "a", "balance": "-1", "annual_rate": "0.1", "minimum_payment": "1"}],
+            "100",
+            InvalidAmount,
+        ),
+        (
+            [{"name": "a", "balance": "100", "annual_rate": "2", "minimum_payment": "1"}],
+            "100",
+            InvalidRate,
+        ),
+        (
+            [{"name": " ", "balance": "100", "annual_rate": "0.1", "minimum_payment": "1"}],
+            "100",
+            InvalidAmount,
+        ),
         ([Debt("a", "100", "0.1", "10")], "0", InvalidAmount),
         ([Debt("a", "100", "0.1", "10")], "NaN", InvalidAmount),
         ([Debt("a", "100", "0.1", "10")] * 1, "1e30", InvalidAmount),
@@ -216,8 +256,13 @@ realistic_debt = st.tuples(
 # orders by a fen when the orders barely differ (sub-fen extra, nearly equal rates), so
 # the property is stated on realistic debts: distinct whole-percent rates, balances of at
 # least 100 yuan, at least 10 yuan above the minimums. (5,000 random cases checked.)
-@settings(max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow])
-@given(st.lists(realistic_debt, min_size=2, max_size=6, unique_by=lambda d: d[1]), st.integers(min_value=10, max_value=5000))
+@settings(
+    max_examples=200, deadline=None, derandomize=True, suppress_health_check=[HealthCheck.too_slow]
+)
+@given(
+    st.lists(realistic_debt, min_size=2, max_size=6, unique_by=lambda d: d[1]),
+    st.integers(min_value=10, max_value=5000),
+)
 def test_avalanche_never_costs_more_interest_than_snowball(raw, extra):
     debts = [Debt(f"d{i}", D(b), D(r) / 100, D(b) * m / 100) for i, (b, r, m) in enumerate(raw)]
     budget = sum(d.minimum_payment for d in debts) + extra

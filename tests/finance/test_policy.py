@@ -6,7 +6,15 @@ from importlib import resources
 import pytest
 import yaml
 
-from bot.policy import ENV_VAR, PolicyError, as_slots, clear_policy_cache, is_example, load_policy, parse_policy
+from bot.policy import (
+    ENV_VAR,
+    PolicyError,
+    as_slots,
+    clear_policy_cache,
+    is_example,
+    load_policy,
+    parse_policy,
+)
 
 
 @pytest.fixture(autouse=True)
@@ -32,14 +40,24 @@ def test_packaged_defaults():
     assert policy.repayment_allocation == ("penalty", "interest", "principal")
     assert policy.collection_call_from_day == 4
     assert policy.legal_from_day == 91
-    assert all(m.source in ("example", "regulation") and m.text_zh for m in policy.collection + policy.lawsuit)
+    assert all(
+        m.source in ("example", "regulation") and m.text_zh
+        for m in policy.collection + policy.lawsuit
+    )
 
 
 def test_sources_say_what_is_an_example():
     policy = load_policy()
     assert not policy.is_example("penalty_multiplier")  # sourced
     assert not policy.is_example("day_count")
-    for name in ("grace_days", "report_after_days", "prepayment_fee_rate", "repayment_cutoff", "collection", "lawsuit"):
+    for name in (
+        "grace_days",
+        "report_after_days",
+        "prepayment_fee_rate",
+        "repayment_cutoff",
+        "collection",
+        "lawsuit",
+    ):
         assert policy.is_example(name), name
     assert is_example("grace_days") is True
     with pytest.raises(KeyError):
@@ -96,7 +114,10 @@ def _broken(mutate):
     "mutate, fragment",
     [
         (lambda d: d.pop("grace_days"), "missing setting(s) grace_days"),
-        (lambda d: d.update(grace_dayz={"value": 1, "source": "example"}), "unknown setting(s) grace_dayz"),
+        (
+            lambda d: d.update(grace_dayz={"value": 1, "source": "example"}),
+            "unknown setting(s) grace_dayz",
+        ),
         (lambda d: d["grace_days"].update(value="three"), "grace_days"),
         (lambda d: d["grace_days"].update(value=99), "grace_days"),
         (lambda d: d["grace_days"].update(value=True), "grace_days"),
@@ -106,7 +127,10 @@ def _broken(mutate):
         (lambda d: d["grace_mode"].update(value="forgive"), "grace_mode"),
         (lambda d: d["prepayment_fee_rate"].update(value="0.5"), "prepayment_fee_rate"),
         (lambda d: d["repayment_cutoff"].update(value=""), "repayment_cutoff"),
-        (lambda d: d["repayment_allocation"].update(value=["penalty", "principal"]), "repayment_allocation"),
+        (
+            lambda d: d["repayment_allocation"].update(value=["penalty", "principal"]),
+            "repayment_allocation",
+        ),
         (lambda d: d["grace_days"].update(source="folklore"), "grace_days.source"),
         (lambda d: d["grace_days"].pop("source"), "grace_days must be a mapping"),
         (lambda d: d.update(grace_days=3), "grace_days must be a mapping"),

@@ -7,7 +7,12 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from bot.finance.errors import InvalidAmount, InvalidRate, InvalidTerm
-from bot.finance.schedule import RepaymentMethod, accrued_interest, amortization_schedule, installment
+from bot.finance.schedule import (
+    RepaymentMethod,
+    accrued_interest,
+    amortization_schedule,
+    installment,
+)
 
 P, RATE, N = D("10000"), D("0.144"), 12
 
@@ -17,7 +22,11 @@ def test_equal_installment_worked_example():
     assert len(plan.rows) == 12
     assert all(row.payment == D("899.75") for row in plan.rows[:-1])
     first = plan.rows[0]
-    assert (first.interest, first.principal, first.balance) == (D("120.00"), D("779.75"), D("9220.25"))
+    assert (first.interest, first.principal, first.balance) == (
+        D("120.00"),
+        D("779.75"),
+        D("9220.25"),
+    )
     assert plan.rows[-1].payment == D("899.80")
     assert plan.total_interest == D("797.05")
     assert plan.total_paid == D("10797.05")
@@ -82,7 +91,13 @@ def test_installment_helper_matches_schedule():
 def test_to_dict_shape_and_strings():
     data = amortization_schedule(P, RATE, N).to_dict()
     assert set(data) >= {"rows", "total_interest", "total_paid", "apr"}
-    assert data["rows"][0] == {"period": 1, "payment": "899.75", "interest": "120.00", "principal": "779.75", "balance": "9220.25"}
+    assert data["rows"][0] == {
+        "period": 1,
+        "payment": "899.75",
+        "interest": "120.00",
+        "principal": "779.75",
+        "balance": "9220.25",
+    }
     assert data["total_interest"] == "797.05" and data["total_paid"] == "10797.05"
     assert data["apr_percent"] == "14.40"
 
@@ -156,10 +171,12 @@ def test_equal_installment_rows_equal_except_last(principal, rate, months):
     assert all(row.payment == first for row in paying[:-1])
     # the last payment absorbs only rounding: at most a fen per month, compounded
     r = rate / 12
-    assert abs(paying[-1].payment - first) <= D("0.01") * sum((1 + r) ** k for k in range(months + 1))
+    assert abs(paying[-1].payment - first) <= D("0.01") * sum(
+        (1 + r) ** k for k in range(months + 1)
+    )
     # a loan whose rounded-up installment over-pays so much that it is cleared before the
     # last period (tiny payments over long terms) shows 0.00 rows after the payoff
-    assert all(row.payment == 0 for row in plan.rows[len(paying):])
+    assert all(row.payment == 0 for row in plan.rows[len(paying) :])
 
 
 def test_rounded_up_installment_can_clear_a_tiny_loan_one_period_early():

@@ -46,9 +46,18 @@ def _small(**changes) -> dict:
         },
         "snippets": {"help": "我能帮你查欠款。"},
         "topics": [
-            {"id": "bank_card", "name": "银行卡", "keywords": ["银行卡", "解绑"],
-             "answer": "在{cards}换卡，或到{center}问。{help}"},
-            {"id": "contact", "name": "客服电话", "keywords": ["客服电话"], "answer": "请打{hotline}。"},
+            {
+                "id": "bank_card",
+                "name": "银行卡",
+                "keywords": ["银行卡", "解绑"],
+                "answer": "在{cards}换卡，或到{center}问。{help}",
+            },
+            {
+                "id": "contact",
+                "name": "客服电话",
+                "keywords": ["客服电话"],
+                "answer": "请打{hotline}。",
+            },
         ],
         "default": {"answer": "请到{center}办理。"},
     }
@@ -81,7 +90,9 @@ def test_env_var_and_argument_and_cache(tmp_path, monkeypatch):
     monkeypatch.delenv(ENV_VAR)
     assert len(load_service_guide().topics) > 2
     # edits are picked up after clearing the cache
-    custom.write_text(yaml.safe_dump(_small(example_note="（示例）"), allow_unicode=True), encoding="utf-8")
+    custom.write_text(
+        yaml.safe_dump(_small(example_note="（示例）"), allow_unicode=True), encoding="utf-8"
+    )
     assert load_service_guide(custom).example_note == NOTE
     clear_service_guide_cache()
     assert load_service_guide(custom).example_note == "（示例）"
@@ -93,7 +104,9 @@ def test_example_places_get_the_note_once_lender_places_none():
     assert reply == f"在App“我的”→“银行卡”{NOTE}换卡，或到App“我的”→“客服中心”问。我能帮你查欠款。"
     assert reply.count(NOTE) == 1
     assert guide.topic("bank_card").places == ("cards", "center")
-    assert guide.topic("contact").reply == "请打客服电话 400-000-0000。"  # the lender's own: no note
+    assert (
+        guide.topic("contact").reply == "请打客服电话 400-000-0000。"
+    )  # the lender's own: no note
     assert guide.default.reply == f"请到App“我的”→“客服中心”{NOTE}办理。"
 
 
@@ -107,7 +120,9 @@ def test_a_lender_marks_its_own_paths():
 
 def test_faq_topics_answer_with_the_faq_response():
     data = _small()
-    data["topics"].append({"id": "limit", "name": "额度", "keywords": ["提额"], "faq": "credit_limit"})
+    data["topics"].append(
+        {"id": "limit", "name": "额度", "keywords": ["提额"], "faq": "credit_limit"}
+    )
     topic = parse_service_guide(data).topic("limit")
     assert topic.reply is None and topic.response == "utter_faq/credit_limit"
 
@@ -139,10 +154,22 @@ def _faq_only(data, faq):
         (lambda d: d.update(max_gap="4"), "max_gap"),
         (lambda d: d.update(topics=[]), "topics must be a non-empty list"),
         (lambda d: d.update(topics=["银行卡"]), "topics[0] must be a mapping"),
-        (lambda d: d["places"]["cards"].update(source="guess"), "places.cards.source must be one of example, lender"),
-        (lambda d: d["places"]["cards"].pop("source"), "places.cards must be a mapping with exactly text and source"),
-        (lambda d: d["places"]["cards"].update(text=" "), "places.cards.text must be a non-empty text"),
-        (lambda d: d["places"].update({"Bad-Name": {"text": "x", "source": "example"}}), "places: 'Bad-Name'"),
+        (
+            lambda d: d["places"]["cards"].update(source="guess"),
+            "places.cards.source must be one of example, lender",
+        ),
+        (
+            lambda d: d["places"]["cards"].pop("source"),
+            "places.cards must be a mapping with exactly text and source",
+        ),
+        (
+            lambda d: d["places"]["cards"].update(text=" "),
+            "places.cards.text must be a non-empty text",
+        ),
+        (
+            lambda d: d["places"].update({"Bad-Name": {"text": "x", "source": "example"}}),
+            "places: 'Bad-Name'",
+        ),
         (lambda d: d.update(places={}), "places must be a non-empty mapping"),
         (lambda d: d["snippets"].update(center="重名"), "center is both a place and a snippet"),
         (lambda d: d["snippets"].update(bad="有{括号}"), "snippets.bad must not contain"),
@@ -156,7 +183,10 @@ def _faq_only(data, faq):
         (lambda d: _topic(d, keywords=["换…"]), "has an empty piece"),
         (lambda d: _topic(d, keywords=["银行卡，解绑"]), "contains punctuation"),
         (lambda d: _topic(d, keywords=["银行卡", "银行 卡"]), "is listed twice"),
-        (lambda d: _topic(d, keywords=[{"match": "卡", "except": ["信用"]}]), "must be a text or {match, unless}"),
+        (
+            lambda d: _topic(d, keywords=[{"match": "卡", "except": ["信用"]}]),
+            "must be a text or {match, unless}",
+        ),
         (lambda d: _topic(d, unless="信用卡"), "topic bank_card.unless must be a list"),
         (lambda d: _topic(d, unless=["换…卡"]), "must be a plain non-empty word"),
         (lambda d: _topic(d, priority=9), "topic bank_card.priority"),
@@ -166,11 +196,20 @@ def _faq_only(data, faq):
         (lambda d: _topic(d, name=""), "topic bank_card.name must be a non-empty text"),
         (lambda d: _topic(d, answers="x"), "topics[0] has unknown key(s) answers"),
         (lambda d: _faq_only(d, "Credit Limit"), "topic bank_card.faq must be an FAQ topic name"),
-        (lambda d: d.update(default={"answer": "x", "faq": "y"}), "default must be a mapping with only an answer"),
+        (
+            lambda d: d.update(default={"answer": "x", "faq": "y"}),
+            "default must be a mapping with only an answer",
+        ),
         (lambda d: d.update(spellings={"借呗": "借被"}), "spellings.借呗 must be a non-empty list"),
-        (lambda d: d.update(spellings={"借呗": ["借被"], "借贝": ["借被"]}), "借被 is listed under both"),
+        (
+            lambda d: d.update(spellings={"借呗": ["借被"], "借贝": ["借被"]}),
+            "借被 is listed under both",
+        ),
         (lambda d: d.update(spellings={"借呗": ["借呗"]}), "is the standard form itself"),
-        (lambda d: d.update(spellings={"借呗": ["借被"], "借被": ["借贝"]}), "both a typed form and a standard form"),
+        (
+            lambda d: d.update(spellings={"借呗": ["借被"], "借被": ["借贝"]}),
+            "both a typed form and a standard form",
+        ),
     ],
 )
 def test_invalid_guide_is_rejected_with_a_clear_message(mutate, fragment):

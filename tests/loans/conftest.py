@@ -1,6 +1,7 @@
 """Fixtures of the loan-ledger tests: a migrated database on SQLite (a file per test) and on
 the PostgreSQL server at 127.0.0.1:5432 (a uniquely named database per test session, dropped
 afterwards), the demo borrowers seeded as of a fixed day, and the service under test."""
+
 from __future__ import annotations
 
 import os
@@ -46,9 +47,7 @@ class PostgresDatabases:
         with self.conn.cursor() as cur:
             cur.execute(f'CREATE DATABASE "{name}"')
         self.names.append(name)
-        return make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(
-            hide_password=False
-        )
+        return make_url(POSTGRES_ADMIN_URL).set(database=name).render_as_string(hide_password=False)
 
     def drop_all(self) -> None:
         with self.conn.cursor() as cur:

@@ -8,6 +8,7 @@ user event stored with the intent and the entities in ``parse_data``, metadata
 (nothing recorded), ``slow`` (recorded, but the answer comes after the client gave up -- the
 ambiguous case), ``tracker_down`` (the tracker read fails).
 """
+
 from __future__ import annotations
 
 import asyncio
@@ -54,8 +55,9 @@ class FakeRasa:
 
     def _authorised(self, request: web.Request) -> Optional[web.Response]:
         if request.query.get("token") != self.token:
-            return web.json_response({"status": "failure", "reason": "NotAuthenticated"},
-                                     status=401)
+            return web.json_response(
+                {"status": "failure", "reason": "NotAuthenticated"}, status=401
+            )
         return None
 
     async def trigger(self, request: web.Request) -> web.Response:
@@ -64,28 +66,33 @@ class FakeRasa:
             return refused
         conversation_id = request.match_info["conversation_id"]
         body = await request.json()
-        self.requests.append({"conversation_id": conversation_id, "query": dict(request.query),
-                              "body": body})
+        self.requests.append(
+            {"conversation_id": conversation_id, "query": dict(request.query), "body": body}
+        )
         mode = self.failures.pop(0) if self.failures else None
         if mode and mode.startswith("HTTP"):
             return web.json_response({"status": "failure"}, status=int(mode[4:]))
         if self.delay:
             await asyncio.sleep(self.delay)
         entities = body.get("entities") or {}
-        self.events[conversation_id].append({
-            "event": "user",
-            "text": f"EXTERNAL: {body['name']}",
-            "parse_data": {
-                "intent": {"name": body["name"], "confidence": 1.0},
-                "entities": [{"entity": key, "value": value} for key, value in entities.items()],
+        self.events[conversation_id].append(
+            {
+                "event": "user",
                 "text": f"EXTERNAL: {body['name']}",
+                "parse_data": {
+                    "intent": {"name": body["name"], "confidence": 1.0},
+                    "entities": [
+                        {"entity": key, "value": value} for key, value in entities.items()
+                    ],
+                    "text": f"EXTERNAL: {body['name']}",
+                    "message_id": None,
+                    "metadata": {},
+                },
+                "input_channel": "widget",
                 "message_id": None,
-                "metadata": {},
-            },
-            "input_channel": "widget",
-            "message_id": None,
-            "metadata": {"is_external": True},
-        })
+                "metadata": {"is_external": True},
+            }
+        )
         self.events[conversation_id].append({"event": "action", "name": "action_react_to_reminder"})
         self.triggers[entities.get("reminder_id")] += 1
         if mode == "slow":  # processed and saved, but the caller has given up by now
@@ -101,6 +108,8 @@ class FakeRasa:
             self.tracker_failures -= 1
             return web.json_response({"status": "failure"}, status=500)
         conversation_id = request.match_info["conversation_id"]
-        events = [{"event": "action", "name": "action_session_start"},
-                  {"event": "action", "name": "action_listen"}] + self.events[conversation_id]
+        events = [
+            {"event": "action", "name": "action_session_start"},
+            {"event": "action", "name": "action_listen"},
+        ] + self.events[conversation_id]
         return web.json_response({"sender_id": conversation_id, "events": events})

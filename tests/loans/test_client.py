@@ -1,4 +1,5 @@
 """The async client against the real service (and against failing servers)."""
+
 from __future__ import annotations
 
 import asyncio
@@ -17,8 +18,7 @@ from .conftest import TODAY, TOKEN
 
 @pytest.fixture
 async def live_url(aiohttp_server, seeded_url, policy):
-    server = await aiohttp_server(create_app(seeded_url, TOKEN, today=lambda: TODAY,
-                                             policy=policy))
+    server = await aiohttp_server(create_app(seeded_url, TOKEN, today=lambda: TODAY, policy=policy))
     return str(server.make_url("")).rstrip("/")
 
 
@@ -41,18 +41,30 @@ async def test_client_round_trip(live_url):
         assert paid.loan.amount_due == loan.amount_due - Decimal("100.00")
 
         relief = await loans.create_relief_request(
-            borrower, kind="restructuring", reason="失业了，想分期", affordable_monthly="600",
-            loan_id=loan.loan_id, idempotency_key="c-relief")
+            borrower,
+            kind="restructuring",
+            reason="失业了，想分期",
+            affordable_monthly="600",
+            loan_id=loan.loan_id,
+            idempotency_key="c-relief",
+        )
         assert relief.status == "received" and relief.affordable_monthly == Decimal("600.00")
 
-        reminder = await loans.create_reminder(borrower, remind_on=date(2026, 12, 20),
-                                               channel="wechat", days_before=3,
-                                               conversation_id="o-openid-1",
-                                               loan_id=loan.loan_id, idempotency_key="c-rem")
+        reminder = await loans.create_reminder(
+            borrower,
+            remind_on=date(2026, 12, 20),
+            channel="wechat",
+            days_before=3,
+            conversation_id="o-openid-1",
+            loan_id=loan.loan_id,
+            idempotency_key="c-rem",
+        )
         assert reminder.status == "scheduled" and reminder.pending
         assert reminder.conversation_id == "o-openid-1" and reminder.attempts == 0
         assert reminder.remind_at.isoformat() == "2026-12-20T09:00:00+08:00"
-        assert [r.reminder_id for r in await loans.list_reminders(borrower)] == [reminder.reminder_id]
+        assert [r.reminder_id for r in await loans.list_reminders(borrower)] == [
+            reminder.reminder_id
+        ]
         assert await loans.get_reminder(borrower, reminder.reminder_id) == reminder
         with pytest.raises(NotFound):
             await loans.get_reminder("demo-up-to-date", reminder.reminder_id)
@@ -100,8 +112,9 @@ async def test_get_is_retried_a_bounded_number_of_times(aiohttp_server):
     app.router.add_get("/v1/borrowers/{b}/loans", failing_get)
     app.router.add_post("/v1/borrowers/{b}/repayments", failing_post)
     server = await aiohttp_server(app)
-    async with LoanClient(str(server.make_url("")), TOKEN, get_retries=2,
-                          retry_backoff=0.01) as loans:
+    async with LoanClient(
+        str(server.make_url("")), TOKEN, get_retries=2, retry_backoff=0.01
+    ) as loans:
         with pytest.raises(ServiceUnavailable) as down:
             await loans.get_loans("demo-up-to-date")
         assert down.value.message_zh == "账户信息暂时查不到，请稍后再试。"
@@ -111,8 +124,9 @@ async def test_get_is_retried_a_bounded_number_of_times(aiohttp_server):
 
 
 async def test_unreachable_and_slow_services_are_unavailable(aiohttp_server, unused_tcp_port):
-    async with LoanClient(f"http://127.0.0.1:{unused_tcp_port}", TOKEN, get_retries=1,
-                          retry_backoff=0.01) as loans:
+    async with LoanClient(
+        f"http://127.0.0.1:{unused_tcp_port}", TOKEN, get_retries=1, retry_backoff=0.01
+    ) as loans:
         with pytest.raises(ServiceUnavailable):
             await loans.get_loans("demo-up-to-date")
 

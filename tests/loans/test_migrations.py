@@ -1,5 +1,6 @@
 """Migrations apply from an empty database and from 0001 with data on both backends, go back
 down, and the schema matches the models."""
+
 from __future__ import annotations
 
 from datetime import date, datetime, timezone
@@ -8,13 +9,21 @@ import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
 from sqlalchemy import create_engine, inspect, text
+from sqlalchemy.exc import IntegrityError
 
 from bot.loans import config, migrate
 from bot.loans.models import Base
 
 TABLES = {
-    "borrowers", "channel_identities", "loans", "installments", "repayments",
-    "repayment_allocations", "relief_requests", "reminders", "idempotency_records",
+    "borrowers",
+    "channel_identities",
+    "loans",
+    "installments",
+    "repayments",
+    "repayment_allocations",
+    "relief_requests",
+    "reminders",
+    "idempotency_records",
 }
 
 
@@ -34,7 +43,10 @@ def _check_schema(url: str) -> None:
             uniques = {u["name"] for u in inspector.get_unique_constraints("reminders")}
             assert "uq_reminders_previous_id" in uniques
             indexes = {i["name"] for i in inspector.get_indexes("reminders")}
-            assert {"ix_reminders_status_next_attempt_at", "ix_reminders_status_locked_until"} <= indexes
+            assert {
+                "ix_reminders_status_next_attempt_at",
+                "ix_reminders_status_locked_until",
+            } <= indexes
             checks = {c["name"]: c["sqltext"] for c in inspector.get_check_constraints("reminders")}
             assert "firing" in checks["ck_reminders_status_known"]
             # nothing the models declare is missing from (or different in) the migrated schema
@@ -107,26 +119,44 @@ def _from_0001_with_data(url: str) -> None:
     migrate.upgrade(url)
     assert migrate.current_revision(url) == "0002"
     _check_schema(url)
-    rows = {row[0]: row[1:] for row in _rows(
-        url, "SELECT id, status, remind_at, next_attempt_at, attempts, conversation_id, "
-             "lease_owner, previous_id, loan_id FROM reminders")}
+    rows = {
+        row[0]: row[1:]
+        for row in _rows(
+            url,
+            "SELECT id, status, remind_at, next_attempt_at, attempts, conversation_id, "
+            "lease_owner, previous_id, loan_id FROM reminders",
+        )
+    }
     assert {rid: row[0] for rid, row in rows.items()} == {
-        "rm-active": "scheduled", "rm-cancelled": "cancelled", "rm-sent": "sent"}
+        "rm-active": "scheduled",
+        "rm-cancelled": "cancelled",
+        "rm-sent": "sent",
+    }
     # 09:00 Beijing time on the reminder's day = 01:00 UTC
     assert _utc(rows["rm-active"][1]) == datetime(2026, 12, 10, 1, 0, tzinfo=timezone.utc)
     assert _utc(rows["rm-cancelled"][1]) == datetime(2026, 12, 11, 1, 0, tzinfo=timezone.utc)
-    for rid, (_status, remind_at, next_attempt_at, attempts, conversation, owner, previous,
-              _loan) in rows.items():
+    for _rid, (
+        _status,
+        remind_at,
+        next_attempt_at,
+        attempts,
+        conversation,
+        owner,
+        previous,
+        _loan,
+    ) in rows.items():
         assert _utc(next_attempt_at) == _utc(remind_at)
         assert attempts == 0 and conversation is None and owner is None and previous is None
     assert rows["rm-active"][-1] == "l-1"  # the loan it is about is kept
     # the new constraints hold on the migrated table
-    with pytest.raises(Exception):
+    with pytest.raises(IntegrityError):  # a CHECK or UNIQUE constraint
         _execute(url, "UPDATE reminders SET status = 'active' WHERE id = 'rm-active'")
-    _execute(url, "UPDATE reminders SET status = 'failed' WHERE id = 'rm-cancelled'",
-             "UPDATE reminders SET status = 'firing', previous_id = 'rm-sent' "
-             "WHERE id = 'rm-active'")
-    with pytest.raises(Exception):
+    _execute(
+        url,
+        "UPDATE reminders SET status = 'failed' WHERE id = 'rm-cancelled'",
+        "UPDATE reminders SET status = 'firing', previous_id = 'rm-sent' WHERE id = 'rm-active'",
+    )
+    with pytest.raises(IntegrityError):  # a CHECK or UNIQUE constraint
         _execute(url, "UPDATE reminders SET previous_id = 'rm-sent' WHERE id = 'rm-sent'")
     # and back down: 0001 knows active / cancelled / sent only
     migrate.downgrade(url, "0001")
@@ -166,7 +196,10 @@ def test_postgres_migrates_from_0001_with_reminders(postgres_databases):
 
 def test_url_derivation():
     assert config.async_url("sqlite:////x/loans.db") == "sqlite+aiosqlite:////x/loans.db"
-    assert config.sync_url("postgresql://u:p%40ss@h:5432/db") == "postgresql+psycopg2://u:p%40ss@h:5432/db"
+    assert (
+        config.sync_url("postgresql://u:p%40ss@h:5432/db")
+        == "postgresql+psycopg2://u:p%40ss@h:5432/db"
+    )
     assert config.async_url("postgresql+psycopg2://h/db") == "postgresql+asyncpg://h/db"
     assert config.async_url("postgres://h/db") == "postgresql+asyncpg://h/db"
     with pytest.raises(config.ConfigError):

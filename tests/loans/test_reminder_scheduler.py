@@ -3,6 +3,7 @@ SQLite and PostgreSQL: due reminders fire once, outcomes are recorded, failures 
 end as ``failed``, a crash between the trigger and the bookkeeping is found in the tracker,
 next month's reminder exists once, and two schedulers on PostgreSQL never fire one reminder
 twice."""
+
 from __future__ import annotations
 
 import asyncio
@@ -58,9 +59,17 @@ def clock():
 
 
 def settings_for(rasa: FakeRasa, **overrides) -> SchedulerSettings:
-    values = dict(rasa_url=rasa.url, rasa_token=RASA_TOKEN, poll_seconds=0.02, batch_size=20,
-                  timeout_seconds=0.3, lease_seconds=10.6, max_attempts=3, retry_seconds=60,
-                  retry_max_seconds=3600)
+    values = dict(
+        rasa_url=rasa.url,
+        rasa_token=RASA_TOKEN,
+        poll_seconds=0.02,
+        batch_size=20,
+        timeout_seconds=0.3,
+        lease_seconds=10.6,
+        max_attempts=3,
+        retry_seconds=60,
+        retry_max_seconds=3600,
+    )
     values.update(overrides)
     return SchedulerSettings(**values)
 
@@ -69,16 +78,35 @@ def scheduler(db, rasa, clock, owner="replica-a", **overrides) -> ReminderSchedu
     return ReminderScheduler(db, settings_for(rasa, **overrides), clock=clock, owner=owner)
 
 
-async def add_reminder(db: Database, reminder_id: str = "rm-1", *, conversation=CONVERSATION,
-                       loan_id=LOAN, remind_on=date(2026, 12, 10), days_before=3, due=DUE,
-                       status="scheduled", borrower=BORROWER) -> str:
+async def add_reminder(
+    db: Database,
+    reminder_id: str = "rm-1",
+    *,
+    conversation=CONVERSATION,
+    loan_id=LOAN,
+    remind_on=date(2026, 12, 10),
+    days_before=3,
+    due=DUE,
+    status="scheduled",
+    borrower=BORROWER,
+) -> str:
     async with db.write_session() as session:
         async with session.begin():
-            session.add(Reminder(
-                id=reminder_id, borrower_id=borrower, loan_id=loan_id, remind_on=remind_on,
-                days_before=days_before, channel="widget", conversation_id=conversation,
-                status=status, remind_at=due, next_attempt_at=due, attempts=0,
-            ))
+            session.add(
+                Reminder(
+                    id=reminder_id,
+                    borrower_id=borrower,
+                    loan_id=loan_id,
+                    remind_on=remind_on,
+                    days_before=days_before,
+                    channel="widget",
+                    conversation_id=conversation,
+                    status=status,
+                    remind_at=due,
+                    next_attempt_at=due,
+                    attempts=0,
+                )
+            )
     return reminder_id
 
 
@@ -100,8 +128,10 @@ async def test_due_reminder_fires_once_is_marked_sent_and_next_month_follows(db,
         # the conversation that set it, through the authenticated API, to its latest channel
         assert request["conversation_id"] == CONVERSATION
         assert request["query"] == {"token": RASA_TOKEN, "output_channel": "latest"}
-        assert request["body"] == {"name": "EXTERNAL_repayment_reminder",
-                                   "entities": {"loan_product": "借呗", "reminder_id": "rm-1"}}
+        assert request["body"] == {
+            "name": "EXTERNAL_repayment_reminder",
+            "entities": {"loan_product": "借呗", "reminder_id": "rm-1"},
+        }
         assert rasa.tracker_reads == 0  # a first attempt needs no tracker read
         rows = await reminders(db)
         sent, following = rows["rm-1"], next(r for r in rows.values() if r.id != "rm-1")
@@ -121,7 +151,9 @@ async def test_due_reminder_fires_once_is_marked_sent_and_next_month_follows(db,
         assert (await worker.run_once()).sent == 1
         assert rasa.triggers == {"rm-1": 1, following.id: 1}
         rows = await reminders(db)
-        assert [r.remind_on for r in rows.values() if r.status == "scheduled"] == [date(2027, 2, 10)]
+        assert [r.remind_on for r in rows.values() if r.status == "scheduled"] == [
+            date(2027, 2, 10)
+        ]
     finally:
         await worker.close()
 
@@ -151,7 +183,9 @@ async def test_failures_back_off_then_end_as_failed(db, rasa, clock):
         assert (rows["rm-1"].status, rows["rm-1"].attempts) == ("failed", 3)
         assert rows["rm-1"].last_error == "HTTP503"  # the class of error, no message text
         # one bad day does not end the reminders: next month's is scheduled all the same
-        assert [r.remind_on for r in rows.values() if r.status == "scheduled"] == [date(2027, 1, 10)]
+        assert [r.remind_on for r in rows.values() if r.status == "scheduled"] == [
+            date(2027, 1, 10)
+        ]
         assert len(rasa.requests) == 3 and sum(rasa.triggers.values()) == 0
         clock.advance(7 * 24 * 3600)
         assert (await worker.run_once()).claimed == 0  # failed is final
@@ -263,8 +297,9 @@ async def test_crash_before_rasa_got_the_trigger_fires_once_after_the_lease(db, 
 
 
 @pytest.mark.parametrize("arrived", [True, False])
-async def test_a_reminder_whose_replicas_keep_dying_is_settled_not_fired_forever(db, rasa, clock,
-                                                                                arrived):
+async def test_a_reminder_whose_replicas_keep_dying_is_settled_not_fired_forever(
+    db, rasa, clock, arrived
+):
     await add_reminder(db)
     clock.advance(1)
     worker = scheduler(db, rasa, clock, max_attempts=3)
@@ -275,9 +310,15 @@ async def test_a_reminder_whose_replicas_keep_dying_is_settled_not_fired_forever
             row.status, row.attempts, row.lease_owner = "firing", 3, "dead-replica"
             row.locked_until = clock.now - timedelta(seconds=1)
     if arrived:
-        rasa.events[CONVERSATION].append({"event": "user", "parse_data": {
-            "intent": {"name": "EXTERNAL_repayment_reminder"},
-            "entities": [{"entity": "reminder_id", "value": "rm-1"}]}})
+        rasa.events[CONVERSATION].append(
+            {
+                "event": "user",
+                "parse_data": {
+                    "intent": {"name": "EXTERNAL_repayment_reminder"},
+                    "entities": [{"entity": "reminder_id", "value": "rm-1"}],
+                },
+            }
+        )
     try:
         report = await worker.run_once()
         row = (await reminders(db))["rm-1"]
@@ -322,8 +363,10 @@ async def test_what_is_never_fired(db, rasa, clock):
         report = await worker.run_once()
         assert report.claimed == 0 and not rasa.requests
         rows = await reminders(db)
-        assert (rows["rm-legacy"].status, rows["rm-legacy"].last_error) == ("failed",
-                                                                            "NoConversation")
+        assert (rows["rm-legacy"].status, rows["rm-legacy"].last_error) == (
+            "failed",
+            "NoConversation",
+        )
         assert rows["rm-later"].status == "scheduled"
     finally:
         await worker.close()
@@ -355,15 +398,28 @@ async def test_next_months_reminder_exists_once(db, rasa, clock):
 
 
 async def test_no_follower_when_another_reminder_is_to_come_or_after_the_last_installment(
-        db, rasa, clock):
+    db, rasa, clock
+):
     await add_reminder(db)
     # the borrower set another one for this loan meanwhile (e.g. 7 days before January's)
-    await add_reminder(db, "rm-other", remind_on=date(2027, 1, 6), days_before=7,
-                       due=datetime(2027, 1, 6, 9, 0, tzinfo=BEIJING))
+    await add_reminder(
+        db,
+        "rm-other",
+        remind_on=date(2027, 1, 6),
+        days_before=7,
+        due=datetime(2027, 1, 6, 9, 0, tzinfo=BEIJING),
+    )
     # a reminder before the last installment of a loan has no follower either
-    await add_reminder(db, "rm-last", loan_id="demo-multi-debt-huabei", borrower="demo-multi-debt",
-                       conversation="widget:demo-multi-debt:s", remind_on=date(2027, 4, 9),
-                       days_before=1, due=DUE)
+    await add_reminder(
+        db,
+        "rm-last",
+        loan_id="demo-multi-debt-huabei",
+        borrower="demo-multi-debt",
+        conversation="widget:demo-multi-debt:s",
+        remind_on=date(2027, 4, 9),
+        days_before=1,
+        due=DUE,
+    )
     clock.advance(1)
     worker = scheduler(db, rasa, clock)
     try:
@@ -404,8 +460,9 @@ async def test_concurrent_followers_on_postgres_one_wins(postgres_databases, pol
 
 
 @pytest.mark.postgres
-async def test_two_schedulers_fire_200_reminders_exactly_once(postgres_databases, policy, rasa,
-                                                              clock):
+async def test_two_schedulers_fire_200_reminders_exactly_once(
+    postgres_databases, policy, rasa, clock
+):
     url = postgres_databases.create()
     migrate.upgrade(url)
     setup, db_a, db_b = Database(url), Database(url), Database(url)  # one pool per "replica"
@@ -415,11 +472,21 @@ async def test_two_schedulers_fire_200_reminders_exactly_once(postgres_databases
             async with session.begin():
                 for n in range(200):
                     due = DUE - timedelta(seconds=n % 7)
-                    session.add(Reminder(
-                        id=f"rm-{n:03d}", borrower_id=BORROWER, loan_id=None,
-                        remind_on=date(2026, 12, 10), days_before=3, channel="widget",
-                        conversation_id=f"conv-{n:03d}", status="scheduled", remind_at=due,
-                        next_attempt_at=due, attempts=0))
+                    session.add(
+                        Reminder(
+                            id=f"rm-{n:03d}",
+                            borrower_id=BORROWER,
+                            loan_id=None,
+                            remind_on=date(2026, 12, 10),
+                            days_before=3,
+                            channel="widget",
+                            conversation_id=f"conv-{n:03d}",
+                            status="scheduled",
+                            remind_at=due,
+                            next_attempt_at=due,
+                            attempts=0,
+                        )
+                    )
         rasa.delay = 0.002  # interleave the two replicas' rounds
         clock.advance(1)
         a = scheduler(db_a, rasa, clock, owner="replica-a", batch_size=15)
@@ -446,27 +513,38 @@ async def test_two_schedulers_fire_200_reminders_exactly_once(postgres_databases
 
 
 @pytest.mark.postgres
-async def test_claim_skips_rows_another_replica_holds_without_waiting(postgres_databases, policy,
-                                                                     rasa, clock):
+async def test_claim_skips_rows_another_replica_holds_without_waiting(
+    postgres_databases, policy, rasa, clock
+):
     url = postgres_databases.create()
     migrate.upgrade(url)
     db, other = Database(url), Database(url)
     try:
         await seed_demo(db, policy, TODAY)
         for n in range(6):
-            await add_reminder(db, f"rm-{n}", loan_id=None, conversation=f"conv-{n}",
-                               due=DUE - timedelta(minutes=n))
+            await add_reminder(
+                db,
+                f"rm-{n}",
+                loan_id=None,
+                conversation=f"conv-{n}",
+                due=DUE - timedelta(minutes=n),
+            )
         clock.advance(1)
         worker = scheduler(db, rasa, clock)
         async with other.write_session() as holder:
             async with holder.begin():
                 # another replica's claim transaction, still open, holding three rows
-                held = (await holder.scalars(
-                    select(Reminder).where(Reminder.id.in_(["rm-0", "rm-1", "rm-2"]))
-                    .with_for_update())).all()
+                held = (
+                    await holder.scalars(
+                        select(Reminder)
+                        .where(Reminder.id.in_(["rm-0", "rm-1", "rm-2"]))
+                        .with_for_update()
+                    )
+                ).all()
                 assert len(held) == 3
                 claims = await asyncio.wait_for(
-                    worker.queue.claim("replica-a", 10, timedelta(seconds=30)), 5)
+                    worker.queue.claim("replica-a", 10, timedelta(seconds=30)), 5
+                )
                 assert sorted(c.reminder_id for c in claims) == ["rm-3", "rm-4", "rm-5"]
         await worker.close()
     finally:

@@ -1,5 +1,6 @@
 """The service's API contract: auth, isolation between borrowers, bad input, reminders,
 relief requests -- against the real service on SQLite and PostgreSQL."""
+
 from __future__ import annotations
 
 from datetime import timedelta
@@ -46,11 +47,16 @@ async def test_token_required_on_every_v1_call(api, path):
 
 
 async def test_bad_token_cannot_write(api, seeded_url):
-    for path in ("/v1/borrowers/demo-two-months/repayments",
-                 "/v1/borrowers/demo-two-months/relief-requests",
-                 "/v1/borrowers/demo-two-months/reminders"):
-        resp = await api.post(path, json={"loan_id": "demo-two-months-jiebei", "amount": "1"},
-                              headers={"Authorization": "Bearer nope", "Idempotency-Key": "k"})
+    for path in (
+        "/v1/borrowers/demo-two-months/repayments",
+        "/v1/borrowers/demo-two-months/relief-requests",
+        "/v1/borrowers/demo-two-months/reminders",
+    ):
+        resp = await api.post(
+            path,
+            json={"loan_id": "demo-two-months-jiebei", "amount": "1"},
+            headers={"Authorization": "Bearer nope", "Idempotency-Key": "k"},
+        )
         await error_of(resp, 403)
     assert await repayment_count(seeded_url) == _seeded_repayments()
 
@@ -89,17 +95,24 @@ async def test_borrowers_cannot_touch_each_others_loans(api, auth, seeded_url):
     loans = (await resp.json())["loans"]
     assert {loan["loan_id"] for loan in loans} == {"demo-up-to-date-jiebei"}
     # paying another borrower's loan through this borrower: refused, nothing recorded
-    resp = await api.post("/v1/borrowers/demo-up-to-date/repayments",
-                          json={"loan_id": "demo-two-months-jiebei", "amount": "10.00"},
-                          headers={**auth, "Idempotency-Key": "cross-1"})
+    resp = await api.post(
+        "/v1/borrowers/demo-up-to-date/repayments",
+        json={"loan_id": "demo-two-months-jiebei", "amount": "10.00"},
+        headers={**auth, "Idempotency-Key": "cross-1"},
+    )
     assert (await error_of(resp, 400))["code"] == "unknown_loan"
     assert await repayment_count(seeded_url, "demo-two-months") == 2
     # another borrower's reminder can be neither listed nor cancelled
-    resp = await api.post("/v1/borrowers/demo-two-months/reminders",
-                          json={"remind_on": (TODAY + timedelta(days=3)).isoformat(),
-                                "days_before": 3, "channel": "wechat",
-                                "conversation_id": "o-openid-2"},
-                          headers={**auth, "Idempotency-Key": "rem-1"})
+    resp = await api.post(
+        "/v1/borrowers/demo-two-months/reminders",
+        json={
+            "remind_on": (TODAY + timedelta(days=3)).isoformat(),
+            "days_before": 3,
+            "channel": "wechat",
+            "conversation_id": "o-openid-2",
+        },
+        headers={**auth, "Idempotency-Key": "rem-1"},
+    )
     assert resp.status == 201
     reminder_id = (await resp.json())["reminder"]["reminder_id"]
     resp = await api.get("/v1/borrowers/demo-up-to-date/reminders", headers=auth)
@@ -132,9 +145,11 @@ async def test_borrowers_cannot_touch_each_others_loans(api, auth, seeded_url):
     ],
 )
 async def test_bad_repayments_get_400_and_change_nothing(api, auth, seeded_url, body, code):
-    resp = await api.post("/v1/borrowers/demo-two-months/repayments", data=body,
-                          headers={**auth, "Idempotency-Key": "bad-1",
-                                   "Content-Type": "application/json"})
+    resp = await api.post(
+        "/v1/borrowers/demo-two-months/repayments",
+        data=body,
+        headers={**auth, "Idempotency-Key": "bad-1", "Content-Type": "application/json"},
+    )
     assert (await error_of(resp, 400))["code"] == code
     assert await repayment_count(seeded_url, "demo-two-months") == 2
 
@@ -142,30 +157,41 @@ async def test_bad_repayments_get_400_and_change_nothing(api, auth, seeded_url, 
 async def test_other_errors(api, auth):
     resp = await api.get("/v1/borrowers/nobody/loans", headers=auth)
     assert (await error_of(resp, 404))["code"] == "borrower_not_found"
-    resp = await api.post("/v1/borrowers/nobody/repayments", json={"loan_id": "x", "amount": "1"},
-                          headers={**auth, "Idempotency-Key": "k1"})
+    resp = await api.post(
+        "/v1/borrowers/nobody/repayments",
+        json={"loan_id": "x", "amount": "1"},
+        headers={**auth, "Idempotency-Key": "k1"},
+    )
     assert (await error_of(resp, 404))["code"] == "borrower_not_found"
     resp = await api.get("/v1/borrowers/demo-up-to-date/loans?as_of=2026-13-45", headers=auth)
     assert (await error_of(resp, 400))["code"] == "invalid_as_of"
-    resp = await api.post("/v1/borrowers/demo-two-months/repayments",
-                          json={"loan_id": "demo-two-months-jiebei", "amount": "1"}, headers=auth)
+    resp = await api.post(
+        "/v1/borrowers/demo-two-months/repayments",
+        json={"loan_id": "demo-two-months-jiebei", "amount": "1"},
+        headers=auth,
+    )
     assert (await error_of(resp, 400))["code"] == "missing_idempotency_key"
-    resp = await api.post("/v1/borrowers/demo-up-to-date/repayments",
-                          json={"loan_id": "demo-up-to-date-jiebei", "amount": "899.76"},
-                          headers={**auth, "Idempotency-Key": "too-much"})
+    resp = await api.post(
+        "/v1/borrowers/demo-up-to-date/repayments",
+        json={"loan_id": "demo-up-to-date-jiebei", "amount": "899.76"},
+        headers={**auth, "Idempotency-Key": "too-much"},
+    )
     error = await error_of(resp, 400)
     assert error["code"] == "amount_exceeds_due" and error["details"]["max_amount"] == "899.75"
     await error_of(await api.get("/v1/nothing-here", headers=auth), 404)
     await error_of(await api.put("/v1/borrowers/demo-up-to-date/loans", headers=auth), 405)
-    resp = await api.post("/v1/borrowers/demo-two-months/repayments",
-                          data=b'{"loan_id": "' + b"x" * 40000 + b'"}',
-                          headers={**auth, "Idempotency-Key": "big"})
+    resp = await api.post(
+        "/v1/borrowers/demo-two-months/repayments",
+        data=b'{"loan_id": "' + b"x" * 40000 + b'"}',
+        headers={**auth, "Idempotency-Key": "big"},
+    )
     assert resp.status in (400, 413)
     await error_of(resp, resp.status)
 
 
-async def test_unexpected_failure_is_a_clean_500(aiohttp_client, seeded_url, policy, auth,
-                                                 monkeypatch):
+async def test_unexpected_failure_is_a_clean_500(
+    aiohttp_client, seeded_url, policy, auth, monkeypatch
+):
     from bot.loans.store import LoanStore
 
     async def broken(self, *args, **kwargs):
@@ -181,8 +207,13 @@ async def test_unexpected_failure_is_a_clean_500(aiohttp_client, seeded_url, pol
 
 
 async def test_reminders_lifecycle(api, auth):
-    payload = {"loan_id": "demo-up-to-date-jiebei", "remind_on": "2026-12-10", "days_before": 3,
-               "channel": "widget", "conversation_id": "widget:demo-up-to-date:s1"}
+    payload = {
+        "loan_id": "demo-up-to-date-jiebei",
+        "remind_on": "2026-12-10",
+        "days_before": 3,
+        "channel": "widget",
+        "conversation_id": "widget:demo-up-to-date:s1",
+    }
     headers = {**auth, "Idempotency-Key": "remind-dec"}
     first = await api.post("/v1/borrowers/demo-up-to-date/reminders", json=payload, headers=headers)
     again = await api.post("/v1/borrowers/demo-up-to-date/reminders", json=payload, headers=headers)
@@ -199,8 +230,9 @@ async def test_reminders_lifecycle(api, auth):
     listed = await (await api.get("/v1/borrowers/demo-up-to-date/reminders", headers=auth)).json()
     assert [r["reminder_id"] for r in listed["reminders"]] == [reminder["reminder_id"]]
     for status in ("active", "scheduled"):
-        resp = await api.get(f"/v1/borrowers/demo-up-to-date/reminders?status={status}",
-                             headers=auth)
+        resp = await api.get(
+            f"/v1/borrowers/demo-up-to-date/reminders?status={status}", headers=auth
+        )
         assert len((await resp.json())["reminders"]) == 1
     resp = await api.get("/v1/borrowers/demo-up-to-date/reminders?status=sent", headers=auth)
     assert (await resp.json())["reminders"] == []
@@ -213,40 +245,65 @@ async def test_reminders_lifecycle(api, auth):
     active = await api.get("/v1/borrowers/demo-up-to-date/reminders?status=active", headers=auth)
     assert (await active.json())["reminders"] == []
     # the same key with a different body is a conflict, not a silent replay
-    resp = await api.post("/v1/borrowers/demo-up-to-date/reminders",
-                          json={**payload, "days_before": 1}, headers=headers)
+    resp = await api.post(
+        "/v1/borrowers/demo-up-to-date/reminders",
+        json={**payload, "days_before": 1},
+        headers=headers,
+    )
     assert (await error_of(resp, 409))["code"] == "idempotency_key_reused"
-    for bad in ({**payload, "remind_on": "yesterday"}, {**payload, "days_before": -1},
-                {**payload, "channel": None}, {**payload, "remind_on": "2026-01-01"},
-                {**payload, "loan_id": "demo-two-months-jiebei"},
-                {k: v for k, v in payload.items() if k != "conversation_id"},
-                {**payload, "conversation_id": ""}, {**payload, "conversation_id": "a\nb"},
-                {**payload, "conversation_id": "x" * 256},
-                {**payload, "remind_at": "2026-12-10T09:00:00"},  # no offset: ambiguous
-                {**payload, "remind_at": "soon"}):
-        resp = await api.post("/v1/borrowers/demo-up-to-date/reminders", json=bad,
-                              headers={**auth, "Idempotency-Key": "bad-reminder"})
+    for bad in (
+        {**payload, "remind_on": "yesterday"},
+        {**payload, "days_before": -1},
+        {**payload, "channel": None},
+        {**payload, "remind_on": "2026-01-01"},
+        {**payload, "loan_id": "demo-two-months-jiebei"},
+        {k: v for k, v in payload.items() if k != "conversation_id"},
+        {**payload, "conversation_id": ""},
+        {**payload, "conversation_id": "a\nb"},
+        {**payload, "conversation_id": "x" * 256},
+        {**payload, "remind_at": "2026-12-10T09:00:00"},  # no offset: ambiguous
+        {**payload, "remind_at": "soon"},
+    ):
+        resp = await api.post(
+            "/v1/borrowers/demo-up-to-date/reminders",
+            json=bad,
+            headers={**auth, "Idempotency-Key": "bad-reminder"},
+        )
         await error_of(resp, 400)
 
 
 async def test_relief_request_is_recorded_once(api, auth):
-    payload = {"kind": "extension", "reason": "这个月工资推迟发放", "affordable_monthly": "800",
-               "loan_id": "demo-two-months-jiebei", "channel": "wechat"}
+    payload = {
+        "kind": "extension",
+        "reason": "这个月工资推迟发放",
+        "affordable_monthly": "800",
+        "loan_id": "demo-two-months-jiebei",
+        "channel": "wechat",
+    }
     headers = {**auth, "Idempotency-Key": "relief-1"}
-    first = await api.post("/v1/borrowers/demo-two-months/relief-requests", json=payload,
-                           headers=headers)
-    second = await api.post("/v1/borrowers/demo-two-months/relief-requests", json=payload,
-                            headers=headers)
+    first = await api.post(
+        "/v1/borrowers/demo-two-months/relief-requests", json=payload, headers=headers
+    )
+    second = await api.post(
+        "/v1/borrowers/demo-two-months/relief-requests", json=payload, headers=headers
+    )
     assert first.status == second.status == 201
     body = await first.json()
     assert await second.json() == body
     relief = body["relief_request"]
     assert relief["status"] == "received" and relief["reference"].startswith("RR20261123")
     assert relief["affordable_monthly"] == "800.00"
-    for bad in ({**payload, "kind": "forgive-everything"}, {**payload, "affordable_monthly": "-1"},
-                {**payload, "loan_id": "demo-up-to-date-jiebei"}, {**payload, "reason": 5}):
-        resp = await api.post("/v1/borrowers/demo-two-months/relief-requests", json=bad,
-                              headers={**auth, "Idempotency-Key": "relief-bad"})
+    for bad in (
+        {**payload, "kind": "forgive-everything"},
+        {**payload, "affordable_monthly": "-1"},
+        {**payload, "loan_id": "demo-up-to-date-jiebei"},
+        {**payload, "reason": 5},
+    ):
+        resp = await api.post(
+            "/v1/borrowers/demo-two-months/relief-requests",
+            json=bad,
+            headers={**auth, "Idempotency-Key": "relief-bad"},
+        )
         await error_of(resp, 400)
 
 
@@ -258,8 +315,9 @@ def test_create_app_refuses_to_run_without_a_token(monkeypatch):
         create_app("sqlite:///unused.db")
 
 
-async def test_error_logs_name_the_route_not_the_borrower(aiohttp_client, seeded_url, policy, auth,
-                                                          monkeypatch, caplog):
+async def test_error_logs_name_the_route_not_the_borrower(
+    aiohttp_client, seeded_url, policy, auth, monkeypatch, caplog
+):
     from sqlalchemy.exc import OperationalError
 
     from bot.loans.store import LoanStore
@@ -277,7 +335,12 @@ async def test_error_logs_name_the_route_not_the_borrower(aiohttp_client, seeded
     assert (await error_of(resp, 503))["code"] == "service_unavailable"
     resp = await api.get("/v1/borrowers/demo-up-to-date/reminders/rm-1", headers=auth)
     assert (await error_of(resp, 500))["code"] == "internal_error"
-    messages = [record.getMessage() for record in caplog.records if record.levelname in ("ERROR", "WARNING")]
-    assert "database unavailable on GET /v1/borrowers/{borrower_id}/reminders: OperationalError" in messages
+    messages = [
+        record.getMessage() for record in caplog.records if record.levelname in ("ERROR", "WARNING")
+    ]
+    assert (
+        "database unavailable on GET /v1/borrowers/{borrower_id}/reminders: OperationalError"
+        in messages
+    )
     assert "unhandled error on GET /v1/borrowers/{borrower_id}/reminders/{reminder_id}" in messages
     assert not any("demo-up-to-date" in message for message in messages)

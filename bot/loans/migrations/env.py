@@ -1,4 +1,5 @@
 """Alembic environment of the loan ledger (configured by bot.loans.migrate, no ini file)."""
+
 from __future__ import annotations
 
 from alembic import context
