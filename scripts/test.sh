@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
-# The whole test suite, from a fresh clone: set-up (idempotent), unit tests, Rasa data
-# validation, training when needed, then the tests that need the running bot and Rasa's test
-# stories with --fail-on-prediction-errors. Exits non-zero on the first failing stage.
+# The whole test suite, from a fresh clone: set-up (idempotent), lint, unit tests, Rasa data
+# validation, training when needed, then the tests that need the running bot, Rasa's test
+# stories with --fail-on-prediction-errors, make run, and the production topology's short fault,
+# soak and fuzz suite. Exits non-zero on the first failing stage.
 set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 LOG_NAME=test
@@ -16,6 +17,10 @@ RESULTS="$ROOT/results"
 rm -rf "$RESULTS" && mkdir -p "$RESULTS/logs"
 trap 'stop_all' EXIT
 trap 'exit 130' INT TERM
+
+stage "ruff: lint and format check (pyproject.toml)"
+"$ROOT/.venv/bin/ruff" check --quiet . || die "ruff check found problems (ruff check --fix fixes some)"
+"$ROOT/.venv/bin/ruff" format --check --quiet . || die "files not formatted: run .venv/bin/ruff format"
 
 stage "unit and integration tests (no bot server needed)"
 run_pytest -m "not rasa_server and not run_command" -q
@@ -65,5 +70,8 @@ quietly "$RESULTS/logs/stories.log" "$RASA" test core --stories tests/stories --
 stage "make run: chat, then Ctrl-C stops everything it started"
 stop_all
 run_pytest -m run_command -q
+
+stage "production topology: faults, soak and fuzz, short version (make prod-test-short)"
+PROD_TEST_SHORT=1 bash "$ROOT/scripts/prod_test.sh"
 
 stage "done: all stages passed"
