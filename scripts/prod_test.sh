@@ -16,6 +16,7 @@
 #   PROD_TEST_SOAK_SECONDS   seconds of each soak run (default 300; 60 with PROD_TEST_SHORT=1)
 #   PROD_TEST_FUZZ           fuzz messages (default 10000; 2000 with PROD_TEST_SHORT=1)
 #   PROD_TEST_KILL_ROUNDS    rounds of the kill -9 scenario, each replica in turn (default 2)
+#   PROD_TEST_REMINDER_DELAY seconds from setting the reminder to its due time (default 60)
 #   PROD_TEST_SCENARIOS      a comma-separated subset (kill,faults,reminder,wechat,soak,fuzz)
 #   PROD_TEST_KEEP=1         leave the topology and the servers running at the end (debugging;
 #                            take them down with `PROD_TEST_KEEP=0 scripts/prod_test.sh down`)
