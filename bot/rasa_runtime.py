@@ -33,6 +33,8 @@ import logging
 import re
 from typing import Any, List
 
+from bot.channels.user_text import MAX_MESSAGE_CHARS, too_long
+
 logger = logging.getLogger(__name__)
 
 #: seconds a custom action may take before the user is told the system has a problem
@@ -71,23 +73,24 @@ def install() -> None:
 
 #: POST routes of Rasa's HTTP API whose JSON body Rasa reads without checking it: a body that is
 #: not UTF-8 JSON, not an object, a ``text``/``name`` that is not a string, or a string that has
-#: no UTF-8 form (a lone surrogate, as ``"\ud800"`` in JSON) made Rasa answer 500
+#: no UTF-8 form (a lone surrogate, as ``"\ud800"`` in JSON) made Rasa answer 500; a ``text``
+#: over the channels' limit is refused 413
 API_BODY_ROUTES = re.compile(
     r"^/(model/parse|conversations/[^/]+/(messages|trigger_intent|execute))$"
 )
 
 
-def _bad_request(message: str):
+def _bad_request(message: str, status: int = 400, reason: str = "BadRequest"):
     from sanic import response
 
     body = {
         "version": "",
         "status": "failure",
         "message": message,
-        "reason": "BadRequest",
-        "code": 400,
+        "reason": reason,
+        "code": status,
     }
-    return response.json(body, status=400)
+    return response.json(body, status=status)
 
 
 async def refuse_malformed_api_bodies(request):
@@ -107,6 +110,11 @@ async def refuse_malformed_api_bodies(request):
     for key in ("text", "name"):
         if key in body and not isinstance(body[key], str):
             return _bad_request(f"'{key}' must be a string.")
+    if too_long(body.get("text") or ""):
+        # reading it would hold the server's event loop for seconds (the NLU is synchronous)
+        return _bad_request(
+            f"'text' is longer than {MAX_MESSAGE_CHARS} characters.", 413, "PayloadTooLarge"
+        )
     try:
         json.dumps(body, ensure_ascii=False).encode("utf-8")
     except UnicodeEncodeError:

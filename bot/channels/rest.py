@@ -33,6 +33,7 @@ from sanic.response import HTTPResponse
 
 from bot import rasa_runtime
 from bot.channels.identity import VerifiedIdentity, stamp
+from bot.channels.user_text import MAX_MESSAGE_CHARS, readable, too_long
 from bot.rasa_runtime import STORE_DOWN_ZH
 
 logger = logging.getLogger(__name__)
@@ -40,7 +41,6 @@ logger = logging.getLogger(__name__)
 CHANNEL_NAME = "rest"
 TOKEN_VARIABLE = "REST_CHANNEL_TOKEN"
 MAX_BODY_BYTES = 64 * 1024
-MAX_MESSAGE_CHARS = 10_000
 SENDER = re.compile(r"^[A-Za-z0-9_.-]{1,64}$")
 FAILURE_ZH = STORE_DOWN_ZH
 
@@ -87,12 +87,13 @@ def read_message(request: Request, token: Optional[str]) -> Union[HTTPResponse, 
         )
     if not isinstance(text, str):
         return error(400, "message 必须是文字。", "'message' must be a string")
-    if len(text) > MAX_MESSAGE_CHARS:
+    if too_long(text):
         return error(
             413,
             f"消息太长了，请控制在{MAX_MESSAGE_CHARS}字以内。",
             f"'message' is longer than {MAX_MESSAGE_CHARS} characters",
         )
+    body["message"] = readable(text)
     return body
 
 

@@ -48,6 +48,7 @@ from wechatpy.utils import check_signature
 from bot import rasa_runtime
 from bot.channels import shared_state
 from bot.channels.identity import VerifiedIdentity, stamp
+from bot.channels.user_text import TOO_LONG_ZH, too_long
 from bot.channels.wechat_config import (  # noqa: F401 - the settings are part of this module's API
     DEDUPE_MAX_ENTRIES,
     DEDUPE_TTL,
@@ -199,6 +200,13 @@ class WeChatReplyCollector(_WeChatTextOutput):
     def seal(self) -> BotTurn:
         self._sealed = True
         return self._turn.turn()
+
+
+def _refuse_dtd(xml: str) -> None:
+    """WeChat never sends a DTD; entities are how XML bombs and external-entity reads work."""
+    head = xml.upper()
+    if "<!DOCTYPE" in head or "<!ENTITY" in head:
+        raise _Reject(400, "bad request: DTD not allowed", "message XML with a DTD")
 
 
 class _Reject(Exception):
@@ -439,6 +447,7 @@ class WeChatInput(InputChannel):
             ) from None
         if not text.strip():
             raise _Reject(400, "bad request: empty body", "empty message body")
+        _refuse_dtd(text)
 
         if not safe_mode:
             if self.crypto is not None:
@@ -471,6 +480,7 @@ class WeChatInput(InputChannel):
         return _Envelope(xml, timestamp, nonce, safe_mode=True)
 
     def _parse(self, envelope: _Envelope) -> BaseMessage:
+        _refuse_dtd(envelope.xml)
         try:
             message = parse_message(envelope.xml)
             openid = message.source
@@ -506,6 +516,8 @@ class WeChatInput(InputChannel):
             text = message.content or ""
             if not text.strip():
                 return self._passive_reply(envelope, message, EMPTY_TEXT)
+            if too_long(text):
+                return self._passive_reply(envelope, message, TOO_LONG_ZH)
         elif isinstance(message, VoiceMessage):
             text = (message.recognition or "").strip()
             if not text:

@@ -30,8 +30,10 @@ DEDUPE_MAX_ENTRIES = 10_000
 #: How long a numbered option ("回复 1：…") stays answerable by its number.
 OPTION_TTL = 3600.0
 OPTION_MAX_USERS = 50_000
-#: WeChat message XML is a few hundred bytes; refuse anything absurd before parsing it.
-MAX_BODY_BYTES = 64 * 1024
+#: WeChat message XML is a few hundred bytes; refuse anything absurd before parsing it. A text
+#: over the channels' limit (bot.channels.user_text, 10,000 characters: up to 40 KB of UTF-8,
+#: more in safe mode's base64) still fits, so its sender is told it is too long.
+MAX_BODY_BYTES = 256 * 1024
 #: Customer-service quota: at most 5 messages per user message (WeChat rule since 2023-06).
 MAX_API_MESSAGES = 5
 

@@ -50,7 +50,7 @@ from socketio import AsyncServer
 
 from bot import rasa_runtime
 from bot.channels.identity import VerifiedIdentity, stamp
-from bot.channels.rest import MAX_MESSAGE_CHARS
+from bot.channels.user_text import TOO_LONG_ZH, readable, too_long
 
 logger = logging.getLogger(__name__)
 
@@ -60,7 +60,6 @@ SECRET_VARIABLE = "WIDGET_JWT_SECRET"
 #: seconds of clock difference tolerated when checking ``exp`` (credentials: ``jwt_leeway``)
 LEEWAY = 30
 SUBJECT = re.compile(r"^[A-Za-z0-9_.@-]{1,128}$")
-TOO_LONG_ZH = f"消息太长了，请控制在{MAX_MESSAGE_CHARS}字以内，分几次发给我也可以。"
 EXPIRED_ZH = (
     "登录已过期，为保护你的账户信息，请重新登录后再继续。重新登录前我不会显示任何账户数据。"
 )
@@ -150,9 +149,10 @@ def message_metadata(raw: Any) -> Dict[Text, Any]:
 
 
 def message_text(raw: Any) -> Text:
-    """The user's text: strings as they are, numbers as text, anything else empty."""
+    """The user's text: strings as they are (lone surrogates replaced), numbers as text,
+    anything else empty."""
     if isinstance(raw, str):
-        return raw
+        return readable(raw)
     if isinstance(raw, (int, float)) and not isinstance(raw, bool):
         return str(raw)
     return ""
@@ -263,7 +263,7 @@ class WidgetSocketIOInput(SocketIOInput):
                 if self.session_persistence:
                     await sio.enter_room(sid, sender_id, namespace=self.namespace)
             text = message_text(data.get("message"))
-            if len(text) > MAX_MESSAGE_CHARS:
+            if too_long(text):
                 await sio.emit(
                     self.bot_message_evt, {"text": TOO_LONG_ZH}, room=sid, namespace=self.namespace
                 )

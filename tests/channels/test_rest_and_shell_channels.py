@@ -115,6 +115,18 @@ async def test_rest_refuses_bad_requests_with_a_reason(url, bot, token, body, ra
     assert bot.messages == []
 
 
+@pytest.mark.parametrize("channel, token", [("rest", REST_TOKEN), ("shell", API_TOKEN)])
+async def test_lone_surrogates_reach_the_bot_as_replacement_characters(url, bot, channel, token):
+    # "\ud800" in JSON has no UTF-8 form: spaCy failed on it and the user was told the system
+    # had a problem (found by make prod-test's fuzz on the widget)
+    raw = b'{"sender": "abc", "message": "\\ud800\u7f5a\u606f\\udfff"}'
+    status, body = await post(f"{url}/{channel}/webhook", None, token, raw)
+    assert status == 200
+    [message] = bot.messages
+    assert message.text == "\ufffd罚息\ufffd"
+    assert body[0]["text"] == "收到：\ufffd罚息\ufffd"
+
+
 async def test_a_failure_behind_the_channel_is_answered(url, bot):
     bot.fail = True
     status, body = await post(

@@ -10,6 +10,7 @@ from rasa.shared.core.domain import Domain
 from wechat_sim import ACCOUNT_ID, OPENID, TOKEN, WEBHOOK, sha1_signature
 
 from bot import rasa_runtime
+from bot.channels.user_text import MAX_MESSAGE_CHARS, TOO_LONG_ZH
 from bot.channels.wechat import (
     EMPTY_TEXT,
     FAILURE_TEXT,
@@ -17,6 +18,7 @@ from bot.channels.wechat import (
     VOICE_UNRECOGNISED_TEXT,
     WELCOME_TEXT,
 )
+from bot.channels.wechat_config import MAX_BODY_BYTES
 from bot.rasa_runtime import STORE_DOWN_ZH, StoreUnavailable
 
 # -- URL verification -------------------------------------------------------------------------
@@ -333,8 +335,44 @@ async def test_xml_without_msgtype_is_a_bad_request(running, bot):
 
 async def test_oversized_body_is_refused(running, bot):
     wechat = running.wechat
-    delivery = await wechat.post_raw(b"<xml>" + b"x" * 70_000 + b"</xml>", wechat.signed_params())
+    delivery = await wechat.post_raw(
+        b"<xml>" + b"x" * (MAX_BODY_BYTES + 1) + b"</xml>", wechat.signed_params()
+    )
     assert delivery.status == 413
+    assert bot.messages == []
+
+
+async def test_a_text_over_the_limit_is_answered_politely_without_the_bot(running, bot):
+    # 100 KB of text: found by make prod-test's fuzz (it was refused with a bare 413 before)
+    wechat = running.wechat
+    text = "借呗逾期" * (MAX_MESSAGE_CHARS // 4 + 1)
+    delivery = await wechat.push(wechat.text_xml(text, msg_id=wechat.next_msg_id()))
+    assert delivery.status == 200
+    assert delivery.content == TOO_LONG_ZH
+    assert bot.messages == []
+
+
+async def test_a_text_at_the_limit_reaches_the_bot(running, bot):
+    wechat = running.wechat
+    text = "征" * MAX_MESSAGE_CHARS
+    delivery = await wechat.push(wechat.text_xml(text, msg_id=wechat.next_msg_id()))
+    assert delivery.status == 200
+    assert [m.text for m in bot.messages] == [text]
+
+
+@pytest.mark.parametrize(
+    "doctype",
+    [
+        '<!DOCTYPE x [<!ENTITY a "aaaaaaaaaa">]>',
+        '<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]>',
+        "<!doctype xml>",
+    ],
+)
+async def test_xml_with_a_dtd_is_refused_before_parsing(running, bot, doctype):
+    wechat = running.wechat
+    body = doctype + wechat.text_xml("你好", msg_id=wechat.next_msg_id())
+    delivery = await wechat.push(body)
+    assert delivery.status == 400
     assert bot.messages == []
 
 

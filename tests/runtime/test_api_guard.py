@@ -11,6 +11,7 @@ import pytest
 from sanic import Sanic
 
 from bot import rasa_runtime
+from bot.channels.user_text import MAX_MESSAGE_CHARS
 from bot.rasa_runtime import refuse_malformed_api_bodies
 
 
@@ -86,3 +87,14 @@ def test_the_guard_is_a_request_middleware_of_the_app():
         or getattr(getattr(m, "func", None), "__name__", "") == "refuse_malformed_api_bodies"
         for m in app.request_middleware
     )
+
+
+async def test_a_text_over_the_channels_limit_is_a_413():
+    # reading 100 KB held the server's event loop for seconds: HAProxy's health checks failed
+    # (found by make prod-test's fuzz)
+    body = json.dumps({"text": "借" * (MAX_MESSAGE_CHARS + 1)}).encode()
+    answer = await refuse_malformed_api_bodies(request(body))
+    assert answer is not None and answer.status == 413
+    assert json.loads(answer.body)["reason"] == "PayloadTooLarge"
+    at_limit = json.dumps({"text": "借" * MAX_MESSAGE_CHARS}).encode()
+    assert await refuse_malformed_api_bodies(request(at_limit)) is None

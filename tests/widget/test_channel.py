@@ -386,6 +386,8 @@ def test_metadata_and_text_helpers():
     assert message_metadata(None) == {}
     assert message_metadata({"a": 1}) == {"a": 1}
     assert message_text("你好") == "你好"
+    assert message_text("罚\ud800息\udfff") == "罚\ufffd息\ufffd"  # lone surrogates
+    assert message_text("🙂") == "🙂"
     assert message_text(5000) == "5000"
     assert message_text(True) == ""
     assert message_text(None) == ""

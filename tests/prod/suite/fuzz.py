@@ -10,10 +10,13 @@ Three inputs, through HAProxy:
   ``/webhooks/rest/webhook`` must answer 404 to anything; the authenticated HTTP API
   (``/model/parse``) gets the same texts and malformed JSON bodies.
 
-A reply is due to every well-formed text message (WeChat: a passive reply; socket.io: a
-``bot_uttered``; HTTP API: a parse with an intent); everything else must be refused with a 4xx
-or ignored, never a 5xx. Messages that no reply is due to go to a socket of their own, so a late
-answer to one is never counted as the answer to another.
+A reply is due to every text message (WeChat: a passive reply; socket.io: a ``bot_uttered``;
+HTTP API: a parse with an intent) — a text over the channels' limit of 10,000 characters gets the
+polite "too long" answer on WeChat and the widget, and lone surrogates are read as U+FFFD there;
+the HTTP API, which programs call, must refuse those two with a 413/400 and its reason.
+Everything else must be refused with a 4xx or ignored, never a 5xx. Messages that no reply is
+due to go to a socket of their own, so a late answer to one is never counted as the answer to
+another.
 """
 
 from __future__ import annotations
@@ -48,6 +51,9 @@ CONTROL = (
 )
 XML_SAFE_CONTROL = "\t\n\r\u0085\u200b\u200e\u202e\u2028\u2029\ufeff"
 BIG = 100 * 1024
+#: the failure answers (bot/rasa_runtime.py): nothing is down during the fuzz, so one of them
+#: means the message itself broke something, and counts as no reply
+TROUBLE = "系统暂时出了点问题"
 CLOSED = -2  # the connection was closed while an oversized body was being sent (a refusal)
 
 
@@ -56,6 +62,7 @@ class Outcome:
     status: int  # HTTP status; 200 for a socket reply; 0 for no answer; -1: connection error
     due: bool
     answered: bool
+    case: str = ""  # which kind of input, for the report
 
 
 def _mix(rng: random.Random, alphabet: str, n: int = 6) -> str:
@@ -114,6 +121,20 @@ def _other_type(openid: str, kind: str) -> str:
         f"<CreateTime>{int(time.time())}</CreateTime><MsgType><![CDATA[{kind}]]></MsgType>{extra}"
         f"<MsgId>{random.getrandbits(60)}</MsgId></xml>"
     )
+
+
+WECHAT_CASES = ["text"] * 4 + [
+    "100 KB text",
+    "XML-forbidden control characters",
+    "invalid UTF-8",
+    "other message type",
+    "malformed XML",
+    "entity bomb",
+    "random bytes",
+    "bad signature",
+    "no MsgId / empty text / huge MsgId",
+    "1 MB body",
+]
 
 
 async def wechat_case(user: WeChatUser, rng: random.Random) -> Outcome:
@@ -179,12 +200,15 @@ async def wechat_case(user: WeChatUser, rng: random.Random) -> Outcome:
         async with await user.post(body, params=params, timeout=30) as response:
             text = await response.text(errors="replace")
             answered = response.status == 200 and "<Content>" in text and "<![CDATA[]]>" not in text
-            return Outcome(response.status, due, answered)
+            case = f"wechat {WECHAT_CASES[kind]}"
+            if answered and TROUBLE in text:
+                answered, case = False, case + ", system-trouble apology"
+            return Outcome(response.status, due, answered, case)
     except (aiohttp.ClientError, asyncio.TimeoutError, OSError):
         if len(body) > 64 * 1024 and not due:
             # the server refused the oversized body and closed the connection before reading it
-            return Outcome(CLOSED, due, False)
-        return Outcome(-1, due, False)
+            return Outcome(CLOSED, due, False, f"wechat {WECHAT_CASES[kind]}")
+        return Outcome(-1, due, False, f"wechat {WECHAT_CASES[kind]}")
 
 
 # -- socket.io ------------------------------------------------------------------------------------
@@ -222,6 +246,16 @@ NON_OBJECT_METADATA = [
 ]
 
 
+SOCKET_CASES = [
+    "control characters",
+    "100 KB text",
+    "lone surrogates",
+    "odd character",
+    "text",
+    "junk",
+]
+
+
 async def socket_case(pages: SocketPair, rng: random.Random) -> Outcome:
     kind = rng.randrange(8)
     try:
@@ -240,7 +274,14 @@ async def socket_case(pages: SocketPair, rng: random.Random) -> Outcome:
             if not pages.due.connected:
                 await pages.due.reopen()
             reply = await pages.due.say(text, timeout=20, resend=False, customData=metadata)
-            return Outcome(200 if reply.answered else 0, True, reply.answered)
+            case = f"socket.io {SOCKET_CASES[kind]}, metadata {type(metadata).__name__}"
+            answered = reply.answered
+            if not answered:
+                case += ", socket dropped" if not pages.due.connected else ", no reply in 20 s"
+            elif any(TROUBLE in t for t in reply.texts):
+                # nothing is down during the fuzz: the apology means the message broke something
+                answered, case = False, case + ", system-trouble apology"
+            return Outcome(200 if reply.answered else 0, True, answered, case)
         if not pages.junk.connected:
             await pages.junk.reopen()
         payload: Any = rng.choice(
@@ -262,16 +303,17 @@ async def socket_case(pages: SocketPair, rng: random.Random) -> Outcome:
         )
         event = rng.choice(["user_uttered", "user_uttered", "session_request", "no_such_event"])
         await pages.junk.emit_raw(event, payload)
-        return Outcome(200, False, False)
+        return Outcome(200, False, False, "socket.io junk payload")
     except Exception:  # noqa: BLE001 - a socket that could not be used counts as no answer
-        return Outcome(-1, kind <= 4, False)
+        return Outcome(-1, kind <= 4, False, f"socket.io {SOCKET_CASES[min(kind, 5)]} (error)")
 
 
 # -- REST: the absent REST channel and the HTTP API -----------------------------------------------
 
 
 async def rest_case(http: aiohttp.ClientSession, topology: Topology, rng: random.Random) -> Outcome:
-    text = rng.choice([_mix(rng, CONTROL), _big(rng), _mix(rng, "\ud800\udc00"), rng.choice(TEXTS)])
+    text_kind = rng.randrange(4)
+    text = [_mix(rng, CONTROL), _big(rng), _mix(rng, "\ud800\udc00"), rng.choice(TEXTS)][text_kind]
     body_kind = rng.randrange(6)
     if body_kind <= 2:
         body = json.dumps(
@@ -300,10 +342,18 @@ async def rest_case(http: aiohttp.ClientSession, topology: Topology, rng: random
         body = b'{"text": "\xff\xfe\xc3\x28 invalid utf-8", "sender": "fuzz"}'
     else:
         body = bytes(rng.getrandbits(8) for _ in range(rng.randrange(1, 3000)))
-    due = body_kind <= 2
+    # the HTTP API is for programs: a text over the channels' limit (413) or with lone surrogates
+    # (400, no UTF-8 form) is refused with a JSON reason; every other JSON message is parsed
+    due = body_kind <= 2 and text_kind in (0, 3)
+    refusal = body_kind <= 2 and text_kind in (1, 2)
     route = rng.choice(["parse", "parse", "parse", "rest", "parse-no-token"])
     url = topology.rasa_url + ("/webhooks/rest/webhook" if route == "rest" else "/model/parse")
     params = {"token": topology["RASA_API_TOKEN"]} if route == "parse" else {}
+    case = f"REST {route}, body {body_kind}" + (
+        f", text {['control', '100 KB', 'surrogates', 'plain'][text_kind]}"
+        if body_kind <= 2
+        else ""
+    )
     try:
         async with http.post(
             url,
@@ -319,9 +369,17 @@ async def rest_case(http: aiohttp.ClientSession, topology: Topology, rng: random
                     answered = bool((json.loads(content).get("intent") or {}).get("name"))
                 except (ValueError, AttributeError):
                     answered = False
-            return Outcome(response.status, due and route == "parse", answered)
+            if refusal and route == "parse":
+                try:
+                    reason = bool(json.loads(content).get("message"))
+                except (ValueError, AttributeError):
+                    reason = False
+                # a refusal with its reason is this input's answer; anything else is not
+                answered = response.status in (400, 413) and reason
+                return Outcome(response.status, True, answered, case + " (refusal due)")
+            return Outcome(response.status, due and route == "parse", answered, case)
     except (aiohttp.ClientError, asyncio.TimeoutError, OSError):
-        return Outcome(-1, due and route == "parse", False)
+        return Outcome(-1, (due or refusal) and route == "parse", False, case)
 
 
 # -- the run --------------------------------------------------------------------------------------
@@ -389,6 +447,12 @@ async def fuzz(topology: Topology, total: int, workers: int = 10, seed: int = 15
             f"{name}: 2xx {statuses.get(200, 0)}, 4xx {statuses.get(400, 0)}, 5xx {fives}, "
             f"connection errors {conn}, oversized bodies cut off {statuses.get(CLOSED, 0)}; "
             f"replies due {len(due)}, empty {empty}"
+        )
+    silent = Counter(o.case for v in results.values() for o in v if o.due and not o.answered)
+    if silent:
+        row.figures.append(
+            "no reply where due, by input: "
+            + ", ".join(f"{case} {n}" for case, n in silent.most_common(12))
         )
     row.figures.append(
         "tracebacks in the logs: " + (", ".join(f"{k} {v}" for k, v in tracebacks.items()) or "0")
