@@ -38,7 +38,7 @@ import re
 import time
 import uuid
 from dataclasses import dataclass
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Dict, List, Optional, Text, Tuple
 
 import jwt
 from rasa.core.channels.channel import InputChannel, UserMessage
@@ -113,7 +113,34 @@ SESSION_ID = re.compile(r"^[A-Za-z0-9_.:-]{1,128}$")
 
 
 class WidgetSocketIOOutput(SocketIOOutput):
-    """Rasa's socket.io output, with custom payloads emitted as the message itself."""
+    """Rasa's socket.io output, with custom payloads emitted as the message itself.
+
+    With ``hold``, the bot's messages of a turn are kept until :meth:`release`: Rasa sends them
+    while it runs the turn and saves the turn afterwards, so a server that dies in between would
+    have shown the borrower an answer that is in no conversation (found by ``make prod-test``'s
+    ``kill -9``). Released after the save, a turn is either seen and stored, or neither (the page
+    sends it again). :meth:`discard` drops them when the turn failed.
+    """
+
+    def __init__(self, sio: AsyncServer, bot_message_evt: Text, hold: bool = False) -> None:
+        super().__init__(sio, bot_message_evt)
+        self._held: Optional[List[Tuple[Text, Any]]] = [] if hold else None
+
+    async def _send_message(self, socket_id: Text, response: Any) -> None:
+        if self._held is not None:
+            self._held.append((socket_id, response))
+            return
+        await super()._send_message(socket_id, response)
+
+    async def release(self) -> None:
+        """Send what was held, in order; later messages go out at once."""
+        held, self._held = self._held or [], None
+        for socket_id, message in held:
+            await super()._send_message(socket_id, message)
+
+    def discard(self) -> None:
+        """Forget what was held (the turn was not saved)."""
+        self._held = None
 
     async def send_custom_json(
         self, recipient_id: Text, json_message: Dict[Text, Any], **kwargs: Any
@@ -247,7 +274,7 @@ class WidgetSocketIOInput(SocketIOInput):
                 )
                 return
             session = self.session_of(sid)
-            output = WidgetSocketIOOutput(sio, self.bot_message_evt)
+            output = WidgetSocketIOOutput(sio, self.bot_message_evt, hold=True)
             if session.expired():
                 await sio.emit(
                     self.bot_message_evt, {"text": EXPIRED_ZH}, room=sid, namespace=self.namespace
@@ -276,6 +303,7 @@ class WidgetSocketIOInput(SocketIOInput):
             try:
                 await on_new_message(message)
             except Exception as failure:  # noqa: BLE001 - the user gets an answer, the log no text
+                output.discard()
                 logger.error(
                     "widget channel: handling a message failed (%s)", type(failure).__name__
                 )
@@ -285,5 +313,7 @@ class WidgetSocketIOInput(SocketIOInput):
                     room=sid,
                     namespace=self.namespace,
                 )
+            else:
+                await output.release()
 
         return socketio_webhook

@@ -20,6 +20,7 @@ from rasa.core.channels.channel import UserMessage, register
 from sanic import Sanic
 
 from bot.channels.identity import verify
+from bot.rasa_runtime import STORE_DOWN_ZH
 from bot.widget.channel import (
     EXPIRED_ZH,
     WidgetSocketIOInput,
@@ -58,6 +59,7 @@ class ScriptedBot:
 
     def __init__(self) -> None:
         self.messages: List[UserMessage] = []
+        self.fail_after_answering = False
 
     async def handle_message(self, message: UserMessage) -> None:
         self.messages.append(message)
@@ -76,6 +78,8 @@ class ScriptedBot:
             await out.send_response(message.sender_id, {"text": "这是计划", "custom": PAYOFF_PLAN})
         else:
             await out.send_response(message.sender_id, {"text": f"收到：{message.text}"})
+        if self.fail_after_answering:
+            raise RuntimeError("the tracker store is down")
 
 
 class _Agent:
@@ -416,3 +420,40 @@ async def test_a_custom_payload_that_is_not_an_object_is_still_sent():
         ("bot_uttered", {"payload": ["a", "b"]}, "session-1"),
         ("bot_uttered", {"type": "payoff_plan", "room": "kept as data"}, "session-1"),
     ]
+
+
+async def test_a_held_turn_goes_out_only_when_released_and_in_order():
+    sent = []
+
+    class Recorder:
+        async def emit(self, event, data=None, room=None, **kwargs):
+            sent.append((event, data, room))
+
+    output = WidgetSocketIOOutput(Recorder(), "bot_uttered", hold=True)
+    await output.send_text_message("s1", "第一条")
+    await output.send_custom_json("s1", {"type": "payoff_plan"})
+    assert sent == []  # nothing reaches the page before the turn is saved
+    await output.release()
+    await output.send_text_message("s1", "之后的")  # after the release: at once
+    assert [data for _, data, _ in sent] == [
+        {"text": "第一条"},
+        {"type": "payoff_plan"},
+        {"text": "之后的"},
+    ]
+    dropped = WidgetSocketIOOutput(Recorder(), "bot_uttered", hold=True)
+    await dropped.send_text_message("s1", "不该出现")
+    dropped.discard()
+    assert len(sent) == 3
+
+
+async def test_a_turn_that_fails_after_answering_shows_only_the_apology(browsers, bot):
+    # Rasa sends the answer while it runs the turn and saves the turn after: when the save
+    # fails (or the server dies), the page must not show an answer that was never stored
+    bot.fail_after_answering = True
+    page = browsers()
+    await page.open()
+    await page.say("你好")
+    received = await page.wait_for(1)
+    await asyncio.sleep(0.2)
+    assert [m["text"] for m in page.received] == [STORE_DOWN_ZH]
+    assert received and "收到" not in str(page.received)
