@@ -41,6 +41,9 @@ else
   export PROD_TEST_SOAK_SECONDS="${PROD_TEST_SOAK_SECONDS:-300}" PROD_TEST_FUZZ="${PROD_TEST_FUZZ:-10000}"
 fi
 export PROD_TEST_KILL_ROUNDS="${PROD_TEST_KILL_ROUNDS:-2}"
+# the audit consumer copies events a killed replica saved but never published; in production
+# after 60 s, here sooner so the suite's wait for the audit (30 s without progress) sees it
+export AUDIT_REPAIR_SETTLE_SECONDS="${AUDIT_REPAIR_SETTLE_SECONDS:-10}" AUDIT_REPAIR_INTERVAL_SECONDS="${AUDIT_REPAIR_INTERVAL_SECONDS:-5}"
 
 block_free() {  # block_free BASE: every port the topology and the suite's servers would use is free
   local offset

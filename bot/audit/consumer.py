@@ -14,7 +14,10 @@ Delivery guarantee, end to end:
 
 So an event is missing from the audit only if a Rasa process died between saving a tracker and
 RabbitMQ's confirm (milliseconds), or while RabbitMQ was down with events still in its memory:
-``python -m bot.audit reconcile`` finds exactly those, by comparing keys with the tracker store.
+``python -m bot.audit reconcile`` finds exactly those, by comparing keys with the tracker store,
+and with ``TRACKER_DATABASE_URL`` set this consumer copies them from the tracker store itself
+(:func:`bot.audit.store.repair_since`, every ``AUDIT_REPAIR_INTERVAL_SECONDS`` (30), for events
+older than ``AUDIT_REPAIR_SETTLE_SECONDS`` (60); marked ``source = 'tracker store'``).
 
 The log carries counts and error classes, never an event (events hold the users' messages).
 """
@@ -49,6 +52,10 @@ class ConsumerSettings:
     password: str = field(default="guest", repr=False)
     exchange: str = DEFAULT_EXCHANGE
     prefetch: int = 100
+    #: the tracker store to repair from (``TRACKER_DATABASE_URL``); none: no repair
+    tracker_database_url: str = field(default="", repr=False)
+    repair_settle: float = 60.0
+    repair_interval: float = 30.0
 
     @classmethod
     def from_env(cls, environ: Optional[Mapping[str, str]] = None) -> "ConsumerSettings":
@@ -66,8 +73,17 @@ class ConsumerSettings:
         try:
             port = int(env.get("RABBITMQ_PORT", "").strip() or 5672)
             prefetch = int(env.get("AUDIT_PREFETCH", "").strip() or 100)
+            settle = float(env.get("AUDIT_REPAIR_SETTLE_SECONDS", "").strip() or 60)
+            interval = float(env.get("AUDIT_REPAIR_INTERVAL_SECONDS", "").strip() or 30)
         except ValueError:
-            raise AuditConfigError("RABBITMQ_PORT and AUDIT_PREFETCH must be numbers") from None
+            raise AuditConfigError(
+                "RABBITMQ_PORT, AUDIT_PREFETCH and AUDIT_REPAIR_*_SECONDS must be numbers"
+            ) from None
+        if settle < 1 or interval < 1:
+            raise AuditConfigError("AUDIT_REPAIR_*_SECONDS must be at least 1")
+        tracker = env.get("TRACKER_DATABASE_URL", "").strip()
+        if tracker and not tracker.startswith(("postgresql://", "postgres://")):
+            raise AuditConfigError("TRACKER_DATABASE_URL must be a postgresql:// URL")
         return cls(
             database_url=database_url,
             queue=queue,
@@ -77,6 +93,9 @@ class ConsumerSettings:
             password=env.get("RABBITMQ_PASSWORD", "") or "guest",
             exchange=env.get("RABBITMQ_EXCHANGE", "").strip() or DEFAULT_EXCHANGE,
             prefetch=prefetch,
+            tracker_database_url=tracker,
+            repair_settle=settle,
+            repair_interval=interval,
         )
 
 
@@ -107,6 +126,7 @@ class AuditConsumer:
         self.recorded = 0
         self.redelivered = 0
         self.malformed = 0
+        self.repaired = 0
         self._pool = None
         self._backoff = 0.0
         self._in_flight: set = set()
@@ -190,8 +210,10 @@ class AuditConsumer:
             tag = await queue.consume(self.on_message, no_ack=False)
             logger.info("audit: consuming events (queue and exchange from the environment)")
             report = asyncio.ensure_future(self._report(stop))
+            repair = asyncio.ensure_future(self._repair(stop))
             await stop.wait()
             report.cancel()
+            repair.cancel()
             await queue.cancel(tag)
             if self._in_flight:
                 await asyncio.wait(set(self._in_flight), timeout=10)
@@ -202,6 +224,39 @@ class AuditConsumer:
         logger.info(
             "audit: stopped (%d events recorded, %d redeliveries)", self.recorded, self.redelivered
         )
+
+    async def _repair(self, stop: asyncio.Event) -> None:
+        """Every ``repair_interval`` seconds, copy what never came through RabbitMQ from the
+        tracker store (:func:`bot.audit.store.repair_since`), in a thread: psycopg2 blocks."""
+        settings = self.settings
+        if not settings.tracker_database_url:
+            return
+        while not stop.is_set():
+            try:
+                while True:
+                    checked, added = await asyncio.to_thread(
+                        store.repair_since,
+                        settings.database_url,
+                        settings.tracker_database_url,
+                        settings.repair_settle,
+                    )
+                    if added:
+                        self.repaired += added
+                        logger.warning(
+                            "audit: %d events were in the tracker store but never published "
+                            "(a Rasa process died before publishing them); copied from there",
+                            added,
+                        )
+                    if checked < 5000:
+                        break
+            except Exception as error:  # noqa: BLE001 - try again next time
+                logger.error(
+                    "audit: repair from the tracker store failed (%s)", type(error).__name__
+                )
+            try:
+                await asyncio.wait_for(stop.wait(), settings.repair_interval)
+            except asyncio.TimeoutError:
+                pass
 
     async def _report(self, stop: asyncio.Event) -> None:
         last = (0, 0)

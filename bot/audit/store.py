@@ -35,6 +35,15 @@ SCHEMA = (
     )
     """,
     "CREATE INDEX IF NOT EXISTS audit_events_sender ON audit_events (sender_id, event_timestamp)",
+    # 'broker': recorded from RabbitMQ; 'tracker store': copied by repair_since, because the
+    # Rasa process that saved it died before publishing it
+    "ALTER TABLE audit_events ADD COLUMN IF NOT EXISTS source TEXT NOT NULL DEFAULT 'broker'",
+    """
+    CREATE TABLE IF NOT EXISTS audit_repair_progress (
+        tracker CHAR(64) PRIMARY KEY,
+        last_event_id BIGINT NOT NULL
+    )
+    """,
     (
         "COMMENT ON TABLE audit_events IS 'Every conversation event published by Rasa "
         "(bot.audit); one row per event, idempotent on event_key'"
@@ -175,15 +184,17 @@ def reconcile(
     with psycopg2.connect(audit_dsn) as connection, connection.cursor() as cursor:
         if senders:
             cursor.execute(
-                "SELECT event_key, deliveries FROM audit_events WHERE sender_id = ANY(%s)",
+                "SELECT event_key, deliveries, source FROM audit_events WHERE sender_id = ANY(%s)",
                 (senders,),
             )
         else:
             cursor.execute(
-                "SELECT event_key, deliveries FROM audit_events WHERE event_type <> %s",
+                "SELECT event_key, deliveries, source FROM audit_events WHERE event_type <> %s",
                 (MALFORMED,),
             )
-        audit = {key: deliveries for key, deliveries in cursor.fetchall()}
+        fetched = cursor.fetchall()
+        audit = {key: deliveries for key, deliveries, _ in fetched}
+        repaired = sum(1 for _, _, source in fetched if source == REPAIR_SOURCE)
     connection.close()
     missing = sorted(set(tracker) - set(audit))
     extra = sorted(set(audit) - set(tracker))
@@ -193,5 +204,89 @@ def reconcile(
         "missing_in_audit": len(missing),
         "extra_in_audit": len(extra),
         "redeliveries": sum(d - 1 for d in audit.values()),
+        "copied_from_tracker_store": repaired,
         "missing_keys": missing[:20],
     }
+
+
+REPAIR_SOURCE = "tracker store"
+
+
+def _tracker_name(tracker_dsn: str) -> str:
+    """The progress row of one tracker store (its URL hashed: it may hold a password)."""
+    return hashlib.sha256(tracker_dsn.encode("utf-8")).hexdigest()
+
+
+def repair_since(
+    audit_dsn: str, tracker_dsn: str, settle_seconds: float, batch: int = 5000
+) -> Tuple[int, int]:
+    """Copy into the audit the tracker store's events that never reached it.
+
+    Rasa publishes a turn's events after it has saved them; a process killed in between leaves
+    events in the tracker store that no broker message will ever carry. This reads the tracker
+    store's ``events`` rows after the last one it checked, up to those ``settle_seconds`` old
+    (younger ones may still be on their way through RabbitMQ), and inserts the ones the audit
+    lacks with ``source = 'tracker store'`` (their key is the same, so a late broker copy only
+    counts as a redelivery). Returns ``(rows checked, rows added)``; progress is kept in
+    ``audit_repair_progress``, so each row is checked once."""
+    import time
+
+    import psycopg2
+
+    name = _tracker_name(tracker_dsn)
+    with psycopg2.connect(audit_dsn) as audit, audit.cursor() as cursor:
+        cursor.execute(
+            "SELECT last_event_id FROM audit_repair_progress WHERE tracker = %s", (name,)
+        )
+        found = cursor.fetchone()
+    audit.close()
+    after = int(found[0]) if found else 0
+    cutoff = time.time() - settle_seconds
+    with psycopg2.connect(tracker_dsn) as tracker, tracker.cursor() as cursor:
+        cursor.execute(
+            "SELECT id, sender_id, timestamp, data FROM events WHERE id > %s ORDER BY id LIMIT %s",
+            (after, batch),
+        )
+        rows = cursor.fetchall()
+    tracker.close()
+    settled = []
+    for row in rows:
+        if row[2] is None or float(row[2]) >= cutoff:
+            break  # in id order: the rest is younger still
+        settled.append(row)
+    if not settled:
+        return 0, 0
+    candidates: Dict[str, AuditRow] = {}
+    for _, sender_id, timestamp, data in settled:
+        try:
+            event = json.loads(data)
+        except (TypeError, ValueError):
+            continue
+        if not isinstance(event, dict):
+            continue
+        key = event_key(sender_id, event)
+        candidates[key] = AuditRow(
+            key, _text(sender_id), _text(event.get("event", "")), float(timestamp), canonical(event)
+        )
+    added = 0
+    with psycopg2.connect(audit_dsn) as audit, audit.cursor() as cursor:
+        cursor.execute(
+            "SELECT event_key FROM audit_events WHERE event_key = ANY(%s)", (list(candidates),)
+        )
+        present = {key for (key,) in cursor.fetchall()}
+        for key, row in candidates.items():
+            if key in present:
+                continue
+            cursor.execute(
+                "INSERT INTO audit_events (event_key, sender_id, event_type, event_timestamp, "
+                "event, source) VALUES (%s, %s, %s, %s, %s, %s) ON CONFLICT (event_key) DO NOTHING",
+                (*row.params(), REPAIR_SOURCE),
+            )
+            added += cursor.rowcount
+        cursor.execute(
+            "INSERT INTO audit_repair_progress (tracker, last_event_id) VALUES (%s, %s) "
+            "ON CONFLICT (tracker) DO UPDATE SET last_event_id = EXCLUDED.last_event_id",
+            (name, int(settled[-1][0])),
+        )
+    audit.close()
+    return len(settled), added

@@ -85,6 +85,19 @@ def test_settings_come_from_the_environment():
         ConsumerSettings.from_env({"RABBITMQ_QUEUE": "events"})
     with pytest.raises(AuditConfigError):
         ConsumerSettings.from_env({"AUDIT_DATABASE_URL": "postgresql://x/y"})
+    base = {"AUDIT_DATABASE_URL": "postgresql://x/y", "RABBITMQ_QUEUE": "q"}
+    assert ConsumerSettings.from_env(base).tracker_database_url == ""  # no repair
+    repairing = ConsumerSettings.from_env(
+        dict(base, TRACKER_DATABASE_URL="postgresql://x/t", AUDIT_REPAIR_SETTLE_SECONDS="15")
+    )
+    assert (repairing.repair_settle, repairing.repair_interval) == (15.0, 30.0)
+    for bad in (
+        {"AUDIT_REPAIR_SETTLE_SECONDS": "soon"},
+        {"AUDIT_REPAIR_INTERVAL_SECONDS": "0"},
+        {"TRACKER_DATABASE_URL": "sqlite:///x.db"},
+    ):
+        with pytest.raises(AuditConfigError):
+            ConsumerSettings.from_env(dict(base, **bad))
 
 
 # -- on the real RabbitMQ and PostgreSQL -----------------------------------------------------------
@@ -273,3 +286,60 @@ def test_reconcile_finds_an_event_of_the_tracker_store_that_was_never_audited(au
     assert result["missing_keys"] == [
         store.keys_of_tracker_rows([("c1", json.dumps(events[3].as_dict()))]).popitem()[0]
     ]
+
+
+@pytest.mark.postgres
+def test_repair_copies_only_settled_events_the_audit_lacks_once(audit_db):
+    import time
+
+    name = audit_db.rsplit("/", 1)[1]
+    now = time.time()
+    events = rasa_events()
+    with psycopg2.connect(dbname=name, **PG) as connection, connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE events (id serial primary key, sender_id varchar(255),"
+            " timestamp double precision, data text)"
+        )
+        # four old events (the broker delivered the first two), then one from just now
+        for index, event in enumerate(events):
+            cursor.execute(
+                "INSERT INTO events (sender_id, timestamp, data) VALUES (%s, %s, %s)",
+                ("c1", now - 600 + index, json.dumps(event.as_dict())),
+            )
+        cursor.execute(
+            "INSERT INTO events (sender_id, timestamp, data) VALUES (%s, %s, %s)",
+            ("c1", now, json.dumps(dict(events[0].as_dict(), timestamp=now))),
+        )
+        for event in events[:2]:
+            row = store.row_for_message(
+                json.dumps(dict({"sender_id": "c1"}, **event.as_dict())).encode()
+            )
+            cursor.execute(
+                "INSERT INTO audit_events (event_key, sender_id, event_type, event_timestamp,"
+                " event) VALUES (%s, %s, %s, %s, %s)",
+                row.params(),
+            )
+    connection.close()
+
+    assert store.repair_since(audit_db, audit_db, settle_seconds=60) == (4, 2)
+    assert store.repair_since(audit_db, audit_db, settle_seconds=60) == (0, 0)  # checked once
+    result = store.reconcile(audit_db, audit_db, ["c1"])
+    # the young event is not copied yet: it may still be on its way through RabbitMQ
+    assert (result["missing_in_audit"], result["copied_from_tracker_store"]) == (1, 2)
+    # a late broker copy of a repaired event is a redelivery, not a second row
+    late = json.dumps(dict({"sender_id": "c1"}, **events[3].as_dict())).encode()
+    with psycopg2.connect(dbname=name, **PG) as connection, connection.cursor() as cursor:
+        row = store.row_for_message(late)
+        cursor.execute(
+            store.INSERT.replace("$1", "%s")
+            .replace("$2", "%s")
+            .replace("$3", "%s")
+            .replace("$4", "%s")
+            .replace("$5", "%s"),
+            row.params(),
+        )
+        assert cursor.fetchone() == (2,)
+    connection.close()
+    assert store.repair_since(audit_db, audit_db, settle_seconds=0) == (1, 1)
+    result = store.reconcile(audit_db, audit_db, ["c1"])
+    assert (result["missing_in_audit"], result["extra_in_audit"]) == (0, 0)

@@ -95,6 +95,12 @@ def _audit_check(row: Row, topology: Topology, senders: List[str]) -> None:
         f"audit: {result['audit_events']} events = tracker {result['tracker_events']}, "
         f"missing {result['missing_in_audit']}, extra {result['extra_in_audit']}"
         + (
+            f", {result['copied_from_tracker_store']} copied from the tracker store (never "
+            "published: a replica died between saving and publishing)"
+            if result.get("copied_from_tracker_store")
+            else ""
+        )
+        + (
             f" (the consumer caught up {result['waited']:.0f} s after the last turn)"
             if result.get("waited", 0) >= 5
             else ""
