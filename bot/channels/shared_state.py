@@ -47,9 +47,13 @@ logger = logging.getLogger(__name__)
 
 DEFAULT_PREFIX = "debt_helper:channels"
 #: how long a replica's claim on a message lasts without renewal; renewed every third of it
-#: while the bot runs, so only a dead (or frozen) replica loses it, and a retry then runs the
-#: message on another replica
-CLAIM_LEASE_S = 15.0
+#: while the bot runs, so only a dead (or frozen) replica loses it, and a delivery still waiting
+#: (or WeChat's next retry) then runs the message on another replica. Shorter than WeChat's
+#: retry window (three deliveries in about 15 s), so a message whose replica died mid-turn is
+#: still answered: with 15 s, the claim outlived every retry (found by make prod-test)
+CLAIM_LEASE_S = 6.0
+#: how often a waiting delivery checks whether the claim has lapsed
+TAKEOVER_CHECK_S = 0.5
 #: how often a waiting delivery looks for the reply
 POLL_S = 0.05
 #: after the reply is stored with deliveries still registered as waiting, how long they have
@@ -303,7 +307,14 @@ class RedisReplies:
             logger.info(
                 "wechat: re-delivery of a message (claimed by a replica), not processing it again"
             )
-        return await self._wait(rkey, timeout)
+        return await self._wait(rkey, timeout, (run, deliver_later, spawn))
+
+    async def _take_over(self, rkey: str, run: Run, deliver_later: Later, spawn: Spawn) -> None:
+        """Claim a message whose claim lapsed (its replica died mid-turn) and run it here."""
+        if await self._script(_CLAIM, rkey, self.owner, self.lease_ms, self.ttl):
+            logger.warning("wechat: a message's claim lapsed (its replica died?); running it here")
+            self.runs += 1
+            spawn(self._process(rkey, run, deliver_later))
 
     async def _leave(self, rkey: str) -> None:
         try:
@@ -313,9 +324,12 @@ class RedisReplies:
                 "wechat: could not unregister a waiting delivery (%s)", type(error).__name__
             )
 
-    async def _wait(self, rkey: str, timeout: float) -> Tuple[Optional[BotTurn], int]:
+    async def _wait(
+        self, rkey: str, timeout: float, runner: Optional[Tuple[Run, Later, Spawn]] = None
+    ) -> Tuple[Optional[BotTurn], int]:
         loop = asyncio.get_running_loop()
         deadline = loop.time() + timeout
+        next_check = loop.time() + TAKEOVER_CHECK_S
         try:
             while True:
                 final = loop.time() >= deadline
@@ -324,6 +338,9 @@ class RedisReplies:
                     return turn_from_json(answer[1]), int(answer[2])
                 if answer[0] == "none":
                     return None, 0
+                if runner is not None and loop.time() >= next_check:
+                    next_check = loop.time() + TAKEOVER_CHECK_S
+                    await self._take_over(rkey, *runner)
                 await asyncio.sleep(max(0.0, min(self.poll, deadline - loop.time())))
         except asyncio.CancelledError:
             await self._leave(rkey)

@@ -271,6 +271,37 @@ async def test_a_claim_of_a_replica_that_died_lapses_and_a_retry_runs_the_messag
 
 
 @pytest.mark.redis
+async def test_a_delivery_waiting_on_a_lapsed_claim_takes_the_message_over(redis_settings):
+    # the replica that claimed the message died mid-turn; a delivery already waiting for its
+    # reply (on another replica) runs the message once the claim lapses, and answers passively
+    connection = shared_state.RedisConnection(redis_settings)
+    dead = shared_state.RedisReplies(connection, "wechat:t", 300, lease=0.3, poll=0.01)
+    alive = shared_state.RedisReplies(connection, "wechat:t", 300, lease=0.3, poll=0.01)
+
+    def spawn_nothing(coroutine):
+        coroutine.close()
+
+    assert await dead.deliver("msg:o:2", None, None, 0.05, spawn_nothing) == (None, 0)
+    ran, tasks = [], []
+
+    async def run():
+        ran.append(1)
+        return BotTurn(("接手的答复",))
+
+    turn, claims = await alive.deliver(
+        "msg:o:2",
+        run,
+        lambda t: None,
+        3.0,
+        lambda c: tasks.append(asyncio.ensure_future(c)) or tasks[-1],
+    )
+    await asyncio.gather(*tasks)
+    assert turn == BotTurn(("接手的答复",)) and claims == 1
+    assert ran == [1] and alive.runs == 1
+    await connection.close()
+
+
+@pytest.mark.redis
 async def test_a_waiter_that_vanished_does_not_keep_the_reply_from_the_api(redis_settings):
     connection = shared_state.RedisConnection(redis_settings)
     replies = shared_state.RedisReplies(connection, "wechat:t", 300, poll=0.01, settle_grace=0.1)
