@@ -142,6 +142,9 @@ PROD_DIR=$PROD_DIR
 PROD_NAME=$PROD_NAME
 PROD_PORT_BASE=$BASE
 BOT_ENV=production
+# a turn's conversation lock (Rasa's default 60 s) outlives a replica killed mid-turn: the
+# conversation's next message, on the other replica, waited for it; turns take < 5 s
+TICKET_LOCK_LIFETIME=10
 RASA_API_TOKEN=$(secret)
 ACTION_SERVER_TOKEN=$(secret)
 LOAN_SERVICE_TOKEN=$(secret)
