@@ -19,5 +19,5 @@ prod-check:     ## the deploy manifests (compose, Kubernetes, HAProxy), checked 
 	bash scripts/prod.sh check
 prod-test:      ## the production topology's fault, soak and fuzz suite (~25 min; docs/production-tests.md)
 	bash scripts/prod_test.sh
-prod-test-short: ## the same, soak 60 s and 2,000 fuzz messages (~8 min; what CI runs)
+prod-test-short: ## the same, soak 60 s and 2,000 fuzz messages (~13 min; the last stage of make test)
 	PROD_TEST_SHORT=1 bash scripts/prod_test.sh
