@@ -42,6 +42,7 @@ from actions.slot_values import (
     extracted_words,
     latest_entity,
 )
+from bot.finance import months as calendar_months
 from bot.finance.errors import FinanceError
 from bot.finance.money import money_str, percent_str
 from bot.finance.payoff import Debt, PayoffPlan, Strategy, compare_strategies
@@ -252,8 +253,7 @@ def months_text(months: int) -> str:
 
 def month_label(today: date, month_index: int) -> str:
     """Calendar month of plan month ``month_index`` (1 = the current month)."""
-    index = today.month - 1 + month_index - 1
-    return f"{today.year + index // 12}年{index % 12 + 1}月"
+    return calendar_months.month_label(today, month_index - 1)
 
 
 def infeasible_message(plan: PayoffPlan, parts: List[DebtPart]) -> str:
