@@ -45,6 +45,7 @@ from actions.slot_values import (
 from bot.finance import months as calendar_months
 from bot.finance.errors import FinanceError
 from bot.finance.money import money_str, percent_str
+from bot.finance.months import months_text
 from bot.finance.payoff import Debt, PayoffPlan, Strategy, compare_strategies
 from bot.loans.client import LoanOverview
 from bot.policy import LenderPolicy, load_policy
@@ -62,8 +63,8 @@ UNLINKED_HINT = (
 )
 NO_LOANS_ZH = "你名下目前没有未结清的借款，不需要还款计划 🎉 想规划收入的话，可以说“帮我做个预算”。"
 
-STRATEGY_NAMES = {"avalanche": "雪崩法（先还利率最高的）", "snowball": "雪球法（先还余额最小的）"}
-STRATEGY_SHORT = {"avalanche": "雪崩法", "snowball": "雪球法"}
+STRATEGY_NAMES = {s.value: s.label_zh for s in (Strategy.avalanche, Strategy.snowball)}
+STRATEGY_SHORT = {s.value: s.short_zh for s in (Strategy.avalanche, Strategy.snowball)}
 STRATEGY_BUTTONS = [
     {"title": "先还利率高的（雪崩法）", "payload": '/inform{"strategy":"avalanche"}'},
     {"title": "先还金额小的（雪球法）", "payload": '/inform{"strategy":"snowball"}'},
@@ -242,13 +243,6 @@ class ActionAskPayoffStrategy(Action):
             buttons=STRATEGY_BUTTONS,
         )
         return []
-
-
-def months_text(months: int) -> str:
-    years, rest = divmod(months, 12)
-    if years and rest:
-        return f"{years}年{rest}个月"
-    return f"{years}年" if years else f"{months}个月"
 
 
 def month_label(today: date, month_index: int) -> str:

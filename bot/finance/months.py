@@ -22,6 +22,14 @@ def add_months(day: date, months: int, day_of_month: Optional[int] = None) -> da
     return day.replace(day=1) + relativedelta(months=months, day=target)
 
 
+def months_text(months: int) -> str:
+    """A number of months as the bot writes a span: 8个月, 2年, 1年3个月."""
+    years, rest = divmod(months, 12)
+    if years and rest:
+        return f"{years}年{rest}个月"
+    return f"{years}年" if years else f"{months}个月"
+
+
 def month_label(day: date, months: int = 0) -> str:
     """The calendar month ``months`` after ``day``'s, as the bot writes it: 2027年1月."""
     moved = add_months(day, months, 1)

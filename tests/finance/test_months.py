@@ -50,3 +50,24 @@ def test_month_label():
     assert month_label(date(2026, 12, 5)) == "2026年12月"
     assert month_label(date(2026, 12, 31), 1) == "2027年1月"
     assert month_label(date(2026, 1, 31), 13) == "2027年2月"
+
+
+def test_months_text():
+    from bot.finance.months import months_text
+
+    assert [months_text(n) for n in (1, 8, 12, 15, 24, 25)] == [
+        "1个月",
+        "8个月",
+        "1年",
+        "1年3个月",
+        "2年",
+        "2年1个月",
+    ]
+
+
+def test_strategy_names_have_one_source():
+    from bot.finance.payoff import Strategy
+
+    assert Strategy.avalanche.label_zh == "雪崩法（先还利率最高的）"
+    assert Strategy.snowball.short_zh == "雪球法"
+    assert Strategy.snowball.label_zh.startswith(Strategy.snowball.short_zh)
