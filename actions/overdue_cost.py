@@ -34,7 +34,7 @@ from actions.slot_values import (
 from bot.finance.errors import FinanceError
 from bot.finance.money import percent_str, plain_str
 from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH, overdue_cost
-from bot.finance.rates import daily_to_annual
+from bot.finance.rates import as_annual, as_daily, daily_to_annual
 from bot.loans.client import LoanOverview, LoanSummary
 from bot.policy import LenderPolicy, load_policy
 from bot.policy.wording import penalty_rule_zh, penalty_schedule, report_rule_zh
@@ -66,8 +66,10 @@ def message_values(tracker) -> Dict[str, Optional[str]]:
         if daily is not None:
             values["overdue_daily_rate"] = plain_str(Decimal(daily))
         elif annual is not None:
-            # plain division: an absurd rate is kept, so that the form explains why it refuses it
-            values["overdue_daily_rate"] = plain_str(Decimal(annual) / load_policy().day_count)
+            # no range check: an absurd rate is kept, so that the form explains why it refuses it
+            values["overdue_daily_rate"] = plain_str(
+                as_daily(Decimal(annual), "annual", load_policy().day_count)
+            )
     except (ArithmeticError, ValueError):
         pass  # the form will ask and explain
     return values
@@ -198,14 +200,14 @@ class ValidateOverdueCostForm(FormValidationAction):
             annual_entity = latest_entity(tracker, "annual_rate")
             daily_entity = latest_entity(tracker, "daily_rate")
             if annual_entity is not None and str(value) == annual_entity:
-                daily = Decimal(annual_entity) / policy.day_count
+                daily = as_daily(Decimal(annual_entity), "annual", policy.day_count)
             elif daily_entity is not None and str(value) == daily_entity:
                 daily = Decimal(daily_entity)
             else:
                 parsed = as_rate(value)
                 if parsed is not None:
                     rate, basis = parsed
-                    daily = rate if basis == "daily" else rate / policy.day_count
+                    daily = as_daily(rate, basis, policy.day_count)
         except (ArithmeticError, ValueError, FinanceError):
             daily = None
         if daily is not None and (
@@ -216,10 +218,11 @@ class ValidateOverdueCostForm(FormValidationAction):
             dispatcher.utter_message(text=f"这个利率我没认出来。{STOP_HINT}")
         elif daily == 0:
             dispatcher.utter_message(text="利率是0的话，逾期也不会产生罚息。")
-        elif daily * policy.day_count > 1:
+        elif as_annual(daily, policy.day_count) > 1:
+            annual = percent_str(as_annual(daily, policy.day_count))
             dispatcher.utter_message(
                 text=(
-                    f"这个利率折合年化{percent_str(daily * policy.day_count)}%，超过了100%，"
+                    f"这个利率折合年化{annual}%，超过了100%，"
                     "不像正规借款的利率，请核对一下（真是这么高的话，建议先向贷款方确认合同条款）。"
                 )
             )
@@ -370,7 +373,7 @@ class ActionCalculateOverdueCost(Action):
             )
             return []
         policy = load_policy()
-        daily = rate[0] if rate[1] == "daily" else rate[0] / policy.day_count
+        daily = as_daily(rate[0], rate[1], policy.day_count)
         loan, name = None, ""
         loan_id = tracker.get_slot(LOAN_SLOT)
         if loan_id:
