@@ -32,9 +32,11 @@ from typing import Iterable, Mapping, Optional, Protocol, Sequence
 from bot.finance import overdue, rates, schedule
 from bot.finance.money import money, money_str
 from bot.finance.months import add_months
+from bot.policy.model import ALLOCATION_PARTS
 
 ZERO = Decimal("0.00")
-DEFAULT_ORDER = ("penalty", "interest", "principal")
+#: what a repayment pays first when the policy names no order (the policy model defines the parts)
+DEFAULT_ORDER = ALLOCATION_PARTS
 RATE_PLACES = 10
 
 
