@@ -22,7 +22,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.flows import prepared_values, skip_empty, slot_events, validate_amount
 from actions.identity import load_account
-from actions.payoff_plan import debt_parts
+from actions.loan_facts import debt_parts
 from actions.replies import yuan
 from actions.slot_values import ANSWER_INTENTS, as_amount, latest_intent, latest_text
 from bot.finance.budget import BudgetPlan, budget_plan

@@ -21,7 +21,7 @@ from rasa_sdk.types import DomainDict
 
 from actions.flows import is_follow_up, prepared_values, skip_empty, slot_events, validate_amount
 from actions.identity import load_account
-from actions.loan_status import loan_names, next_step_line, open_loans, penalty_per_day
+from actions.loan_facts import loan_names, next_step_line, open_loans, penalty_per_day
 from actions.replies import rate_text, yuan
 from actions.slot_values import (
     as_amount,

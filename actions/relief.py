@@ -35,7 +35,7 @@ from actions.flows import (
     validate_amount,
 )
 from actions.identity import load_account
-from actions.loan_status import loan_names, open_loans
+from actions.loan_facts import loan_names, open_loans
 from actions.replies import yuan
 from actions.slot_values import (
     as_amount,

@@ -38,7 +38,7 @@ from actions.flows import (
     stop_without_loan_data,
 )
 from actions.identity import Account, load_account
-from actions.loan_status import loan_names, open_loans
+from actions.loan_facts import loan_names, open_loans
 from actions.replies import date_zh, relative_day_zh, yuan
 from actions.slot_values import (
     as_amount,

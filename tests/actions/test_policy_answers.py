@@ -32,7 +32,8 @@ from rasa.shared.importers.importer import TrainingDataImporter
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.faq_followup import ActionFaqFollowup, personal_followup
-from actions.loan_status import describe_loan, next_step_line
+from actions.loan_facts import next_step_line
+from actions.loan_status import describe_loan
 from actions.overdue_cost import overdue_cost_message
 from actions.session import ActionSessionStart
 from bot.finance.money import money
