@@ -16,7 +16,7 @@ async def test_session_start_sets_the_policy_slots_and_listens():
     assert (events[-1]["event"], events[-1]["name"]) == ("action", "action_listen")
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
     assert slots == load_policy().as_slots()
-    assert slots["policy_grace_days"] == "3" and slots["policy_penalty_multiplier"] == "1.5"
+    assert "1.5倍" in slots["policy_penalty_multiplier_rule"]
     assert dispatcher.messages == []
 
 
