@@ -167,31 +167,6 @@ class ValidateBudgetForm(FormValidationAction):
         )
 
 
-class ActionAskBudgetIncome(Action):
-    def name(self) -> Text:
-        return "action_ask_budget_income"
-
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        dispatcher.utter_message(
-            text="好，我们按50/30/20的方法来分。你每个月到手（税后）收入大概多少？"
-        )
-        return []
-
-
-class ActionAskBudgetFixed(Action):
-    def name(self) -> Text:
-        return "action_ask_budget_fixed"
-
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        dispatcher.utter_message(
-            text=(
-                "每个月必须花的钱一共多少？房租、吃饭、交通、水电这些，不算还款。可以说总数，"
-                "也可以分开说“房租2000，吃饭1500”。"
-            )
-        )
-        return []
-
-
 def budget_messages(plan: BudgetPlan, own_minimums: Optional[Decimal]) -> List[str]:
     """The reply bubbles."""
     lines = [
@@ -292,8 +267,6 @@ class ActionBudgetPlan(Action):
 __all__ = [
     "ActionStartBudgetPlan",
     "ValidateBudgetForm",
-    "ActionAskBudgetIncome",
-    "ActionAskBudgetFixed",
     "ActionBudgetPlan",
     "amounts_in_message",
     "split_amounts",

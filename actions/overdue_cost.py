@@ -231,15 +231,6 @@ class ValidateOverdueCostForm(FormValidationAction):
         return {"overdue_daily_rate": None}
 
 
-class ActionAskOverdueAmount(Action):
-    def name(self) -> Text:
-        return "action_ask_overdue_amount"
-
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        dispatcher.utter_message(text="逾期没还的本金是多少？比如“5000”或“五千块”。")
-        return []
-
-
 class ActionAskOverdueDuration(Action):
     def name(self) -> Text:
         return "action_ask_overdue_duration"
@@ -252,20 +243,6 @@ class ActionAskOverdueDuration(Action):
             )
         else:
             dispatcher.utter_message(text="逾期多长时间（或者想估算多久）？比如“10天”或“两个月”。")
-        return []
-
-
-class ActionAskOverdueDailyRate(Action):
-    def name(self) -> Text:
-        return "action_ask_overdue_daily_rate"
-
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        dispatcher.utter_message(
-            text=(
-                "借款的利率是多少？年化利率（如“年化18%”）或日利率（如“万分之五”“0.05%”）都可以，"
-                "借款合同和App的借款详情里能查到。"
-            )
-        )
         return []
 
 
@@ -394,9 +371,7 @@ class ActionCalculateOverdueCost(Action):
 __all__ = [
     "ActionStartOverdueCost",
     "ValidateOverdueCostForm",
-    "ActionAskOverdueAmount",
     "ActionAskOverdueDuration",
-    "ActionAskOverdueDailyRate",
     "ActionCalculateOverdueCost",
     "overdue_cost_message",
     "message_values",
