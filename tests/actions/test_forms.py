@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from action_helpers import TWO_MONTHS, make_tracker, slot_values
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
 from actions.budget_plan import ValidateBudgetForm
@@ -11,6 +10,7 @@ from actions.overdue_cost import ValidateOverdueCostForm
 from actions.payoff_plan import ActionAskPayoffBudget, ValidatePayoffForm
 from actions.relief import ActionAskReliefReason, ValidateReliefForm
 from actions.reminders import ActionAskReminderDaysBefore, ValidateReminderForm
+from tests.actions.action_helpers import TWO_MONTHS, make_tracker, slot_values
 
 VALIDATIONS = [
     ValidateOverdueCostForm,

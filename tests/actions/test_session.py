@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from action_helpers import make_tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.session import ActionSessionStart
 from bot.policy import load_policy
+from tests.actions.action_helpers import make_tracker
 
 
 async def test_session_start_sets_the_policy_slots_and_listens():
