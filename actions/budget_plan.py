@@ -20,7 +20,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.flows import prepared_values, skip_empty, slot_events, validate_amount
+from actions.flows import prepared_values, skip_empty, slot_events, slot_extractor, validate_amount
 from actions.identity import load_account
 from actions.loan_facts import debt_parts
 from actions.replies import yuan
@@ -119,15 +119,8 @@ class ValidateBudgetForm(FormValidationAction):
                 values[slot] = text  # validated (and explained) below
         return values
 
-    async def extract_budget_income(
-        self, dispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        return self._answer(tracker, "budget_income")
-
-    async def extract_budget_fixed(
-        self, dispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        return self._answer(tracker, "budget_fixed")
+    extract_budget_income = slot_extractor("budget_income", _answer)
+    extract_budget_fixed = slot_extractor("budget_fixed", _answer)
 
     @skip_empty
     def validate_budget_income(

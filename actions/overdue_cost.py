@@ -19,7 +19,14 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.flows import is_follow_up, prepared_values, skip_empty, slot_events, validate_amount
+from actions.flows import (
+    is_follow_up,
+    prepared_values,
+    skip_empty,
+    slot_events,
+    slot_extractor,
+    validate_amount,
+)
 from actions.identity import load_account
 from actions.loan_facts import loan_names, next_step_line, open_loans, penalty_per_day
 from actions.replies import rate_text, yuan
@@ -140,20 +147,9 @@ class ValidateOverdueCostForm(FormValidationAction):
             return {}  # the NLU found values: the slot mappings took them
         return extracted_words(tracker, slot, also=(REQUEST_INTENT,))
 
-    async def extract_overdue_amount(
-        self, dispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        return self._words(tracker, "overdue_amount")
-
-    async def extract_overdue_duration(
-        self, dispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        return self._words(tracker, "overdue_duration")
-
-    async def extract_overdue_daily_rate(
-        self, dispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        return self._words(tracker, "overdue_daily_rate")
+    extract_overdue_amount = slot_extractor("overdue_amount", _words)
+    extract_overdue_duration = slot_extractor("overdue_duration", _words)
+    extract_overdue_daily_rate = slot_extractor("overdue_daily_rate", _words)
 
     # --- validation -----------------------------------------------------------------------
     @skip_empty
