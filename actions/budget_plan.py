@@ -20,9 +20,9 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.flows import prepared_values, skip_empty, slot_events, validate_amount
+from actions.flows import prepared_values, skip_empty, slot_events, slot_extractor, validate_amount
 from actions.identity import load_account
-from actions.payoff_plan import debt_parts
+from actions.loan_facts import debt_parts
 from actions.replies import yuan
 from actions.slot_values import ANSWER_INTENTS, as_amount, latest_intent, latest_text
 from bot.finance.budget import BudgetPlan, budget_plan
@@ -119,15 +119,8 @@ class ValidateBudgetForm(FormValidationAction):
                 values[slot] = text  # validated (and explained) below
         return values
 
-    async def extract_budget_income(
-        self, dispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        return self._answer(tracker, "budget_income")
-
-    async def extract_budget_fixed(
-        self, dispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        return self._answer(tracker, "budget_fixed")
+    extract_budget_income = slot_extractor("budget_income", _answer)
+    extract_budget_fixed = slot_extractor("budget_fixed", _answer)
 
     @skip_empty
     def validate_budget_income(
@@ -165,31 +158,6 @@ class ValidateBudgetForm(FormValidationAction):
             unrecognised=f"这个金额我没认出来，说个大概数就行。{STOP_HINT}",
             too_large="每月{amount}的支出有点多，是不是多打了几个0？",
         )
-
-
-class ActionAskBudgetIncome(Action):
-    def name(self) -> Text:
-        return "action_ask_budget_income"
-
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        dispatcher.utter_message(
-            text="好，我们按50/30/20的方法来分。你每个月到手（税后）收入大概多少？"
-        )
-        return []
-
-
-class ActionAskBudgetFixed(Action):
-    def name(self) -> Text:
-        return "action_ask_budget_fixed"
-
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        dispatcher.utter_message(
-            text=(
-                "每个月必须花的钱一共多少？房租、吃饭、交通、水电这些，不算还款。可以说总数，"
-                "也可以分开说“房租2000，吃饭1500”。"
-            )
-        )
-        return []
 
 
 def budget_messages(plan: BudgetPlan, own_minimums: Optional[Decimal]) -> List[str]:
@@ -292,8 +260,6 @@ class ActionBudgetPlan(Action):
 __all__ = [
     "ActionStartBudgetPlan",
     "ValidateBudgetForm",
-    "ActionAskBudgetIncome",
-    "ActionAskBudgetFixed",
     "ActionBudgetPlan",
     "amounts_in_message",
     "split_amounts",

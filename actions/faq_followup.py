@@ -20,7 +20,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.identity import load_account
-from actions.loan_status import (
+from actions.loan_facts import (
     SMALL_OVERDUE,
     in_grace,
     loan_names,

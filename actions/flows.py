@@ -85,6 +85,17 @@ def skip_empty(validate: Callable) -> Callable:
     return wrapper
 
 
+def slot_extractor(slot: str, read: Callable[[Any, str], Dict[str, Any]]) -> Callable:
+    """An ``extract_<slot>`` method of a form validation that returns ``read(tracker, slot)``:
+    for forms whose slots are all read from the message the same way."""
+
+    async def extract(self, dispatcher, tracker, domain) -> Dict[str, Any]:
+        return read(tracker, slot)
+
+    extract.__name__ = f"extract_{slot}"
+    return extract
+
+
 def validate_amount(
     value: Any,
     dispatcher,

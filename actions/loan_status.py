@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from datetime import date
 from decimal import Decimal
-from typing import Any, Dict, List, Sequence, Text
+from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -18,58 +18,24 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.flows import explain_no_loan_data
 from actions.identity import load_account
-from actions.replies import EXAMPLE_NOTE, date_zh, example_note, rate_text, relative_day_zh, yuan
-from bot.finance.money import finance_context, money
-from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH, report_status, timeline
+from actions.loan_facts import (
+    SMALL_OVERDUE,
+    in_grace,
+    loan_names,
+    next_step_line,
+    penalty_per_day,
+)
+from actions.replies import date_zh, rate_text, relative_day_zh, yuan
+from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH
 from bot.loans.client import LoanOverview, LoanSummary
-from bot.policy import LenderPolicy, Milestone, load_policy
+from bot.policy import LenderPolicy, load_policy
 from bot.policy.wording import (
-    cutoff_rule_zh,
     in_grace_zh,
-    penalty_rule_zh,
-    penalty_schedule,
     report_rule_zh,
 )
 
-#: an overdue amount this small is a forgotten remainder, not a hardship
-SMALL_OVERDUE = Decimal("10.00")
 #: an installment due within this many days is mentioned together with the overdue amount
 DUE_SOON_DAYS = 7
-
-
-def open_loans(overview: LoanOverview) -> List[LoanSummary]:
-    return [loan for loan in overview.loans if not loan.settled]
-
-
-def loan_names(loans: Sequence[LoanSummary]) -> Dict[str, str]:
-    """Display name per loan id: the product, numbered when a product appears twice."""
-    counts: Dict[str, int] = {}
-    for loan in loans:
-        counts[loan.product] = counts.get(loan.product, 0) + 1
-    seen: Dict[str, int] = {}
-    names = {}
-    for loan in loans:
-        if counts[loan.product] == 1:
-            names[loan.loan_id] = loan.product
-        else:
-            seen[loan.product] = seen.get(loan.product, 0) + 1
-            names[loan.loan_id] = f"{loan.product}{seen[loan.product]}"
-    return names
-
-
-def penalty_per_day(loan: LoanSummary, policy: LenderPolicy) -> Decimal:
-    """How much the penalty grows per further overdue day, to the fen."""
-    with finance_context():
-        return money(
-            (loan.overdue_principal + loan.overdue_interest)
-            * loan.daily_rate
-            * policy.penalty_multiplier
-        )
-
-
-def in_grace(loan: LoanSummary, policy: LenderPolicy) -> bool:
-    """Overdue, but still within the days in which repaying costs no penalty."""
-    return 0 < loan.overdue_days <= penalty_schedule(policy).free_days
 
 
 def report_line(loan: LoanSummary, policy: LenderPolicy) -> str:
@@ -80,57 +46,6 @@ def report_line(loan: LoanSummary, policy: LenderPolicy) -> str:
     if loan.overdue_days > policy.report_after_days:
         return f"征信：{rule}；按逾期天数，还款状态记为“{status}”（{described}）。"
     return f"征信：{rule}。你现在逾期{loan.overdue_days}天，越早还清越好。"
-
-
-#: which milestone of a day the borrower hears about, when several fall on the same day
-NEXT_STEP_PRIORITY = (
-    "credit_report",
-    "penalty",
-    "legal_notice",
-    "lawsuit",
-    "status",
-    "agency",
-    "visit",
-    "call",
-    "reminder",
-    "grace",
-)
-
-
-def milestone_sentence(milestone: Milestone, policy: LenderPolicy) -> str:
-    """One plain sentence for one milestone of the policy timeline."""
-    if milestone.kind == "credit_report":
-        return report_rule_zh(policy)
-    if milestone.kind == "status":
-        code = report_status(milestone.day)
-        return (
-            f"逾期第{milestone.day}天起，"
-            f"征信上的还款状态会记为“{code}”（{STATUS_DESCRIPTIONS_ZH[code]}）。"
-        )
-    text = milestone.text_zh.rstrip("。")
-    note = EXAMPLE_NOTE if milestone.is_example else ""
-    if milestone.kind == "penalty":
-        return f"{text}{note}。"
-    return f"逾期第{milestone.day}天起，{text}{note}。"
-
-
-def next_step_line(overdue_days: int, policy: LenderPolicy, skip: Sequence[str] = ()) -> str:
-    """One line on what happens next by the policy timeline, after ``overdue_days`` days: the
-    rules before a due date, else the single most important milestone still ahead (milestones
-    of the kinds in ``skip`` left out: the reply already said them)."""
-    if overdue_days == 0:
-        tail = example_note(policy, "repayment_cutoff", "grace_days", "grace_mode")
-        return (
-            f"{cutoff_rule_zh(policy, with_note=False)}万一晚了："
-            f"{penalty_rule_zh(policy, with_note=False).rstrip('。')}{tail}。"
-        )
-    upcoming = [m for m in timeline(policy) if m.day > overdue_days and m.kind not in skip]
-    if not upcoming:
-        return "逾期时间已经比较长了。和贷款方商量怎么还，什么时候开始都不晚。"
-    day = upcoming[0].day
-    order = {kind: index for index, kind in enumerate(NEXT_STEP_PRIORITY)}
-    first = min((m for m in upcoming if m.day == day), key=lambda m: order.get(m.kind, len(order)))
-    return "接下来：" + milestone_sentence(first, policy)
 
 
 def describe_loan(loan: LoanSummary, name: str, policy: LenderPolicy, today: date) -> List[str]:
@@ -256,15 +171,4 @@ class ActionCheckLoanStatus(Action):
         return []
 
 
-__all__ = [
-    "ActionCheckLoanStatus",
-    "open_loans",
-    "loan_names",
-    "penalty_per_day",
-    "in_grace",
-    "report_line",
-    "next_step_line",
-    "milestone_sentence",
-    "describe_loan",
-    "status_messages",
-]
+__all__ = ["ActionCheckLoanStatus", "report_line", "describe_loan", "status_messages"]

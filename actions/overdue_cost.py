@@ -19,9 +19,16 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
-from actions.flows import is_follow_up, prepared_values, skip_empty, slot_events, validate_amount
+from actions.flows import (
+    is_follow_up,
+    prepared_values,
+    skip_empty,
+    slot_events,
+    slot_extractor,
+    validate_amount,
+)
 from actions.identity import load_account
-from actions.loan_status import loan_names, next_step_line, open_loans, penalty_per_day
+from actions.loan_facts import loan_names, next_step_line, open_loans, penalty_per_day
 from actions.replies import rate_text, yuan
 from actions.slot_values import (
     as_amount,
@@ -34,7 +41,7 @@ from actions.slot_values import (
 from bot.finance.errors import FinanceError
 from bot.finance.money import percent_str, plain_str
 from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH, overdue_cost
-from bot.finance.rates import daily_to_annual
+from bot.finance.rates import as_annual, as_daily, daily_to_annual
 from bot.loans.client import LoanOverview, LoanSummary
 from bot.policy import LenderPolicy, load_policy
 from bot.policy.wording import penalty_rule_zh, penalty_schedule, report_rule_zh
@@ -66,8 +73,10 @@ def message_values(tracker) -> Dict[str, Optional[str]]:
         if daily is not None:
             values["overdue_daily_rate"] = plain_str(Decimal(daily))
         elif annual is not None:
-            # plain division: an absurd rate is kept, so that the form explains why it refuses it
-            values["overdue_daily_rate"] = plain_str(Decimal(annual) / load_policy().day_count)
+            # no range check: an absurd rate is kept, so that the form explains why it refuses it
+            values["overdue_daily_rate"] = plain_str(
+                as_daily(Decimal(annual), "annual", load_policy().day_count)
+            )
     except (ArithmeticError, ValueError):
         pass  # the form will ask and explain
     return values
@@ -138,20 +147,9 @@ class ValidateOverdueCostForm(FormValidationAction):
             return {}  # the NLU found values: the slot mappings took them
         return extracted_words(tracker, slot, also=(REQUEST_INTENT,))
 
-    async def extract_overdue_amount(
-        self, dispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        return self._words(tracker, "overdue_amount")
-
-    async def extract_overdue_duration(
-        self, dispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        return self._words(tracker, "overdue_duration")
-
-    async def extract_overdue_daily_rate(
-        self, dispatcher, tracker: Tracker, domain: DomainDict
-    ) -> Dict[Text, Any]:
-        return self._words(tracker, "overdue_daily_rate")
+    extract_overdue_amount = slot_extractor("overdue_amount", _words)
+    extract_overdue_duration = slot_extractor("overdue_duration", _words)
+    extract_overdue_daily_rate = slot_extractor("overdue_daily_rate", _words)
 
     # --- validation -----------------------------------------------------------------------
     @skip_empty
@@ -198,14 +196,14 @@ class ValidateOverdueCostForm(FormValidationAction):
             annual_entity = latest_entity(tracker, "annual_rate")
             daily_entity = latest_entity(tracker, "daily_rate")
             if annual_entity is not None and str(value) == annual_entity:
-                daily = Decimal(annual_entity) / policy.day_count
+                daily = as_daily(Decimal(annual_entity), "annual", policy.day_count)
             elif daily_entity is not None and str(value) == daily_entity:
                 daily = Decimal(daily_entity)
             else:
                 parsed = as_rate(value)
                 if parsed is not None:
                     rate, basis = parsed
-                    daily = rate if basis == "daily" else rate / policy.day_count
+                    daily = as_daily(rate, basis, policy.day_count)
         except (ArithmeticError, ValueError, FinanceError):
             daily = None
         if daily is not None and (
@@ -216,25 +214,17 @@ class ValidateOverdueCostForm(FormValidationAction):
             dispatcher.utter_message(text=f"这个利率我没认出来。{STOP_HINT}")
         elif daily == 0:
             dispatcher.utter_message(text="利率是0的话，逾期也不会产生罚息。")
-        elif daily * policy.day_count > 1:
+        elif as_annual(daily, policy.day_count) > 1:
+            annual = percent_str(as_annual(daily, policy.day_count))
             dispatcher.utter_message(
                 text=(
-                    f"这个利率折合年化{percent_str(daily * policy.day_count)}%，超过了100%，"
+                    f"这个利率折合年化{annual}%，超过了100%，"
                     "不像正规借款的利率，请核对一下（真是这么高的话，建议先向贷款方确认合同条款）。"
                 )
             )
         else:
             return {"overdue_daily_rate": plain_str(daily)}
         return {"overdue_daily_rate": None}
-
-
-class ActionAskOverdueAmount(Action):
-    def name(self) -> Text:
-        return "action_ask_overdue_amount"
-
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        dispatcher.utter_message(text="逾期没还的本金是多少？比如“5000”或“五千块”。")
-        return []
 
 
 class ActionAskOverdueDuration(Action):
@@ -249,20 +239,6 @@ class ActionAskOverdueDuration(Action):
             )
         else:
             dispatcher.utter_message(text="逾期多长时间（或者想估算多久）？比如“10天”或“两个月”。")
-        return []
-
-
-class ActionAskOverdueDailyRate(Action):
-    def name(self) -> Text:
-        return "action_ask_overdue_daily_rate"
-
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        dispatcher.utter_message(
-            text=(
-                "借款的利率是多少？年化利率（如“年化18%”）或日利率（如“万分之五”“0.05%”）都可以，"
-                "借款合同和App的借款详情里能查到。"
-            )
-        )
         return []
 
 
@@ -370,7 +346,7 @@ class ActionCalculateOverdueCost(Action):
             )
             return []
         policy = load_policy()
-        daily = rate[0] if rate[1] == "daily" else rate[0] / policy.day_count
+        daily = as_daily(rate[0], rate[1], policy.day_count)
         loan, name = None, ""
         loan_id = tracker.get_slot(LOAN_SLOT)
         if loan_id:
@@ -391,9 +367,7 @@ class ActionCalculateOverdueCost(Action):
 __all__ = [
     "ActionStartOverdueCost",
     "ValidateOverdueCostForm",
-    "ActionAskOverdueAmount",
     "ActionAskOverdueDuration",
-    "ActionAskOverdueDailyRate",
     "ActionCalculateOverdueCost",
     "overdue_cost_message",
     "message_values",

@@ -14,7 +14,6 @@ below this month's minimums is explained with the exact shortfall and the option
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
 from datetime import date
 from decimal import Decimal
 from typing import Any, Dict, List, Optional, Text, Tuple
@@ -35,17 +34,18 @@ from actions.flows import (
     validate_amount,
 )
 from actions.identity import load_account
-from actions.loan_status import loan_names, open_loans
-from actions.replies import EXAMPLE_NOTE, yuan
+from actions.loan_facts import DebtPart, debt_parts, open_loans
+from actions.replies import example_note, yuan
 from actions.slot_values import (
     as_amount,
     extracted_words,
     latest_entity,
 )
+from bot.finance import months as calendar_months
 from bot.finance.errors import FinanceError
 from bot.finance.money import money_str, percent_str
-from bot.finance.payoff import Debt, PayoffPlan, Strategy, compare_strategies
-from bot.loans.client import LoanOverview
+from bot.finance.months import months_text
+from bot.finance.payoff import PayoffPlan, Strategy, compare_strategies
 from bot.policy import LenderPolicy, load_policy
 
 RESULT_ACTION = "action_payoff_plan"
@@ -53,7 +53,6 @@ REQUEST_INTENT = "request_payoff_plan"
 SLOTS = ("payoff_budget", "payoff_strategy")
 STRATEGIES = (Strategy.avalanche.value, Strategy.snowball.value)
 MAX_BUDGET = Decimal("10000000")
-OVERDUE_SUFFIX = "（逾期部分）"
 STOP_HINT = "不想做计划了可以说“算了”。"
 UNLINKED_HINT = (
     "不绑定也可以先了解方法：说“先还哪笔划算”，我讲讲雪崩法和雪球法；"
@@ -61,8 +60,8 @@ UNLINKED_HINT = (
 )
 NO_LOANS_ZH = "你名下目前没有未结清的借款，不需要还款计划 🎉 想规划收入的话，可以说“帮我做个预算”。"
 
-STRATEGY_NAMES = {"avalanche": "雪崩法（先还利率最高的）", "snowball": "雪球法（先还余额最小的）"}
-STRATEGY_SHORT = {"avalanche": "雪崩法", "snowball": "雪球法"}
+STRATEGY_NAMES = {s.value: s.label_zh for s in (Strategy.avalanche, Strategy.snowball)}
+STRATEGY_SHORT = {s.value: s.short_zh for s in (Strategy.avalanche, Strategy.snowball)}
 STRATEGY_BUTTONS = [
     {"title": "先还利率高的（雪崩法）", "payload": '/inform{"strategy":"avalanche"}'},
     {"title": "先还金额小的（雪球法）", "payload": '/inform{"strategy":"snowball"}'},
@@ -77,44 +76,6 @@ _SNOWBALL_WORDS = re.compile(
     r"雪球|金额小|余额小|小额|少的|最少|第二|后者|后面|^\s*2\s*$|^\s*[bB]\s*$"
 )
 _NO_PREFERENCE = re.compile(r"随便|都行|都可以|无所谓|你定|你推荐|推荐|不知道|不懂|哪个好|哪种好")
-
-
-@dataclass(frozen=True)
-class DebtPart:
-    """One planner debt and the loan it belongs to."""
-
-    debt: Debt
-    loan_id: str
-    loan_name: str
-    overdue: bool
-
-
-def debt_parts(overview: LoanOverview) -> List[DebtPart]:
-    """The borrower's open loans as planner debts (an overdue amount is its own debt)."""
-    names = loan_names(overview.loans)
-    parts: List[DebtPart] = []
-    for loan in open_loans(overview):
-        name = names[loan.loan_id]
-        if loan.overdue_total > 0:
-            parts.append(
-                DebtPart(
-                    Debt(name + OVERDUE_SUFFIX, loan.overdue_total, Decimal(0), loan.overdue_total),
-                    loan.loan_id,
-                    name,
-                    True,
-                )
-            )
-        rest = loan.outstanding_principal - loan.overdue_principal
-        if rest > 0:
-            parts.append(
-                DebtPart(
-                    Debt(name, rest, loan.annual_rate, loan.next_due_amount),
-                    loan.loan_id,
-                    name,
-                    False,
-                )
-            )
-    return parts
 
 
 def strategy_from_words(text: str) -> Optional[str]:
@@ -243,17 +204,9 @@ class ActionAskPayoffStrategy(Action):
         return []
 
 
-def months_text(months: int) -> str:
-    years, rest = divmod(months, 12)
-    if years and rest:
-        return f"{years}年{rest}个月"
-    return f"{years}年" if years else f"{months}个月"
-
-
 def month_label(today: date, month_index: int) -> str:
     """Calendar month of plan month ``month_index`` (1 = the current month)."""
-    index = today.month - 1 + month_index - 1
-    return f"{today.year + index // 12}年{index % 12 + 1}月"
+    return calendar_months.month_label(today, month_index - 1)
 
 
 def infeasible_message(plan: PayoffPlan, parts: List[DebtPart]) -> str:
@@ -381,7 +334,7 @@ def plan_messages(
         )
     minimum = sum((part.debt.minimum_payment for part in parts), Decimal("0.00"))
     if plan.monthly_budget > minimum:
-        note = EXAMPLE_NOTE if policy.is_example("prepayment_fee_rate") else ""
+        note = example_note(policy, "prepayment_fee_rate")
         fee = (
             "不收手续费"
             if policy.prepayment_fee_rate == 0

@@ -35,7 +35,7 @@ from actions.flows import (
     validate_amount,
 )
 from actions.identity import load_account
-from actions.loan_status import loan_names, open_loans
+from actions.loan_facts import loan_names, open_loans
 from actions.replies import yuan
 from actions.slot_values import (
     as_amount,
@@ -234,20 +234,6 @@ class ActionAskReliefReason(Action):
         return []
 
 
-class ActionAskReliefAffordable(Action):
-    def name(self) -> Text:
-        return "action_ask_relief_affordable"
-
-    async def run(self, dispatcher, tracker, domain) -> List[EventType]:
-        dispatcher.utter_message(
-            text=(
-                "了解了。接下来每个月大概能拿出多少钱还款？说个实在的数，"
-                "比如“800”；现在一分都拿不出来，就说“没有”。"
-            )
-        )
-        return []
-
-
 def loan_line(overview: LoanOverview, loan_id: Optional[str]) -> str:
     loan = overview.loan(loan_id) if loan_id else None
     if loan is None:
@@ -370,7 +356,6 @@ __all__ = [
     "ActionStartRepaymentRelief",
     "ValidateReliefForm",
     "ActionAskReliefReason",
-    "ActionAskReliefAffordable",
     "ActionConfirmReliefRequest",
     "ActionSubmitReliefRequest",
     "ActionDeclineReliefRequest",

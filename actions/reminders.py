@@ -19,7 +19,6 @@ Dates: "today" is the ledger's day (or the ``as_of`` of the debug shell).
 
 from __future__ import annotations
 
-import calendar
 import logging
 from datetime import date, timedelta
 from typing import Any, Dict, List, Optional, Text, Tuple
@@ -39,7 +38,7 @@ from actions.flows import (
     stop_without_loan_data,
 )
 from actions.identity import Account, load_account
-from actions.loan_status import loan_names, open_loans
+from actions.loan_facts import loan_names, open_loans
 from actions.replies import date_zh, relative_day_zh, yuan
 from actions.slot_values import (
     as_amount,
@@ -49,6 +48,7 @@ from actions.slot_values import (
     latest_user_event,
     negative_answer,
 )
+from bot.finance.months import add_months
 from bot.loans import client as loans_client
 from bot.loans.client import LoanServiceError, LoanSummary, NotFound, Reminder
 from bot.policy import load_policy
@@ -74,13 +74,9 @@ _SAME_DAY_WORDS = ("当天", "当日", "还款日那天", "到期那天", "那�
 def following_due_date(loan: LoanSummary, due: date) -> Optional[date]:
     """The installment after the one due on ``due`` (None after the last one)."""
     day = loan.due_day or due.day
-    index = due.month  # next month, 0-based month index of the following month
-    year, month = due.year + index // 12, index % 12 + 1
-    following = date(year, month, min(day, calendar.monthrange(year, month)[1]))
+    following = add_months(due, 1, day)
     if loan.start_date is not None and loan.term_months:
-        last_index = loan.start_date.month - 1 + loan.term_months
-        last_year, last_month = loan.start_date.year + last_index // 12, last_index % 12 + 1
-        last = date(last_year, last_month, min(day, calendar.monthrange(last_year, last_month)[1]))
+        last = add_months(loan.start_date, loan.term_months, day)
         if following > last:
             return None
     return following

@@ -74,7 +74,9 @@ else
 fi
 
 # 3. the project's spaCy pipeline (blank zh + jieba + entity ruler), built from data/ ------
-SPACY_HASH="$(hash_of bot/nlu/*.py data/jieba/*.txt data/synonyms.yml data/lookups/*.yml requirements.lock)"
+# (the quantity reader too: the pipeline's finance_quantities component runs it)
+SPACY_HASH="$(hash_of bot/nlu/*.py bot/nlu/quantities/*.py bot/nlu/quantities/*/*.py data/quantities/* \
+  data/jieba/*.txt data/synonyms.yml data/lookups/*.yml requirements.lock)"
 if [ ! -d build/spacy_zh_finance ] || [ "$(cat "$STATE/spacy" 2>/dev/null)" != "$SPACY_HASH" ]; then
   log "building the Chinese spaCy pipeline into build/spacy_zh_finance"
   "$VENV/bin/python" -m bot.nlu.spacy_pipeline build build/spacy_zh_finance >"$STATE/spacy.log" 2>&1 \

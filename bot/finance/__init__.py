@@ -6,6 +6,7 @@ Modules (one concept each):
 * :mod:`bot.finance.money` – parsing to ``Decimal``, rounding HALF_UP to the fen, formatting;
 * :mod:`bot.finance.validate` – input checks shared by the modules;
 * :mod:`bot.finance.rates` – daily ↔ annual ↔ monthly rate conversions;
+* :mod:`bot.finance.months` – whole calendar months (due dates, month labels);
 * :mod:`bot.finance.schedule` – repayment schedules (等额本息/等额本金/先息后本/到期还本付息);
 * :mod:`bot.finance.apr` – IRR, APR and effective annual rate of any cash-flow list;
 * :mod:`bot.finance.overdue` – penalty, credit-report status, classification, timeline;

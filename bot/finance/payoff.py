@@ -32,6 +32,7 @@ from typing import Any, Iterable, Mapping, Sequence
 from bot.finance import validate
 from bot.finance.errors import InvalidAmount, InvalidTerm
 from bot.finance.money import CENT, finance_context, fmt_money, money, money_str, plain_str
+from bot.finance.months import months_text
 
 DEFAULT_MAX_MONTHS = 600
 MAX_DEBTS = 50
@@ -47,9 +48,19 @@ class Strategy(str, Enum):
 
     @property
     def label_zh(self) -> str:
+        """The name with what it means: 雪崩法（先还利率最高的）."""
         return {
-            Strategy.avalanche: "雪崩法（先还利率最高的）",
-            Strategy.snowball: "雪球法（先还余额最小的）",
+            Strategy.avalanche: f"{self.short_zh}（先还利率最高的）",
+            Strategy.snowball: f"{self.short_zh}（先还余额最小的）",
+            Strategy.minimums_only: self.short_zh,
+        }[self]
+
+    @property
+    def short_zh(self) -> str:
+        """The name alone: 雪崩法."""
+        return {
+            Strategy.avalanche: "雪崩法",
+            Strategy.snowball: "雪球法",
             Strategy.minimums_only: "只还最低还款额",
         }[self]
 
@@ -539,11 +550,7 @@ def _years(months: int) -> str:
 
 
 def _feasible_reason(strategy: Strategy, months: int) -> str:
-    years, rest = divmod(months, 12)
-    span = (
-        f"{months}个月" if years == 0 else (f"{years}年" if rest == 0 else f"{years}年{rest}个月")
-    )
-    return f"按{strategy.label_zh}，{span}可以全部还清。"
+    return f"按{strategy.label_zh}，{months_text(months)}可以全部还清。"
 
 
 def compare_strategies(

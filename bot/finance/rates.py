@@ -32,6 +32,27 @@ def annual_to_daily(annual: Any, day_count: int = 360) -> Decimal:
         return rate / count
 
 
+def as_daily(rate: Decimal, basis: str, day_count: int = 360) -> Decimal:
+    """A rate as a daily rate, whatever it was given as (``basis``: "daily" or "annual"),
+    *without* range checks: what a user typed is converted as it is, so that the form that
+    asked for it can explain why it refuses an absurd one (``daily_to_annual`` and
+    ``annual_to_daily`` refuse it with a FinanceError instead)."""
+    count = validate.day_count_value(day_count)
+    if basis == "daily":
+        return Decimal(rate)
+    if basis != "annual":
+        raise ValueError(f"unknown rate basis {basis!r}")
+    with finance_context():
+        return Decimal(rate) / count
+
+
+def as_annual(daily: Decimal, day_count: int = 360) -> Decimal:
+    """The nominal annual rate of a daily rate, without range checks (see :func:`as_daily`)."""
+    count = validate.day_count_value(day_count)
+    with finance_context():
+        return Decimal(daily) * count
+
+
 def monthly_rate(annual: Any) -> Decimal:
     """Monthly rate of a nominal annual rate: ``annual / 12`` (0.144 → 0.012)."""
     rate = validate.annual_rate(annual)

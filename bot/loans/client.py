@@ -21,7 +21,6 @@ from __future__ import annotations
 import asyncio
 import logging
 import re
-import uuid
 from dataclasses import dataclass
 from datetime import date, datetime
 from decimal import Decimal
@@ -288,10 +287,6 @@ def _opt_instant(value: Optional[str]) -> Optional[datetime]:
 
 
 # -- the client -------------------------------------------------------------------------------
-
-
-def new_idempotency_key() -> str:
-    return uuid.uuid4().hex
 
 
 class LoanClient:

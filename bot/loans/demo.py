@@ -23,7 +23,6 @@ Each has the channel identities ``shell``, ``widget`` and ``wechat`` with its id
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass
 from datetime import date, timedelta
 from decimal import Decimal
@@ -32,6 +31,7 @@ from typing import Optional
 from sqlalchemy import delete
 from sqlalchemy.ext.asyncio import AsyncSession
 
+from bot.finance.months import add_months
 from bot.loans import ledger
 from bot.loans.db import Database
 from bot.loans.demo_borrowers import DEMO_NAMES, MULTI_DEBT, ONE_YUAN, TWO_MONTHS, UP_TO_DATE
@@ -74,9 +74,7 @@ class DemoLoan:
 
 
 def shift_months(day: date, months: int) -> date:
-    index = day.month - 1 + months
-    year, month = day.year + index // 12, index % 12 + 1
-    return date(year, month, min(day.day, calendar.monthrange(year, month)[1]))
+    return add_months(day, months)
 
 
 def last_day_of_month_before(today: date, day_of_month: int) -> date:

@@ -24,7 +24,6 @@ Conventions of this reference lender (documented in docs/loans.md):
 
 from __future__ import annotations
 
-import calendar
 from dataclasses import dataclass, field
 from datetime import date
 from decimal import Decimal
@@ -32,9 +31,12 @@ from typing import Iterable, Mapping, Optional, Protocol, Sequence
 
 from bot.finance import overdue, rates, schedule
 from bot.finance.money import money, money_str
+from bot.finance.months import add_months
+from bot.policy.model import ALLOCATION_PARTS
 
 ZERO = Decimal("0.00")
-DEFAULT_ORDER = ("penalty", "interest", "principal")
+#: what a repayment pays first when the policy names no order (the policy model defines the parts)
+DEFAULT_ORDER = ALLOCATION_PARTS
 RATE_PLACES = 10
 
 
@@ -227,9 +229,7 @@ def loan_rates(terms: LoanTerms, day_count: int) -> tuple[Decimal, Decimal]:
 def due_date_for(start_date: date, due_day: int, period: int) -> date:
     """Due date of installment ``period`` (1-based): ``due_day`` of the ``period``-th month
     after the start, or that month's last day when it is shorter."""
-    month_index = start_date.month - 1 + period
-    year, month = start_date.year + month_index // 12, month_index % 12 + 1
-    return date(year, month, min(due_day, calendar.monthrange(year, month)[1]))
+    return add_months(start_date, period, due_day)
 
 
 def build_schedule(terms: LoanTerms, day_count: int) -> list[ScheduledInstallment]:

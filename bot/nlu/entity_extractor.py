@@ -23,19 +23,13 @@ from rasa.shared.nlu.constants import ENTITIES, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
 from bot.nlu import spacy_pipeline
+from bot.nlu.quantities.quantity import ENTITIES as QUANTITY_ENTITIES
 
 logger = logging.getLogger(__name__)
 
-OWNED_ENTITIES = (
-    "amount",
-    "duration",
-    "daily_rate",
-    "annual_rate",
-    "installments",
-    "day_of_month",
-    "loan_product",
-    "strategy",
-)
+#: the quantity reader's entities (bot.nlu.quantities), then the closed classes found by the
+#: spaCy entity ruler
+OWNED_ENTITIES = (*QUANTITY_ENTITIES, "loan_product", "strategy")
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.ENTITY_EXTRACTOR, is_trainable=False)

@@ -6,7 +6,7 @@ Usage::
     policy = load_policy()                 # $LENDER_POLICY_FILE or the packaged YAML
     policy.penalty_multiplier              # Decimal("1.5")  (sourced)
     policy.is_example("grace_days")        # True: say "configured example; contract governs"
-    policy.as_slots()["policy_grace_days"] # "3"
+    policy.as_slots()["policy_penalty_rule"]  # the sentence the FAQ answers quote
 
 What the bot answers about things it cannot do itself (opening or closing the product, identity
 details, certificates, other lenders …) is the service guide, also data::

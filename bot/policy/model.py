@@ -107,23 +107,12 @@ class LenderPolicy:
         return f"剩余本金的{_plain(self.prepayment_fee_rate * 100)}%"
 
     def as_slots(self) -> dict[str, str]:
-        """Display strings for the FAQ answer templates (slot name → text): the settings as
-        short values, and the sentences of :mod:`bot.policy.wording` that state the rules."""
+        """The slots the FAQ answer templates quote (slot name → text): the sentences of
+        :mod:`bot.policy.wording` that state the rules. (The settings as bare values were slots
+        too, set at every session start, but no answer quoted them.)"""
         from bot.policy.wording import sentence_slots
 
-        call_day = self.collection_call_from_day
-        legal_day = self.legal_from_day
-        return {
-            "policy_penalty_multiplier": _plain(self.penalty_multiplier),
-            "policy_grace_days": str(self.grace_days),
-            "policy_report_after_days": str(self.report_after_days),
-            "policy_collection_call_from_day": str(call_day) if call_day is not None else "无",
-            "policy_legal_from_day": str(legal_day) if legal_day is not None else "无",
-            "policy_prepayment_fee": self.prepayment_fee_zh,
-            "policy_cutoff_time": self.repayment_cutoff,
-            "policy_day_count": str(self.day_count),
-            **sentence_slots(self),
-        }
+        return sentence_slots(self)
 
 
 __all__ = [

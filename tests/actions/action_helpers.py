@@ -1,8 +1,8 @@
 """Helpers of the action tests: trackers built from plain dicts, the way the action server gets
 them (RasaHQ financial-demo style), and what the bot said. Fixtures are in conftest.py.
 
-This directory is not a package on purpose: a package named ``actions`` here would shadow the
-project's ``actions`` package inside pytest.
+Every test folder is a package below the package ``tests``, so this one is ``tests.actions`` and
+never shadows the project's ``actions`` (imports: ``from tests.actions.action_helpers import …``).
 """
 
 from __future__ import annotations

@@ -18,7 +18,6 @@ from typing import Any, Dict
 
 import pytest
 import yaml
-from action_helpers import IDENTITY_SECRET, TODAY
 
 from bot.loans import client as client_module
 from bot.loans import migrate
@@ -27,6 +26,7 @@ from bot.loans.db import Database
 from bot.loans.demo import seed_demo
 from bot.loans.service import create_app
 from bot.policy import load_policy
+from tests.actions.action_helpers import IDENTITY_SECRET, TODAY
 
 REPO = Path(__file__).resolve().parents[2]
 TOKEN = "actions-test-token-5b0c2e"

@@ -12,11 +12,10 @@ from datetime import date
 from decimal import Decimal
 from typing import List
 
-from action_helpers import TODAY
-
 from bot.finance.overdue import overdue_cost
 from bot.finance.schedule import amortization_schedule
 from bot.policy import load_policy
+from tests.actions.action_helpers import TODAY
 
 D = Decimal
 

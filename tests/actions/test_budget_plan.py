@@ -4,17 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import demo_figures as expected
 import pytest
-from action_helpers import (
-    MULTI_DEBT,
-    TWO_MONTHS,
-    entity,
-    make_tracker,
-    slot_values,
-    slots_after,
-    texts,
-)
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.budget_plan import (
@@ -25,6 +15,16 @@ from actions.budget_plan import (
 )
 from bot.finance.budget import budget_plan
 from bot.finance.money import fmt_money
+from tests.actions import demo_figures as expected
+from tests.actions.action_helpers import (
+    MULTI_DEBT,
+    TWO_MONTHS,
+    entity,
+    make_tracker,
+    slot_values,
+    slots_after,
+    texts,
+)
 
 SLOTS = ("budget_income", "budget_fixed")
 

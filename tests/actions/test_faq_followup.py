@@ -2,12 +2,19 @@
 
 from __future__ import annotations
 
-import demo_figures as expected
-from action_helpers import ONE_YUAN, TWO_MONTHS, UP_TO_DATE, entity, make_tracker, texts
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.faq_followup import ActionFaqFollowup
 from bot.finance.money import fmt_money
+from tests.actions import demo_figures as expected
+from tests.actions.action_helpers import (
+    ONE_YUAN,
+    TWO_MONTHS,
+    UP_TO_DATE,
+    entity,
+    make_tracker,
+    texts,
+)
 
 
 async def followup(borrower, topic, text="借呗两个月没还会怎样") -> str:

@@ -6,7 +6,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from action_helpers import make_tracker, slot_values, texts
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.flows import (
@@ -16,6 +15,7 @@ from actions.flows import (
     validate_amount,
 )
 from actions.identity import LINK_HELP_ZH, UNAVAILABLE_ZH, Account, ChannelIdentity
+from tests.actions.action_helpers import make_tracker, slot_values, texts
 
 REPLIES = dict(negative="NEG", unrecognised="WHAT", too_large="BIG {amount}")
 IDENTITY = ChannelIdentity("widget", "someone")

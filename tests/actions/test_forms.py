@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import pytest
-from action_helpers import TWO_MONTHS, make_tracker, slot_values
 from rasa_sdk.executor import ActionExecutor, CollectingDispatcher
 
 from actions.budget_plan import ValidateBudgetForm
@@ -11,6 +10,7 @@ from actions.overdue_cost import ValidateOverdueCostForm
 from actions.payoff_plan import ActionAskPayoffBudget, ValidatePayoffForm
 from actions.relief import ActionAskReliefReason, ValidateReliefForm
 from actions.reminders import ActionAskReminderDaysBefore, ValidateReminderForm
+from tests.actions.action_helpers import TWO_MONTHS, make_tracker, slot_values
 
 VALIDATIONS = [
     ValidateOverdueCostForm,
@@ -42,11 +42,16 @@ def test_every_domain_action_is_served_and_every_served_action_is_in_the_domain(
     assert set(executor.actions) == set(domain["actions"])
 
 
-def test_every_form_has_a_validation_and_an_ask_action_per_slot(domain):
+def test_every_form_has_a_validation_and_one_question_per_slot(domain):
+    # a question is an action when it depends on the conversation or has buttons (a response
+    # would try to fill the payload's {...} as a slot), else a response of the domain
     for form, spec in domain["forms"].items():
         assert f"validate_{form}" in domain["actions"]
         for slot in spec["required_slots"]:
-            assert f"action_ask_{slot}" in domain["actions"], slot
+            action, response = f"action_ask_{slot}", f"utter_ask_{slot}"
+            assert (action in domain["actions"]) != (response in domain["responses"]), slot
+            for variant in domain["responses"].get(response, []):
+                assert "{" not in variant["text"] and not variant.get("buttons"), response
             assert domain["slots"][slot]["influence_conversation"] is False
 
 

@@ -4,9 +4,8 @@ from __future__ import annotations
 
 from datetime import date
 
-from action_helpers import TODAY, TWO_MONTHS, UP_TO_DATE, make_tracker
-
 from actions.identity import LINK_HELP_ZH, UNAVAILABLE_ZH, channel_identity, load_account
+from tests.actions.action_helpers import TODAY, TWO_MONTHS, UP_TO_DATE, make_tracker
 
 
 def test_identity_from_the_latest_message_metadata():

@@ -5,8 +5,6 @@ from __future__ import annotations
 import re
 from decimal import Decimal
 
-import demo_figures as expected
-from action_helpers import MULTI_DEBT, ONE_YUAN, TWO_MONTHS, UP_TO_DATE, make_tracker, texts
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.identity import LINK_HELP_ZH, UNAVAILABLE_ZH
@@ -14,6 +12,15 @@ from actions.loan_status import ActionCheckLoanStatus
 from bot.finance.money import fmt_money, money
 from bot.policy import load_policy
 from bot.policy.wording import cutoff_rule_zh, penalty_rule_zh
+from tests.actions import demo_figures as expected
+from tests.actions.action_helpers import (
+    MULTI_DEBT,
+    ONE_YUAN,
+    TWO_MONTHS,
+    UP_TO_DATE,
+    make_tracker,
+    texts,
+)
 
 
 async def status_reply(borrower, **kwargs) -> str:

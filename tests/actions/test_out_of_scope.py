@@ -19,7 +19,6 @@ from pathlib import Path
 
 import pytest
 import yaml
-from action_helpers import make_tracker, texts
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.importers.importer import TrainingDataImporter
@@ -27,6 +26,7 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.out_of_scope import FALLBACK_ZH, ActionOutOfScope
 from bot.policy.service_guide import ENV_VAR, clear_service_guide_cache, load_service_guide
+from tests.actions.action_helpers import make_tracker, texts
 
 REPO = Path(__file__).resolve().parents[2]
 NOTE = "（示例路径，以App为准）"

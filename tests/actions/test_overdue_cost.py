@@ -4,17 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import demo_figures as expected
 import pytest
-from action_helpers import (
-    TWO_MONTHS,
-    UP_TO_DATE,
-    entity,
-    make_tracker,
-    slot_values,
-    slots_after,
-    texts,
-)
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.overdue_cost import (
@@ -26,6 +16,16 @@ from bot.finance.money import fmt_money, percent_str
 from bot.finance.overdue import overdue_cost
 from bot.policy import load_policy
 from bot.policy.wording import penalty_rule_zh
+from tests.actions import demo_figures as expected
+from tests.actions.action_helpers import (
+    TWO_MONTHS,
+    UP_TO_DATE,
+    entity,
+    make_tracker,
+    slot_values,
+    slots_after,
+    texts,
+)
 
 D = Decimal
 FORM = "overdue_cost_form"

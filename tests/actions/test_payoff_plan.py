@@ -4,18 +4,7 @@ from __future__ import annotations
 
 from decimal import Decimal
 
-import demo_figures as expected
 import pytest
-from action_helpers import (
-    MULTI_DEBT,
-    TWO_MONTHS,
-    UP_TO_DATE,
-    entity,
-    make_tracker,
-    slot_values,
-    slots_after,
-    texts,
-)
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.payoff_plan import (
@@ -27,6 +16,17 @@ from actions.payoff_plan import (
 )
 from bot.finance.money import fmt_money
 from bot.finance.payoff import Debt, Strategy, compare_strategies
+from tests.actions import demo_figures as expected
+from tests.actions.action_helpers import (
+    MULTI_DEBT,
+    TWO_MONTHS,
+    UP_TO_DATE,
+    entity,
+    make_tracker,
+    slot_values,
+    slots_after,
+    texts,
+)
 
 D = Decimal
 FORM = "payoff_form"

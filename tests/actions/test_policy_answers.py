@@ -25,14 +25,14 @@ from typing import Dict, List
 
 import pytest
 import yaml
-from action_helpers import make_tracker
 from rasa.core.nlg import TemplatedNaturalLanguageGenerator
 from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.importers.importer import TrainingDataImporter
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.faq_followup import ActionFaqFollowup, personal_followup
-from actions.loan_status import describe_loan, next_step_line
+from actions.loan_facts import next_step_line
+from actions.loan_status import describe_loan
 from actions.overdue_cost import overdue_cost_message
 from actions.session import ActionSessionStart
 from bot.finance.money import money
@@ -40,6 +40,7 @@ from bot.finance.overdue import accrue_overdue, overdue_cost, timeline
 from bot.loans.client import LoanOverview, LoanSummary, LoanTotals
 from bot.policy import ENV_VAR, LenderPolicy, clear_policy_cache, load_policy, parse_policy
 from bot.policy.wording import EXAMPLE_NOTE, FALLBACK_SLOTS
+from tests.actions.action_helpers import make_tracker
 
 REPO = Path(__file__).resolve().parents[2]
 D = Decimal

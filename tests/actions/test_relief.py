@@ -2,17 +2,7 @@
 
 from __future__ import annotations
 
-import demo_figures as expected
 import pytest
-from action_helpers import (
-    MULTI_DEBT,
-    TWO_MONTHS,
-    entity,
-    make_tracker,
-    slot_values,
-    slots_after,
-    texts,
-)
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.relief import (
@@ -25,6 +15,16 @@ from actions.relief import (
 )
 from bot.finance.money import fmt_money
 from bot.loans.client import ServiceUnavailable
+from tests.actions import demo_figures as expected
+from tests.actions.action_helpers import (
+    MULTI_DEBT,
+    TWO_MONTHS,
+    entity,
+    make_tracker,
+    slot_values,
+    slots_after,
+    texts,
+)
 
 FILLED = {
     "relief_reason": "公司裁员了，还在找工作",

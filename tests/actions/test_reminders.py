@@ -7,16 +7,6 @@ from __future__ import annotations
 from datetime import date, datetime, timedelta, timezone
 
 import pytest
-from action_helpers import (
-    MULTI_DEBT,
-    TWO_MONTHS,
-    UP_TO_DATE,
-    entity,
-    make_tracker,
-    slot_values,
-    slots_after,
-    texts,
-)
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.reminders import (
@@ -29,6 +19,16 @@ from actions.reminders import (
 )
 from bot.loans.db import Database
 from bot.loans.reminder_scheduler import ReminderScheduler, SchedulerSettings
+from tests.actions.action_helpers import (
+    MULTI_DEBT,
+    TWO_MONTHS,
+    UP_TO_DATE,
+    entity,
+    make_tracker,
+    slot_values,
+    slots_after,
+    texts,
+)
 
 BEIJING = timezone(timedelta(hours=8))
 

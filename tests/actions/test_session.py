@@ -2,11 +2,11 @@
 
 from __future__ import annotations
 
-from action_helpers import make_tracker
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.session import ActionSessionStart
 from bot.policy import load_policy
+from tests.actions.action_helpers import make_tracker
 
 
 async def test_session_start_sets_the_policy_slots_and_listens():
@@ -16,7 +16,7 @@ async def test_session_start_sets_the_policy_slots_and_listens():
     assert (events[-1]["event"], events[-1]["name"]) == ("action", "action_listen")
     slots = {e["name"]: e["value"] for e in events if e["event"] == "slot"}
     assert slots == load_policy().as_slots()
-    assert slots["policy_grace_days"] == "3" and slots["policy_penalty_multiplier"] == "1.5"
+    assert "1.5倍" in slots["policy_penalty_multiplier_rule"]
     assert dispatcher.messages == []
 
 

@@ -5,7 +5,6 @@ from __future__ import annotations
 from decimal import Decimal
 
 import pytest
-from action_helpers import make_tracker
 
 from actions.slot_values import (
     as_amount,
@@ -16,6 +15,7 @@ from actions.slot_values import (
     previous_bot_action,
     slots_set_this_turn,
 )
+from tests.actions.action_helpers import make_tracker
 
 
 @pytest.mark.parametrize(

@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from action_helpers import TWO_MONTHS, make_tracker, texts
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.support import ActionExpressDistress, ActionHumanHandoff
+from tests.actions.action_helpers import TWO_MONTHS, make_tracker, texts
 
 
 async def test_distress_gets_empathy_and_every_hotline_first(ledger_down):

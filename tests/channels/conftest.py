@@ -10,15 +10,16 @@ import aiohttp
 import pytest
 from rasa.core.channels.channel import InputChannel, register
 from sanic import Sanic
-from wechat_sim import (
+
+from bot.channels.wechat import WeChatInput
+from tests.channels.identity_helpers import IDENTITY_SECRET
+from tests.channels.wechat_sim import (
     FakeBot,
     RunningChannel,
     WeChatApiSimulator,
     WeChatPusher,
     make_channel,
 )
-
-from bot.channels.wechat import WeChatInput
 
 
 class _Agent:
@@ -88,9 +89,6 @@ def channel_factory(wechat_api: WeChatApiSimulator) -> Callable[..., WeChatInput
 async def running(request, serve_channel, channel_factory) -> RunningChannel:
     """The channel in plaintext mode and in safe (AES) mode, fast passive window."""
     return await serve_channel(channel_factory(safe=request.param == "safe"))
-
-
-IDENTITY_SECRET = "wechat-tests-identity-secret-4a2c"
 
 
 @pytest.fixture(autouse=True)

@@ -8,13 +8,13 @@ from typing import List
 
 import aiohttp
 import pytest
-from conftest import IDENTITY_SECRET
 from rasa.core.channels.channel import UserMessage, register
 from sanic import Sanic
 
 from bot.channels.dev_shell import DevShellInput
 from bot.channels.identity import verify
 from bot.channels.rest import TokenRestInput
+from tests.channels.identity_helpers import IDENTITY_SECRET
 
 REST_TOKEN = "rest-channel-test-token-5e3c"
 API_TOKEN = "rasa-api-test-token-77d1a"

@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import pytest
 from rasa.core.run import _create_single_channel
-from wechat_sim import AES_KEY, APP_ID, APP_SECRET, TOKEN
 
 from bot.channels.wechat import (
     DEFAULT_REPLY_TIMEOUT,
@@ -15,6 +14,7 @@ from bot.channels.wechat import (
     WeChatSettings,
 )
 from bot.channels.wechat_cs_api import DEFAULT_API_BASE_URL
+from tests.channels.wechat_sim import AES_KEY, APP_ID, APP_SECRET, TOKEN
 
 ENV = {"WECHAT_TOKEN": TOKEN, "WECHAT_APP_ID": APP_ID, "WECHAT_APP_SECRET": APP_SECRET}
 

@@ -5,10 +5,10 @@ from __future__ import annotations
 import socket
 
 import pytest
-from wechat_sim import APP_ID, APP_SECRET, OPENID
 
 from bot.channels.wechat_cs_api import CustomerServiceClient, WeChatApiError
 from bot.channels.wechat_render import BotTurn
+from tests.channels.wechat_sim import APP_ID, APP_SECRET, OPENID
 
 
 class FakeClock:

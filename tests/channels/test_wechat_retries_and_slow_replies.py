@@ -11,10 +11,10 @@ import asyncio
 import json
 
 import pytest
-from identity_helpers import identity_of
-from wechat_sim import APP_ID, APP_SECRET, OPENID
 
 from bot.channels.wechat_render import MAX_TEXT_BYTES
+from tests.channels.identity_helpers import identity_of
+from tests.channels.wechat_sim import APP_ID, APP_SECRET, OPENID
 
 GUARD = 10.0  # seconds; only so that a broken test fails instead of hanging
 

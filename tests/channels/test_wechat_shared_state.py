@@ -13,11 +13,11 @@ import uuid
 
 import pytest
 import redis as sync_redis
-from wechat_sim import APP_ID, OPENID
 
 from bot.channels import shared_state
 from bot.channels.shared_state import RedisSettings
 from bot.channels.wechat_render import BotTurn, ReplyOption
+from tests.channels.wechat_sim import APP_ID, OPENID
 
 REDIS_URL = "redis://127.0.0.1:6379/9"
 GUARD = 10.0

@@ -4,10 +4,8 @@ from __future__ import annotations
 
 import pytest
 import xmltodict
-from identity_helpers import identity_of
 from rasa.core.tracker_store import FailSafeTrackerStore, InMemoryTrackerStore
 from rasa.shared.core.domain import Domain
-from wechat_sim import ACCOUNT_ID, OPENID, TOKEN, WEBHOOK, sha1_signature
 
 from bot import rasa_runtime
 from bot.channels.user_text import MAX_MESSAGE_CHARS, TOO_LONG_ZH
@@ -20,6 +18,8 @@ from bot.channels.wechat import (
 )
 from bot.channels.wechat_config import MAX_BODY_BYTES
 from bot.rasa_runtime import STORE_DOWN_ZH, StoreUnavailable
+from tests.channels.identity_helpers import identity_of
+from tests.channels.wechat_sim import ACCOUNT_ID, OPENID, TOKEN, WEBHOOK, sha1_signature
 
 # -- URL verification -------------------------------------------------------------------------
 

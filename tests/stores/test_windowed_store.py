@@ -54,7 +54,7 @@ def session_start(t: float):
     return [
         ActionExecuted("action_session_start", timestamp=t),
         SessionStarted(timestamp=t),
-        SlotSet("policy_grace_days", "3", timestamp=t),
+        SlotSet("policy_penalty_rule", "宽限期3天", timestamp=t),
         ActionExecuted("action_listen", timestamp=t),
     ]
 
@@ -251,7 +251,8 @@ async def test_reminders_and_slots_of_cut_turns_are_kept(domain, tmp_path):
     working = await ours.retrieve("u")
     assert sum(1 for e in working.events if isinstance(e, UserUttered)) <= 3
     assert reminder in working.applied_events()  # Rasa checks this when it fires
-    assert working.get_slot("policy_grace_days") == "3"  # set at the session start, long cut
+    # set at the session start, long cut
+    assert working.get_slot("policy_penalty_rule") == "宽限期3天"
 
 
 async def test_no_cache_still_correct(domain, tmp_path):
