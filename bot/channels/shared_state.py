@@ -32,6 +32,7 @@ not run anyway).
 from __future__ import annotations
 
 import asyncio
+import functools
 import json
 import logging
 import os
@@ -165,7 +166,8 @@ def turn_from_json(raw: str) -> BotTurn:
 # -- replies: process once, deliver exactly one way ---------------------------------------------
 
 Spawn = Callable[[Awaitable[Any]], "asyncio.Task[Any]"]
-Run = Callable[[], Awaitable[BotTurn]]
+#: runs the bot for a message; called with resumed=True when an earlier claim of it lapsed
+Run = Callable[..., Awaitable[BotTurn]]
 Later = Callable[[BotTurn], None]
 
 
@@ -203,9 +205,8 @@ local now = tonumber(t[1]) * 1000 + math.floor(tonumber(t[2]) / 1000)
 local lease = tonumber(redis.call('HGET', KEYS[1], 'lease') or '0')
 if lease > now then return 0 end
 redis.call('HSET', KEYS[1], 'owner', ARGV[1], 'lease', now + tonumber(ARGV[2]))
-redis.call('HINCRBY', KEYS[1], 'runs', 1)
 redis.call('EXPIRE', KEYS[1], ARGV[3])
-return 1
+return redis.call('HINCRBY', KEYS[1], 'runs', 1)
 """
 _RENEW = """
 if redis.call('HGET', KEYS[1], 'owner') ~= ARGV[1] then return 0 end
@@ -301,8 +302,7 @@ class RedisReplies:
             await self._leave(rkey)
             raise
         if claimed:
-            self.runs += 1
-            spawn(self._process(rkey, run, deliver_later))
+            self._start(rkey, run, deliver_later, spawn, claimed)
         else:
             logger.info(
                 "wechat: re-delivery of a message (claimed by a replica), not processing it again"
@@ -311,10 +311,18 @@ class RedisReplies:
 
     async def _take_over(self, rkey: str, run: Run, deliver_later: Later, spawn: Spawn) -> None:
         """Claim a message whose claim lapsed (its replica died mid-turn) and run it here."""
-        if await self._script(_CLAIM, rkey, self.owner, self.lease_ms, self.ttl):
+        claimed = await self._script(_CLAIM, rkey, self.owner, self.lease_ms, self.ttl)
+        if claimed:
             logger.warning("wechat: a message's claim lapsed (its replica died?); running it here")
-            self.runs += 1
-            spawn(self._process(rkey, run, deliver_later))
+            self._start(rkey, run, deliver_later, spawn, claimed)
+
+    def _start(self, rkey: str, run: Run, deliver_later: Later, spawn: Spawn, runs: int) -> None:
+        """Run the message here: the ``runs``-th claim of it; after the first, the replica that
+        ran it before died, perhaps after Rasa saved the turn (``run`` then looks for it)."""
+        self.runs += 1
+        if int(runs) > 1:
+            run = functools.partial(run, resumed=True)
+        spawn(self._process(rkey, run, deliver_later))
 
     async def _leave(self, rkey: str) -> None:
         try:

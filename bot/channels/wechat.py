@@ -202,6 +202,28 @@ class WeChatReplyCollector(_WeChatTextOutput):
         return self._turn.turn()
 
 
+async def _stored_turn(tracker_store: Any, openid: str, message_id: str) -> Optional[BotTurn]:
+    """What the bot answered to the user message ``message_id``, if the conversation holds it."""
+    from rasa.shared.core.events import BotUttered, UserUttered
+
+    try:
+        tracker = await tracker_store.retrieve(openid)
+    except Exception as error:  # noqa: BLE001 - then the message is run as usual
+        logger.error("wechat: could not read the conversation back (%s)", type(error).__name__)
+        return None
+    if tracker is None:
+        return None
+    found, texts = False, []
+    for event in tracker.events:
+        if isinstance(event, UserUttered):
+            if found:
+                break
+            found = event.message_id == message_id
+        elif found and isinstance(event, BotUttered) and event.text:
+            texts.append(event.text)
+    return BotTurn(tuple(texts)) if found else None
+
+
 def _refuse_dtd(xml: str) -> None:
     """WeChat never sends a DTD; entities are how XML bombs and external-entity reads work."""
     head = xml.upper()
@@ -538,9 +560,13 @@ class WeChatInput(InputChannel):
         key = self._dedupe_key(message)
         metadata = self.get_metadata(request)
         message_id = self._message_id(message)
+        tracker_store = getattr(getattr(request.app.ctx, "agent", None), "tracker_store", None)
+        run = functools.partial(
+            self._run_bot, on_new_message, openid, text, message_id, metadata, tracker_store
+        )
         turn, passive_claims = await self.state.replies.deliver(
             key,
-            functools.partial(self._run_bot, on_new_message, openid, text, message_id, metadata),
+            run,
             functools.partial(self._deliver_late_turn, openid),
             self.reply_timeout,
             self._spawn,
@@ -561,8 +587,19 @@ class WeChatInput(InputChannel):
         text: str,
         message_id: Optional[str],
         metadata: Optional[Dict[Text, Any]],
+        tracker_store: Any = None,
+        resumed: bool = False,
     ) -> BotTurn:
-        """Run the bot once for a message; the turn it answered (with the apology if it failed)."""
+        """Run the bot once for a message; the turn it answered (with the apology if it failed).
+
+        ``resumed``: another replica claimed the message and died before answering. If it died
+        after Rasa saved the turn, the conversation already holds the message (by its MsgId)
+        and the answer: that answer is sent, and the message is not run a second time."""
+        if resumed and message_id and tracker_store is not None:
+            stored = await _stored_turn(tracker_store, openid, message_id)
+            if stored is not None:
+                logger.warning("wechat: a message taken over was already answered; replaying it")
+                return stored
         collector = WeChatReplyCollector(self.deliver_via_api)
         failed = False
         try:

@@ -253,7 +253,7 @@ async def test_a_claim_of_a_replica_that_died_lapses_and_a_retry_runs_the_messag
     assert await alive.deliver("msg:o:1", None, None, 0.05, _never_spawned) == (None, 0)
     await asyncio.sleep(0.3)
 
-    async def run():
+    async def run(resumed=False):
         return BotTurn(("答复",))
 
     tasks = []
@@ -284,8 +284,8 @@ async def test_a_delivery_waiting_on_a_lapsed_claim_takes_the_message_over(redis
     assert await dead.deliver("msg:o:2", None, None, 0.05, spawn_nothing) == (None, 0)
     ran, tasks = [], []
 
-    async def run():
-        ran.append(1)
+    async def run(resumed=False):
+        ran.append(resumed)
         return BotTurn(("接手的答复",))
 
     turn, claims = await alive.deliver(
@@ -297,7 +297,7 @@ async def test_a_delivery_waiting_on_a_lapsed_claim_takes_the_message_over(redis
     )
     await asyncio.gather(*tasks)
     assert turn == BotTurn(("接手的答复",)) and claims == 1
-    assert ran == [1] and alive.runs == 1
+    assert ran == [True] and alive.runs == 1  # run as a take-over: it looks for a stored answer
     await connection.close()
 
 
@@ -352,3 +352,42 @@ async def test_a_connection_that_died_with_a_redis_restart_is_replaced_not_faile
         admin.delete(connection.key("k"))
         admin.close()
         await connection.close()
+
+
+async def test_a_message_taken_over_after_its_turn_was_saved_is_answered_not_run_again(
+    channel_factory,
+):
+    # the replica that claimed it died after Rasa saved the turn and before it replied: the
+    # replica taking over finds the message (by its MsgId) and the answer in the conversation
+    from rasa.core.tracker_store import InMemoryTrackerStore
+    from rasa.shared.core.domain import Domain
+    from rasa.shared.core.events import ActionExecuted, BotUttered, UserUttered
+    from rasa.shared.core.trackers import DialogueStateTracker
+
+    store = InMemoryTrackerStore(Domain.empty())
+    tracker = DialogueStateTracker("openid-1", [])
+    for event in (
+        UserUttered("罚息怎么算", message_id="9001"),
+        BotUttered("罚息按天算。"),
+        BotUttered("还有别的想问的吗？"),
+        ActionExecuted("action_listen"),
+        UserUttered("下一句", message_id="9002"),
+    ):
+        tracker.update(event)
+    await store.save(tracker)
+    channel = channel_factory()
+    handled = []
+
+    async def on_new_message(message):
+        handled.append(message.text)
+
+    replayed = await channel._run_bot(
+        on_new_message, "openid-1", "罚息怎么算", "9001", None, store, resumed=True
+    )
+    assert replayed == BotTurn(("罚息按天算。", "还有别的想问的吗？")) and handled == []
+    # not in the conversation (the replica died before saving): run as usual
+    await channel._run_bot(on_new_message, "openid-1", "新问题", "9003", None, store, resumed=True)
+    assert handled == ["新问题"]
+    # a first run never looks
+    await channel._run_bot(on_new_message, "openid-1", "罚息怎么算", "9001", None, store)
+    assert handled == ["新问题", "罚息怎么算"]
