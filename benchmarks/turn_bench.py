@@ -55,6 +55,8 @@ from typing import Optional
 
 import aiohttp
 
+from bot.loans.demo_borrowers import MULTI_DEBT, ONE_YUAN, TWO_MONTHS, UP_TO_DATE
+
 REPO = Path(__file__).resolve().parents[1]
 RESERVED_PORTS = {5005, 5055, 5056, 8080}
 FAILURE_MARKERS = ("系统暂时出了点问题",)
@@ -101,7 +103,7 @@ ANONYMOUS_SCRIPTS = (
 )
 LINKED_SCRIPTS = (
     (
-        "demo-up-to-date",
+        UP_TO_DATE,
         [
             "你好",
             "我这个月要还多少",
@@ -116,7 +118,7 @@ LINKED_SCRIPTS = (
         ],
     ),
     (
-        "demo-two-months",
+        TWO_MONTHS,
         [
             "借呗两个月没还会怎样",
             "每月能还3000多久能还清",
@@ -131,7 +133,7 @@ LINKED_SCRIPTS = (
         ],
     ),
     (
-        "demo-one-yuan",
+        ONE_YUAN,
         [
             "我逾期了吗",
             "差一块钱没还会上征信吗",
@@ -146,7 +148,7 @@ LINKED_SCRIPTS = (
         ],
     ),
     (
-        "demo-multi-debt",
+        MULTI_DEBT,
         [
             "我有好几笔贷款，先还哪个",
             "5000",

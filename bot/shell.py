@@ -29,7 +29,7 @@ from typing import Any, Dict, List, Optional
 
 import aiohttp
 
-from bot.loans.demo_borrowers import DEMO_IDS
+from bot.loans.demo_borrowers import DEMO_IDS, TWO_MONTHS
 
 DEMO_BORROWERS = DEMO_IDS
 SHELL_CHANNEL = "shell"
@@ -39,7 +39,7 @@ SHELL_CHANNEL = "shell"
 class ShellState:
     """Who the user is, which date the bot should assume, and the conversation id."""
 
-    borrower: Optional[str] = "demo-two-months"
+    borrower: Optional[str] = TWO_MONTHS
     as_of: Optional[str] = None
     verbose: bool = True
     conversation_id: str = field(default_factory=lambda: f"shell-{uuid.uuid4().hex[:8]}")
@@ -328,7 +328,7 @@ def main(argv=None) -> int:
     parser.add_argument(
         "--as",
         dest="borrower",
-        default="demo-two-months",
+        default=TWO_MONTHS,
         help="demo borrower to chat as ('none' for an unlinked user)",
     )
     parser.add_argument("--date", dest="as_of", default=None, help="assume this date (YYYY-MM-DD)")
