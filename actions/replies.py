@@ -12,8 +12,7 @@ from decimal import Decimal
 from typing import Optional
 
 from bot.finance.money import fmt_money, percent_str
-from bot.policy import LenderPolicy
-from bot.policy.wording import EXAMPLE_NOTE
+from bot.policy.wording import EXAMPLE_NOTE, note
 
 
 def yuan(amount: Decimal) -> str:
@@ -50,9 +49,9 @@ def relative_day_zh(day: date, today: date) -> str:
     return f"{-delta}天前"
 
 
-def example_note(policy: LenderPolicy, *fields: str) -> str:
-    """The "configured example" note when any of ``fields`` is an unsourced example."""
-    return EXAMPLE_NOTE if any(policy.is_example(name) for name in fields) else ""
+#: the "configured example" note when any of the fields is an unsourced example (one source: the
+#: policy's own wording module)
+example_note = note
 
 
 __all__ = [
