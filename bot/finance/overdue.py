@@ -331,6 +331,97 @@ def parse_date(value: Any, label: str = "日期") -> _dt.date:
     )
 
 
+def _repayments_by_day(
+    repayments: Iterable[tuple[Any, Any]], due: _dt.date, until: _dt.date
+) -> dict[_dt.date, Decimal]:
+    """The repayments summed per day, each checked to fall on an overdue day up to ``until``."""
+    paid_on: dict[_dt.date, Decimal] = defaultdict(Decimal)
+    for when, amount in repayments:
+        day = parse_date(when, "还款日期")
+        if not due < day <= until:
+            raise InvalidDate(
+                "还款日期需要在到期日之后、计算日期之前（含当天）。", code="repayment_out_of_range"
+            )
+        paid_on[day] += validate.positive_amount(amount, "还款金额")
+    return paid_on
+
+
+@dataclass
+class _OverduePosition:
+    """The running position of :func:`accrue_overdue`'s day-by-day walk.
+
+    Penalty amounts are kept exact and rounded to the fen only where they are reported or
+    paid; ``accrued_*`` is the chargeable penalty so far, ``unpaid_*`` what of it is not paid.
+    """
+
+    principal: Decimal
+    interest: Decimal
+    penalty_rate: Decimal
+    accrued_on_principal: Decimal = Decimal(0)
+    accrued_on_interest: Decimal = Decimal(0)
+    unpaid_on_principal: Decimal = Decimal(0)
+    unpaid_on_interest: Decimal = Decimal(0)
+    penalty_paid: Decimal = Decimal("0.00")
+
+    def accrue_day(self) -> Decimal:
+        """Charge one day's penalty on the outstanding principal and interest; return it."""
+        on_principal = self.principal * self.penalty_rate
+        on_interest = self.interest * self.penalty_rate
+        self.accrued_on_principal += on_principal
+        self.accrued_on_interest += on_interest
+        self.unpaid_on_principal += on_principal
+        self.unpaid_on_interest += on_interest
+        return on_principal + on_interest
+
+    def _pay_penalty(self, payment: Decimal) -> Decimal:
+        """Pay the unpaid penalty (on interest first, then on principal), each part owed
+        rounded to the fen; return what is left of ``payment``."""
+        for name in ("unpaid_on_interest", "unpaid_on_principal"):
+            unpaid = getattr(self, name)
+            owed = money(unpaid)
+            paid = min(payment, owed)
+            payment -= paid
+            self.penalty_paid += paid
+            setattr(self, name, Decimal(0) if paid == owed else unpaid - paid)
+        return payment
+
+    def apply(self, payment: Decimal, order: Sequence[str], provisional: bool) -> Decimal:
+        """Apply ``payment`` to the parts in ``order``; a provisional penalty (inside the
+        waived grace days) is not payable. Return what is left over (unapplied)."""
+        for part in order:
+            if payment <= 0:
+                break
+            if part == "penalty":
+                if not provisional:
+                    payment = self._pay_penalty(payment)
+            elif part == "interest":
+                paid = min(payment, self.interest)
+                self.interest -= paid
+                payment -= paid
+            elif part == "principal":
+                paid = min(payment, self.principal)
+                self.principal -= paid
+                payment -= paid
+        return payment
+
+    def waive_penalty(self) -> None:
+        self.accrued_on_principal = self.accrued_on_interest = Decimal(0)
+        self.unpaid_on_principal = self.unpaid_on_interest = Decimal(0)
+
+    @property
+    def debt_cleared(self) -> bool:
+        """Principal and interest are repaid (the penalty may still be owed)."""
+        return self.principal == 0 and self.interest == 0
+
+    @property
+    def penalty_to_date(self) -> Decimal:
+        return money(self.accrued_on_principal) + money(self.accrued_on_interest)
+
+    @property
+    def outstanding_penalty(self) -> Decimal:
+        return money(self.unpaid_on_principal) + money(self.unpaid_on_interest)
+
+
 def accrue_overdue(
     overdue_principal: Any,
     daily_rate: Any,
@@ -369,78 +460,33 @@ def accrue_overdue(
     order = tuple(allocation)
     if sorted(order) != sorted(ALLOCATION_PARTS):
         raise InvalidAmount("还款冲抵顺序需要包含罚息、利息和本金各一次。", code="bad_allocation")
-    paid_on: dict[_dt.date, Decimal] = defaultdict(Decimal)
-    for when, amount in repayments:
-        day = parse_date(when, "还款日期")
-        if not due < day <= until:
-            raise InvalidDate(
-                "还款日期需要在到期日之后、计算日期之前（含当天）。", code="repayment_out_of_range"
-            )
-        paid_on[day] += validate.positive_amount(amount, "还款金额")
+    paid_on = _repayments_by_day(repayments, due, until)
 
     rows: list[OverdueDay] = []
     zero = Decimal("0.00")
-    acc_on_principal = acc_on_interest = Decimal(0)  # chargeable accrual, exact
-    unpaid_on_principal = unpaid_on_interest = Decimal(0)  # accrued penalty not yet paid, exact
-    penalty_paid = repaid_total = unapplied = zero
+    repaid_total = unapplied = zero
     charged_days = 0
     waived = False
     settled_on: _dt.date | None = None
     last_day = 0
     with finance_context():
-        penalty_rate = rate * factor
+        position = _OverduePosition(principal, interest, rate * factor)
         for day in range(1, days + 1):
             date = due + _dt.timedelta(days=day)
             last_day = day
-            charged_today = not (mode == "exclude" and day <= grace)
             today = zero
-            if charged_today:
+            if not (mode == "exclude" and day <= grace):
                 charged_days += 1
-                on_p, on_i = principal * penalty_rate, interest * penalty_rate
-                today = on_p + on_i
-                acc_on_principal += on_p
-                acc_on_interest += on_i
-                unpaid_on_principal += on_p
-                unpaid_on_interest += on_i
+                today = position.accrue_day()
+            base_principal, base_interest = position.principal, position.interest
             payment = paid_on.get(date, zero)
-            base_principal, base_interest = principal, interest
             if payment:
                 repaid_total += payment
                 provisional = mode == "waive" and day <= grace
-                for part in order:
-                    if payment <= 0:
-                        break
-                    if part == "penalty" and not provisional:
-                        for name in ("interest", "principal"):
-                            owed = money(
-                                unpaid_on_interest if name == "interest" else unpaid_on_principal
-                            )
-                            paid = min(payment, owed)
-                            payment -= paid
-                            penalty_paid += paid
-                            left = Decimal(0) if paid == owed else None
-                            if name == "interest":
-                                unpaid_on_interest = (
-                                    left if left is not None else unpaid_on_interest - paid
-                                )
-                            else:
-                                unpaid_on_principal = (
-                                    left if left is not None else unpaid_on_principal - paid
-                                )
-                    elif part == "interest":
-                        paid = min(payment, interest)
-                        interest -= paid
-                        payment -= paid
-                    elif part == "principal":
-                        paid = min(payment, principal)
-                        principal -= paid
-                        payment -= paid
-                if provisional and principal == 0 and interest == 0:
+                unapplied += position.apply(payment, order, provisional)
+                if provisional and position.debt_cleared:
                     waived = True
-                    acc_on_principal = acc_on_interest = Decimal(0)
-                    unpaid_on_principal = unpaid_on_interest = Decimal(0)
-                unapplied += payment
-            penalty_to_date = money(acc_on_principal) + money(acc_on_interest)
+                    position.waive_penalty()
             rows.append(
                 OverdueDay(
                     day,
@@ -448,15 +494,11 @@ def accrue_overdue(
                     base_principal,
                     base_interest,
                     today,
-                    penalty_to_date,
-                    paid_on.get(date, zero),
+                    position.penalty_to_date,
+                    payment,
                 )
             )
-            if (
-                principal == 0
-                and interest == 0
-                and money(unpaid_on_principal) + money(unpaid_on_interest) == 0
-            ):
+            if position.debt_cleared and position.outstanding_penalty == 0:
                 settled_on = date
                 break
 
@@ -465,16 +507,15 @@ def accrue_overdue(
                 repaid_total += amount
                 unapplied += amount
         still_in_grace = settled_on is None and mode == "waive" and days <= grace
-        outstanding_penalty = money(unpaid_on_principal) + money(unpaid_on_interest)
+        outstanding_penalty = position.outstanding_penalty
         provisional_penalty = zero
         if still_in_grace:
             provisional_penalty, outstanding_penalty = outstanding_penalty, zero
             penalty_principal = penalty_interest = zero
         else:
-            penalty_principal, penalty_interest = money(acc_on_principal), money(acc_on_interest)
-        if waived:
-            charged_days = 0
-        elif still_in_grace or (mode == "waive" and last_day <= grace):
+            penalty_principal = money(position.accrued_on_principal)
+            penalty_interest = money(position.accrued_on_interest)
+        if waived or still_in_grace or (mode == "waive" and last_day <= grace):
             charged_days = 0
     effective_days = last_day if settled_on else days
     return OverdueAccrual(
@@ -485,18 +526,18 @@ def accrue_overdue(
         grace_mode=mode,
         daily_rate=rate,
         multiplier=factor,
-        penalty_daily_rate=penalty_rate,
+        penalty_daily_rate=position.penalty_rate,
         rows=tuple(rows),
         chargeable_days=charged_days,
         penalty_principal=penalty_principal,
         penalty_interest=penalty_interest,
         total_penalty=penalty_principal + penalty_interest,
-        penalty_paid=penalty_paid,
+        penalty_paid=position.penalty_paid,
         provisional_penalty=provisional_penalty,
-        outstanding_principal=principal,
-        outstanding_interest=interest,
+        outstanding_principal=position.principal,
+        outstanding_interest=position.interest,
         outstanding_penalty=outstanding_penalty,
-        total_due=principal + interest + outstanding_penalty,
+        total_due=position.principal + position.interest + outstanding_penalty,
         repaid=repaid_total,
         unapplied=unapplied,
         waived=waived,
