@@ -43,6 +43,29 @@ def descendants(pid: int) -> set:
     return found
 
 
+def process_report(pids: set) -> str:
+    """One line per process: pid, state, kernel wait channel, ignored and caught signal masks
+    and the command (for a failure message: where a Ctrl-C got stuck)."""
+    lines = []
+    for pid in sorted(pids):
+        proc = Path("/proc") / str(pid)
+        try:
+            status = dict(
+                line.split(":\t", 1)
+                for line in (proc / "status").read_text().splitlines()
+                if ":\t" in line
+            )
+            command = (proc / "cmdline").read_bytes().replace(b"\0", b" ").decode()[:120]
+            wchan = (proc / "wchan").read_text()
+        except OSError:
+            continue
+        lines.append(
+            f"{pid} {status.get('State', '?')} wchan={wchan} ignored={status.get('SigIgn')} "
+            f"caught={status.get('SigCgt')} {command}"
+        )
+    return "\n".join(lines)
+
+
 def test_make_run_chats_and_ctrl_c_stops_everything(tmp_path):
     assert not any(port_open(p) for p in PORTS), (
         "the ports of `make run` must be free for this test"
@@ -61,8 +84,19 @@ def test_make_run_chats_and_ctrl_c_stops_everything(tmp_path):
         child.expect("你 > ")
     finally:
         child.sendintr()  # Ctrl-C
-        child.expect(pexpect.EOF, timeout=60)
+        stopped = child.expect([pexpect.EOF, pexpect.TIMEOUT], timeout=60) == 0
+        if not stopped:
+            stuck = process_report(descendants(child.pid) | {child.pid})
+            for pid in descendants(child.pid) | {child.pid}:
+                try:
+                    os.kill(pid, 9)  # leave nothing behind for the next stage
+                except ProcessLookupError:
+                    pass
         child.close()
+    assert stopped, (
+        f"`make run` still running 60 s after Ctrl-C; output after it: {child.before!r}; "
+        f"processes:\n{stuck}"
+    )
     time.sleep(1)
     alive = []
     for pid in started:
