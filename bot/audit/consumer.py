@@ -17,7 +17,8 @@ RabbitMQ's confirm (milliseconds), or while RabbitMQ was down with events still 
 ``python -m bot.audit reconcile`` finds exactly those, by comparing keys with the tracker store,
 and with ``TRACKER_DATABASE_URL`` set this consumer copies them from the tracker store itself
 (:func:`bot.audit.store.repair_since`, every ``AUDIT_REPAIR_INTERVAL_SECONDS`` (30), for events
-older than ``AUDIT_REPAIR_SETTLE_SECONDS`` (60); marked ``source = 'tracker store'``).
+saved ``AUDIT_REPAIR_SETTLE_SECONDS`` (60) before the queue was last seen empty, so that a
+backlog is never mistaken for lost events; marked ``source = 'tracker store'``).
 
 The log carries counts and error classes, never an event (events hold the users' messages).
 """
@@ -210,7 +211,7 @@ class AuditConsumer:
             tag = await queue.consume(self.on_message, no_ack=False)
             logger.info("audit: consuming events (queue and exchange from the environment)")
             report = asyncio.ensure_future(self._report(stop))
-            repair = asyncio.ensure_future(self._repair(stop))
+            repair = asyncio.ensure_future(self._repair(stop, queue))
             await stop.wait()
             report.cancel()
             repair.cancel()
@@ -225,20 +226,33 @@ class AuditConsumer:
             "audit: stopped (%d events recorded, %d redeliveries)", self.recorded, self.redelivered
         )
 
-    async def _repair(self, stop: asyncio.Event) -> None:
+    async def _backlog(self, queue) -> int:
+        """Messages waiting in the queue plus those this consumer is recording now."""
+        declared = await queue.declare(timeout=10)  # declared again, unchanged: gives the count
+        return int(declared.message_count or 0) + len(self._in_flight)
+
+    async def _repair(self, stop: asyncio.Event, queue) -> None:
         """Every ``repair_interval`` seconds, copy what never came through RabbitMQ from the
-        tracker store (:func:`bot.audit.store.repair_since`), in a thread: psycopg2 blocks."""
+        tracker store (:func:`bot.audit.store.repair_since`), in a thread: psycopg2 blocks.
+
+        Only events saved ``repair_settle`` seconds before the queue was last seen empty are
+        candidates: under a backlog, younger ones may still be waiting in the queue, and
+        copying them would mark published events as never published."""
         settings = self.settings
         if not settings.tracker_database_url:
             return
+        drained_at = None
         while not stop.is_set():
             try:
-                while True:
+                if await self._backlog(queue) == 0:
+                    drained_at = time.time()
+                while drained_at is not None:
                     checked, added = await asyncio.to_thread(
                         store.repair_since,
                         settings.database_url,
                         settings.tracker_database_url,
                         settings.repair_settle,
+                        drained_at=drained_at,
                     )
                     if added:
                         self.repaired += added

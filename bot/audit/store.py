@@ -218,7 +218,11 @@ def _tracker_name(tracker_dsn: str) -> str:
 
 
 def repair_since(
-    audit_dsn: str, tracker_dsn: str, settle_seconds: float, batch: int = 5000
+    audit_dsn: str,
+    tracker_dsn: str,
+    settle_seconds: float,
+    batch: int = 5000,
+    drained_at: Optional[float] = None,
 ) -> Tuple[int, int]:
     """Copy into the audit the tracker store's events that never reached it.
 
@@ -228,7 +232,11 @@ def repair_since(
     (younger ones may still be on their way through RabbitMQ), and inserts the ones the audit
     lacks with ``source = 'tracker store'`` (their key is the same, so a late broker copy only
     counts as a redelivery). Returns ``(rows checked, rows added)``; progress is kept in
-    ``audit_repair_progress``, so each row is checked once."""
+    ``audit_repair_progress``, so each row is checked once.
+
+    ``drained_at`` (epoch seconds) is the last moment the queue was seen empty: an event saved
+    ``settle_seconds`` before it had time to be recorded, one saved later may still wait in the
+    queue behind a backlog. The default, now, suits a caller that knows nothing of the queue."""
     import time
 
     import psycopg2
@@ -241,7 +249,7 @@ def repair_since(
         found = cursor.fetchone()
     audit.close()
     after = int(found[0]) if found else 0
-    cutoff = time.time() - settle_seconds
+    cutoff = (time.time() if drained_at is None else drained_at) - settle_seconds
     with psycopg2.connect(tracker_dsn) as tracker, tracker.cursor() as cursor:
         cursor.execute(
             "SELECT id, sender_id, timestamp, data FROM events WHERE id > %s ORDER BY id LIMIT %s",

@@ -251,6 +251,64 @@ async def test_an_event_is_acknowledged_only_after_its_row_is_committed(audit_db
 
 
 @pytest.mark.postgres
+@pytest.mark.rabbitmq
+async def test_the_repair_waits_for_the_queue_to_drain_and_copies_only_what_never_came(
+    audit_db, amqp_names
+):
+    import time
+
+    import aio_pika
+
+    now = time.time()
+    published, lost = rasa_events()[0], rasa_events()[2]
+    with psycopg2.connect(audit_db) as connection, connection.cursor() as cursor:
+        cursor.execute(
+            "CREATE TABLE events (id serial primary key, sender_id varchar(255),"
+            " timestamp double precision, data text)"
+        )
+        for index, event in enumerate((published, lost)):  # both saved ten minutes ago
+            cursor.execute(
+                "INSERT INTO events (sender_id, timestamp, data) VALUES (%s, %s, %s)",
+                ("c1", now - 600 + index, json.dumps(event.as_dict())),
+            )
+    connection.close()
+    broker = await connected_broker(amqp_names)  # only the first was published: still queued
+    await publish_and_flush(broker, [dict({"sender_id": "c1"}, **published.as_dict())])
+    await broker.close()
+    settings = settings_for(
+        audit_db, amqp_names, tracker_database_url=audit_db, repair_settle=1, repair_interval=1
+    )
+
+    # a backlog in the queue: the repair copies nothing, however old the events
+    waiting = AuditConsumer(settings)
+    raw = await aio_pika.connect("amqp://guest:guest@127.0.0.1:5672/")
+    queue = await (await raw.channel()).declare_queue(amqp_names[0], durable=True)
+    assert await waiting._backlog(queue) == 1
+    stop = asyncio.Event()
+    repairing = asyncio.ensure_future(waiting._repair(stop, queue))
+    await asyncio.sleep(1.5)
+    stop.set()
+    await repairing
+    await raw.close()
+    assert waiting.repaired == 0 and rows(audit_db) == []
+
+    # consumed: the published event comes from the broker, the lost one from the tracker store
+    consumer = AuditConsumer(settings)
+    stop = asyncio.Event()
+    running = asyncio.ensure_future(consumer.run(stop))
+    await until(lambda: consumer.recorded == 1 and consumer.repaired == 1)
+    stop.set()
+    await running
+    with psycopg2.connect(audit_db) as connection, connection.cursor() as cursor:
+        cursor.execute("SELECT event_type, source, deliveries FROM audit_events ORDER BY 1")
+        assert cursor.fetchall() == [
+            (lost.type_name, store.REPAIR_SOURCE, 1),
+            (published.type_name, "broker", 1),
+        ]
+    connection.close()
+
+
+@pytest.mark.postgres
 def test_reconcile_finds_an_event_of_the_tracker_store_that_was_never_audited(audit_db):
     name = audit_db.rsplit("/", 1)[1]
     with psycopg2.connect(dbname=name, **PG) as connection, connection.cursor() as cursor:
@@ -321,6 +379,8 @@ def test_repair_copies_only_settled_events_the_audit_lacks_once(audit_db):
             )
     connection.close()
 
+    # the queue last seen empty before these events were saved: they may still be in its backlog
+    assert store.repair_since(audit_db, audit_db, settle_seconds=60, drained_at=now - 700) == (0, 0)
     assert store.repair_since(audit_db, audit_db, settle_seconds=60) == (4, 2)
     assert store.repair_since(audit_db, audit_db, settle_seconds=60) == (0, 0)  # checked once
     result = store.reconcile(audit_db, audit_db, ["c1"])
