@@ -27,6 +27,8 @@ from typing import Optional, Sequence
 from sanic import Sanic, response
 from sanic.request import Request
 
+from bot.channels import identity
+
 logger = logging.getLogger(__name__)
 
 TOKEN_VARIABLE = "ACTION_SERVER_TOKEN"
@@ -93,7 +95,11 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
     )
     try:
         token = action_token()
-    except ActionServerError as error:
+        # the identity settings are read on every request: a bad one stops the start instead
+        # of failing each action (HTTP 500) while the health check says all is well
+        identity.dev_mode()
+        identity.identity_secret()
+    except (ActionServerError, identity.ConfigurationError) as error:
         print(f"python -m bot.action_server: {error}", file=sys.stderr)
         return 2
     app = create_app(token, args.actions)

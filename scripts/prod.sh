@@ -39,6 +39,12 @@ set -euo pipefail
 source "$(dirname "${BASH_SOURCE[0]}")/lib.sh"
 LOG_NAME=prod
 
+# What the embedded default (scripts/lib.sh start_services: make run, make test) exports never
+# reaches the production processes, whatever shell calls this: development mode above all
+# (BOT_DEV_MODE with BOT_ENV=production fails every action), and its ports, URLs and REST token.
+unset BOT_DEV_MODE REST_CHANNEL_TOKEN LOAN_SERVICE_PORT ACTION_SERVER_PORT ACTION_SERVER_URL \
+  RASA_PORT WIDGET_PORT RASA_MODEL
+
 PROD_DIR="${PROD_DIR:-$ROOT/var/prod}"
 case "$PROD_DIR" in /*) ;; *) PROD_DIR="$ROOT/$PROD_DIR" ;; esac
 PROD_NAME="${PROD_NAME:-prod}"

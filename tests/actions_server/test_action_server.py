@@ -115,3 +115,29 @@ def test_the_command_refuses_to_start_without_a_token():
     )
     assert result.returncode == 2
     assert "ACTION_SERVER_TOKEN" in result.stderr and "Traceback" not in result.stderr
+
+
+@pytest.mark.parametrize(
+    "settings, named",
+    [
+        ({"BOT_DEV_MODE": "1", "BOT_ENV": "production"}, "BOT_DEV_MODE"),
+        ({"IDENTITY_SECRET": "short"}, "IDENTITY_SECRET"),
+    ],
+)
+def test_the_command_refuses_to_start_with_unsafe_identity_settings(settings, named):
+    # each request would fail on them (HTTP 500 behind a passing health check): fail at the start
+    result = subprocess.run(
+        [sys.executable, "-m", "bot.action_server", "--port", "9"],
+        capture_output=True,
+        text=True,
+        timeout=120,
+        cwd=ROOT,
+        env={
+            "PATH": "/usr/bin:/bin",
+            "PYTHONPATH": str(ROOT),
+            "ACTION_SERVER_TOKEN": TOKEN,
+            **settings,
+        },
+    )
+    assert result.returncode == 2
+    assert named in result.stderr and "Traceback" not in result.stderr
