@@ -236,6 +236,16 @@ def _never_spawned(coroutine):  # pragma: no cover - a test fails if it is calle
     raise AssertionError("the message was processed again")
 
 
+def spawner(tasks: list):
+    """The channel's way to start a turn in the background, keeping the task for the test."""
+
+    def spawn(coroutine):
+        tasks.append(asyncio.ensure_future(coroutine))
+        return tasks[-1]
+
+    return spawn
+
+
 @pytest.mark.redis
 async def test_a_claim_of_a_replica_that_died_lapses_and_a_retry_runs_the_message(redis_settings):
     connection = shared_state.RedisConnection(redis_settings)
@@ -262,7 +272,7 @@ async def test_a_claim_of_a_replica_that_died_lapses_and_a_retry_runs_the_messag
         run,
         lambda t: None,
         2.0,
-        lambda c: tasks.append(asyncio.ensure_future(c)) or tasks[-1],
+        spawner(tasks),
     )
     await asyncio.gather(*tasks)
     assert turn == BotTurn(("答复",)) and claims == 1
@@ -293,7 +303,7 @@ async def test_a_delivery_waiting_on_a_lapsed_claim_takes_the_message_over(redis
         run,
         lambda t: None,
         3.0,
-        lambda c: tasks.append(asyncio.ensure_future(c)) or tasks[-1],
+        spawner(tasks),
     )
     await asyncio.gather(*tasks)
     assert turn == BotTurn(("接手的答复",)) and claims == 1
@@ -321,7 +331,7 @@ async def test_a_waiter_that_vanished_does_not_keep_the_reply_from_the_api(redis
             run,
             later.append,
             0.05,
-            lambda c: tasks.append(asyncio.ensure_future(c)) or tasks[-1],
+            spawner(tasks),
         )
     )
     assert await waiting == (None, 0)
