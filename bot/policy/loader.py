@@ -39,16 +39,33 @@ class PolicyError(ValueError):
     """The policy file is missing, not YAML, or has a bad or missing setting."""
 
 
+def resolve_data_file(path: str | os.PathLike[str] | None, env_var: str, packaged: str) -> str:
+    """The file to read: ``path``, else the environment variable ``env_var``, else the file
+    ``packaged`` shipped in this package; as an absolute path (the cache key)."""
+    if path is None:
+        path = os.environ.get(env_var) or None
+    if path is None:
+        return str(resources.files("bot.policy").joinpath(packaged))
+    return str(Path(path).expanduser().resolve())
+
+
+def read_yaml_file(resolved: str, what: str, error: type[Exception]) -> Any:
+    """The parsed YAML of ``resolved``; ``error`` naming ``what`` and the file when it cannot be
+    read or is not YAML."""
+    try:
+        text = Path(resolved).read_text(encoding="utf-8")
+    except OSError as exc:
+        raise error(f"{what} {resolved}: cannot be read ({exc.strerror or exc})") from None
+    try:
+        return yaml.safe_load(text)
+    except yaml.YAMLError as exc:
+        raise error(f"{what} {resolved}: not valid YAML ({exc})") from None
+
+
 def load_policy(path: str | os.PathLike[str] | None = None) -> LenderPolicy:
     """The validated :class:`LenderPolicy` from ``path``, else ``$LENDER_POLICY_FILE``,
     else the packaged default file (cached per resolved path)."""
-    if path is None:
-        path = os.environ.get(ENV_VAR) or None
-    if path is None:
-        resolved = str(resources.files("bot.policy").joinpath(PACKAGED_FILE))
-    else:
-        resolved = str(Path(path).expanduser().resolve())
-    return _load_cached(resolved)
+    return _load_cached(resolve_data_file(path, ENV_VAR, PACKAGED_FILE))
 
 
 def clear_policy_cache() -> None:
@@ -58,16 +75,7 @@ def clear_policy_cache() -> None:
 
 @functools.lru_cache(maxsize=16)
 def _load_cached(resolved: str) -> LenderPolicy:
-    try:
-        text = Path(resolved).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise PolicyError(
-            f"lender policy file {resolved}: cannot be read ({exc.strerror or exc})"
-        ) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise PolicyError(f"lender policy file {resolved}: not valid YAML ({exc})") from None
+    data = read_yaml_file(resolved, "lender policy file", PolicyError)
     return parse_policy(data, source_name=resolved)
 
 

@@ -36,15 +36,11 @@ import functools
 import os
 import re
 from dataclasses import dataclass, field
-from importlib import resources
-from pathlib import Path
 from types import MappingProxyType
 from typing import Any, Mapping, Optional
 
-import yaml
-
 from bot.nlu.textnorm import normalize_text
-from bot.policy.loader import PolicyError
+from bot.policy.loader import PolicyError, read_yaml_file, resolve_data_file
 
 ENV_VAR = "SERVICE_GUIDE_FILE"
 PACKAGED_FILE = "service_guide.yml"
@@ -219,13 +215,7 @@ class ServiceGuide:
 def load_service_guide(path: str | os.PathLike[str] | None = None) -> ServiceGuide:
     """The validated :class:`ServiceGuide` from ``path``, else ``$SERVICE_GUIDE_FILE``, else the
     packaged file (cached per resolved path)."""
-    if path is None:
-        path = os.environ.get(ENV_VAR) or None
-    if path is None:
-        resolved = str(resources.files("bot.policy").joinpath(PACKAGED_FILE))
-    else:
-        resolved = str(Path(path).expanduser().resolve())
-    return _load_cached(resolved)
+    return _load_cached(resolve_data_file(path, ENV_VAR, PACKAGED_FILE))
 
 
 def clear_service_guide_cache() -> None:
@@ -235,16 +225,7 @@ def clear_service_guide_cache() -> None:
 
 @functools.lru_cache(maxsize=16)
 def _load_cached(resolved: str) -> ServiceGuide:
-    try:
-        text = Path(resolved).read_text(encoding="utf-8")
-    except OSError as exc:
-        raise ServiceGuideError(
-            f"service guide file {resolved}: cannot be read ({exc.strerror or exc})"
-        ) from None
-    try:
-        data = yaml.safe_load(text)
-    except yaml.YAMLError as exc:
-        raise ServiceGuideError(f"service guide file {resolved}: not valid YAML ({exc})") from None
+    data = read_yaml_file(resolved, "service guide file", ServiceGuideError)
     return parse_service_guide(data, source_name=resolved)
 
 
