@@ -125,7 +125,7 @@ start_services() {
   # the ledger's reminder scheduler delivers due reminders through Rasa's authenticated API
   RASA_URL="http://127.0.0.1:$RASA_PORT" start "loan service" "$logdir/loans.log" "$PY" -m bot.loans serve
   start "action server" "$logdir/actions.log" "$PY" -m bot.action_server --host 127.0.0.1 --port "$ACTION_SERVER_PORT"
-  start "rasa server" "$logdir/rasa.log" "$RASA" run --enable-api --auth-token "$RASA_API_TOKEN" \
+  start "rasa server" "$logdir/rasa.log" "$RASA" run --enable-api --auth-token="$RASA_API_TOKEN" \
     --interface 127.0.0.1 --cors "http://127.0.0.1:$WIDGET_PORT" --port "$RASA_PORT" \
     --model "${RASA_MODEL:-$ROOT/models/current.tar.gz}" --credentials "$ROOT/credentials.yml" --endpoints "$ROOT/endpoints.yml"
   bash "$ROOT/bot/widget/build.sh" \

@@ -319,7 +319,7 @@ up() {
   [ -n "${PROD_CORS_ORIGIN:-}" ] && cors=(--cors "$PROD_CORS_ORIGIN")
   for i in "${REPLICAS[@]}"; do
     address="RASA_$i"; address="${!address}"
-    launch "rasa-$i" "${not_rasa[@]}" "$RASA" run --enable-api --auth-token "$RASA_API_TOKEN" --interface 127.0.0.1 \
+    launch "rasa-$i" "${not_rasa[@]}" "$RASA" run --enable-api --auth-token="$RASA_API_TOKEN" --interface 127.0.0.1 \
       --port "${address##*:}" --model "$PROD_DIR/model.tar.gz" "${cors[@]}" \
       --credentials "$ROOT/config/credentials.production.yml" --endpoints "$ROOT/config/endpoints.production.yml"
   done

@@ -192,3 +192,27 @@ def test_the_image_installs_from_files_that_exist():
     for path in re.findall(r"-r (requirements/[a-z]+\.txt)", text):
         assert (ROOT / path).exists(), path
     assert "config/training.env" in text  # the image's model is trained reproducibly
+
+
+def test_rasa_takes_an_api_token_that_begins_with_a_dash():
+    # the generated tokens (secrets.token_urlsafe) begin with "-" once in 64: given as
+    # "--auth-token TOKEN", Rasa's parser takes it for an option and refuses to start
+    from rasa.__main__ import create_argument_parser
+
+    starters = [
+        ROOT / "scripts" / "prod.sh",
+        ROOT / "scripts" / "lib.sh",
+        DEPLOY / "k8s" / "rasa.yaml",
+        DEPLOY / "Dockerfile",
+    ]
+    for path in starters:
+        text = "\n".join(
+            line
+            for line in path.read_text(encoding="utf-8").splitlines()
+            if not line.lstrip().startswith("#")
+        )
+        forms = re.findall(r"--auth-token(.)", text)
+        assert forms and set(forms) == {"="}, f"{path.name}: --auth-token without '='"
+    token = "-Zx" + "a" * 40
+    parsed = create_argument_parser().parse_args(["run", "--enable-api", f"--auth-token={token}"])
+    assert parsed.auth_token == token
