@@ -12,19 +12,16 @@ figures are for) become the signed identity of the message. Conversations are ``
 from __future__ import annotations
 
 import logging
-import os
 import re
 from datetime import date
-from typing import Any, Awaitable, Callable, Dict, Optional, Text
+from typing import Any, Awaitable, Callable, Optional
 
-from rasa.core.channels.channel import InputChannel, UserMessage
-from sanic import Blueprint, response
+from rasa.core.channels.channel import UserMessage
 from sanic.request import Request
 from sanic.response import HTTPResponse
 
-from bot import rasa_runtime
 from bot.channels.identity import ConfigurationError, VerifiedIdentity, dev_mode, stamp
-from bot.channels.rest import answer, error, read_message
+from bot.channels.rest import TokenWebhookInput, answer, error, read_message
 
 logger = logging.getLogger(__name__)
 
@@ -57,51 +54,32 @@ def conversation_id(sender: str) -> str:
     return f"{CHANNEL_NAME}:{sender}"
 
 
-class DevShellInput(InputChannel):
-    @classmethod
-    def name(cls) -> Text:
-        return CHANNEL_NAME
+class DevShellInput(TokenWebhookInput):
+    channel_name = CHANNEL_NAME
+    token_variable = TOKEN_VARIABLE
 
-    @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "DevShellInput":
-        credentials = credentials if isinstance(credentials, dict) else {}
-        return cls(credentials.get("token") or os.environ.get(TOKEN_VARIABLE) or None)
+    def status(self) -> str:
+        return "ok" if development_mode() else "off"
 
-    def __init__(self, token: Optional[str] = None) -> None:
-        self.token = token
-
-    def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
-        rasa_runtime.install()
-        webhook = Blueprint("dev_shell_webhook", __name__)
-
-        @webhook.route("/", methods=["GET"])
-        async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok" if development_mode() else "off"})
-
-        @webhook.route("/webhook", methods=["POST"])
-        async def receive(request: Request) -> HTTPResponse:
-            if not development_mode():
-                return error(
-                    404,
-                    "调试通道只在开发模式下可用。",
-                    "the debug shell channel works in development mode only",
-                )
-            body = read_message(request, self.token)
-            if isinstance(body, HTTPResponse):
-                return body
-            subject, day = body.get("as"), body.get("date")
-            if subject is not None and (not isinstance(subject, str) or not SUBJECT.match(subject)):
-                return error(400, "as 格式不对。", "'as' must be a borrower id or null")
-            if day is not None:
-                day = parse_day(day)
-                if day is None:
-                    return error(
-                        400, "date 应该是 YYYY-MM-DD。", "'date' must be YYYY-MM-DD or null"
-                    )
-            conversation = conversation_id(body["sender"])
-            metadata = stamp({}, VerifiedIdentity(CHANNEL_NAME, subject, conversation, day))
-            return await answer(
-                on_new_message, body["message"], conversation, CHANNEL_NAME, metadata
+    async def receive(
+        self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> HTTPResponse:
+        if not development_mode():
+            return error(
+                404,
+                "调试通道只在开发模式下可用。",
+                "the debug shell channel works in development mode only",
             )
-
-        return webhook
+        body = read_message(request, self.token)
+        if isinstance(body, HTTPResponse):
+            return body
+        subject, day = body.get("as"), body.get("date")
+        if subject is not None and (not isinstance(subject, str) or not SUBJECT.match(subject)):
+            return error(400, "as 格式不对。", "'as' must be a borrower id or null")
+        if day is not None:
+            day = parse_day(day)
+            if day is None:
+                return error(400, "date 应该是 YYYY-MM-DD。", "'date' must be YYYY-MM-DD or null")
+        conversation = conversation_id(body["sender"])
+        metadata = stamp({}, VerifiedIdentity(CHANNEL_NAME, subject, conversation, day))
+        return await answer(on_new_message, body["message"], conversation, CHANNEL_NAME, metadata)

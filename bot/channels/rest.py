@@ -117,38 +117,59 @@ async def answer(
     return response.json(collector.messages)
 
 
-class TokenRestInput(InputChannel):
-    """``POST /webhooks/rest/webhook`` with ``{"sender", "message"}`` and a bearer token."""
+class TokenWebhookInput(InputChannel):
+    """A channel at ``/webhooks/<name>/`` (health) and ``/webhooks/<name>/webhook`` (a message),
+    guarded by a bearer token from ``credentials.yml`` or the environment variable
+    ``token_variable``; subclasses say what a message request means (:meth:`receive`)."""
+
+    channel_name = CHANNEL_NAME
+    token_variable = TOKEN_VARIABLE
 
     @classmethod
     def name(cls) -> Text:
-        return CHANNEL_NAME
+        return cls.channel_name
 
     @classmethod
-    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "TokenRestInput":
+    def from_credentials(cls, credentials: Optional[Dict[Text, Any]]) -> "TokenWebhookInput":
         credentials = credentials if isinstance(credentials, dict) else {}
-        return cls(credentials.get("token") or os.environ.get(TOKEN_VARIABLE) or None)
+        return cls(credentials.get("token") or os.environ.get(cls.token_variable) or None)
 
     def __init__(self, token: Optional[str] = None) -> None:
         self.token = token
 
+    def status(self) -> str:
+        """What the health route says."""
+        return "ok"
+
+    async def receive(
+        self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> HTTPResponse:
+        raise NotImplementedError
+
     def blueprint(self, on_new_message: Callable[[UserMessage], Awaitable[Any]]) -> Blueprint:
         rasa_runtime.install()
-        webhook = Blueprint("custom_rest_webhook", __name__)
+        webhook = Blueprint(f"{self.channel_name}_token_webhook", __name__)
 
         @webhook.route("/", methods=["GET"])
         async def health(_: Request) -> HTTPResponse:
-            return response.json({"status": "ok"})
+            return response.json({"status": self.status()})
 
         @webhook.route("/webhook", methods=["POST"])
         async def receive(request: Request) -> HTTPResponse:
-            body = read_message(request, self.token)
-            if isinstance(body, HTTPResponse):
-                return body
-            conversation = conversation_id(body["sender"])
-            metadata = stamp({}, VerifiedIdentity(CHANNEL_NAME, None, conversation))
-            return await answer(
-                on_new_message, body["message"], conversation, CHANNEL_NAME, metadata
-            )
+            return await self.receive(request, on_new_message)
 
         return webhook
+
+
+class TokenRestInput(TokenWebhookInput):
+    """``POST /webhooks/rest/webhook`` with ``{"sender", "message"}`` and a bearer token."""
+
+    async def receive(
+        self, request: Request, on_new_message: Callable[[UserMessage], Awaitable[Any]]
+    ) -> HTTPResponse:
+        body = read_message(request, self.token)
+        if isinstance(body, HTTPResponse):
+            return body
+        conversation = conversation_id(body["sender"])
+        metadata = stamp({}, VerifiedIdentity(CHANNEL_NAME, None, conversation))
+        return await answer(on_new_message, body["message"], conversation, CHANNEL_NAME, metadata)
