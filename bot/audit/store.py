@@ -195,6 +195,10 @@ def reconcile(
         fetched = cursor.fetchall()
         audit = {key: deliveries for key, deliveries, _ in fetched}
         repaired = sum(1 for _, _, source in fetched if source == REPAIR_SOURCE)
+        # a repaired event whose broker copy came after all: published late, not lost
+        published_late = sum(
+            1 for _, deliveries, source in fetched if source == REPAIR_SOURCE and deliveries > 1
+        )
     connection.close()
     missing = sorted(set(tracker) - set(audit))
     extra = sorted(set(audit) - set(tracker))
@@ -205,6 +209,7 @@ def reconcile(
         "extra_in_audit": len(extra),
         "redeliveries": sum(d - 1 for d in audit.values()),
         "copied_from_tracker_store": repaired,
+        "copied_then_published": published_late,
         "missing_keys": missing[:20],
     }
 

@@ -403,3 +403,5 @@ def test_repair_copies_only_settled_events_the_audit_lacks_once(audit_db):
     assert store.repair_since(audit_db, audit_db, settle_seconds=0) == (1, 1)
     result = store.reconcile(audit_db, audit_db, ["c1"])
     assert (result["missing_in_audit"], result["extra_in_audit"]) == (0, 0)
+    # three copied from the tracker store; the broker copy of one came after all
+    assert (result["copied_from_tracker_store"], result["copied_then_published"]) == (3, 1)

@@ -110,8 +110,9 @@ def _audit_check(row: Row, topology: Topology, senders: List[str]) -> None:
         f"audit: {result['audit_events']} events = tracker {result['tracker_events']}, "
         f"missing {result['missing_in_audit']}, extra {result['extra_in_audit']}"
         + (
-            f", {result['copied_from_tracker_store']} copied from the tracker store (never "
-            "published: a replica died between saving and publishing)"
+            f", {result['copied_from_tracker_store']} copied from the tracker store, of which "
+            f"{result.get('copied_then_published', 0)} came through RabbitMQ later (published "
+            "late) and the rest never (a replica died between saving and publishing)"
             if result.get("copied_from_tracker_store")
             else ""
         )
