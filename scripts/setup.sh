@@ -2,7 +2,8 @@
 # Set up everything the project needs, idempotently:
 #   1. find Python 3.10 (Rasa 3.6 needs it) and create .venv with it;
 #   2. install the pinned dependencies (only when requirements changed);
-#   3. build the project's own spaCy Chinese pipeline from the repo (only when its sources changed).
+#   3. build the project's own spaCy Chinese pipeline from the repo (only when its sources changed),
+#      and fetch the intent model's pretrained token vectors from the package registry (once).
 # Re-running on a ready machine takes a few seconds.
 # Usage: scripts/setup.sh [--browser]   (--browser also installs Debian's Chromium and the widget)
 set -euo pipefail
@@ -82,6 +83,13 @@ if [ ! -d build/spacy_zh_finance ] || [ "$(cat "$STATE/spacy" 2>/dev/null)" != "
   "$VENV/bin/python" -m bot.nlu.spacy_pipeline build build/spacy_zh_finance >"$STATE/spacy.log" 2>&1 \
     || { tail -n 25 "$STATE/spacy.log" >&2; die "building the spaCy pipeline failed (whole output: $STATE/spacy.log)"; }
   echo "$SPACY_HASH" > "$STATE/spacy"
+fi
+
+# 3b. the intent model's pretrained token vectors (bot/nlu/pretrained.py): two files of the pinned
+# wordllama wheel from the package registry, checked against their sha256; nothing if already there
+if ! "$VENV/bin/python" -m bot.nlu.pretrained fetch >"$STATE/pretrained.log" 2>&1; then
+  grep -v '^WARNING: Location' "$STATE/pretrained.log" | tail -n 10 >&2
+  die "fetching the pretrained token vectors failed (whole output: $STATE/pretrained.log)"
 fi
 
 # 4. optional: browser for the widget tests and the vendored chat widget ------------------

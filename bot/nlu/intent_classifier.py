@@ -57,12 +57,14 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             "pinyin_ngrams": list(defaults.pinyin_ngrams),
             "raw_char_weight": defaults.raw_char_weight,
             "raw_char_ngrams": list(defaults.raw_char_ngrams),
+            "pretrained_weight": defaults.pretrained_weight,
+            "pretrained_dimensions": defaults.pretrained_dimensions,
             "C": defaults.C,
         }
 
     @staticmethod
     def required_packages() -> List[Text]:
-        return ["sklearn", "jieba", "pypinyin"]
+        return ["sklearn", "jieba", "pypinyin", "tokenizers", "safetensors"]
 
     def __init__(
         self,
@@ -99,6 +101,8 @@ class LinearIntentClassifier(GraphComponent, IntentClassifier):
             pinyin_ngrams=tuple(self._config["pinyin_ngrams"]),
             raw_char_weight=float(self._config["raw_char_weight"]),
             raw_char_ngrams=tuple(self._config["raw_char_ngrams"]),
+            pretrained_weight=float(self._config["pretrained_weight"]),
+            pretrained_dimensions=int(self._config["pretrained_dimensions"]),
             C=float(self._config["C"]),
         )
 
