@@ -192,6 +192,10 @@ def test_the_image_installs_from_files_that_exist():
     for path in re.findall(r"-r (requirements/[a-z]+\.txt)", text):
         assert (ROOT / path).exists(), path
     assert "config/training.env" in text  # the image's model is trained reproducibly
+    # everything the training reads is built or fetched before `rasa train`
+    training = text.index("rasa train")
+    for step in ("bot.nlu.spacy_pipeline build", "bot.nlu.pretrained fetch"):
+        assert -1 < text.find(step) < training, step
 
 
 def test_rasa_takes_an_api_token_that_begins_with_a_dash():
