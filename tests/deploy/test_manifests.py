@@ -198,6 +198,15 @@ def test_the_image_installs_from_files_that_exist():
         assert -1 < text.find(step) < training, step
 
 
+def test_the_image_leaves_out_secrets_local_data_and_the_virtualenv():
+    ignored = {
+        line.strip()
+        for line in (ROOT / ".dockerignore").read_text(encoding="utf-8").splitlines()
+        if line.strip() and not line.startswith("#")
+    }
+    assert {".env", "var/", ".venv/", "models/", ".git/", "*.db", "*.sqlite"} <= ignored
+
+
 def test_rasa_takes_an_api_token_that_begins_with_a_dash():
     # the generated tokens (secrets.token_urlsafe) begin with "-" once in 64: given as
     # "--auth-token TOKEN", Rasa's parser takes it for an option and refuses to start
