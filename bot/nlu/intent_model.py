@@ -125,7 +125,19 @@ def product_names(data_dir: Path = DATA_DIR) -> Dict[str, str]:
 
 def _alternation(words: Iterable[str]) -> Optional["re.Pattern[str]"]:
     ordered = sorted(set(words), key=lambda w: (-len(w), w))
-    return re.compile("|".join(re.escape(w) for w in ordered)) if ordered else None
+    return re.compile("|".join(_form_pattern(w) for w in ordered)) if ordered else None
+
+
+def _form_pattern(form: str) -> str:
+    """A written form as a regex; one that starts or ends with a Latin letter (yuqi, zx, hb)
+    matches only where no Latin letter touches that end, so it never replaces part of an
+    English word or of a longer pinyin string."""
+    pattern = re.escape(form)
+    if form[:1].isascii() and form[:1].isalpha():
+        pattern = "(?<![a-z])" + pattern
+    if form[-1:].isascii() and form[-1:].isalpha():
+        pattern += "(?![a-z])"
+    return pattern
 
 
 @dataclass

@@ -154,6 +154,19 @@ def load_pipeline(path: Optional[Path] = None, data_dir: Path = DATA_DIR):
     return spacy.load(path)
 
 
+def inside_a_latin_word(text: str, ent) -> bool:
+    """A phrase written in Latin letters (xyk, hb, jiebei) that jieba cut out of a longer Latin
+    word (xyks, hbo): not the product."""
+
+    def latin(char: str) -> bool:
+        return char.isascii() and char.isalpha()
+
+    start, end = ent.start_char, ent.end_char
+    return (latin(text[start]) and start > 0 and latin(text[start - 1])) or (
+        latin(text[end - 1]) and end < len(text) and latin(text[end])
+    )
+
+
 def extract(nlp, text: str) -> List[Dict[str, object]]:
     """Entities of ``text`` as Rasa-style dicts with normalised values."""
     from bot.nlu.phrases import PHRASE_LABELS
@@ -166,7 +179,7 @@ def extract(nlp, text: str) -> List[Dict[str, object]]:
     taken = [(q["start"], q["end"]) for q in entities]
     for ent in doc.ents:
         overlaps = any(ent.start_char < end and start < ent.end_char for start, end in taken)
-        if ent.label_ in PHRASE_LABELS and not overlaps:
+        if ent.label_ in PHRASE_LABELS and not overlaps and not inside_a_latin_word(text, ent):
             entities.append(
                 {
                     "entity": ent.label_,

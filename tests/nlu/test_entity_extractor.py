@@ -114,6 +114,21 @@ def test_no_entities_in_texts_without_values(extractor, text):
     assert entities(extractor, text) == []
 
 
+@pytest.mark.parametrize(
+    "text, found",
+    [
+        ("hb这个月还多少", [("hb", "花呗")]),
+        ("我的HB逾期了", [("HB", "花呗")]),
+        ("xyk和hb都欠着", [("xyk", "信用卡"), ("hb", "花呗")]),
+        ("hbo会员怎么取消", []),
+        ("xyks", []),
+        ("jb逾期", []),  # jb is as often a swear word as 借呗: not read as a product
+    ],
+)
+def test_products_in_latin_letters_only_as_words_of_their_own(extractor, text, found):
+    assert [(text[e["start"] : e["end"]], e["value"]) for e in entities(extractor, text)] == found
+
+
 def test_long_message_is_handled(extractor):
     text = ("借呗5000块逾期两个月了" * 500)[:5000]
     found = entities(extractor, text)

@@ -67,6 +67,10 @@ def model(preparer):
         ("差一块钱没还", "差ⓐ没还"),
         ("晚了两个小时算逾期吗", "晚了ⓗ算逾期吗"),
         ("逾期三天了", "逾期ⓓ了"),
+        ("hb逾期zx有影响不", "花呗逾期征信有影响不"),
+        ("HB yuqi了", "花呗 逾期了"),
+        # Latin forms only where no other Latin letter touches them
+        ("hbo会员 zxc", "hbo会员 zxc"),
         ("", ""),
     ],
 )
