@@ -4,6 +4,10 @@ Two faults of the stock tokenizer are fixed here:
 
 * jieba returns whitespace as tokens in mixed text ("支付宝 APP 还款"); they carry no meaning,
   break n-gram features and misalign entity spans, so they are dropped;
+* jieba glues a unit to the next word ("3万选", "万四是", "12期想"), so a token straddles the
+  edge of an amount, rate or count and its entity span does not fall on token boundaries;
+  tokens are cut where the quantity reader (:mod:`bot.nlu.quantities`) says a quantity starts
+  or ends;
 * the custom dictionary is the project's (:mod:`bot.nlu.dictionary`: finance words plus every
   loan-product and strategy phrase), written into the model at training time so a trained
   model tokenises exactly as it did when it was trained.
@@ -97,8 +101,14 @@ class FinanceJiebaTokenizer(JiebaTokenizer):
     def tokenize(self, message: Message, attribute: Text) -> List[Token]:
         import jieba
 
+        from bot.nlu.quantities import find_quantities
+
         text = message.get(attribute) or ""
-        tokens = [
-            Token(word, start) for (word, start, _end) in jieba.tokenize(text) if word.strip()
-        ]
+        edges = sorted({edge for q in find_quantities(text) for edge in (q.start, q.end)})
+        tokens = []
+        for _word, start, end in jieba.tokenize(text):
+            cuts = [start, *(edge for edge in edges if start < edge < end), end]
+            for left, right in zip(cuts, cuts[1:]):
+                if text[left:right].strip():
+                    tokens.append(Token(text[left:right], left))
         return self._apply_token_pattern(tokens)

@@ -870,3 +870,20 @@ def test_how_long_after_a_duration(text, expected):
 )
 def test_a_bit_more_than(text, expected):
     assert found(text) == expected
+
+
+# noticed while cutting tokens at quantity edges: 年底 / 年初 are a time of year, so 一年底
+# (万一年底, "in case, at the year's end") is no length of time
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("要是万一年底还不上", []),
+        ("到明年初能还清吗", []),
+        ("1万一年利息多少", [("amount", "1万", "10000"), ("duration", "一年", "P1Y")]),
+        ("逾期一年多了", [("duration", "一年多", "P1Y")]),
+    ],
+)
+def test_year_end_and_start_are_not_lengths_of_time(text, expected):
+    assert found(text) == expected

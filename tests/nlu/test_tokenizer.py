@@ -124,13 +124,22 @@ def test_words_kept_whole_next_to_the_splits(tokenizer, text, word):
     assert word in [t for t, _, _ in tokens_of(tokenizer, text)]
 
 
-@pytest.mark.xfail(
-    strict=True,
-    reason=(
-        "jieba's HMM glues a 万X rate to the next word (万四是); no dictionary entry "
-        "fixes it without breaking 1万 + 三个月: the tokenizer would have to split "
-        "tokens at quantity boundaries"
-    ),
+@pytest.mark.parametrize(
+    "text",
+    [
+        "日息万四是高吗",
+        "借3万选等额本息还是等额本金",
+        "大概3万左右",
+        "分了12期想一次结清",
+        "工资7k15号发",
+    ],
 )
-def test_rate_words_glued_to_the_next_word(tokenizer):
-    assert _misaligned(tokenizer, "日息万四是高吗") == []
+def test_tokens_are_cut_where_jieba_glues_a_quantity_to_the_next_word(tokenizer, text):
+    assert _misaligned(tokenizer, text) == []
+
+
+def test_cutting_at_quantities_keeps_every_character_but_whitespace(tokenizer):
+    text = "借3万选 等额本息，日息万四是高吗？分了12期想结清"
+    tokens = tokens_of(tokenizer, text)
+    assert "".join(t for t, _, _ in tokens) == "".join(text.split())
+    assert all(text[s:e] == t for t, s, e in tokens)
