@@ -887,3 +887,23 @@ def test_a_bit_more_than(text, expected):
 )
 def test_year_end_and_start_are_not_lengths_of_time(text, expected):
     assert found(text) == expected
+
+
+# reported by the data writers of the 2026-12-06 round: 俩 after people is "the two of them";
+# 多 of 多出 (the extra paid) is no "more than"; 隔几天 (putting off) is a few days
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("夫妻俩月入2万", [("amount", "2万", "20000")]),
+        ("他俩天天吵", []),
+        ("逾期俩月了", [("duration", "俩月", "P2M")]),
+        ("晚还一个月多出来多少", [("duration", "一个月", "P1M")]),
+        ("一个月多没还", [("duration", "一个月多", "P1M")]),
+        ("隔几天再还行吗", [("duration", "几天", "P2D")]),
+        ("隔了半天才想起来", []),  # 半天 after waiting is "a long while", as in 等了半天
+    ],
+)
+def test_people_pairs_extra_paid_and_putting_off(text, expected):
+    assert found(text) == expected

@@ -24,7 +24,12 @@ _HALF_RE = re.compile(
 #: words count before 几 only with 了 ("逾期了几天"; "逾期几天算不良" asks how many)
 _LATE_BEFORE_RE = re.compile(
     r"(?:(?P<overdue>逾期|预期|途期|超期)|晚还|晚|迟还|迟|拖欠|拖|宽限|缓|延期|延后|延迟|推迟|推后|往后[推延挪调改]|推"
-    r"|(?P<wait>(?<!要)等|(?<!要)过))(?P<le>了)?(?:还|我|你们|你|个)?[ ]?$"
+    r"|(?P<wait>(?<!要)等|(?<!要)过|隔))(?P<le>了)?(?:还|我|你们|你|个)?[ ]?$"
+)
+#: before 俩: people, so 俩 is "the two of them", not a count ("夫妻俩月入2万"); 我俩 stays a count
+#: ("我俩月没还" is as often "I, two months")
+_PEOPLE_BEFORE_RE = re.compile(
+    r"(?:夫妻|两口子|我们|咱们|咱|他们|她们|你们|他|她|你|娘|母女|母子|父子|父女|哥|姐|兄弟|姐妹)$"
 )
 #: after 几天 (几个月 …): a state that lasts, so 几 counts ("几个月没还")
 _LASTING_AFTER_RE = re.compile(r"(?:都|也)?[没未不]")
@@ -160,10 +165,12 @@ class DurationReading:
         1000 or more that is not a year ("欠8千 年底还"), any unit after a number written with
         万 / 亿 / w ("3万月供", "1万 天天被催"), a bare 月 after 100 or more ("8000月供", "月入8000
         月供3000") and a doubled 天天 / 月月 / 年年 ("every day": "欠3000天天被催",
-        "一天天过去")."""
+        "一天天过去"); and 俩 after a word for people ("夫妻俩月入2万", "他俩天天吵")."""
         m = _DURATION_UNIT_RE.match(self.s, u)
         if not m:
             return False
+        if self.s[num.start : num.end] == "俩" and _PEOPLE_BEFORE_RE.search(self.s, 0, num.start):
+            return True  # 夫妻俩月入2万: the two of them, not two months
         unit = m.group("unit")
         if (unit == "年" and num.value >= 1000) or (num.has_magnitude and num.value >= 10_000):
             return True

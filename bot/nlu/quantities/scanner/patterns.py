@@ -7,7 +7,7 @@ from decimal import Decimal
 
 _DURATION_UNIT_RE = re.compile(
     r"(?P<ge>个)?(?P<more>多(?!少))?(?P<half>半)?"
-    r"(?P<unit>星期|礼拜|小时|钟头|分钟|工作日|自然日|季度|月|周(?!末)|天|年(?![级代纪底初]))(?P<post>多(?![少久长么])|半)?"
+    r"(?P<unit>星期|礼拜|小时|钟头|分钟|工作日|自然日|季度|月|周(?!末)|天|年(?![级代纪底初]))(?P<post>多(?![少久长么出])|半)?"
 )
 _RANGE_SEP_RE = re.compile(r"[ ]?(?:到|至|-|~|—|–)[ ]?")
 _STRIP_RE = re.compile(r"[\W_]+")
