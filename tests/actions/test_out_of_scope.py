@@ -32,6 +32,42 @@ REPO = Path(__file__).resolve().parents[2]
 NOTE = "（示例路径，以App为准）"
 
 PHRASINGS = {
+    "payments": [
+        "转账转错人了 钱能退回来吗",
+        "收款码怎么申请",
+        "摆摊用的收钱码被限额了",
+        "群里抢的红包去哪了",
+        "余额提现到卡要多久",
+        "超市扫码付款一直失败",
+        "花呗付款时显示商家不支持",
+        "怎么关闭免密支付",
+        "微信零钱能转到支付宝吗",
+        "孩子偷偷充游戏花了3000 能退吗",
+    ],
+    "fraud_victim": [
+        "网购被骗了2000 能帮追回吗",
+        "我被骗了怎么办",
+        "遇到诈骗了",
+    ],
+    "app_problem": [
+        "更新完一直闪退",
+        "app打不开 一直转圈",
+        "借被老给我推送 能关不",
+        "借呗页面变成英文了 咋改回来",
+    ],
+    "record_privacy": [
+        "有几条交易记录不想让人看到 能删不",
+        "花呗账单能隐藏不 不想让老婆看见",
+        "能把借款记录删掉吗",
+    ],
+    "other_services": [
+        "公积金怎么提取",
+        "电费怎么交",
+        "帮我订一张去上海的高铁票",
+        "医保卡怎么绑",
+        "蚂蚁森林能量怎么收",
+        "帮我点个外卖",
+    ],
     "insurance": [
         "相互宝咋退",
         "买的医疗险怎么理赔",
@@ -267,16 +303,12 @@ PHRASINGS = {
 }
 DEFAULT_PHRASINGS = [
     "按月付息到期还本是啥",  # 月付 is a product name only as 美团月付 / 抖音月付
-    "花呗收钱码 咋开",  # a payment feature, not opening the product
     "asdfghjkl",
     "🐶",
     "。。。",
     "",
     "   ",
-    "公积金怎么提取",
     "快递丢了找谁投诉",
-    "怎么关闭免密支付",
-    "帮我订一张去上海的高铁票",
     "一加一等于几",
 ]
 
@@ -368,7 +400,11 @@ def test_unless_words_send_the_question_elsewhere(guide):
         guide.topic_for("房贷要网贷结清证明").id == "certificates"
     )  # not: shopping for a mortgage
     assert guide.topic_for("逾期影响房贷吗") is guide.default
-    assert guide.topic_for("淘宝退款怎么退") is guide.default
+    assert guide.topic_for("淘宝退款怎么退").id == "payments"  # not a repayment refund
+    assert guide.topic_for("花呗收钱码 咋开").id == "payments"  # not opening the product
+    assert guide.topic_for("开店想收花呗要怎么弄").id == "payments"
+    assert guide.topic_for("视频会员每个月自动扣钱 怎么关").id == "payments"  # not a repayment
+    assert guide.topic_for("话费充了100 一个小时了还没到账").id == "other_services"
 
 
 def test_written_forms_are_read_alike(guide):
@@ -593,4 +629,5 @@ def test_faq_answers_say_what_the_bot_cannot_do_and_where_to_go(rasa_domain, top
 
 def test_no_reply_names_a_made_up_phone_number(guide):
     for topic_id, reply in _replies(guide):
-        assert not re.search(r"\d{3,}", reply), topic_id  # numbers are the lender's to configure
+        # numbers are the lender's to configure; the police's 110 is the same everywhere
+        assert not re.search(r"\d{3,}", reply.replace("110", "")), topic_id
