@@ -20,6 +20,10 @@ examples).
 same intent predictions but for the fallback threshold and the distress guard, in seconds, for
 working on the data; entities are not scored then.
 Prints accuracy, entity F1 and a per-label table (markdown, ready for the README).
+
+``--since REV`` replaces the folds by one split that asks how well a data round generalises: train
+on ``data/`` as it was at the git revision REV (its typo table and dictionary too), test on every
+example added or relabelled since — the round's messages, by writers the older data never saw.
 """
 
 from __future__ import annotations
@@ -83,6 +87,30 @@ def folds(training_data, n: int, seed: int):
             responses=training_data.responses,
         )
         yield train, [examples[i] for i in test_index]
+
+
+def split_since(training_data, revision: str, config: Path, workdir: Path):
+    """(the training data as it was at ``revision``, the examples added since, that data's
+    directory), with ``data/`` of that revision unpacked into ``workdir``."""
+    import io
+    import subprocess
+    import tarfile
+
+    archive = subprocess.run(
+        ["git", "-C", str(ROOT), "archive", revision, "data"], capture_output=True, check=False
+    )
+    if archive.returncode != 0:
+        raise SystemExit(f"--since {revision}: {archive.stderr.decode(errors='replace').strip()}")
+    with tarfile.open(fileobj=io.BytesIO(archive.stdout)) as tar:
+        tar.extractall(workdir)
+    old = load_training_data(config, workdir / "data")
+    seen = {(m.get("text"), m.get_full_intent()) for m in old.intent_examples}
+    added = [
+        m for m in training_data.intent_examples if (m.get("text"), m.get_full_intent()) not in seen
+    ]
+    if not added:
+        raise SystemExit(f"--since {revision}: no training example was added since")
+    return old, added, workdir / "data"
 
 
 def train_fold(train, config: Path, workdir: Path) -> Path:
@@ -201,6 +229,11 @@ def main(argv=None) -> int:
         "--fast", action="store_true", help="intent model only, no Rasa training (seconds)"
     )
     parser.add_argument(
+        "--since",
+        metavar="REV",
+        help="instead of folds: train on data/ as at git revision REV, test on what was added",
+    )
+    parser.add_argument(
         "--set",
         action="append",
         metavar="NAME=VALUE",
@@ -241,12 +274,23 @@ def main(argv=None) -> int:
         else None
     )
     started = time.monotonic()
-    for number, (train, test) in enumerate(folds(training_data, args.folds, args.seed), start=1):
+    data_dir = Path(args.data)
+    if args.since:
+        since_dir = Path(tempfile.mkdtemp(prefix="cv-since-"))
+        old, added, data_dir = split_since(training_data, args.since, Path(args.config), since_dir)
+        splits, args.folds = [(old, added)], 1
+        print(
+            f"trained on data/ at {args.since} ({len(old.intent_examples)} examples), tested on"
+            f" the {len(added)} examples added since"
+        )
+    else:
+        splits = folds(training_data, args.folds, args.seed)
+    for number, (train, test) in enumerate(splits, start=1):
         examples = gold_examples_of(test, compare="surface")
         if typos:
             examples = [(typos(text), key, entities) for text, key, entities in examples]
         if args.fast:
-            parses = fast_parses(train, [text for text, _, _ in examples], Path(args.data), config)
+            parses = fast_parses(train, [text for text, _, _ in examples], data_dir, config)
         else:
             with tempfile.TemporaryDirectory(prefix=f"cv-fold{number}-") as workdir:
                 model = train_fold(train, Path(args.config), Path(workdir))
@@ -277,10 +321,16 @@ def main(argv=None) -> int:
     )
     table = label_table(result)
     (out / "cv_table.md").write_text(table + "\n", encoding="utf-8")
-    print(
-        f"\n{args.folds}-fold cross-validation over {result['examples']} training examples "
-        f"(seed {args.seed}, {result['seconds']} s)"
-    )
+    if args.since:
+        print(
+            f"\ntrained at {args.since}, tested on the {result['examples']} examples added since"
+            f" ({result['seconds']} s)"
+        )
+    else:
+        print(
+            f"\n{args.folds}-fold cross-validation over {result['examples']} training examples "
+            f"(seed {args.seed}, {result['seconds']} s)"
+        )
     print(
         f"intent accuracy (faq by faq/<topic>): {result['intent_accuracy']:.4f}   "
         f"baseline {result['baseline_intent_accuracy']:.4f}"
