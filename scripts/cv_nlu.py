@@ -30,10 +30,12 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import atexit
 import contextlib
 import json
 import logging
 import os
+import shutil
 import sys
 import tempfile
 import time
@@ -277,6 +279,7 @@ def main(argv=None) -> int:
     data_dir = Path(args.data)
     if args.since:
         since_dir = Path(tempfile.mkdtemp(prefix="cv-since-"))
+        atexit.register(shutil.rmtree, since_dir, ignore_errors=True)
         old, added, data_dir = split_since(training_data, args.since, Path(args.config), since_dir)
         splits, args.folds = [(old, added)], 1
         print(
