@@ -907,3 +907,25 @@ def test_year_end_and_start_are_not_lengths_of_time(text, expected):
 )
 def test_people_pairs_extra_paid_and_putting_off(text, expected):
     assert found(text) == expected
+
+
+# reported by the second data round of 2026-12-06: 一 that starts a word (一直, 一样, 一起) is no
+# digit, and 一 + unit + 才几毛 is a rate per unit of time, not a length of time
+
+
+@pytest.mark.parametrize(
+    "text,expected",
+    [
+        ("朋友借我两万一直不还", [("amount", "两万", "20000")]),
+        ("信用卡欠5万一直不还", [("amount", "5万", "50000")]),
+        ("借三千一起还", [("amount", "三千", "3000")]),
+        ("分12期跟3期年化一样不", [("installments", "分12期", "12"), ("installments", "3期", "3")]),
+        ("两万一的债", [("amount", "两万一", "21000")]),  # unchanged: 21,000
+        ("差一分钱", [("amount", "一分钱", "0.01")]),  # unchanged
+        ("余额宝利息一天才几毛", []),
+        ("一个月才几百块", []),
+        ("逾期一天才几块钱罚息", [("duration", "一天", "P1D")]),  # unchanged: how long overdue
+    ],
+)
+def test_one_that_starts_a_word_and_a_price_per_day(text, expected):
+    assert found(text) == expected

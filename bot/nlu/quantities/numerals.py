@@ -94,6 +94,9 @@ _RATE_CUE_STARTS = (
     "年费率",
     "年率",
 )
+#: characters that make a 一 before them the start of a word, not a digit (一直, 一定, 一起, 一共,
+#: 一样, 一般, 一下, 一些, 一旦, 一边, 一向, 一律, 一切, 一堆, 一眼)
+_WORD_AFTER_ONE = frozenset("直定起共样般下些旦边向律切堆眼")
 #: characters a number can start with
 NUMERAL_START = frozenset("0123456789") | frozenset(CN_DIGITS) | frozenset("十拾")
 
@@ -209,7 +212,17 @@ def scan_numeral(s: str, pos: int, digit_strings: bool = True) -> Optional[Numer
     """
     if not isinstance(s, str) or pos < 0 or pos >= len(s) or s[pos] not in NUMERAL_START:
         return None
-    return _Reader(s, pos, digit_strings).read()
+    numeral = _Reader(s, pos, digit_strings).read()
+    if (
+        numeral is not None
+        and s[numeral.end - 1] == "一"
+        and s[numeral.end : numeral.end + 1] in (_WORD_AFTER_ONE)
+    ):
+        # 一 starts a word (一直, 一样, 一定): "两万一直不还" is 两万, "年化一样吗" has no number
+        if numeral.end - 1 == pos:
+            return None
+        return _Reader(s[: numeral.end - 1], pos, digit_strings).read()
+    return numeral
 
 
 #: what a step of :class:`_Reader` says: ``None`` (not its kind of character), ``True`` (read,
