@@ -6,6 +6,7 @@ Run by scripts/test.sh as its last stage, when the ports are free again (marker 
 from __future__ import annotations
 
 import os
+import signal
 import socket
 import time
 from pathlib import Path
@@ -66,13 +67,29 @@ def process_report(pids: set) -> str:
     return "\n".join(lines)
 
 
+def _ctrl_c_as_at_a_terminal() -> None:
+    """Ctrl-C and Ctrl-\\ as a person's terminal delivers them. A test run started in the
+    background of a non-interactive shell (``nohup … &``, as CI runners do) inherits SIGINT and
+    SIGQUIT ignored, and a shell started with a signal ignored may not trap it: ``make run``
+    would then never see the Ctrl-C this test sends."""
+    signal.signal(signal.SIGINT, signal.SIG_DFL)
+    signal.signal(signal.SIGQUIT, signal.SIG_DFL)
+
+
 def test_make_run_chats_and_ctrl_c_stops_everything(tmp_path):
     assert not any(port_open(p) for p in PORTS), (
         "the ports of `make run` must be free for this test"
     )
     env = {**os.environ, "LOAN_DATABASE_URL": f"sqlite:///{tmp_path}/loans.db"}
     child = pexpect.spawn(
-        "make", ["run"], cwd=str(ROOT), env=env, encoding="utf-8", timeout=900, dimensions=(50, 200)
+        "make",
+        ["run"],
+        cwd=str(ROOT),
+        env=env,
+        encoding="utf-8",
+        timeout=900,
+        dimensions=(50, 200),
+        preexec_fn=_ctrl_c_as_at_a_terminal,
     )
     started = set()
     try:
