@@ -489,8 +489,12 @@ async def test_two_schedulers_fire_200_reminders_exactly_once(
                     )
         rasa.delay = 0.002  # interleave the two replicas' rounds
         clock.advance(1)
-        a = scheduler(db_a, rasa, clock, owner="replica-a", batch_size=15)
-        b = scheduler(db_b, rasa, clock, owner="replica-b", batch_size=15)
+        # a generous HTTP timeout: this test is about claims, not speed, and on a busy machine
+        # 30 concurrent calls to the fake Rasa can take longer than the suite's usual 0.3 s
+        # (a timed-out call is retried later, after the loop below has stopped)
+        lenient = dict(batch_size=15, timeout_seconds=5.0, lease_seconds=20.6)
+        a = scheduler(db_a, rasa, clock, owner="replica-a", **lenient)
+        b = scheduler(db_b, rasa, clock, owner="replica-b", **lenient)
         claimed = {"a": 0, "b": 0}
         try:
             while True:
