@@ -37,7 +37,7 @@ from decimal import Decimal, InvalidOperation
 from pathlib import Path
 from typing import Dict, Iterable, List, Mapping, Optional, Sequence, Tuple
 
-from bot.nlu.textnorm import normalize_text
+from bot.nlu.textnorm import is_ascii_letter, normalize_text
 from bot.paths import DATA_DIR
 
 TYPOS_FILE = DATA_DIR / "normalization" / "typos.txt"
@@ -133,9 +133,9 @@ def _form_pattern(form: str) -> str:
     matches only where no Latin letter touches that end, so it never replaces part of an
     English word or of a longer pinyin string."""
     pattern = re.escape(form)
-    if form[:1].isascii() and form[:1].isalpha():
+    if is_ascii_letter(form[:1]):
         pattern = "(?<![a-z])" + pattern
-    if form[-1:].isascii() and form[-1:].isalpha():
+    if is_ascii_letter(form[-1:]):
         pattern += "(?![a-z])"
     return pattern
 

@@ -157,13 +157,12 @@ def load_pipeline(path: Optional[Path] = None, data_dir: Path = DATA_DIR):
 def inside_a_latin_word(text: str, ent) -> bool:
     """A phrase written in Latin letters (xyk, hb, jiebei) that jieba cut out of a longer Latin
     word (xyks, hbo): not the product."""
-
-    def latin(char: str) -> bool:
-        return char.isascii() and char.isalpha()
+    from bot.nlu.textnorm import is_ascii_letter
 
     start, end = ent.start_char, ent.end_char
-    return (latin(text[start]) and start > 0 and latin(text[start - 1])) or (
-        latin(text[end - 1]) and end < len(text) and latin(text[end])
+    before, after = text[start - 1 : start], text[end : end + 1]
+    return (is_ascii_letter(text[start]) and is_ascii_letter(before)) or (
+        is_ascii_letter(text[end - 1]) and is_ascii_letter(after)
     )
 
 

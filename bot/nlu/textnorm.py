@@ -21,7 +21,7 @@ from __future__ import annotations
 import unicodedata
 from functools import lru_cache
 
-__all__ = ["normalize_text", "normalize_char"]
+__all__ = ["normalize_text", "normalize_char", "is_ascii_letter"]
 
 
 @lru_cache(maxsize=4096)
@@ -51,3 +51,8 @@ def normalize_text(text: str) -> str:
     if text.isascii():
         return text
     return "".join(normalize_char(ch) for ch in text)
+
+
+def is_ascii_letter(ch: str) -> bool:
+    """``ch`` is a Latin letter a–z / A–Z (an empty string is not)."""
+    return ch.isascii() and ch.isalpha()

@@ -31,6 +31,8 @@ from dataclasses import dataclass
 from decimal import Decimal
 from typing import Optional, Union
 
+from bot.nlu.textnorm import is_ascii_letter as _is_ascii_letter
+
 __all__ = [
     "Numeral",
     "scan_numeral",
@@ -149,10 +151,6 @@ def format_decimal(value: Decimal) -> str:
     return "0" if text in ("-0", "") else text
 
 
-def _is_ascii_letter(ch: str) -> bool:
-    return ch.isascii() and ch.isalpha()
-
-
 class _State:
     """Accumulator of the Chinese positional grammar (亿 / 万 sections of 千 百 十)."""
 
@@ -216,7 +214,7 @@ def scan_numeral(s: str, pos: int, digit_strings: bool = True) -> Optional[Numer
     if (
         numeral is not None
         and s[numeral.end - 1] == "一"
-        and s[numeral.end : numeral.end + 1] in (_WORD_AFTER_ONE)
+        and s[numeral.end : numeral.end + 1] in _WORD_AFTER_ONE
     ):
         # 一 starts a word (一直, 一样, 一定): "两万一直不还" is 两万, "年化一样吗" has no number
         if numeral.end - 1 == pos:

@@ -17,8 +17,8 @@ from bot.nlu.quantities.scanner.patterns import (
     _NOT_APPROX_AFTER_DUO,
     _STRIP_RE,
     _TENTH,
-    _is_ascii_letter,
 )
+from bot.nlu.textnorm import is_ascii_letter as _is_ascii_letter
 
 _CURRENCY_PREFIX_RE = re.compile(r"(?:¥|rmb|cny|人民币)[ ]?", re.IGNORECASE)
 _FOREIGN_PREFIX_RE = re.compile(r"(?:us\$|hk\$|\$|€|£|usd|hkd|eur)[ ]?", re.IGNORECASE)

@@ -8,8 +8,9 @@ from typing import List, Optional
 
 from bot.nlu.quantities.numerals import NUMERAL_START, Numeral, scan_numeral
 from bot.nlu.quantities.quantity import Quantity
-from bot.nlu.quantities.scanner.patterns import _RANGE_SEP_RE, _STRIP_RE, _is_ascii_letter
+from bot.nlu.quantities.scanner.patterns import _RANGE_SEP_RE, _STRIP_RE
 from bot.nlu.quantities.vocabulary import vocabulary
+from bot.nlu.textnorm import is_ascii_letter as _is_ascii_letter
 from bot.nlu.textnorm import normalize_text
 
 _GROUPED_MONEY_RE = re.compile(

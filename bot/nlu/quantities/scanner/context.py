@@ -9,7 +9,8 @@ from __future__ import annotations
 import re
 
 from bot.nlu.quantities.numerals import NUMERAL_START
-from bot.nlu.quantities.scanner.patterns import _STRIP_RE, _is_ascii_letter
+from bot.nlu.quantities.scanner.patterns import _STRIP_RE
+from bot.nlu.textnorm import is_ascii_letter as _is_ascii_letter
 
 _SEPARATED_DIGITS_RE = re.compile(
     r"(?:\+?86[- ]?)?1[3-9][0-9](?:[- ]?[0-9]{4}){2}(?![0-9])"  # mobile phone

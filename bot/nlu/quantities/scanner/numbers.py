@@ -17,9 +17,9 @@ from bot.nlu.quantities.scanner.context import _RULE_NAME_RE
 from bot.nlu.quantities.scanner.patterns import (
     _DURATION_UNIT_RE,
     _NOT_APPROX_AFTER_DUO,
-    _is_ascii_letter,
 )
 from bot.nlu.quantities.scanner.rates import _Rate
+from bot.nlu.textnorm import is_ascii_letter as _is_ascii_letter
 
 _TIME_TAIL_RE = re.compile(r"点(?:钟|半|[0-9]{1,2}分?|[零一二三四五六七八九十]{1,3}分?)?")
 _BLOCKED_UNIT_RE = re.compile(

@@ -16,7 +16,3 @@ _NOT_APPROX_AFTER_DUO = frozenset("少久长大么高远")
 _HALF = Decimal("0.5")
 _TENTH = Decimal("0.1")
 _HUNDREDTH = Decimal("0.01")
-
-
-def _is_ascii_letter(ch: str) -> bool:
-    return ch.isascii() and ch.isalpha()

@@ -18,8 +18,9 @@ from bot.nlu.quantities.quantity import (
     MONTHLY_RATE,
     Quantity,
 )
-from bot.nlu.quantities.scanner.patterns import _HALF, _HUNDREDTH, _TENTH, _is_ascii_letter
+from bot.nlu.quantities.scanner.patterns import _HALF, _HUNDREDTH, _TENTH
 from bot.nlu.quantities.vocabulary import vocabulary
+from bot.nlu.textnorm import is_ascii_letter as _is_ascii_letter
 
 _SPACE_ONLY_RE = re.compile(r"[ \t:]*")
 #: per-day / per-year words after a rate without a cue (0.05%/天, 万分之四的日息)
