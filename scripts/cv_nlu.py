@@ -22,8 +22,10 @@ working on the data; entities are not scored then.
 Prints accuracy, entity F1 and a per-label table (markdown, ready for the README).
 
 ``--since REV`` replaces the folds by one split that asks how well a data round generalises: train
-on ``data/`` as it was at the git revision REV (its typo table and dictionary too), test on every
-example added or relabelled since — the round's messages, by writers the older data never saw.
+on ``data/`` as it was at the git revision REV, test on every example added or relabelled since —
+the round's messages, by writers the older data never saw. With ``--fast`` the intent model also
+reads that revision's typo table and dictionary; the whole pipeline reads the current ones (its
+components find them through ``config.yml``).
 """
 
 from __future__ import annotations
