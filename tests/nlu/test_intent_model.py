@@ -71,6 +71,10 @@ def model(preparer):
         ("HB yuqi了", "花呗 逾期了"),
         # Latin forms only where no other Latin letter touches them
         ("hbo会员 zxc", "hbo会员 zxc"),
+        # a key word's first character typed twice; words that double a character stay
+        ("征征信多久恢复", "征信多久恢复"),
+        ("额额度降了 逾逾期了", "额度降了 逾期了"),
+        ("逾期期间 分期期数 现在还还来得及吗", "逾期期间 分期期数 现在还还来得及吗"),
         ("", ""),
     ],
 )
