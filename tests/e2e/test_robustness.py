@@ -53,3 +53,19 @@ def test_empty_message_is_handled(say):
     # the REST channel accepts an empty text; the bot must not fail on it
     messages = say(" ")
     assert isinstance(messages, list)
+
+
+@pytest.mark.parametrize(
+    "text, intent",
+    [
+        ("不知道", "out_of_scope"),  # a form's question answered with a don't-know, not distress
+        ("我也不清楚", "out_of_scope"),
+        ("先不提交", "deny"),  # the relief confirmation's own button text, typed
+    ],
+)
+def test_everyday_answers_inside_a_form_are_read_as_such(rasa_url, api_token, text, intent):
+    response = requests.post(
+        f"{rasa_url}/model/parse", json={"text": text}, params={"token": api_token}, timeout=30
+    )
+    response.raise_for_status()
+    assert response.json()["intent"]["name"] == intent
