@@ -24,7 +24,7 @@ async def test_distress_gets_empathy_and_every_hotline_first(ledger_down):
         assert number in first
     reply = texts(dispatcher)
     assert "元" not in reply and "%" not in reply  # no figures, no selling
-    assert "协商" in reply and "转人工" in reply
+    assert "协商" in reply and "人工客服" in reply and "回我一个“好”" in reply
 
 
 async def test_handoff_summarises_the_conversation_for_the_agent(ledger):
