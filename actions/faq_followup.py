@@ -6,6 +6,9 @@ their own penalty so far, how fast it grows, and the credit-report status with w
 gets a one-line reassurance for the topics where that helps. Other topics, unlinked users and
 ledger outages: nothing more (the general answer already stands on its own). A question about
 collectors (``collection_conduct``) gets no figures appended: it is about the user's rights.
+A rate question that names a rate ("日息万五 年化多少", "年化18%日利率是多少") gets that rate
+converted with the lender's day count, for anyone: the general answer's worked example is another
+rate.
 
 It also brings the ``policy_*`` slots up to date when they differ from the loaded policy (a
 conversation that never ran ``action_session_start``), so later answers quote the policy.
@@ -13,6 +16,7 @@ conversation that never ran ``action_session_start``), so later answers quote th
 
 from __future__ import annotations
 
+from decimal import Decimal
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -28,9 +32,12 @@ from actions.loan_facts import (
     open_loans,
     penalty_per_day,
 )
-from actions.replies import date_zh, yuan
+from actions.replies import date_zh, example_note, yuan
 from actions.session import policy_slot_events
+from actions.slot_values import as_rate, latest_entity
+from bot.finance.money import percent_str, plain_str
 from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH
+from bot.finance.rates import as_annual, as_daily
 from bot.loans.client import LoanOverview
 from bot.policy import LenderPolicy, load_policy
 from bot.policy.wording import in_grace_zh
@@ -47,6 +54,8 @@ OVERDUE_TOPICS = {
 }
 #: topics after which a borrower who is not overdue is told so
 REASSURE_TOPICS = {"overdue_consequences", "small_amount_overdue", "grace_period"}
+#: above this nominal annual rate the interest_rate answer's court-reduction line applies
+COURT_REDUCTION_ABOVE = Decimal("0.24")
 
 
 def faq_topic(tracker) -> Optional[str]:
@@ -58,6 +67,31 @@ def faq_topic(tracker) -> Optional[str]:
         full = response.get("intent_response_key") or ""
         if full.startswith("faq/"):
             return full.split("/", 1)[1]
+    return None
+
+
+def stated_rate_followup(tracker, policy: LenderPolicy) -> Optional[str]:
+    """The rate the user named in the latest message, converted: ``按你说的日利率0.05%：年化 =
+    0.05% × 360 = 18.00%。`` (None when the message names no rate)."""
+    for entity, basis in (("daily_rate", "daily"), ("annual_rate", "annual")):
+        found = as_rate(latest_entity(tracker, entity))
+        if found is None or found[0] <= 0:
+            continue
+        daily = as_daily(found[0], basis, policy.day_count)
+        annual = as_annual(daily, policy.day_count)
+        days, note = policy.day_count, example_note(policy, "day_count")
+        if basis == "daily":
+            given = plain_str(daily * 100)
+            annual_text = percent_str(annual)
+            line = f"按你说的日利率{given}%：年化 = {given}% × {days} = {annual_text}%{note}。"
+        else:
+            given = plain_str(annual * 100)
+            exact = daily == daily.quantize(Decimal("0.00001"))
+            daily_text = f"= {percent_str(daily, 3)}" if exact else f"≈ {percent_str(daily, 4)}"
+            line = f"按你说的年化{given}%：日利率 = {given}% ÷ {days} {daily_text}%{note}。"
+        if annual > COURT_REDUCTION_ABOVE:
+            line += "这已高于年化24%，超出的部分可以请求法院调减。"
+        return line
     return None
 
 
@@ -125,6 +159,11 @@ class ActionFaqFollowup(Action):
         # just given showed the slots' neutral initial texts, never "None")
         events = policy_slot_events(tracker)
         topic = faq_topic(tracker)
+        if topic == "interest_rate":
+            text = stated_rate_followup(tracker, load_policy())
+            if text:
+                dispatcher.utter_message(text=text)
+            return events
         if topic not in OVERDUE_TOPICS | REASSURE_TOPICS:
             return events
         account = await load_account(tracker)
@@ -142,4 +181,5 @@ __all__ = [
     "REASSURE_TOPICS",
     "faq_topic",
     "personal_followup",
+    "stated_rate_followup",
 ]

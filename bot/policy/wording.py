@@ -226,7 +226,7 @@ def day_count_rule_zh(policy: "LenderPolicy") -> str:
     daily = EXAMPLE_DAILY_RATE
     return (
         f"本产品的名义年利率 = 日利率 × {policy.day_count}{note(policy, 'day_count')}："
-        f"日利率{_percent(daily, 3)}%，年化就是{_percent(daily * policy.day_count)}%。"
+        f"比如日利率{_percent(daily, 3)}%，年化就是{_percent(daily * policy.day_count)}%。"
     )
 
 

@@ -78,3 +78,39 @@ async def test_unlinked_or_ledger_down_add_nothing(ledger):
 
 async def test_ledger_down_adds_nothing(ledger_down):
     assert await followup(TWO_MONTHS, "overdue_consequences") == ""
+
+
+async def rate_followup(text, entities, borrower=None) -> str:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        text, "faq", entities=entities, borrower=borrower, response_key="interest_rate"
+    )
+    assert await ActionFaqFollowup().run(dispatcher, tracker, {}) == []
+    return texts(dispatcher)
+
+
+async def test_a_daily_rate_the_user_names_is_converted_not_the_worked_example(ledger):
+    rate = entity("daily_rate", "0.0005", text="日息万五")
+    reply = await rate_followup("日息万五 年化多少", [rate])
+    assert reply == "按你说的日利率0.05%：年化 = 0.05% × 360 = 18.00%。"
+
+
+async def test_an_annual_rate_the_user_names_gets_its_daily_rate(ledger):
+    exact = await rate_followup("年化18%日利率多少", [entity("annual_rate", "0.18", text="年化18")])
+    assert exact == "按你说的年化18%：日利率 = 18% ÷ 360 = 0.050%。"
+    rounded = await rate_followup("年化15%日息多少", [entity("annual_rate", "0.15", text="年化15")])
+    assert rounded == "按你说的年化15%：日利率 = 15% ÷ 360 ≈ 0.0417%。"
+
+
+async def test_a_rate_above_24_percent_a_year_mentions_the_court_reduction(ledger):
+    reply = await rate_followup(
+        "日利率0.1%高不高", [entity("daily_rate", "0.001", text="日利率0.1%")], TWO_MONTHS
+    )
+    assert "年化 = 0.1% × 360 = 36.00%" in reply and "请求法院调减" in reply
+    # the borrower's own loan figures are not appended to a rate question
+    assert "逾期" not in reply
+
+
+async def test_a_rate_question_without_a_rate_adds_nothing(ledger):
+    assert await rate_followup("利率咋这么高", []) == ""
+    assert await rate_followup("日息0是啥意思", [entity("daily_rate", "0", text="日息0")]) == ""
