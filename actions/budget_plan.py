@@ -160,6 +160,26 @@ class ValidateBudgetForm(FormValidationAction):
         )
 
 
+def covering_the_gap(plan: BudgetPlan) -> str:
+    """Where the minimums above the 20 % share can come from: what the needs share leaves after
+    the fixed expenses first, then the wants share; and what is still missing."""
+    gap = plan.minimums_gap
+    from_slack = min(gap, plan.needs_slack)
+    from_wants = min(gap - from_slack, plan.wants_available)
+    short = gap - from_slack - from_wants
+    moves = []
+    if from_slack > 0:
+        moves.append(f"必要开支付完固定支出还余{yuan(plan.needs_slack)}，先挪{yuan(from_slack)}")
+    if from_wants > 0:
+        left = plan.wants_available - from_wants
+        moves.append(f"再从弹性消费里挪{yuan(from_wants)}，弹性消费就只剩{yuan(left)}了")
+    if short == 0:
+        return "要按时还上：" + "；".join(moves) + "。"
+    if moves:
+        return "；".join(moves) + f"，全挪过来也还差{yuan(short)}。"
+    return f"预算里已经挪不出钱来，还差{yuan(short)}。"
+
+
 def budget_messages(plan: BudgetPlan, own_minimums: Optional[Decimal]) -> List[str]:
     """The reply bubbles."""
     lines = [
@@ -185,17 +205,11 @@ def budget_messages(plan: BudgetPlan, own_minimums: Optional[Decimal]) -> List[s
     advice = []
     if own_minimums is not None and own_minimums > 0:
         if plan.minimums_gap > 0:
-            gap, wants = plan.minimums_gap, plan.wants_available
             advice.append(
-                f"你这个月各笔最低要还{yuan(own_minimums)}，比上限多{yuan(gap)}，压力偏大。"
+                f"你这个月各笔最低要还{yuan(own_minimums)}，比上限多{yuan(plan.minimums_gap)}，"
+                "压力偏大。"
             )
-            if wants >= gap:
-                advice.append(
-                    f"要按时还上，得从弹性消费里挪出{yuan(gap)}，"
-                    f"弹性消费就只剩{yuan(wants - gap)}了；"
-                )
-            elif wants > 0:
-                advice.append(f"弹性消费全挪过来也只有{yuan(wants)}，还差{yuan(gap - wants)}；")
+            advice.append(covering_the_gap(plan))
             advice.append("如果撑不住，建议尽早申请协商还款（说“申请延期”），别等到逾期。")
         else:
             advice.append(
@@ -239,14 +253,20 @@ class ActionBudgetPlan(Action):
             dispatcher.utter_message(text="抱歉，这次没能算出来。可以再说一次每月收入吗？")
             return []
         own_minimums: Optional[Decimal] = None
+        recurring: Optional[Decimal] = None
         account = await load_account(tracker)
         if account.has_loan_data:
-            own_minimums = sum(
-                (part.debt.minimum_payment for part in debt_parts(account.overview)),
+            parts = debt_parts(account.overview)
+            own_minimums = sum((part.debt.minimum_payment for part in parts), Decimal("0.00"))
+            # an overdue amount is paid once: the emergency fund counts only what comes back
+            recurring = sum(
+                (part.debt.minimum_payment for part in parts if not part.overdue),
                 Decimal("0.00"),
             )
         try:
-            plan = budget_plan(income, fixed, own_minimums or Decimal(0))
+            plan = budget_plan(
+                income, fixed, own_minimums or Decimal(0), recurring_minimums=recurring
+            )
         except FinanceError as error:
             dispatcher.utter_message(text=error.message_zh)
             return []

@@ -13,9 +13,14 @@ Definitions (all amounts monthly, yuan, fen-exact):
 * ``extra_for_debt`` = ``debt_capacity − debt_minimums`` when positive: what can be added
   above the minimums (e.g. for an avalanche plan); ``minimums_gap`` = the opposite
   overflow, when the minimums exceed the capacity.
+* ``needs_slack`` = what the needs share leaves after ``fixed_expenses`` when they are given
+  and smaller (0 otherwise): the 50 % is a ceiling, not money spent, so when the minimums
+  exceed ``debt_capacity`` this part is used before ``wants``.
 * Emergency fund target = ``emergency_months`` (3–6 by default) × monthly essential
-  spending, where essential spending is ``fixed_expenses + debt_minimums`` when fixed
-  expenses are given, otherwise the needs share (50 %) as an estimate.
+  spending, where essential spending is ``fixed_expenses + recurring_minimums`` when fixed
+  expenses are given, otherwise the needs share (50 %) as an estimate. ``recurring_minimums``
+  are the minimums that come back every month (default: ``debt_minimums``); an overdue amount
+  paid once is not.
 """
 
 from __future__ import annotations
@@ -43,6 +48,7 @@ class BudgetPlan:
     savings_and_debt: Decimal
     fixed_expenses: Decimal
     over_needs: Decimal
+    needs_slack: Decimal
     wants_available: Decimal
     debt_minimums: Decimal
     debt_capacity: Decimal
@@ -66,6 +72,7 @@ class BudgetPlan:
             "savings_and_debt": money_str(self.savings_and_debt),
             "fixed_expenses": money_str(self.fixed_expenses),
             "over_needs": money_str(self.over_needs),
+            "needs_slack": money_str(self.needs_slack),
             "wants_available": money_str(self.wants_available),
             "debt_minimums": money_str(self.debt_minimums),
             "debt_capacity": money_str(self.debt_capacity),
@@ -84,16 +91,25 @@ def budget_plan(
     fixed_expenses: Any = Decimal(0),
     debt_minimums: Any = Decimal(0),
     emergency_months: tuple[Any, Any] = (3, 6),
+    recurring_minimums: Any = None,
 ) -> BudgetPlan:
     """Split ``monthly_income`` (take-home) 50/30/20 and size debt capacity and emergency fund.
 
     ``fixed_expenses`` are essential monthly costs (rent, food, transport …) excluding
     debt; ``debt_minimums`` the sum of minimum debt payments; ``emergency_months`` the
-    (low, high) number of months of essential spending to keep (1 ≤ low ≤ high ≤ 24).
+    (low, high) number of months of essential spending to keep (1 ≤ low ≤ high ≤ 24);
+    ``recurring_minimums`` the part of ``debt_minimums`` that recurs monthly (default: all).
     """
     income = validate.positive_amount(monthly_income, "月收入")
     fixed = validate.non_negative_amount(fixed_expenses, "固定支出")
     minimums = validate.non_negative_amount(debt_minimums, "最低还款额")
+    recurring = (
+        minimums
+        if recurring_minimums is None
+        else validate.non_negative_amount(recurring_minimums, "每月固定还款额")
+    )
+    if recurring > minimums:
+        raise InvalidTerm("每月固定还款额不能大于最低还款额。", code="bad_recurring_minimums")
     try:
         low_raw, high_raw = emergency_months
     except (TypeError, ValueError):
@@ -113,7 +129,8 @@ def budget_plan(
         over_needs = max(fixed - needs, Decimal("0.00"))
         from_wants = min(over_needs, wants)
         capacity = max(savings - (over_needs - from_wants), Decimal("0.00"))
-        essential = fixed + minimums if fixed > 0 else needs
+        essential = fixed + recurring if fixed > 0 else needs
+        slack = needs - fixed if 0 < fixed < needs else Decimal("0.00")
     return BudgetPlan(
         monthly_income=income,
         needs=needs,
@@ -121,6 +138,7 @@ def budget_plan(
         savings_and_debt=savings,
         fixed_expenses=fixed,
         over_needs=over_needs,
+        needs_slack=slack,
         wants_available=wants - from_wants,
         debt_minimums=minimums,
         debt_capacity=capacity,

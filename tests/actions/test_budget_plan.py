@@ -198,11 +198,25 @@ async def test_linked_borrower_sees_their_minimums_against_the_capacity(ledger):
     plan = budget_plan(D("8000"), D("3000"), minimums)
     text = "\n".join(m["text"] for m in await answer(MULTI_DEBT, "8000", "3000"))
     assert f"各笔最低要还{fmt_money(minimums)}元，比上限多{fmt_money(plan.minimums_gap)}元" in text
+    # the needs share the fixed expenses leave (4,000 − 3,000) goes first, then the wants share
+    from_wants = plan.minimums_gap - D("1000.00")
     assert (
-        f"挪出{fmt_money(plan.minimums_gap)}元，"
-        f"弹性消费就只剩{fmt_money(plan.wants - plan.minimums_gap)}元" in text
+        f"必要开支付完固定支出还余1,000.00元，先挪1,000.00元；再从弹性消费里挪"
+        f"{fmt_money(from_wants)}元，弹性消费就只剩{fmt_money(plan.wants - from_wants)}元" in text
     )
     assert "申请延期" in text
+
+
+async def test_the_overdue_amount_is_paid_once_so_the_emergency_fund_leaves_it_out(ledger):
+    """6,000 a month, rent 1,500, 61 days overdue: the shortfall counts the 1,500 of the needs
+    share that rent leaves; the emergency fund is 3–6 months of rent and the regular instalment."""
+    loan = expected.two_months()
+    minimums = loan.overdue_total + loan.next_installment
+    text = "\n".join(m["text"] for m in await answer(TWO_MONTHS, "6000", "1500"))
+    short = minimums - D("1200.00") - D("1500.00") - D("1800.00")
+    assert f"全挪过来也还差{fmt_money(short)}元" in text
+    essential = D("1500") + loan.next_installment
+    assert f"{fmt_money(essential * 3)}元-{fmt_money(essential * 6)}元" in text
 
 
 async def test_overdue_borrower_minimums_include_the_overdue_amount(ledger):

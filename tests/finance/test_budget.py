@@ -34,6 +34,28 @@ def test_overflow_taken_from_wants_first_then_savings():
     assert plan.debt_capacity == 0
 
 
+def test_needs_slack_is_what_fixed_expenses_leave_of_the_needs_share():
+    plan = budget_plan("6000", fixed_expenses="1500", debt_minimums="5625.93")
+    assert plan.needs == D("3000.00") and plan.needs_slack == D("1500.00")
+    assert plan.minimums_gap == D("4425.93")  # against the 20 % share, as before
+    assert budget_plan("6000", fixed_expenses="3500").needs_slack == 0
+    assert budget_plan("6000").needs_slack == 0  # no fixed expenses given: nothing known
+
+
+def test_an_overdue_amount_paid_once_does_not_inflate_the_emergency_fund():
+    plan = budget_plan(
+        "6000",
+        fixed_expenses="1500",
+        debt_minimums="5625.93",
+        emergency_months=(3, 6),
+        recurring_minimums="1833.60",
+    )
+    assert plan.essential_expenses == D("3333.60")
+    assert (plan.emergency_fund_min, plan.emergency_fund_max) == (D("10000.80"), D("20001.60"))
+    with pytest.raises(InvalidTerm):
+        budget_plan("6000", "1500", "100", recurring_minimums="200")
+
+
 def test_without_fixed_expenses_the_needs_share_is_the_estimate():
     plan = budget_plan("10000", emergency_months=(3, 3))
     assert plan.essential_expenses == D("5000.00")
