@@ -121,12 +121,20 @@ class ActionStartOverdueCost(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        values = prepared_values(tracker, SLOTS, message_values(tracker), RESULT_ACTION)
+        given = message_values(tracker)
+        values = prepared_values(tracker, SLOTS, given, RESULT_ACTION)
         loan_id = tracker.get_slot(LOAN_SLOT) if is_follow_up(tracker, RESULT_ACTION) else None
-        if any(value is None for value in values.values()):
+        product = latest_entity(tracker, "loan_product")
+        account = None
+        if loan_id and product:
+            # "信用卡晚一个礼拜呢" after a 花呗 answer: the 花呗 figures do not carry over
             account = await load_account(tracker)
+            previous = account.overview.loan(loan_id) if account.has_loan_data else None
+            if previous is not None and previous.product != product:
+                values, loan_id = dict(given), None
+        if any(value is None for value in values.values()):
+            account = account or await load_account(tracker)
             if account.has_loan_data:
-                product = latest_entity(tracker, "loan_product")
                 loan = pick_loan(account.overview, product)
                 if loan is not None:
                     filled = account_values(loan, values)

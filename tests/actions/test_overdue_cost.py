@@ -12,12 +12,13 @@ from actions.overdue_cost import (
     ActionStartOverdueCost,
     ValidateOverdueCostForm,
 )
-from bot.finance.money import fmt_money, percent_str
+from bot.finance.money import fmt_money, percent_str, plain_str
 from bot.finance.overdue import overdue_cost
 from bot.policy import load_policy
 from bot.policy.wording import penalty_rule_zh
 from tests.actions import demo_figures as expected
 from tests.actions.action_helpers import (
+    MULTI_DEBT,
     TWO_MONTHS,
     UP_TO_DATE,
     entity,
@@ -144,6 +145,48 @@ async def test_a_follow_up_changes_one_number_and_keeps_the_others(ledger_down):
     slots, _ = await start(tracker)
     assert slots["overdue_duration"] == "P3M"
     assert slots["overdue_amount"] == "10000" and slots["overdue_daily_rate"] == "0.0005"
+
+
+async def test_a_follow_up_naming_another_of_the_borrowers_loans_uses_that_loan(ledger):
+    """ "花呗晚还10天罚多少", then "信用卡晚一个礼拜呢": the card's instalment and rate."""
+    huabei, card = expected.multi_debt()[1], expected.multi_debt()[2]
+    previous = {
+        "overdue_amount": plain_str(huabei.next_installment),
+        "overdue_duration": "P10D",
+        "overdue_daily_rate": plain_str(huabei.daily_rate),
+        "overdue_loan_id": "demo-multi-debt-huabei",
+    }
+    tracker = make_tracker(
+        "信用卡晚一个礼拜呢",
+        "inform",
+        entities=[
+            entity("loan_product", "信用卡", text="信用卡"),
+            entity("duration", "P7D", text="一个礼拜"),
+        ],
+        slots=previous,
+        previous_action="action_calculate_overdue_cost",
+        borrower=MULTI_DEBT,
+    )
+    slots, _ = await start(tracker)
+    assert slots["overdue_loan_id"] == "demo-multi-debt-credit-card"
+    assert D(slots["overdue_amount"]) == card.next_installment
+    assert D(slots["overdue_daily_rate"]) == card.daily_rate
+    assert slots["overdue_duration"] == "P7D"
+    # the same product named again keeps the numbers of the previous answer
+    tracker = make_tracker(
+        "花呗晚20天呢",
+        "inform",
+        entities=[
+            entity("loan_product", "花呗", text="花呗"),
+            entity("duration", "P20D", text="20天"),
+        ],
+        slots={**previous, "overdue_amount": "5000"},
+        previous_action="action_calculate_overdue_cost",
+        borrower=MULTI_DEBT,
+    )
+    slots, _ = await start(tracker)
+    assert slots["overdue_amount"] == "5000" and slots["overdue_duration"] == "P20D"
+    assert slots["overdue_loan_id"] == "demo-multi-debt-huabei"
 
 
 async def test_a_new_request_does_not_reuse_old_numbers(ledger_down):
