@@ -284,7 +284,9 @@ class ActionCancelRepaymentReminder(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        account = await load_account(tracker, with_loans=False)
+        # "花呗的提醒取消掉 其他的留着": only the reminders of the named product's loans
+        product = latest_entity(tracker, "loan_product")
+        account = await load_account(tracker, with_loans=bool(product))
         if account.status == "unavailable":
             dispatcher.utter_message(text=CANCEL_FAILED_ZH)
             return []
@@ -294,19 +296,35 @@ class ActionCancelRepaymentReminder(Action):
         client = loans_client.get_client()
         try:
             active = await client.list_reminders(account.borrower_id, status="active")
+            kept = []
+            if product and account.overview is not None:
+                named = {loan.loan_id for loan in account.overview.loans if loan.product == product}
+                kept = [reminder for reminder in active if reminder.loan_id not in named]
+                active = [reminder for reminder in active if reminder.loan_id in named]
             for reminder in active:
                 await client.cancel_reminder(account.borrower_id, reminder.reminder_id)
         except LoanServiceError as error:
             log.warning("could not cancel reminders: %s", error.code)
             dispatcher.utter_message(text=CANCEL_FAILED_ZH)
             return []
-        if active:
-            dispatcher.utter_message(
-                text="好的，还款提醒已经取消了。以后想要，随时说“还款日前3天提醒我”。记得自己留意还款日哦。"
-            )
-        else:
-            dispatcher.utter_message(text="你目前没有设置还款提醒，不用取消。")
+        dispatcher.utter_message(
+            text=cancel_reply(product if account.overview else None, active, kept)
+        )
         return []
+
+
+def cancel_reply(product: Optional[str], cancelled: List[Reminder], kept: List[Reminder]) -> str:
+    """What was cancelled, and what still stands when only one product's reminders went."""
+    if not cancelled:
+        if product:
+            still = "，其他的提醒照常" if kept else ""
+            return f"你没有设置{product}的还款提醒，不用取消{still}。"
+        return "你目前没有设置还款提醒，不用取消。"
+    if product:
+        still = f"其他{len(kept)}个提醒照常，" if kept else ""
+        again = f"以后想要，随时说“{product}还款日前3天提醒我”。"
+        return f"好的，{product}的还款提醒已经取消了。{still}{again}"
+    return "好的，还款提醒已经取消了。以后想要，随时说“还款日前3天提醒我”。记得自己留意还款日哦。"
 
 
 def _reminder_ids(event: Dict[str, Any]) -> List[str]:

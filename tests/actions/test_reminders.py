@@ -165,6 +165,32 @@ async def test_cancel_cancels_in_the_ledger(ledger):
     assert "没有设置还款提醒" in texts(dispatcher)
 
 
+async def test_cancel_naming_a_product_cancels_only_its_reminders(ledger):
+    """ "花呗的提醒取消掉 其他的留着"."""
+    await set_reminder(MULTI_DEBT, "1")
+
+    async def cancel(text, product):
+        dispatcher = CollectingDispatcher()
+        tracker = make_tracker(
+            text,
+            "cancel_repayment_reminder",
+            borrower=MULTI_DEBT,
+            entities=[entity("loan_product", product, text=product)],
+        )
+        assert await ActionCancelRepaymentReminder().run(dispatcher, tracker, {}) == []
+        return texts(dispatcher)
+
+    reply = await cancel("花呗的提醒取消掉 其他的留着", "花呗")
+    assert "花呗的还款提醒已经取消了" in reply and "其他2个提醒照常" in reply
+    stored = await ledger.list_reminders(MULTI_DEBT, status="active")
+    assert sorted(r.loan_id for r in stored) == [
+        "demo-multi-debt-credit-card",
+        "demo-multi-debt-jiebei",
+    ]
+    reply = await cancel("花呗提醒取消", "花呗")
+    assert reply == "你没有设置花呗的还款提醒，不用取消，其他的提醒照常。"
+
+
 async def test_cancel_while_the_ledger_is_down_says_it_did_not_happen(ledger_down):
     dispatcher = CollectingDispatcher()
     events = await ActionCancelRepaymentReminder().run(
