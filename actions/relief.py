@@ -161,6 +161,32 @@ class ValidateReliefForm(FormValidationAction):
     def name(self) -> Text:
         return "validate_relief_form"
 
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> List[EventType]:
+        return await self.named_loan(dispatcher, tracker) + await super().run(
+            dispatcher, tracker, domain
+        )
+
+    @staticmethod
+    async def named_loan(dispatcher, tracker: Tracker) -> List[EventType]:
+        """One of the borrower's loans named while the reason is asked ("借呗那笔"): the request
+        is about that loan (the form's slots are validated as usual; this slot is not one)."""
+        product = latest_entity(tracker, "loan_product")
+        if not product or tracker.get_slot("requested_slot") != "relief_reason":
+            return []
+        account = await load_account(tracker)
+        if not account.has_loan_data:
+            return []
+        if product not in {loan.product for loan in open_loans(account.overview)}:
+            return []
+        loan_id = relief_loan(account.overview, product)
+        if loan_id == tracker.get_slot(LOAN_SLOT):
+            return []
+        name = loan_names(account.overview.loans)[loan_id]
+        dispatcher.utter_message(text=f"好的，这次只申请{name}这一笔。")
+        return [SlotSet(LOAN_SLOT, loan_id)]
+
     async def extract_relief_reason(
         self, dispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
@@ -170,6 +196,9 @@ class ValidateReliefForm(FormValidationAction):
         ):
             return {}
         text = latest_text(tracker).strip()
+        product = latest_entity(tracker, "loan_product")
+        if product and not _REASON_WORDS.search(text.replace(product, "")):
+            return {}  # "借呗那笔": which loan, not what happened (see run)
         return {"relief_reason": text} if text else {}
 
     async def extract_relief_affordable(
@@ -225,6 +254,10 @@ class ActionAskReliefReason(Action):
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         question = "能简单说说遇到了什么情况吗？比如失业、生病、收入减少。"
+        if tracker.get_slot(LOAN_SLOT) is None:  # several loans, none named or overdue
+            question += (
+                "\n现在是按你名下全部借款来申请；只申请其中一笔的话，告诉我是哪笔，比如“借呗那笔”。"
+            )
         if tracker.get_slot("requested_slot") != "relief_reason":  # first time: what this is about
             question = (
                 "先别着急，还不上的情况可以和贷款方协商。我可以帮你提交一份协商申请（延期或分期都行），"

@@ -6,6 +6,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.relief import (
+    ActionAskReliefReason,
     ActionConfirmReliefRequest,
     ActionDeclineReliefRequest,
     ActionStartRepaymentRelief,
@@ -138,6 +139,61 @@ async def test_an_faq_or_distress_is_never_taken_as_the_reason(domain):
     for intent in ("faq", "express_distress", "deny", "human_handoff"):
         slots, said = await validate(domain, "停息挂账靠谱吗", "relief_reason", intent=intent)
         assert slots == {} and said == ""
+
+
+async def test_naming_one_loan_while_the_reason_is_asked_picks_that_loan(domain, ledger):
+    """Several loans, none overdue: "借呗那笔" says which loan, and is not the reason."""
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "借呗那笔",
+        "inform",
+        entities=[entity("loan_product", "借呗", text="借呗")],
+        requested_slot="relief_reason",
+        active_loop="relief_form",
+        borrower=MULTI_DEBT,
+    )
+    events = await ValidateReliefForm().run(dispatcher, tracker, domain)
+    assert slot_values(events) == {"relief_loan_id": "demo-multi-debt-jiebei"}
+    assert "只申请借呗这一笔" in texts(dispatcher)
+    # with a reason in the same message, both
+    tracker = make_tracker(
+        "借呗那笔 公司裁员了",
+        "inform",
+        entities=[entity("loan_product", "借呗", text="借呗")],
+        requested_slot="relief_reason",
+        active_loop="relief_form",
+        borrower=MULTI_DEBT,
+    )
+    events = await ValidateReliefForm().run(CollectingDispatcher(), tracker, domain)
+    assert slot_values(events) == {
+        "relief_loan_id": "demo-multi-debt-jiebei",
+        "relief_reason": "借呗那笔 公司裁员了",
+    }
+    # a product the borrower has no loan of changes nothing
+    tracker = make_tracker(
+        "白条那笔",
+        "inform",
+        entities=[entity("loan_product", "白条", text="白条")],
+        requested_slot="relief_reason",
+        active_loop="relief_form",
+        borrower=MULTI_DEBT,
+    )
+    assert await ValidateReliefForm().run(CollectingDispatcher(), tracker, domain) == []
+
+
+async def test_the_reason_question_says_the_request_covers_every_loan_until_one_is_named():
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "这个月还不上", "request_repayment_relief", slots={"relief_loan_id": None}
+    )
+    await ActionAskReliefReason().run(dispatcher, tracker, {})
+    assert "按你名下全部借款" in texts(dispatcher) and "借呗那笔" in texts(dispatcher)
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "这个月还不上", "request_repayment_relief", slots={"relief_loan_id": "x"}
+    )
+    await ActionAskReliefReason().run(dispatcher, tracker, {})
+    assert "全部借款" not in texts(dispatcher)
 
 
 @pytest.mark.parametrize(
