@@ -12,7 +12,8 @@ the Rasa server is in development mode (``make run``); otherwise the server refu
 Commands: ``/as <borrower>`` to chat as a demo borrower (``/as`` alone lists them, ``/as none``
 to be an unlinked user), ``/date YYYY-MM-DD`` to fix "today" for time-dependent figures
 (``/date`` alone resets it), ``/reset`` for a new conversation, ``/quiet`` to toggle the parse
-details, ``/help`` and ``/quit``.
+details, ``/help`` and ``/quit``. Buttons are shown numbered, as on WeChat: answering with a
+number ("2") sends that button's payload, as clicking it on the chat page does.
 """
 
 from __future__ import annotations
@@ -25,10 +26,11 @@ import os
 import sys
 import uuid
 from dataclasses import dataclass, field
-from typing import Any, Dict, List, Optional
+from typing import Any, Dict, List, Optional, Tuple
 
 import aiohttp
 
+from bot.channels.wechat_render import ReplyOption, choose_option
 from bot.loans.demo_borrowers import DEMO_IDS, TWO_MONTHS
 
 DEMO_BORROWERS = DEMO_IDS
@@ -43,6 +45,8 @@ class ShellState:
     as_of: Optional[str] = None
     verbose: bool = True
     conversation_id: str = field(default_factory=lambda: f"shell-{uuid.uuid4().hex[:8]}")
+    #: the buttons of the bot's last turn, numbered as shown: typing a number picks one
+    options: Tuple[ReplyOption, ...] = ()
 
     def body(self, text: str) -> Dict[str, Any]:
         """The debug shell channel's request: who to be and which day, decided by the server's
@@ -141,11 +145,22 @@ class TurnReport:
         return out
 
 
-def render_bot_message(message: Dict[str, Any]) -> str:
+def button_options(messages: List[Dict[str, Any]]) -> Tuple[ReplyOption, ...]:
+    """The buttons of one bot turn, numbered across its messages as they are shown."""
+    options = []
+    for message in messages:
+        for button in message.get("buttons") or []:
+            title = str(button.get("title") or "")
+            payload = str(button.get("payload") or title)
+            options.append(ReplyOption(len(options) + 1, title, payload))
+    return tuple(options)
+
+
+def render_bot_message(message: Dict[str, Any], first_number: int = 1) -> str:
     parts = []
     if message.get("text"):
         parts.append(message["text"])
-    for index, button in enumerate(message.get("buttons") or [], start=1):
+    for index, button in enumerate(message.get("buttons") or [], start=first_number):
         parts.append(f"  [{index}] {button.get('title')}")
     if message.get("custom"):
         parts.append(render_custom(message["custom"]))
@@ -212,7 +227,8 @@ HELP = """命令 / commands:
   /date YYYY-MM-DD  设定"今天"，用于逾期天数等随日期变化的数字（/date 恢复真实日期）
   /reset            开始新的对话
   /quiet            显示/隐藏解析细节
-  /quit             退出（或 Ctrl-D）"""
+  /quit             退出（或 Ctrl-D）
+机器人给出 [1] [2] 这样的选项时，输入数字就是点那个按钮。"""
 
 
 def handle_command(state: ShellState, line: str) -> Optional[str]:
@@ -225,6 +241,7 @@ def handle_command(state: ShellState, line: str) -> Optional[str]:
         return HELP
     if command == "/reset":
         state.conversation_id = f"shell-{uuid.uuid4().hex[:8]}"
+        state.options = ()
         return f"新对话：{state.conversation_id}"
     if command == "/quiet":
         state.verbose = not state.verbose
@@ -239,6 +256,7 @@ def handle_command(state: ShellState, line: str) -> Optional[str]:
         # any other name is taken as an external id on the shell channel (unlinked ones see no data)
         state.borrower = None if name in ("none", "unlinked", "-") else name
         state.conversation_id = f"shell-{uuid.uuid4().hex[:8]}"
+        state.options = ()
         return (
             f"现在以 {state.borrower or '未绑定用户'} 的身份聊天（新对话 {state.conversation_id}）"
         )
@@ -295,6 +313,10 @@ def chat(
                     return 0
                 emit(reply)
                 continue
+            chosen = choose_option(line, state.options)
+            if chosen is not None:
+                emit(f"  （选了 [{chosen.number}] {chosen.title}）")
+                line = chosen.payload
             try:
                 messages, report = loop.run_until_complete(_exchange(bot, state, line))
             except ShellRefused as refused:
@@ -311,8 +333,11 @@ def chat(
                     emit(f"  · {detail}")
             if not messages:
                 emit("机器人 > （没有回复）")
+            number = 1
             for message in messages:
-                emit("机器人 > " + render_bot_message(message))
+                emit("机器人 > " + render_bot_message(message, number))
+                number += len(message.get("buttons") or [])
+            state.options = button_options(messages)
     finally:
         loop.run_until_complete(session.close())
         loop.close()

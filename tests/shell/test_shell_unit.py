@@ -85,3 +85,40 @@ def test_turn_report_reads_the_turn_from_tracker_events():
     assert "entity    amount “5k” → 5000  (FinanceEntityExtractor)" in lines
     assert 'slot      payoff_budget = "5000"' in lines
     assert any(line.startswith("action    payoff_form  200 ms") for line in lines)
+
+
+def test_a_number_picks_a_button_of_the_last_turn_as_shown():
+    """Buttons are numbered across the turn's messages; "2" sends the second one's payload."""
+    from bot.shell import button_options, render_bot_message
+
+    turn = [
+        {"text": "想算哪一项？", "buttons": [{"title": "算逾期的罚息", "payload": "/a"}]},
+        {"buttons": [{"title": "做还款计划", "payload": "/b"}, {"title": "没有payload"}]},
+    ]
+    options = button_options(turn)
+    assert [(o.number, o.title, o.payload) for o in options] == [
+        (1, "算逾期的罚息", "/a"),
+        (2, "做还款计划", "/b"),
+        (3, "没有payload", "没有payload"),
+    ]
+    assert render_bot_message(turn[1], 2) == "  [2] 做还款计划\n  [3] 没有payload"
+
+
+def test_the_shell_sends_the_chosen_buttons_payload(monkeypatch):
+    import bot.shell as shell
+
+    sent = []
+
+    async def fake_exchange(bot, state, line):
+        sent.append(line)
+        if len(sent) == 1:
+            return [{"text": "选一个", "buttons": [{"title": "提前3天", "payload": "/x"}]}], None
+        return [{"text": "好"}], None
+
+    monkeypatch.setattr(shell, "_exchange", fake_exchange)
+    state = ShellState(verbose=False)
+    out = io.StringIO()
+    assert chat("http://127.0.0.1:9", state, read=scripted("提醒我", "1", "1"), out=out) == 0
+    # the second "1" answers a turn without buttons: sent as typed
+    assert sent == ["提醒我", "/x", "1"]
+    assert "（选了 [1] 提前3天）" in out.getvalue()
