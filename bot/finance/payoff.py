@@ -4,10 +4,14 @@ Model (one step per month, for every debt with a balance):
 
 1. interest ``money(balance × annual_rate / 12)`` is added (HALF_UP to the fen);
 2. every debt gets its minimum payment, or what it owes if that is less;
-3. what is left of the monthly budget goes to one debt at a time in the strategy's
+3. a debt that the minimum leaves owing less than :data:`ROUNDING_TAIL` (a fixed instalment
+   a few fen below the last one, which absorbs the rounding of the lender's schedule) is
+   paid off this month from what is left of the budget, instead of running one month more
+   for a few fen;
+4. what is left of the monthly budget goes to one debt at a time in the strategy's
    priority order until it is paid off, then to the next ("freed" minimums of paid-off
    debts therefore roll forward automatically: the budget stays constant);
-4. ``minimums_only`` pays just step 2 and leaves the rest of the budget unused.
+5. ``minimums_only`` pays just steps 2 and 3 and leaves the rest of the budget unused.
 
 Priority orders are fixed from the starting data, so a plan never reshuffles: avalanche =
 highest annual rate first (ties: smaller balance, then input order); snowball = smallest
@@ -35,6 +39,8 @@ from bot.finance.money import CENT, finance_context, fmt_money, money, money_str
 from bot.finance.months import months_text
 
 DEFAULT_MAX_MONTHS = 600
+#: a balance below this after the minimum is the last instalment's rounding, paid with it (fen)
+ROUNDING_TAIL = 100
 MAX_DEBTS = 50
 _ZERO = Decimal("0.00")
 
@@ -290,8 +296,13 @@ def _simulate(
         ]
         owed = [balances[i] + interest[i] for i in range(count)]
         pay = [min(minimums[i], owed[i]) for i in range(count)]
+        extra = budget_fen - sum(pay)
+        for i in order:
+            tail = owed[i] - pay[i]
+            if 0 < tail < ROUNDING_TAIL and pay[i] > 0 and tail <= extra:
+                pay[i] += tail
+                extra -= tail
         if rolls_forward:
-            extra = budget_fen - sum(pay)
             for i in order:
                 if extra <= 0:
                     break

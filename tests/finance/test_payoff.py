@@ -271,3 +271,19 @@ def test_avalanche_never_costs_more_interest_than_snowball(raw, extra):
     assert avalanche.feasible and snowball.feasible
     assert avalanche.total_interest <= snowball.total_interest
     assert avalanche.months <= snowball.months + 1
+
+
+def test_a_few_fen_left_by_the_minimum_are_paid_with_it_not_a_month_later():
+    """A fixed instalment of 1,039.74 whose last one is 1,039.76: the 0.02 of rounding goes
+    with the last instalment when the budget has room (the review saw a month too many)."""
+    card = Debt("花呗", "2079.50", "0", "1039.74")
+    big = Debt("借呗", "20000", "0.18", "1000")
+    plan = plan_payoff([card, big], "3000", Strategy.avalanche)
+    last = plan.schedule[1].debts[0]
+    assert plan.payoff_month["花呗"] == 2 and last.payment == D("1039.76") and last.balance == 0
+    assert plan.schedule[0].payment == plan.schedule[1].payment == D("3000.00")
+    # minimums only: from the budget left unused, if there is room
+    assert plan_payoff([card], "1100", Strategy.minimums_only).months == 2
+    assert plan_payoff([card], "1039.74", Strategy.minimums_only).months == 3
+    # a tail of a yuan or more is an ordinary balance
+    assert plan_payoff([Debt("x", "2080.74", "0", "1039.74")], "1039.74").months == 3
