@@ -6,11 +6,14 @@ Flow: ``calculate_overdue_cost`` → ``action_start_overdue_cost`` → ``overdue
 Where the three values come from, first match wins: the user's message; the previous
 calculation when the user reacts to its answer ("那逾期三个月呢"); the user's own loan when
 linked (overdue principal and interest with the overdue days, else the next installment, and
-the loan's rate); otherwise the form asks. The answer says which numbers it used.
+the loan's rate); otherwise the form asks. The answer says which numbers it used. More time
+("再拖一个月") counts from the days already reached: the previous answer's, or the loan's own
+overdue days; an amount said inside the form replaces the loan's.
 """
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import Any, Dict, List, Optional, Text
 
@@ -53,6 +56,9 @@ SLOTS = ("overdue_amount", "overdue_duration", "overdue_daily_rate")
 LOAN_SLOT = "overdue_loan_id"
 FORM_ENTITIES = ("amount", "duration", "daily_rate", "annual_rate")
 
+#: before a duration: more time on top of where the borrower already is ("再拖一个月")
+_MORE_TIME_BEFORE = re.compile(r"(?:再|又|还要|多)(?:拖|晚|逾期|欠|过|等)?(?:了|个)?\s*$")
+
 MAX_AMOUNT = Decimal("1000000")
 MAX_DAYS = 3650
 STOP_HINT = "不想算了可以说“算了”。"
@@ -80,6 +86,16 @@ def message_values(tracker) -> Dict[str, Optional[str]]:
     except (ArithmeticError, ValueError):
         pass  # the form will ask and explain
     return values
+
+
+def asks_for_more_time(tracker) -> bool:
+    """The duration of the latest message is more time on top ("要是再拖一个月呢")."""
+    text = (tracker.latest_message or {}).get("text") or ""
+    for item in (tracker.latest_message or {}).get("entities") or []:
+        start = item.get("start")
+        if item.get("entity") == "duration" and isinstance(start, int):
+            return bool(_MORE_TIME_BEFORE.search(text[:start]))
+    return False
 
 
 def pick_loan(overview: LoanOverview, product: Optional[str]) -> Optional[LoanSummary]:
@@ -123,7 +139,10 @@ class ActionStartOverdueCost(Action):
     ) -> List[EventType]:
         given = message_values(tracker)
         values = prepared_values(tracker, SLOTS, given, RESULT_ACTION)
-        loan_id = tracker.get_slot(LOAN_SLOT) if is_follow_up(tracker, RESULT_ACTION) else None
+        follow_up = is_follow_up(tracker, RESULT_ACTION)
+        loan_id = tracker.get_slot(LOAN_SLOT) if follow_up else None
+        # "再拖一个月": counted from the days of the previous answer, or the loan's own
+        base_days = as_days(tracker.get_slot("overdue_duration")) if follow_up else None
         product = latest_entity(tracker, "loan_product")
         account = None
         if loan_id and product:
@@ -131,7 +150,7 @@ class ActionStartOverdueCost(Action):
             account = await load_account(tracker)
             previous = account.overview.loan(loan_id) if account.has_loan_data else None
             if previous is not None and previous.product != product:
-                values, loan_id = dict(given), None
+                values, loan_id, base_days = dict(given), None, None
         if any(value is None for value in values.values()):
             account = account or await load_account(tracker)
             if account.has_loan_data:
@@ -140,6 +159,13 @@ class ActionStartOverdueCost(Action):
                     filled = account_values(loan, values)
                     if filled != values:
                         values, loan_id = filled, loan.loan_id
+                        if loan.overdue_days > 0 and values["overdue_amount"] == plain_str(
+                            loan.overdue_principal + loan.overdue_interest
+                        ):
+                            base_days = loan.overdue_days
+        more = as_days(given["overdue_duration"])
+        if base_days and more and asks_for_more_time(tracker):
+            values["overdue_duration"] = f"P{base_days + more}D"
         values[LOAN_SLOT] = loan_id
         return slot_events(values, tracker)
 
@@ -164,7 +190,7 @@ class ValidateOverdueCostForm(FormValidationAction):
     def validate_overdue_amount(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        return validate_amount(
+        result = validate_amount(
             value,
             dispatcher,
             tracker,
@@ -175,6 +201,15 @@ class ValidateOverdueCostForm(FormValidationAction):
             zero="金额是0的话就不会产生罚息。",
             too_large="{amount}超出了个人消费贷的范围（这里最多算100万元），请确认一下。",
         )
+        if (
+            result.get("overdue_amount") is not None
+            and tracker.get_slot("requested_slot")
+            and tracker.get_slot(LOAN_SLOT)
+        ):
+            # an amount the user said inside the form replaces the loan's: "按本金8,000元",
+            # not "按你下一期应还的8,000元"
+            result[LOAN_SLOT] = None
+        return result
 
     @skip_empty
     def validate_overdue_duration(

@@ -189,6 +189,33 @@ async def test_a_follow_up_naming_another_of_the_borrowers_loans_uses_that_loan(
     assert slots["overdue_loan_id"] == "demo-multi-debt-huabei"
 
 
+async def test_more_time_is_counted_from_where_the_borrower_already_is(ledger):
+    """61 days overdue, "要是再拖一个月呢": 91 days, first turn or follow-up; "拖一个月" alone
+    (no 再) is a what-if of 30 days."""
+    loan = expected.two_months()
+    more = [entity("duration", "P1M", text="一个月")]
+    slots, _ = await start(
+        make_tracker(
+            "要是再拖一个月呢", "calculate_overdue_cost", entities=more, borrower=TWO_MONTHS
+        )
+    )
+    assert slots["overdue_duration"] == "P91D"
+    assert D(slots["overdue_amount"]) == loan.overdue_amount
+    follow_up = make_tracker(
+        "再晚一个月呢",
+        "inform",
+        entities=[entity("duration", "P1M", text="一个月")],
+        slots={**slots, "overdue_duration": "P61D"},
+        previous_action="action_calculate_overdue_cost",
+        borrower=TWO_MONTHS,
+    )
+    assert (await start(follow_up))[0]["overdue_duration"] == "P91D"
+    plain, _ = await start(
+        make_tracker("拖一个月会怎样", "calculate_overdue_cost", entities=more, borrower=TWO_MONTHS)
+    )
+    assert plain["overdue_duration"] == "P1M"
+
+
 async def test_a_new_request_does_not_reuse_old_numbers(ledger_down):
     previous = {
         "overdue_amount": "10000",
@@ -215,6 +242,19 @@ async def test_ledger_down_prefills_nothing_and_says_nothing(ledger_down):
 
 
 # --- validation -----------------------------------------------------------------------------------
+async def test_an_amount_said_inside_the_form_replaces_the_loans_own(domain):
+    """Asked how late, the borrower says "8000": the answer is about 8,000, not "你下一期应还的"."""
+    own = {"overdue_loan_id": "demo-up-to-date-jiebei", "overdue_amount": "899.75"}
+    slots, _ = await validate(
+        domain,
+        "8000",
+        "overdue_duration",
+        entities=[entity("amount", "8000", text="8000")],
+        slots=own,
+    )
+    assert slots["overdue_amount"] == "8000" and slots["overdue_loan_id"] is None
+
+
 @pytest.mark.parametrize(
     "text, entities, reply",
     [
