@@ -6,9 +6,11 @@ their own penalty so far, how fast it grows, and the credit-report status with w
 gets a one-line reassurance for the topics where that helps. Other topics, unlinked users and
 ledger outages: nothing more (the general answer already stands on its own). A question about
 collectors (``collection_conduct``) gets no figures appended: it is about the user's rights.
-A rate question that names a rate ("日息万五 年化多少", "年化18%日利率是多少") gets that rate
-converted with the lender's day count, for anyone: the general answer's worked example is another
-rate.
+A question that also asks what the topic's answer leaves out (最低还款 under grace_period,
+上门 under lawsuit_risk, a double debit under auto_debit …) gets the short note of
+``bot/policy/faq_notes.yml`` first. A rate question that names a rate ("日息万五 年化多少",
+"年化18%日利率是多少") gets that rate converted with the lender's day count, for anyone: the
+general answer's worked example is another rate.
 
 It also brings the ``policy_*`` slots up to date when they differ from the loaded policy (a
 conversation that never ran ``action_session_start``), so later answers quote the policy.
@@ -16,6 +18,7 @@ conversation that never ran ``action_session_start``), so later answers quote th
 
 from __future__ import annotations
 
+import logging
 from decimal import Decimal
 from typing import Any, Dict, List, Optional, Text
 
@@ -34,13 +37,16 @@ from actions.loan_facts import (
 )
 from actions.replies import date_zh, example_note, yuan
 from actions.session import policy_slot_events
-from actions.slot_values import as_rate, latest_entity
+from actions.slot_values import as_rate, latest_entity, latest_text
 from bot.finance.money import percent_str, plain_str
 from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH
 from bot.finance.rates import as_annual, as_daily
 from bot.loans.client import LoanOverview
 from bot.policy import LenderPolicy, load_policy
+from bot.policy.faq_notes import FaqNotesError, load_faq_notes
 from bot.policy.wording import in_grace_zh
+
+logger = logging.getLogger(__name__)
 
 #: topics after which an overdue borrower sees their own figures (not collection_conduct: someone
 #: asking about abusive collectors needs to know their rights, not to be reminded what they owe)
@@ -68,6 +74,16 @@ def faq_topic(tracker) -> Optional[str]:
         if full.startswith("faq/"):
             return full.split("/", 1)[1]
     return None
+
+
+def faq_notes(topic: Optional[str], text: str) -> List[str]:
+    """The answers to sub-questions the topic's answer leaves out (``bot/policy/faq_notes.yml``:
+    最低还款, 上门, 家人, 多扣款 …); none when the notes file cannot be read."""
+    try:
+        return [note.answer for note in load_faq_notes().for_message(topic, text)]
+    except FaqNotesError as error:
+        logger.error("action_faq_followup: %s", error)
+        return []
 
 
 def stated_rate_followup(tracker, policy: LenderPolicy) -> Optional[str]:
@@ -159,6 +175,8 @@ class ActionFaqFollowup(Action):
         # just given showed the slots' neutral initial texts, never "None")
         events = policy_slot_events(tracker)
         topic = faq_topic(tracker)
+        for note in faq_notes(topic, latest_text(tracker)):
+            dispatcher.utter_message(text=note)
         if topic == "interest_rate":
             text = stated_rate_followup(tracker, load_policy())
             if text:
@@ -179,6 +197,7 @@ __all__ = [
     "ActionFaqFollowup",
     "OVERDUE_TOPICS",
     "REASSURE_TOPICS",
+    "faq_notes",
     "faq_topic",
     "personal_followup",
     "stated_rate_followup",

@@ -149,6 +149,12 @@ def normaliser(spellings: Mapping[str, str]):
     return normalise
 
 
+def split_clauses(prepared: str) -> list[str]:
+    """The clauses of a prepared (normalised) text, spaces dropped, empty ones left out."""
+    parts = (_SPACES.sub("", part) for part in _CLAUSE_BREAKS.split(prepared))
+    return [part for part in parts if part]
+
+
 @dataclass(frozen=True)
 class ServiceGuide:
     topics: tuple[ServiceTopic, ...]
@@ -171,8 +177,7 @@ class ServiceGuide:
 
     def clauses(self, text: str) -> list[str]:
         """The prepared clauses of ``text``, spaces dropped, empty ones left out."""
-        parts = (_SPACES.sub("", part) for part in _CLAUSE_BREAKS.split(self.normalise(text)))
-        return [part for part in parts if part]
+        return split_clauses(self.normalise(text))
 
     def find(self, text: str) -> Optional[ServiceMatch]:
         """The topic ``text`` asks about, with where it was found; None when no topic matches."""

@@ -114,3 +114,44 @@ async def test_a_rate_above_24_percent_a_year_mentions_the_court_reduction(ledge
 async def test_a_rate_question_without_a_rate_adds_nothing(ledger):
     assert await rate_followup("利率咋这么高", []) == ""
     assert await rate_followup("日息0是啥意思", [entity("daily_rate", "0", text="日息0")]) == ""
+
+
+async def notes_after(topic, text, borrower=None) -> str:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "faq", borrower=borrower, response_key=topic)
+    assert await ActionFaqFollowup().run(dispatcher, tracker, {}) == []
+    return texts(dispatcher)
+
+
+async def test_a_sub_question_the_topic_leaves_out_gets_its_note_first(ledger):
+    reply = await notes_after("grace_period", "花呗只还最低还款算逾期吗")
+    assert reply.startswith("关于最低还款：") and "不算逾期" in reply
+    reply = await notes_after("lawsuit_risk", "说要上门 是真的吗")
+    assert reply.startswith("关于上门：") and "至少两人" in reply
+    # the note comes before the borrower's own figures
+    reply = await notes_after(
+        "overdue_consequences", "借呗逾期会打电话给家里人吗 还有会上征信吗", TWO_MONTHS
+    )
+    assert reply.startswith("关于家人朋友：") and "结合你的账户看" in reply
+    assert reply.index("关于家人朋友") < reply.index("结合你的账户看")
+
+
+async def test_no_note_without_its_question_or_after_another_topic(ledger):
+    assert await notes_after("overdue_consequences", "老婆住院了借呗逾期会怎样") == ""
+    # collection_conduct already answers who collectors may call
+    assert await notes_after("collection_conduct", "催收打给我爸妈合法吗") == ""
+    assert await notes_after("early_repayment", "想早点还完 会多扣钱不") == ""
+
+
+async def test_an_unreadable_notes_file_only_drops_the_notes(ledger, monkeypatch, tmp_path):
+    from bot.policy.faq_notes import clear_faq_notes_cache
+
+    bad = tmp_path / "notes.yml"
+    bad.write_text("version: 2\n", encoding="utf-8")
+    monkeypatch.setenv("FAQ_NOTES_FILE", str(bad))
+    clear_faq_notes_cache()
+    try:
+        assert await notes_after("grace_period", "只还最低还款算逾期吗") == ""
+    finally:
+        monkeypatch.delenv("FAQ_NOTES_FILE")
+        clear_faq_notes_cache()
