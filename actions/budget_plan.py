@@ -169,14 +169,23 @@ def covering_the_gap(plan: BudgetPlan) -> str:
     short = gap - from_slack - from_wants
     moves = []
     if from_slack > 0:
-        moves.append(f"必要开支付完固定支出还余{yuan(plan.needs_slack)}，先挪{yuan(from_slack)}")
+        slack = yuan(plan.needs_slack)
+        moves.append(
+            f"必要开支付完固定支出还余{slack}，先挪过来"
+            if from_slack == plan.needs_slack
+            else f"必要开支付完固定支出还余{slack}，先挪{yuan(from_slack)}"
+        )
     if from_wants > 0:
         left = plan.wants_available - from_wants
-        moves.append(f"再从弹性消费里挪{yuan(from_wants)}，弹性消费就只剩{yuan(left)}了")
+        moves.append(
+            f"弹性消费的{yuan(from_wants)}也全挪过来"
+            if left == 0
+            else f"再从弹性消费里挪{yuan(from_wants)}，弹性消费就只剩{yuan(left)}了"
+        )
     if short == 0:
         return "要按时还上：" + "；".join(moves) + "。"
     if moves:
-        return "；".join(moves) + f"，全挪过来也还差{yuan(short)}。"
+        return "；".join(moves) + f"，也还差{yuan(short)}。"
     return f"预算里已经挪不出钱来，还差{yuan(short)}。"
 
 

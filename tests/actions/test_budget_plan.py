@@ -201,7 +201,7 @@ async def test_linked_borrower_sees_their_minimums_against_the_capacity(ledger):
     # the needs share the fixed expenses leave (4,000 − 3,000) goes first, then the wants share
     from_wants = plan.minimums_gap - D("1000.00")
     assert (
-        f"必要开支付完固定支出还余1,000.00元，先挪1,000.00元；再从弹性消费里挪"
+        f"必要开支付完固定支出还余1,000.00元，先挪过来；再从弹性消费里挪"
         f"{fmt_money(from_wants)}元，弹性消费就只剩{fmt_money(plan.wants - from_wants)}元" in text
     )
     assert "申请延期" in text
@@ -214,7 +214,7 @@ async def test_the_overdue_amount_is_paid_once_so_the_emergency_fund_leaves_it_o
     minimums = loan.overdue_total + loan.next_installment
     text = "\n".join(m["text"] for m in await answer(TWO_MONTHS, "6000", "1500"))
     short = minimums - D("1200.00") - D("1500.00") - D("1800.00")
-    assert f"全挪过来也还差{fmt_money(short)}元" in text
+    assert f"弹性消费的1,800.00元也全挪过来，也还差{fmt_money(short)}元" in text
     essential = D("1500") + loan.next_installment
     assert f"{fmt_money(essential * 3)}元-{fmt_money(essential * 6)}元" in text
 
