@@ -78,6 +78,8 @@ TABLE = [
     ("三周", "duration", "三周", "P21D"),
     ("十天", "duration", "十天", "P10D"),
     ("一个半月", "duration", "一个半月", "P1M15D"),
+    ("欠了一个亿", "amount", "一个亿", "100000000"),  # 个 before 亿 is only said
+    ("两个亿五千万", "amount", "两个亿五千万", "250000000"),
     ("两年", "duration", "两年", "P2Y"),
     ("3个月", "duration", "3个月", "P3M"),
     ("一天", "duration", "一天", "P1D"),

@@ -444,6 +444,10 @@ class _Reader:
         st, s, i = self.st, self.s, self.i
         mag = None
         big = False
+        if ch == "个" and st.prev == "digit" and s.startswith(("亿", "億"), i + 1):
+            # 一个亿, 两个亿: 个 before 亿 is only said, not counted
+            self.i = i + 1
+            return True
         if ch in _SMALL_MAGNITUDES:
             mag = _SMALL_MAGNITUDES[ch]
         elif ch in _BIG_MAGNITUDES:
