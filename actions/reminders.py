@@ -112,7 +112,34 @@ class ActionStartRepaymentReminder(Action):
                 text = "你目前没有待还的账单，不需要还款提醒 🎉"
             return stop_for_no_loans(dispatcher, account, text)
         values = {PRODUCT_SLOT: product, DAYS_SLOT: latest_entity(tracker, "duration")}
+        if values[DAYS_SLOT] is None:  # the form will ask: first what is set now
+            listed = await current_reminders_zh(account)
+            if listed:
+                dispatcher.utter_message(text=listed)
         return [account_status_event(account)] + slot_events(values, tracker)
+
+
+async def current_reminders_zh(account: Account) -> Optional[str]:
+    """The borrower's reminders still to come, one line per loan ("我设了哪些提醒" starts the
+    form as much as a new request does); None when there are none or the ledger cannot say."""
+    try:
+        active = await loans_client.get_client().list_reminders(
+            account.borrower_id, status="active"
+        )
+    except LoanServiceError as error:
+        log.warning("could not list reminders: %s", error.code)
+        return None
+    names = loan_names(account.overview.loans)
+    lines = [
+        f"· {names.get(reminder.loan_id, '借款')}：提前{reminder.days_before}天，"
+        f"{date_zh(reminder.remind_on, account.overview.as_of)}提醒"
+        for reminder in sorted(active, key=lambda item: (item.remind_on, item.loan_id or ""))
+    ]
+    if not lines:
+        return None
+    return (
+        "你现在设的还款提醒：\n" + "\n".join(lines) + "\n重新设置会替换原来的；不用改就说“算了”。"
+    )
 
 
 class ValidateReminderForm(FormValidationAction):

@@ -351,6 +351,27 @@ async def test_start(ledger):
     assert "绑定" in texts(dispatcher)
 
 
+async def test_asking_what_is_set_lists_the_reminders_before_the_question(ledger):
+    """ "我设了哪些提醒": the reminders still to come, then the form asks as for a new one."""
+    await set_reminder(MULTI_DEBT, "1")
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("我设了哪些提醒", "set_repayment_reminder", borrower=MULTI_DEBT)
+    await ActionStartRepaymentReminder().run(dispatcher, tracker, {})
+    listed = texts(dispatcher)
+    assert listed.startswith("你现在设的还款提醒：")
+    assert listed.count("提前1天") == 3 and "不用改就说“算了”" in listed
+    # with the days in the message nothing is listed: the reminder is set at once
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "改成提前5天",
+        "set_repayment_reminder",
+        borrower=MULTI_DEBT,
+        entities=[entity("duration", "P5D", text="5天")],
+    )
+    await ActionStartRepaymentReminder().run(dispatcher, tracker, {})
+    assert texts(dispatcher) == ""
+
+
 @pytest.mark.parametrize(
     "text, entities, value, reply",
     [
