@@ -13,6 +13,7 @@ below this month's minimums is explained with the exact shortfall and the option
 
 from __future__ import annotations
 
+import math
 import re
 from datetime import date
 from decimal import Decimal
@@ -45,8 +46,9 @@ from bot.finance import months as calendar_months
 from bot.finance.errors import FinanceError
 from bot.finance.money import money_str, percent_str
 from bot.finance.months import months_text
-from bot.finance.payoff import PayoffPlan, Strategy, compare_strategies
+from bot.finance.payoff import Debt, PayoffPlan, Strategy, compare_strategies, plan_payoff
 from bot.policy import LenderPolicy, load_policy
+from bot.policy.wording import EXAMPLE_DAILY_RATE
 
 RESULT_ACTION = "action_payoff_plan"
 REQUEST_INTENT = "request_payoff_plan"
@@ -91,6 +93,52 @@ def strategy_from_words(text: str) -> Optional[str]:
     return None
 
 
+#: before an amount: it is paid each month ("每月能还3000", "一个月最多拿出2000")
+_MONTHLY_BEFORE = re.compile(
+    r"(?:每个?月|一个月|月|每期)(?:能|可以|只能|最多|大概|就|才)?(?:还|拿出|拿|出|存)?\s*$"
+)
+
+
+def stated_debt_and_monthly(tracker) -> Optional[Tuple[Decimal, Decimal]]:
+    """``(debt, monthly)`` when the latest message gives exactly one amount owed and one amount
+    paid each month, the monthly one smaller ("我欠两万 每月能还3000")."""
+    text = (tracker.latest_message or {}).get("text") or ""
+    monthly, owed = [], []
+    for item in (tracker.latest_message or {}).get("entities") or []:
+        start = item.get("start")
+        amount = as_amount(item.get("value")) if item.get("entity") == "amount" else None
+        if amount is None or amount <= 0 or not isinstance(start, int):
+            continue
+        before = text[max(0, start - 8) : start]
+        (monthly if _MONTHLY_BEFORE.search(before) else owed).append(amount)
+    if len(monthly) == 1 and len(owed) == 1 and monthly[0] < owed[0]:
+        return owed[0], monthly[0]
+    return None
+
+
+def what_if_payoff_zh(debt: Decimal, monthly: Decimal, policy: LenderPolicy) -> str:
+    """How long ``debt`` takes at ``monthly`` a month: without interest, and at the worked
+    example's rate (labelled as an example: the user's own rate is not known)."""
+    annual = EXAMPLE_DAILY_RATE * policy.day_count
+    rate = f"年化{percent_str(annual)}%（示例利率）"
+    lines = [
+        f"按你说的：欠{yuan(debt)}，每月还{yuan(monthly)}——",
+        f"· 不算利息，{months_text(math.ceil(debt / monthly))}能还完；",
+    ]
+    try:
+        plan = plan_payoff([Debt("欠款", debt, annual, monthly)], monthly, Strategy.avalanche)
+    except FinanceError:
+        plan = None
+    if plan is not None and plan.feasible:
+        lines.append(
+            f"· 按{rate}算，要{months_text(plan.months)}，利息一共约{yuan(plan.total_interest)}。"
+        )
+    elif plan is not None:
+        lines.append(f"· 按{rate}算，这样还不完，每月至少要再多{yuan(plan.shortfall)}。")
+    lines.append("实际要看你借款的利率和还款方式，利率越高、用时越长。")
+    return "\n".join(lines)
+
+
 class ActionStartPayoffPlan(Action):
     def name(self) -> Text:
         return "action_start_payoff_plan"
@@ -100,6 +148,10 @@ class ActionStartPayoffPlan(Action):
     ) -> List[EventType]:
         account = await load_account(tracker)
         if not account.has_loan_data:
+            # "我欠两万 每月能还3000 多久能还完" needs no account: answer it, then how to link
+            stated = stated_debt_and_monthly(tracker)
+            if stated is not None:
+                dispatcher.utter_message(text=what_if_payoff_zh(*stated, load_policy()))
             return stop_without_loan_data(dispatcher, account, UNLINKED_HINT)
         loans = open_loans(account.overview)
         if not loans:

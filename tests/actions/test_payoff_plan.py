@@ -15,7 +15,7 @@ from actions.payoff_plan import (
     strategy_from_words,
 )
 from bot.finance.money import fmt_money
-from bot.finance.payoff import Debt, Strategy, compare_strategies
+from bot.finance.payoff import Debt, Strategy, compare_strategies, plan_payoff
 from tests.actions import demo_figures as expected
 from tests.actions.action_helpers import (
     MULTI_DEBT,
@@ -164,6 +164,46 @@ async def test_start_for_an_unlinked_user_explains_linking(ledger):
         "account_status": "unlinked"
     }
     assert "绑定" in texts(dispatcher) and "先还哪笔划算" in texts(dispatcher)
+
+
+async def test_an_unlinked_user_who_gives_the_debt_and_the_monthly_amount_gets_a_what_if(ledger):
+    """ "我欠两万 每月能还3000 多久能还完": 7 months without interest, 8 at the example rate
+    (14.4 %: 970.40 of interest in all), then how to link."""
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "我欠两万 每月能还3000 多久能还完",
+        "request_payoff_plan",
+        borrower=None,
+        entities=[entity("amount", "20000", text="两万"), entity("amount", "3000", text="3000")],
+    )
+    assert slot_values(await ActionStartPayoffPlan().run(dispatcher, tracker, {})) == {
+        "account_status": "unlinked"
+    }
+    reply = texts(dispatcher)
+    interest = plan_payoff([Debt("x", "20000", "0.144", "3000")], "3000").total_interest
+    assert "欠20,000.00元，每月还3,000.00元" in reply and "不算利息，7个月能还完" in reply
+    assert f"年化14.40%（示例利率）算，要7个月，利息一共约{fmt_money(interest)}元" in reply
+    assert reply.index("示例利率") < reply.index("绑定")
+    # which amount is monthly is read from the words before it, not the order
+    tracker = make_tracker(
+        "每个月最多拿出2000 欠了一万五",
+        "request_payoff_plan",
+        borrower=None,
+        entities=[entity("amount", "2000", text="2000"), entity("amount", "15000", text="一万五")],
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionStartPayoffPlan().run(dispatcher, tracker, {})
+    assert "欠15,000.00元，每月还2,000.00元" in texts(dispatcher)
+    # one amount only: nothing to work out
+    tracker = make_tracker(
+        "每月能还3000多久能还清",
+        "request_payoff_plan",
+        borrower=None,
+        entities=[entity("amount", "3000", text="3000")],
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionStartPayoffPlan().run(dispatcher, tracker, {})
+    assert "示例利率" not in texts(dispatcher)
 
 
 async def test_start_while_the_ledger_is_down(ledger_down):
