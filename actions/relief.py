@@ -34,7 +34,7 @@ from actions.flows import (
     stop_without_loan_data,
     validate_amount,
 )
-from actions.identity import load_account
+from actions.identity import UNLINKED, load_account
 from actions.loan_facts import loan_names, open_loans
 from actions.replies import yuan
 from actions.slot_values import (
@@ -93,9 +93,12 @@ NOT_REASONS = {
     "goodbye",
     "thank",
 }
-UNLINKED_HINT = (
-    "不绑定也可以先了解协商还款怎么办：说“协商还款有哪些方式”。协商是免费的，别找收费的中介。"
+#: what an unlinked user asking for relief can do now, before how to link
+RELIEF_BASICS_ZH = (
+    "还不上可以和贷款机构协商延期或分期，协商是免费的：只走App或官方客服电话，如实说明困难，"
+    "问清罚息怎么处理、征信上怎么记，谈好的方案要有书面或App内的确认。别给任何中介交钱。"
 )
+UNLINKED_HINT = "绑定后，我可以直接帮你把协商申请提交给贷款方。"
 NO_LOANS_ZH = "你名下目前没有未结清的借款，不需要申请延期或分期 🙂"
 NOT_FILED_ZH = (
     "申请暂时没提交成功，账户服务有点忙。你说的情况我都记下了，过一会儿说“重新提交申请”就行，"
@@ -135,6 +138,8 @@ class ActionStartRepaymentRelief(Action):
     ) -> List[EventType]:
         account = await load_account(tracker)
         if not account.has_loan_data:
+            if account.status == UNLINKED:
+                dispatcher.utter_message(text=RELIEF_BASICS_ZH)
             return stop_without_loan_data(dispatcher, account, UNLINKED_HINT)
         if not open_loans(account.overview):
             return stop_for_no_loans(dispatcher, account, NO_LOANS_ZH)

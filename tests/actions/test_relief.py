@@ -92,11 +92,15 @@ async def test_start_keeps_a_reason_and_an_amount_given_with_the_request(ledger)
 async def test_start_for_unlinked_and_ledger_down(ledger):
     slots, said = await start("能申请延期还款吗", None)
     assert slots == {"account_status": "unlinked"} and "绑定" in said
+    # what can be done now first, then how to link; no loop back to "说…能延期吗"
+    assert said.startswith("还不上可以和贷款机构协商") and "别给任何中介交钱" in said
+    assert said.index("协商是免费的") < said.index("绑定")
 
 
 async def test_start_while_the_ledger_is_down(ledger_down):
     slots, said = await start("能申请延期还款吗", TWO_MONTHS)
     assert slots == {"account_status": "unavailable"} and "暂时查不到" in said
+    assert "协商是免费的" not in said and "绑定后" not in said
 
 
 async def validate(domain, text, requested, intent="inform", entities=(), slots=None):
