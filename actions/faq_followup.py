@@ -10,7 +10,8 @@ A question that also asks what the topic's answer leaves out (最低还款 under
 上门 under lawsuit_risk, a double debit under auto_debit …) gets the short note of
 ``bot/policy/faq_notes.yml`` first. A rate question that names a rate ("日息万五 年化多少",
 "年化18%日利率是多少") gets that rate converted with the lender's day count, for anyone: the
-general answer's worked example is another rate.
+general answer's worked example is another rate. Asked how much clearing everything early
+takes (early_repayment: "我想提前全部还掉 要多少钱"), a linked borrower gets what it is made of.
 
 It also brings the ``policy_*`` slots up to date when they differ from the loaded policy (a
 conversation that never ran ``action_session_start``), so later answers quote the policy.
@@ -35,6 +36,7 @@ from actions.loan_facts import (
     open_loans,
     penalty_per_day,
 )
+from actions.loan_status import asks_to_pay_off_all, pay_off_all_zh
 from actions.replies import date_zh, example_note, yuan
 from actions.session import policy_slot_events
 from actions.slot_values import as_rate, latest_entity, latest_text
@@ -179,6 +181,15 @@ class ActionFaqFollowup(Action):
             dispatcher.utter_message(text=note)
         if topic == "interest_rate":
             text = stated_rate_followup(tracker, load_policy())
+            if text:
+                dispatcher.utter_message(text=text)
+            return events
+        if topic == "early_repayment" and asks_to_pay_off_all(latest_text(tracker)):
+            # "我想提前全部还掉 要多少钱" from a linked borrower: their own figures
+            account = await load_account(tracker)
+            text = (
+                pay_off_all_zh(account.overview, load_policy()) if account.has_loan_data else None
+            )
             if text:
                 dispatcher.utter_message(text=text)
             return events

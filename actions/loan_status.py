@@ -2,15 +2,18 @@
 
 Per loan: what is left, the rate (annualised first), the next installment, and for an overdue
 loan the overdue days, the overdue amount, the penalty so far and how much it grows per day.
-Then one line on what happens next by the policy timeline. An unlinked user is told how to link
+Then one line on what happens next by the policy timeline; asked what clearing everything today
+takes ("今天全部还清要多少钱"), the parts of it the ledger knows to the fen and where the exact sum
+is shown. An unlinked user is told how to link
 and sees no data; a ledger outage gets a polite "try later".
 """
 
 from __future__ import annotations
 
+import re
 from datetime import date
 from decimal import Decimal
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -26,11 +29,13 @@ from actions.loan_facts import (
     penalty_per_day,
 )
 from actions.replies import date_zh, rate_text, relative_day_zh, yuan
+from actions.slot_values import latest_text
 from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH
 from bot.loans.client import LoanOverview, LoanSummary
 from bot.policy import LenderPolicy, load_policy
 from bot.policy.wording import (
     in_grace_zh,
+    prepayment_rule_zh,
     report_rule_zh,
 )
 
@@ -155,6 +160,41 @@ def status_messages(overview: LoanOverview, policy: LenderPolicy) -> List[str]:
     return bubbles
 
 
+#: the user asks what it takes to clear everything today ("今天全部还清要多少钱")
+_PAY_OFF_ALL = re.compile(
+    r"全部还清|全部还完|全还了|一次性?还清|一次性?还完|一次性?还掉|提前还清|提前结清|全部结清|"
+    r"一次性结清|结清要|还清要多少|全部还掉"
+)
+
+
+def asks_to_pay_off_all(text: str) -> bool:
+    return bool(_PAY_OFF_ALL.search(text or ""))
+
+
+def pay_off_all_zh(overview: LoanOverview, policy: LenderPolicy) -> Optional[str]:
+    """What clearing every open loan today is made of: the parts the ledger knows to the fen
+    (principal left, overdue interest, penalty so far), the interest of the current period that
+    the lender adds on the day, and the prepayment fee rule; the App has the exact sum."""
+    active = [loan for loan in overview.loans if not loan.settled]
+    if not active:
+        return None
+    principal = sum((loan.outstanding_principal for loan in active), Decimal("0.00"))
+    interest = sum((loan.overdue_interest for loan in active), Decimal("0.00"))
+    penalty = sum((loan.penalty_accrued for loan in active), Decimal("0.00"))
+    if interest + penalty > 0:
+        known = (
+            f"剩余本金{yuan(principal)}，加上逾期的利息{yuan(interest)}和罚息{yuan(penalty)}，"
+            f"合计{yuan(principal + interest + penalty)}"
+        )
+    else:
+        known = f"剩余本金{yuan(principal)}"
+    return (
+        f"今天一次全部还清的话：{known}；再加上本期从上个还款日到今天按天算的利息，"
+        f"就是要付的钱。{prepayment_rule_zh(policy)}"
+        "准确金额以App里提前还款（全部结清）页面显示的为准。"
+    )
+
+
 class ActionCheckLoanStatus(Action):
     def name(self) -> Text:
         return "action_check_loan_status"
@@ -166,9 +206,21 @@ class ActionCheckLoanStatus(Action):
         if not account.has_loan_data:
             explain_no_loan_data(dispatcher, account)
             return []
-        for bubble in status_messages(account.overview, load_policy()):
+        policy = load_policy()
+        for bubble in status_messages(account.overview, policy):
             dispatcher.utter_message(text=bubble)
+        if asks_to_pay_off_all(latest_text(tracker)):
+            text = pay_off_all_zh(account.overview, policy)
+            if text:
+                dispatcher.utter_message(text=text)
         return []
 
 
-__all__ = ["ActionCheckLoanStatus", "report_line", "describe_loan", "status_messages"]
+__all__ = [
+    "ActionCheckLoanStatus",
+    "report_line",
+    "describe_loan",
+    "status_messages",
+    "asks_to_pay_off_all",
+    "pay_off_all_zh",
+]

@@ -155,3 +155,10 @@ async def test_an_unreadable_notes_file_only_drops_the_notes(ledger, monkeypatch
     finally:
         monkeypatch.delenv("FAQ_NOTES_FILE")
         clear_faq_notes_cache()
+
+
+async def test_asked_how_much_clearing_everything_early_takes_a_linked_borrower_gets_it(ledger):
+    reply = await notes_after("early_repayment", "我想提前全部还掉 要多少钱", UP_TO_DATE)
+    assert reply.startswith("今天一次全部还清的话：剩余本金")
+    assert await notes_after("early_repayment", "我想提前全部还掉 要多少钱") == ""  # unlinked
+    assert await notes_after("early_repayment", "提前还款有手续费吗", UP_TO_DATE) == ""

@@ -23,11 +23,11 @@ from tests.actions.action_helpers import (
 )
 
 
-async def status_reply(borrower, **kwargs) -> str:
+async def status_reply(borrower, text="我借呗还欠多少", **kwargs) -> str:
     dispatcher = CollectingDispatcher()
     events = await ActionCheckLoanStatus().run(
         dispatcher,
-        make_tracker("我借呗还欠多少", "check_loan_status", borrower=borrower, **kwargs),
+        make_tracker(text, "check_loan_status", borrower=borrower, **kwargs),
         {},
     )
     assert events == []
@@ -54,6 +54,23 @@ async def test_two_months_overdue_borrower_sees_their_penalty_and_the_consequenc
     assert "次级" not in reply and "不良" not in reply
     assert f"一共{fmt_money(loan.overdue_total + loan.next_installment)}元" in reply
     assert "年化18.00%（日利率0.050%）" in reply
+
+
+async def test_asked_to_clear_everything_today_the_known_parts_and_where_the_sum_is(ledger):
+    loan = expected.two_months()
+    reply = await status_reply(TWO_MONTHS, "今天全部还清要多少钱")
+    line = next(x for x in reply.splitlines() if x.startswith("今天一次全部还清的话："))
+    interest = loan.overdue_amount - loan.overdue_principal
+    total = loan.outstanding + interest + loan.penalty
+    assert (
+        f"剩余本金{fmt_money(loan.outstanding)}元，加上逾期的利息{fmt_money(interest)}元和罚息"
+        f"{fmt_money(loan.penalty)}元，合计{fmt_money(total)}元" in line
+    )
+    assert "按天算的利息" in line and "提前还款手续费" in line and "App" in line
+    current = expected.up_to_date()
+    reply = await status_reply(UP_TO_DATE, "我想提前全部还掉 要多少钱")
+    assert f"今天一次全部还清的话：剩余本金{fmt_money(current.outstanding)}元；" in reply
+    assert "一次全部还清" not in await status_reply(UP_TO_DATE, "这个月要还多少")
 
 
 async def test_up_to_date_borrower_sees_the_next_installment(ledger):
