@@ -308,6 +308,13 @@ PHRASINGS = {
     ],
     "jobs": ["你们公司还招客服吗", "想应聘你们公司", "怎么跟你们谈商务合作"],
     "feelings": ["这几天心情很差", "连着一个礼拜失眠了", "工作上的事烦死了", "😭😭😭"],
+    # named anywhere, it wins over every other topic: the borrower may be about to transfer money
+    "impersonation_scam": [
+        "客服说我的借呗要注销 让我转钱到安全账户",
+        "他让我开屏幕共享 说给我降息",
+        "对方要我报验证码 说是花呗客服",
+        "说我学生贷没注销会影响征信 要我转账",
+    ],
     # inside a form ("不知道" for the rate) as much as out of one; a topic named wins
     "unsure": ["不知道", "我也不清楚", "忘了", "还没想好", "不记得了"],
     "chitchat": [
@@ -501,6 +508,7 @@ def test_each_operation_says_where_to_do_it_and_what_the_bot_cannot_do(guide):
             "complaint",
             "contact",
             "unsure",  # not an operation: where to look the figure up
+            "impersonation_scam",  # not an operation: a warning
         }, topic_id
     for topic_id in (
         "open_product",
