@@ -34,7 +34,7 @@ from actions.flows import (
     stop_without_loan_data,
     validate_amount,
 )
-from actions.identity import load_account
+from actions.identity import UNLINKED, load_account
 from actions.loan_facts import DebtPart, debt_parts, open_loans
 from actions.replies import example_note, yuan
 from actions.slot_values import (
@@ -57,8 +57,8 @@ STRATEGIES = (Strategy.avalanche.value, Strategy.snowball.value)
 MAX_BUDGET = Decimal("10000000")
 STOP_HINT = "不想做计划了可以说“算了”。"
 UNLINKED_HINT = (
-    "不绑定也可以先了解方法：说“先还哪笔划算”，我讲讲雪崩法和雪球法；"
-    "说“帮我做个预算”，我帮你拆收支。"
+    "绑定后，我按你每笔借款的真实利率排出先还哪笔、每月各还多少；"
+    "想先拆收支，说“帮我做个预算”。"
 )
 NO_LOANS_ZH = "你名下目前没有未结清的借款，不需要还款计划 🎉 想规划收入的话，可以说“帮我做个预算”。"
 
@@ -152,6 +152,9 @@ class ActionStartPayoffPlan(Action):
             stated = stated_debt_and_monthly(tracker)
             if stated is not None:
                 dispatcher.utter_message(text=what_if_payoff_zh(*stated, load_policy()))
+            elif account.status == UNLINKED:
+                # "先还哪笔划算": how to choose, before how to link (no loop back to the phrase)
+                dispatcher.utter_message(response="utter_faq/debt_strategy")
             return stop_without_loan_data(dispatcher, account, UNLINKED_HINT)
         loans = open_loans(account.overview)
         if not loans:

@@ -163,7 +163,9 @@ async def test_start_for_an_unlinked_user_explains_linking(ledger):
     assert slot_values(await ActionStartPayoffPlan().run(dispatcher, tracker, {})) == {
         "account_status": "unlinked"
     }
-    assert "绑定" in texts(dispatcher) and "先还哪笔划算" in texts(dispatcher)
+    assert "绑定" in texts(dispatcher) and "先还哪笔划算" not in texts(dispatcher)
+    # how to choose first (the FAQ answer on the order), then how to link
+    assert dispatcher.messages[0]["response"] == "utter_faq/debt_strategy"
 
 
 async def test_an_unlinked_user_who_gives_the_debt_and_the_monthly_amount_gets_a_what_if(ledger):
