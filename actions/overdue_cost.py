@@ -98,6 +98,23 @@ def asks_for_more_time(tracker) -> bool:
     return False
 
 
+def counted_from_where_they_are(tracker, value: str) -> Optional[str]:
+    """The total the start action worked out this turn for "再拖一个月" (P91D), when the form's
+    slot mapping brings back the message's own duration (P1M) on activation; else None."""
+    if value != latest_entity(tracker, "duration") or not asks_for_more_time(tracker):
+        return None
+    total, after_start = None, False
+    for event in tracker.events or []:
+        kind = event.get("event")
+        if kind == "user":
+            total, after_start = None, False
+        elif kind == "action":
+            after_start = event.get("name") == "action_start_overdue_cost"
+        elif kind == "slot" and after_start and event.get("name") == "overdue_duration":
+            total, after_start = event.get("value"), False  # the start action's own value
+    return total if total and total != value else None
+
+
 def pick_loan(overview: LoanOverview, product: Optional[str]) -> Optional[LoanSummary]:
     """The loan a what-if is most likely about: the named product, else the most overdue,
     else the only one."""
@@ -226,6 +243,9 @@ class ValidateOverdueCostForm(FormValidationAction):
             dispatcher.utter_message(text="这里最多估算10年以内的逾期。")
         else:
             text = str(value).strip()
+            counted = counted_from_where_they_are(tracker, text)
+            if counted is not None:
+                return {"overdue_duration": counted}
             return {"overdue_duration": text if text.startswith("P") else f"P{days}D"}
         return {"overdue_duration": None}
 
@@ -276,10 +296,18 @@ class ActionAskOverdueDuration(Action):
 
     async def run(self, dispatcher, tracker, domain) -> List[EventType]:
         amount = as_amount(tracker.get_slot("overdue_amount"))
-        if tracker.get_slot(LOAN_SLOT) and amount is not None:
-            dispatcher.utter_message(
-                text=f"就按你下一期应还的{yuan(amount)}来算：假如晚还，晚多久？比如“10天”或“两个月”。"
-            )
+        loan_id = tracker.get_slot(LOAN_SLOT)
+        subject = None
+        if loan_id and amount is not None:
+            # the loan's instalment, or an amount the user said (only the rate is the loan's)
+            account = await load_account(tracker)
+            loan = account.overview.loan(loan_id) if account.has_loan_data else None
+            own = loan is not None and amount == loan.next_due_amount
+            subject = f"就按你下一期应还的{yuan(amount)}来算" if own else f"按{yuan(amount)}来算"
+        elif amount is not None:
+            subject = f"按{yuan(amount)}来算"
+        if subject:
+            dispatcher.utter_message(text=f"{subject}：假如晚还，晚多久？比如“10天”或“两个月”。")
         else:
             dispatcher.utter_message(text="逾期多长时间（或者想估算多久）？比如“10天”或“两个月”。")
         return []

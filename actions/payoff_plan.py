@@ -57,8 +57,7 @@ STRATEGIES = (Strategy.avalanche.value, Strategy.snowball.value)
 MAX_BUDGET = Decimal("10000000")
 STOP_HINT = "不想做计划了可以说“算了”。"
 UNLINKED_HINT = (
-    "绑定后，我按你每笔借款的真实利率排出先还哪笔、每月各还多少；"
-    "想先拆收支，说“帮我做个预算”。"
+    "绑定后，我按你每笔借款的真实利率排出先还哪笔、每月各还多少；想先拆收支，说“帮我做个预算”。"
 )
 NO_LOANS_ZH = "你名下目前没有未结清的借款，不需要还款计划 🎉 想规划收入的话，可以说“帮我做个预算”。"
 

@@ -80,6 +80,8 @@ _REASON_WORDS = re.compile(
     r"失业|裁员|被辞|没工作|找工作|生病|住院|手术|病了|受伤|降薪|减薪|工资没发|欠薪|拖欠工资|"
     r"收入|生意|亏|倒闭|疫情|家里|孩子|老人|父母|离婚|意外|车祸|被骗"
 )
+#: a go-ahead, not a reason ("好 继续吧" after a question in the middle of the form)
+_GO_ON = re.compile(r"(?:好|的|吧|嗯|行|可以|继续|接着|来|啊|呀|哦|噢|ok|那|说)+")
 _NOTHING = re.compile(r"没有|一分都?没|拿不出|还不起|一分钱也|零|^\s*0\s*$")
 #: intents that are never the answer to "what happened?" (the rules handle them)
 NOT_REASONS = {
@@ -227,6 +229,7 @@ class ValidateReliefForm(FormValidationAction):
         meaningful = re.sub(r"[\W_]+", "", text)
         if (
             len(meaningful) < 2
+            or _GO_ON.fullmatch(meaningful.lower())
             or as_amount(meaningful) is not None
             and not _REASON_WORDS.search(text)
         ):

@@ -20,6 +20,7 @@ Dates: "today" is the ledger's day (or the ``as_of`` of the debug shell).
 from __future__ import annotations
 
 import logging
+import re
 from datetime import date, timedelta
 from typing import Any, Dict, List, Optional, Text, Tuple
 
@@ -45,6 +46,7 @@ from actions.slot_values import (
     as_days,
     extracted_words,
     latest_entity,
+    latest_text,
     latest_user_event,
     negative_answer,
 )
@@ -114,9 +116,15 @@ class ActionStartRepaymentReminder(Action):
         values = {PRODUCT_SLOT: product, DAYS_SLOT: latest_entity(tracker, "duration")}
         if values[DAYS_SLOT] is None:  # the form will ask: first what is set now
             listed = await current_reminders_zh(account)
+            if listed is None and _ASKS_WHAT_IS_SET.search(latest_text(tracker)):
+                listed = "你现在还没有设还款提醒。"
             if listed:
                 dispatcher.utter_message(text=listed)
         return [account_status_event(account)] + slot_events(values, tracker)
+
+
+#: "我设了哪些提醒", "现在的提醒是提前几天": what is set, asked
+_ASKS_WHAT_IS_SET = re.compile(r"哪些提醒|设了|设的|什么提醒|有没有设|提醒是提前|现在的提醒")
 
 
 async def current_reminders_zh(account: Account) -> Optional[str]:

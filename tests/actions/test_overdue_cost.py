@@ -8,6 +8,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.overdue_cost import (
+    ActionAskOverdueDuration,
     ActionCalculateOverdueCost,
     ActionStartOverdueCost,
     ValidateOverdueCostForm,
@@ -214,6 +215,57 @@ async def test_more_time_is_counted_from_where_the_borrower_already_is(ledger):
         make_tracker("拖一个月会怎样", "calculate_overdue_cost", entities=more, borrower=TWO_MONTHS)
     )
     assert plain["overdue_duration"] == "P1M"
+
+
+async def test_the_form_keeps_the_total_when_its_mapping_brings_back_the_message_duration(domain):
+    """On activation the form maps "一个月" from the message again (P1M); the 91 days the start
+    action counted stand (the second review saw 30 days on the live bot)."""
+    tracker = make_tracker(
+        "要是再拖一个月呢",
+        "calculate_overdue_cost",
+        entities=[entity("duration", "P1M", text="一个月")],
+        active_loop=FORM,
+    )
+    tracker.events += [
+        {"event": "action", "name": "action_start_overdue_cost"},
+        {"event": "slot", "name": "overdue_duration", "value": "P91D"},
+        {"event": "slot", "name": "overdue_duration", "value": "P1M"},
+    ]
+    tracker.slots["overdue_duration"] = "P1M"
+    events = await ValidateOverdueCostForm().run(CollectingDispatcher(), tracker, domain)
+    assert slot_values(events)["overdue_duration"] == "P91D"
+    # without 再 the message's own duration is the answer
+    plain = make_tracker(
+        "拖一个月呢",
+        "calculate_overdue_cost",
+        entities=[entity("duration", "P1M", text="一个月")],
+        active_loop=FORM,
+    )
+    plain.events += [
+        {"event": "action", "name": "action_start_overdue_cost"},
+        {"event": "slot", "name": "overdue_duration", "value": "P1M"},
+    ]
+    plain.slots["overdue_duration"] = "P1M"
+    events = await ValidateOverdueCostForm().run(CollectingDispatcher(), plain, domain)
+    assert slot_values(events)["overdue_duration"] == "P1M"
+
+
+async def test_the_duration_question_names_the_amount_as_it_came(ledger):
+    """Only the loan's own instalment is called 下一期应还的: 一万块逾期罚息多少 from a borrower
+    whose instalment is 899.75 is about 10,000 (the loan gave the rate only)."""
+
+    async def ask(amount, loan_id):
+        dispatcher = CollectingDispatcher()
+        slots = {"overdue_amount": amount, "overdue_loan_id": loan_id}
+        tracker = make_tracker("", "calculate_overdue_cost", borrower=UP_TO_DATE, slots=slots)
+        await ActionAskOverdueDuration().run(dispatcher, tracker, {})
+        return texts(dispatcher)
+
+    own = await ask("899.75", "demo-up-to-date-jiebei")
+    assert own.startswith("就按你下一期应还的899.75元来算：假如晚还，晚多久？")
+    assert (await ask("10000", "demo-up-to-date-jiebei")).startswith("按10,000.00元来算：")
+    assert (await ask("3000", None)).startswith("按3,000.00元来算：")
+    assert (await ask(None, None)).startswith("逾期多长时间")
 
 
 async def test_a_new_request_does_not_reuse_old_numbers(ledger_down):

@@ -130,6 +130,7 @@ async def validate(domain, text, requested, intent="inform", entities=(), slots=
         ("公司裁员了，还在找工作", "inform", "公司裁员了，还在找工作", ""),
         ("家里老人住院", "request_repayment_relief", "家里老人住院", ""),
         ("嗯", "inform", None, "原因说一两句话就行"),
+        ("好 继续吧", "affirm", None, "原因说一两句话就行"),  # a go-ahead after a detour
         ("5000", "inform", None, "原因说一两句话就行"),
     ],
 )

@@ -353,6 +353,10 @@ async def test_start(ledger):
 
 async def test_asking_what_is_set_lists_the_reminders_before_the_question(ledger):
     """ "我设了哪些提醒": the reminders still to come, then the form asks as for a new one."""
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("我设了哪些提醒", "set_repayment_reminder", borrower=UP_TO_DATE)
+    await ActionStartRepaymentReminder().run(dispatcher, tracker, {})
+    assert texts(dispatcher) == "你现在还没有设还款提醒。"
     await set_reminder(MULTI_DEBT, "1")
     dispatcher = CollectingDispatcher()
     tracker = make_tracker("我设了哪些提醒", "set_repayment_reminder", borrower=MULTI_DEBT)
