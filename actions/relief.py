@@ -376,6 +376,24 @@ class ActionSubmitReliefRequest(Action):
         ]
 
 
+class ActionCorrectReliefRequest(Action):
+    """A new amount given at the confirmation ("等下 说错了 是1500"): it replaces what the user
+    can afford each month, and the summary is shown again (the next action) to confirm."""
+
+    def name(self) -> Text:
+        return "action_correct_relief_request"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        amount = as_amount(latest_entity(tracker, "amount"))
+        if amount is None or amount < 0 or amount > MAX_AFFORDABLE:
+            dispatcher.utter_message(text="这个金额我没认出来，先按原来的给你看一下：")
+            return []
+        dispatcher.utter_message(text=f"好的，每月能还的改成{yuan(amount)}。")
+        return [SlotSet("relief_affordable", plain_str(amount))]
+
+
 class ActionDeclineReliefRequest(Action):
     def name(self) -> Text:
         return "action_decline_relief_request"
@@ -394,6 +412,7 @@ class ActionDeclineReliefRequest(Action):
 
 
 __all__ = [
+    "ActionCorrectReliefRequest",
     "ActionStartRepaymentRelief",
     "ValidateReliefForm",
     "ActionAskReliefReason",

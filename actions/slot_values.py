@@ -39,20 +39,31 @@ def latest_intent(tracker) -> str:
     return ((tracker.latest_message or {}).get("intent") or {}).get("name") or ""
 
 
-def latest_entities(tracker, entity: str) -> List[str]:
-    """Values of ``entity`` in the latest user message, in message order."""
+def _latest_items(tracker, entity: str) -> List[Dict[str, Any]]:
     found = [
         item
         for item in (tracker.latest_message or {}).get("entities", []) or []
         if item.get("entity") == entity and item.get("value") is not None
     ]
     found.sort(key=lambda item: item.get("start") if isinstance(item.get("start"), int) else 0)
-    return [str(item["value"]) for item in found]
+    return found
+
+
+def latest_entities(tracker, entity: str) -> List[str]:
+    """Values of ``entity`` in the latest user message, in message order."""
+    return [str(item["value"]) for item in _latest_items(tracker, entity)]
 
 
 def latest_entity(tracker, entity: str) -> Optional[str]:
-    values = latest_entities(tracker, entity)
-    return values[0] if values else None
+    """The value of ``entity`` in the latest message: the first one, except in a correction
+    that names the wrong value first ("不是一万 是五千", "不是两个月 是20天"): the last one."""
+    found = _latest_items(tracker, entity)
+    if not found:
+        return None
+    start = found[0].get("start")
+    if len(found) > 1 and isinstance(start, int) and latest_text(tracker)[:start].endswith("不是"):
+        return str(found[-1]["value"])
+    return str(found[0]["value"])
 
 
 def answered_in_words(tracker, slot: str, also: Iterable[str] = ()) -> Optional[str]:

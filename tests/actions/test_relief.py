@@ -308,3 +308,25 @@ async def test_decline_resets_the_request(ledger_down):
         "relief_key": None,
     }
     assert "没有提交" in texts(dispatcher)
+
+
+async def test_a_corrected_amount_at_the_confirmation_replaces_the_old_one():
+    from actions.relief import ActionCorrectReliefRequest
+
+    async def correct(text, entities):
+        dispatcher = CollectingDispatcher()
+        tracker = make_tracker(
+            text, "inform", entities=entities, slots={"relief_affordable": "1000"}
+        )
+        events = await ActionCorrectReliefRequest().run(dispatcher, tracker, {})
+        return slot_values(events), texts(dispatcher)
+
+    slots, said = await correct("等下 说错了 是1500", [entity("amount", "1500", text="1500")])
+    assert slots == {"relief_affordable": "1500"} and "改成1,500.00元" in said
+    slots, said = await correct(
+        "不是1000 是800",
+        [entity("amount", "1000", text="1000"), entity("amount", "800", text="800")],
+    )
+    assert slots == {"relief_affordable": "800"}
+    slots, said = await correct("说错了", [])
+    assert slots == {} and "没认出来" in said
