@@ -21,7 +21,7 @@ from collections.abc import Mapping
 from dataclasses import dataclass
 from typing import Any
 
-from bot.policy.loader import PolicyError, read_yaml_file, resolve_data_file
+from bot.policy.loader import PolicyError, mapping_entries, read_yaml_file, resolve_data_file
 from bot.policy.service_guide import Keyword, normaliser, split_clauses
 
 ENV_VAR = "FAQ_NOTES_FILE"
@@ -99,17 +99,10 @@ def parse_faq_notes(data: Any, source_name: str = "<FAQ notes>") -> FaqNotes:
     max_notes = data.get("max_notes", 2)
     if isinstance(max_notes, bool) or not isinstance(max_notes, int) or not 1 <= max_notes <= 5:
         raise fail(f"max_notes must be a whole number from 1 to 5 (got {max_notes!r})")
-    entries = data.get("notes")
-    if not isinstance(entries, list) or not entries:
-        raise fail("notes must be a non-empty list")
     notes, seen = [], set()
-    for index, entry in enumerate(entries):
-        label = f"notes[{index}]"
-        if not isinstance(entry, Mapping):
-            raise fail(f"{label} must be a mapping with id, keywords and answer")
-        unknown = sorted(str(key) for key in entry if key not in _NOTE_KEYS)
-        if unknown:
-            raise fail(f"{label}: unknown key(s) {', '.join(unknown)}")
+    for label, entry in mapping_entries(
+        data.get("notes"), "notes", _NOTE_KEYS, "id, keywords and answer", fail
+    ):
         note_id = entry.get("id")
         if not isinstance(note_id, str) or not note_id.strip() or note_id in seen:
             raise fail(f"{label}: id must be a non-empty text, unique in the file")

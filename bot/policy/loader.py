@@ -49,6 +49,22 @@ def resolve_data_file(path: str | os.PathLike[str] | None, env_var: str, package
     return str(Path(path).expanduser().resolve())
 
 
+def mapping_entries(entries: Any, key: str, allowed: tuple[str, ...], shape: str, fail):
+    """``(label, entry)`` for each entry of ``entries``, a non-empty list of mappings with only
+    ``allowed`` keys (the list is the file's ``key``; ``shape`` says what an entry holds); the
+    error of ``fail`` otherwise."""
+    if not isinstance(entries, list) or not entries:
+        raise fail(f"{key} must be a non-empty list")
+    for index, entry in enumerate(entries):
+        label = f"{key}[{index}]"
+        if not isinstance(entry, Mapping):
+            raise fail(f"{label} must be a mapping with {shape}")
+        unknown = sorted(str(name) for name in entry if name not in allowed)
+        if unknown:
+            raise fail(f"{label} has unknown key(s) {', '.join(unknown)}")
+        yield label, entry
+
+
 def read_yaml_file(resolved: str, what: str, error: type[Exception]) -> Any:
     """The parsed YAML of ``resolved``; ``error`` naming ``what`` and the file when it cannot be
     read or is not YAML."""

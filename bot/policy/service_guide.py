@@ -40,7 +40,7 @@ from types import MappingProxyType
 from typing import Any, Mapping, Optional
 
 from bot.nlu.textnorm import normalize_text
-from bot.policy.loader import PolicyError, read_yaml_file, resolve_data_file
+from bot.policy.loader import PolicyError, mapping_entries, read_yaml_file, resolve_data_file
 
 ENV_VAR = "SERVICE_GUIDE_FILE"
 PACKAGED_FILE = "service_guide.yml"
@@ -290,18 +290,11 @@ def parse_service_guide(data: Any, source_name: str = "<service guide>") -> Serv
             raise fail(f"{label} has an unmatched {{ or }}")
         return result, tuple(dict.fromkeys(used))
 
-    topics_data = data["topics"]
-    if not isinstance(topics_data, list) or not topics_data:
-        raise fail("topics must be a non-empty list")
     topics: list[ServiceTopic] = []
     seen: set[str] = set()
-    for index, entry in enumerate(topics_data):
-        label = f"topics[{index}]"
-        if not isinstance(entry, Mapping):
-            raise fail(f"{label} must be a mapping with id, name, keywords and answer or faq")
-        extra = sorted(str(k) for k in entry if k not in _TOPIC_KEYS)
-        if extra:
-            raise fail(f"{label} has unknown key(s) {', '.join(extra)}")
+    for label, entry in mapping_entries(
+        data["topics"], "topics", _TOPIC_KEYS, "id, name, keywords and answer or faq", fail
+    ):
         topic_id = entry.get("id")
         if (
             not isinstance(topic_id, str)
