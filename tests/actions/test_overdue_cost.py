@@ -157,35 +157,28 @@ async def test_a_follow_up_naming_another_of_the_borrowers_loans_uses_that_loan(
         "overdue_daily_rate": plain_str(huabei.daily_rate),
         "overdue_loan_id": "demo-multi-debt-huabei",
     }
-    tracker = make_tracker(
-        "信用卡晚一个礼拜呢",
-        "inform",
-        entities=[
-            entity("loan_product", "信用卡", text="信用卡"),
-            entity("duration", "P7D", text="一个礼拜"),
-        ],
-        slots=previous,
-        previous_action="action_calculate_overdue_cost",
-        borrower=MULTI_DEBT,
-    )
-    slots, _ = await start(tracker)
+
+    async def follow_up(text, product, days, surface, slots=previous):
+        entities = [entity("loan_product", product, text=product)]
+        entities.append(entity("duration", days, text=surface))
+        tracker = make_tracker(
+            text,
+            "inform",
+            entities=entities,
+            slots=slots,
+            previous_action="action_calculate_overdue_cost",
+            borrower=MULTI_DEBT,
+        )
+        return (await start(tracker))[0]
+
+    slots = await follow_up("信用卡晚一个礼拜呢", "信用卡", "P7D", "一个礼拜")
     assert slots["overdue_loan_id"] == "demo-multi-debt-credit-card"
     assert D(slots["overdue_amount"]) == card.next_installment
     assert D(slots["overdue_daily_rate"]) == card.daily_rate
     assert slots["overdue_duration"] == "P7D"
     # the same product named again keeps the numbers of the previous answer
-    tracker = make_tracker(
-        "花呗晚20天呢",
-        "inform",
-        entities=[
-            entity("loan_product", "花呗", text="花呗"),
-            entity("duration", "P20D", text="20天"),
-        ],
-        slots={**previous, "overdue_amount": "5000"},
-        previous_action="action_calculate_overdue_cost",
-        borrower=MULTI_DEBT,
-    )
-    slots, _ = await start(tracker)
+    own = {**previous, "overdue_amount": "5000"}
+    slots = await follow_up("花呗晚20天呢", "花呗", "P20D", "20天", own)
     assert slots["overdue_amount"] == "5000" and slots["overdue_duration"] == "P20D"
     assert slots["overdue_loan_id"] == "demo-multi-debt-huabei"
 
@@ -220,34 +213,24 @@ async def test_more_time_is_counted_from_where_the_borrower_already_is(ledger):
 async def test_the_form_keeps_the_total_when_its_mapping_brings_back_the_message_duration(domain):
     """On activation the form maps "一个月" from the message again (P1M); the 91 days the start
     action counted stand (the second review saw 30 days on the live bot)."""
-    tracker = make_tracker(
-        "要是再拖一个月呢",
-        "calculate_overdue_cost",
-        entities=[entity("duration", "P1M", text="一个月")],
-        active_loop=FORM,
-    )
-    tracker.events += [
-        {"event": "action", "name": "action_start_overdue_cost"},
-        {"event": "slot", "name": "overdue_duration", "value": "P91D"},
-        {"event": "slot", "name": "overdue_duration", "value": "P1M"},
-    ]
-    tracker.slots["overdue_duration"] = "P1M"
-    events = await ValidateOverdueCostForm().run(CollectingDispatcher(), tracker, domain)
-    assert slot_values(events)["overdue_duration"] == "P91D"
+
+    async def activated(text, *durations):
+        tracker = make_tracker(
+            text,
+            "calculate_overdue_cost",
+            entities=[entity("duration", "P1M", text="一个月")],
+            active_loop=FORM,
+        )
+        tracker.events.append({"event": "action", "name": "action_start_overdue_cost"})
+        for value in durations:  # the start action's value, then the form's mapping
+            tracker.events.append({"event": "slot", "name": "overdue_duration", "value": value})
+        tracker.slots["overdue_duration"] = durations[-1]
+        events = await ValidateOverdueCostForm().run(CollectingDispatcher(), tracker, domain)
+        return slot_values(events)["overdue_duration"]
+
+    assert await activated("要是再拖一个月呢", "P91D", "P1M") == "P91D"
     # without 再 the message's own duration is the answer
-    plain = make_tracker(
-        "拖一个月呢",
-        "calculate_overdue_cost",
-        entities=[entity("duration", "P1M", text="一个月")],
-        active_loop=FORM,
-    )
-    plain.events += [
-        {"event": "action", "name": "action_start_overdue_cost"},
-        {"event": "slot", "name": "overdue_duration", "value": "P1M"},
-    ]
-    plain.slots["overdue_duration"] = "P1M"
-    events = await ValidateOverdueCostForm().run(CollectingDispatcher(), plain, domain)
-    assert slot_values(events)["overdue_duration"] == "P1M"
+    assert await activated("拖一个月呢", "P1M") == "P1M"
 
 
 async def test_the_duration_question_names_the_amount_as_it_came(ledger):

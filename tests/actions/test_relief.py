@@ -146,43 +146,33 @@ async def test_an_faq_or_distress_is_never_taken_as_the_reason(domain):
         assert slots == {} and said == ""
 
 
+def reason_turn(text: str, product: str):
+    """A multi-debt borrower's answer to the reason question that names ``product``."""
+    return make_tracker(
+        text,
+        "inform",
+        entities=[entity("loan_product", product, text=product)],
+        requested_slot="relief_reason",
+        active_loop="relief_form",
+        borrower=MULTI_DEBT,
+    )
+
+
 async def test_naming_one_loan_while_the_reason_is_asked_picks_that_loan(domain, ledger):
     """Several loans, none overdue: "借呗那笔" says which loan, and is not the reason."""
     dispatcher = CollectingDispatcher()
-    tracker = make_tracker(
-        "借呗那笔",
-        "inform",
-        entities=[entity("loan_product", "借呗", text="借呗")],
-        requested_slot="relief_reason",
-        active_loop="relief_form",
-        borrower=MULTI_DEBT,
-    )
-    events = await ValidateReliefForm().run(dispatcher, tracker, domain)
+    events = await ValidateReliefForm().run(dispatcher, reason_turn("借呗那笔", "借呗"), domain)
     assert slot_values(events) == {"relief_loan_id": "demo-multi-debt-jiebei"}
     assert "只申请借呗这一笔" in texts(dispatcher)
     # with a reason in the same message, both
-    tracker = make_tracker(
-        "借呗那笔 公司裁员了",
-        "inform",
-        entities=[entity("loan_product", "借呗", text="借呗")],
-        requested_slot="relief_reason",
-        active_loop="relief_form",
-        borrower=MULTI_DEBT,
-    )
+    tracker = reason_turn("借呗那笔 公司裁员了", "借呗")
     events = await ValidateReliefForm().run(CollectingDispatcher(), tracker, domain)
     assert slot_values(events) == {
         "relief_loan_id": "demo-multi-debt-jiebei",
         "relief_reason": "借呗那笔 公司裁员了",
     }
     # a product the borrower has no loan of changes nothing
-    tracker = make_tracker(
-        "白条那笔",
-        "inform",
-        entities=[entity("loan_product", "白条", text="白条")],
-        requested_slot="relief_reason",
-        active_loop="relief_form",
-        borrower=MULTI_DEBT,
-    )
+    tracker = reason_turn("白条那笔", "白条")
     assert await ValidateReliefForm().run(CollectingDispatcher(), tracker, domain) == []
 
 

@@ -353,27 +353,21 @@ async def test_start(ledger):
 
 async def test_asking_what_is_set_lists_the_reminders_before_the_question(ledger):
     """ "我设了哪些提醒": the reminders still to come, then the form asks as for a new one."""
-    dispatcher = CollectingDispatcher()
-    tracker = make_tracker("我设了哪些提醒", "set_repayment_reminder", borrower=UP_TO_DATE)
-    await ActionStartRepaymentReminder().run(dispatcher, tracker, {})
-    assert texts(dispatcher) == "你现在还没有设还款提醒。"
+
+    async def started(text, borrower, *entities):
+        dispatcher = CollectingDispatcher()
+        tracker = make_tracker(text, "set_repayment_reminder", borrower=borrower, entities=entities)
+        await ActionStartRepaymentReminder().run(dispatcher, tracker, {})
+        return texts(dispatcher)
+
+    assert await started("我设了哪些提醒", UP_TO_DATE) == "你现在还没有设还款提醒。"
     await set_reminder(MULTI_DEBT, "1")
-    dispatcher = CollectingDispatcher()
-    tracker = make_tracker("我设了哪些提醒", "set_repayment_reminder", borrower=MULTI_DEBT)
-    await ActionStartRepaymentReminder().run(dispatcher, tracker, {})
-    listed = texts(dispatcher)
+    listed = await started("我设了哪些提醒", MULTI_DEBT)
     assert listed.startswith("你现在设的还款提醒：")
     assert listed.count("提前1天") == 3 and "不用改就说“算了”" in listed
     # with the days in the message nothing is listed: the reminder is set at once
-    dispatcher = CollectingDispatcher()
-    tracker = make_tracker(
-        "改成提前5天",
-        "set_repayment_reminder",
-        borrower=MULTI_DEBT,
-        entities=[entity("duration", "P5D", text="5天")],
-    )
-    await ActionStartRepaymentReminder().run(dispatcher, tracker, {})
-    assert texts(dispatcher) == ""
+    five = entity("duration", "P5D", text="5天")
+    assert await started("改成提前5天", MULTI_DEBT, five) == ""
 
 
 @pytest.mark.parametrize(

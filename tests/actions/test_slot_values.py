@@ -68,33 +68,19 @@ def test_extracted_words_answers_only_the_question_asked():
     assert extracted_words(blank, "payoff_budget") == {}
 
 
-def test_a_correction_that_names_the_wrong_value_first_gives_the_right_one():
+@pytest.mark.parametrize(
+    "text, first, second, expected",
+    [
+        ("不是一万 是五千", ("10000", "一万"), ("5000", "五千"), "5000"),
+        ("不是3000 每月只能还2000", ("3000", "3000"), ("2000", "2000"), "2000"),
+        ("借了一万 每月还五千", ("10000", "一万"), ("5000", "五千"), "10000"),  # as before
+    ],
+)
+def test_a_correction_that_names_the_wrong_value_first_gives_the_right_one(
+    text, first, second, expected
+):
     from actions.slot_values import latest_entity
-    from tests.actions.action_helpers import entity, make_tracker
+    from tests.actions.action_helpers import entity
 
-    def first(text, *items):
-        return latest_entity(make_tracker(text, "inform", entities=list(items)), items[0]["entity"])
-
-    assert (
-        first(
-            "不是一万 是五千", entity("amount", "10000", "一万"), entity("amount", "5000", "五千")
-        )
-        == "5000"
-    )
-    assert (
-        first(
-            "不是3000 每月只能还2000",
-            entity("amount", "3000", "3000"),
-            entity("amount", "2000", "2000"),
-        )
-        == "2000"
-    )
-    # otherwise the first, as before
-    assert (
-        first(
-            "借了一万 每月还五千",
-            entity("amount", "10000", "一万"),
-            entity("amount", "5000", "五千"),
-        )
-        == "10000"
-    )
+    items = [entity("amount", value, surface) for value, surface in (first, second)]
+    assert latest_entity(make_tracker(text, "inform", entities=items), "amount") == expected
