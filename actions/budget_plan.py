@@ -24,7 +24,13 @@ from actions.flows import prepared_values, skip_empty, slot_events, slot_extract
 from actions.identity import load_account
 from actions.loan_facts import debt_parts
 from actions.replies import yuan
-from actions.slot_values import ANSWER_INTENTS, as_amount, latest_intent, latest_text
+from actions.slot_values import (
+    ANSWER_INTENTS,
+    amounts_in_message,
+    as_amount,
+    latest_intent,
+    latest_text,
+)
 from bot.finance.budget import BudgetPlan, budget_plan
 from bot.finance.errors import FinanceError
 from bot.finance.money import money_str, plain_str
@@ -41,22 +47,6 @@ _EXPENSE_WORDS = re.compile(
     r"；;]{0,4}$"
 )
 _NOTHING = re.compile(r"^\s*(没有|没|无|不用|零|0|一分没有|基本没有)\s*[。.!！]?\s*$")
-
-
-def amounts_in_message(tracker) -> List[Tuple[Decimal, str]]:
-    """``(amount, words before it)`` for each amount entity of the latest message."""
-    text = latest_text(tracker)
-    found = []
-    for item in (tracker.latest_message or {}).get("entities", []) or []:
-        if item.get("entity") != "amount":
-            continue
-        amount = as_amount(item.get("value"))
-        if amount is None:
-            continue
-        start = item.get("start") if isinstance(item.get("start"), int) else 0
-        found.append((start, amount, text[max(0, start - 8) : start]))
-    found.sort(key=lambda row: row[0])
-    return [(amount, before) for _start, amount, before in found]
 
 
 def split_amounts(

@@ -38,6 +38,7 @@ from actions.identity import UNLINKED, load_account
 from actions.loan_facts import DebtPart, debt_parts, open_loans
 from actions.replies import example_note, yuan
 from actions.slot_values import (
+    amounts_in_message,
     as_amount,
     extracted_words,
     latest_entity,
@@ -101,15 +102,10 @@ _MONTHLY_BEFORE = re.compile(
 def stated_debt_and_monthly(tracker) -> Optional[Tuple[Decimal, Decimal]]:
     """``(debt, monthly)`` when the latest message gives exactly one amount owed and one amount
     paid each month, the monthly one smaller ("我欠两万 每月能还3000")."""
-    text = (tracker.latest_message or {}).get("text") or ""
     monthly, owed = [], []
-    for item in (tracker.latest_message or {}).get("entities") or []:
-        start = item.get("start")
-        amount = as_amount(item.get("value")) if item.get("entity") == "amount" else None
-        if amount is None or amount <= 0 or not isinstance(start, int):
-            continue
-        before = text[max(0, start - 8) : start]
-        (monthly if _MONTHLY_BEFORE.search(before) else owed).append(amount)
+    for amount, before in amounts_in_message(tracker):
+        if amount > 0:
+            (monthly if _MONTHLY_BEFORE.search(before) else owed).append(amount)
     if len(monthly) == 1 and len(owed) == 1 and monthly[0] < owed[0]:
         return owed[0], monthly[0]
     return None

@@ -66,6 +66,22 @@ def latest_entity(tracker, entity: str) -> Optional[str]:
     return str(found[0]["value"])
 
 
+def amounts_in_message(tracker) -> List[Tuple[Decimal, str]]:
+    """``(amount, words before it)`` for each amount entity of the latest message."""
+    text = latest_text(tracker)
+    found = []
+    for item in (tracker.latest_message or {}).get("entities", []) or []:
+        if item.get("entity") != "amount":
+            continue
+        amount = as_amount(item.get("value"))
+        if amount is None:
+            continue
+        start = item.get("start") if isinstance(item.get("start"), int) else 0
+        found.append((start, amount, text[max(0, start - 8) : start]))
+    found.sort(key=lambda row: row[0])
+    return [(amount, before) for _start, amount, before in found]
+
+
 def answered_in_words(tracker, slot: str, also: Iterable[str] = ()) -> Optional[str]:
     """The latest text, if it answers the form's question for ``slot``: the form asked for
     ``slot`` and the intent is an answer (:data:`ANSWER_INTENTS` or one of ``also``)."""
@@ -189,6 +205,7 @@ def latest_user_event(tracker) -> Optional[Dict[str, Any]]:
 
 __all__ = [
     "ANSWER_INTENTS",
+    "amounts_in_message",
     "BARE_RATE_ANNUAL_FROM",
     "latest_text",
     "latest_intent",
