@@ -1,7 +1,8 @@
 """``action_check_loan_status``: the user's own loans, figures to the fen, and what comes next.
 
-Per loan: what is left, the rate (annualised first), the next installment, and for an overdue
-loan the overdue days, the overdue amount, the penalty so far and how much it grows per day.
+Asked for one figure ("罚息现在多少了", "还有几期"), the answer to that (actions/status_focus.py).
+Otherwise, per loan: what is left, the rate (annualised first), the next installment, and for an
+overdue loan the overdue days, the overdue amount, the penalty so far and how much it grows per day.
 Then one line on what happens next by the policy timeline; asked what clearing everything today
 takes ("今天全部还清要多少钱"), the parts of it the ledger knows to the fen and where the exact sum
 is shown. An unlinked user is told how to link
@@ -29,7 +30,8 @@ from actions.loan_facts import (
     penalty_per_day,
 )
 from actions.replies import date_zh, rate_text, relative_day_zh, yuan
-from actions.slot_values import latest_text
+from actions.slot_values import latest_entity, latest_text
+from actions.status_focus import focus_of, focused_messages
 from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH
 from bot.loans.client import LoanOverview, LoanSummary
 from bot.policy import LenderPolicy, load_policy
@@ -207,9 +209,18 @@ class ActionCheckLoanStatus(Action):
             explain_no_loan_data(dispatcher, account)
             return []
         policy = load_policy()
+        text = latest_text(tracker)
+        focus = None if asks_to_pay_off_all(text) else focus_of(text)
+        if focus is not None:
+            product = latest_entity(tracker, "loan_product")
+            bubbles = focused_messages(account.overview, focus, product, policy)
+            if bubbles:
+                for bubble in bubbles:
+                    dispatcher.utter_message(text=bubble)
+                return []
         for bubble in status_messages(account.overview, policy):
             dispatcher.utter_message(text=bubble)
-        if asks_to_pay_off_all(latest_text(tracker)):
+        if asks_to_pay_off_all(text):
             text = pay_off_all_zh(account.overview, policy)
             if text:
                 dispatcher.utter_message(text=text)

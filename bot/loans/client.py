@@ -82,6 +82,14 @@ def _opt_date(value: Optional[str]) -> Optional[date]:
     return date.fromisoformat(value) if value else None
 
 
+def _opt_money(value: Any) -> Optional[Decimal]:
+    return None if value is None else _money(value)
+
+
+def _opt_int(value: Any) -> Optional[int]:
+    return None if value is None else int(value)
+
+
 @dataclass(frozen=True)
 class LoanSummary:
     loan_id: str
@@ -107,6 +115,12 @@ class LoanSummary:
     start_date: Optional[date] = None
     due_day: Optional[int] = None
     rate_basis: str = "annual"
+    # where the schedule stands (None from a ledger that does not send them)
+    periods_left: Optional[int] = None
+    periods_overdue: Optional[int] = None
+    last_due_date: Optional[date] = None
+    interest_left: Optional[Decimal] = None
+    interest_paid: Optional[Decimal] = None
 
     @classmethod
     def from_json(cls, data: dict) -> "LoanSummary":
@@ -134,6 +148,11 @@ class LoanSummary:
             start_date=_opt_date(data.get("start_date")),
             due_day=data.get("due_day"),
             rate_basis=data.get("rate_basis", "annual"),
+            periods_left=_opt_int(data.get("periods_left")),
+            periods_overdue=_opt_int(data.get("periods_overdue")),
+            last_due_date=_opt_date(data.get("last_due_date")),
+            interest_left=_opt_money(data.get("interest_left")),
+            interest_paid=_opt_money(data.get("interest_paid")),
         )
 
 

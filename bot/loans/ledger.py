@@ -163,6 +163,31 @@ class LoanStatus:
     def settled(self) -> bool:
         return all(i.owed == 0 for i in self.installments)
 
+    @property
+    def periods_left(self) -> int:
+        """Installments not yet paid in full (overdue ones included)."""
+        return sum(1 for i in self.installments if i.unpaid > 0)
+
+    @property
+    def periods_overdue(self) -> int:
+        """Installments past their due date and not paid in full."""
+        return sum(1 for i in self.installments if i.unpaid > 0 and i.due_date < self.as_of)
+
+    @property
+    def last_due_date(self) -> Optional[date]:
+        """The due date of the last installment: when the loan ends if paid as scheduled."""
+        return max((i.due_date for i in self.installments), default=None)
+
+    @property
+    def interest_left(self) -> Decimal:
+        """Scheduled interest not yet paid, overdue and future periods (no penalty): what the
+        loan still costs if every remaining installment is paid on its due date."""
+        return sum((i.unpaid_interest for i in self.installments), ZERO)
+
+    @property
+    def interest_paid(self) -> Decimal:
+        return sum((i.interest_paid for i in self.installments), ZERO)
+
     def to_json(self, *, with_installments: bool = False) -> dict:
         t = self.terms
         body = {
@@ -189,6 +214,11 @@ class LoanStatus:
             "report_status": self.report_status,
             "classification": self.classification,
             "settled": self.settled,
+            "periods_left": self.periods_left,
+            "periods_overdue": self.periods_overdue,
+            "last_due_date": self.last_due_date.isoformat() if self.last_due_date else None,
+            "interest_left": money_str(self.interest_left),
+            "interest_paid": money_str(self.interest_paid),
         }
         if with_installments:
             body["installments"] = [i.to_json() for i in self.installments]

@@ -108,6 +108,19 @@ def test_repayments_always_balance(loan, steps):
         assert loan.principal - after.outstanding_principal == sum(
             p.principal for lines_ in payments.values() for p in lines_
         )
+        # where the schedule stands: scheduled interest is paid or left, never both or lost
+        assert after.interest_paid + after.interest_left == sum(
+            item.interest_due for item in schedule
+        )
+        assert after.interest_paid == sum(
+            p.interest for lines_ in payments.values() for p in lines_
+        )
+        assert 0 <= after.periods_overdue <= after.periods_left <= loan.term_months
+        if after.settled:
+            assert after.periods_left == 0 and after.interest_left == 0
+        if after.outstanding_principal > 0:
+            assert after.periods_left > 0
+            assert after.next_due_date is None or after.last_due_date >= after.next_due_date
     # penalty is never charged twice: what was paid equals what the lines say
     assert paid_total == sum(
         p.penalty + p.interest + p.principal for lines_ in payments.values() for p in lines_

@@ -1,0 +1,185 @@
+"""One figure of the borrower's own loans, when that is what they asked.
+
+"罚息现在多少了", "花呗几号还", "还有几期", "逾期几天了", "利息一共多少": the borrower wants one
+figure, not the whole status reply. :func:`focus_of` reads which one from the message;
+:func:`focused_messages` answers it per open loan (the product named in the message, else all),
+keeps an overdue amount in view when the question was about something else, and says how to see
+everything. A question with no such focus ("我还欠多少") gets the whole status reply.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from typing import List, Optional, Pattern, Sequence, Tuple
+
+from actions.loan_facts import in_grace, loan_names, next_step_line, open_loans, penalty_per_day
+from actions.replies import date_zh, rate_text, relative_day_zh, yuan
+from bot.loans.client import LoanOverview, LoanSummary
+from bot.policy import LenderPolicy
+from bot.policy.wording import in_grace_zh, prepayment_rule_zh
+
+PERIODS = "periods"
+PENALTY = "penalty"
+OVERDUE_DAYS = "overdue_days"
+NEXT_INSTALLMENT = "next_installment"
+INTEREST = "interest"
+RATE = "rate"
+
+#: the first focus whose pattern matches wins ("这期什么时候还" is a date question, "什么时候
+#: 还完" a question of periods, "逾期几天了罚息多少" one of the penalty)
+FOCI: Tuple[Tuple[str, Pattern[str]], ...] = (
+    (
+        PERIODS,
+        re.compile(
+            r"[还剩][有下余]?[几多少]+期|几期没还|[一总]?共[几多少]+期|还[要得]还(?:多久|多长时间|几个月)|"
+            r"(?:什么|啥)时候才?能?还完|哪天能?还完|最后一期|还剩[几多少]+个月"
+        ),
+    ),
+    (PENALTY, re.compile(r"罚息|滞纳金|违约金")),
+    (
+        OVERDUE_DAYS,
+        re.compile(r"逾期了?(?:[几多少]+天|多久|多长时间)|[拖欠晚]了(?:[几多少]+天|多久)"),
+    ),
+    (
+        NEXT_INSTALLMENT,
+        re.compile(
+            r"[几哪]号(?:要|该)?(?:还|扣|到期)|哪一?天(?:要|该)?(?:还|扣|到期)|"
+            r"(?:什么|啥)时候(?:要|该)?(?:还|扣|到期)|还款日|到期日|"
+            r"[这本下]一?期.{0,4}多少|[这本下]个?月.{0,4}(?:还|扣).{0,2}多少|每个?月.{0,4}多少|月供"
+        ),
+    ),
+    (INTEREST, re.compile(r"利息.{0,5}(?:多少|几块|多钱)|(?:一共|总共|还要).{0,4}利息")),
+    (RATE, re.compile(r"利率|年化|日息|几厘")),
+)
+
+SEE_ALL_ZH = "想看全部明细，说“查一下我的借款”。"
+
+
+def focus_of(text: str) -> Optional[str]:
+    """Which single figure the message asks about, or None for the whole picture."""
+    for focus, pattern in FOCI:
+        if pattern.search(text or ""):
+            return focus
+    return None
+
+
+def _penalty_line(loan: LoanSummary, name: str, policy: LenderPolicy) -> str:
+    if loan.overdue_days <= 0:
+        return f"【{name}】没有逾期，没有罚息。"
+    if in_grace(loan, policy):
+        line = f"【{name}】逾期{loan.overdue_days}天，{in_grace_zh(policy, loan.overdue_days)}"
+        if loan.penalty_provisional > 0:
+            line += f"宽限期内暂计的罚息{yuan(loan.penalty_provisional)}，期内还清就不用付。"
+        return line
+    line = f"【{name}】逾期{loan.overdue_days}天，罚息目前{yuan(loan.penalty_accrued)}"
+    per_day = penalty_per_day(loan, policy)
+    if per_day > 0:
+        line += f"，每多一天约多{yuan(per_day)}"
+    return line + f"；连同逾期本息一共{yuan(loan.overdue_total)}。"
+
+
+def _overdue_days_line(loan: LoanSummary, name: str, policy: LenderPolicy) -> str:
+    if loan.overdue_days <= 0:
+        return f"【{name}】没有逾期。"
+    return f"【{name}】已逾期{loan.overdue_days}天，逾期本息和罚息合计{yuan(loan.overdue_total)}。"
+
+
+def _next_installment_line(loan: LoanSummary, name: str, today: date) -> str:
+    day = f"每月{loan.due_day}号还款；" if loan.due_day else ""
+    if loan.next_due_date is None or loan.next_due_amount <= 0:
+        return f"【{name}】{day}已经没有待还的下一期了。"
+    when = f"{date_zh(loan.next_due_date, today)}（{relative_day_zh(loan.next_due_date, today)}）"
+    return f"【{name}】{day}下一期{when}应还{yuan(loan.next_due_amount)}。"
+
+
+def _periods_line(loan: LoanSummary, name: str, today: date) -> Optional[str]:
+    if loan.periods_left is None:
+        return None
+    line = f"【{name}】共{loan.term_months}期，还剩{loan.periods_left}期没还完"
+    if loan.periods_overdue:
+        line += f"（其中{loan.periods_overdue}期已逾期）"
+    if loan.last_due_date is not None:
+        line += f"，按时还的话最后一期在{date_zh(loan.last_due_date, today)}"
+    return line + "。"
+
+
+def _interest_line(loan: LoanSummary, name: str) -> Optional[str]:
+    if loan.interest_left is None:
+        return None
+    paid = f"已付利息{yuan(loan.interest_paid)}；" if loan.interest_paid is not None else ""
+    return (
+        f"【{name}】{paid}剩下的各期按计划还要付利息{yuan(loan.interest_left)}（不含罚息），"
+        f"{rate_text(loan.annual_rate, loan.daily_rate)}。"
+    )
+
+
+def _rate_line(loan: LoanSummary, name: str) -> str:
+    return f"【{name}】{rate_text(loan.annual_rate, loan.daily_rate)}。"
+
+
+def _loan_line(
+    focus: str, loan: LoanSummary, name: str, policy: LenderPolicy, today: date
+) -> Optional[str]:
+    if focus == PENALTY:
+        return _penalty_line(loan, name, policy)
+    if focus == OVERDUE_DAYS:
+        return _overdue_days_line(loan, name, policy)
+    if focus == NEXT_INSTALLMENT:
+        return _next_installment_line(loan, name, today)
+    if focus == PERIODS:
+        return _periods_line(loan, name, today)
+    if focus == INTEREST:
+        return _interest_line(loan, name)
+    if focus == RATE:
+        return _rate_line(loan, name)
+    return None
+
+
+def _overdue_reminder(loans: Sequence[LoanSummary], names: dict) -> Optional[str]:
+    """The overdue amounts, when the question was about something else."""
+    overdue = [loan for loan in loans if loan.overdue_days > 0]
+    if not overdue:
+        return None
+    parts = "；".join(
+        f"{names[loan.loan_id]}已逾期{loan.overdue_days}天，"
+        f"逾期本息和罚息{yuan(loan.overdue_total)}"
+        for loan in overdue
+    )
+    return f"⚠️ 另外，{parts}，越早还上越好。"
+
+
+def focused_messages(
+    overview: LoanOverview, focus: str, product: Optional[str], policy: LenderPolicy
+) -> Optional[List[str]]:
+    """The reply bubbles to a one-figure question, or None when the whole status reply serves
+    better (no open loan, or the ledger does not send the figure)."""
+    today = overview.as_of
+    active = open_loans(overview)
+    if not active:
+        return None
+    names = loan_names(overview.loans)
+    named = [loan for loan in active if product and loan.product == product]
+    lines: List[str] = []
+    if product and not named:
+        lines.append(f"你名下没有{product}的借款记录。你的借款：")
+    loans = named or active
+    for loan in loans:
+        line = _loan_line(focus, loan, names[loan.loan_id], policy, today)
+        if line is None:
+            return None
+        lines.append(line)
+    if focus == PENALTY and all(loan.overdue_days <= 0 for loan in loans):
+        lines.append(next_step_line(0, policy))
+    if focus == INTEREST:
+        lines.append(prepayment_rule_zh(policy))
+    if focus not in (PENALTY, OVERDUE_DAYS):
+        reminder = _overdue_reminder(active, names)
+        if reminder:
+            lines.append(reminder)
+    elif any(loan.overdue_days > 0 for loan in loans):
+        lines.append("能还多少先还多少；实在还不上，说“申请延期”，我帮你提交协商申请。")
+    return ["\n".join(lines), SEE_ALL_ZH]
+
+
+__all__ = ["FOCI", "focus_of", "focused_messages", "SEE_ALL_ZH"]
