@@ -32,6 +32,13 @@ REPO = Path(__file__).resolve().parents[2]
 NOTE = "（示例路径，以App为准）"
 
 PHRASINGS = {
+    "product_difference": [
+        "借呗和花呗有啥区别",
+        "花呗跟借呗到底哪里不一样",
+        "借被花贝 区别是啥",
+        "想买手机 用花呗还是借呗好",
+        "借呗 花呗 哪个划算",
+    ],
     "payments": [
         "转账转错人了 钱能退回来吗",
         "收款码怎么申请",
@@ -509,6 +516,7 @@ def test_each_operation_says_where_to_do_it_and_what_the_bot_cannot_do(guide):
             "contact",
             "unsure",  # not an operation: where to look the figure up
             "impersonation_scam",  # not an operation: a warning
+            "product_difference",  # not an operation: what the two products are
         }, topic_id
     for topic_id in (
         "open_product",
