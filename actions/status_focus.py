@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 from typing import List, Optional, Pattern, Sequence, Tuple
 
 from actions.loan_facts import in_grace, loan_names, next_step_line, open_loans, penalty_per_day
@@ -25,10 +26,18 @@ OVERDUE_DAYS = "overdue_days"
 NEXT_INSTALLMENT = "next_installment"
 INTEREST = "interest"
 RATE = "rate"
+NEXT_STEPS = "next_steps"
 
 #: the first focus whose pattern matches wins ("这期什么时候还" is a date question, "什么时候
 #: 还完" a question of periods, "逾期几天了罚息多少" one of the penalty)
 FOCI: Tuple[Tuple[str, Pattern[str]], ...] = (
+    (
+        NEXT_STEPS,
+        re.compile(
+            r"先[干做办弄](?:嘛|啥|什么)|[一下]步.{0,3}(?:干|做|办|弄|怎么)|接下来.{0,3}(?:怎么|干|做|办)|"
+            r"咋整|怎么办|该怎么做|从哪(?:儿|里)?开始"
+        ),
+    ),
     (
         PERIODS,
         re.compile(
@@ -85,11 +94,16 @@ def _overdue_days_line(loan: LoanSummary, name: str, policy: LenderPolicy) -> st
     return f"【{name}】已逾期{loan.overdue_days}天，逾期本息和罚息合计{yuan(loan.overdue_total)}。"
 
 
+def _when(day: date, today: date) -> str:
+    """``12月13日（7天后）``"""
+    return f"{date_zh(day, today)}（{relative_day_zh(day, today)}）"
+
+
 def _next_installment_line(loan: LoanSummary, name: str, today: date) -> str:
     day = f"每月{loan.due_day}号还款；" if loan.due_day else ""
     if loan.next_due_date is None or loan.next_due_amount <= 0:
         return f"【{name}】{day}已经没有待还的下一期了。"
-    when = f"{date_zh(loan.next_due_date, today)}（{relative_day_zh(loan.next_due_date, today)}）"
+    when = _when(loan.next_due_date, today)
     return f"【{name}】{day}下一期{when}应还{yuan(loan.next_due_amount)}。"
 
 
@@ -149,6 +163,37 @@ def _overdue_reminder(loans: Sequence[LoanSummary], names: dict) -> Optional[str
     return f"⚠️ 另外，{parts}，越早还上越好。"
 
 
+def _next_steps(loans: Sequence[LoanSummary], names: dict, today: date) -> List[str]:
+    """What to do first, in order, from the borrower's own figures."""
+    steps: List[str] = []
+    overdue = [loan for loan in loans if loan.overdue_days > 0]
+    if overdue:
+        total = sum((loan.overdue_total for loan in overdue), Decimal("0.00"))
+        which = "、".join(names[loan.loan_id] for loan in overdue)
+        steps.append(
+            f"先还逾期的{yuan(total)}（{which}）：罚息按天算，早一天还就少一天罚息；"
+            "一次还不清，能还多少先还多少。"
+        )
+    upcoming = sorted(
+        (loan for loan in loans if loan.next_due_date is not None and loan.next_due_amount > 0),
+        key=lambda loan: loan.next_due_date,
+    )
+    if upcoming:
+        first = upcoming[0]
+        when = _when(first.next_due_date, today)
+        steps.append(
+            ("再" if overdue else "")
+            + f"备好下一期：{names[first.loan_id]}{when}应还{yuan(first.next_due_amount)}，"
+            + ("今天就存进还款账户。" if first.next_due_date <= today else "提前存进还款账户。")
+        )
+    if overdue:
+        steps.append("实在凑不齐，说“申请延期”，我帮你向贷款方提交协商申请，别拖着不管。")
+    elif len(loans) > 1:
+        steps.append("想早点还清几笔欠款，说“帮我做个还款计划”，我按你每月能拿出的钱排先后。")
+    steps.append("说“还款日前3天提醒我”，我到时提醒你，免得忘了。")
+    return [f"{index}. {step}" for index, step in enumerate(steps, start=1)]
+
+
 def focused_messages(
     overview: LoanOverview, focus: str, product: Optional[str], policy: LenderPolicy
 ) -> Optional[List[str]]:
@@ -159,6 +204,8 @@ def focused_messages(
     if not active:
         return None
     names = loan_names(overview.loans)
+    if focus == NEXT_STEPS:
+        return ["按你现在的情况，建议这样做：\n" + "\n".join(_next_steps(active, names, today))]
     named = [loan for loan in active if product and loan.product == product]
     lines: List[str] = []
     if product and not named:

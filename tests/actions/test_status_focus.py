@@ -13,6 +13,7 @@ from actions.loan_status import ActionCheckLoanStatus
 from actions.status_focus import (
     INTEREST,
     NEXT_INSTALLMENT,
+    NEXT_STEPS,
     OVERDUE_DAYS,
     PENALTY,
     PERIODS,
@@ -50,6 +51,10 @@ from tests.actions.action_helpers import (
         ("我逾期多久了", OVERDUE_DAYS),
         ("利息一共要付多少", INTEREST),
         ("我这笔年化多少", RATE),
+        ("那我现在该先干嘛", NEXT_STEPS),
+        ("我现在该怎么办", NEXT_STEPS),
+        ("下一步怎么做", NEXT_STEPS),
+        ("好吧 那现在咋整", NEXT_STEPS),
         # the whole picture
         ("我还欠多少", None),
         ("查一下我的借款", None),
@@ -137,3 +142,17 @@ async def test_rate_question(ledger):
 async def test_a_question_about_everything_still_gets_the_whole_status(ledger):
     reply = await reply_to(TWO_MONTHS, "我借呗还欠多少")
     assert "你的借款情况" in reply and SEE_ALL_ZH not in reply
+
+
+async def test_what_to_do_first_in_order_from_the_borrowers_figures(ledger):
+    loan = expected.two_months()
+    reply = await reply_to(TWO_MONTHS, "那我现在该先干嘛")
+    steps = [line for line in reply.splitlines() if re.match(r"\d\. ", line)]
+    assert steps[0].startswith(f"1. 先还逾期的{fmt_money(loan.overdue_total)}元（借呗）")
+    assert f"应还{fmt_money(loan.next_installment)}元" in steps[1]
+    assert "申请延期" in steps[2] and "提醒" in steps[3] and len(steps) == 4
+    reply = await reply_to(MULTI_DEBT, "我现在该怎么办")
+    steps = [line for line in reply.splitlines() if re.match(r"\d\. ", line)]
+    assert "逾期" not in reply and "申请延期" not in reply
+    assert steps[0].startswith("1. 备好下一期：") and "还款计划" in steps[1]
+    assert "提醒" in steps[2]
