@@ -14,8 +14,9 @@ overdue days; an amount said inside the form replaces the loan's.
 from __future__ import annotations
 
 import re
+from datetime import date
 from decimal import Decimal
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType
@@ -32,13 +33,14 @@ from actions.flows import (
 )
 from actions.identity import load_account
 from actions.loan_facts import loan_names, next_step_line, open_loans, penalty_per_day
-from actions.replies import rate_text, yuan
+from actions.replies import date_zh, rate_text, yuan
 from actions.slot_values import (
     as_amount,
     as_days,
     as_rate,
     extracted_words,
     latest_entity,
+    latest_text,
     negative_answer,
 )
 from bot.finance.errors import FinanceError
@@ -46,6 +48,7 @@ from bot.finance.money import percent_str, plain_str
 from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH, overdue_cost
 from bot.finance.rates import as_annual, as_daily, daily_to_annual
 from bot.loans.client import LoanOverview, LoanSummary
+from bot.nlu.dates import first_date
 from bot.policy import LenderPolicy, load_policy
 from bot.policy.wording import penalty_rule_zh, penalty_schedule, report_rule_zh
 
@@ -113,6 +116,43 @@ def counted_from_where_they_are(tracker, value: str) -> Optional[str]:
         elif kind == "slot" and after_start and event.get("name") == "overdue_duration":
             total, after_start = event.get("value"), False  # the start action's own value
     return total if total and total != value else None
+
+
+async def days_until_named_day(
+    tracker, text: str, amount: Optional[Decimal], loan_id: Optional[str]
+) -> Optional[Tuple[Optional[str], str]]:
+    """A day instead of a duration ("要是下个月底才还呢", "拖到过年"): ``(ISO duration, what
+    to tell the user)``, the duration None when that day is not late at all; None when the
+    text names no day. The overdue days count from where the amount stands: the loan's own
+    overdue days for its overdue amount, its due date for its next installment, else today."""
+    if first_date(text, date.today()) is None:
+        return None  # no day named (checked before asking the ledger for the borrower's today)
+    account = await load_account(tracker)
+    today = account.today or date.today()
+    mention = first_date(text, today)
+    if mention is None:
+        return None
+    loan = account.overview.loan(loan_id) if loan_id and account.has_loan_data else None
+    day = date_zh(mention.day, today)
+    if (
+        loan is not None
+        and loan.overdue_days > 0
+        and amount == loan.overdue_principal + loan.overdue_interest
+    ):
+        days = loan.overdue_days + (mention.day - today).days
+        since = f"你现在已逾期{loan.overdue_days}天，到{day}"
+    elif loan is not None and loan.next_due_date is not None and amount == loan.next_due_amount:
+        days = (mention.day - loan.next_due_date).days
+        since = f"这一期{date_zh(loan.next_due_date, today)}到期，到{day}"
+        if days <= 0:
+            due = date_zh(loan.next_due_date, today)
+            return None, f"{day}还没过这一期的还款日（{due}），按时还不算逾期，不会有罚息。"
+    else:
+        days = (mention.day - today).days
+        since = f"假设今天到期，到{day}"
+    if days <= 0:
+        return None, f"{day}就还的话，不算逾期。"
+    return f"P{days}D", f"按{day}才还来算：{since}逾期{days}天。"
 
 
 def pick_loan(overview: LoanOverview, product: Optional[str]) -> Optional[LoanSummary]:
@@ -183,6 +223,14 @@ class ActionStartOverdueCost(Action):
         more = as_days(given["overdue_duration"])
         if base_days and more and asks_for_more_time(tracker):
             values["overdue_duration"] = f"P{base_days + more}D"
+        if given["overdue_duration"] is None:
+            # "要是下个月底才还呢": a day, counted from where the amount stands
+            named = await days_until_named_day(
+                tracker, latest_text(tracker), as_amount(values["overdue_amount"]), loan_id
+            )
+            if named is not None:
+                values["overdue_duration"], said = named
+                dispatcher.utter_message(text=said)
         values[LOAN_SLOT] = loan_id
         return slot_events(values, tracker)
 
@@ -229,13 +277,23 @@ class ValidateOverdueCostForm(FormValidationAction):
         return result
 
     @skip_empty
-    def validate_overdue_duration(
+    async def validate_overdue_duration(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         days = as_days(value)
         if days is None:
+            named = await days_until_named_day(
+                tracker,
+                str(value),
+                as_amount(tracker.get_slot("overdue_amount")),
+                tracker.get_slot(LOAN_SLOT),
+            )
+            if named is not None:  # "拖到月底": a day instead of a duration
+                duration, said = named
+                dispatcher.utter_message(text=said)
+                return {"overdue_duration": duration}
             dispatcher.utter_message(
-                text=f"这个时长我没认出来，可以说“10天”“两个月”“半年”。{STOP_HINT}"
+                text=f"这个时长我没认出来，可以说“10天”“两个月”“半年”，或者哪天还，比如“月底”。{STOP_HINT}"
             )
         elif days <= 0 or negative_answer(tracker, "overdue_duration", value):
             dispatcher.utter_message(text="逾期时长至少是1天。")

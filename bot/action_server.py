@@ -28,6 +28,7 @@ from sanic import Sanic, response
 from sanic.request import Request
 
 from bot.channels import identity
+from bot.nlu import dates
 
 logger = logging.getLogger(__name__)
 
@@ -103,6 +104,7 @@ def main(argv: Optional[Sequence[str]] = None) -> int:
         print(f"python -m bot.action_server: {error}", file=sys.stderr)
         return 2
     app = create_app(token, args.actions)
+    dates.warm_up()
     logger.info("action server on http://%s:%s (token required)", args.host, args.port)
     app.run(host=args.host, port=args.port, workers=1, access_log=False)
     return 0

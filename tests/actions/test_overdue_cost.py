@@ -20,6 +20,7 @@ from bot.policy.wording import penalty_rule_zh
 from tests.actions import demo_figures as expected
 from tests.actions.action_helpers import (
     MULTI_DEBT,
+    TODAY,
     TWO_MONTHS,
     UP_TO_DATE,
     entity,
@@ -461,3 +462,74 @@ async def test_missing_numbers_get_a_polite_reply(ledger_down):
         {"overdue_amount": None, "overdue_duration": "P10D", "overdue_daily_rate": "0.0005"}
     )
     assert "没能算出来" in reply
+
+
+# --- a day instead of a duration ("要是下个月底才还呢", "拖到过年") -------------------------------
+async def test_a_named_day_counts_from_the_overdue_days_already_reached(ledger):
+    """61 days overdue on 11-23; "下个月底" is 12-31, 38 days on: 99 days."""
+    slots, said = await start(
+        make_tracker("要是下个月底才还呢", "calculate_overdue_cost", borrower=TWO_MONTHS)
+    )
+    assert slots["overdue_duration"] == "P99D"
+    assert D(slots["overdue_amount"]) == expected.two_months().overdue_amount
+    assert said == "按12月31日才还来算：你现在已逾期61天，到12月31日逾期99天。"
+
+
+async def test_a_named_day_counts_from_the_next_installments_due_date(ledger):
+    """The next installment falls due on 12-13: 12-31 is 18 days late; the month's end (11-30)
+    is before the due date, so nothing is late and the form asks."""
+    slots, said = await start(
+        make_tracker("这期拖到下个月底再还要罚多少", "calculate_overdue_cost", borrower=UP_TO_DATE)
+    )
+    assert slots["overdue_duration"] == "P18D" and slots["overdue_amount"] == "899.75"
+    assert "这一期12月13日到期，到12月31日逾期18天" in said
+    slots, said = await start(
+        make_tracker("这期拖到月底再还呢", "calculate_overdue_cost", borrower=UP_TO_DATE)
+    )
+    assert slots["overdue_duration"] is None
+    assert said == "11月30日还没过这一期的还款日（12月13日），按时还不算逾期，不会有罚息。"
+
+
+async def test_a_named_day_without_a_loan_counts_from_today(ledger):
+    text = "5000块拖到下个月底罚息多少"
+    slots, said = await start(
+        make_tracker(
+            text,
+            "calculate_overdue_cost",
+            entities=[entity("amount", "5000", text="5000块")],
+            borrower=None,
+            as_of=TODAY.isoformat(),
+        )
+    )
+    assert slots["overdue_duration"] == "P38D" and slots["overdue_amount"] == "5000"
+    assert "假设今天到期，到12月31日逾期38天" in said
+
+
+async def test_a_day_answers_the_duration_question(ledger, domain):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "拖到月底吧",
+        "inform",
+        requested_slot="overdue_duration",
+        active_loop=FORM,
+        slots={"overdue_amount": "5000"},
+        as_of=TODAY.isoformat(),
+    )
+    events = await ValidateOverdueCostForm().run(dispatcher, tracker, domain)
+    assert slot_values(events)["overdue_duration"] == "P7D"
+    assert "按11月30日才还来算" in texts(dispatcher)
+
+
+async def test_a_duration_in_the_message_is_not_read_as_a_day(ledger):
+    text = "5000块逾期两个月罚息多少"
+    slots, said = await start(
+        make_tracker(
+            text,
+            "calculate_overdue_cost",
+            entities=[
+                entity("amount", "5000", text="5000块"),
+                entity("duration", "P2M", text="两个月"),
+            ],
+        )
+    )
+    assert slots["overdue_duration"] == "P2M" and said == ""
