@@ -1,17 +1,23 @@
-"""``action_faq_followup``: after a general answer about being overdue, the user's own figures.
+"""``action_answer_faq`` and ``action_faq_followup``: the FAQ answer, then the user's own figures.
 
-Runs after ``utter_faq``. For the overdue topics, a linked borrower with an overdue loan gets
-their own penalty so far, how fast it grows, and the credit-report status with what comes next
-("借呗两个月没还会怎样" asked by someone who is 61 days overdue); a borrower who is not overdue
-gets a one-line reassurance for the topics where that helps. Other topics, unlinked users and
-ledger outages: nothing more (the general answer already stands on its own). A question about
-collectors (``collection_conduct``) gets no figures appended: it is about the user's rights.
-A question that also asks what the topic's answer leaves out (最低还款 under grace_period,
-上门 under lawsuit_risk, a double debit under auto_debit …) gets the short note of
+``action_answer_faq`` sends the topic's response (``utter_faq/<topic>``), except when the user
+asks again within the same topic right after its answer ("借呗逾期会被起诉吗" → "会坐牢吗"):
+then the long answer is not sent a second time; a short note answers the sub-question when the
+notes file has one, else a line says the answer above is the one for this topic and how to ask
+about a single point.
+
+``action_faq_followup`` runs after it. For the overdue topics, a linked borrower with an overdue
+loan gets their own penalty so far, how fast it grows, and the credit-report status with what
+comes next ("借呗两个月没还会怎样" asked by someone who is 61 days overdue); a borrower who is
+not overdue gets a one-line reassurance for the topics where that helps. Other topics, unlinked
+users and ledger outages: nothing more (the general answer already stands on its own). A
+question about collectors (``collection_conduct``) gets no figures appended: it is about the
+user's rights. A question that also asks what the topic's answer leaves out (最低还款 under
+grace_period, 上门 under lawsuit_risk, a double debit under auto_debit …) gets the short note of
 ``bot/policy/faq_notes.yml`` first. A rate question that names a rate ("日息万五 年化多少",
 "年化18%日利率是多少") gets that rate converted with the lender's day count, for anyone: the
-general answer's worked example is another rate. Asked how much clearing everything early
-takes (early_repayment: "我想提前全部还掉 要多少钱"), a linked borrower gets what it is made of.
+general answer's worked example is another rate. Asked how much clearing everything early takes
+(early_repayment: "我想提前全部还掉 要多少钱"), a linked borrower gets what it is made of.
 
 It also brings the ``policy_*`` slots up to date when they differ from the loaded policy (a
 conversation that never ran ``action_session_start``), so later answers quote the policy.
@@ -66,16 +72,55 @@ REASSURE_TOPICS = {"overdue_consequences", "small_amount_overdue", "grace_period
 COURT_REDUCTION_ABOVE = Decimal("0.24")
 
 
-def faq_topic(tracker) -> Optional[str]:
-    """The FAQ topic the response selector picked for the latest message
-    (``overdue_consequences``)."""
-    selector = (tracker.latest_message or {}).get("response_selector") or {}
+def topic_of(parse: Optional[Dict[str, Any]]) -> Optional[str]:
+    """The FAQ topic of one parsed message (``overdue_consequences``)."""
+    selector = (parse or {}).get("response_selector") or {}
     for key in ("faq", "default"):
         response = (selector.get(key) or {}).get("response") or {}
         full = response.get("intent_response_key") or ""
         if full.startswith("faq/"):
             return full.split("/", 1)[1]
     return None
+
+
+def faq_topic(tracker) -> Optional[str]:
+    """The FAQ topic the response selector picked for the latest message."""
+    return topic_of(tracker.latest_message)
+
+
+ANSWER_ACTION = "action_answer_faq"
+
+
+def asked_again(tracker, topic: Optional[str]) -> bool:
+    """The previous user message had the same FAQ topic and its answer was the bot's last
+    action before this message (a follow-up inside one topic)."""
+    if topic is None:
+        return False
+    users = 0
+    answered = False
+    for event in reversed(tracker.events or []):
+        kind = event.get("event")
+        if kind == "user":
+            users += 1
+            if users == 2:
+                return answered and topic_of(event.get("parse_data")) == topic
+        elif users == 1 and kind == "action":
+            name = event.get("name")
+            if name in ("action_listen", "action_faq_followup"):
+                continue
+            if answered:
+                continue
+            if name != ANSWER_ACTION:
+                return False  # something else happened in between (a form, another answer)
+            answered = True
+    return False
+
+
+#: asked again within one topic, with no note for the sub-question
+SAME_TOPIC_ZH = (
+    "这个问题在上面那条回答里已经说了，我能给的说法就是那些。"
+    "哪一点想细问，换个说法具体问一句（比如某个数字、某个步骤）；想找人工客服，说“转人工”。"
+)
 
 
 def faq_notes(topic: Optional[str], text: str) -> List[str]:
@@ -166,6 +211,35 @@ def personal_followup(topic: str, overview: LoanOverview, policy: LenderPolicy) 
     return "\n".join(lines)
 
 
+def answered_by_followup(tracker, topic: str) -> bool:
+    """action_faq_followup will answer this message's own point: a note, a rate it names, or
+    what clearing everything takes."""
+    text = latest_text(tracker)
+    if faq_notes(topic, text):
+        return True
+    if topic == "interest_rate":
+        return stated_rate_followup(tracker, load_policy()) is not None
+    return topic == "early_repayment" and asks_to_pay_off_all(text)
+
+
+class ActionAnswerFaq(Action):
+    def name(self) -> Text:
+        return ANSWER_ACTION
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        topic = faq_topic(tracker)
+        if topic is None:
+            dispatcher.utter_message(response="utter_default")
+        elif asked_again(tracker, topic):
+            if not answered_by_followup(tracker, topic):
+                dispatcher.utter_message(text=SAME_TOPIC_ZH)
+        else:
+            dispatcher.utter_message(response=f"utter_faq/{topic}")
+        return []
+
+
 class ActionFaqFollowup(Action):
     def name(self) -> Text:
         return "action_faq_followup"
@@ -193,8 +267,8 @@ class ActionFaqFollowup(Action):
             if text:
                 dispatcher.utter_message(text=text)
             return events
-        if topic not in OVERDUE_TOPICS | REASSURE_TOPICS:
-            return events
+        if topic not in OVERDUE_TOPICS | REASSURE_TOPICS or asked_again(tracker, topic):
+            return events  # (asked again: the figures were just shown)
         account = await load_account(tracker)
         if not account.has_loan_data:
             return events
@@ -205,7 +279,10 @@ class ActionFaqFollowup(Action):
 
 
 __all__ = [
+    "ActionAnswerFaq",
     "ActionFaqFollowup",
+    "answered_by_followup",
+    "asked_again",
     "OVERDUE_TOPICS",
     "REASSURE_TOPICS",
     "faq_notes",

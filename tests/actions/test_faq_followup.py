@@ -1,10 +1,11 @@
-"""action_faq_followup: the user's own figures after a general answer about being overdue."""
+"""action_answer_faq and action_faq_followup: the topic's answer (not twice in a row), then the
+user's own figures after a general answer about being overdue."""
 
 from __future__ import annotations
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.faq_followup import ActionFaqFollowup
+from actions.faq_followup import SAME_TOPIC_ZH, ActionAnswerFaq, ActionFaqFollowup, asked_again
 from bot.finance.money import fmt_money
 from tests.actions import demo_figures as expected
 from tests.actions.action_helpers import (
@@ -162,3 +163,71 @@ async def test_asked_how_much_clearing_everything_early_takes_a_linked_borrower_
     assert reply.startswith("今天一次全部还清的话：剩余本金")
     assert await notes_after("early_repayment", "我想提前全部还掉 要多少钱") == ""  # unlinked
     assert await notes_after("early_repayment", "提前还款有手续费吗", UP_TO_DATE) == ""
+
+
+# --- action_answer_faq: the topic's answer, not twice in a row ---------------------------------
+def asked(text: str, topic: str) -> dict:
+    """An earlier user message with its FAQ topic, as it sits in the tracker."""
+    return {
+        "event": "user",
+        "text": text,
+        "parse_data": {
+            "intent": {"name": "faq"},
+            "response_selector": {"faq": {"response": {"intent_response_key": f"faq/{topic}"}}},
+        },
+    }
+
+
+ANSWERED = [
+    {"event": "action", "name": "action_answer_faq"},
+    {"event": "bot", "text": "借钱还不上，属于民事上的欠款纠纷……"},
+    {"event": "action", "name": "action_faq_followup"},
+    {"event": "action", "name": "action_listen"},
+]
+
+
+async def answer_faq(text, topic, history=(), borrower=None):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "faq", response_key=topic, history=history, borrower=borrower)
+    assert await ActionAnswerFaq().run(dispatcher, tracker, {}) == []
+    return dispatcher.messages, tracker
+
+
+async def test_the_topics_answer_is_its_response():
+    messages, tracker = await answer_faq("借呗逾期会被起诉吗", "lawsuit_risk")
+    assert [m.get("response") for m in messages] == ["utter_faq/lawsuit_risk"]
+    assert not asked_again(tracker, "lawsuit_risk")
+
+
+async def test_asked_again_in_the_same_topic_the_long_answer_is_not_repeated():
+    history = [asked("借呗逾期会被起诉吗", "lawsuit_risk"), *ANSWERED]
+    messages, tracker = await answer_faq("那要赔多少", "lawsuit_risk", history)
+    assert asked_again(tracker, "lawsuit_risk")
+    assert [m.get("text") for m in messages] == [SAME_TOPIC_ZH]
+    # another topic, or the same topic after something else happened: the full answer
+    messages, _ = await answer_faq("会上征信吗", "credit_report_overdue", history)
+    assert messages[0].get("response") == "utter_faq/credit_report_overdue"
+    other = [
+        asked("借呗逾期会被起诉吗", "lawsuit_risk"),
+        *ANSWERED,
+        {"event": "user", "text": "查一下我的借款", "parse_data": {"intent": {"name": "x"}}},
+        {"event": "action", "name": "action_check_loan_status"},
+        {"event": "action", "name": "action_listen"},
+    ]
+    messages, _ = await answer_faq("会被起诉吗", "lawsuit_risk", other)
+    assert messages[0].get("response") == "utter_faq/lawsuit_risk"
+
+
+async def test_asked_again_with_a_note_for_the_point_only_the_note_comes(ledger):
+    """ "会坐牢吗" right after the lawsuit answer: the note, no second copy of the answer, and
+    not the borrower's figures again."""
+    history = [asked("借呗逾期会被起诉吗", "lawsuit_risk"), *ANSWERED]
+    messages, _ = await answer_faq("那会坐牢吗", "lawsuit_risk", history, borrower=TWO_MONTHS)
+    assert messages == []
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "那会坐牢吗", "faq", response_key="lawsuit_risk", history=history, borrower=TWO_MONTHS
+    )
+    await ActionFaqFollowup().run(dispatcher, tracker, {})
+    reply = texts(dispatcher)
+    assert "坐牢" in reply and "已逾期" not in reply

@@ -40,7 +40,7 @@ async def test_handoff_summarises_the_conversation_for_the_agent(ledger):
                 },
             },
         },
-        {"event": "action", "name": "utter_faq"},
+        {"event": "action", "name": "action_answer_faq"},
         {
             "event": "user",
             "text": "还不上了不想活了",
