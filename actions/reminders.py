@@ -202,10 +202,12 @@ async def _record(
     days_before: int,
     key: str,
     conversation_id: str,
-) -> Optional[Reminder]:
+    keep_until: Optional[date] = None,
+) -> Tuple[Optional[Reminder], List[Reminder]]:
     """Record the reminder in the ledger, to be delivered into ``conversation_id`` (this
-    conversation), and retire that loan's older scheduled ones. None when the ledger could not
-    record it."""
+    conversation), and retire that loan's older scheduled ones, except those still ahead on or
+    before ``keep_until`` (the current period's, when the new one is for the next period):
+    ``(the new reminder or None when the ledger could not record it, the older ones kept)``."""
     channel = account.identity.channel or "rest"
     client = loans_client.get_client()
     try:
@@ -220,14 +222,20 @@ async def _record(
         )
     except LoanServiceError as error:
         log.warning("could not record a reminder: %s", error.code)
-        return None
+        return None, []
+    kept: List[Reminder] = []
+    today = account.today or remind_on
     try:
         for older in await client.list_reminders(account.borrower_id, status="scheduled"):
-            if older.loan_id == loan.loan_id and older.reminder_id != created.reminder_id:
-                await client.cancel_reminder(account.borrower_id, older.reminder_id)
+            if older.loan_id != loan.loan_id or older.reminder_id == created.reminder_id:
+                continue
+            if keep_until is not None and today <= older.remind_on <= keep_until:
+                kept.append(older)  # this period's reminder, still ahead
+                continue
+            await client.cancel_reminder(account.borrower_id, older.reminder_id)
     except LoanServiceError as error:  # the new reminder stands; an old one stays scheduled
         log.warning("could not retire older reminders: %s", error.code)
-    return created
+    return created, kept
 
 
 def plan_reminder(
@@ -285,11 +293,23 @@ class ActionSetRepaymentReminder(Action):
             key = idempotency_key(
                 "reminder", tracker.sender_id, message_id, loan.loan_id, remind_on
             )
-            reminder = await _record(account, loan, remind_on, days_before, key, tracker.sender_id)
+            reminder, kept = await _record(
+                account,
+                loan,
+                remind_on,
+                days_before,
+                key,
+                tracker.sender_id,
+                keep_until=loan.next_due_date if rolled else None,
+            )
             if reminder is None:
                 failed.append(name)
                 continue
             recorded.append(reminder)
+            for older in kept:
+                lines.append(
+                    f"· {name}这一期仍按原来的安排，{date_zh(older.remind_on, today)}上午提醒你"
+                )
             ahead = "还款日当天" if days_before == 0 else f"提前{days_before}天"
             lines.append(
                 f"· {name}：{date_zh(due, today)}到期，"

@@ -165,6 +165,11 @@ def as_rate(value: Any) -> Optional[Tuple[Decimal, str]]:
         return Decimal(quantities_found[quantities.DAILY_RATE]), "daily"
     if quantities.ANNUAL_RATE in quantities_found:
         return Decimal(quantities_found[quantities.ANNUAL_RATE]), "annual"
+    if "万" in text and quantities.parse_amount(text) is None:
+        # "万四" alone, the answer to "利率是多少": 0.04 %/day (万 with a number is yuan)
+        short = quantities.parse_daily_rate(text)
+        if short is not None:
+            return short, "daily"
     bare = quantities.parse_annual_rate(text)
     if bare is None:
         return None

@@ -109,6 +109,18 @@ async def test_setting_again_replaces_the_reminder(ledger):
     ]
 
 
+async def test_a_change_too_late_for_this_period_keeps_this_periods_reminder(ledger):
+    """12-13 is due, a reminder on 12-10; "改成提前25天" is too late for 12-13 (11-18 has passed):
+    the new one is for the next period, and the 12-10 reminder still comes."""
+    await set_reminder(UP_TO_DATE, "3", message_id="first")
+    _, reply = await set_reminder(UP_TO_DATE, "25", message_id="second")
+    active = sorted(r.remind_on for r in await ledger.list_reminders(UP_TO_DATE, status="active"))
+    assert active == [date(2026, 12, 10), date(2026, 12, 19)]
+    assert "来不及提前25天提醒了" in reply
+    assert "这一期仍按原来的安排，12月10日上午提醒你" in reply
+    assert "2027年1月13日到期，我会在12月19日上午提醒你" in reply
+
+
 async def test_a_retried_action_does_not_store_twice(ledger):
     await set_reminder(UP_TO_DATE, "3", message_id="same")
     await set_reminder(UP_TO_DATE, "3", message_id="same")

@@ -46,6 +46,10 @@ def test_amounts_days_and_rates():
     assert as_rate("万分之五") == (Decimal("0.0005"), "daily")
     assert as_rate("年化18%") == (Decimal("0.18"), "annual")
     assert as_rate("很高") is None
+    # the short spoken form alone, as the answer to the rate question; 万 with a number is yuan
+    assert as_rate("万四") == (Decimal("0.0004"), "daily")
+    assert as_rate("大概万五吧") == (Decimal("0.0005"), "daily")
+    assert as_rate("一万四") is None
 
 
 def test_turn_helpers():
