@@ -43,6 +43,7 @@ from actions.loan_facts import (
     penalty_per_day,
 )
 from actions.loan_status import asks_to_pay_off_all, pay_off_all_zh
+from actions.question_figures import question_figures_zh
 from actions.replies import date_zh, example_note, yuan
 from actions.session import policy_slot_events
 from actions.slot_values import as_rate, latest_entity, latest_text
@@ -215,7 +216,7 @@ def answered_by_followup(tracker, topic: str) -> bool:
     """action_faq_followup will answer this message's own point: a note, a rate it names, or
     what clearing everything takes."""
     text = latest_text(tracker)
-    if faq_notes(topic, text):
+    if faq_notes(topic, text) or question_figures_zh(tracker, topic, load_policy()):
         return True
     if topic == "interest_rate":
         return stated_rate_followup(tracker, load_policy()) is not None
@@ -253,6 +254,9 @@ class ActionFaqFollowup(Action):
         topic = faq_topic(tracker)
         for note in faq_notes(topic, latest_text(tracker)):
             dispatcher.utter_message(text=note)
+        figures = question_figures_zh(tracker, topic, load_policy())
+        if figures:  # "借3万分24期每个月还多少": that loan, computed
+            dispatcher.utter_message(text=figures)
         if topic == "interest_rate":
             text = stated_rate_followup(tracker, load_policy())
             if text:

@@ -1,0 +1,96 @@
+"""The loan a general question names, computed: "借3万分24期每个月还多少", "借5000用三天利息多少".
+
+A question about installments, repayment methods or rates that gives an amount and a term gets
+its own figures after the general answer, for anyone (no account needed): with installments,
+the 等额本息 monthly payment and the total interest (and 等额本金's first and last payment when
+the question is about methods); with a duration of days, the interest for the days used. The
+rate is the one the message names, else the worked example's, labelled as an example.
+"""
+
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import List, Optional
+
+from actions.replies import rate_text, yuan
+from actions.slot_values import as_days, as_rate, latest_entity
+from bot.finance.errors import FinanceError
+from bot.finance.money import plain_str
+from bot.finance.rates import as_annual, as_daily
+from bot.finance.schedule import RepaymentMethod, accrued_interest, amortization_schedule
+from bot.policy import LenderPolicy
+from bot.policy.wording import EXAMPLE_DAILY_RATE
+
+#: the FAQ topics after which the question's own figures are computed
+FIGURE_TOPICS = {"installment_terms", "repayment_methods", "interest_rate", "early_repayment"}
+MAX_PRINCIPAL = Decimal("1000000")
+MAX_INSTALLMENTS = 60
+MAX_DAYS = 365
+
+
+def _stated_daily_rate(tracker, policy: LenderPolicy) -> Optional[Decimal]:
+    for entity, basis in (("daily_rate", "daily"), ("annual_rate", "annual")):
+        found = as_rate(latest_entity(tracker, entity))
+        if found is not None and found[0] > 0:
+            return as_daily(found[0], basis, policy.day_count)
+    return None
+
+
+def question_figures_zh(tracker, topic: Optional[str], policy: LenderPolicy) -> Optional[str]:
+    """The figures of the loan the latest message names, or None when it names no amount with
+    a number of installments or of days (or the values are out of range)."""
+    if topic not in FIGURE_TOPICS:
+        return None
+    try:
+        principal = Decimal(latest_entity(tracker, "amount") or "")
+    except ArithmeticError:
+        return None
+    if not principal.is_finite() or not 0 < principal <= MAX_PRINCIPAL:
+        return None
+    daily = _stated_daily_rate(tracker, policy)
+    example = daily is None
+    if example:
+        daily = EXAMPLE_DAILY_RATE
+    annual = as_annual(daily, policy.day_count)
+    rate = rate_text(annual, daily)  # 年化14.40%（日利率0.040%）
+    if example:
+        rate = rate[:-1] + "，示例利率，以你的借款页面为准）"
+    try:
+        periods = int(latest_entity(tracker, "installments") or 0)
+    except ValueError:
+        periods = 0
+    days = as_days(latest_entity(tracker, "duration"))
+    try:
+        if 0 < periods <= MAX_INSTALLMENTS:
+            return _installment_lines(principal, annual, periods, rate, topic)
+        if days is not None and 0 < days <= MAX_DAYS:
+            interest = accrued_interest(principal, annual, days, policy.day_count)
+            formula = f"{plain_str(principal)} × {plain_str(daily * 100)}% × {days}"
+            return (
+                f"按你说的：借{yuan(principal)}用{days}天，按{rate}算，"
+                f"利息 = {formula} ≈ {yuan(interest)}（利息按实际用钱的天数算）。"
+            )
+    except FinanceError:
+        return None
+    return None
+
+
+def _installment_lines(
+    principal: Decimal, annual: Decimal, periods: int, rate: str, topic: str
+) -> str:
+    equal = amortization_schedule(principal, annual, periods, RepaymentMethod.equal_installment)
+    lines: List[str] = [
+        f"按你说的：借{yuan(principal)}分{periods}期，按{rate}、等额本息算：",
+        f"· 每月约{yuan(equal.first_payment)}，{periods}期利息一共约{yuan(equal.total_interest)}",
+    ]
+    if topic == "repayment_methods":
+        falling = amortization_schedule(principal, annual, periods, RepaymentMethod.equal_principal)
+        lines.append(
+            f"· 等额本金：第一期{yuan(falling.first_payment)}，逐月减少到"
+            f"{yuan(falling.last_payment)}，利息一共约{yuan(falling.total_interest)}"
+        )
+    lines.append("实际以借款页面展示的还款计划为准。")
+    return "\n".join(lines)
+
+
+__all__ = ["FIGURE_TOPICS", "question_figures_zh"]
