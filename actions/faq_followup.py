@@ -46,14 +46,16 @@ from actions.loan_status import asks_to_pay_off_all, pay_off_all_zh
 from actions.question_figures import question_figures_zh
 from actions.replies import date_zh, example_note, yuan
 from actions.session import policy_slot_events
-from actions.slot_values import as_rate, latest_entity, latest_text
+from actions.slot_values import as_days, as_rate, latest_entity, latest_text
+from bot.finance.errors import FinanceError
 from bot.finance.money import percent_str, plain_str
-from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH
+from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH, overdue_cost
 from bot.finance.rates import as_annual, as_daily
 from bot.loans.client import LoanOverview
+from bot.nlu.dates import first_date
 from bot.policy import LenderPolicy, load_policy
 from bot.policy.faq_notes import FaqNotesError, load_faq_notes
-from bot.policy.wording import in_grace_zh
+from bot.policy.wording import in_grace_zh, penalty_schedule
 
 logger = logging.getLogger(__name__)
 
@@ -223,6 +225,59 @@ def answered_by_followup(tracker, topic: str) -> bool:
     return topic == "early_repayment" and asks_to_pay_off_all(text)
 
 
+def late_what_if(tracker, overview: LoanOverview, policy: LenderPolicy) -> Optional[str]:
+    """For a borrower who is not overdue and asks what being late would do ("我要是晚还10天会
+    怎样", "拖到月底再还会怎样"): that lateness on their next installment, in one line."""
+    loans = open_loans(overview)
+    if not loans or any(loan.overdue_days > 0 for loan in loans):
+        return None
+    product = latest_entity(tracker, "loan_product")
+    upcoming = sorted(
+        (
+            loan
+            for loan in loans
+            if loan.next_due_date
+            and loan.next_due_amount > 0
+            and (not product or loan.product == product)
+        ),
+        key=lambda loan: loan.next_due_date,
+    )
+    if not upcoming:
+        return None
+    loan = upcoming[0]
+    days = as_days(latest_entity(tracker, "duration"))
+    if days is None:
+        named = first_date(latest_text(tracker), overview.as_of)
+        if named is None:
+            return None
+        days = (named.day - loan.next_due_date).days
+        if days <= 0:
+            return None
+    if not 0 < days <= 3650:
+        return None
+    name = loan_names(overview.loans)[loan.loan_id]
+    subject = f"按你{name}下一期应还的{yuan(loan.next_due_amount)}算，晚还{days}天"
+    if days <= penalty_schedule(policy).free_days:
+        return f"{subject}还在宽限期内：期内还清不收罚息。"
+    try:
+        cost = overdue_cost(
+            loan.next_due_amount,
+            loan.daily_rate,
+            days,
+            grace_days=policy.grace_days,
+            multiplier=policy.penalty_multiplier,
+            grace_mode=policy.grace_mode,
+            day_count=policy.day_count,
+        )
+    except FinanceError:
+        return None
+    line = f"{subject}：罚息约{yuan(cost.total_penalty)}"
+    if days > policy.report_after_days:
+        status = cost.report_status
+        line += f"，可能被报送征信，还款状态记“{status}”（{STATUS_DESCRIPTIONS_ZH[status]}）"
+    return line + "。细算说“帮我算逾期费用”。"
+
+
 class ActionAnswerFaq(Action):
     def name(self) -> Text:
         return ANSWER_ACTION
@@ -276,9 +331,13 @@ class ActionFaqFollowup(Action):
         account = await load_account(tracker)
         if not account.has_loan_data:
             return events
-        text = personal_followup(topic, account.overview, load_policy())
+        policy = load_policy()
+        text = personal_followup(topic, account.overview, policy)
         if text:
             dispatcher.utter_message(text=text)
+        late = late_what_if(tracker, account.overview, policy)
+        if late:
+            dispatcher.utter_message(text=late)
         return events
 
 

@@ -23,9 +23,13 @@ async def followup(borrower, topic, text="借呗两个月没还会怎样") -> st
     tracker = make_tracker(
         text,
         "faq",
-        entities=[
-            entity("loan_product", "借呗", text="借呗"),
-            entity("duration", "P2M", text="两个月"),
+        entities=[  # the ones the message has
+            item
+            for item, surface in (
+                (entity("loan_product", "借呗", text="借呗"), "借呗"),
+                (entity("duration", "P2M", text="两个月"), "两个月"),
+            )
+            if surface in text
         ],
         borrower=borrower,
         response_key=topic,
@@ -231,3 +235,39 @@ async def test_asked_again_with_a_note_for_the_point_only_the_note_comes(ledger)
     await ActionFaqFollowup().run(dispatcher, tracker, {})
     reply = texts(dispatcher)
     assert "坐牢" in reply and "已逾期" not in reply
+
+
+async def test_a_borrower_who_is_not_overdue_asking_about_lateness_gets_it_on_their_installment(
+    ledger,
+):
+    """ "我要是晚还10天会怎样" from the borrower due 899.75 on 12-13: the facts' example, 5.40;
+    a day instead ("拖到下个月底", 12-31) counts from the due date: 18 days."""
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "我要是晚还10天会怎样",
+        "faq",
+        entities=[entity("duration", "P10D", text="10天")],
+        response_key="overdue_consequences",
+        borrower=UP_TO_DATE,
+    )
+    await ActionFaqFollowup().run(dispatcher, tracker, {})
+    reply = texts(dispatcher)
+    assert "目前没有逾期" in reply
+    assert "按你借呗下一期应还的899.75元算，晚还10天：罚息约5.40元" in reply
+    assert "还款状态记“1”" in reply
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "要是拖到下个月底再还会怎样", "faq", response_key="grace_period", borrower=UP_TO_DATE
+    )
+    await ActionFaqFollowup().run(dispatcher, tracker, {})
+    assert "晚还18天：罚息约" in texts(dispatcher)
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "晚还两天会怎样",
+        "faq",
+        entities=[entity("duration", "P2D", text="两天")],
+        response_key="grace_period",
+        borrower=UP_TO_DATE,
+    )
+    await ActionFaqFollowup().run(dispatcher, tracker, {})
+    assert "晚还2天还在宽限期内" in texts(dispatcher)
