@@ -179,8 +179,26 @@ def covering_the_gap(plan: BudgetPlan) -> str:
     return f"预算里已经挪不出钱来，还差{yuan(short)}。"
 
 
-def budget_messages(plan: BudgetPlan, own_minimums: Optional[Decimal]) -> List[str]:
-    """The reply bubbles."""
+def catching_up(overdue: Decimal, recurring: Decimal, plan: BudgetPlan) -> str:
+    """The overdue part of this month's minimums is paid once, not every month."""
+    line = f"其中逾期的{yuan(overdue)}是一次要补上的，不是每个月都这么多；"
+    if recurring <= 0:
+        return line + "补上以后就没有别的要还了。"
+    if recurring <= plan.debt_capacity:
+        return line + f"补上以后，每月正常要还{yuan(recurring)}，在上限以内。"
+    return (
+        line + f"补上以后，每月正常要还{yuan(recurring)}，"
+        f"仍比上限多{yuan(recurring - plan.debt_capacity)}。"
+    )
+
+
+def budget_messages(
+    plan: BudgetPlan,
+    own_minimums: Optional[Decimal],
+    recurring_minimums: Optional[Decimal] = None,
+) -> List[str]:
+    """The reply bubbles (``recurring_minimums``: the part of ``own_minimums`` that comes back
+    every month; the rest is an overdue amount, paid once)."""
     lines = [
         f"按每月到手{yuan(plan.monthly_income)}，50/30/20 这样分：",
         f"· 必要开支 50%：{yuan(plan.needs)}（房租、吃饭、交通等）",
@@ -209,7 +227,18 @@ def budget_messages(plan: BudgetPlan, own_minimums: Optional[Decimal]) -> List[s
                 "压力偏大。"
             )
             advice.append(covering_the_gap(plan))
-            advice.append("如果撑不住，建议尽早申请协商还款（说“申请延期”），别等到逾期。")
+            overdue = (
+                own_minimums - recurring_minimums
+                if recurring_minimums is not None
+                else Decimal("0.00")
+            )
+            if overdue > 0:
+                advice.append(catching_up(overdue, recurring_minimums, plan))
+                advice.append(
+                    "这个月凑不齐的话，说“申请延期”，我帮你向贷款方提交协商申请；别借新还旧。"
+                )
+            else:
+                advice.append("如果撑不住，建议尽早申请协商还款（说“申请延期”），别等到逾期。")
         else:
             advice.append(
                 f"你这个月各笔最低要还{yuan(own_minimums)}，在上限以内；"
@@ -269,7 +298,7 @@ class ActionBudgetPlan(Action):
         except FinanceError as error:
             dispatcher.utter_message(text=error.message_zh)
             return []
-        bubbles = budget_messages(plan, own_minimums)
+        bubbles = budget_messages(plan, own_minimums, recurring)
         dispatcher.utter_message(text=bubbles[0], json_message=budget_payload(plan))
         for bubble in bubbles[1:]:
             dispatcher.utter_message(text=bubble)

@@ -272,8 +272,13 @@ def infeasible_message(plan: PayoffPlan, parts: List[DebtPart]) -> str:
     lines += [
         "可以这样办：",
         "1. 申请协商还款：向贷款方申请延期或分期，我可以帮你提交申请（批不批由贷款方决定）；",
-        f"2. 调整预算：看看每月能不能再挤出{yuan(plan.shortfall)}，"
-        "说“帮我做个预算”，我帮你拆一拆收支。",
+        (
+            f"2. 调整预算：差的主要是逾期的{yuan(overdue)}，这是一次要补上的，"
+            f"之后每月最低{yuan(minimum - overdue)}；说“帮我做个预算”，我帮你拆一拆收支。"
+            if overdue > 0 and plan.monthly_budget >= minimum - overdue
+            else f"2. 调整预算：看看每月能不能再挤出{yuan(plan.shortfall)}，"
+            "说“帮我做个预算”，我帮你拆一拆收支。"
+        ),
         "别借新还旧，也别找收费“代还”“停息挂账”的中介，那样欠款只会越滚越多。",
     ]
     return "\n".join(lines)

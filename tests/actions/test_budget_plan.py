@@ -217,6 +217,13 @@ async def test_the_overdue_amount_is_paid_once_so_the_emergency_fund_leaves_it_o
     assert f"弹性消费的1,800.00元也全挪过来，也还差{fmt_money(short)}元" in text
     essential = D("1500") + loan.next_installment
     assert f"{fmt_money(essential * 3)}元-{fmt_money(essential * 6)}元" in text
+    # the overdue part is a one-off catch-up, not a monthly gap; no "before it is overdue"
+    assert (
+        f"其中逾期的{fmt_money(loan.overdue_total)}元是一次要补上的，不是每个月都这么多；"
+        f"补上以后，每月正常要还{fmt_money(loan.next_installment)}元，"
+        f"仍比上限多{fmt_money(loan.next_installment - D('1200.00'))}元。" in text
+    )
+    assert "别等到逾期" not in text and "申请延期" in text
 
 
 async def test_overdue_borrower_minimums_include_the_overdue_amount(ledger):

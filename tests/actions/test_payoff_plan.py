@@ -90,6 +90,12 @@ async def test_two_months_overdue_budget_too_small_gets_the_exact_shortfall(ledg
     )
     assert f"还差{fmt_money(needed - D('3000'))}元" in message["text"]
     assert "申请协商还款" in message["text"] and "做个预算" in message["text"]
+    # 3,000 covers the regular instalment: what is missing is the overdue amount, paid once
+    assert (
+        f"差的主要是逾期的{fmt_money(loan.overdue_total)}元，这是一次要补上的，"
+        f"之后每月最低{fmt_money(loan.next_installment)}元" in message["text"]
+    )
+    assert "每月能不能再挤出" not in message["text"]
     assert [b["payload"] for b in message["buttons"]] == [
         "/request_repayment_relief",
         "/request_budget_plan",
