@@ -131,6 +131,30 @@ def relief_loan(overview: LoanOverview, product: Optional[str]) -> Optional[str]
     return loans[0].loan_id if len(loans) == 1 else None
 
 
+async def pending_request_zh(borrower_id: str, loan_id: Optional[str]) -> Optional[str]:
+    """A request of this borrower still waiting for the lender (the same loan, or one about the
+    whole account), said before a new one is started; None when there is none or the ledger
+    cannot tell."""
+    try:
+        requests = await loans_client.get_client().list_relief_requests(borrower_id)
+    except LoanServiceError as error:
+        log.warning("could not list relief requests: %s", error.code)
+        return None
+    waiting = [
+        r
+        for r in requests
+        if r.status == "received" and (r.loan_id is None or loan_id is None or r.loan_id == loan_id)
+    ]
+    if not waiting:
+        return None
+    last = waiting[0]
+    return (
+        f"你{last.requested_on.month}月{last.requested_on.day}日已经提交过一份申请"
+        f"（编号{last.reference}），贷款方还在处理，结果会另行通知，不用重复提交。"
+        "情况有变化、想补充的话，可以接着填一份新的；不用了说“算了”。"
+    )
+
+
 class ActionStartRepaymentRelief(Action):
     def name(self) -> Text:
         return "action_start_repayment_relief"
@@ -161,6 +185,9 @@ class ActionStartRepaymentRelief(Action):
         values[LOAN_SLOT] = relief_loan(account.overview, latest_entity(tracker, "loan_product"))
         if not retry:
             values[KEY_SLOT] = None  # a new request gets a new key; a retry keeps it
+            pending = await pending_request_zh(account.borrower_id, values[LOAN_SLOT])
+            if pending:
+                dispatcher.utter_message(text=pending)
         return [account_status_event(account)] + slot_events(values, tracker)
 
 

@@ -248,7 +248,10 @@ class ReliefRequest:
 
     @classmethod
     def from_json(cls, data: dict, replayed: bool = False) -> "ReliefRequest":
-        r = data["relief_request"]
+        return cls.from_record(data["relief_request"], replayed)
+
+    @classmethod
+    def from_record(cls, r: dict, replayed: bool = False) -> "ReliefRequest":
         return cls(
             reference=r["reference"],
             status=r["status"],
@@ -461,6 +464,13 @@ class LoanClient:
             idempotency_key=idempotency_key,
         )
         return ReliefRequest.from_json(body, replayed)
+
+    async def list_relief_requests(self, borrower_id: str) -> list[ReliefRequest]:
+        """The borrower's relief requests, newest first."""
+        _s, body, _ = await self._request(
+            "GET", f"/v1/borrowers/{_seg(borrower_id)}/relief-requests"
+        )
+        return [ReliefRequest.from_record(r) for r in body["relief_requests"]]
 
     async def create_reminder(
         self,

@@ -9,6 +9,7 @@ on startup and disposed of on cleanup.  Routes (all ``/v1`` routes need
     GET    /v1/borrowers/{borrower_id}/loans?as_of=YYYY-MM-DD[&installments=1]
     POST   /v1/borrowers/{borrower_id}/repayments          (Idempotency-Key)
     POST   /v1/borrowers/{borrower_id}/relief-requests     (Idempotency-Key)
+    GET    /v1/borrowers/{borrower_id}/relief-requests     (newest first)
     POST   /v1/borrowers/{borrower_id}/reminders           (Idempotency-Key)
     GET    /v1/borrowers/{borrower_id}/reminders[?status=active|scheduled|…]
     GET    /v1/borrowers/{borrower_id}/reminders/{reminder_id}
@@ -210,6 +211,10 @@ async def create_relief_request(request: web.Request) -> web.Response:
     return _write_response(result)
 
 
+async def list_relief_requests(request: web.Request) -> web.Response:
+    return web.json_response(await _store(request).list_relief_requests(_borrower_id(request)))
+
+
 async def create_reminder(request: web.Request) -> web.Response:
     borrower_id = _borrower_id(request)
     key, body = await _keyed_body(request)
@@ -306,6 +311,7 @@ def create_app(
     app.router.add_get(v1 + "/borrowers/{borrower_id}/loans", loans)
     app.router.add_post(v1 + "/borrowers/{borrower_id}/repayments", create_repayment)
     app.router.add_post(v1 + "/borrowers/{borrower_id}/relief-requests", create_relief_request)
+    app.router.add_get(v1 + "/borrowers/{borrower_id}/relief-requests", list_relief_requests)
     app.router.add_post(v1 + "/borrowers/{borrower_id}/reminders", create_reminder)
     app.router.add_get(v1 + "/borrowers/{borrower_id}/reminders", list_reminders)
     app.router.add_get(v1 + "/borrowers/{borrower_id}/reminders/{reminder_id}", get_reminder)

@@ -161,6 +161,19 @@ class LoanStore:
             "reminders": [reminder_json(r, self.zone) for r in rows],
         }
 
+    async def list_relief_requests(self, borrower_id: str) -> dict:
+        """The borrower's relief requests, newest first."""
+        async with self.db.read_session() as session:
+            await self._borrower(session, borrower_id)
+            rows = (
+                await session.scalars(
+                    select(ReliefRequest)
+                    .where(ReliefRequest.borrower_id == borrower_id)
+                    .order_by(ReliefRequest.requested_on.desc(), ReliefRequest.id.desc())
+                )
+            ).all()
+        return {"borrower_id": borrower_id, "relief_requests": [relief_json(r) for r in rows]}
+
     async def get_reminder(self, borrower_id: str, reminder_id: str) -> dict:
         async with self.db.read_session() as session:
             await self._borrower(session, borrower_id)

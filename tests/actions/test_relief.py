@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import re
+
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
@@ -254,6 +256,18 @@ async def test_submit_files_once_and_answers_honestly(ledger):
     # the same action retried for the same message replays the first filing
     _, again = await submit(TWO_MONTHS)
     assert "之前已经提交过了" in again and reference in again
+
+
+async def test_a_new_request_is_told_of_the_one_still_waiting(ledger):
+    """A second request for the same loan: the one filed before is still with the lender."""
+    _, reply = await submit(TWO_MONTHS)
+    reference = re.search(r"RR\d{8}[0-9A-F]{6}", reply).group()
+    _, said = await start("还是还不上 能再申请延期吗", TWO_MONTHS)
+    assert said.startswith(f"你11月23日已经提交过一份申请（编号{reference}），贷款方还在处理")
+    assert "不用重复提交" in said and "算了" in said
+    # another borrower, or none filed: nothing said
+    _, said = await start("能申请延期吗", MULTI_DEBT)
+    assert said == ""
 
 
 async def test_a_failed_filing_keeps_its_key_for_the_retry(ledger_down):

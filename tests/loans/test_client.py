@@ -49,6 +49,9 @@ async def test_client_round_trip(live_url):
             idempotency_key="c-relief",
         )
         assert relief.status == "received" and relief.affordable_monthly == Decimal("600.00")
+        [listed] = await loans.list_relief_requests(borrower)
+        assert listed.reference == relief.reference and listed.loan_id == loan.loan_id
+        assert listed.reason == "失业了，想分期" and listed.requested_on == TODAY
 
         reminder = await loans.create_reminder(
             borrower,
