@@ -7,7 +7,8 @@ certificates, invoices, investments, other lenders, 芝麻分, passwords, contra
 chit-chat — and sends that topic's answer: what it is, what the bot can tell, and where to do it
 (the lender's App path, marked as an example, or whom to contact). Questions of an FAQ topic that
 reached this intent (提额, 到账, 自动扣款, 催收) get that FAQ answer (``utter_faq/<topic>``);
-anything else gets the guide's default.
+anything else gets the guide's default. A message written in English gets a short note in both
+languages that the bot answers in Chinese, with what to type.
 
 The message text is never logged. A guide file that does not load is logged by its error (which
 names the file, not the user) and the user still gets a short answer.
@@ -16,6 +17,7 @@ names the file, not the user) and the user still gets a short answer.
 from __future__ import annotations
 
 import logging
+import re
 from typing import Any, Dict, List, Text
 
 from rasa_sdk import Action, Tracker
@@ -30,6 +32,21 @@ logger = logging.getLogger(__name__)
 FALLBACK_ZH = "这个我暂时帮不上忙 🙏 账户和产品上的操作，请到App的客服中心办理，或者说“转人工”。"
 
 
+#: the reply to a message written in English
+ENGLISH_ZH = (
+    "Sorry, I can only help in Chinese for now. "
+    "抱歉，我目前只能用中文交流：可以用中文问我，比如“查一下我的借款”“逾期了会怎样”；"
+    "需要人工帮助，说“转人工”。"
+)
+_CJK = re.compile(r"[\u3400-\u9fff]")
+_WORD = re.compile(r"[A-Za-z]{2,}")
+
+
+def written_in_english(text: str) -> bool:
+    """No Chinese characters and at least two Latin words ("Do you speak English?")."""
+    return not _CJK.search(text) and len(_WORD.findall(text)) >= 2
+
+
 def latest_text(tracker: Tracker) -> str:
     return str((tracker.latest_message or {}).get("text") or "")
 
@@ -41,6 +58,9 @@ class ActionOutOfScope(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
+        if written_in_english(latest_text(tracker)):
+            dispatcher.utter_message(text=ENGLISH_ZH)
+            return []
         try:
             topic = load_service_guide().topic_for(latest_text(tracker))
         except ServiceGuideError as error:
@@ -54,4 +74,4 @@ class ActionOutOfScope(Action):
         return []
 
 
-__all__ = ["ActionOutOfScope", "FALLBACK_ZH", "latest_text"]
+__all__ = ["ActionOutOfScope", "ENGLISH_ZH", "FALLBACK_ZH", "latest_text", "written_in_english"]

@@ -24,7 +24,7 @@ from rasa.shared.core.trackers import DialogueStateTracker
 from rasa.shared.importers.importer import TrainingDataImporter
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.out_of_scope import FALLBACK_ZH, ActionOutOfScope
+from actions.out_of_scope import ENGLISH_ZH, FALLBACK_ZH, ActionOutOfScope, written_in_english
 from bot.policy.service_guide import ENV_VAR, clear_service_guide_cache, load_service_guide
 from tests.actions.action_helpers import make_tracker, texts
 
@@ -678,3 +678,27 @@ def test_no_reply_names_a_made_up_phone_number(guide):
         for national in ("12348", "12356", "110"):
             reply = reply.replace(national, "")
         assert not re.search(r"\d{3,}", reply), topic_id
+
+
+@pytest.mark.parametrize(
+    "text, english",
+    [
+        ("Do you speak English?", True),
+        ("what is my balance", True),
+        ("I can't pay this month", True),
+        ("借呗APP打不开", False),
+        ("ok", False),
+        ("app", False),
+        ("支付宝app怎么改密码", False),
+        ("🙂🙂", False),
+    ],
+)
+def test_which_messages_are_written_in_english(text, english):
+    assert written_in_english(text) is english
+
+
+async def test_a_message_in_english_gets_a_note_in_both_languages():
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("Do you speak English?", "out_of_scope")
+    await ActionOutOfScope().run(dispatcher, tracker, {})
+    assert texts(dispatcher) == ENGLISH_ZH and "Chinese" in ENGLISH_ZH and "中文" in ENGLISH_ZH
