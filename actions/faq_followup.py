@@ -41,6 +41,7 @@ from actions.loan_facts import (
     next_step_line,
     open_loans,
     penalty_per_day,
+    what_if_cost,
 )
 from actions.loan_status import asks_to_pay_off_all, pay_off_all_zh
 from actions.question_figures import question_figures_zh
@@ -49,7 +50,7 @@ from actions.session import policy_slot_events
 from actions.slot_values import as_days, as_rate, latest_entity, latest_text
 from bot.finance.errors import FinanceError
 from bot.finance.money import percent_str, plain_str
-from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH, overdue_cost
+from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH
 from bot.finance.rates import as_annual, as_daily
 from bot.loans.client import LoanOverview
 from bot.nlu.dates import first_date
@@ -260,15 +261,7 @@ def late_what_if(tracker, overview: LoanOverview, policy: LenderPolicy) -> Optio
     if days <= penalty_schedule(policy).free_days:
         return f"{subject}还在宽限期内：期内还清不收罚息。"
     try:
-        cost = overdue_cost(
-            loan.next_due_amount,
-            loan.daily_rate,
-            days,
-            grace_days=policy.grace_days,
-            multiplier=policy.penalty_multiplier,
-            grace_mode=policy.grace_mode,
-            day_count=policy.day_count,
-        )
+        cost = what_if_cost(loan.next_due_amount, loan.daily_rate, days, policy)
     except FinanceError:
         return None
     line = f"{subject}：罚息约{yuan(cost.total_penalty)}"

@@ -11,7 +11,13 @@ from typing import Dict, List, Sequence
 
 from actions.replies import EXAMPLE_NOTE, example_note
 from bot.finance.money import finance_context, money
-from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH, report_status, timeline
+from bot.finance.overdue import (
+    STATUS_DESCRIPTIONS_ZH,
+    OverdueCost,
+    overdue_cost,
+    report_status,
+    timeline,
+)
 from bot.finance.payoff import Debt
 from bot.loans.client import LoanOverview, LoanSummary
 from bot.policy import LenderPolicy, Milestone
@@ -49,6 +55,21 @@ def penalty_per_day(loan: LoanSummary, policy: LenderPolicy) -> Decimal:
             * loan.daily_rate
             * policy.penalty_multiplier
         )
+
+
+def what_if_cost(
+    amount: Decimal, daily_rate: Decimal, days: int, policy: LenderPolicy
+) -> OverdueCost:
+    """The penalty of ``amount`` left ``days`` days overdue, by the lender's rules."""
+    return overdue_cost(
+        amount,
+        daily_rate,
+        days,
+        grace_days=policy.grace_days,
+        multiplier=policy.penalty_multiplier,
+        grace_mode=policy.grace_mode,
+        day_count=policy.day_count,
+    )
 
 
 def in_grace(loan: LoanSummary, policy: LenderPolicy) -> bool:

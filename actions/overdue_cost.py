@@ -32,7 +32,13 @@ from actions.flows import (
     validate_amount,
 )
 from actions.identity import load_account
-from actions.loan_facts import loan_names, next_step_line, open_loans, penalty_per_day
+from actions.loan_facts import (
+    loan_names,
+    next_step_line,
+    open_loans,
+    penalty_per_day,
+    what_if_cost,
+)
 from actions.replies import date_zh, rate_text, yuan
 from actions.slot_values import (
     as_amount,
@@ -45,7 +51,7 @@ from actions.slot_values import (
 )
 from bot.finance.errors import FinanceError
 from bot.finance.money import percent_str, plain_str
-from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH, overdue_cost
+from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH
 from bot.finance.rates import as_annual, as_daily, daily_to_annual
 from bot.loans.client import LoanOverview, LoanSummary
 from bot.nlu.dates import first_date
@@ -385,15 +391,7 @@ def overdue_cost_message(
     from the ledger) the figures are the ledger's, which counts each installment's own days;
     any other combination is a what-if estimate, and says so.
     """
-    cost = overdue_cost(
-        amount,
-        daily_rate,
-        days,
-        grace_days=policy.grace_days,
-        multiplier=policy.penalty_multiplier,
-        grace_mode=policy.grace_mode,
-        day_count=policy.day_count,
-    )
+    cost = what_if_cost(amount, daily_rate, days, policy)
     rate = rate_text(daily_to_annual(daily_rate, policy.day_count), daily_rate)
     penalty_annual = daily_to_annual(cost.penalty_daily_rate, policy.day_count)
     penalty_rate = (
