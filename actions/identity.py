@@ -175,6 +175,20 @@ async def load_account(tracker, *, with_loans: bool = True) -> Account:
     return Account(LINKED, identity, borrower_id=borrower_id, overview=overview)
 
 
+async def loans_on(account: Account, day: date) -> Optional[LoanOverview]:
+    """The borrower's loans as they will stand at the end of ``day`` if nothing more is repaid
+    (the ledger counts only repayments made by then): every installment falling due before it
+    is overdue, each with its own days and penalty. None when the account has no borrower or
+    the ledger cannot answer (the caller falls back to an estimate)."""
+    if not account.linked or account.borrower_id is None:
+        return None
+    try:
+        return await loans_client.get_client().get_loans(account.borrower_id, as_of=day)
+    except LoanServiceError as error:
+        log.warning("loan projection unavailable: %s", type(error).__name__)
+        return None
+
+
 def _unavailable(identity: ChannelIdentity, error: LoanServiceError) -> Account:
     if not isinstance(error, ServiceUnavailable):
         # 401/403/400 from the ledger is a configuration problem of ours, not the user's
@@ -192,4 +206,5 @@ __all__ = [
     "Account",
     "channel_identity",
     "load_account",
+    "loans_on",
 ]

@@ -14,7 +14,8 @@ overdue days; an amount said inside the form replaces the loan's.
 from __future__ import annotations
 
 import re
-from datetime import date
+from dataclasses import dataclass
+from datetime import date, timedelta
 from decimal import Decimal
 from typing import Any, Dict, List, Optional, Text, Tuple
 
@@ -31,7 +32,7 @@ from actions.flows import (
     slot_extractor,
     validate_amount,
 )
-from actions.identity import load_account
+from actions.identity import Account, load_account, loans_on
 from actions.loan_facts import (
     loan_names,
     next_step_line,
@@ -377,6 +378,95 @@ class ActionAskOverdueDuration(Action):
         return []
 
 
+def own_overdue_amount(loan: Optional[LoanSummary], amount: Decimal) -> bool:
+    """``amount`` is the overdue principal and interest of ``loan``, which is overdue."""
+    return (
+        loan is not None
+        and loan.overdue_days > 0
+        and amount == loan.overdue_principal + loan.overdue_interest
+    )
+
+
+@dataclass(frozen=True)
+class Projection:
+    """A loan as the ledger projects it to ``day`` (the what-if's), seen from ``today``."""
+
+    loan: LoanSummary
+    day: date
+    today: date
+
+
+async def projected_loan(
+    account: Account, loan: Optional[LoanSummary], amount: Decimal, days: int, daily: Decimal
+) -> Optional[Projection]:
+    """``loan`` as the ledger will have it when the what-if's day comes, if nothing is repaid
+    till then: for a what-if about the borrower's own overdue amount left longer than it already
+    is, or about their own next installment, at the loan's own rate. Each installment counts its
+    own days, and those falling due by then are overdue too (an estimate on today's overdue
+    amount leaves them out). None for any other what-if, or when the ledger cannot say."""
+    if loan is None or daily != loan.daily_rate or account.today is None:
+        return None
+    if own_overdue_amount(loan, amount) and days > loan.overdue_days:
+        day = account.today + timedelta(days=days - loan.overdue_days)
+    elif (
+        loan.overdue_days == 0 and loan.next_due_date is not None and amount == loan.next_due_amount
+    ):
+        day = loan.next_due_date + timedelta(days=days)
+    else:
+        return None
+    overview = await loans_on(account, day)
+    projected = overview.loan(loan.loan_id) if overview is not None else None
+    if projected is None or projected.overdue_days != days:
+        return None  # repaid in between or rescheduled: the estimate is the honest answer
+    return Projection(projected, day, account.today)
+
+
+def projected_lines(
+    loan: LoanSummary,
+    projection: Projection,
+    amount: Decimal,
+    days: int,
+    name: str,
+    penalty_rate: str,
+    policy: LenderPolicy,
+) -> List[str]:
+    """The figures of a what-if read from the ledger's projection of the loan."""
+    projected = projection.loan
+    overdue_then = projected.overdue_principal + projected.overdue_interest
+    when = date_zh(projection.day, projection.today)
+    lines = [f"按你{name}的还款计划推算，假如一直不还，到{when}已逾期{days}天："]
+    added = overdue_then - amount
+    count = (projected.periods_overdue or 0) - (loan.periods_overdue or 0)
+    if loan.overdue_days > 0:
+        base = f"现在已逾期的{yuan(amount)}"
+    else:
+        base = f"这一期的{yuan(amount)}"
+        count -= 1  # the installment asked about is itself one of them
+    if added > 0 and count > 0:
+        lines.append(
+            f"· 逾期本息{yuan(overdue_then)}：{base}，加上这期间又到期的{count}期{yuan(added)}"
+        )
+    else:
+        lines.append(f"· 逾期本息{yuan(overdue_then)}")
+    free_days = penalty_schedule(policy).free_days
+    if days <= free_days:
+        lines.append(f"· 罚息：{yuan(projected.penalty_accrued)}，逾期{days}天还在宽限期内")
+        lines.append(f"· {penalty_rule_zh(policy)}")
+    else:
+        now = f"（现在已计{yuan(loan.penalty_accrued)}）" if loan.overdue_days > 0 else ""
+        lines.append(
+            f"· 罚息累计{yuan(projected.penalty_accrued)}{now}："
+            f"各期按各自的逾期天数算，{penalty_rate}"
+        )
+        if projected.penalty_provisional > 0:
+            lines.append(
+                f"· 另有{yuan(projected.penalty_provisional)}罚息属于刚到期、还在宽限期内的一期："
+                f"{penalty_rule_zh(policy, with_note=False)}"
+            )
+    lines.append(f"· 连本带罚{yuan(projected.overdue_total)}")
+    return lines
+
+
 def overdue_cost_message(
     amount: Decimal,
     days: int,
@@ -384,12 +474,14 @@ def overdue_cost_message(
     policy: LenderPolicy,
     loan: Optional[LoanSummary] = None,
     loan_name: str = "",
+    projected: Optional[Projection] = None,
 ) -> List[str]:
     """The answer: penalty to the fen, the credit-report status, and what comes next.
 
     For the user's own overdue amount at its actual number of days (``loan`` given, prefilled
     from the ledger) the figures are the ledger's, which counts each installment's own days;
-    any other combination is a what-if estimate, and says so.
+    with ``projected`` (:func:`projected_loan`) they are the ledger's projection of the loan to
+    the what-if's day; any other combination is an estimate on the amount, and says so.
     """
     cost = what_if_cost(amount, daily_rate, days, policy)
     rate = rate_text(daily_to_annual(daily_rate, policy.day_count), daily_rate)
@@ -399,11 +491,7 @@ def overdue_cost_message(
         f"（日利率{percent_str(cost.penalty_daily_rate, 3)}%），"
         f"是合同利率的{plain_str(policy.penalty_multiplier)}倍"
     )
-    own_overdue = (
-        loan is not None
-        and loan.overdue_days > 0
-        and amount == loan.overdue_principal + loan.overdue_interest
-    )
+    own_overdue = own_overdue_amount(loan, amount)
     actual = own_overdue and days == loan.overdue_days
     if actual:
         lines = [
@@ -414,6 +502,8 @@ def overdue_cost_message(
                 f"每多拖一天罚息约多{yuan(penalty_per_day(loan, policy))}"
             ),
         ]
+    elif projected is not None and loan is not None:
+        lines = projected_lines(loan, projected, amount, days, loan_name, penalty_rate, policy)
     else:
         if own_overdue:
             subject = f"按你{loan_name}逾期的本息{yuan(amount)}"
@@ -440,7 +530,7 @@ def overdue_cost_message(
     else:
         lines.append(f"· 征信：{rule}，逾期{days}天还没到这一步")
     tail = []
-    if own_overdue and not actual:
+    if own_overdue and not actual and projected is None:
         tail.append(
             f"你账上目前实际已逾期{loan.overdue_days}天、已计罚息{yuan(loan.penalty_accrued)}。"
         )
@@ -452,6 +542,11 @@ def overdue_cost_message(
     tail.append(next_step_line(days, policy, skip=said))
     if actual:
         tail.append("能还多少先还多少；实在还不上，说“申请延期”，我帮你提交协商申请。")
+    elif projected is not None:
+        tail.append(
+            "以上按账上的还款计划推算，假设这期间一笔都不还；实际以借款合同和App账单为准。"
+            "越早还上，损失越小。"
+        )
     else:
         tail.append("以上是估算，实际以借款合同和App账单为准。越早还上，损失越小。")
     return ["\n".join(lines), "\n".join(tail)]
@@ -474,15 +569,16 @@ class ActionCalculateOverdueCost(Action):
             return []
         policy = load_policy()
         daily = as_daily(rate[0], rate[1], policy.day_count)
-        loan, name = None, ""
+        loan, name, projected = None, "", None
         loan_id = tracker.get_slot(LOAN_SLOT)
         if loan_id:
             account = await load_account(tracker)
             if account.overview is not None:
                 loan = account.overview.loan(loan_id)
                 name = loan_names(account.overview.loans).get(loan_id, "") if loan else ""
+                projected = await projected_loan(account, loan, amount, days, daily)
         try:
-            for bubble in overdue_cost_message(amount, days, daily, policy, loan, name):
+            for bubble in overdue_cost_message(amount, days, daily, policy, loan, name, projected):
                 dispatcher.utter_message(text=bubble)
         except FinanceError as error:
             dispatcher.utter_message(text=error.message_zh)

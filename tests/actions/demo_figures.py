@@ -60,17 +60,22 @@ def _penalty(rows, daily: Decimal, days: List[int]) -> Decimal:
     )
 
 
-def two_months() -> Loan:
-    """借呗 20,000 at 0.05 %/day, 12 months from 2026-06-23; periods 3 and 4 unpaid."""
+def two_months(as_of: date = TODAY) -> Loan:
+    """借呗 20,000 at 0.05 %/day, 12 months from 2026-06-23 (due on the 23rd); periods 1 and 2
+    paid, nothing since: on TODAY periods 3 and 4 are overdue; on a later ``as_of`` every
+    period due before it is (a what-if of not repaying till then)."""
     rows = _rows("20000", "0.18", 12)
-    overdue_rows = rows[2:4]
-    days = [(TODAY - date(2026, 9, 23)).days, (TODAY - date(2026, 10, 23)).days]
+    due = [date(2026 + (6 + n) // 12, (6 + n) % 12 + 1, 23) for n in range(12)]  # row n: 7+n
+    overdue = [n for n in range(2, 12) if due[n] < as_of]
+    overdue_rows = [rows[n] for n in overdue]
+    days = [(as_of - due[n]).days for n in overdue]
+    upcoming = overdue[-1] + 1
     return Loan(
         "借呗",
         D("0.18"),
         D("0.0005"),
         D("20000") - sum(r.principal for r in rows[:2]),
-        rows[4].payment,
+        rows[upcoming].payment if upcoming < 12 else D("0.00"),
         sum(r.payment for r in overdue_rows),
         _penalty(overdue_rows, D("0.0005"), days),
         max(days),

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from decimal import Decimal
 
 import pytest
@@ -429,31 +430,91 @@ async def test_own_overdue_at_its_actual_days_shows_the_ledger_figures(ledger):
     assert "还款状态记为“3”" in reply and "估算" not in reply
 
 
-async def test_own_overdue_what_if_for_other_days_is_an_estimate_next_to_the_actual(ledger):
-    loan = expected.two_months()
-    policy = load_policy()
-    cost = overdue_cost(
-        loan.overdue_amount,
-        D("0.0005"),
-        90,
-        grace_days=policy.grace_days,
-        multiplier=policy.penalty_multiplier,
-        grace_mode=policy.grace_mode,
-    )
+async def test_own_overdue_left_longer_is_the_ledgers_projection_per_installment(ledger):
+    """61 days overdue on 11-23, "逾期三个月呢" (90 days): on 12-22 the installment due 11-23 is
+    29 days overdue too. The figures are those of not repaying till 12-22, each installment at its
+    own days (rebuilt independently in demo_figures), not today's overdue amount at 90 days."""
+    now = expected.two_months()
+    then = expected.two_months(TODAY + timedelta(days=29))
+    assert then.overdue_days == 90 and then.overdue_amount > now.overdue_amount
     reply = await answer(
         {
-            "overdue_amount": str(loan.overdue_amount),
+            "overdue_amount": str(now.overdue_amount),
             "overdue_duration": "P3M",
             "overdue_daily_rate": "0.0005",
             "overdue_loan_id": "demo-two-months-jiebei",
         },
         borrower=TWO_MONTHS,
     )
+    assert "按你借呗的还款计划推算，假如一直不还，到12月22日已逾期90天" in reply
+    added = then.overdue_amount - now.overdue_amount
     assert (
-        f"按你借呗逾期的本息{fmt_money(loan.overdue_amount)}元、年化18.00%（日利率0.050%）、逾期90天估算"
-        in reply
+        f"逾期本息{fmt_money(then.overdue_amount)}元：现在已逾期的{fmt_money(now.overdue_amount)}元，"
+        f"加上这期间又到期的1期{fmt_money(added)}元" in reply
     )
-    assert f"罚息约{fmt_money(cost.total_penalty)}元" in reply
+    assert f"罚息累计{fmt_money(then.penalty)}元（现在已计{fmt_money(now.penalty)}元）" in reply
+    assert f"连本带罚{fmt_money(then.overdue_total)}元" in reply
+    assert "假设这期间一笔都不还" in reply and "估算" not in reply
+    # the estimate on today's amount would have under-stated it
+    policy = load_policy()
+    estimate = overdue_cost(
+        now.overdue_amount,
+        D("0.0005"),
+        90,
+        grace_days=policy.grace_days,
+        multiplier=policy.penalty_multiplier,
+        grace_mode=policy.grace_mode,
+    )
+    assert then.overdue_total > estimate.total_due
+
+
+async def test_a_named_day_far_off_counts_every_installment_falling_due(ledger):
+    """ "拖到过年" (2027-02-06) for the borrower 61 days overdue: 136 days; by then the
+    installments due 11-23, 12-23 and 01-23 are overdue as well."""
+    slots, said = await start(
+        make_tracker("要是拖到过年才还呢", "calculate_overdue_cost", borrower=TWO_MONTHS)
+    )
+    assert slots["overdue_duration"] == "P136D"
+    then = expected.two_months(date(2027, 2, 6))
+    reply = await answer(slots, borrower=TWO_MONTHS)
+    assert "到2027年2月6日已逾期136天" in reply
+    assert "又到期的3期" in reply
+    assert f"罚息累计{fmt_money(then.penalty)}元" in reply
+    assert f"连本带罚{fmt_money(then.overdue_total)}元" in reply
+
+
+async def test_a_late_next_installment_past_the_following_due_date_counts_both(ledger):
+    """Up to date, next 899.75 due 12-13; 40 days late is 01-22: the installment due 01-13
+    is 9 days overdue by then as well."""
+    loan = expected.up_to_date()
+    reply = await answer(
+        {
+            "overdue_amount": str(loan.next_installment),
+            "overdue_duration": "P40D",
+            "overdue_daily_rate": "0.0004",
+            "overdue_loan_id": "demo-up-to-date-jiebei",
+        },
+        borrower=UP_TO_DATE,
+    )
+    assert "到2027年1月22日已逾期40天" in reply
+    assert (
+        f"逾期本息{fmt_money(2 * loan.next_installment)}元："
+        f"这一期的{fmt_money(loan.next_installment)}元，加上这期间又到期的1期" in reply
+    )
+
+
+async def test_a_stated_rate_other_than_the_loans_stays_an_estimate(ledger):
+    loan = expected.two_months()
+    reply = await answer(
+        {
+            "overdue_amount": str(loan.overdue_amount),
+            "overdue_duration": "P90D",
+            "overdue_daily_rate": "0.0004",
+            "overdue_loan_id": "demo-two-months-jiebei",
+        },
+        borrower=TWO_MONTHS,
+    )
+    assert "逾期90天估算" in reply and "推算" not in reply
     assert f"实际已逾期61天、已计罚息{fmt_money(loan.penalty)}元" in reply
 
 
