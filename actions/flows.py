@@ -32,6 +32,8 @@ from bot.finance.money import plain_str
 
 ACCOUNT_STATUS = "account_status"
 NO_LOANS = "no_loans"
+#: the start action answered the request itself and nothing is left for the form to do
+ANSWERED = "answered"
 
 
 def is_follow_up(tracker, result_action: str) -> bool:
@@ -168,6 +170,7 @@ def stop_for_no_loans(dispatcher, account: Account, text: str) -> List[EventType
 __all__ = [
     "ACCOUNT_STATUS",
     "NO_LOANS",
+    "ANSWERED",
     "is_follow_up",
     "prepared_values",
     "idempotency_key",

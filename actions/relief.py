@@ -16,7 +16,7 @@ from __future__ import annotations
 import logging
 import re
 from decimal import Decimal
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
 from rasa_sdk.events import EventType, SlotSet
@@ -24,6 +24,8 @@ from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.flows import (
+    ACCOUNT_STATUS,
+    ANSWERED,
     account_status_event,
     idempotency_key,
     is_follow_up,
@@ -35,8 +37,8 @@ from actions.flows import (
     validate_amount,
 )
 from actions.identity import UNLINKED, load_account
-from actions.loan_facts import loan_names, open_loans
-from actions.replies import yuan
+from actions.loan_facts import loan_names, open_loans, what_if_cost
+from actions.replies import date_zh, yuan
 from actions.slot_values import (
     as_amount,
     extracted_words,
@@ -48,6 +50,9 @@ from actions.slot_values import (
 from bot.finance.money import money, plain_str
 from bot.loans import client as loans_client
 from bot.loans.client import LoanOverview, LoanServiceError, Rejected, ServiceUnavailable
+from bot.nlu.dates import first_date
+from bot.policy import LenderPolicy, load_policy
+from bot.policy.wording import grace_report_zh, penalty_schedule, report_rule_zh
 
 log = logging.getLogger(__name__)
 
@@ -155,6 +160,51 @@ async def pending_request_zh(borrower_id: str, loan_id: Optional[str]) -> Option
     )
 
 
+def named_day_answer(
+    text: str, overview: LoanOverview, loan_id: Optional[str], policy: LenderPolicy
+) -> Optional[Tuple[str, bool]]:
+    """ "15号发工资再还行吗": what paying on the day the message names means for the next
+    installment of a loan that is not overdue, as ``(what to say, whether a request still
+    makes sense)``; None when no day is named or there is no such installment. A day on or
+    before the due date is on time; inside the grace days, with no report before then, it costs
+    nothing: neither needs a request. Later, the penalty it would cost comes before the form."""
+    loans = [loan for loan in open_loans(overview) if loan_id is None or loan.loan_id == loan_id]
+    if any(loan.overdue_days > 0 for loan in loans):
+        return None
+    due = [loan for loan in loans if loan.next_due_date is not None and loan.next_due_amount > 0]
+    if not due:
+        return None
+    mention = first_date(text, overview.as_of)
+    if mention is None:
+        return None
+    loan = min(due, key=lambda item: item.next_due_date)
+    name = f"{loan_names(overview.loans)[loan.loan_id]}这一期" if len(due) > 1 else "这一期"
+    today = overview.as_of
+    day, due_day = date_zh(mention.day, today), date_zh(loan.next_due_date, today)
+    late = (mention.day - loan.next_due_date).days
+    if late <= 0:
+        return (
+            f"{day}还没过{name}的还款日（{due_day}），那天前还上{yuan(loan.next_due_amount)}"
+            "就是按时还款，不算逾期，也不用申请延期。怕忘的话，说“还款日前提醒我”。",
+            False,
+        )
+    free_days = penalty_schedule(policy).free_days
+    if late <= free_days and late <= policy.report_after_days:
+        return (
+            f"{day}还，比{name}的还款日（{due_day}）晚{late}天，还在宽限期内：这{late}天里还清"
+            f"{yuan(loan.next_due_amount)}不收罚息。{grace_report_zh(policy)}"
+            f"所以{day}钱一到就还上，不用申请延期；能早一天凑齐更稳妥。",
+            False,
+        )
+    cost = what_if_cost(loan.next_due_amount, loan.daily_rate, late, policy)
+    return (
+        f"{day}才还的话，{name}（{due_day}到期，{yuan(loan.next_due_amount)}）会逾期{late}天，"
+        f"罚息约{yuan(cost.total_penalty)}；{report_rule_zh(policy)}"
+        "确实要晚这么久，可以先申请延期：",
+        True,
+    )
+
+
 class ActionStartRepaymentRelief(Action):
     def name(self) -> Text:
         return "action_start_repayment_relief"
@@ -170,6 +220,17 @@ class ActionStartRepaymentRelief(Action):
         if not open_loans(account.overview):
             return stop_for_no_loans(dispatcher, account, NO_LOANS_ZH)
         text = latest_text(tracker)
+        retry = is_follow_up(tracker, RESULT_ACTION)
+        product = latest_entity(tracker, "loan_product")
+        if not retry:
+            day = named_day_answer(
+                text, account.overview, relief_loan(account.overview, product), load_policy()
+            )
+            if day is not None:
+                said, needed = day
+                dispatcher.utter_message(text=said)
+                if not needed:
+                    return [SlotSet(ACCOUNT_STATUS, ANSWERED)]
         given: Dict[str, Optional[str]] = {"relief_reason": None, "relief_affordable": None}
         if _REASON_WORDS.search(text):
             given["relief_reason"] = text.strip()[:MAX_REASON_CHARS]
@@ -177,12 +238,11 @@ class ActionStartRepaymentRelief(Action):
         if amount is not None and as_amount(amount) is not None:
             given["relief_affordable"] = amount
         values = prepared_values(tracker, FORM_SLOTS, given, RESULT_ACTION)
-        retry = is_follow_up(tracker, RESULT_ACTION)
         kind = relief_kind(text)
         if retry and kind == "other" and tracker.get_slot(KIND_SLOT):
             kind = tracker.get_slot(KIND_SLOT)
         values[KIND_SLOT] = kind
-        values[LOAN_SLOT] = relief_loan(account.overview, latest_entity(tracker, "loan_product"))
+        values[LOAN_SLOT] = relief_loan(account.overview, product)
         if not retry:
             values[KEY_SLOT] = None  # a new request gets a new key; a retry keeps it
             pending = await pending_request_zh(account.borrower_id, values[LOAN_SLOT])

@@ -7,6 +7,7 @@ import re
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.loan_facts import what_if_cost
 from actions.relief import (
     ActionAskReliefReason,
     ActionConfirmReliefRequest,
@@ -18,10 +19,12 @@ from actions.relief import (
 )
 from bot.finance.money import fmt_money
 from bot.loans.client import ServiceUnavailable
+from bot.policy import load_policy
 from tests.actions import demo_figures as expected
 from tests.actions.action_helpers import (
     MULTI_DEBT,
     TWO_MONTHS,
+    UP_TO_DATE,
     entity,
     make_tracker,
     slot_values,
@@ -334,3 +337,44 @@ async def test_a_corrected_amount_at_the_confirmation_replaces_the_old_one():
     assert slots == {"relief_affordable": "800"}
     slots, said = await correct("说错了", [])
     assert slots == {} and "没认出来" in said
+
+
+# --- "15号发工资再还行吗": a day named with the request -----------------------------------------
+async def test_a_day_inside_the_grace_days_needs_no_request(ledger):
+    """Next installment 899.75 due 12-13 (TODAY 11-23): "15号" is 12-15, 2 days late, inside
+    the example policy's grace days and before any report: no form, and why."""
+    slots, said = await start("15号发工资再还行吗", UP_TO_DATE)
+    assert slots == {"account_status": "answered"}
+    assert said.startswith("12月15日还，比这一期的还款日（12月13日）晚2天，还在宽限期内")
+    assert "899.75元不收罚息" in said and "不用申请延期" in said
+
+
+async def test_a_day_before_the_due_date_is_on_time(ledger):
+    slots, said = await start("12号发工资了再还可以吗", UP_TO_DATE)
+    assert slots == {"account_status": "answered"}
+    assert said.startswith("12月12日还没过这一期的还款日（12月13日）") and "不算逾期" in said
+
+
+async def test_a_day_past_the_grace_days_says_the_cost_and_goes_on_to_the_request(ledger):
+    policy = load_policy()
+    loan = expected.up_to_date()
+    cost = what_if_cost(loan.next_installment, loan.daily_rate, 18, policy)
+    slots, said = await start("下个月底才能还，能延期吗", UP_TO_DATE)
+    assert slots["account_status"] == "linked" and slots["relief_kind"] == "extension"
+    assert said.startswith(
+        f"12月31日才还的话，这一期（12月13日到期，{fmt_money(loan.next_installment)}元）"
+        f"会逾期18天，罚息约{fmt_money(cost.total_penalty)}元"
+    )
+    assert said.endswith("确实要晚这么久，可以先申请延期：")
+
+
+async def test_several_loans_the_day_is_about_the_one_due_first(ledger):
+    """陈静's 花呗 falls due first (12-10): the 15th is 5 days late, past the grace days."""
+    slots, said = await start("15号发工资再还行吗", MULTI_DEBT)
+    assert said.startswith("12月15日才还的话，花呗这一期（12月10日到期，") and "会逾期5天" in said
+    assert slots["account_status"] == "linked"
+
+
+async def test_an_overdue_borrower_naming_a_day_goes_straight_to_the_request(ledger):
+    slots, said = await start("15号发工资再还行吗", TWO_MONTHS)
+    assert slots["account_status"] == "linked" and said == ""
