@@ -47,6 +47,7 @@ from actions.slot_values import (
     as_rate,
     extracted_words,
     latest_entity,
+    latest_intent,
     latest_text,
     negative_answer,
 )
@@ -72,6 +73,8 @@ _MORE_TIME_BEFORE = re.compile(r"(?:再|又|还要|多)(?:拖|晚|逾期|欠|过
 MAX_AMOUNT = Decimal("1000000")
 MAX_DAYS = 3650
 STOP_HINT = "不想算了可以说“算了”。"
+#: intents that are never an answer to the form's questions (the rules handle them)
+NOT_ANSWERS = {"deny", "express_distress", "human_handoff"}
 
 
 def message_values(tracker) -> Dict[str, Optional[str]]:
@@ -254,7 +257,23 @@ class ValidateOverdueCostForm(FormValidationAction):
         return extracted_words(tracker, slot, also=(REQUEST_INTENT,))
 
     extract_overdue_amount = slot_extractor("overdue_amount", _words)
-    extract_overdue_duration = slot_extractor("overdue_duration", _words)
+
+    async def extract_overdue_duration(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        """An answer in words, or a day ("到月底", "过年再还") whatever intent the NLU gave it:
+        asked how late, a day is the answer (only a stop, distress or hand-off is not)."""
+        words = self._words(tracker, "overdue_duration")
+        if (
+            words
+            or tracker.get_slot("requested_slot") != "overdue_duration"
+            or latest_intent(tracker) in NOT_ANSWERS
+            or any(latest_entity(tracker, entity) for entity in FORM_ENTITIES)
+        ):
+            return words
+        text = latest_text(tracker).strip()
+        return {"overdue_duration": text} if first_date(text, date.today()) else {}
+
     extract_overdue_daily_rate = slot_extractor("overdue_daily_rate", _words)
 
     # --- validation -----------------------------------------------------------------------

@@ -581,6 +581,41 @@ async def test_a_day_answers_the_duration_question(ledger, domain):
     assert "按11月30日才还来算" in texts(dispatcher)
 
 
+@pytest.mark.parametrize(
+    "text, intent, expected_days",
+    [("到月底", "faq", 7), ("月底", "out_of_scope", 7), ("过年再还", "faq", 75)],
+)
+async def test_a_day_answers_the_duration_question_whatever_the_intent(
+    ledger, domain, text, intent, expected_days
+):
+    """Asked how late, "到月底" is the answer even when the NLU took it for an FAQ."""
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        text,
+        intent,
+        requested_slot="overdue_duration",
+        active_loop=FORM,
+        slots={"overdue_amount": "5000"},
+        as_of=TODAY.isoformat(),
+    )
+    events = await ValidateOverdueCostForm().run(dispatcher, tracker, domain)
+    assert slot_values(events)["overdue_duration"] == f"P{expected_days}D"
+
+
+async def test_a_stop_is_not_read_as_a_day(ledger, domain):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "算了 月底再说",
+        "deny",
+        requested_slot="overdue_duration",
+        active_loop=FORM,
+        slots={"overdue_amount": "5000"},
+        as_of=TODAY.isoformat(),
+    )
+    events = await ValidateOverdueCostForm().run(dispatcher, tracker, domain)
+    assert "overdue_duration" not in slot_values(events)
+
+
 async def test_a_duration_in_the_message_is_not_read_as_a_day(ledger):
     text = "5000块逾期两个月罚息多少"
     slots, said = await start(
