@@ -20,11 +20,13 @@ from decimal import Decimal
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.flows import (
+    ACCOUNT_STATUS,
+    ANSWERED,
     account_status_event,
     explain_no_loan_data,
     prepared_values,
@@ -36,12 +38,14 @@ from actions.flows import (
 )
 from actions.identity import UNLINKED, load_account
 from actions.loan_facts import DebtPart, debt_parts, open_loans
+from actions.question_figures import question_figures_zh
 from actions.replies import example_note, yuan
 from actions.slot_values import (
     amounts_in_message,
     as_amount,
     extracted_words,
     latest_entity,
+    latest_text,
 )
 from bot.finance import months as calendar_months
 from bot.finance.errors import FinanceError
@@ -134,6 +138,23 @@ def what_if_payoff_zh(debt: Decimal, monthly: Decimal, policy: LenderPolicy) -> 
     return "\n".join(lines)
 
 
+#: a question about repayment methods rather than a plain installment
+_METHOD_WORDS = re.compile(r"等额本金|等额本息|先息后本|还款方式|哪种")
+
+
+def new_loan_figures_zh(tracker, policy: LenderPolicy) -> Optional[str]:
+    """ "借3万分24期每月还多少" is a loan not yet taken, not a plan for the borrower's debts: its
+    monthly payment and interest (:func:`question_figures_zh`), or None when the message gives no
+    number of installments, or its amount is one paid each month ("每月能还3000分几期")."""
+    if not latest_entity(tracker, "installments"):
+        return None
+    if any(_MONTHLY_BEFORE.search(before) for _, before in amounts_in_message(tracker)):
+        return None
+    text = latest_text(tracker)
+    topic = "repayment_methods" if _METHOD_WORDS.search(text) else "installment_terms"
+    return question_figures_zh(tracker, topic, policy)
+
+
 class ActionStartPayoffPlan(Action):
     def name(self) -> Text:
         return "action_start_payoff_plan"
@@ -141,6 +162,10 @@ class ActionStartPayoffPlan(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
+        figures = new_loan_figures_zh(tracker, load_policy())
+        if figures is not None:
+            dispatcher.utter_message(text=figures)
+            return [SlotSet(ACCOUNT_STATUS, ANSWERED)]
         account = await load_account(tracker)
         if not account.has_loan_data:
             # "我欠两万 每月能还3000 多久能还完" needs no account: answer it, then how to link

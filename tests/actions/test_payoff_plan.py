@@ -16,6 +16,7 @@ from actions.payoff_plan import (
 )
 from bot.finance.money import fmt_money
 from bot.finance.payoff import Debt, Strategy, compare_strategies, plan_payoff
+from bot.finance.schedule import amortization_schedule
 from tests.actions import demo_figures as expected
 from tests.actions.action_helpers import (
     MULTI_DEBT,
@@ -313,3 +314,39 @@ def test_strategy_words():
     assert strategy_from_words("雪崩") == "avalanche"
     assert strategy_from_words("不知道哪个好") == "avalanche"
     assert strategy_from_words("今天天气不错") is None
+
+
+@pytest.mark.parametrize("borrower", [MULTI_DEBT, None])
+async def test_a_loan_not_yet_taken_gets_its_figures_not_a_plan(ledger, borrower):
+    """ "借3万分24期每月还多少" is about a new loan: its 等额本息 payment at the example rate
+    (bot.finance's schedule), not 30,000 taken as the borrower's monthly budget."""
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "借3万分24期每月还多少",
+        "request_payoff_plan",
+        borrower=borrower,
+        entities=[
+            entity("amount", "30000", text="3万"),
+            entity("installments", "24", text="分24期"),
+        ],
+    )
+    events = await ActionStartPayoffPlan().run(dispatcher, tracker, {})
+    assert slot_values(events) == {"account_status": "answered"}
+    schedule = amortization_schedule(D("30000"), D("0.144"), 24)
+    said = texts(dispatcher)
+    assert f"每月约{fmt_money(schedule.first_payment)}元" in said and "示例利率" in said
+
+
+async def test_a_monthly_amount_with_a_number_of_installments_is_still_a_plan(ledger):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "每月能还3000 分几期能还完",
+        "request_payoff_plan",
+        borrower=MULTI_DEBT,
+        entities=[
+            entity("amount", "3000", text="3000"),
+            entity("installments", "3", text="几期"),
+        ],
+    )
+    events = await ActionStartPayoffPlan().run(dispatcher, tracker, {})
+    assert slot_values(events)["account_status"] == "linked"
