@@ -37,7 +37,7 @@ from actions.flows import (
     validate_amount,
 )
 from actions.identity import UNLINKED, load_account
-from actions.loan_facts import DebtPart, debt_parts, open_loans
+from actions.loan_facts import DebtPart, debt_parts, open_loans, penalty_per_day
 from actions.question_figures import question_figures_zh
 from actions.replies import example_note, yuan
 from actions.slot_values import (
@@ -51,6 +51,7 @@ from bot.finance import months as calendar_months
 from bot.finance.errors import FinanceError
 from bot.finance.money import money_str, percent_str
 from bot.finance.months import months_text
+from bot.finance.overdue import catch_up
 from bot.finance.payoff import Debt, PayoffPlan, Strategy, compare_strategies, plan_payoff
 from bot.policy import LenderPolicy, load_policy
 from bot.policy.wording import EXAMPLE_DAILY_RATE
@@ -284,7 +285,31 @@ def month_label(today: date, month_index: int) -> str:
     return calendar_months.month_label(today, month_index - 1)
 
 
-def infeasible_message(plan: PayoffPlan, parts: List[DebtPart]) -> str:
+def catch_up_line(overdue: Decimal, regular: Decimal, budget: Decimal, per_day: Decimal) -> str:
+    """For a budget that covers the regular installments but not the overdue amount as well:
+    how long the surplus takes to catch up, with the penalty meanwhile (an estimate)."""
+    surplus = budget - regular
+    if surplus <= 0:
+        return ""
+    result = catch_up(overdue, per_day, surplus)
+    if result.months is None:
+        return (
+            f"每月还{yuan(budget)}的话，还完每月到期的{yuan(regular)}只多出{yuan(surplus)}，"
+            "比逾期部分每月新增的罚息还少，逾期补不上。"
+        )
+    return (
+        f"每月还{yuan(budget)}的话：先还每月到期的{yuan(regular)}，多出的{yuan(surplus)}补逾期，"
+        f"大约{months_text(result.months)}能补齐（这期间罚息约再加{yuan(result.penalty)}），"
+        "之后按月正常还。这是粗算；补齐之前每天都在计罚息，征信上也一直记着逾期，"
+        "能早点一次补上最省。"
+    )
+
+
+def infeasible_message(
+    plan: PayoffPlan, parts: List[DebtPart], penalty_per_day: Decimal = Decimal("0.00")
+) -> str:
+    """A budget below what is due this month: by how much, what to do, and, when it covers the
+    regular installments, how long the rest takes to catch up the overdue amount."""
     overdue = sum((part.debt.balance for part in parts if part.overdue), Decimal("0.00"))
     minimum = sum((part.debt.minimum_payment for part in parts), Decimal("0.00"))
     lines = []
@@ -292,6 +317,10 @@ def infeasible_message(plan: PayoffPlan, parts: List[DebtPart]) -> str:
         head = f"每月{yuan(plan.monthly_budget)}还不够：这个月最低要还{yuan(minimum)}"
         head += f"（其中逾期的{yuan(overdue)}）" if overdue > 0 else ""
         lines.append(head + f"，还差{yuan(plan.shortfall)}。")
+        if overdue > 0 and plan.monthly_budget > minimum - overdue:
+            line = catch_up_line(overdue, minimum - overdue, plan.monthly_budget, penalty_per_day)
+            if line:
+                lines.append(line)
     else:
         lines.append(plan.reason_zh)
     lines += [
@@ -452,7 +481,18 @@ class ActionPayoffPlan(Action):
             return []
         plan = plans[Strategy(chosen)]
         if not plan.feasible:
-            dispatcher.utter_message(text=infeasible_message(plan, parts), buttons=RELIEF_BUTTONS)
+            policy = load_policy()
+            per_day = sum(
+                (
+                    penalty_per_day(loan, policy)
+                    for loan in open_loans(account.overview)
+                    if loan.overdue_days > 0
+                ),
+                Decimal("0.00"),
+            )
+            dispatcher.utter_message(
+                text=infeasible_message(plan, parts, per_day), buttons=RELIEF_BUTTONS
+            )
             return []
         text, payload = plan_messages(plans, chosen, parts, account.overview.as_of, load_policy())
         dispatcher.utter_message(

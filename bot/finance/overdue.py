@@ -628,6 +628,49 @@ def next_milestones(
     return [m for m in timeline(policy) if m.day > days][:count]
 
 
+@dataclass(frozen=True)
+class CatchUp:
+    """How an overdue amount is caught up with a fixed surplus each month: ``months`` to clear
+    it (None when the surplus never outgrows the penalty, or not within ``max_months``) and the
+    penalty added meanwhile."""
+
+    months: int | None
+    penalty: Decimal
+
+
+def catch_up(
+    arrears: Any,
+    penalty_per_day: Any,
+    surplus: Any,
+    days_per_month: int = 30,
+    max_months: int = 120,
+) -> CatchUp:
+    """Months to clear ``arrears`` (overdue principal and interest) paying ``surplus`` on top of
+    the regular installments at each month's end, while the penalty grows: ``penalty_per_day``
+    is what the arrears add per day now, and it shrinks in proportion as they are paid down. An
+    estimate for "每月能还3000 多久能补上" (the penalty is added to what is left, so it errs
+    high), not the ledger's day-by-day figure.
+
+    ``catch_up("3667.20", "2.75", "1166.40")`` → 4 months, 181.49 of penalty."""
+    arrears = validate.non_negative_amount(arrears, label="逾期金额")
+    per_day = validate.non_negative_amount(penalty_per_day, label="每天的罚息")
+    surplus = validate.non_negative_amount(surplus, label="每月多出的钱")
+    if arrears == 0:
+        return CatchUp(0, Decimal("0.00"))
+    with finance_context():
+        daily = per_day / arrears
+        left, penalty = arrears, Decimal("0.00")
+        for month in range(1, max_months + 1):
+            added = money(left * daily * days_per_month)
+            penalty += added
+            left = left + added - surplus
+            if left <= 0:
+                return CatchUp(month, penalty)
+            if added >= surplus:
+                break
+    return CatchUp(None, penalty)
+
+
 __all__ = [
     "DEFAULT_MULTIPLIER",
     "STATUS_DESCRIPTIONS_ZH",
@@ -645,4 +688,6 @@ __all__ = [
     "accrue_overdue",
     "timeline",
     "next_milestones",
+    "CatchUp",
+    "catch_up",
 ]

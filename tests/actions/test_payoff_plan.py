@@ -15,6 +15,8 @@ from actions.payoff_plan import (
     strategy_from_words,
 )
 from bot.finance.money import fmt_money
+from bot.finance.months import months_text
+from bot.finance.overdue import catch_up
 from bot.finance.payoff import Debt, Strategy, compare_strategies, plan_payoff
 from bot.finance.schedule import amortization_schedule
 from tests.actions import demo_figures as expected
@@ -97,6 +99,15 @@ async def test_two_months_overdue_budget_too_small_gets_the_exact_shortfall(ledg
         f"之后每月最低{fmt_money(loan.next_installment)}元" in message["text"]
     )
     assert "每月能不能再挤出" not in message["text"]
+    # and how long the 1,166.40 left after each installment takes to catch the overdue up
+    surplus = D("3000") - loan.next_installment
+    per_day = (loan.overdue_amount * D("0.0005") * D("1.5")).quantize(D("0.01"))
+    result = catch_up(loan.overdue_total, per_day, surplus)
+    assert result.months is not None and 1 < result.months < 12
+    assert (
+        f"多出的{fmt_money(surplus)}元补逾期，大约{months_text(result.months)}能补齐"
+        f"（这期间罚息约再加{fmt_money(result.penalty)}元）" in message["text"]
+    )
     assert [b["payload"] for b in message["buttons"]] == [
         "/request_repayment_relief",
         "/request_budget_plan",

@@ -11,7 +11,9 @@ from hypothesis import strategies as st
 
 from bot.finance.errors import InvalidAmount, InvalidDate, InvalidRate, InvalidTerm
 from bot.finance.overdue import (
+    CatchUp,
     accrue_overdue,
+    catch_up,
     chargeable_days,
     classification,
     next_milestones,
@@ -314,3 +316,43 @@ def test_next_milestones():
     assert next_milestones(0, limit=1)[0].day == 1
     assert next_milestones(10_000) == []
     assert len(next_milestones(0, limit=100)) == len(timeline())
+
+
+# --- catching up an overdue amount with what is left each month -----------------------------
+def test_catch_up_without_penalty_is_the_arrears_over_the_surplus():
+    assert catch_up("3000.00", "0", "1000.00") == CatchUp(3, D("0.00"))
+    assert catch_up("3000.01", "0", "1000.00").months == 4
+    assert catch_up("0", "5", "100") == CatchUp(0, D("0.00"))
+
+
+def test_catch_up_counts_the_penalty_on_what_is_left():
+    """3,667.20 overdue adding 2.75 a day (0.075 %), 1,166.40 a month: by hand, month 1 adds
+    82.50 (3,667.20 x 0.00075 x 30, rounded), leaving 2,583.30; month 2 adds 58.12 ..."""
+    result = catch_up("3667.20", "2.75", "1166.40")
+    assert result.months == 4
+    assert D("82.50") + D("58.12") < result.penalty < D("82.50") * 4
+
+
+def test_a_surplus_below_the_monthly_penalty_never_catches_up():
+    assert catch_up("10000", "10", "200").months is None  # 300 of penalty a month
+
+
+def test_catch_up_rejects_a_negative_amount():
+    with pytest.raises(InvalidAmount):
+        catch_up("-1", "1", "100")
+
+
+@settings(max_examples=200, deadline=None)
+@given(
+    arrears=st.decimals(min_value=1, max_value=100000, places=2),
+    rate=st.decimals(min_value=0, max_value="0.002", places=5),
+    surplus=st.decimals(min_value=1, max_value=20000, places=2),
+)
+def test_catch_up_is_never_faster_than_without_penalty(arrears, rate, surplus):
+    per_day = (arrears * rate).quantize(D("0.01"))
+    result = catch_up(arrears, per_day, surplus)
+    plain = catch_up(arrears, "0", surplus)
+    assert result.penalty >= 0
+    if result.months is not None:
+        assert plain.months is not None and result.months >= plain.months
+        assert surplus * result.months >= arrears + result.penalty  # it was all paid
