@@ -27,6 +27,7 @@ NEXT_INSTALLMENT = "next_installment"
 INTEREST = "interest"
 RATE = "rate"
 NEXT_STEPS = "next_steps"
+TOTAL = "total"
 
 #: the first focus whose pattern matches wins ("这期什么时候还" is a date question, "什么时候
 #: 还完" a question of periods, "逾期几天了罚息多少" one of the penalty)
@@ -59,6 +60,13 @@ FOCI: Tuple[Tuple[str, Pattern[str]], ...] = (
         ),
     ),
     (INTEREST, re.compile(r"利息.{0,5}(?:多少|几块|多钱)|(?:一共|总共|还要).{0,4}利息")),
+    (
+        TOTAL,
+        re.compile(
+            r"[一总]共.{0,4}(?:欠|还|要还).{0,3}(?:多少|几)|全部.{0,4}(?:欠|还).{0,3}多少|总欠|"
+            r"欠.{0,3}总[数额共]|一次.{0,3}(?:还清|结清|还完).{0,5}多少|结清.{0,5}多少"
+        ),
+    ),
     (RATE, re.compile(r"利率|年化|日息|几厘")),
 )
 
@@ -132,6 +140,31 @@ def _rate_line(loan: LoanSummary, name: str) -> str:
     return f"【{name}】{rate_text(loan.annual_rate, loan.daily_rate)}。"
 
 
+def owed_now(loan: LoanSummary) -> Decimal:
+    """What the borrower owes on ``loan`` today: the principal not yet repaid (the overdue
+    principal included), the overdue interest and the penalty accrued; future periods' interest
+    is not owed yet."""
+    return loan.outstanding_principal + loan.overdue_interest + loan.penalty_accrued
+
+
+def _total_line(loan: LoanSummary, name: str) -> str:
+    parts = [f"剩余本金{yuan(loan.outstanding_principal)}"]
+    if loan.overdue_interest > 0:
+        parts.append(f"逾期利息{yuan(loan.overdue_interest)}")
+    if loan.penalty_accrued > 0:
+        parts.append(f"罚息{yuan(loan.penalty_accrued)}")
+    if len(parts) == 1:
+        return f"【{name}】{parts[0]}。"
+    return f"【{name}】{' + '.join(parts)} = {yuan(owed_now(loan))}。"
+
+
+#: what the total leaves out, after the per-loan lines
+TOTAL_NOTE_ZH = (
+    "这是到今天欠下的：本金加上已经逾期的利息和罚息。以后各期的利息按用款天数另算；"
+    "想今天一次结清，还要加上本期到今天的利息，以App里显示的结清金额为准。"
+)
+
+
 def _loan_line(
     focus: str, loan: LoanSummary, name: str, policy: LenderPolicy, today: date
 ) -> Optional[str]:
@@ -147,6 +180,8 @@ def _loan_line(
         return _interest_line(loan, name)
     if focus == RATE:
         return _rate_line(loan, name)
+    if focus == TOTAL:
+        return _total_line(loan, name)
     return None
 
 
@@ -220,6 +255,11 @@ def focused_messages(
         lines.append(next_step_line(0, policy))
     if focus == INTEREST:
         lines.append(prepayment_rule_zh(policy))
+    if focus == TOTAL:
+        if len(loans) > 1:
+            total = sum((owed_now(loan) for loan in loans), Decimal("0.00"))
+            lines.append(f"{len(loans)}笔合计{yuan(total)}。")
+        lines.append(TOTAL_NOTE_ZH)
     if focus not in (PENALTY, OVERDUE_DAYS):
         reminder = _overdue_reminder(active, names)
         if reminder:

@@ -19,6 +19,7 @@ from actions.status_focus import (
     PERIODS,
     RATE,
     SEE_ALL_ZH,
+    TOTAL,
     focus_of,
 )
 from bot.finance.money import fmt_money, money
@@ -55,6 +56,10 @@ from tests.actions.action_helpers import (
         ("我现在该怎么办", NEXT_STEPS),
         ("下一步怎么做", NEXT_STEPS),
         ("好吧 那现在咋整", NEXT_STEPS),
+        ("总共还欠多少", TOTAL),
+        ("我一共欠多少钱", TOTAL),
+        ("全部还清要多少", TOTAL),
+        ("一共要还多少利息", INTEREST),
         # the whole picture
         ("我还欠多少", None),
         ("查一下我的借款", None),
@@ -156,3 +161,23 @@ async def test_what_to_do_first_in_order_from_the_borrowers_figures(ledger):
     assert "逾期" not in reply and "申请延期" not in reply
     assert steps[0].startswith("1. 备好下一期：") and "还款计划" in steps[1]
     assert "提醒" in steps[2]
+
+
+async def test_the_total_owed_adds_principal_overdue_interest_and_penalty(ledger):
+    loan = expected.two_months()
+    overdue_interest = loan.overdue_amount - loan.overdue_principal
+    total = loan.outstanding + overdue_interest + loan.penalty
+    reply = await reply_to(TWO_MONTHS, "总共还欠多少")
+    assert (
+        f"【借呗】剩余本金{fmt_money(loan.outstanding)}元 + 逾期利息{fmt_money(overdue_interest)}元"
+        f" + 罚息{fmt_money(loan.penalty)}元 = {fmt_money(total)}元。" in reply
+    )
+    assert "以后各期的利息按用款天数另算" in reply and "你的借款情况" not in reply
+
+
+async def test_the_total_over_several_loans_is_summed(ledger):
+    loans = expected.multi_debt()
+    reply = await reply_to(MULTI_DEBT, "我一共欠多少钱")
+    total = sum((loan.outstanding for loan in loans), Decimal("0.00"))
+    assert f"3笔合计{fmt_money(total)}元。" in reply
+    assert f"【花呗】剩余本金{fmt_money(loans[1].outstanding)}元。" in reply
