@@ -33,6 +33,13 @@ def test_the_packaged_notes_load_and_name_only_real_faq_topics():
         ("auto_debit", "扣了两次款 还显示没还 咋回事", ["double_debit", "paid_but_not_shown"]),
         ("lawsuit_risk", "打工回家发现没钱了 会被起诉吗", []),
         (None, "最低还款", ["minimum_payment"]),
+        ("collection_conduct", "去哪投诉", ["complaint"]),
+        ("collection_conduct", "催收打给我爸妈合法吗", []),
+        ("negotiated_repayment", "协商要准备啥材料", ["negotiation_documents"]),
+        ("negotiated_repayment", "申请了多久有结果", ["negotiation_waiting"]),
+        ("negotiated_repayment", "他们不同意咋办", ["negotiation_refused"]),
+        ("negotiated_repayment", "能协商延期吗", []),
+        ("credit_report_usage", "去哪投诉", []),
     ],
 )
 def test_matching(topic, text, expected):
