@@ -40,6 +40,9 @@ def test_the_packaged_notes_load_and_name_only_real_faq_topics():
         ("negotiated_repayment", "他们不同意咋办", ["negotiation_refused"]),
         ("negotiated_repayment", "能协商延期吗", []),
         ("credit_report_usage", "去哪投诉", []),
+        ("credit_report_usage", "征信报告怎么查", ["report_where"]),
+        ("credit_report_overdue", "征信上的逾期记录不对 不是我借的", ["report_dispute"]),
+        ("credit_report_overdue", "逾期多久上征信", []),
     ],
 )
 def test_matching(topic, text, expected):
