@@ -10,7 +10,6 @@ gets a kind answer and costs little.
 
 from __future__ import annotations
 
-import unicodedata
 from pathlib import Path
 from typing import Any, Dict, List, Text
 
@@ -21,30 +20,16 @@ from rasa.engine.storage.storage import ModelStorage
 from rasa.shared.nlu.constants import INTENT, INTENT_NAME_KEY, PREDICTED_CONFIDENCE_KEY, TEXT
 from rasa.shared.nlu.training_data.message import Message
 
-from bot.paths import DATA_DIR
+from bot.nlu.safety import SAFETY_DIR, contains_phrase, load_phrases, normalise
 
 INTENT_RANKING_KEY = "intent_ranking"
-
-
-def load_phrases(directory: Path) -> List[str]:
-    phrases = []
-    for path in sorted(Path(directory).glob("*.txt")):
-        for line in path.read_text(encoding="utf-8").splitlines():
-            line = line.strip()
-            if line and not line.startswith("#"):
-                phrases.append(normalise(line))
-    return phrases
-
-
-def normalise(text: str) -> str:
-    return "".join(unicodedata.normalize("NFKC", text).lower().split())
 
 
 @DefaultV1Recipe.register(DefaultV1Recipe.ComponentType.INTENT_CLASSIFIER, is_trainable=False)
 class DistressGuard(GraphComponent):
     @staticmethod
     def get_default_config() -> Dict[Text, Any]:
-        return {"phrases_path": str(DATA_DIR / "safety"), "intent": "express_distress"}
+        return {"phrases_path": str(SAFETY_DIR), "intent": "express_distress"}
 
     def __init__(self, config: Dict[Text, Any], phrases: List[str]) -> None:
         self._intent = config["intent"]
@@ -61,8 +46,7 @@ class DistressGuard(GraphComponent):
         return cls(config, load_phrases(Path(config["phrases_path"])))
 
     def matches(self, text: str) -> bool:
-        flat = normalise(text or "")
-        return any(phrase in flat for phrase in self._phrases)
+        return contains_phrase(text, self._phrases)
 
     def process(self, messages: List[Message]) -> List[Message]:
         for message in messages:
@@ -77,3 +61,6 @@ class DistressGuard(GraphComponent):
             message.set(INTENT, top, add_to_output=True)
             message.set(INTENT_RANKING_KEY, [top, *ranking], add_to_output=True)
         return messages
+
+
+__all__ = ["DistressGuard", "INTENT_RANKING_KEY", "load_phrases", "normalise"]

@@ -53,6 +53,36 @@ def test_distress_phrases_override_the_classifier(guard, text):
     assert ranking[1]["name"] == "faq"
 
 
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want to die",
+        "i wanna die, the debt is too much",
+        "I don’t want to live anymore",
+        "I DONT WANT TO LIVE",
+        "thinking about suicide",
+        "I might kill myself",
+        "I just want to end my life",
+        "ｉ ｗａｎｔ ｔｏ ｄｉｅ",
+    ],
+)
+def test_english_self_harm_talk_is_distress(guard, text):
+    assert classify(guard, text, intent="out_of_scope").get(INTENT)["name"] == "express_distress"
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "I want to repay my loan early",
+        "how do I change my due date",
+        "Do you speak English?",
+        "my phone died, can I pay tomorrow",
+    ],
+)
+def test_ordinary_english_messages_are_left_alone(guard, text):
+    assert classify(guard, text, intent="out_of_scope").get(INTENT)["name"] == "out_of_scope"
+
+
 def test_fallback_is_overridden_too(guard):
     message = classify(guard, "不想活了", intent="nlu_fallback", confidence=0.45)
     assert message.get(INTENT)["name"] == "express_distress"
