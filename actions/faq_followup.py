@@ -6,6 +6,10 @@ then the long answer is not sent a second time; a short note answers the sub-que
 notes file has one, else a line says the answer above is the one for this topic and how to ask
 about a single point.
 
+A scam victim's message (already paid a "代还 / 征信修复" outfit or gave away a verification
+code, or a short follow-up such as "我已经转了" right after a scam answer) gets what to do now
+instead (:mod:`actions.scam_help`), and nothing follows it.
+
 ``action_faq_followup`` runs after it. For the overdue topics, a linked borrower with an overdue
 loan gets their own penalty so far, how fast it grows, and the credit-report status with what
 comes next ("借呗两个月没还会怎样" asked by someone who is 61 days overdue); a borrower who is
@@ -46,8 +50,9 @@ from actions.loan_facts import (
 from actions.loan_status import asks_to_pay_off_all, pay_off_all_zh
 from actions.question_figures import question_figures_zh
 from actions.replies import date_zh, example_note, yuan
+from actions.scam_help import scam_victim_reply
 from actions.session import policy_slot_events
-from actions.slot_values import as_days, as_rate, latest_entity, latest_text
+from actions.slot_values import as_days, as_rate, latest_entity, latest_text, topic_of
 from bot.finance.errors import FinanceError
 from bot.finance.money import percent_str, plain_str
 from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH
@@ -74,17 +79,6 @@ OVERDUE_TOPICS = {
 REASSURE_TOPICS = {"overdue_consequences", "small_amount_overdue", "grace_period"}
 #: above this nominal annual rate the interest_rate answer's court-reduction line applies
 COURT_REDUCTION_ABOVE = Decimal("0.24")
-
-
-def topic_of(parse: Optional[Dict[str, Any]]) -> Optional[str]:
-    """The FAQ topic of one parsed message (``overdue_consequences``)."""
-    selector = (parse or {}).get("response_selector") or {}
-    for key in ("faq", "default"):
-        response = (selector.get(key) or {}).get("response") or {}
-        full = response.get("intent_response_key") or ""
-        if full.startswith("faq/"):
-            return full.split("/", 1)[1]
-    return None
 
 
 def faq_topic(tracker) -> Optional[str]:
@@ -279,7 +273,10 @@ class ActionAnswerFaq(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         topic = faq_topic(tracker)
-        if topic is None:
+        victim = scam_victim_reply(tracker)
+        if victim:  # paid a scam or gave data away: what to do now, not what the topic is
+            dispatcher.utter_message(text=victim)
+        elif topic is None:
             dispatcher.utter_message(response="utter_default")
         elif asked_again(tracker, topic):
             if not answered_by_followup(tracker, topic):
@@ -299,6 +296,8 @@ class ActionFaqFollowup(Action):
         # a conversation that never ran action_session_start gets the policy now (the answer
         # just given showed the slots' neutral initial texts, never "None")
         events = policy_slot_events(tracker)
+        if scam_victim_reply(tracker):
+            return events  # action_answer_faq gave a scam victim the steps; nothing to add
         topic = faq_topic(tracker)
         for note in faq_notes(topic, latest_text(tracker)):
             dispatcher.utter_message(text=note)

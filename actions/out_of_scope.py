@@ -8,7 +8,9 @@ chit-chat — and sends that topic's answer: what it is, what the bot can tell, 
 (the lender's App path, marked as an example, or whom to contact). Questions of an FAQ topic that
 reached this intent (提额, 到账, 自动扣款, 催收) get that FAQ answer (``utter_faq/<topic>``);
 anything else gets the guide's default. A message written in English gets a short note in both
-languages that the bot answers in Chinese, with what to type.
+languages that the bot answers in Chinese, with what to type. A scam victim's message ("我把验证码给
+他们了", or "他知道我身份证号" right after a scam answer) gets what to do now
+(:mod:`actions.scam_help`) instead of the guide's topic.
 
 The message text is never logged. A guide file that does not load is logged by its error (which
 names the file, not the user) and the user still gets a short answer.
@@ -24,6 +26,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.scam_help import scam_victim_reply
 from bot.policy.service_guide import ServiceGuideError, load_service_guide
 
 logger = logging.getLogger(__name__)
@@ -42,9 +45,9 @@ _CJK = re.compile(r"[\u3400-\u9fff]")
 _WORD = re.compile(r"[A-Za-z]{2,}")
 
 
-def written_in_english(text: str) -> bool:
-    """No Chinese characters and at least two Latin words ("Do you speak English?")."""
-    return not _CJK.search(text) and len(_WORD.findall(text)) >= 2
+def written_in_english(text: str, min_words: int = 2) -> bool:
+    """No Chinese characters and at least ``min_words`` Latin words ("Do you speak English?")."""
+    return not _CJK.search(text) and len(_WORD.findall(text)) >= min_words
 
 
 def latest_text(tracker: Tracker) -> str:
@@ -58,6 +61,10 @@ class ActionOutOfScope(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
+        victim = scam_victim_reply(tracker)
+        if victim:  # "他知道我身份证号" after a scam answer: not an identity question
+            dispatcher.utter_message(text=victim)
+            return []
         if written_in_english(latest_text(tracker)):
             dispatcher.utter_message(text=ENGLISH_ZH)
             return []

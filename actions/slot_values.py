@@ -201,6 +201,18 @@ def previous_bot_action(tracker) -> Optional[str]:
     return None
 
 
+def topic_of(parse: Optional[Dict[str, Any]]) -> Optional[str]:
+    """The FAQ topic the response selector picked for one parsed message
+    (``overdue_consequences``), whatever the intent."""
+    selector = (parse or {}).get("response_selector") or {}
+    for key in ("faq", "default"):
+        response = (selector.get(key) or {}).get("response") or {}
+        full = response.get("intent_response_key") or ""
+        if full.startswith("faq/"):
+            return full.split("/", 1)[1]
+    return None
+
+
 def latest_user_event(tracker) -> Optional[Dict[str, Any]]:
     for event in reversed(tracker.events or []):
         if event.get("event") == "user":
@@ -214,6 +226,7 @@ __all__ = [
     "BARE_RATE_ANNUAL_FROM",
     "latest_text",
     "latest_intent",
+    "topic_of",
     "latest_entities",
     "latest_entity",
     "answered_in_words",

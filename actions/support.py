@@ -1,7 +1,11 @@
 """Support: acute distress (empathy and crisis hotlines first) and the hand-off to a person.
 
 ``action_express_distress`` never touches the network: the hotlines must reach the user even
-when every service is down. It offers help gently afterwards and never sells anything.
+when every service is down. It offers help gently afterwards and never sells anything. A message
+written in English gets the hotlines in English first. Self-harm talk (a phrase of
+``data/safety``) always gets the hotlines first; a scam victim's follow-up that the NLU read as
+distress without such talk ("我已经转了" right after a scam answer) gets comfort, the
+psychological hotline and then what to do now (:mod:`actions.scam_help`).
 
 ``action_human_handoff`` tells the user a person takes over and sends the channel a custom
 payload ``{"type": "handoff", ...}`` with a summary of the conversation for the agent (who,
@@ -17,13 +21,23 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.identity import load_account
+from actions.out_of_scope import written_in_english
 from actions.replies import yuan
+from actions.scam_help import distressed_victim_reply, scam_victim_reply
+from actions.slot_values import latest_text
+from bot.nlu.safety import mentions_self_harm
 
 HOTLINES_ZH = (
     "如果你现在有伤害自己的念头，请马上联系能帮你的人：\n"
     "· 心理援助热线 12356（全国统一号码）\n"
     "· 希望24热线 400-161-9995（24小时）\n"
     "· 情况紧急请直接拨打 110 或 120"
+)
+#: the same hotlines in English, first for a message written in English ("I want to die")
+HOTLINES_EN = (
+    "I'm really worried about you, and you don't have to face this alone. If you are thinking "
+    "of hurting yourself, please call now: the psychological assistance hotline 12356 "
+    "(nationwide), the Hope 24 hotline 400-161-9995 (24 hours), or 110 / 120 in an emergency."
 )
 DISTRESS_OPENING_ZH = (
     "听到你这么说，我很担心你。欠债的压力真的会把人压得喘不过气，但你不是一个人在扛。"
@@ -70,7 +84,21 @@ class ActionExpressDistress(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        dispatcher.utter_message(text=f"{DISTRESS_OPENING_ZH}\n{HOTLINES_ZH}")
+        text = latest_text(tracker)
+        if not mentions_self_harm(text):
+            # no self-harm talk: a scam victim's follow-up the NLU read as distress ("我已经转了")
+            # gets the steps, with comfort and the psychological hotline before them
+            victim = distressed_victim_reply(tracker)
+            if victim:
+                dispatcher.utter_message(text=victim)
+                return []
+        first = f"{DISTRESS_OPENING_ZH}\n{HOTLINES_ZH}"
+        if written_in_english(text, min_words=1):  # one English word is enough here ("suicide")
+            first = f"{HOTLINES_EN}\n{first}"
+        dispatcher.utter_message(text=first)
+        victim = scam_victim_reply(tracker)
+        if victim:  # self-harm talk from a scam victim: the hotlines first, then the steps
+            dispatcher.utter_message(text=victim)
         dispatcher.utter_message(text=DISTRESS_FOLLOW_ZH)
         return []
 
@@ -177,4 +205,10 @@ class ActionHumanHandoff(Action):
         return []
 
 
-__all__ = ["ActionExpressDistress", "ActionHumanHandoff", "conversation_summary", "HOTLINES_ZH"]
+__all__ = [
+    "ActionExpressDistress",
+    "ActionHumanHandoff",
+    "conversation_summary",
+    "HOTLINES_EN",
+    "HOTLINES_ZH",
+]

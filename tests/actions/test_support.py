@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.support import ActionExpressDistress, ActionHumanHandoff
+from actions.support import DISTRESS_OPENING_ZH, ActionExpressDistress, ActionHumanHandoff
 from tests.actions.action_helpers import TWO_MONTHS, make_tracker, texts
 
 
@@ -25,6 +26,24 @@ async def test_distress_gets_empathy_and_every_hotline_first(ledger_down):
     reply = texts(dispatcher)
     assert "元" not in reply and "%" not in reply  # no figures, no selling
     assert "协商" in reply and "人工客服" in reply and "回我一个“好”" in reply
+
+
+@pytest.mark.parametrize("text", ["I want to die", "i dont want to live anymore", "suicide"])
+async def test_distress_in_english_gets_the_hotlines_in_english_first(text, ledger_down):
+    dispatcher = CollectingDispatcher()
+    await ActionExpressDistress().run(dispatcher, make_tracker(text, "express_distress"), {})
+    first = dispatcher.messages[0]["text"]
+    english, chinese = first.split("\n", 1)
+    assert "hotline" in english and "emergency" in english
+    for number in ("12356", "400-161-9995", "110", "120"):
+        assert number in english and number in chinese
+    assert chinese.startswith(DISTRESS_OPENING_ZH)
+
+
+async def test_distress_in_chinese_has_no_english_line(ledger_down):
+    dispatcher = CollectingDispatcher()
+    await ActionExpressDistress().run(dispatcher, make_tracker("不想活了", "express_distress"), {})
+    assert "hotline" not in texts(dispatcher)
 
 
 async def test_handoff_summarises_the_conversation_for_the_agent(ledger):

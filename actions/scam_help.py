@@ -1,0 +1,180 @@
+"""Scam victims: what to do now, for someone who already paid a scam or handed over their data.
+
+The FAQ topics ``debt_agency_scam`` and ``credit_repair_scam`` explain why paid "代还 / 停息挂账 /
+征信修复" offers are scams. A victim needs something else: ordered steps (stop paying, report to
+110 / 96110, ask the bank to stop or trace the transfer, secure the accounts, beware of "refund"
+offers, keep the evidence, deal with the lender directly). :func:`scam_victim_reply` gives them
+those steps (:data:`VICTIM_STEPS_ZH`) when
+
+* the message is one of the scam topics and says money or data was already handed over, or asks
+  how to get it back ("我给代还公司转了2000定金 怎么办", "征信修复的人让我交了钱 能要回来吗");
+* the message says a verification code, password or screen share was given away, whatever the
+  NLU made of it ("我把验证码给他们了");
+* the conversation is on a scam thread (an earlier message was a scam topic, with only victim
+  talk since) and the message is a short follow-up of a victim: "我已经转了", "他知道我身份证号",
+  "怎么办啊 救命", "我已经交了2000定金了" — which the NLU, without the context, reads as
+  distress, an identity question, a fallback or a bare number.
+
+The actions that answer those readings (``action_answer_faq``, ``action_out_of_scope``,
+``action_unclear_message``, ``action_number_out_of_context``, ``action_express_distress``) ask
+this module first. Self-harm talk keeps the crisis hotlines first (``action_express_distress``).
+The message text is never logged.
+"""
+
+from __future__ import annotations
+
+import re
+from typing import Any, Dict, List, Optional
+
+from actions.slot_values import latest_intent, latest_text, topic_of
+from bot.nlu.safety import normalise
+
+#: the FAQ topics whose answer is about a scam
+SCAM_TOPICS = frozenset({"debt_agency_scam", "credit_repair_scam"})
+#: how many earlier user messages a scam thread reaches back over (victim talk in between)
+MAX_LOOKBACK = 4
+
+VICTIM_STEPS_ZH = (
+    "收钱办“代还”“停息挂账”“修复征信”的，或者问你要验证码、密码的，都是骗局。"
+    "越早处理越好，按这个顺序来：\n"
+    "1. 马上停：不再转一分钱，验证码、密码谁要都别给；开着的共享屏幕、远程软件立刻关掉。\n"
+    "2. 报警：打110，或者反诈专线96110，把经过说清楚。\n"
+    "3. 打给转出这笔钱的银行（或支付平台）客服，说明被骗，问能不能止付、追查这笔转账。\n"
+    "4. 改掉银行、支付和借款App的密码，解绑不认识的银行卡和设备；身份证、银行卡信息给出去的，"
+    "留意有没有陌生借款和扣款。之后说能“帮你退款”“帮你追回”的，是第二次骗局，别理。\n"
+    "5. 聊天记录、转账凭证、对方的账号和电话都留好，别删。\n"
+    "6. 欠款的事直接找贷款机构官方App里的客服：协商还款不需要中间人，也不收钱。"
+)
+#: before the steps, for a victim's message
+CALM_ZH = "先别慌，这件事能一步步处理。"
+#: before the steps, when the message was read as distress without self-harm talk ("我已经转了")
+DISTRESS_CALM_ZH = (
+    "别怕，你不是一个人在扛，这件事能一步步处理。"
+    "心里实在撑不住的时候，随时打心理援助热线 12356（全国统一号码）。"
+)
+#: after the steps, when the message was read as distress (the rule hands a "好" to a person)
+DISTRESS_OFFER_ZH = "想让人工客服帮你一起处理，回我一个“好”。"
+
+_THIRD_PARTY = r"(他|她|对方|中介|骗子|陌生人|人家|那边|公司|那个人|这个人|那人)"
+#: dangerous to give to anyone
+_SECRET_ALWAYS = r"(验证码|校验码|动态码|密码|共享屏幕|屏幕共享|远程)"
+_SECRET = r"(验证码|校验码|动态码|密码|共享屏幕|屏幕共享|远程|身份证|银行卡|卡号|账号|人脸|刷脸)"
+#: handed over (done, not asked for: "要我把密码给他" is no victim yet)
+_GIVEN = (
+    r"(给了|发了|告诉了|告诉他|告诉她|告诉对方|报了|报给|说了|开了|(?<!不)知道|拿到了|拿走了|"
+    r"拍了|提供了|发过去|给过|给(他|她|他们|她们|对方|中介|人家|那边|骗子)了|有我)"
+)
+_GAP = r".{0,10}"
+_GIVEN_SECRET = re.compile(f"{_SECRET}{_GAP}{_GIVEN}|{_GIVEN}{_GAP}{_SECRET}")
+_GIVEN_SECRET_ALWAYS = re.compile(f"{_SECRET_ALWAYS}{_GAP}{_GIVEN}|{_GIVEN}{_GAP}{_SECRET_ALWAYS}")
+_PAID = re.compile(
+    r"(转|交|付|汇|充|垫)(了|过)|打了.{0,4}(钱|款)|给了.{0,6}(钱|块|元|定金|押金|订金)"
+    r"|已经.{0,6}(转|交|付|汇|给|打款)|(转|交|付|打)给(他|她|他们|对方|中介|人家)"
+)
+_VICTIM_WORDS = re.compile(
+    r"骗了|上当了|受骗了|被坑了|坑了我|要回来|要得回来|要回钱|追回|拿回来|退回来|退钱"
+    r"|跑路|联系不上|失联|拉黑"
+)
+#: right after a scam answer, a plea for help or a word of the scam is enough
+_THREAD_WORDS = re.compile(
+    r"怎么办(?!理)|咋办|怎么弄|咋弄|咋整|怎么处理|救命|救救|帮帮我|(?<!还)完了|完蛋|慌|急死|报警|被骗|骗子"
+    r"|定金|订金|押金|保证金|服务费|手续费|会员费|转账|汇款|打款|" + _SECRET[1:-1]
+)
+
+
+def victim_said(text: str) -> bool:
+    """Money or data already handed over, or a victim's words ("被骗了", "能要回来吗")."""
+    flat = normalise(text or "")
+    return bool(_PAID.search(flat) or _VICTIM_WORDS.search(flat) or _GIVEN_SECRET.search(flat))
+
+
+def handed_over_secret(text: str) -> bool:
+    """A verification code, password or screen share given away (to anyone), or ID / card data
+    given to a third party ("我把验证码给他们了", "他知道我身份证号")."""
+    flat = normalise(text or "")
+    if _GIVEN_SECRET_ALWAYS.search(flat):
+        return True
+    return bool(_GIVEN_SECRET.search(flat) and re.search(_THIRD_PARTY, flat))
+
+
+def continues_thread(text: str) -> bool:
+    """A follow-up of a scam answer that a victim would send ("怎么办啊 救命", "我已经转了")."""
+    flat = normalise(text or "")
+    return victim_said(flat) or bool(_THREAD_WORDS.search(flat))
+
+
+def _user_events(tracker) -> List[Dict[str, Any]]:
+    """The user messages of the current session (reminders firing are not the user's)."""
+    users: List[Dict[str, Any]] = []
+    for event in tracker.events or []:
+        kind = event.get("event")
+        if kind == "session_started":
+            users = []
+        elif kind == "user" and not (event.get("metadata") or {}).get("is_external"):
+            users.append(event)
+    return users
+
+
+def _starts_thread(event: Dict[str, Any]) -> bool:
+    parse = event.get("parse_data") or {}
+    intent = (parse.get("intent") or {}).get("name")
+    if intent == "faq" and topic_of(parse) in SCAM_TOPICS:
+        return True
+    return handed_over_secret(str(event.get("text") or parse.get("text") or ""))
+
+
+def on_scam_thread(tracker) -> bool:
+    """An earlier message of this session was a scam question (or a secret given away), and
+    every message since was victim talk."""
+    earlier = _user_events(tracker)[:-1]
+    for event in reversed(earlier[-MAX_LOOKBACK:]):
+        if _starts_thread(event):
+            return True
+        text = str(event.get("text") or (event.get("parse_data") or {}).get("text") or "")
+        if not continues_thread(text):
+            return False
+    return False
+
+
+def is_victim_message(tracker) -> bool:
+    """The latest message comes from someone who already paid a scam or gave data away (see the
+    module docstring)."""
+    text = latest_text(tracker)
+    if not text.strip():
+        return False
+    if latest_intent(tracker) == "faq" and topic_of(tracker.latest_message) in SCAM_TOPICS:
+        if victim_said(text):
+            return True
+    if handed_over_secret(text):
+        return True
+    return continues_thread(text) and on_scam_thread(tracker)
+
+
+def scam_victim_reply(tracker) -> Optional[str]:
+    """The steps for a scam victim, or None when the latest message is not a victim's."""
+    if not is_victim_message(tracker):
+        return None
+    return f"{CALM_ZH}{VICTIM_STEPS_ZH}"
+
+
+def distressed_victim_reply(tracker) -> Optional[str]:
+    """For a victim's message the NLU read as distress but without self-harm talk ("我已经转了"):
+    comfort and the psychological hotline first, the steps, and the offer of a person."""
+    if not is_victim_message(tracker):
+        return None
+    return f"{DISTRESS_CALM_ZH}\n{VICTIM_STEPS_ZH}\n{DISTRESS_OFFER_ZH}"
+
+
+__all__ = [
+    "CALM_ZH",
+    "DISTRESS_CALM_ZH",
+    "SCAM_TOPICS",
+    "VICTIM_STEPS_ZH",
+    "continues_thread",
+    "distressed_victim_reply",
+    "handed_over_secret",
+    "is_victim_message",
+    "on_scam_thread",
+    "scam_victim_reply",
+    "victim_said",
+]
