@@ -49,16 +49,19 @@ from actions.loan_facts import (
 )
 from actions.loan_status import asks_to_pay_off_all, pay_off_all_zh
 from actions.question_figures import question_figures_zh
-from actions.replies import date_zh, example_note, yuan
+from actions.replies import date_zh, example_note, rate_text, yuan
 from actions.scam_help import scam_victim_reply
 from actions.session import policy_slot_events
 from actions.slot_values import as_days, as_rate, latest_entity, latest_text, topic_of
+from bot.finance.apr import apr_from_cashflows, flat_fee_payments
 from bot.finance.errors import FinanceError
 from bot.finance.money import percent_str, plain_str
 from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH
 from bot.finance.rates import as_annual, as_daily
 from bot.loans.client import LoanOverview
 from bot.nlu.dates import first_date
+from bot.nlu.quantities import read_quantities
+from bot.nlu.quantities.quantity import MONTHLY_CHARGE, MONTHLY_RATE
 from bot.policy import LenderPolicy, load_policy
 from bot.policy.faq_notes import FaqNotesError, load_faq_notes
 from bot.policy.wording import in_grace_zh, penalty_schedule
@@ -156,6 +159,43 @@ def stated_rate_followup(tracker, policy: LenderPolicy) -> Optional[str]:
     return None
 
 
+#: periods assumed for a monthly fee rate when the message gives none (said as an example)
+EXAMPLE_FEE_PERIODS = 12
+
+
+def monthly_rate_followup(tracker) -> Optional[str]:
+    """A rate per month the user named, converted: an interest rate on the balance ("月息2分",
+    "月利率1%") is × 12; a fee rate on the original principal ("月费率0.5%") looks like × 12 but
+    costs about twice that, since the fee stays while the principal is repaid: its APR by IRR
+    over the message's number of installments, else 12 (said). None when none is named."""
+    withheld = read_quantities(latest_text(tracker)).withheld
+    found = next((q for q in withheld if q.entity in (MONTHLY_RATE, MONTHLY_CHARGE)), None)
+    if found is None:
+        return None
+    try:
+        monthly = Decimal(found.value)
+        if not 0 < monthly < 1:
+            return None
+        given = plain_str(monthly * 100)
+        nominal = percent_str(monthly * 12)
+        if found.entity == MONTHLY_RATE:
+            return (
+                f"按你说的月利率{given}%：年化 = {given}% × 12 = {nominal}%（按剩余本金计息时）。"
+            )
+        periods = int(latest_entity(tracker, "installments") or 0) or EXAMPLE_FEE_PERIODS
+        if not 1 < periods <= 60:
+            periods = EXAMPLE_FEE_PERIODS
+        sample = Decimal("10000")
+        true_apr = apr_from_cashflows(sample, flat_fee_payments(sample, monthly, periods)).apr
+    except (ArithmeticError, ValueError, FinanceError):
+        return None
+    return (
+        f"按你说的月费率{given}%：看着像年化{nominal}%（{given}% × 12），但手续费每期都按最初的"
+        f"本金收，本金却一期期在减少；分{periods}期算，真实年化（IRR）约{percent_str(true_apr)}%。"
+        "比较借款，看合同和借款页面上的年化利率。"
+    )
+
+
 def personal_followup(topic: str, overview: LoanOverview, policy: LenderPolicy) -> Optional[str]:
     """The follow-up for ``topic``, or None when there is nothing personal worth adding."""
     loans = open_loans(overview)
@@ -209,6 +249,18 @@ def personal_followup(topic: str, overview: LoanOverview, policy: LenderPolicy) 
     return "\n".join(lines)
 
 
+def own_rates_zh(overview: LoanOverview) -> Optional[str]:
+    """The borrower's open loans and their rates, one line; None without open loans."""
+    loans = open_loans(overview)
+    if not loans:
+        return None
+    names = loan_names(overview.loans)
+    parts = "；".join(
+        f"{names[loan.loan_id]}{rate_text(loan.annual_rate, loan.daily_rate)}" for loan in loans
+    )
+    return f"对照你的借款：{parts}。"
+
+
 def answered_by_followup(tracker, topic: str) -> bool:
     """action_faq_followup will answer this message's own point: a note, a rate it names, or
     what clearing everything takes."""
@@ -216,7 +268,10 @@ def answered_by_followup(tracker, topic: str) -> bool:
     if faq_notes(topic, text) or question_figures_zh(tracker, topic, load_policy()):
         return True
     if topic == "interest_rate":
-        return stated_rate_followup(tracker, load_policy()) is not None
+        return (
+            stated_rate_followup(tracker, load_policy()) is not None
+            or monthly_rate_followup(tracker) is not None
+        )
     return topic == "early_repayment" and asks_to_pay_off_all(text)
 
 
@@ -305,9 +360,14 @@ class ActionFaqFollowup(Action):
         if figures:  # "借3万分24期每个月还多少": that loan, computed
             dispatcher.utter_message(text=figures)
         if topic == "interest_rate":
-            text = stated_rate_followup(tracker, load_policy())
+            text = stated_rate_followup(tracker, load_policy()) or monthly_rate_followup(tracker)
             if text:
                 dispatcher.utter_message(text=text)
+            else:  # "利率多少", "日息多少" from a borrower: their own loans' rates
+                account = await load_account(tracker)
+                own = own_rates_zh(account.overview) if account.has_loan_data else None
+                if own:
+                    dispatcher.utter_message(text=own)
             return events
         if topic == "early_repayment" and asks_to_pay_off_all(latest_text(tracker)):
             # "我想提前全部还掉 要多少钱" from a linked borrower: their own figures

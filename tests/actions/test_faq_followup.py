@@ -9,6 +9,7 @@ from actions.faq_followup import SAME_TOPIC_ZH, ActionAnswerFaq, ActionFaqFollow
 from bot.finance.money import fmt_money
 from tests.actions import demo_figures as expected
 from tests.actions.action_helpers import (
+    MULTI_DEBT,
     ONE_YUAN,
     TWO_MONTHS,
     UP_TO_DATE,
@@ -72,8 +73,10 @@ async def test_a_question_about_abusive_collectors_gets_no_figures_appended(ledg
     assert await followup(TWO_MONTHS, "collection_conduct", "催收天天打电话骂人怎么办") == ""
 
 
-async def test_other_topics_add_nothing(ledger):
-    assert await followup(TWO_MONTHS, "interest_rate", "日利率和年化利率有什么区别") == ""
+async def test_other_topics_add_no_overdue_figures(ledger):
+    # a rate question gets the borrower's own rates, not what they owe
+    reply = await followup(TWO_MONTHS, "interest_rate", "日利率和年化利率有什么区别")
+    assert reply == "对照你的借款：借呗年化18.00%（日利率0.050%）。"
     assert await followup(UP_TO_DATE, "penalty_interest", "罚息怎么算") == ""
 
 
@@ -118,6 +121,41 @@ async def test_a_rate_above_24_percent_a_year_mentions_the_court_reduction(ledge
 
 async def test_a_rate_question_without_a_rate_adds_nothing(ledger):
     assert await rate_followup("利率咋这么高", []) == ""
+
+
+async def test_a_rate_question_from_a_borrower_gets_their_own_rates(ledger):
+    reply = await rate_followup("利率多少", [], MULTI_DEBT)
+    assert reply.startswith("对照你的借款：")
+    for loan in expected.multi_debt():
+        assert f"{loan.product}年化{loan.annual_rate * 100:.2f}%" in reply
+
+
+def _flat_fee_irr_apr(monthly_fee: float, periods: int) -> float:
+    """Independent of bot.finance: bisection on the monthly IRR of 10,000 received and
+    principal/n + 10,000 x fee paid each month."""
+    payment = 10000 / periods + 10000 * monthly_fee
+
+    def npv(rate):
+        return -10000 + sum(payment / (1 + rate) ** k for k in range(1, periods + 1))
+
+    low, high = 0.0, 1.0
+    for _ in range(200):
+        mid = (low + high) / 2
+        low, high = (mid, high) if npv(mid) > 0 else (low, mid)
+    return low * 12
+
+
+async def test_a_monthly_fee_rate_gets_its_true_annual_rate(ledger):
+    reply = await rate_followup("月费率0.5%是多少年化", [])
+    apr = _flat_fee_irr_apr(0.005, 12)
+    assert reply.startswith("按你说的月费率0.5%：看着像年化6.00%（0.5% × 12）")
+    assert f"分12期算，真实年化（IRR）约{apr * 100:.2f}%" in reply
+    assert 10.5 < apr * 100 < 11.5
+
+
+async def test_a_monthly_interest_rate_is_times_twelve(ledger):
+    reply = await rate_followup("月利率1%算高吗", [])
+    assert reply == "按你说的月利率1%：年化 = 1% × 12 = 12.00%（按剩余本金计息时）。"
     assert await rate_followup("日息0是啥意思", [entity("daily_rate", "0", text="日息0")]) == ""
 
 
