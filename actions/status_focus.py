@@ -67,7 +67,12 @@ FOCI: Tuple[Tuple[str, Pattern[str]], ...] = (
             r"欠.{0,3}总[数额共]|一次.{0,3}(?:还清|结清|还完).{0,5}多少|结清.{0,5}多少"
         ),
     ),
-    (RATE, re.compile(r"利率|年化|日息|几厘")),
+    (
+        RATE,
+        re.compile(
+            r"利率|年化|日息|几厘|最贵|最便宜|哪[笔个].{0,3}(?:贵|划算|便宜)|利息最[高多低少]"
+        ),
+    ),
 )
 
 SEE_ALL_ZH = "想看全部明细，说“查一下我的借款”。"
@@ -255,6 +260,12 @@ def focused_messages(
         lines.append(next_step_line(0, policy))
     if focus == INTEREST:
         lines.append(prepayment_rule_zh(policy))
+    if focus == RATE and len(loans) > 1:
+        dearest = max(loans, key=lambda loan: loan.annual_rate)
+        lines.append(
+            f"利率最高的是{names[dearest.loan_id]}。手头有余钱想多还，先还利率最高的最省利息；"
+            "说“帮我做个还款计划”，我按你每月能拿出的钱排先后。"
+        )
     if focus == TOTAL:
         if len(loans) > 1:
             total = sum((owed_now(loan) for loan in loans), Decimal("0.00"))

@@ -57,6 +57,8 @@ from tests.actions.action_helpers import (
         ("下一步怎么做", NEXT_STEPS),
         ("好吧 那现在咋整", NEXT_STEPS),
         ("总共还欠多少", TOTAL),
+        ("哪个最贵", RATE),
+        ("我哪笔利息最高", RATE),
         ("我一共欠多少钱", TOTAL),
         ("全部还清要多少", TOTAL),
         ("一共要还多少利息", INTEREST),
@@ -181,3 +183,10 @@ async def test_the_total_over_several_loans_is_summed(ledger):
     total = sum((loan.outstanding for loan in loans), Decimal("0.00"))
     assert f"3笔合计{fmt_money(total)}元。" in reply
     assert f"【花呗】剩余本金{fmt_money(loans[1].outstanding)}元。" in reply
+
+
+async def test_which_loan_is_dearest_names_it_by_rate(ledger):
+    reply = await reply_to(MULTI_DEBT, "哪个最贵")
+    dearest = max(expected.multi_debt(), key=lambda loan: loan.annual_rate)
+    assert f"利率最高的是{dearest.product}。" in reply
+    assert reply.count("【") == 3  # every loan's rate
