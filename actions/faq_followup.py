@@ -53,6 +53,7 @@ from actions.replies import date_zh, example_note, rate_text, yuan
 from actions.scam_help import scam_victim_reply
 from actions.session import policy_slot_events
 from actions.slot_values import as_days, as_rate, latest_entity, latest_text, topic_of
+from actions.status_focus import NEXT_INSTALLMENT, focus_of, focused_messages
 from bot.finance.apr import apr_from_cashflows, flat_fee_payments
 from bot.finance.errors import FinanceError
 from bot.finance.money import percent_str, plain_str
@@ -80,6 +81,8 @@ OVERDUE_TOPICS = {
 }
 #: topics after which a borrower who is not overdue is told so
 REASSURE_TOPICS = {"overdue_consequences", "small_amount_overdue", "grace_period"}
+#: topics after which a question of when to repay ("哪天还款") gets the borrower's due days
+DUE_DAY_TOPICS = {"how_to_repay", "auto_debit", "change_due_date", "repayment_methods"}
 #: above this nominal annual rate the interest_rate answer's court-reduction line applies
 COURT_REDUCTION_ABOVE = Decimal("0.24")
 
@@ -377,6 +380,19 @@ class ActionFaqFollowup(Action):
             )
             if text:
                 dispatcher.utter_message(text=text)
+            return events
+        if topic in DUE_DAY_TOPICS and focus_of(latest_text(tracker)) == NEXT_INSTALLMENT:
+            # "哪天还款", "几号扣款" from a borrower: their own due days after the general answer
+            account = await load_account(tracker)
+            if account.has_loan_data:
+                own = focused_messages(
+                    account.overview,
+                    NEXT_INSTALLMENT,
+                    latest_entity(tracker, "loan_product"),
+                    load_policy(),
+                )
+                if own:
+                    dispatcher.utter_message(text=own[0])
             return events
         if topic not in OVERDUE_TOPICS | REASSURE_TOPICS or asked_again(tracker, topic):
             return events  # (asked again: the figures were just shown)

@@ -309,3 +309,11 @@ async def test_a_borrower_who_is_not_overdue_asking_about_lateness_gets_it_on_th
     )
     await ActionFaqFollowup().run(dispatcher, tracker, {})
     assert "晚还2天还在宽限期内" in texts(dispatcher)
+
+
+async def test_when_to_repay_after_the_how_to_answer_gives_the_borrowers_due_days(ledger):
+    loan = expected.up_to_date()
+    reply = await followup(UP_TO_DATE, "how_to_repay", "哪天还款")
+    assert f"下一期12月13日（20天后）应还{fmt_money(loan.next_installment)}元" in reply
+    # how to repay, without a question of when: nothing added
+    assert await followup(UP_TO_DATE, "how_to_repay", "支付宝怎么还") == ""
