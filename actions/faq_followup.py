@@ -122,8 +122,8 @@ def asked_again(tracker, topic: Optional[str]) -> bool:
 
 #: asked again within one topic, with no note for the sub-question
 SAME_TOPIC_ZH = (
-    "这个问题在上面那条回答里已经说了，我能给的说法就是那些。"
-    "哪一点想细问，换个说法具体问一句（比如某个数字、某个步骤）；想找人工客服，说“转人工”。"
+    "这一点上面那条回答里讲到了，可以往上翻看看。"
+    "还有哪里不明白，就具体问一句（比如某个数字、某个步骤）；想和人工客服聊，说“转人工”。"
 )
 
 

@@ -62,6 +62,33 @@ INTENT_LABELS_ZH = {
     "faq": "咨询问题",
     "out_of_scope": "其他业务",
 }
+#: the FAQ topics as an agent reads them (the contract's keys are for machines)
+FAQ_TOPIC_LABELS_ZH = {
+    "overdue_consequences": "逾期的后果",
+    "credit_report_overdue": "逾期与征信",
+    "credit_report_usage": "正常借款与征信",
+    "small_amount_overdue": "小额逾期",
+    "grace_period": "宽限期/当天晚还",
+    "penalty_interest": "罚息怎么算",
+    "collection_conduct": "催收行为/投诉",
+    "lawsuit_risk": "起诉风险",
+    "after_overdue_repaid": "逾期还清之后",
+    "credit_repair_scam": "征信修复骗局",
+    "debt_agency_scam": "代还/停息挂账中介",
+    "negotiated_repayment": "协商还款",
+    "early_repayment": "提前还款",
+    "repayment_methods": "还款方式",
+    "interest_rate": "利率",
+    "auto_debit": "自动扣款",
+    "how_to_repay": "怎么还款",
+    "change_due_date": "修改还款日",
+    "installment_terms": "分期期数",
+    "credit_limit": "额度",
+    "borrow_to_repay": "以贷养贷",
+    "budgeting_basics": "预算常识",
+    "debt_strategy": "先还哪笔",
+    "borrowing_process": "借款/到账流程",
+}
 SKIPPED_INTENTS = {
     "greet",
     "goodbye",
@@ -137,7 +164,8 @@ def conversation_summary(
                 or {}
             ).get("intent_response_key")
             if key:
-                label = f"咨询：{key.split('/', 1)[-1]}"
+                topic = key.split("/", 1)[-1]
+                label = f"咨询：{FAQ_TOPIC_LABELS_ZH.get(topic, topic)}"
         if label not in topics:
             topics.append(label)
     messages = [

@@ -2,11 +2,20 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.support import DISTRESS_OPENING_ZH, ActionExpressDistress, ActionHumanHandoff
+from actions.support import (
+    DISTRESS_OPENING_ZH,
+    FAQ_TOPIC_LABELS_ZH,
+    ActionExpressDistress,
+    ActionHumanHandoff,
+)
 from tests.actions.action_helpers import TWO_MONTHS, make_tracker, texts
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 async def test_distress_gets_empathy_and_every_hotline_first(ledger_down):
@@ -82,7 +91,7 @@ async def test_handoff_summarises_the_conversation_for_the_agent(ledger):
     summary = payload["summary"]
     assert summary["priority"] == "urgent" and summary["borrower_id"] == TWO_MONTHS
     assert (
-        "咨询：overdue_consequences" in summary["topics"]
+        "咨询：逾期的后果" in summary["topics"]
         and "情绪困扰（提到轻生或极度压力）" in summary["topics"]
     )
     assert (
@@ -106,3 +115,8 @@ async def test_handoff_for_an_unlinked_user_while_the_ledger_is_down(ledger_down
     summary = message["custom"]["summary"]
     assert summary["priority"] == "normal" and summary["borrower_id"] is None
     assert "未绑定账户的用户" in summary["text"] and "转接人工客服" in message["text"]
+
+
+def test_every_contract_faq_topic_has_a_label_for_the_agent():
+    topics = {path.stem for path in (REPO / "data" / "responses" / "faq").glob("*.yml")}
+    assert topics == set(FAQ_TOPIC_LABELS_ZH)
