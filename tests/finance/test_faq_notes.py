@@ -43,6 +43,9 @@ def test_the_packaged_notes_load_and_name_only_real_faq_topics():
         ("credit_report_usage", "征信报告怎么查", ["report_where"]),
         ("credit_report_overdue", "征信上的逾期记录不对 不是我借的", ["report_dispute"]),
         ("credit_report_overdue", "逾期多久上征信", []),
+        ("credit_report_overdue", "逾期了会上征信吗 会被起诉吗", ["lawsuit_brief"]),
+        ("lawsuit_risk", "会被起诉吗 会影响征信吗", ["report_brief"]),
+        ("lawsuit_risk", "会被起诉吗", []),
     ],
 )
 def test_matching(topic, text, expected):
