@@ -61,11 +61,14 @@ _SECRET_ALWAYS = r"(验证码|校验码|动态码|密码|共享屏幕|屏幕共�
 _SECRET = r"(验证码|校验码|动态码|密码|共享屏幕|屏幕共享|远程|身份证|银行卡|卡号|账号|人脸|刷脸)"
 #: handed over (done, not asked for: "要我把密码给他" is no victim yet)
 _GIVEN = (
-    r"(给了|发了|告诉了|告诉他|告诉她|告诉对方|报了|报给|说了|开了|(?<!不)知道|拿到了|拿走了|"
+    r"(给了|发给.{0,4}了|已经发了|发过了|告诉了|告诉他|告诉她|告诉对方|报了|报给|说了|开了|(?<!不)知道|拿到了|拿走了|"
     r"拍了|提供了|发过去|给过|给(他|她|他们|她们|对方|中介|人家|那边|骗子)了|有我)"
 )
 _GAP = r".{0,10}"
 _GIVEN_SECRET = re.compile(f"{_SECRET}{_GAP}{_GIVEN}|{_GIVEN}{_GAP}{_SECRET}")
+#: not a secret handed over: a code that does not arrive ("验证码发了好几次收不到"), or asking
+#: how the lender or a collector knows something ("你们公司怎么知道我的身份证号")
+_NOT_HANDED = re.compile(r"收不到|没收到|没有收到|(?:怎么|为什么|为啥|咋|凭什么|如何)知道")
 _GIVEN_SECRET_ALWAYS = re.compile(f"{_SECRET_ALWAYS}{_GAP}{_GIVEN}|{_GIVEN}{_GAP}{_SECRET_ALWAYS}")
 _PAID = re.compile(
     r"(转|交|付|汇|充|垫)(了|过)|打了.{0,4}(钱|款)|给了.{0,6}(钱|块|元|定金|押金|订金)"
@@ -85,13 +88,16 @@ _THREAD_WORDS = re.compile(
 def victim_said(text: str) -> bool:
     """Money or data already handed over, or a victim's words ("被骗了", "能要回来吗")."""
     flat = normalise(text or "")
-    return bool(_PAID.search(flat) or _VICTIM_WORDS.search(flat) or _GIVEN_SECRET.search(flat))
+    given = _GIVEN_SECRET.search(flat) and not _NOT_HANDED.search(flat)
+    return bool(_PAID.search(flat) or _VICTIM_WORDS.search(flat) or given)
 
 
 def handed_over_secret(text: str) -> bool:
     """A verification code, password or screen share given away (to anyone), or ID / card data
     given to a third party ("我把验证码给他们了", "他知道我身份证号")."""
     flat = normalise(text or "")
+    if _NOT_HANDED.search(flat):
+        return False
     if _GIVEN_SECRET_ALWAYS.search(flat):
         return True
     return bool(_GIVEN_SECRET.search(flat) and re.search(_THIRD_PARTY, flat))

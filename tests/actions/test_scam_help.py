@@ -255,3 +255,12 @@ async def test_a_new_session_ends_the_thread():
     history = AFTER_SCAM_ANSWER + [{"event": "session_started"}]
     tracker = make_tracker("我已经转了", "express_distress", history=history)
     assert scam_victim_reply(tracker) is None
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["你们公司怎么知道我的身份证号", "App里的验证码发了好几次收不到", "验证码一直没收到怎么办"],
+)
+def test_product_and_privacy_questions_are_not_a_victims(text):
+    """A code that does not arrive, or asking how the lender knows one's data, is no scam."""
+    assert not handed_over_secret(text) and not victim_said(text)
