@@ -566,29 +566,8 @@ async def test_a_named_day_without_a_loan_counts_from_today(ledger):
     assert "假设今天到期，到12月31日逾期38天" in said
 
 
-async def test_a_day_answers_the_duration_question(ledger, domain):
-    dispatcher = CollectingDispatcher()
-    tracker = make_tracker(
-        "拖到月底吧",
-        "inform",
-        requested_slot="overdue_duration",
-        active_loop=FORM,
-        slots={"overdue_amount": "5000"},
-        as_of=TODAY.isoformat(),
-    )
-    events = await ValidateOverdueCostForm().run(dispatcher, tracker, domain)
-    assert slot_values(events)["overdue_duration"] == "P7D"
-    assert "按11月30日才还来算" in texts(dispatcher)
-
-
-@pytest.mark.parametrize(
-    "text, intent, expected_days",
-    [("到月底", "faq", 7), ("月底", "out_of_scope", 7), ("过年再还", "faq", 75)],
-)
-async def test_a_day_answers_the_duration_question_whatever_the_intent(
-    ledger, domain, text, intent, expected_days
-):
-    """Asked how late, "到月底" is the answer even when the NLU took it for an FAQ."""
+async def answer_how_late(domain, text, intent="inform"):
+    """The form asked how late (for 5,000, no loan); ``text`` is the answer: (slots, said)."""
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(
         text,
@@ -599,21 +578,30 @@ async def test_a_day_answers_the_duration_question_whatever_the_intent(
         as_of=TODAY.isoformat(),
     )
     events = await ValidateOverdueCostForm().run(dispatcher, tracker, domain)
-    assert slot_values(events)["overdue_duration"] == f"P{expected_days}D"
+    return slot_values(events), texts(dispatcher)
+
+
+async def test_a_day_answers_the_duration_question(ledger, domain):
+    slots, said = await answer_how_late(domain, "拖到月底吧")
+    assert slots["overdue_duration"] == "P7D"
+    assert "按11月30日才还来算" in said
+
+
+@pytest.mark.parametrize(
+    "text, intent, expected_days",
+    [("到月底", "faq", 7), ("月底", "out_of_scope", 7), ("过年再还", "faq", 75)],
+)
+async def test_a_day_answers_the_duration_question_whatever_the_intent(
+    ledger, domain, text, intent, expected_days
+):
+    """Asked how late, "到月底" is the answer even when the NLU took it for an FAQ."""
+    slots, _ = await answer_how_late(domain, text, intent)
+    assert slots["overdue_duration"] == f"P{expected_days}D"
 
 
 async def test_a_stop_is_not_read_as_a_day(ledger, domain):
-    dispatcher = CollectingDispatcher()
-    tracker = make_tracker(
-        "算了 月底再说",
-        "deny",
-        requested_slot="overdue_duration",
-        active_loop=FORM,
-        slots={"overdue_amount": "5000"},
-        as_of=TODAY.isoformat(),
-    )
-    events = await ValidateOverdueCostForm().run(dispatcher, tracker, domain)
-    assert "overdue_duration" not in slot_values(events)
+    slots, _ = await answer_how_late(domain, "算了 月底再说", "deny")
+    assert "overdue_duration" not in slots
 
 
 async def test_a_duration_in_the_message_is_not_read_as_a_day(ledger):

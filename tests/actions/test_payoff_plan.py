@@ -327,37 +327,36 @@ def test_strategy_words():
     assert strategy_from_words("今天天气不错") is None
 
 
+async def start_with(text, borrower, amount, installments):
+    """action_start_payoff_plan on a message with an amount and a number of installments."""
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        text,
+        "request_payoff_plan",
+        borrower=borrower,
+        entities=[
+            entity("amount", amount[0], text=amount[1]),
+            entity("installments", installments[0], text=installments[1]),
+        ],
+    )
+    events = await ActionStartPayoffPlan().run(dispatcher, tracker, {})
+    return slot_values(events), texts(dispatcher)
+
+
 @pytest.mark.parametrize("borrower", [MULTI_DEBT, None])
 async def test_a_loan_not_yet_taken_gets_its_figures_not_a_plan(ledger, borrower):
     """ "借3万分24期每月还多少" is about a new loan: its 等额本息 payment at the example rate
     (bot.finance's schedule), not 30,000 taken as the borrower's monthly budget."""
-    dispatcher = CollectingDispatcher()
-    tracker = make_tracker(
-        "借3万分24期每月还多少",
-        "request_payoff_plan",
-        borrower=borrower,
-        entities=[
-            entity("amount", "30000", text="3万"),
-            entity("installments", "24", text="分24期"),
-        ],
+    slots, said = await start_with(
+        "借3万分24期每月还多少", borrower, ("30000", "3万"), ("24", "分24期")
     )
-    events = await ActionStartPayoffPlan().run(dispatcher, tracker, {})
-    assert slot_values(events) == {"account_status": "answered"}
+    assert slots == {"account_status": "answered"}
     schedule = amortization_schedule(D("30000"), D("0.144"), 24)
-    said = texts(dispatcher)
     assert f"每月约{fmt_money(schedule.first_payment)}元" in said and "示例利率" in said
 
 
 async def test_a_monthly_amount_with_a_number_of_installments_is_still_a_plan(ledger):
-    dispatcher = CollectingDispatcher()
-    tracker = make_tracker(
-        "每月能还3000 分几期能还完",
-        "request_payoff_plan",
-        borrower=MULTI_DEBT,
-        entities=[
-            entity("amount", "3000", text="3000"),
-            entity("installments", "3", text="几期"),
-        ],
+    slots, _ = await start_with(
+        "每月能还3000 分几期能还完", MULTI_DEBT, ("3000", "3000"), ("3", "几期")
     )
-    events = await ActionStartPayoffPlan().run(dispatcher, tracker, {})
-    assert slot_values(events)["account_status"] == "linked"
+    assert slots["account_status"] == "linked"
