@@ -70,6 +70,10 @@ FORM_ENTITIES = ("amount", "duration", "daily_rate", "annual_rate")
 #: before a duration: more time on top of where the borrower already is ("再拖一个月")
 _MORE_TIME_BEFORE = re.compile(r"(?:再|又|还要|多)(?:拖|晚|逾期|欠|过|等)?(?:了|个)?\s*$")
 
+#: overdue_duration when the day the user named is not late at all ("16号才还呢" before the due
+#: date): the start action or the form said so, and the form ends without a calculation
+NOT_LATE = "not_late"
+
 MAX_AMOUNT = Decimal("1000000")
 MAX_DAYS = 3650
 STOP_HINT = "不想算了可以说“算了”。"
@@ -132,8 +136,8 @@ async def days_until_named_day(
     tracker, text: str, amount: Optional[Decimal], loan_id: Optional[str]
 ) -> Optional[Tuple[Optional[str], str]]:
     """A day instead of a duration ("要是下个月底才还呢", "拖到过年"): ``(ISO duration, what
-    to tell the user)``, the duration None when that day is not late at all; None when the
-    text names no day. The overdue days count from where the amount stands: the loan's own
+    to tell the user)``, the duration :data:`NOT_LATE` when that day is not late at all; None
+    when the text names no day. The overdue days count from where the amount stands: the loan's own
     overdue days for its overdue amount, its due date for its next installment, else today."""
     if first_date(text, date.today()) is None:
         return None  # no day named (checked before asking the ledger for the borrower's today)
@@ -156,12 +160,12 @@ async def days_until_named_day(
         since = f"这一期{date_zh(loan.next_due_date, today)}到期，到{day}"
         if days <= 0:
             due = date_zh(loan.next_due_date, today)
-            return None, f"{day}还没过这一期的还款日（{due}），按时还不算逾期，不会有罚息。"
+            return NOT_LATE, f"{day}还没过这一期的还款日（{due}），按时还不算逾期，不会有罚息。"
     else:
         days = (mention.day - today).days
         since = f"假设今天到期，到{day}"
     if days <= 0:
-        return None, f"{day}就还的话，不算逾期。"
+        return NOT_LATE, f"{day}就还的话，不算逾期。"
     return f"P{days}D", f"按{day}才还来算：{since}逾期{days}天。"
 
 
@@ -276,6 +280,18 @@ class ValidateOverdueCostForm(FormValidationAction):
 
     extract_overdue_daily_rate = slot_extractor("overdue_daily_rate", _words)
 
+    async def required_slots(
+        self,
+        domain_slots: List[Text],
+        dispatcher: CollectingDispatcher,
+        tracker: Tracker,
+        domain: DomainDict,
+    ) -> List[Text]:
+        """Nothing more to ask once the day named is not late: the form ends there."""
+        if tracker.get_slot("overdue_duration") == NOT_LATE:
+            return []
+        return domain_slots
+
     # --- validation -----------------------------------------------------------------------
     @skip_empty
     def validate_overdue_amount(
@@ -306,6 +322,8 @@ class ValidateOverdueCostForm(FormValidationAction):
     async def validate_overdue_duration(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
+        if value == NOT_LATE:  # the start action found the day named not late
+            return {"overdue_duration": NOT_LATE}
         days = as_days(value)
         if days is None:
             named = await days_until_named_day(
@@ -578,6 +596,8 @@ class ActionCalculateOverdueCost(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
+        if tracker.get_slot("overdue_duration") == NOT_LATE:
+            return []  # the day named is not late: already said, nothing to calculate
         amount = as_amount(tracker.get_slot("overdue_amount"))
         days = as_days(tracker.get_slot("overdue_duration"))
         rate = as_rate(tracker.get_slot("overdue_daily_rate"))

@@ -9,6 +9,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.overdue_cost import (
+    NOT_LATE,
     ActionAskOverdueDuration,
     ActionCalculateOverdueCost,
     ActionStartOverdueCost,
@@ -547,8 +548,44 @@ async def test_a_named_day_counts_from_the_next_installments_due_date(ledger):
     slots, said = await start(
         make_tracker("这期拖到月底再还呢", "calculate_overdue_cost", borrower=UP_TO_DATE)
     )
-    assert slots["overdue_duration"] is None
+    assert slots["overdue_duration"] == NOT_LATE
     assert said == "11月30日还没过这一期的还款日（12月13日），按时还不算逾期，不会有罚息。"
+
+
+async def test_a_day_that_is_not_late_ends_the_form_without_a_calculation(domain):
+    """After "16号才还呢" (before the due date) the form asks nothing more: the validation
+    leaves no slot to request, so the form ends, and the calculation says nothing more."""
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "这期拖到月底再还呢",
+        "calculate_overdue_cost",
+        active_loop=FORM,
+        slots={"overdue_amount": "899.75", "overdue_daily_rate": None},
+    )
+    tracker.events.append({"event": "slot", "name": "overdue_duration", "value": NOT_LATE})
+    tracker.slots["overdue_duration"] = NOT_LATE
+    events = await ValidateOverdueCostForm().run(dispatcher, tracker, domain)
+    assert {"event": "slot", "name": "requested_slot", "value": None} in [
+        {k: e.get(k) for k in ("event", "name", "value")} for e in events
+    ]
+    assert texts(dispatcher) == ""
+    reply = await answer({"overdue_amount": "899.75", "overdue_duration": NOT_LATE})
+    assert reply == ""
+
+
+async def test_a_day_before_the_due_date_answers_the_how_late_question(ledger, domain):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "12号",
+        "inform",
+        requested_slot="overdue_duration",
+        active_loop=FORM,
+        slots={"overdue_amount": "899.75", "overdue_loan_id": "demo-up-to-date-jiebei"},
+        borrower=UP_TO_DATE,
+    )
+    events = await ValidateOverdueCostForm().run(dispatcher, tracker, domain)
+    assert slot_values(events)["overdue_duration"] == NOT_LATE
+    assert "按时还不算逾期" in texts(dispatcher)
 
 
 async def test_a_named_day_without_a_loan_counts_from_today(ledger):
