@@ -156,10 +156,39 @@ def is_victim_message(tracker) -> bool:
     return continues_thread(text) and on_scam_thread(tracker)
 
 
+#: what is said instead of the steps a second time in a session
+STEPS_AGAIN_ZH = (
+    "上面那几步照着做就行，最要紧的是前三步：不再转钱、不再给验证码；打110或96110报警；"
+    "马上打银行客服问能不能止付。"
+)
+#: and for what a victim gave away, the one thing to add
+ID_GIVEN_ZH = (
+    "身份证、银行卡信息在对方手里：这段时间留意有没有用你名义开的陌生借款或扣款（可以查一份"
+    "自己的征信报告），一发现就联系那家平台和银行冻结、报警；别再向任何人提供验证码。"
+)
+_ID_WORDS = re.compile(r"身份证|银行卡|卡号|账号|人脸|刷脸|照片")
+
+
+def steps_already_sent(tracker) -> bool:
+    """The steps went out earlier in this session (a second victim message gets a short line)."""
+    sent = False
+    for event in tracker.events or []:
+        if event.get("event") == "session_started":
+            sent = False
+        elif event.get("event") == "bot" and "96110" in str(event.get("text") or ""):
+            sent = True
+    return sent
+
+
 def scam_victim_reply(tracker) -> Optional[str]:
-    """The steps for a scam victim, or None when the latest message is not a victim's."""
+    """The steps for a scam victim (said once a session; after that a short line, with what to
+    watch for when they say they gave away their ID or card), or None when the latest message
+    is not a victim's."""
     if not is_victim_message(tracker):
         return None
+    if steps_already_sent(tracker):
+        extra = ID_GIVEN_ZH if _ID_WORDS.search(normalise(latest_text(tracker))) else ""
+        return f"{extra}{STEPS_AGAIN_ZH}" if not extra else f"{extra}\n{STEPS_AGAIN_ZH}"
     return f"{CALM_ZH}{VICTIM_STEPS_ZH}"
 
 
@@ -168,7 +197,8 @@ def distressed_victim_reply(tracker) -> Optional[str]:
     comfort and the psychological hotline first, the steps, and the offer of a person."""
     if not is_victim_message(tracker):
         return None
-    return f"{DISTRESS_CALM_ZH}\n{VICTIM_STEPS_ZH}\n{DISTRESS_OFFER_ZH}"
+    steps = STEPS_AGAIN_ZH if steps_already_sent(tracker) else VICTIM_STEPS_ZH
+    return f"{DISTRESS_CALM_ZH}\n{steps}\n{DISTRESS_OFFER_ZH}"
 
 
 __all__ = [
@@ -182,5 +212,6 @@ __all__ = [
     "is_victim_message",
     "on_scam_thread",
     "scam_victim_reply",
+    "steps_already_sent",
     "victim_said",
 ]

@@ -13,6 +13,9 @@ from actions.fallbacks import ActionNumberOutOfContext, ActionUnclearMessage
 from actions.faq_followup import ActionAnswerFaq, ActionFaqFollowup
 from actions.out_of_scope import ActionOutOfScope
 from actions.scam_help import (
+    CALM_ZH,
+    STEPS_AGAIN_ZH,
+    VICTIM_STEPS_ZH,
     continues_thread,
     handed_over_secret,
     scam_victim_reply,
@@ -264,3 +267,20 @@ async def test_a_new_session_ends_the_thread():
 def test_product_and_privacy_questions_are_not_a_victims(text):
     """A code that does not arrive, or asking how the lender knows one's data, is no scam."""
     assert not handed_over_secret(text) and not victim_said(text)
+
+
+async def test_the_steps_are_not_repeated_in_full_within_a_session():
+    """Once the steps went out, the next victim message gets the three that matter most, and
+    for ID or card data given away what to watch for."""
+    history = AFTER_SCAM_ANSWER + [
+        said("我已经转了", "express_distress"),
+        {"event": "action", "name": "action_express_distress"},
+        {"event": "bot", "text": f"{CALM_ZH}{VICTIM_STEPS_ZH}"},
+        {"event": "action", "name": "action_listen"},
+    ]
+    tracker = make_tracker("他知道我身份证号", "out_of_scope", history=history)
+    reply = texts(await run(ActionOutOfScope(), tracker))
+    assert "不再转一分钱" not in reply and reply.count("96110") == 1
+    assert reply.startswith("身份证、银行卡信息在对方手里") and "陌生借款" in reply
+    tracker = make_tracker("怎么办啊 救命", "nlu_fallback", history=history)
+    assert texts(await run(ActionUnclearMessage(), tracker)) == STEPS_AGAIN_ZH
