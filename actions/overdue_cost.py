@@ -40,6 +40,7 @@ from actions.loan_facts import (
     penalty_per_day,
     what_if_cost,
 )
+from actions.question_figures import new_loan_figures_zh
 from actions.replies import date_zh, rate_text, yuan
 from actions.slot_values import (
     as_amount,
@@ -70,9 +71,12 @@ FORM_ENTITIES = ("amount", "duration", "daily_rate", "annual_rate")
 #: before a duration: more time on top of where the borrower already is ("再拖一个月")
 _MORE_TIME_BEFORE = re.compile(r"(?:再|又|还要|多)(?:拖|晚|逾期|欠|过|等)?(?:了|个)?\s*$")
 
-#: overdue_duration when the day the user named is not late at all ("16号才还呢" before the due
-#: date): the start action or the form said so, and the form ends without a calculation
-NOT_LATE = "not_late"
+#: overdue_duration when there is nothing to calculate and the answer was given already: the day
+#: the user named is not late at all ("16号才还呢" before the due date), or the message is about
+#: a loan not yet taken ("借两万分12期一个月还多少"); the form ends without a calculation
+NO_CALCULATION = "no_calculation"
+#: words of lateness: a message with them is a what-if, whatever else it names
+_LATE_WORDS = re.compile(r"逾期|预期|罚|晚|拖|迟|没还|不还|还不上|延期|违约|滞纳")
 
 MAX_AMOUNT = Decimal("1000000")
 MAX_DAYS = 3650
@@ -136,7 +140,7 @@ async def days_until_named_day(
     tracker, text: str, amount: Optional[Decimal], loan_id: Optional[str]
 ) -> Optional[Tuple[Optional[str], str]]:
     """A day instead of a duration ("要是下个月底才还呢", "拖到过年"): ``(ISO duration, what
-    to tell the user)``, the duration :data:`NOT_LATE` when that day is not late at all; None
+    to tell the user)``, the duration :data:`NO_CALCULATION` when that day is not late at all; None
     when the text names no day. The overdue days count from where the amount stands: the loan's own
     overdue days for its overdue amount, its due date for its next installment, else today."""
     if first_date(text, date.today()) is None:
@@ -160,12 +164,15 @@ async def days_until_named_day(
         since = f"这一期{date_zh(loan.next_due_date, today)}到期，到{day}"
         if days <= 0:
             due = date_zh(loan.next_due_date, today)
-            return NOT_LATE, f"{day}还没过这一期的还款日（{due}），按时还不算逾期，不会有罚息。"
+            return (
+                NO_CALCULATION,
+                f"{day}还没过这一期的还款日（{due}），按时还不算逾期，不会有罚息。",
+            )
     else:
         days = (mention.day - today).days
         since = f"假设今天到期，到{day}"
     if days <= 0:
-        return NOT_LATE, f"{day}就还的话，不算逾期。"
+        return NO_CALCULATION, f"{day}就还的话，不算逾期。"
     return f"P{days}D", f"按{day}才还来算：{since}逾期{days}天。"
 
 
@@ -209,6 +216,15 @@ class ActionStartOverdueCost(Action):
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
         given = message_values(tracker)
+        text = latest_text(tracker)
+        if given["overdue_duration"] is None and not _LATE_WORDS.search(text):
+            figures = new_loan_figures_zh(tracker, load_policy())
+            if figures is not None:  # "借两万分12期一个月还多少": that loan, no what-if
+                dispatcher.utter_message(text=figures)
+                return slot_events(
+                    {**dict.fromkeys(SLOTS), "overdue_duration": NO_CALCULATION, LOAN_SLOT: None},
+                    tracker,
+                )
         values = prepared_values(tracker, SLOTS, given, RESULT_ACTION)
         follow_up = is_follow_up(tracker, RESULT_ACTION)
         loan_id = tracker.get_slot(LOAN_SLOT) if follow_up else None
@@ -288,7 +304,7 @@ class ValidateOverdueCostForm(FormValidationAction):
         domain: DomainDict,
     ) -> List[Text]:
         """Nothing more to ask once the day named is not late: the form ends there."""
-        if tracker.get_slot("overdue_duration") == NOT_LATE:
+        if tracker.get_slot("overdue_duration") == NO_CALCULATION:
             return []
         return domain_slots
 
@@ -322,8 +338,8 @@ class ValidateOverdueCostForm(FormValidationAction):
     async def validate_overdue_duration(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if value == NOT_LATE:  # the start action found the day named not late
-            return {"overdue_duration": NOT_LATE}
+        if value == NO_CALCULATION:  # the start action found the day named not late
+            return {"overdue_duration": NO_CALCULATION}
         days = as_days(value)
         if days is None:
             named = await days_until_named_day(
@@ -596,7 +612,7 @@ class ActionCalculateOverdueCost(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
-        if tracker.get_slot("overdue_duration") == NOT_LATE:
+        if tracker.get_slot("overdue_duration") == NO_CALCULATION:
             return []  # the day named is not late: already said, nothing to calculate
         amount = as_amount(tracker.get_slot("overdue_amount"))
         days = as_days(tracker.get_slot("overdue_duration"))

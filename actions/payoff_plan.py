@@ -38,14 +38,14 @@ from actions.flows import (
 )
 from actions.identity import UNLINKED, load_account
 from actions.loan_facts import DebtPart, debt_parts, open_loans, penalty_per_day
-from actions.question_figures import question_figures_zh
+from actions.question_figures import new_loan_figures_zh
 from actions.replies import example_note, yuan
 from actions.slot_values import (
+    MONTHLY_BEFORE,
     amounts_in_message,
     as_amount,
     extracted_words,
     latest_entity,
-    latest_text,
 )
 from bot.finance import months as calendar_months
 from bot.finance.errors import FinanceError
@@ -98,19 +98,13 @@ def strategy_from_words(text: str) -> Optional[str]:
     return None
 
 
-#: before an amount: it is paid each month ("每月能还3000", "一个月最多拿出2000")
-_MONTHLY_BEFORE = re.compile(
-    r"(?:每个?月|一个月|月|每期)(?:能|可以|只能|最多|大概|就|才)?(?:还|拿出|拿|出|存)?\s*$"
-)
-
-
 def stated_debt_and_monthly(tracker) -> Optional[Tuple[Decimal, Decimal]]:
     """``(debt, monthly)`` when the latest message gives exactly one amount owed and one amount
     paid each month, the monthly one smaller ("我欠两万 每月能还3000")."""
     monthly, owed = [], []
     for amount, before in amounts_in_message(tracker):
         if amount > 0:
-            (monthly if _MONTHLY_BEFORE.search(before) else owed).append(amount)
+            (monthly if MONTHLY_BEFORE.search(before) else owed).append(amount)
     if len(monthly) == 1 and len(owed) == 1 and monthly[0] < owed[0]:
         return owed[0], monthly[0]
     return None
@@ -137,23 +131,6 @@ def what_if_payoff_zh(debt: Decimal, monthly: Decimal, policy: LenderPolicy) -> 
         lines.append(f"· 按{rate}算，这样还不完，每月至少要再多{yuan(plan.shortfall)}。")
     lines.append("实际要看你借款的利率和还款方式，利率越高、用时越长。")
     return "\n".join(lines)
-
-
-#: a question about repayment methods rather than a plain installment
-_METHOD_WORDS = re.compile(r"等额本金|等额本息|先息后本|还款方式|哪种")
-
-
-def new_loan_figures_zh(tracker, policy: LenderPolicy) -> Optional[str]:
-    """ "借3万分24期每月还多少" is a loan not yet taken, not a plan for the borrower's debts: its
-    monthly payment and interest (:func:`question_figures_zh`), or None when the message gives no
-    number of installments, or its amount is one paid each month ("每月能还3000分几期")."""
-    if not latest_entity(tracker, "installments"):
-        return None
-    if any(_MONTHLY_BEFORE.search(before) for _, before in amounts_in_message(tracker)):
-        return None
-    text = latest_text(tracker)
-    topic = "repayment_methods" if _METHOD_WORDS.search(text) else "installment_terms"
-    return question_figures_zh(tracker, topic, policy)
 
 
 class ActionStartPayoffPlan(Action):

@@ -9,11 +9,19 @@ rate is the one the message names, else the worked example's, labelled as an exa
 
 from __future__ import annotations
 
+import re
 from decimal import Decimal
 from typing import List, Optional
 
 from actions.replies import rate_text, yuan
-from actions.slot_values import as_days, as_rate, latest_entity
+from actions.slot_values import (
+    MONTHLY_BEFORE,
+    amounts_in_message,
+    as_days,
+    as_rate,
+    latest_entity,
+    latest_text,
+)
 from bot.finance.errors import FinanceError
 from bot.finance.money import plain_str
 from bot.finance.rates import as_annual, as_daily
@@ -73,6 +81,24 @@ def question_figures_zh(tracker, topic: Optional[str], policy: LenderPolicy) -> 
     except FinanceError:
         return None
     return None
+
+
+#: a question about repayment methods rather than a plain installment
+_METHOD_WORDS = re.compile(r"等额本金|等额本息|先息后本|还款方式|哪种")
+
+
+def new_loan_figures_zh(tracker, policy: LenderPolicy) -> Optional[str]:
+    """ "借3万分24期每月还多少" read as a plan or a what-if is a loan not yet taken: its monthly
+    payment and interest (:func:`question_figures_zh`), or None when the message gives no number
+    of installments, or its amount is one paid each month ("每月能还3000分几期")."""
+    if not latest_entity(tracker, "installments"):
+        return None
+    if any(MONTHLY_BEFORE.search(before) for _, before in amounts_in_message(tracker)):
+        return None
+    topic = (
+        "repayment_methods" if _METHOD_WORDS.search(latest_text(tracker)) else "installment_terms"
+    )
+    return question_figures_zh(tracker, topic, policy)
 
 
 def _installment_lines(

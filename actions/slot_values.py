@@ -66,6 +66,12 @@ def latest_entity(tracker, entity: str) -> Optional[str]:
     return str(found[0]["value"])
 
 
+#: before an amount: it is paid each month ("每月能还3000", "一个月最多拿出2000")
+MONTHLY_BEFORE = re.compile(
+    r"(?:每个?月|一个月|月|每期)(?:能|可以|只能|最多|大概|就|才)?(?:还|拿出|拿|出|存)?\s*$"
+)
+
+
 def amounts_in_message(tracker) -> List[Tuple[Decimal, str]]:
     """``(amount, words before it)`` for each amount entity of the latest message."""
     text = latest_text(tracker)

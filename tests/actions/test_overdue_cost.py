@@ -9,7 +9,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.overdue_cost import (
-    NOT_LATE,
+    NO_CALCULATION,
     ActionAskOverdueDuration,
     ActionCalculateOverdueCost,
     ActionStartOverdueCost,
@@ -17,6 +17,7 @@ from actions.overdue_cost import (
 )
 from bot.finance.money import fmt_money, percent_str, plain_str
 from bot.finance.overdue import overdue_cost
+from bot.finance.schedule import amortization_schedule
 from bot.policy import load_policy
 from bot.policy.wording import penalty_rule_zh
 from tests.actions import demo_figures as expected
@@ -548,7 +549,7 @@ async def test_a_named_day_counts_from_the_next_installments_due_date(ledger):
     slots, said = await start(
         make_tracker("这期拖到月底再还呢", "calculate_overdue_cost", borrower=UP_TO_DATE)
     )
-    assert slots["overdue_duration"] == NOT_LATE
+    assert slots["overdue_duration"] == NO_CALCULATION
     assert said == "11月30日还没过这一期的还款日（12月13日），按时还不算逾期，不会有罚息。"
 
 
@@ -562,14 +563,14 @@ async def test_a_day_that_is_not_late_ends_the_form_without_a_calculation(domain
         active_loop=FORM,
         slots={"overdue_amount": "899.75", "overdue_daily_rate": None},
     )
-    tracker.events.append({"event": "slot", "name": "overdue_duration", "value": NOT_LATE})
-    tracker.slots["overdue_duration"] = NOT_LATE
+    tracker.events.append({"event": "slot", "name": "overdue_duration", "value": NO_CALCULATION})
+    tracker.slots["overdue_duration"] = NO_CALCULATION
     events = await ValidateOverdueCostForm().run(dispatcher, tracker, domain)
     assert {"event": "slot", "name": "requested_slot", "value": None} in [
         {k: e.get(k) for k in ("event", "name", "value")} for e in events
     ]
     assert texts(dispatcher) == ""
-    reply = await answer({"overdue_amount": "899.75", "overdue_duration": NOT_LATE})
+    reply = await answer({"overdue_amount": "899.75", "overdue_duration": NO_CALCULATION})
     assert reply == ""
 
 
@@ -584,7 +585,7 @@ async def test_a_day_before_the_due_date_answers_the_how_late_question(ledger, d
         borrower=UP_TO_DATE,
     )
     events = await ValidateOverdueCostForm().run(dispatcher, tracker, domain)
-    assert slot_values(events)["overdue_duration"] == NOT_LATE
+    assert slot_values(events)["overdue_duration"] == NO_CALCULATION
     assert "按时还不算逾期" in texts(dispatcher)
 
 
@@ -654,3 +655,33 @@ async def test_a_duration_in_the_message_is_not_read_as_a_day(ledger):
         )
     )
     assert slots["overdue_duration"] == "P2M" and said == ""
+
+
+async def test_a_loan_not_yet_taken_gets_its_figures_and_no_what_if(ledger):
+    """ "借两万分12期一个月还多少" read as a what-if: the loan's payment, and the form ends."""
+    slots, said = await start(
+        make_tracker(
+            "借两万分12期一个月还多少",
+            "calculate_overdue_cost",
+            entities=[
+                entity("amount", "20000", text="两万"),
+                entity("installments", "12", text="分12期"),
+            ],
+            borrower=UP_TO_DATE,
+        )
+    )
+    assert slots["overdue_duration"] == NO_CALCULATION and slots["overdue_amount"] is None
+    schedule = amortization_schedule(D("20000"), D("0.144"), 12)
+    assert f"每月约{fmt_money(schedule.first_payment)}元" in said
+    # with words of lateness it stays a what-if
+    slots, said = await start(
+        make_tracker(
+            "借两万分12期 逾期了罚多少",
+            "calculate_overdue_cost",
+            entities=[
+                entity("amount", "20000", text="两万"),
+                entity("installments", "12", text="分12期"),
+            ],
+        )
+    )
+    assert slots["overdue_duration"] != NO_CALCULATION and "每月约" not in said
