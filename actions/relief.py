@@ -36,7 +36,7 @@ from actions.flows import (
     stop_without_loan_data,
     validate_amount,
 )
-from actions.identity import UNLINKED, load_account
+from actions.identity import UNLINKED, Account, load_account, loans_on
 from actions.loan_facts import loan_names, open_loans, what_if_cost
 from actions.replies import date_zh, yuan
 from actions.slot_values import (
@@ -205,6 +205,33 @@ def named_day_answer(
     )
 
 
+async def overdue_by_day_zh(account: Account, text: str, loan_id: Optional[str]) -> Optional[str]:
+    """ "15号发工资再还行吗" from a borrower already overdue: what the overdue amount will be on
+    that day if nothing is paid before (the ledger's projection, every installment at its own
+    days), next to today's. None when no later day is named or nothing is overdue."""
+    overview = account.overview
+    loans = [loan for loan in open_loans(overview) if loan_id is None or loan.loan_id == loan_id]
+    overdue = [loan for loan in loans if loan.overdue_days > 0]
+    mention = first_date(text, overview.as_of) if overdue else None
+    if mention is None or mention.day <= overview.as_of:
+        return None
+    later = await loans_on(account, mention.day)
+    if later is None:
+        return None
+    now_total = sum((loan.overdue_total for loan in overdue), Decimal("0.00"))
+    then = [later.loan(loan.loan_id) for loan in overdue]
+    if any(loan is None for loan in then):
+        return None
+    then_total = sum((loan.overdue_total for loan in then), Decimal("0.00"))
+    day = date_zh(mention.day, overview.as_of)
+    more = then_total - now_total
+    return (
+        f"等到{day}再还的话：今天要补上的逾期{yuan(now_total)}，到那天会变成{yuan(then_total)}"
+        f"（多{yuan(more)}：罚息每天都在加，期间到期的也算进来），征信上的逾期天数也一直在涨。"
+        "能先还一部分就先还一部分。确实要等到那天，可以申请延期，和贷款方谈个安排："
+    )
+
+
 class ActionStartRepaymentRelief(Action):
     def name(self) -> Text:
         return "action_start_repayment_relief"
@@ -231,6 +258,12 @@ class ActionStartRepaymentRelief(Action):
                 dispatcher.utter_message(text=said)
                 if not needed:
                     return [SlotSet(ACCOUNT_STATUS, ANSWERED)]
+            else:
+                later = await overdue_by_day_zh(
+                    account, text, relief_loan(account.overview, product)
+                )
+                if later:
+                    dispatcher.utter_message(text=later)
         given: Dict[str, Optional[str]] = {"relief_reason": None, "relief_affordable": None}
         if _REASON_WORDS.search(text):
             given["relief_reason"] = text.strip()[:MAX_REASON_CHARS]

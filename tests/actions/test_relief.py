@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import re
+from datetime import date
 
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
@@ -375,6 +376,19 @@ async def test_several_loans_the_day_is_about_the_one_due_first(ledger):
     assert slots["account_status"] == "linked"
 
 
-async def test_an_overdue_borrower_naming_a_day_goes_straight_to_the_request(ledger):
+async def test_an_overdue_borrower_naming_a_day_hears_what_waiting_costs_then_the_request(ledger):
+    """61 days overdue on 11-23; "15号" is 12-15: by then the installment due 11-23 is overdue
+    too, and every one has more penalty (rebuilt independently in demo_figures)."""
+    now = expected.two_months()
+    then = expected.two_months(date(2026, 12, 15))
     slots, said = await start("15号发工资再还行吗", TWO_MONTHS)
+    assert slots["account_status"] == "linked"
+    assert said.startswith(
+        f"等到12月15日再还的话：今天要补上的逾期{fmt_money(now.overdue_total)}元，"
+        f"到那天会变成{fmt_money(then.overdue_total)}元"
+        f"（多{fmt_money(then.overdue_total - now.overdue_total)}元"
+    )
+    assert said.endswith("可以申请延期，和贷款方谈个安排：")
+    # no day named: straight to the request
+    slots, said = await start("这个月实在还不上能延期吗", TWO_MONTHS)
     assert slots["account_status"] == "linked" and said == ""
