@@ -82,16 +82,22 @@ def _last_day(detail: dict) -> Optional[date]:
 
 def dates_in(text: str, today: date) -> List[DateMention]:
     """The days named in ``text``, in order; a day without a year that has passed means next
-    year's. Never raises: an expression the parser cannot read is left out."""
+    year's. Never raises: an expression the parser cannot read is left out. The same message
+    read again in the same turn (a start action, then the form) is not parsed twice."""
+    return list(_dates_in(text, today))
+
+
+@lru_cache(maxsize=256)
+def _dates_in(text: str, today: date) -> tuple:
     if not text or not text.strip():
-        return []
+        return ()
     jio = _jionlp()
     base = _timestamp(today)
     try:
         items = jio.ner.extract_time(_spoken(text), time_base=base, with_parsing=True)
     except Exception as error:  # the parser's own errors: no date read, never a crash
         log.warning("date reading failed: %s", type(error).__name__)
-        return []
+        return ()
     found: List[DateMention] = []
     for item in items or []:
         words = str(item.get("text") or "")
@@ -106,7 +112,7 @@ def dates_in(text: str, today: date) -> List[DateMention]:
                 pass  # left in the past: not used
         if day >= today:
             found.append(DateMention(words, day))
-    return found
+    return tuple(found)
 
 
 def first_date(text: str, today: date) -> Optional[DateMention]:
