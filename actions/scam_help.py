@@ -85,6 +85,49 @@ _THREAD_WORDS = re.compile(
 )
 
 
+#: a paid "debt help" outfit named in the message itself
+_SCAM_OUTFIT = re.compile(
+    r"停息挂账|代还|债务优化|反催收|征信修复|修复征信|洗白|消除逾期|铲单|债务重组|代理协商|代协商"
+)
+#: the same in English: money or a code handed to a "debt relief" / "credit repair" outfit
+_EN_HANDED = re.compile(
+    r"\b(paid|pay|transferred|sent|gave|given|wired)\b.{0,60}"
+    r"\b(agency|agent|company|scammer|scammers|them|him|her|deposit|fee|code|password)\b"
+    r"|\b(scam|scammed|scammer|scammers|fraud|defrauded|cheated|swindled)\b",
+    re.IGNORECASE,
+)
+_EN_CONTEXT = re.compile(
+    r"debt relief|credit repair|fix my credit|clean my credit|credit record|verification code|"
+    r"\bscam|fraud|\bagency\b|pay off my debt|stop the interest",
+    re.IGNORECASE,
+)
+_LATIN_WORD = re.compile(r"[A-Za-z]{2,}")
+_CJK = re.compile(r"[\u4e00-\u9fff]")
+
+#: the steps' gist in English, before them, for a victim writing in English
+STEPS_EN = (
+    "It sounds like you may have been scammed. Act now: 1) stop paying and never give anyone a "
+    "verification code or password; 2) report it to the police on 110 or the anti-fraud line "
+    "96110; 3) call your bank or payment app to ask them to stop or trace the transfer; 4) "
+    "change your passwords and keep all chat records and receipts. Negotiating with the lender "
+    "is free through its official app - no agency needed. The same steps in Chinese:"
+)
+
+
+def english_victim(text: str) -> bool:
+    """A message in English from someone who paid or gave a code to a scam ("I paid a debt
+    relief agency 2000 yuan", "I gave my verification code to a scammer")."""
+    if _CJK.search(text or "") or len(_LATIN_WORD.findall(text or "")) < 3:
+        return False
+    return bool(_EN_HANDED.search(text) and _EN_CONTEXT.search(text))
+
+
+def paid_an_outfit(text: str) -> bool:
+    """Money or data handed to a "debt help" outfit the message names ("我给停息挂账的转了3000")."""
+    flat = normalise(text or "")
+    return bool(_SCAM_OUTFIT.search(flat)) and victim_said(flat)
+
+
 def victim_said(text: str) -> bool:
     """Money or data already handed over, or a victim's words ("被骗了", "能要回来吗")."""
     flat = normalise(text or "")
@@ -126,7 +169,8 @@ def _starts_thread(event: Dict[str, Any]) -> bool:
     intent = (parse.get("intent") or {}).get("name")
     if intent == "faq" and topic_of(parse) in SCAM_TOPICS:
         return True
-    return handed_over_secret(str(event.get("text") or parse.get("text") or ""))
+    text = str(event.get("text") or parse.get("text") or "")
+    return handed_over_secret(text) or paid_an_outfit(text) or english_victim(text)
 
 
 def on_scam_thread(tracker) -> bool:
@@ -151,7 +195,7 @@ def is_victim_message(tracker) -> bool:
     if latest_intent(tracker) == "faq" and topic_of(tracker.latest_message) in SCAM_TOPICS:
         if victim_said(text):
             return True
-    if handed_over_secret(text):
+    if handed_over_secret(text) or paid_an_outfit(text) or english_victim(text):
         return True
     return continues_thread(text) and on_scam_thread(tracker)
 
@@ -189,6 +233,8 @@ def scam_victim_reply(tracker) -> Optional[str]:
     if steps_already_sent(tracker):
         extra = ID_GIVEN_ZH if _ID_WORDS.search(normalise(latest_text(tracker))) else ""
         return f"{extra}{STEPS_AGAIN_ZH}" if not extra else f"{extra}\n{STEPS_AGAIN_ZH}"
+    if english_victim(latest_text(tracker)):
+        return f"{STEPS_EN}\n{VICTIM_STEPS_ZH}"
     return f"{CALM_ZH}{VICTIM_STEPS_ZH}"
 
 
@@ -206,7 +252,10 @@ __all__ = [
     "DISTRESS_CALM_ZH",
     "SCAM_TOPICS",
     "VICTIM_STEPS_ZH",
+    "STEPS_EN",
     "continues_thread",
+    "english_victim",
+    "paid_an_outfit",
     "distressed_victim_reply",
     "handed_over_secret",
     "is_victim_message",

@@ -15,9 +15,12 @@ from actions.out_of_scope import ActionOutOfScope
 from actions.scam_help import (
     CALM_ZH,
     STEPS_AGAIN_ZH,
+    STEPS_EN,
     VICTIM_STEPS_ZH,
     continues_thread,
+    english_victim,
     handed_over_secret,
+    paid_an_outfit,
     scam_victim_reply,
     victim_said,
 )
@@ -284,3 +287,48 @@ async def test_the_steps_are_not_repeated_in_full_within_a_session():
     assert reply.startswith("身份证、银行卡信息在对方手里") and "陌生借款" in reply
     tracker = make_tracker("怎么办啊 救命", "nlu_fallback", history=history)
     assert texts(await run(ActionUnclearMessage(), tracker)) == STEPS_AGAIN_ZH
+
+
+async def test_paying_an_outfit_and_self_harm_in_one_message_gets_hotlines_then_steps():
+    """No scam question before: the message itself names the outfit and the payment."""
+    tracker = make_tracker("我给停息挂账的转了3000 现在钱没了 真不想活了", "express_distress")
+    dispatcher = await run(ActionExpressDistress(), tracker)
+    first, steps, *_ = [message["text"] for message in dispatcher.messages]
+    assert first.startswith(DISTRESS_OPENING_ZH) and "12356" in first
+    assert_victim_steps(steps)
+    # and the next "怎么办" stays on the thread
+    history = [
+        said("我给停息挂账的转了3000 现在钱没了 真不想活了", "express_distress"),
+        *answered("action_express_distress"),
+    ]
+    tracker = make_tracker("怎么办", "out_of_scope", history=history)
+    assert_victim_steps(texts(await run(ActionOutOfScope(), tracker)))
+
+
+@pytest.mark.parametrize(
+    "action, intent, text",
+    [
+        (
+            ActionOutOfScope(),
+            "out_of_scope",
+            "someone said they can fix my credit record, I paid 500 and gave them the code",
+        ),
+        (ActionNumberOutOfContext(), "inform", "I paid a debt relief agency 2000 yuan, what now"),
+        (ActionOutOfScope(), "out_of_scope", "I gave my verification code to a scammer"),
+    ],
+)
+async def test_a_victim_writing_in_english_gets_the_steps_in_english_first(action, intent, text):
+    reply = texts(await run(action, make_tracker(text, intent)))
+    assert reply.startswith(STEPS_EN)
+    assert_victim_steps(reply[len(STEPS_EN) :])
+
+
+@pytest.mark.parametrize(
+    "text", ["I want to pay off my loan early", "I paid my loan yesterday but it shows unpaid"]
+)
+def test_ordinary_english_is_no_victims(text):
+    assert not english_victim(text)
+
+
+def test_asking_about_an_outfit_is_not_having_paid_it():
+    assert not paid_an_outfit("代还靠谱吗") and not paid_an_outfit("停息挂账是什么")
