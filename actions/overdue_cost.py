@@ -177,8 +177,8 @@ async def days_until_named_day(
 
 
 def pick_loan(overview: LoanOverview, product: Optional[str]) -> Optional[LoanSummary]:
-    """The loan a what-if is most likely about: the named product, else the most overdue,
-    else the only one."""
+    """The loan a what-if is most likely about: the named product, else the most overdue, else
+    the one whose next installment falls due first (the answer names it)."""
     loans = open_loans(overview)
     if product:
         named = [loan for loan in loans if loan.product == product]
@@ -188,6 +188,9 @@ def pick_loan(overview: LoanOverview, product: Optional[str]) -> Optional[LoanSu
     overdue = [loan for loan in loans if loan.overdue_days > 0]
     if overdue:
         return max(overdue, key=lambda loan: loan.overdue_days)
+    due = [loan for loan in loans if loan.next_due_date is not None and loan.next_due_amount > 0]
+    if due:
+        return min(due, key=lambda loan: loan.next_due_date)
     return loans[0] if len(loans) == 1 else None
 
 

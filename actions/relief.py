@@ -37,7 +37,7 @@ from actions.flows import (
     validate_amount,
 )
 from actions.identity import UNLINKED, Account, load_account, loans_on
-from actions.loan_facts import loan_names, open_loans, what_if_cost
+from actions.loan_facts import SMALL_OVERDUE, loan_names, open_loans, what_if_cost
 from actions.replies import date_zh, yuan
 from actions.slot_values import (
     as_amount,
@@ -205,10 +205,14 @@ def named_day_answer(
     )
 
 
-async def overdue_by_day_zh(account: Account, text: str, loan_id: Optional[str]) -> Optional[str]:
+async def overdue_by_day_zh(
+    account: Account, text: str, loan_id: Optional[str]
+) -> Optional[Tuple[str, bool]]:
     """ "15号发工资再还行吗" from a borrower already overdue: what the overdue amount will be on
     that day if nothing is paid before (the ledger's projection, every installment at its own
-    days), next to today's. None when no later day is named or nothing is overdue."""
+    days), next to today's, as ``(what to say, whether a request still makes sense)``: a few
+    yuan left unpaid need paying today, not a request. None when no later day is named or
+    nothing is overdue."""
     overview = account.overview
     loans = [loan for loan in open_loans(overview) if loan_id is None or loan.loan_id == loan_id]
     overdue = [loan for loan in loans if loan.overdue_days > 0]
@@ -225,10 +229,17 @@ async def overdue_by_day_zh(account: Account, text: str, loan_id: Optional[str])
     then_total = sum((loan.overdue_total for loan in then), Decimal("0.00"))
     day = date_zh(mention.day, overview.as_of)
     more = then_total - now_total
+    if now_total <= SMALL_OVERDUE:
+        return (
+            f"只差{yuan(now_total)}，不用等到{day}，也不用申请延期：今天就补上。"
+            "每多一天，逾期天数就多记一天，过了宽限期还可能被报送征信。",
+            False,
+        )
     return (
         f"等到{day}再还的话：今天要补上的逾期{yuan(now_total)}，到那天会变成{yuan(then_total)}"
         f"（多{yuan(more)}：罚息每天都在加，期间到期的也算进来），征信上的逾期天数也一直在涨。"
-        "能先还一部分就先还一部分。确实要等到那天，可以申请延期，和贷款方谈个安排："
+        "能先还一部分就先还一部分。确实要等到那天，可以申请延期，和贷款方谈个安排：",
+        True,
     )
 
 
@@ -263,7 +274,10 @@ class ActionStartRepaymentRelief(Action):
                     account, text, relief_loan(account.overview, product)
                 )
                 if later:
-                    dispatcher.utter_message(text=later)
+                    said, needed = later
+                    dispatcher.utter_message(text=said)
+                    if not needed:
+                        return [SlotSet(ACCOUNT_STATUS, ANSWERED)]
         given: Dict[str, Optional[str]] = {"relief_reason": None, "relief_affordable": None}
         if _REASON_WORDS.search(text):
             given["relief_reason"] = text.strip()[:MAX_REASON_CHARS]

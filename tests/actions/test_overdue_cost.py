@@ -685,3 +685,16 @@ async def test_a_loan_not_yet_taken_gets_its_figures_and_no_what_if(ledger):
         )
     )
     assert slots["overdue_duration"] != NO_CALCULATION and "每月约" not in said
+
+
+async def test_several_current_loans_a_named_day_is_about_the_one_due_first(ledger):
+    """陈静 has three current loans: "拖到过年" counts from the installment due first."""
+    overview = await ledger.get_loans(MULTI_DEBT, as_of=TODAY)
+    first = min(overview.loans, key=lambda loan: loan.next_due_date)
+    slots, said = await start(
+        make_tracker("要是拖到过年才还呢", "calculate_overdue_cost", borrower=MULTI_DEBT)
+    )
+    assert slots["overdue_loan_id"] == first.loan_id
+    assert D(slots["overdue_amount"]) == first.next_due_amount
+    late = (date(2027, 2, 6) - first.next_due_date).days
+    assert slots["overdue_duration"] == f"P{late}D" and "假设今天到期" not in said

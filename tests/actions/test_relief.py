@@ -24,6 +24,7 @@ from bot.policy import load_policy
 from tests.actions import demo_figures as expected
 from tests.actions.action_helpers import (
     MULTI_DEBT,
+    ONE_YUAN,
     TWO_MONTHS,
     UP_TO_DATE,
     entity,
@@ -392,3 +393,9 @@ async def test_an_overdue_borrower_naming_a_day_hears_what_waiting_costs_then_th
     # no day named: straight to the request
     slots, said = await start("这个月实在还不上能延期吗", TWO_MONTHS)
     assert slots["account_status"] == "linked" and said == ""
+
+
+async def test_a_few_yuan_overdue_and_a_day_named_is_told_to_pay_today(ledger):
+    slots, said = await start("明天再还那一块钱行不行", ONE_YUAN)
+    assert slots == {"account_status": "answered"}
+    assert said.startswith("只差") and "今天就补上" in said and "不用申请延期" in said
