@@ -59,7 +59,12 @@ from bot.finance.rates import as_annual, as_daily, daily_to_annual
 from bot.loans.client import LoanOverview, LoanSummary
 from bot.nlu.dates import first_date
 from bot.policy import LenderPolicy, load_policy
-from bot.policy.wording import penalty_rule_zh, penalty_schedule, report_rule_zh
+from bot.policy.wording import (
+    EXAMPLE_DAILY_RATE,
+    penalty_rule_zh,
+    penalty_schedule,
+    report_rule_zh,
+)
 
 FORM = "overdue_cost_form"
 REQUEST_INTENT = "calculate_overdue_cost"
@@ -83,6 +88,8 @@ MAX_DAYS = 3650
 STOP_HINT = "不想算了可以说“算了”。"
 #: intents that are never an answer to the form's questions (the rules handle them)
 NOT_ANSWERS = {"deny", "express_distress", "human_handoff"}
+#: "I don't know" as the answer to the rate question
+_DONT_KNOW = re.compile(r"不知道|不清楚|不晓得|不记得|忘了|没注意|不确定")
 
 
 def message_values(tracker) -> Dict[str, Optional[str]]:
@@ -297,7 +304,31 @@ class ValidateOverdueCostForm(FormValidationAction):
         text = latest_text(tracker).strip()
         return {"overdue_duration": text} if first_date(text, date.today()) else {}
 
-    extract_overdue_daily_rate = slot_extractor("overdue_daily_rate", _words)
+    async def extract_overdue_daily_rate(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
+    ) -> Dict[Text, Any]:
+        """An answer in words, a rate whatever intent the NLU gave it ("万五" read as a rate
+        question), or "不知道": the example rate, said as one."""
+        words = self._words(tracker, "overdue_daily_rate")
+        if (
+            words
+            or tracker.get_slot("requested_slot") != "overdue_daily_rate"
+            or latest_intent(tracker) in NOT_ANSWERS
+            or any(latest_entity(tracker, entity) for entity in FORM_ENTITIES)
+        ):
+            return words
+        text = latest_text(tracker).strip()
+        if as_rate(text) is not None:
+            return {"overdue_daily_rate": text}
+        if _DONT_KNOW.search(text):
+            rate = rate_text(
+                as_annual(EXAMPLE_DAILY_RATE, load_policy().day_count), EXAMPLE_DAILY_RATE
+            )
+            dispatcher.utter_message(
+                text=f"不清楚也没关系，先按示例利率{rate}算；你的利率以借款合同和借款页面为准。"
+            )
+            return {"overdue_daily_rate": plain_str(EXAMPLE_DAILY_RATE)}
+        return {}
 
     async def required_slots(
         self,

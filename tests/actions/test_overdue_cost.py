@@ -698,3 +698,27 @@ async def test_several_current_loans_a_named_day_is_about_the_one_due_first(ledg
     assert D(slots["overdue_amount"]) == first.next_due_amount
     late = (date(2027, 2, 6) - first.next_due_date).days
     assert slots["overdue_duration"] == f"P{late}D" and "假设今天到期" not in said
+
+
+async def answer_rate_question(domain, text, intent):
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        text,
+        intent,
+        requested_slot="overdue_daily_rate",
+        active_loop=FORM,
+        slots={"overdue_amount": "5000", "overdue_duration": "P60D"},
+    )
+    events = await ValidateOverdueCostForm().run(dispatcher, tracker, domain)
+    return slot_values(events), texts(dispatcher)
+
+
+async def test_a_rate_answers_the_rate_question_whatever_the_intent(domain):
+    slots, _ = await answer_rate_question(domain, "万五", "faq")
+    assert slots["overdue_daily_rate"] == "0.0005"
+
+
+async def test_not_knowing_the_rate_uses_the_example_rate_and_says_so(domain):
+    slots, said = await answer_rate_question(domain, "不知道", "out_of_scope")
+    assert slots["overdue_daily_rate"] == "0.0004"
+    assert "示例利率年化14.40%（日利率0.040%）" in said and "以借款合同" in said
