@@ -30,6 +30,7 @@ conversation that never ran ``action_session_start``), so later answers quote th
 from __future__ import annotations
 
 import logging
+import re
 from decimal import Decimal
 from typing import Any, Dict, List, Optional, Text
 
@@ -81,6 +82,17 @@ OVERDUE_TOPICS = {
 }
 #: topics after which a borrower who is not overdue is told so
 REASSURE_TOPICS = {"overdue_consequences", "small_amount_overdue", "grace_period"}
+#: topics where a frightened borrower ("催收说明天就起诉我 还要抓我 我好怕") hears a calm word first
+FEAR_TOPICS = {
+    "lawsuit_risk",
+    "collection_conduct",
+    "overdue_consequences",
+    "credit_report_overdue",
+    "negotiated_repayment",
+    "small_amount_overdue",
+}
+_FEAR_WORDS = re.compile(r"怕|吓死|吓坏|慌|好担心|很担心|焦虑|睡不着|崩溃|不知所措|吓得")
+CALM_FIRST_ZH = "先别怕。这些事都有法律和规矩管着，不是对方说什么就是什么，我们一件件说清楚。"
 #: topics after which a question of when to repay ("哪天还款") gets the borrower's due days
 DUE_DAY_TOPICS = {"how_to_repay", "auto_debit", "change_due_date", "repayment_methods"}
 #: above this nominal annual rate the interest_rate answer's court-reduction line applies
@@ -336,11 +348,13 @@ class ActionAnswerFaq(Action):
             dispatcher.utter_message(text=victim)
         elif topic is None:
             dispatcher.utter_message(response="utter_default")
-        elif asked_again(tracker, topic):
-            if not answered_by_followup(tracker, topic):
-                dispatcher.utter_message(text=SAME_TOPIC_ZH)
         else:
-            dispatcher.utter_message(response=f"utter_faq/{topic}")
+            if topic in FEAR_TOPICS and _FEAR_WORDS.search(latest_text(tracker)):
+                dispatcher.utter_message(text=CALM_FIRST_ZH)
+            if not asked_again(tracker, topic):
+                dispatcher.utter_message(response=f"utter_faq/{topic}")
+            elif not answered_by_followup(tracker, topic):
+                dispatcher.utter_message(text=SAME_TOPIC_ZH)
         return []
 
 

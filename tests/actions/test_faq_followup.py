@@ -317,3 +317,13 @@ async def test_when_to_repay_after_the_how_to_answer_gives_the_borrowers_due_day
     assert f"下一期12月13日（20天后）应还{fmt_money(loan.next_installment)}元" in reply
     # how to repay, without a question of when: nothing added
     assert await followup(UP_TO_DATE, "how_to_repay", "支付宝怎么还") == ""
+
+
+async def test_a_frightened_borrower_hears_a_calm_word_before_the_answer():
+    messages, _ = await answer_faq("催收说明天就起诉我 还要抓我 我好怕", "lawsuit_risk")
+    assert (
+        messages[0]["text"].startswith("先别怕") and "不是对方说什么就是什么" in messages[0]["text"]
+    )
+    assert messages[1].get("response") == "utter_faq/lawsuit_risk"
+    plain, _ = await answer_faq("逾期会被起诉吗", "lawsuit_risk")
+    assert [m.get("response") for m in plain] == ["utter_faq/lawsuit_risk"]
