@@ -54,7 +54,7 @@ from actions.replies import date_zh, example_note, rate_text, yuan
 from actions.scam_help import scam_victim_reply
 from actions.session import policy_slot_events
 from actions.slot_values import as_days, as_rate, latest_entity, latest_text, topic_of
-from actions.status_focus import NEXT_INSTALLMENT, focus_of, focused_messages
+from actions.status_focus import INTEREST, NEXT_INSTALLMENT, TOTAL, focus_of, focused_messages
 from bot.finance.apr import apr_from_cashflows, flat_fee_payments
 from bot.finance.errors import FinanceError
 from bot.finance.money import percent_str, plain_str
@@ -276,6 +276,13 @@ def own_rates_zh(overview: LoanOverview) -> Optional[str]:
     return f"对照你的借款：{parts}。"
 
 
+def own_figure_zh(tracker, overview: LoanOverview, focus: str) -> Optional[str]:
+    """One figure of the borrower's own loans (:mod:`actions.status_focus`), for the product
+    the message names, else all; None when there is none to give."""
+    own = focused_messages(overview, focus, latest_entity(tracker, "loan_product"), load_policy())
+    return own[0] if own else None
+
+
 def answered_by_followup(tracker, topic: str) -> bool:
     """action_faq_followup will answer this message's own point: a note, a rate it names, or
     what clearing everything takes."""
@@ -382,9 +389,15 @@ class ActionFaqFollowup(Action):
                 dispatcher.utter_message(text=text)
             else:  # "利率多少", "日息多少" from a borrower: their own loans' rates
                 account = await load_account(tracker)
-                own = own_rates_zh(account.overview) if account.has_loan_data else None
-                if own:
-                    dispatcher.utter_message(text=own)
+                if account.has_loan_data:
+                    focus = focus_of(latest_text(tracker))
+                    own = (
+                        own_figure_zh(tracker, account.overview, focus)
+                        if focus in (INTEREST, TOTAL)  # "利息还要多少": that figure
+                        else own_rates_zh(account.overview)
+                    )
+                    if own:
+                        dispatcher.utter_message(text=own)
             return events
         if topic == "early_repayment" and asks_to_pay_off_all(latest_text(tracker)):
             # "我想提前全部还掉 要多少钱" from a linked borrower: their own figures
@@ -398,15 +411,13 @@ class ActionFaqFollowup(Action):
         if topic in DUE_DAY_TOPICS and focus_of(latest_text(tracker)) == NEXT_INSTALLMENT:
             # "哪天还款", "几号扣款" from a borrower: their own due days after the general answer
             account = await load_account(tracker)
-            if account.has_loan_data:
-                own = focused_messages(
-                    account.overview,
-                    NEXT_INSTALLMENT,
-                    latest_entity(tracker, "loan_product"),
-                    load_policy(),
-                )
-                if own:
-                    dispatcher.utter_message(text=own[0])
+            own = (
+                own_figure_zh(tracker, account.overview, NEXT_INSTALLMENT)
+                if account.has_loan_data
+                else None
+            )
+            if own:
+                dispatcher.utter_message(text=own)
             return events
         if topic not in OVERDUE_TOPICS | REASSURE_TOPICS or asked_again(tracker, topic):
             return events  # (asked again: the figures were just shown)

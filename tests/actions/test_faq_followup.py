@@ -3,10 +3,13 @@ user's own figures after a general answer about being overdue."""
 
 from __future__ import annotations
 
+from decimal import Decimal
+
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.faq_followup import SAME_TOPIC_ZH, ActionAnswerFaq, ActionFaqFollowup, asked_again
 from bot.finance.money import fmt_money
+from bot.finance.schedule import amortization_schedule
 from tests.actions import demo_figures as expected
 from tests.actions.action_helpers import (
     MULTI_DEBT,
@@ -327,3 +330,10 @@ async def test_a_frightened_borrower_hears_a_calm_word_before_the_answer():
     assert messages[1].get("response") == "utter_faq/lawsuit_risk"
     plain, _ = await answer_faq("逾期会被起诉吗", "lawsuit_risk")
     assert [m.get("response") for m in plain] == ["utter_faq/lawsuit_risk"]
+
+
+async def test_interest_left_asked_as_a_rate_question_gets_the_borrowers_figure(ledger):
+    reply = await followup(UP_TO_DATE, "interest_rate", "利息还要多少")
+    rows = amortization_schedule(Decimal("10000"), Decimal("0.144"), 12).rows
+    left = sum((row.interest for row in rows[3:]), Decimal("0.00"))  # three paid
+    assert reply.startswith("【借呗】") and f"还要付利息{fmt_money(left)}元" in reply
