@@ -30,7 +30,7 @@ from actions.loan_facts import (
     penalty_per_day,
 )
 from actions.replies import date_zh, rate_text, relative_day_zh, yuan
-from actions.slot_values import latest_entity, latest_text
+from actions.slot_values import latest_entities, latest_text
 from actions.status_focus import focus_of, focused_messages
 from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH
 from bot.loans.client import LoanOverview, LoanSummary
@@ -212,8 +212,8 @@ class ActionCheckLoanStatus(Action):
         text = latest_text(tracker)
         focus = None if asks_to_pay_off_all(text) else focus_of(text)
         if focus is not None:
-            product = latest_entity(tracker, "loan_product")
-            bubbles = focused_messages(account.overview, focus, product, policy)
+            products = latest_entities(tracker, "loan_product")
+            bubbles = focused_messages(account.overview, focus, products, policy)
             if bubbles:
                 for bubble in bubbles:
                     dispatcher.utter_message(text=bubble)

@@ -12,7 +12,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from typing import List, Optional, Pattern, Sequence, Tuple
+from typing import List, Optional, Pattern, Sequence, Tuple, Union
 
 from actions.loan_facts import in_grace, loan_names, next_step_line, open_loans, penalty_per_day
 from actions.replies import date_zh, rate_text, relative_day_zh, yuan
@@ -235,10 +235,15 @@ def _next_steps(loans: Sequence[LoanSummary], names: dict, today: date) -> List[
 
 
 def focused_messages(
-    overview: LoanOverview, focus: str, product: Optional[str], policy: LenderPolicy
+    overview: LoanOverview,
+    focus: str,
+    product: Union[None, str, Sequence[str]],
+    policy: LenderPolicy,
 ) -> Optional[List[str]]:
-    """The reply bubbles to a one-figure question, or None when the whole status reply serves
+    """The reply bubbles to a one-figure question about the products named (one, several —
+    "借呗和花呗一共欠多少" — or none: all loans), or None when the whole status reply serves
     better (no open loan, or the ledger does not send the figure)."""
+    products = [product] if isinstance(product, str) else list(product or [])
     today = overview.as_of
     active = open_loans(overview)
     if not active:
@@ -246,10 +251,15 @@ def focused_messages(
     names = loan_names(overview.loans)
     if focus == NEXT_STEPS:
         return ["按你现在的情况，建议这样做：\n" + "\n".join(_next_steps(active, names, today))]
-    named = [loan for loan in active if product and loan.product == product]
+    named = [loan for loan in active if loan.product in products]
     lines: List[str] = []
-    if product and not named:
-        lines.append(f"你名下没有{product}的借款记录。你的借款：")
+    missing = [
+        name for name in dict.fromkeys(products) if name not in {loan.product for loan in active}
+    ]
+    if missing:
+        lines.append(
+            f"你名下没有{'、'.join(missing)}的借款记录。" + ("" if named else "你的借款：")
+        )
     loans = named or active
     for loan in loans:
         line = _loan_line(focus, loan, names[loan.loan_id], policy, today)

@@ -190,3 +190,15 @@ async def test_which_loan_is_dearest_names_it_by_rate(ledger):
     dearest = max(expected.multi_debt(), key=lambda loan: loan.annual_rate)
     assert f"利率最高的是{dearest.product}。" in reply
     assert reply.count("【") == 3  # every loan's rate
+
+
+async def test_a_total_over_two_named_products_adds_just_those(ledger):
+    loans = {loan.product: loan for loan in expected.multi_debt()}
+    reply = await reply_to(
+        MULTI_DEBT,
+        "借呗和花呗一共欠多少",
+        entity("loan_product", "借呗", text="借呗"),
+        entity("loan_product", "花呗", text="花呗"),
+    )
+    total = loans["借呗"].outstanding + loans["花呗"].outstanding
+    assert f"2笔合计{fmt_money(total)}元。" in reply and "【信用卡】" not in reply
