@@ -52,6 +52,7 @@ from bot.loans import client as loans_client
 from bot.loans.client import LoanOverview, LoanServiceError, Rejected, ServiceUnavailable
 from bot.nlu.dates import first_date
 from bot.policy import LenderPolicy, load_policy
+from bot.policy.faq_notes import load_faq_notes
 from bot.policy.wording import grace_report_zh, penalty_schedule, report_rule_zh
 
 log = logging.getLogger(__name__)
@@ -84,6 +85,14 @@ _KIND_WORDS = (
 _REASON_WORDS = re.compile(
     r"失业|裁员|被辞|没工作|找工作|生病|住院|手术|病了|受伤|降薪|减薪|工资没发|欠薪|拖欠工资|"
     r"收入|生意|亏|倒闭|疫情|家里|孩子|老人|父母|离婚|意外|车祸|被骗"
+)
+#: a question about the request itself, not what happened ("申请编号是多少", "多久有结果")
+_PROCESS_QUESTION = re.compile(
+    r"编号|进度|多久|多长时间|什么时候|啥时候|几天|结果|批了没|批没批|能批吗|会批吗|通过了吗|审核"
+)
+PROCESS_QUESTION_ZH = (
+    "申请还没提交：提交后我会告诉你编号，结果由贷款方通知你。"
+    "现在先说说遇到了什么情况，比如失业、生病、收入减少；不想申请了说“算了”。"
 )
 #: a go-ahead, not a reason ("好 继续吧" after a question in the middle of the form)
 _GO_ON = re.compile(r"(?:好|的|吧|嗯|行|可以|继续|接着|来|啊|呀|哦|噢|ok|那|说)+")
@@ -360,6 +369,12 @@ class ValidateReliefForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         text = re.sub(r"\s+", " ", str(value or "")).strip()
+        if _PROCESS_QUESTION.search(text) and not _REASON_WORDS.search(text):
+            # "申请编号是多少", "要多久才有结果": a question about the request, not the reason
+            for note in load_faq_notes().for_message("negotiated_repayment", text):
+                dispatcher.utter_message(text=note.answer)
+            dispatcher.utter_message(text=PROCESS_QUESTION_ZH)
+            return {"relief_reason": None}
         meaningful = re.sub(r"[\W_]+", "", text)
         if (
             len(meaningful) < 2

@@ -139,6 +139,10 @@ async def validate(domain, text, requested, intent="inform", entities=(), slots=
         ("嗯", "inform", None, "原因说一两句话就行"),
         ("好 继续吧", "affirm", None, "原因说一两句话就行"),  # a go-ahead after a detour
         ("5000", "inform", None, "原因说一两句话就行"),
+        # a question about the request, not the reason: answered where a note can, then re-asked
+        ("申请编号是多少", "inform", None, "申请还没提交"),
+        ("我想问下这个要多久才有结果", "inform", None, "多久有结果"),
+        ("工资没发 多久能还上也不知道", "inform", "工资没发 多久能还上也不知道", ""),
     ],
 )
 async def test_reason_validation(domain, text, intent, value, reply):
