@@ -51,6 +51,7 @@ from actions.slot_values import (
     latest_intent,
     latest_text,
     negative_answer,
+    slot_before_message,
 )
 from bot.finance.errors import FinanceError
 from bot.finance.money import percent_str, plain_str
@@ -239,7 +240,8 @@ class ActionStartOverdueCost(Action):
         follow_up = is_follow_up(tracker, RESULT_ACTION)
         loan_id = tracker.get_slot(LOAN_SLOT) if follow_up else None
         # "再拖一个月": counted from the days of the previous answer, or the loan's own
-        base_days = as_days(tracker.get_slot("overdue_duration")) if follow_up else None
+        # (the value before this message: Rasa's slot mappings already put "一个月" in the slot)
+        base_days = as_days(slot_before_message(tracker, "overdue_duration")) if follow_up else None
         product = latest_entity(tracker, "loan_product")
         account = None
         if loan_id and product:

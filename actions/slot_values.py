@@ -49,6 +49,23 @@ def _latest_items(tracker, entity: str) -> List[Dict[str, Any]]:
     return found
 
 
+def slot_before_message(tracker, slot: str) -> Any:
+    """``slot``'s value before the latest user message: Rasa's slot mappings run on every
+    message, so a slot filled from an entity ("再拖一个月" → overdue_duration P1M) no longer holds
+    the previous answer's value when an action reads it."""
+    value = before = None
+    seen_after = False  # the slot was set after the latest user message
+    for event in tracker.events or []:
+        kind = event.get("event")
+        if kind == "slot" and event.get("name") == slot:
+            value, seen_after = event.get("value"), True
+        elif kind == "user":
+            before, seen_after = value, False
+        elif kind in ("restart", "session_started"):
+            value = None
+    return before if seen_after or before is not None else tracker.get_slot(slot)
+
+
 def latest_entities(tracker, entity: str) -> List[str]:
     """Values of ``entity`` in the latest user message, in message order."""
     return [str(item["value"]) for item in _latest_items(tracker, entity)]

@@ -722,3 +722,26 @@ async def test_not_knowing_the_rate_uses_the_example_rate_and_says_so(domain):
     slots, said = await answer_rate_question(domain, "不知道", "out_of_scope")
     assert slots["overdue_daily_rate"] == "0.0004"
     assert "示例利率年化14.40%（日利率0.040%）" in said and "以借款合同" in said
+
+
+async def test_more_time_counts_from_the_previous_answer_even_after_the_slot_mapping(ledger):
+    """Live, Rasa's slot mapping has already put "一个月" (P1M) in overdue_duration when the
+    start action runs: the previous answer's 99 days still count, 99 + 30 = 129."""
+    loan = expected.two_months()
+    tracker = make_tracker(
+        "那再拖一个月呢",
+        "calculate_overdue_cost",
+        entities=[entity("duration", "P1M", text="一个月")],
+        history=[{"event": "slot", "name": "overdue_duration", "value": "P99D"}],
+        slots={
+            "overdue_amount": str(loan.overdue_amount),
+            "overdue_duration": "P1M",
+            "overdue_daily_rate": "0.0005",
+            "overdue_loan_id": "demo-two-months-jiebei",
+        },
+        previous_action="action_calculate_overdue_cost",
+        borrower=TWO_MONTHS,
+    )
+    tracker.events.append({"event": "slot", "name": "overdue_duration", "value": "P1M"})
+    slots, _ = await start(tracker)
+    assert slots["overdue_duration"] == "P129D"
