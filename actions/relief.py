@@ -509,7 +509,8 @@ class ActionSubmitReliefRequest(Action):
                 f"{head} 申请编号：{filed.reference}\n"
                 "接下来贷款方会审核，一般会通过App消息或电话联系你。批不批、怎么调整，"
                 "由贷款方决定，我这边没法保证结果。\n"
-                "结果出来之前，逾期的罚息可能还会继续算，能先还一部分就先还一部分。"
+                "结果出来之前，到期的还款照常要还；已经逾期的部分罚息还会按天算，"
+                "能先还一部分就先还一部分。"
             )
         )
         dispatcher.utter_message(
