@@ -95,6 +95,8 @@ _FEAR_WORDS = re.compile(r"怕|吓死|吓坏|慌|好担心|很担心|焦虑|睡�
 CALM_FIRST_ZH = "先别怕。这些事都有法律和规矩管着，不是对方说什么就是什么，我们一件件说清楚。"
 #: topics after which a question of when to repay ("哪天还款") gets the borrower's due days
 DUE_DAY_TOPICS = {"how_to_repay", "auto_debit", "change_due_date", "repayment_methods"}
+#: a rate question that asks for a judgement ("算高吗", "合法吗"), not only a conversion
+_JUDGE_WORDS = re.compile(r"高吗|高不高|算高|贵吗|贵不贵|划算|合法|违法|高利贷|正常吗|合理吗")
 #: above this nominal annual rate the interest_rate answer's court-reduction line applies
 COURT_REDUCTION_ABOVE = Decimal("0.24")
 
@@ -170,6 +172,11 @@ def stated_rate_followup(tracker, policy: LenderPolicy) -> Optional[str]:
             line = f"按你说的年化{given}%：日利率 = {given}% ÷ {days} {daily_text}%{note}。"
         if annual > COURT_REDUCTION_ABOVE:
             line += "这已高于年化24%，超出的部分可以请求法院调减。"
+        elif _JUDGE_WORDS.search(latest_text(tracker)):  # "年化14.4算高吗"
+            line += (
+                "没超过年化24%（金融机构的借款，超过这条线的部分可以请求法院调减）；"
+                "贵不贵，拿它和其他正规借款的年化比一比，选低的。"
+            )
         return line
     return None
 
@@ -273,7 +280,17 @@ def own_rates_zh(overview: LoanOverview) -> Optional[str]:
     parts = "；".join(
         f"{names[loan.loan_id]}{rate_text(loan.annual_rate, loan.daily_rate)}" for loan in loans
     )
-    return f"对照你的借款：{parts}。"
+    line = f"对照你的借款：{parts}。"
+    policy = load_policy()
+    for loan in loans:
+        if loan.overdue_days <= 0:
+            continue
+        penalty = loan.annual_rate * policy.penalty_multiplier
+        line += f"{names[loan.loan_id]}逾期的部分按罚息年化{percent_str(penalty)}%计"
+        if penalty > COURT_REDUCTION_ABOVE:
+            line += "，已高于年化24%：利息、罚息等合计超过24%的部分，可以请求法院调减"
+        line += "。"
+    return line
 
 
 def own_figure_zh(tracker, overview: LoanOverview, focus: str) -> Optional[str]:

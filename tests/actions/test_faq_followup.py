@@ -79,7 +79,10 @@ async def test_a_question_about_abusive_collectors_gets_no_figures_appended(ledg
 async def test_other_topics_add_no_overdue_figures(ledger):
     # a rate question gets the borrower's own rates, not what they owe
     reply = await followup(TWO_MONTHS, "interest_rate", "日利率和年化利率有什么区别")
-    assert reply == "对照你的借款：借呗年化18.00%（日利率0.050%）。"
+    assert reply == (
+        "对照你的借款：借呗年化18.00%（日利率0.050%）。借呗逾期的部分按罚息年化27.00%计，"
+        "已高于年化24%：利息、罚息等合计超过24%的部分，可以请求法院调减。"
+    )
     assert await followup(UP_TO_DATE, "penalty_interest", "罚息怎么算") == ""
 
 
@@ -337,3 +340,9 @@ async def test_interest_left_asked_as_a_rate_question_gets_the_borrowers_figure(
     rows = amortization_schedule(Decimal("10000"), Decimal("0.144"), 12).rows
     left = sum((row.interest for row in rows[3:]), Decimal("0.00"))  # three paid
     assert reply.startswith("【借呗】") and f"还要付利息{fmt_money(left)}元" in reply
+
+
+async def test_a_rate_asked_for_a_judgement_gets_the_24_percent_line(ledger):
+    reply = await rate_followup("年化14.4算高吗", [entity("annual_rate", "0.144", text="年化14.4")])
+    assert reply.startswith("按你说的年化14.4%：日利率 = 14.4% ÷ 360 = 0.040%。")
+    assert "没超过年化24%" in reply
