@@ -9,13 +9,18 @@ then get what to do now (:mod:`actions.scam_help`), not a request to rephrase or
 
 from __future__ import annotations
 
-from typing import Any, Dict, List, Text
+from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.faq_followup import LATE_WHAT_IF_TAIL, late_what_if
+from actions.identity import load_account
+from actions.question_figures import other_term_figures_zh
 from actions.scam_help import scam_victim_reply
+from actions.slot_values import latest_entity
+from bot.policy import load_policy
 
 
 def reply_unless_victim(dispatcher: CollectingDispatcher, tracker: Tracker, response: str) -> None:
@@ -46,8 +51,46 @@ class ActionNumberOutOfContext(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
+        follow_up = await follow_up_figures_zh(tracker)
+        if follow_up:
+            dispatcher.utter_message(text=follow_up)
+            return []
         reply_unless_victim(dispatcher, tracker, "utter_which_calculation")
         return []
 
 
-__all__ = ["ActionNumberOutOfContext", "ActionUnclearMessage", "reply_unless_victim"]
+async def follow_up_figures_zh(tracker: Tracker) -> Optional[str]:
+    """A bare value that changes the figures just given: "那分12期呢" after a loan's payment,
+    "那晚一个月呢" after what being late would cost a borrower on their next installment."""
+    policy = load_policy()
+    figures = other_term_figures_zh(tracker, policy)
+    if figures:
+        return figures
+    if latest_entity(tracker, "duration") and LATE_WHAT_IF_TAIL in previous_bot_text(tracker):
+        account = await load_account(tracker)
+        if account.has_loan_data:
+            return late_what_if(tracker, account.overview, policy)
+    return None
+
+
+def previous_bot_text(tracker: Tracker) -> str:
+    """What the bot said between the user's previous message and the latest one."""
+    events = list(tracker.events or [])
+    latest = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=None)
+    if latest is None:
+        return ""
+    texts: List[str] = []
+    for event in reversed(events[:latest]):
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "bot":
+            texts.append(str(event.get("text") or ""))
+    return "\n".join(reversed(texts))
+
+
+__all__ = [
+    "ActionNumberOutOfContext",
+    "ActionUnclearMessage",
+    "follow_up_figures_zh",
+    "reply_unless_victim",
+]

@@ -82,6 +82,8 @@ OVERDUE_TOPICS = {
 }
 #: topics after which a borrower who is not overdue is told so
 REASSURE_TOPICS = {"overdue_consequences", "small_amount_overdue", "grace_period"}
+#: the end of the one-line lateness what-if (a bare "那晚一个月呢" after it changes the days)
+LATE_WHAT_IF_TAIL = "细算说“帮我算逾期费用”。"
 #: topics where a frightened borrower ("催收说明天就起诉我 还要抓我 我好怕") hears a calm word first
 FEAR_TOPICS = {
     "lawsuit_risk",
@@ -356,7 +358,7 @@ def late_what_if(tracker, overview: LoanOverview, policy: LenderPolicy) -> Optio
     if days > policy.report_after_days:
         status = cost.report_status
         line += f"，可能被报送征信，还款状态记“{status}”（{STATUS_DESCRIPTIONS_ZH[status]}）"
-    return line + "。细算说“帮我算逾期费用”。"
+    return line + "。" + LATE_WHAT_IF_TAIL
 
 
 class ActionAnswerFaq(Action):

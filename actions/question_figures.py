@@ -119,4 +119,54 @@ def _installment_lines(
     return "\n".join(lines)
 
 
-__all__ = ["FIGURE_TOPICS", "question_figures_zh"]
+#: how many earlier user messages a "那分12期呢" may reach back to for the loan's amount
+FOLLOW_UP_LOOKBACK = 3
+
+
+def _entity_value(parse: dict, entity: str) -> Optional[str]:
+    for item in parse.get("entities") or []:
+        if item.get("entity") == entity and item.get("value") is not None:
+            return str(item["value"])
+    return None
+
+
+def other_term_figures_zh(tracker, policy: LenderPolicy) -> Optional[str]:
+    """ "那分12期呢" right after a loan's figures: the same amount (and rate) over the number of
+    installments the latest message gives; None when it gives none, names an amount itself, or
+    no recent message named a loan's amount and installments."""
+    try:
+        periods = int(latest_entity(tracker, "installments") or 0)
+    except ValueError:
+        return None
+    if not 0 < periods <= MAX_INSTALLMENTS or latest_entity(tracker, "amount"):
+        return None
+    users = [e for e in tracker.events or [] if e.get("event") == "user"][:-1]
+    for event in reversed(users[-FOLLOW_UP_LOOKBACK:]):
+        parse = event.get("parse_data") or {}
+        amount, earlier = _entity_value(parse, "amount"), _entity_value(parse, "installments")
+        if amount is None or earlier is None:
+            continue
+        try:
+            principal = Decimal(amount)
+        except ArithmeticError:
+            return None
+        if not principal.is_finite() or not 0 < principal <= MAX_PRINCIPAL:
+            return None
+        daily, example = EXAMPLE_DAILY_RATE, True
+        for entity, basis in (("daily_rate", "daily"), ("annual_rate", "annual")):
+            found = as_rate(_entity_value(parse, entity))
+            if found is not None and found[0] > 0:
+                daily, example = as_daily(found[0], basis, policy.day_count), False
+                break
+        annual = as_annual(daily, policy.day_count)
+        rate = rate_text(annual, daily)
+        if example:
+            rate = rate[:-1] + "，示例利率，以你的借款页面为准）"
+        try:
+            return _installment_lines(principal, annual, periods, rate, "installment_terms")
+        except FinanceError:
+            return None
+    return None
+
+
+__all__ = ["FIGURE_TOPICS", "new_loan_figures_zh", "other_term_figures_zh", "question_figures_zh"]

@@ -1,0 +1,86 @@
+"""A bare value outside any flow (action_number_out_of_context) that changes the figures just
+given: "那分12期呢" after a loan's payment, "那晚一个月呢" after a lateness what-if."""
+
+from __future__ import annotations
+
+from decimal import Decimal
+
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.fallbacks import ActionNumberOutOfContext
+from actions.faq_followup import LATE_WHAT_IF_TAIL
+from bot.finance.money import fmt_money
+from bot.finance.overdue import overdue_cost
+from bot.finance.schedule import amortization_schedule
+from bot.policy import load_policy
+from tests.actions import demo_figures as expected
+from tests.actions.action_helpers import UP_TO_DATE, entity, make_tracker, texts
+
+D = Decimal
+
+
+def loan_question(text: str, amount: str, periods: str) -> dict:
+    return {
+        "event": "user",
+        "text": text,
+        "parse_data": {
+            "text": text,
+            "intent": {"name": "faq"},
+            "entities": [
+                {"entity": "amount", "value": amount},
+                {"entity": "installments", "value": periods},
+            ],
+        },
+    }
+
+
+async def number(text, entities, history=(), borrower=None) -> str:
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "inform", entities=entities, history=history, borrower=borrower)
+    assert await ActionNumberOutOfContext().run(dispatcher, tracker, {}) == []
+    return texts(dispatcher) or str([m.get("response") for m in dispatcher.messages])
+
+
+async def test_another_number_of_installments_recomputes_the_same_loan():
+    history = [
+        loan_question("借3万分24期每月还多少", "30000", "24"),
+        {"event": "bot", "text": "按你说的：借30,000.00元分24期……"},
+    ]
+    reply = await number("那分12期呢", [entity("installments", "12", text="12期")], history)
+    schedule = amortization_schedule(D("30000"), D("0.144"), 12)
+    assert "借30,000.00元分12期" in reply
+    assert f"每月约{fmt_money(schedule.first_payment)}元" in reply
+    assert f"利息一共约{fmt_money(schedule.total_interest)}元" in reply
+
+
+async def test_a_number_of_installments_with_no_loan_before_gets_the_menu():
+    reply = await number("分12期", [entity("installments", "12", text="12期")])
+    assert "utter_which_calculation" in reply
+
+
+async def test_another_lateness_after_the_one_line_what_if(ledger):
+    loan = expected.up_to_date()
+    history = [
+        {
+            "event": "user",
+            "text": "我要是晚还10天会怎样",
+            "parse_data": {"intent": {"name": "faq"}},
+        },
+        {
+            "event": "bot",
+            "text": f"按你借呗下一期应还的899.75元算，晚还10天：罚息约5.40元。{LATE_WHAT_IF_TAIL}",
+        },
+    ]
+    reply = await number(
+        "那晚一个月呢", [entity("duration", "P1M", text="一个月")], history, UP_TO_DATE
+    )
+    policy = load_policy()
+    cost = overdue_cost(
+        loan.next_installment,
+        loan.daily_rate,
+        30,
+        grace_days=policy.grace_days,
+        multiplier=policy.penalty_multiplier,
+        grace_mode=policy.grace_mode,
+    )
+    assert f"晚还30天：罚息约{fmt_money(cost.total_penalty)}元" in reply
