@@ -79,6 +79,7 @@ OVERDUE_TOPICS = {
     "credit_report_overdue",
     "grace_period",
     "lawsuit_risk",
+    "after_overdue_repaid",  # "还清了是不是就没事了" from someone still overdue: where they stand
 }
 #: topics after which a borrower who is not overdue is told so
 REASSURE_TOPICS = {"overdue_consequences", "small_amount_overdue", "grace_period"}

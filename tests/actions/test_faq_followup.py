@@ -346,3 +346,8 @@ async def test_a_rate_asked_for_a_judgement_gets_the_24_percent_line(ledger):
     reply = await rate_followup("年化14.4算高吗", [entity("annual_rate", "0.144", text="年化14.4")])
     assert reply.startswith("按你说的年化14.4%：日利率 = 14.4% ÷ 360 = 0.040%。")
     assert "没超过年化24%" in reply
+
+
+async def test_repaid_then_fine_from_someone_still_overdue_gets_where_they_stand(ledger):
+    reply = await followup(ONE_YUAN, "after_overdue_repaid", "还清了是不是就没事了")
+    assert reply.startswith("结合你的账户看：借呗已逾期4天") and "今天补上就能止损" in reply

@@ -56,6 +56,7 @@ from tests.actions.action_helpers import (
         ("我现在该怎么办", NEXT_STEPS),
         ("下一步怎么做", NEXT_STEPS),
         ("好吧 那现在咋整", NEXT_STEPS),
+        ("那我该咋办", NEXT_STEPS),
         ("总共还欠多少", TOTAL),
         ("哪个最贵", RATE),
         ("我哪笔利息最高", RATE),
