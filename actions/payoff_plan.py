@@ -307,6 +307,10 @@ def infeasible_message(
             f"2. 调整预算：差的主要是逾期的{yuan(overdue)}，这是一次要补上的，"
             f"之后每月最低{yuan(minimum - overdue)}；说“帮我做个预算”，我帮你拆一拆收支。"
             if overdue > 0 and plan.monthly_budget >= minimum - overdue
+            else f"2. 调整预算：每月按期要还{yuan(minimum - overdue)}，看看每月能不能再挤出"
+            f"{yuan(minimum - overdue - plan.monthly_budget)}；逾期的{yuan(overdue)}另要一次补上。"
+            "说“帮我做个预算”，我帮你拆一拆收支。"
+            if overdue > 0
             else f"2. 调整预算：看看每月能不能再挤出{yuan(plan.shortfall)}，"
             "说“帮我做个预算”，我帮你拆一拆收支。"
         ),

@@ -360,3 +360,13 @@ async def test_a_monthly_amount_with_a_number_of_installments_is_still_a_plan(le
         "每月能还3000 分几期能还完", MULTI_DEBT, ("3000", "3000"), ("3", "几期")
     )
     assert slots["account_status"] == "linked"
+
+
+async def test_a_budget_below_the_installment_separates_the_monthly_gap_from_the_overdue(ledger):
+    loan = expected.two_months()
+    [message] = await plan(TWO_MONTHS, "1000")
+    gap = loan.next_installment - D("1000")
+    assert (
+        f"每月按期要还{fmt_money(loan.next_installment)}元，看看每月能不能再挤出{fmt_money(gap)}元；"
+        f"逾期的{fmt_money(loan.overdue_total)}元另要一次补上" in message["text"]
+    )
