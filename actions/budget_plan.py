@@ -245,8 +245,10 @@ def budget_messages(
                 f"还能多还{yuan(plan.extra_for_debt)}，说“做个还款计划”我帮你排先还哪笔。"
             )
     low, high = plan.emergency_months
+    basis = "固定支出加每月的定期还款" if plan.fixed_expenses > 0 else "按必要开支50%算"
     advice.append(
-        f"应急金：建议慢慢攒够{low}-{high}个月的必要开支，也就是{yuan(plan.emergency_fund_min)}-"
+        f"应急金：建议慢慢攒够{low}-{high}个月的基本开销（{basis}，"
+        f"每月{yuan(plan.essential_expenses)}），也就是{yuan(plan.emergency_fund_min)}-"
         f"{yuan(plan.emergency_fund_max)}，有了它就不用再借钱救急。"
     )
     bubbles.append("\n".join(advice))

@@ -216,7 +216,10 @@ async def test_the_overdue_amount_is_paid_once_so_the_emergency_fund_leaves_it_o
     short = minimums - D("1200.00") - D("1500.00") - D("1800.00")
     assert f"弹性消费的1,800.00元也全挪过来，也还差{fmt_money(short)}元" in text
     essential = D("1500") + loan.next_installment
-    assert f"{fmt_money(essential * 3)}元-{fmt_money(essential * 6)}元" in text
+    assert (
+        f"3-6个月的基本开销（固定支出加每月的定期还款，每月{fmt_money(essential)}元），"
+        f"也就是{fmt_money(essential * 3)}元-{fmt_money(essential * 6)}元" in text
+    )
     # the overdue part is a one-off catch-up, not a monthly gap; no "before it is overdue"
     assert (
         f"其中逾期的{fmt_money(loan.overdue_total)}元是一次要补上的，不是每个月都这么多；"
