@@ -230,19 +230,22 @@ PHRASINGS = {
         "信用分低怎么办",
         "怎么刷分",
     ],
-    "account_security": [
-        "账号 被冻了",
+    "login_trouble": [
         "支付密码忘了怎么办",
         "支付宝登不上了",
+        "收不到短信验证码",
+        "登陆不了",
+        "我想改一下支付宝的登录密码",
+        "App里的验证码发了好几次收不到",
+    ],
+    "account_security": [
+        "账号 被冻了",
         "号被盗了咋整",
         "支付宝账号被盗了怎么办",
         "有人冒用我身份证开了借呗",
         "账号被限制登录了",
-        "收不到短信验证码",
         "支付宝账户被冻结 说存在风险",
-        "登陆不了",
         "这笔不是我借的",
-        "我想改一下支付宝的登录密码",
     ],
     "personal_info": [
         "紧急联系人填错了想改",
@@ -527,6 +530,7 @@ def test_each_operation_says_where_to_do_it_and_what_the_bot_cannot_do(guide):
         "certificates",
         "invoice",
         "account_security",
+        "login_trouble",
         "personal_info",
         "contract",
         "payment_problem",
@@ -541,6 +545,7 @@ def test_scam_warnings_where_someone_could_sell_the_service(guide):
         assert "骗局" in guide.topic(topic_id).reply, topic_id
     assert "交钱就能帮你开通、提额" in guide.topic("open_product").reply
     assert "验证码" in guide.topic("account_security").reply
+    assert "验证码" in guide.topic("login_trouble").reply
 
 
 def test_the_bot_offers_what_it_can_do(guide):
