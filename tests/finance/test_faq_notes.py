@@ -34,6 +34,7 @@ def test_the_packaged_notes_load_and_name_only_real_faq_topics():
         ("lawsuit_risk", "打工回家发现没钱了 会被起诉吗", []),
         (None, "最低还款", ["minimum_payment"]),
         ("collection_conduct", "去哪投诉", ["complaint"]),
+        ("borrow_to_repay", "能用信用卡还借呗吗", ["pay_with_credit_card"]),
         ("collection_conduct", "他们还P了我的照片发到群里", ["photos_posted"]),
         ("collection_conduct", "催收打给我爸妈合法吗", []),
         ("negotiated_repayment", "协商要准备啥材料", ["negotiation_documents"]),
