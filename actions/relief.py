@@ -88,12 +88,15 @@ _REASON_WORDS = re.compile(
 )
 #: a question about the request itself, not what happened ("申请编号是多少", "多久有结果")
 _PROCESS_QUESTION = re.compile(
-    r"编号|进度|多久|多长时间|什么时候|啥时候|几天|结果|批了没|批没批|能批吗|会批吗|通过了吗|审核"
+    r"编号|进度|多久|多长时间|什么时候|啥时候|几天|结果|批了没|批没批|能批吗|会批吗|通过了吗|审核|"
+    r"批了吗|怎么样了|咋样了"
 )
 PROCESS_QUESTION_ZH = (
     "申请还没提交：提交后我会告诉你编号，结果由贷款方通知你。"
     "现在先说说遇到了什么情况，比如失业、生病、收入减少；不想申请了说“算了”。"
 )
+#: after where a waiting request stands, when that was all the borrower asked
+STATUS_ONLY_ZH = "想补充情况、重新申请，说“我要申请延期”。"
 #: a go-ahead, not a reason ("好 继续吧" after a question in the middle of the form)
 _GO_ON = re.compile(r"(?:好|的|吧|嗯|行|可以|继续|接着|来|啊|呀|哦|噢|ok|那|说)+")
 _NOTHING = re.compile(r"没有|一分都?没|拿不出|还不起|一分钱也|零|^\s*0\s*$")
@@ -302,6 +305,10 @@ class ActionStartRepaymentRelief(Action):
         if not retry:
             values[KEY_SLOT] = None  # a new request gets a new key; a retry keeps it
             pending = await pending_request_zh(account.borrower_id, values[LOAN_SLOT])
+            if pending and _PROCESS_QUESTION.search(text) and not _REASON_WORDS.search(text):
+                # "我的延期申请批了没": where it stands, and no new request
+                dispatcher.utter_message(text=pending.split("情况有变化")[0] + STATUS_ONLY_ZH)
+                return [SlotSet(ACCOUNT_STATUS, ANSWERED)]
             if pending:
                 dispatcher.utter_message(text=pending)
         return [account_status_event(account)] + slot_events(values, tracker)

@@ -279,6 +279,14 @@ async def test_a_new_request_is_told_of_the_one_still_waiting(ledger):
     assert said == ""
 
 
+async def test_asking_how_a_waiting_request_stands_starts_no_new_one(ledger):
+    _, reply = await submit(TWO_MONTHS)
+    reference = re.search(r"RR\d{8}[0-9A-F]{6}", reply).group()
+    slots, said = await start("我的延期申请批了没", TWO_MONTHS)
+    assert slots == {"account_status": "answered"}
+    assert f"（编号{reference}），贷款方还在处理" in said and "我要申请延期" in said
+
+
 async def test_a_failed_filing_keeps_its_key_for_the_retry(ledger_down):
     slots, reply = await submit(TWO_MONTHS)
     assert "没提交成功" in reply and "不会重复提交" in reply
