@@ -245,11 +245,15 @@ class ActionStartOverdueCost(Action):
         product = latest_entity(tracker, "loan_product")
         account = None
         if loan_id and product:
-            # "信用卡晚一个礼拜呢" after a 花呗 answer: the 花呗 figures do not carry over
+            # "信用卡晚一个礼拜呢" after a 花呗 answer: the 花呗 figures do not carry over, but
+            # "那信用卡呢" keeps the days asked about
             account = await load_account(tracker)
             previous = account.overview.loan(loan_id) if account.has_loan_data else None
             if previous is not None and previous.product != product:
+                days_before = values["overdue_duration"]
                 values, loan_id, base_days = dict(given), None, None
+                if values["overdue_duration"] is None and as_days(days_before) is not None:
+                    values["overdue_duration"] = days_before
         if any(value is None for value in values.values()):
             account = account or await load_account(tracker)
             if account.has_loan_data:

@@ -180,6 +180,20 @@ async def test_a_follow_up_naming_another_of_the_borrowers_loans_uses_that_loan(
     assert D(slots["overdue_amount"]) == card.next_installment
     assert D(slots["overdue_daily_rate"]) == card.daily_rate
     assert slots["overdue_duration"] == "P7D"
+    # "那信用卡呢": the card's figures, the days asked about before
+    tracker = make_tracker(
+        "那信用卡呢",
+        "inform",
+        entities=[entity("loan_product", "信用卡", text="信用卡")],
+        slots=previous,
+        previous_action="action_calculate_overdue_cost",
+        borrower=MULTI_DEBT,
+    )
+    slots = (await start(tracker))[0]
+    assert slots["overdue_loan_id"] == "demo-multi-debt-credit-card"
+    assert (
+        D(slots["overdue_amount"]) == card.next_installment and slots["overdue_duration"] == "P10D"
+    )
     # the same product named again keeps the numbers of the previous answer
     own = {**previous, "overdue_amount": "5000"}
     slots = await follow_up("花呗晚20天呢", "花呗", "P20D", "20天", own)
