@@ -294,20 +294,30 @@ class ValidateOverdueCostForm(FormValidationAction):
 
     extract_overdue_amount = slot_extractor("overdue_amount", _words)
 
+    @staticmethod
+    def _answer_text(tracker: Tracker, slot: str) -> str:
+        """The message, when it may answer the question for ``slot`` whatever intent the NLU
+        gave it (the slot is the one asked, no value was extracted, and it is no stop,
+        distress or hand-off); else ""."""
+        if (
+            tracker.get_slot("requested_slot") != slot
+            or latest_intent(tracker) in NOT_ANSWERS
+            or any(latest_entity(tracker, entity) for entity in FORM_ENTITIES)
+        ):
+            return ""
+        return latest_text(tracker).strip()
+
     async def extract_overdue_duration(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         """An answer in words, or a day ("到月底", "过年再还") whatever intent the NLU gave it:
         asked how late, a day is the answer (only a stop, distress or hand-off is not)."""
         words = self._words(tracker, "overdue_duration")
-        if (
-            words
-            or tracker.get_slot("requested_slot") != "overdue_duration"
-            or latest_intent(tracker) in NOT_ANSWERS
-            or any(latest_entity(tracker, entity) for entity in FORM_ENTITIES)
-        ):
+        if words:
             return words
-        text = latest_text(tracker).strip()
+        text = self._answer_text(tracker, "overdue_duration")
+        if not text:
+            return {}
         return {"overdue_duration": text} if first_date(text, date.today()) else {}
 
     async def extract_overdue_daily_rate(
@@ -316,14 +326,11 @@ class ValidateOverdueCostForm(FormValidationAction):
         """An answer in words, a rate whatever intent the NLU gave it ("万五" read as a rate
         question), or "不知道": the example rate, said as one."""
         words = self._words(tracker, "overdue_daily_rate")
-        if (
-            words
-            or tracker.get_slot("requested_slot") != "overdue_daily_rate"
-            or latest_intent(tracker) in NOT_ANSWERS
-            or any(latest_entity(tracker, entity) for entity in FORM_ENTITIES)
-        ):
+        if words:
             return words
-        text = latest_text(tracker).strip()
+        text = self._answer_text(tracker, "overdue_daily_rate")
+        if not text:
+            return {}
         if as_rate(text) is not None:
             return {"overdue_daily_rate": text}
         if _DONT_KNOW.search(text):
