@@ -272,6 +272,14 @@ class ActionStartRepaymentRelief(Action):
         text = latest_text(tracker)
         retry = is_follow_up(tracker, RESULT_ACTION)
         product = latest_entity(tracker, "loan_product")
+        if _PROCESS_QUESTION.search(text) and not _REASON_WORDS.search(text):
+            # "我的延期申请批了没", also right after filing one: where it stands, no new request
+            pending = await pending_request_zh(
+                account.borrower_id, relief_loan(account.overview, product)
+            )
+            if pending:
+                dispatcher.utter_message(text=pending.split("情况有变化")[0] + STATUS_ONLY_ZH)
+                return [SlotSet(ACCOUNT_STATUS, ANSWERED)]
         if not retry:
             day = named_day_answer(
                 text, account.overview, relief_loan(account.overview, product), load_policy()
@@ -305,10 +313,6 @@ class ActionStartRepaymentRelief(Action):
         if not retry:
             values[KEY_SLOT] = None  # a new request gets a new key; a retry keeps it
             pending = await pending_request_zh(account.borrower_id, values[LOAN_SLOT])
-            if pending and _PROCESS_QUESTION.search(text) and not _REASON_WORDS.search(text):
-                # "我的延期申请批了没": where it stands, and no new request
-                dispatcher.utter_message(text=pending.split("情况有变化")[0] + STATUS_ONLY_ZH)
-                return [SlotSet(ACCOUNT_STATUS, ANSWERED)]
             if pending:
                 dispatcher.utter_message(text=pending)
         return [account_status_event(account)] + slot_events(values, tracker)

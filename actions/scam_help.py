@@ -146,10 +146,23 @@ def handed_over_secret(text: str) -> bool:
     return bool(_GIVEN_SECRET.search(flat) and re.search(_THIRD_PARTY, flat))
 
 
+#: the same in English ("he knows my ID number", "what should I do now")
+_EN_THREAD_WORDS = re.compile(
+    r"what (should|do|can) i do|\bhelp\b|\bid\b|id number|id card|bank card|card number|"
+    r"password|\bcode\b|money back|get it back|refund|police|already (paid|sent|transferred)",
+    re.IGNORECASE,
+)
+
+
 def continues_thread(text: str) -> bool:
-    """A follow-up of a scam answer that a victim would send ("怎么办啊 救命", "我已经转了")."""
+    """A follow-up of a scam answer that a victim would send ("怎么办啊 救命", "我已经转了",
+    "what should I do now")."""
     flat = normalise(text or "")
-    return victim_said(flat) or bool(_THREAD_WORDS.search(flat))
+    return (
+        victim_said(flat)
+        or bool(_THREAD_WORDS.search(flat))
+        or bool(_EN_THREAD_WORDS.search(text or ""))
+    )
 
 
 def _user_events(tracker) -> List[Dict[str, Any]]:
@@ -211,6 +224,16 @@ ID_GIVEN_ZH = (
     "自己的征信报告），一发现就联系那家平台和银行冻结、报警；别再向任何人提供验证码。"
 )
 _ID_WORDS = re.compile(r"身份证|银行卡|卡号|账号|人脸|刷脸|照片")
+_EN_ID = re.compile(r"\bid\b|id number|id card|bank card|card number|photo", re.IGNORECASE)
+STEPS_AGAIN_EN = (
+    "Do the first steps above now: stop paying, report it on 110 or 96110, and call your bank "
+    "about the transfer. If they have your ID or card details, watch for loans or charges you "
+    "did not make and report them at once."
+)
+
+
+#: a line only the full steps have (other answers name 96110 too)
+_STEPS_MARK = "1. 马上停"
 
 
 def steps_already_sent(tracker) -> bool:
@@ -219,7 +242,7 @@ def steps_already_sent(tracker) -> bool:
     for event in tracker.events or []:
         if event.get("event") == "session_started":
             sent = False
-        elif event.get("event") == "bot" and "96110" in str(event.get("text") or ""):
+        elif event.get("event") == "bot" and _STEPS_MARK in str(event.get("text") or ""):
             sent = True
     return sent
 
@@ -231,8 +254,12 @@ def scam_victim_reply(tracker) -> Optional[str]:
     if not is_victim_message(tracker):
         return None
     if steps_already_sent(tracker):
-        extra = ID_GIVEN_ZH if _ID_WORDS.search(normalise(latest_text(tracker))) else ""
-        return f"{extra}{STEPS_AGAIN_ZH}" if not extra else f"{extra}\n{STEPS_AGAIN_ZH}"
+        text = latest_text(tracker)
+        extra = ID_GIVEN_ZH if _ID_WORDS.search(normalise(text)) or _EN_ID.search(text) else ""
+        short = f"{extra}\n{STEPS_AGAIN_ZH}" if extra else STEPS_AGAIN_ZH
+        if not _CJK.search(text) and len(_LATIN_WORD.findall(text)) >= 2:
+            short = f"{STEPS_AGAIN_EN}\n{short}"
+        return short
     if english_victim(latest_text(tracker)):
         return f"{STEPS_EN}\n{VICTIM_STEPS_ZH}"
     return f"{CALM_ZH}{VICTIM_STEPS_ZH}"

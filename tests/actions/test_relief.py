@@ -285,6 +285,11 @@ async def test_asking_how_a_waiting_request_stands_starts_no_new_one(ledger):
     slots, said = await start("我的延期申请批了没", TWO_MONTHS)
     assert slots == {"account_status": "answered"}
     assert f"（编号{reference}），贷款方还在处理" in said and "我要申请延期" in said
+    # right after filing, too (the previous action was the filing)
+    slots, said = await start(
+        "我的延期申请批了没", TWO_MONTHS, previous_action="action_submit_relief_request"
+    )
+    assert slots == {"account_status": "answered"} and f"（编号{reference}）" in said
 
 
 async def test_a_failed_filing_keeps_its_key_for_the_retry(ledger_down):

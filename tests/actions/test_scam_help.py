@@ -332,3 +332,28 @@ def test_ordinary_english_is_no_victims(text):
 
 def test_asking_about_an_outfit_is_not_having_paid_it():
     assert not paid_an_outfit("代还靠谱吗") and not paid_an_outfit("停息挂账是什么")
+
+
+async def test_english_follow_ups_stay_on_the_thread():
+    history = [
+        said("I paid a debt relief agency 2000 yuan, what should I do", "out_of_scope"),
+        {"event": "action", "name": "action_out_of_scope"},
+        {"event": "bot", "text": f"{STEPS_EN}\n{VICTIM_STEPS_ZH}"},
+        {"event": "action", "name": "action_listen"},
+    ]
+    tracker = make_tracker("he knows my ID number", "out_of_scope", history=history)
+    reply = texts(await run(ActionOutOfScope(), tracker))
+    assert reply.startswith("Do the first steps above now") and "身份证" in reply
+
+
+async def test_a_fake_support_answer_naming_96110_is_not_the_steps():
+    """The impersonation answer names 96110 but not the steps: a victim's next message gets
+    the full steps."""
+    history = [
+        said("有个自称支付宝客服的让我开屏幕共享", "out_of_scope"),
+        {"event": "action", "name": "action_out_of_scope"},
+        {"event": "bot", "text": "自称客服要你共享屏幕的，是骗局。可以打96110咨询。"},
+        {"event": "action", "name": "action_listen"},
+    ]
+    tracker = make_tracker("我已经开了 还给了验证码", "out_of_scope", history=history)
+    assert_victim_steps(texts(await run(ActionOutOfScope(), tracker)))
