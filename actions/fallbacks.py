@@ -9,6 +9,7 @@ then get what to do now (:mod:`actions.scam_help`), not a request to rephrase or
 
 from __future__ import annotations
 
+import re
 from typing import Any, Dict, List, Optional, Text
 
 from rasa_sdk import Action, Tracker
@@ -19,7 +20,7 @@ from actions.faq_followup import LATE_WHAT_IF_TAIL, late_what_if
 from actions.identity import load_account
 from actions.question_figures import other_term_figures_zh
 from actions.scam_help import scam_victim_reply
-from actions.slot_values import latest_entity
+from actions.slot_values import latest_entity, latest_text
 from bot.policy import load_policy
 
 
@@ -55,8 +56,33 @@ class ActionNumberOutOfContext(Action):
         if follow_up:
             dispatcher.utter_message(text=follow_up)
             return []
+        if scam_victim_reply(tracker) is None and not any(
+            latest_entity(tracker, name) for name in VALUE_ENTITIES
+        ):
+            # no value at all: "失业了", "我刚被裁员了" said first are no number to calculate with
+            if HARDSHIP.search(latest_text(tracker)):
+                dispatcher.utter_message(text=HARDSHIP_ZH, buttons=HARDSHIP_BUTTONS)
+            else:
+                dispatcher.utter_message(response="utter_default")
+            return []
         reply_unless_victim(dispatcher, tracker, "utter_which_calculation")
         return []
+
+
+#: the entities that make a message a bare value
+VALUE_ENTITIES = ("amount", "duration", "daily_rate", "annual_rate", "installments", "day_of_month")
+#: a hardship said on its own
+HARDSHIP = re.compile(
+    r"失业|裁员|被辞|没工作|丢了工作|生病|住院|手术|降薪|减薪|工资没发|欠薪|倒闭|破产|没收入|收入少了"
+)
+HARDSHIP_ZH = (
+    "听起来最近挺难的，先别慌。还款上的难处可以和贷款方协商：说“申请延期”，我帮你提交延期或分期的"
+    "申请（批不批由贷款方决定）；想先看看现在欠多少、哪天到期，说“查一下我的借款”。"
+)
+HARDSHIP_BUTTONS = [
+    {"title": "申请延期", "payload": "/request_repayment_relief"},
+    {"title": "查一下我的借款", "payload": "/check_loan_status"},
+]
 
 
 async def follow_up_figures_zh(tracker: Tracker) -> Optional[str]:

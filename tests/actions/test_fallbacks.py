@@ -84,3 +84,15 @@ async def test_another_lateness_after_the_one_line_what_if(ledger):
         grace_mode=policy.grace_mode,
     )
     assert f"晚还30天：罚息约{fmt_money(cost.total_penalty)}元" in reply
+
+
+async def test_a_hardship_said_first_is_no_number():
+    reply = await number("失业了", [])
+    assert reply.startswith("听起来最近挺难的") and "申请延期" in reply
+
+
+async def test_words_without_any_value_get_the_rephrase_answer_not_the_number_menu():
+    assert "utter_default" in await number("嗯嗯那个", [])
+    assert "utter_which_calculation" in await number(
+        "五千块", [entity("amount", "5000", text="五千块")]
+    )
