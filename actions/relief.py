@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import date
 from decimal import Decimal
 from typing import Any, Dict, List, Optional, Text, Tuple
 
@@ -49,7 +50,13 @@ from actions.slot_values import (
 )
 from bot.finance.money import money, plain_str
 from bot.loans import client as loans_client
-from bot.loans.client import LoanOverview, LoanServiceError, Rejected, ServiceUnavailable
+from bot.loans.client import (
+    LoanOverview,
+    LoanServiceError,
+    LoanSummary,
+    Rejected,
+    ServiceUnavailable,
+)
 from bot.nlu.dates import first_date
 from bot.policy import LenderPolicy, load_policy
 from bot.policy.faq_notes import load_faq_notes
@@ -189,7 +196,10 @@ def named_day_answer(
     mention = first_date(text, overview.as_of)
     if mention is None:
         return None
-    loan = min(due, key=lambda item: item.next_due_date)
+    late_loans = [loan for loan in due if mention.day > loan.next_due_date]
+    if len(late_loans) > 1:  # several of the borrower's installments fall due before that day
+        return several_late_zh(late_loans, mention.day, overview, policy)
+    loan = late_loans[0] if late_loans else min(due, key=lambda item: item.next_due_date)
     name = f"{loan_names(overview.loans)[loan.loan_id]}这一期" if len(due) > 1 else "这一期"
     today = overview.as_of
     day, due_day = date_zh(mention.day, today), date_zh(loan.next_due_date, today)
@@ -215,6 +225,34 @@ def named_day_answer(
         "确实要晚这么久，可以先申请延期：",
         True,
     )
+
+
+def several_late_zh(
+    loans: List[LoanSummary], day: date, overview: LoanOverview, policy: LenderPolicy
+) -> Tuple[str, bool]:
+    """Paying on ``day`` is late for several installments: each with its days and penalty."""
+    names = loan_names(overview.loans)
+    free_days = penalty_schedule(policy).free_days
+    lines, needed, total = [], False, Decimal("0.00")
+    for loan in sorted(loans, key=lambda item: item.next_due_date):
+        late = (day - loan.next_due_date).days
+        head = (
+            f"· {names[loan.loan_id]}（{date_zh(loan.next_due_date, overview.as_of)}到期，"
+            f"{yuan(loan.next_due_amount)}）晚{late}天"
+        )
+        if late <= free_days and late <= policy.report_after_days:
+            lines.append(f"{head}，在宽限期内，还清不收罚息")
+            continue
+        needed = True
+        cost = what_if_cost(loan.next_due_amount, loan.daily_rate, late, policy)
+        total += cost.total_penalty
+        lines.append(f"{head}，罚息约{yuan(cost.total_penalty)}")
+    head = f"{date_zh(day, overview.as_of)}才还的话，你有{len(loans)}笔会晚："
+    if needed:
+        tail = f"罚息合计约{yuan(total)}；{report_rule_zh(policy)}确实要晚这么久，可以先申请延期："
+    else:
+        tail = f"{grace_report_zh(policy)}那天钱一到就都还上，不用申请延期。"
+    return "\n".join([head, *lines, tail]), needed
 
 
 async def overdue_by_day_zh(

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from datetime import date
+from decimal import Decimal
 
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
@@ -21,6 +22,7 @@ from actions.relief import (
 from bot.finance.money import fmt_money
 from bot.loans.client import ServiceUnavailable
 from bot.policy import load_policy
+from bot.policy.wording import penalty_schedule
 from tests.actions import demo_figures as expected
 from tests.actions.action_helpers import (
     MULTI_DEBT,
@@ -387,10 +389,22 @@ async def test_a_day_past_the_grace_days_says_the_cost_and_goes_on_to_the_reques
     assert said.endswith("确实要晚这么久，可以先申请延期：")
 
 
-async def test_several_loans_the_day_is_about_the_one_due_first(ledger):
-    """陈静's 花呗 falls due first (12-10): the 15th is 5 days late, past the grace days."""
+async def test_several_loans_falling_due_before_the_day_are_each_counted(ledger):
+    """陈静: every installment due before the 15th is late by then, each with its penalty."""
+    overview = await ledger.get_loans(MULTI_DEBT)
+    policy = load_policy()
+    late = [loan for loan in overview.loans if loan.next_due_date < date(2026, 12, 15)]
+    assert len(late) >= 2
     slots, said = await start("15号发工资再还行吗", MULTI_DEBT)
-    assert said.startswith("12月15日才还的话，花呗这一期（12月10日到期，") and "会逾期5天" in said
+    assert said.startswith(f"12月15日才还的话，你有{len(late)}笔会晚：")
+    total = Decimal("0.00")
+    for loan in late:
+        days = (date(2026, 12, 15) - loan.next_due_date).days
+        cost = what_if_cost(loan.next_due_amount, loan.daily_rate, days, policy)
+        assert f"晚{days}天" in said
+        if days > penalty_schedule(policy).free_days or days > policy.report_after_days:
+            total += cost.total_penalty
+    assert f"罚息合计约{fmt_money(total)}元" in said
     assert slots["account_status"] == "linked"
 
 
