@@ -494,6 +494,8 @@ class Projection:
     loan: LoanSummary
     day: date
     today: date
+    #: the borrower's other loans that will be overdue by then too, with their names
+    others: Tuple[Tuple[str, LoanSummary], ...] = ()
 
 
 async def projected_loan(
@@ -518,7 +520,13 @@ async def projected_loan(
     projected = overview.loan(loan.loan_id) if overview is not None else None
     if projected is None or projected.overdue_days != days:
         return None  # repaid in between or rescheduled: the estimate is the honest answer
-    return Projection(projected, day, account.today)
+    names = loan_names(overview.loans)
+    others = tuple(
+        (names[other.loan_id], other)
+        for other in overview.loans
+        if other.loan_id != loan.loan_id and not other.settled and other.overdue_total > 0
+    )
+    return Projection(projected, day, account.today, others)
 
 
 def projected_lines(
@@ -564,6 +572,14 @@ def projected_lines(
                 f"{penalty_rule_zh(policy, with_note=False)}"
             )
     lines.append(f"· 连本带罚{yuan(projected.overdue_total)}")
+    if projection.others:
+        parts = "、".join(f"{name}{yuan(other.overdue_total)}" for name, other in projection.others)
+        everything = projected.overdue_total + sum(
+            (other.overdue_total for _, other in projection.others), Decimal("0.00")
+        )
+        lines.append(
+            f"· 你的其他借款到那天也会逾期：{parts}（各含罚息）；全部加起来{yuan(everything)}"
+        )
     return lines
 
 

@@ -759,3 +759,17 @@ async def test_more_time_counts_from_the_previous_answer_even_after_the_slot_map
     tracker.events.append({"event": "slot", "name": "overdue_duration", "value": "P1M"})
     slots, _ = await start(tracker)
     assert slots["overdue_duration"] == "P129D"
+
+
+async def test_a_projection_names_the_other_loans_overdue_by_then_and_the_whole_sum(ledger):
+    slots, _ = await start(
+        make_tracker("要是拖到过年才还呢", "calculate_overdue_cost", borrower=MULTI_DEBT)
+    )
+    reply = await answer(slots, borrower=MULTI_DEBT)
+    then = await ledger.get_loans(MULTI_DEBT, as_of=date(2027, 2, 6))
+    total = sum((loan.overdue_total for loan in then.loans), D("0.00"))
+    others = [loan for loan in then.loans if loan.loan_id != slots["overdue_loan_id"]]
+    assert "你的其他借款到那天也会逾期：" in reply
+    for loan in others:
+        assert f"{loan.product}{fmt_money(loan.overdue_total)}元" in reply
+    assert f"全部加起来{fmt_money(total)}元" in reply
