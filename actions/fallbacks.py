@@ -95,7 +95,7 @@ async def follow_up_figures_zh(tracker: Tracker) -> Optional[str]:
     if latest_entity(tracker, "duration") and LATE_WHAT_IF_TAIL in previous_bot_text(tracker):
         account = await load_account(tracker)
         if account.has_loan_data:
-            return late_what_if(tracker, account.overview, policy)
+            return await late_what_if(tracker, account, policy)
     return None
 
 

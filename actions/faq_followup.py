@@ -31,6 +31,7 @@ from __future__ import annotations
 
 import logging
 import re
+from datetime import timedelta
 from decimal import Decimal
 from typing import Any, Dict, List, Optional, Text
 
@@ -38,7 +39,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.identity import load_account
+from actions.identity import Account, load_account, loans_on
 from actions.loan_facts import (
     SMALL_OVERDUE,
     in_grace,
@@ -317,9 +318,11 @@ def answered_by_followup(tracker, topic: str) -> bool:
     return topic == "early_repayment" and asks_to_pay_off_all(text)
 
 
-def late_what_if(tracker, overview: LoanOverview, policy: LenderPolicy) -> Optional[str]:
+async def late_what_if(tracker, account: Account, policy: LenderPolicy) -> Optional[str]:
     """For a borrower who is not overdue and asks what being late would do ("我要是晚还10天会
-    怎样", "拖到月底再还会怎样"): that lateness on their next installment, in one line."""
+    怎样", "拖到月底再还会怎样"): that lateness on their next installment, in one line; when the
+    following installment falls due by then too, the ledger's projection of both."""
+    overview = account.overview
     loans = open_loans(overview)
     if not loans or any(loan.overdue_days > 0 for loan in loans):
         return None
@@ -356,6 +359,15 @@ def late_what_if(tracker, overview: LoanOverview, policy: LenderPolicy) -> Optio
     except FinanceError:
         return None
     line = f"{subject}：罚息约{yuan(cost.total_penalty)}"
+    later = await loans_on(account, loan.next_due_date + timedelta(days=days))
+    projected = later.loan(loan.loan_id) if later is not None else None
+    if projected is not None and (projected.periods_overdue or 0) > 1:
+        # by then the following installment is overdue too
+        owed = projected.overdue_principal + projected.overdue_interest
+        line = (
+            f"{subject}：到那时下一期也过了还款日，逾期本息{yuan(owed)}，"
+            f"罚息约{yuan(projected.penalty_accrued + projected.penalty_provisional)}"
+        )
     if days > policy.report_after_days:
         status = cost.report_status
         line += f"，可能被报送征信，还款状态记“{status}”（{STATUS_DESCRIPTIONS_ZH[status]}）"
@@ -448,7 +460,7 @@ class ActionFaqFollowup(Action):
         text = personal_followup(topic, account.overview, policy)
         if text:
             dispatcher.utter_message(text=text)
-        late = late_what_if(tracker, account.overview, policy)
+        late = await late_what_if(tracker, account, policy)
         if late:
             dispatcher.utter_message(text=late)
         return events

@@ -3,6 +3,7 @@ user's own figures after a general answer about being overdue."""
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 
 from rasa_sdk.executor import CollectingDispatcher
@@ -351,3 +352,22 @@ async def test_a_rate_asked_for_a_judgement_gets_the_24_percent_line(ledger):
 async def test_repaid_then_fine_from_someone_still_overdue_gets_where_they_stand(ledger):
     reply = await followup(ONE_YUAN, "after_overdue_repaid", "还清了是不是就没事了")
     assert reply.startswith("结合你的账户看：借呗已逾期4天") and "今天补上就能止损" in reply
+
+
+async def ledger_loans(borrower, day):
+    from bot.loans import client as client_module
+
+    overview = await client_module.get_client().get_loans(borrower, as_of=day)
+    return overview.loans[0]
+
+
+async def test_lateness_past_the_following_due_date_counts_both_installments(ledger):
+    """张明, next 899.75 due 12-13 (TODAY 11-23): two months (60 days) late is 02-11, when the
+    installment due 01-13 is overdue too: the ledger's projection of both."""
+    reply = await followup(UP_TO_DATE, "overdue_consequences", "我要是晚还两个月会咋样")
+    later = await ledger_loans(UP_TO_DATE, date(2027, 2, 11))
+    assert later.periods_overdue == 2
+    assert "到那时下一期也过了还款日" in reply
+    owed = later.overdue_principal + later.overdue_interest
+    assert f"逾期本息{fmt_money(owed)}元" in reply
+    assert f"罚息约{fmt_money(later.penalty_accrued + later.penalty_provisional)}元" in reply
