@@ -22,8 +22,9 @@ from actions.slot_values import (
     latest_entity,
     latest_text,
 )
+from bot.finance.apr import apr_from_cashflows, flat_fee_payments
 from bot.finance.errors import FinanceError
-from bot.finance.money import plain_str
+from bot.finance.money import percent_str, plain_str
 from bot.finance.rates import as_annual, as_daily
 from bot.finance.schedule import RepaymentMethod, accrued_interest, amortization_schedule
 from bot.policy import LenderPolicy
@@ -67,6 +68,10 @@ def question_figures_zh(tracker, topic: Optional[str], policy: LenderPolicy) -> 
         periods = int(latest_entity(tracker, "installments") or 0)
     except ValueError:
         periods = 0
+    text = latest_text(tracker)
+    if _FEE_WORDS.search(text):
+        # a fee per period on the original principal, not interest on the balance
+        return flat_fee_figures_zh(principal, periods, text)
     days = as_days(latest_entity(tracker, "duration"))
     try:
         if 0 < periods <= MAX_INSTALLMENTS:
@@ -81,6 +86,36 @@ def question_figures_zh(tracker, topic: Optional[str], policy: LenderPolicy) -> 
     except FinanceError:
         return None
     return None
+
+
+#: a loan priced by a fee ("每期手续费0.6%", "月费率0.5%"), not by an interest rate
+_FEE_WORDS = re.compile(r"手续费|费率|服务费")
+_PERCENT = re.compile(r"(\d+(?:\.\d+)?)\s*%")
+
+
+def flat_fee_figures_zh(principal: Decimal, periods: int, text: str) -> Optional[str]:
+    """ "借1万分12期 每期手续费0.6%": each period's payment, the fees in all and the true annual
+    rate by IRR; None when the message gives no number of periods or no fee percentage."""
+    found = _PERCENT.search(text)
+    if not found or not 0 < periods <= MAX_INSTALLMENTS:
+        return None
+    fee = Decimal(found.group(1)) / 100
+    if not 0 < fee < Decimal("0.1"):
+        return None
+    try:
+        payments = flat_fee_payments(principal, fee, periods)
+        true_apr = apr_from_cashflows(principal, payments).apr
+    except FinanceError:
+        return None
+    fees = sum(payments, Decimal("0.00")) - principal
+    given = plain_str(fee * 100)
+    return (
+        f"按你说的：借{yuan(principal)}分{periods}期，每期手续费{given}%（按借款本金收）：\n"
+        f"· 每期约{yuan(payments[0])}，手续费一共{yuan(fees)}\n"
+        f"· 看着像年化{percent_str(fee * 12)}%（{given}% × 12），但本金一期期在还、手续费照收，"
+        f"真实年化（IRR）约{percent_str(true_apr)}%\n"
+        "比较借款，看合同和借款页面上的年化利率。"
+    )
 
 
 #: a question about repayment methods rather than a plain installment

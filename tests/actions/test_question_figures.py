@@ -113,3 +113,26 @@ async def test_the_followup_sends_the_figures_to_anyone():
     )
     await ActionFaqFollowup().run(dispatcher, tracker, {})
     assert "按你说的：借30,000.00元分24期" in texts(dispatcher)
+
+
+def test_a_fee_per_period_gets_the_fees_and_the_true_annual_rate():
+    """10,000 over 12 periods at a 0.6 % fee a period: 893.33 a period, 720.00 of fees; the
+    true annual rate by IRR, checked by bisection independently of bot.finance (about 13.0 %)."""
+    text = figures(
+        "借1万分12期 每期手续费0.6% 实际年化多少",
+        "interest_rate",
+        entity("amount", "10000", text="1万"),
+        entity("installments", "12", text="分12期"),
+    )
+    payment = 10000 / 12 + 60
+
+    def npv(rate):
+        return -10000 + sum(payment / (1 + rate) ** k for k in range(1, 13))
+
+    low, high = 0.0, 1.0
+    for _ in range(200):
+        mid = (low + high) / 2
+        low, high = (mid, high) if npv(mid) > 0 else (low, mid)
+    assert "每期约893.33元，手续费一共720.00元" in text
+    assert f"真实年化（IRR）约{low * 12 * 100:.2f}%" in text
+    assert "14.40%" not in text  # not the example interest rate
