@@ -227,6 +227,19 @@ def named_day_answer(
     )
 
 
+def tiny_overdue_zh(overview: LoanOverview) -> Optional[str]:
+    """Only a few yuan overdue and nothing else to ask for: paying it today beats a request."""
+    loans = open_loans(overview)
+    overdue = [loan for loan in loans if loan.overdue_total > 0]
+    total = sum((loan.overdue_total for loan in overdue), Decimal("0.00"))
+    if not overdue or total > SMALL_OVERDUE:
+        return None
+    return (
+        f"你现在逾期的只有{yuan(total)}，今天补上就行，用不着申请延期：每多一天，逾期天数就多记一天。"
+        "要是之后的分期也还不上，说说遇到了什么情况（比如“失业了 下个月还不上”），我再帮你申请。"
+    )
+
+
 def several_late_zh(
     loans: List[LoanSummary], day: date, overview: LoanOverview, policy: LenderPolicy
 ) -> Tuple[str, bool]:
@@ -336,6 +349,11 @@ class ActionStartRepaymentRelief(Action):
                     dispatcher.utter_message(text=said)
                     if not needed:
                         return [SlotSet(ACCOUNT_STATUS, ANSWERED)]
+        if not retry and not _REASON_WORDS.search(text):
+            tiny = tiny_overdue_zh(account.overview)
+            if tiny:  # "申请延期" over a yuan or two: pay it today
+                dispatcher.utter_message(text=tiny)
+                return [SlotSet(ACCOUNT_STATUS, ANSWERED)]
         given: Dict[str, Optional[str]] = {"relief_reason": None, "relief_affordable": None}
         if _REASON_WORDS.search(text):
             given["relief_reason"] = text.strip()[:MAX_REASON_CHARS]

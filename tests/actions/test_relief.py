@@ -430,3 +430,12 @@ async def test_a_few_yuan_overdue_and_a_day_named_is_told_to_pay_today(ledger):
     slots, said = await start("明天再还那一块钱行不行", ONE_YUAN)
     assert slots == {"account_status": "answered"}
     assert said.startswith("只差") and "今天就补上" in said and "不用申请延期" in said
+
+
+async def test_a_request_over_a_yuan_overdue_is_told_to_pay_today(ledger):
+    slots, said = await start("申请延期", ONE_YUAN)
+    assert slots == {"account_status": "answered"}
+    assert said.startswith("你现在逾期的只有") and "用不着申请延期" in said
+    # with a hardship said, the request goes on
+    slots, _ = await start("失业了 下个月也还不上 能延期吗", ONE_YUAN)
+    assert slots["account_status"] == "linked"
