@@ -20,7 +20,8 @@ from actions.faq_followup import LATE_WHAT_IF_TAIL, late_what_if
 from actions.identity import load_account
 from actions.question_figures import other_term_figures_zh
 from actions.scam_help import scam_victim_reply
-from actions.slot_values import latest_entity, latest_text
+from actions.slot_values import latest_entities, latest_entity, latest_text
+from actions.status_focus import NEXT_STEPS, focus_of, focused_messages
 from bot.policy import load_policy
 
 
@@ -96,7 +97,21 @@ async def follow_up_figures_zh(tracker: Tracker) -> Optional[str]:
         account = await load_account(tracker)
         if account.has_loan_data:
             return await late_what_if(tracker, account, policy)
+    products = latest_entities(tracker, "loan_product")
+    focus = focus_of(previous_user_text(tracker))
+    if products and focus is not None and focus != NEXT_STEPS:
+        # "花呗几号还" → "那信用卡呢": the same figure for the loan now named
+        account = await load_account(tracker)
+        if account.has_loan_data:
+            bubbles = focused_messages(account.overview, focus, products, policy)
+            return bubbles[0] if bubbles else None
     return None
+
+
+def previous_user_text(tracker: Tracker) -> str:
+    """The user's message before the latest one."""
+    users = [e for e in tracker.events or [] if e.get("event") == "user"]
+    return str(users[-2].get("text") or "") if len(users) > 1 else ""
 
 
 def previous_bot_text(tracker: Tracker) -> str:

@@ -14,7 +14,7 @@ from bot.finance.overdue import overdue_cost
 from bot.finance.schedule import amortization_schedule
 from bot.policy import load_policy
 from tests.actions import demo_figures as expected
-from tests.actions.action_helpers import UP_TO_DATE, entity, make_tracker, texts
+from tests.actions.action_helpers import MULTI_DEBT, UP_TO_DATE, entity, make_tracker, texts
 
 D = Decimal
 
@@ -96,3 +96,21 @@ async def test_words_without_any_value_get_the_rephrase_answer_not_the_number_me
     assert "utter_which_calculation" in await number(
         "五千块", [entity("amount", "5000", text="五千块")]
     )
+
+
+async def test_another_loan_named_after_a_one_figure_answer_gets_that_figure(ledger):
+    history = [
+        {
+            "event": "user",
+            "text": "花呗几号还",
+            "parse_data": {"intent": {"name": "check_loan_status"}},
+        },
+        {"event": "bot", "text": "【花呗】每月10号还款；下一期……"},
+    ]
+    reply = await number(
+        "那信用卡呢",
+        [entity("loan_product", "信用卡", text="信用卡")],
+        history,
+        MULTI_DEBT,
+    )
+    assert reply.startswith("【信用卡】") and "下一期" in reply and "【花呗】" not in reply
