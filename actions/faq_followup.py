@@ -61,7 +61,7 @@ from bot.finance.errors import FinanceError
 from bot.finance.money import percent_str, plain_str
 from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH
 from bot.finance.rates import as_annual, as_daily
-from bot.loans.client import LoanOverview
+from bot.loans.client import LoanOverview, LoanSummary
 from bot.nlu.dates import first_date
 from bot.nlu.quantities import read_quantities
 from bot.nlu.quantities.quantity import MONTHLY_CHARGE, MONTHLY_RATE
@@ -320,8 +320,9 @@ def answered_by_followup(tracker, topic: str) -> bool:
 
 async def late_what_if(tracker, account: Account, policy: LenderPolicy) -> Optional[str]:
     """For a borrower who is not overdue and asks what being late would do ("我要是晚还10天会
-    怎样", "拖到月底再还会怎样"): that lateness on their next installment, in one line; when the
-    following installment falls due by then too, the ledger's projection of both."""
+    怎样", "拖到月底再还会怎样"): that lateness on each of their next installments (the named
+    product's only, when one is named), a line each; when a following installment falls due by
+    then too, the ledger's projection of both."""
     overview = account.overview
     loans = open_loans(overview)
     if not loans or any(loan.overdue_days > 0 for loan in loans):
@@ -339,18 +340,28 @@ async def late_what_if(tracker, account: Account, policy: LenderPolicy) -> Optio
     )
     if not upcoming:
         return None
-    loan = upcoming[0]
-    days = as_days(latest_entity(tracker, "duration"))
-    if days is None:
-        named = first_date(latest_text(tracker), overview.as_of)
-        if named is None:
-            return None
-        days = (named.day - loan.next_due_date).days
-        if days <= 0:
-            return None
-    if not 0 < days <= 3650:
+    duration = as_days(latest_entity(tracker, "duration"))
+    named = None if duration is not None else first_date(latest_text(tracker), overview.as_of)
+    if duration is None and named is None:
         return None
-    name = loan_names(overview.loans)[loan.loan_id]
+    names = loan_names(overview.loans)
+    lines = []
+    for loan in upcoming:
+        days = duration if duration is not None else (named.day - loan.next_due_date).days
+        if not 0 < days <= 3650:
+            continue
+        line = await _late_line(account, loan, names[loan.loan_id], days, policy)
+        if line:
+            lines.append(line)
+    if not lines:
+        return None
+    return "\n".join(lines) + LATE_WHAT_IF_TAIL
+
+
+async def _late_line(
+    account: Account, loan: LoanSummary, name: str, days: int, policy: LenderPolicy
+) -> Optional[str]:
+    """One loan's next installment ``days`` late, in one sentence."""
     subject = f"按你{name}下一期应还的{yuan(loan.next_due_amount)}算，晚还{days}天"
     if days <= penalty_schedule(policy).free_days:
         return f"{subject}还在宽限期内：期内还清不收罚息。"
@@ -371,7 +382,7 @@ async def late_what_if(tracker, account: Account, policy: LenderPolicy) -> Optio
     if days > policy.report_after_days:
         status = cost.report_status
         line += f"，可能被报送征信，还款状态记“{status}”（{STATUS_DESCRIPTIONS_ZH[status]}）"
-    return line + "。" + LATE_WHAT_IF_TAIL
+    return line + "。"
 
 
 class ActionAnswerFaq(Action):

@@ -8,7 +8,13 @@ from decimal import Decimal
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.faq_followup import SAME_TOPIC_ZH, ActionAnswerFaq, ActionFaqFollowup, asked_again
+from actions.faq_followup import (
+    LATE_WHAT_IF_TAIL,
+    SAME_TOPIC_ZH,
+    ActionAnswerFaq,
+    ActionFaqFollowup,
+    asked_again,
+)
 from bot.finance.money import fmt_money
 from bot.finance.schedule import amortization_schedule
 from tests.actions import demo_figures as expected
@@ -371,3 +377,10 @@ async def test_lateness_past_the_following_due_date_counts_both_installments(led
     owed = later.overdue_principal + later.overdue_interest
     assert f"逾期本息{fmt_money(owed)}元" in reply
     assert f"罚息约{fmt_money(later.penalty_accrued + later.penalty_provisional)}元" in reply
+
+
+async def test_lateness_for_a_borrower_with_several_loans_covers_each_installment(ledger):
+    reply = await followup(MULTI_DEBT, "overdue_consequences", "我要是晚还两个月会咋样")
+    for loan in expected.multi_debt():
+        assert f"按你{loan.product}下一期应还的{fmt_money(loan.next_installment)}元算" in reply
+    assert reply.count("晚还60天") == 3 and reply.endswith(LATE_WHAT_IF_TAIL)
