@@ -155,10 +155,16 @@ def relief_loan(overview: LoanOverview, product: Optional[str]) -> Optional[str]
     return loans[0].loan_id if len(loans) == 1 else None
 
 
-async def pending_request_zh(borrower_id: str, loan_id: Optional[str]) -> Optional[str]:
+#: after a waiting request, when a new one is about to start
+PENDING_THEN_ZH = "情况有变化、想补充的话，可以接着填一份新的；不用了说“算了”。"
+
+
+async def pending_request_zh(
+    borrower_id: str, loan_id: Optional[str], then: str = PENDING_THEN_ZH
+) -> Optional[str]:
     """A request of this borrower still waiting for the lender (the same loan, or one about the
-    whole account), said before a new one is started; None when there is none or the ledger
-    cannot tell."""
+    whole account), then ``then`` (what the borrower can do next); None when there is none or
+    the ledger cannot tell."""
     try:
         requests = await loans_client.get_client().list_relief_requests(borrower_id)
     except LoanServiceError as error:
@@ -174,8 +180,7 @@ async def pending_request_zh(borrower_id: str, loan_id: Optional[str]) -> Option
     last = waiting[0]
     return (
         f"你{last.requested_on.month}月{last.requested_on.day}日已经提交过一份申请"
-        f"（编号{last.reference}），贷款方还在处理，结果会另行通知，不用重复提交。"
-        "情况有变化、想补充的话，可以接着填一份新的；不用了说“算了”。"
+        f"（编号{last.reference}），贷款方还在处理，结果会另行通知，不用重复提交。{then}"
     )
 
 
@@ -326,10 +331,10 @@ class ActionStartRepaymentRelief(Action):
         if _PROCESS_QUESTION.search(text) and not _REASON_WORDS.search(text):
             # "我的延期申请批了没", also right after filing one: where it stands, no new request
             pending = await pending_request_zh(
-                account.borrower_id, relief_loan(account.overview, product)
+                account.borrower_id, relief_loan(account.overview, product), STATUS_ONLY_ZH
             )
             if pending:
-                dispatcher.utter_message(text=pending.split("情况有变化")[0] + STATUS_ONLY_ZH)
+                dispatcher.utter_message(text=pending)
                 return [SlotSet(ACCOUNT_STATUS, ANSWERED)]
         if not retry:
             day = named_day_answer(
