@@ -236,6 +236,77 @@ class Repayment:
 
 
 @dataclass(frozen=True)
+class LoanPosition:
+    """One side of a :class:`RepaymentPreview`: the loan at the end of a day."""
+
+    overdue_days: int
+    overdue_principal: Decimal
+    overdue_interest: Decimal
+    penalty_accrued: Decimal
+    overdue_total: Decimal
+    amount_due: Decimal
+    outstanding_principal: Decimal
+    penalty_charged: Decimal
+    report_status: str
+    penalty_per_day: Optional[Decimal] = None
+
+    @classmethod
+    def from_json(cls, data: dict) -> "LoanPosition":
+        return cls(
+            overdue_days=int(data["overdue_days"]),
+            overdue_principal=_money(data["overdue_principal"]),
+            overdue_interest=_money(data["overdue_interest"]),
+            penalty_accrued=_money(data["penalty_accrued"]),
+            overdue_total=_money(data["overdue_total"]),
+            amount_due=_money(data["amount_due"]),
+            outstanding_principal=_money(data["outstanding_principal"]),
+            penalty_charged=_money(data["penalty_charged"]),
+            report_status=data["report_status"],
+            penalty_per_day=_opt_money(data.get("penalty_per_day")),
+        )
+
+
+@dataclass(frozen=True)
+class RepaymentPreview:
+    """What a repayment would do, booked nowhere (``GET …/repayment-preview``)."""
+
+    loan_id: str
+    product: str
+    paid_on: date
+    requested: Decimal
+    amount: Decimal  # what would be applied: at most the amount due
+    penalty: Decimal
+    interest: Decimal
+    principal: Decimal
+    before: LoanPosition
+    after: LoanPosition
+    horizon: date
+    before_at_horizon: LoanPosition
+    after_at_horizon: LoanPosition
+    penalty_saved_by_horizon: Decimal
+
+    @classmethod
+    def from_json(cls, data: dict) -> "RepaymentPreview":
+        p = data["preview"]
+        return cls(
+            loan_id=p["loan_id"],
+            product=p["product"],
+            paid_on=date.fromisoformat(p["paid_on"]),
+            requested=_money(p["requested"]),
+            amount=_money(p["amount"]),
+            penalty=_money(p["penalty"]),
+            interest=_money(p["interest"]),
+            principal=_money(p["principal"]),
+            before=LoanPosition.from_json(p["before"]),
+            after=LoanPosition.from_json(p["after"]),
+            horizon=date.fromisoformat(p["horizon"]),
+            before_at_horizon=LoanPosition.from_json(p["before_at_horizon"]),
+            after_at_horizon=LoanPosition.from_json(p["after_at_horizon"]),
+            penalty_saved_by_horizon=_money(p["penalty_saved_by_horizon"]),
+        )
+
+
+@dataclass(frozen=True)
 class ReliefRequest:
     reference: str
     status: str
@@ -438,6 +509,27 @@ class LoanClient:
             idempotency_key=idempotency_key,
         )
         return Repayment.from_json(body, replayed)
+
+    async def preview_repayment(
+        self,
+        borrower_id: str,
+        loan_id: str,
+        amount: Decimal | str,
+        *,
+        as_of: Optional[date] = None,
+        horizon: Optional[date] = None,
+    ) -> RepaymentPreview:
+        """What repaying ``amount`` on ``as_of`` (default the ledger's today) would do; nothing
+        is booked, so the call is retried like any read."""
+        params = {"loan_id": loan_id, "amount": _amount(amount)}
+        if as_of:
+            params["as_of"] = as_of.isoformat()
+        if horizon:
+            params["horizon"] = horizon.isoformat()
+        _s, body, _ = await self._request(
+            "GET", f"/v1/borrowers/{_seg(borrower_id)}/repayment-preview", params=params
+        )
+        return RepaymentPreview.from_json(body)
 
     async def create_relief_request(
         self,

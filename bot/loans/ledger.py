@@ -483,3 +483,136 @@ def allocate(
     if left != 0:
         raise AssertionError(f"{left} of {amount} left unallocated")
     return lines
+
+
+# -- what a repayment would do (nothing is booked) -------------------------------------------
+
+
+def penalty_charged(status: LoanStatus) -> Decimal:
+    """The penalty the loan has been charged by ``status.as_of``: paid and still owed (not
+    the provisional penalty inside the grace days, which is waived if cleared in time)."""
+    return sum((i.penalty_paid + i.penalty_outstanding for i in status.installments), ZERO)
+
+
+def penalty_per_day(status: LoanStatus, policy: PolicyLike) -> Decimal:
+    """What one more overdue day adds to the penalty, to the fen: the penalty daily rate on the
+    overdue principal and interest as they stand at the end of ``status.as_of``."""
+    return money(
+        (status.overdue_principal + status.overdue_interest)
+        * status.daily_rate
+        * policy.penalty_multiplier
+    )
+
+
+@dataclass(frozen=True)
+class RepaymentPreview:
+    """A repayment of ``amount`` on ``paid_on``, worked out and not booked: how it would be
+    split, the loan at the end of that day without and with it, and at ``horizon`` (nothing
+    else repaid meanwhile) without and with it."""
+
+    paid_on: date
+    requested: Decimal
+    amount: Decimal  # what would be applied: the request, at most the amount due
+    lines: tuple[Allocation, ...]
+    before: LoanStatus
+    after: LoanStatus
+    horizon: date
+    before_at_horizon: LoanStatus
+    after_at_horizon: LoanStatus
+    penalty_per_day_before: Decimal
+    penalty_per_day_after: Decimal
+
+    @property
+    def penalty_saved_by_horizon(self) -> Decimal:
+        """Penalty not charged between ``paid_on`` and ``horizon`` thanks to the repayment."""
+        return penalty_charged(self.before_at_horizon) - penalty_charged(self.after_at_horizon)
+
+    def to_json(self) -> dict:
+        def part(name: str) -> str:
+            return money_str(sum((getattr(line, name) for line in self.lines), ZERO))
+
+        def side(status: LoanStatus) -> dict:
+            return {
+                "overdue_days": status.overdue_days,
+                "overdue_principal": money_str(status.overdue_principal),
+                "overdue_interest": money_str(status.overdue_interest),
+                "penalty_accrued": money_str(status.penalty_accrued),
+                "overdue_total": money_str(status.overdue_total),
+                "amount_due": money_str(status.amount_due),
+                "outstanding_principal": money_str(status.outstanding_principal),
+                "penalty_charged": money_str(penalty_charged(status)),
+                "report_status": status.report_status,
+            }
+
+        return {
+            "loan_id": self.before.terms.loan_id,
+            "product": self.before.terms.product,
+            "paid_on": self.paid_on.isoformat(),
+            "requested": money_str(self.requested),
+            "amount": money_str(self.amount),
+            "penalty": part("penalty"),
+            "interest": part("interest"),
+            "principal": part("principal"),
+            "allocations": [
+                {
+                    "period": line.period,
+                    "penalty": money_str(line.penalty),
+                    "interest": money_str(line.interest),
+                    "principal": money_str(line.principal),
+                }
+                for line in self.lines
+            ],
+            "before": {
+                **side(self.before),
+                "penalty_per_day": money_str(self.penalty_per_day_before),
+            },
+            "after": {**side(self.after), "penalty_per_day": money_str(self.penalty_per_day_after)},
+            "horizon": self.horizon.isoformat(),
+            "before_at_horizon": side(self.before_at_horizon),
+            "after_at_horizon": side(self.after_at_horizon),
+            "penalty_saved_by_horizon": money_str(self.penalty_saved_by_horizon),
+        }
+
+
+def preview_repayment(
+    terms: LoanTerms,
+    installments: Sequence[ScheduledInstallment],
+    payments: Mapping[int, Sequence[Payment]],
+    paid_on: date,
+    amount: Decimal,
+    policy: PolicyLike,
+    horizon: date,
+) -> RepaymentPreview:
+    """What repaying ``amount`` on ``paid_on`` would do, by the same split as :func:`allocate`
+    (so a preview and the booking agree to the fen). ``amount`` above the amount due is capped
+    at it (the caller says so); ``horizon`` must not be before ``paid_on``. Raises ``ValueError``
+    when nothing is due or ``amount`` is not positive."""
+    requested = money(amount)
+    if requested <= 0:
+        raise ValueError(f"amount {requested} is not positive")
+    if horizon < paid_on:
+        raise ValueError(f"horizon {horizon} before {paid_on}")
+    before = loan_status(terms, installments, payments, paid_on, policy)
+    if before.amount_due == 0:
+        raise ValueError("nothing is due")
+    applied = min(requested, before.amount_due)
+    lines = allocate(terms, installments, payments, paid_on, applied, policy)
+    trial: dict[int, list[Payment]] = {key: list(rows) for key, rows in payments.items()}
+    for line in lines:
+        trial.setdefault(line.installment_id, []).append(
+            Payment(paid_on, line.penalty, line.interest, line.principal)
+        )
+    after = loan_status(terms, installments, trial, paid_on, policy)
+    return RepaymentPreview(
+        paid_on=paid_on,
+        requested=requested,
+        amount=applied,
+        lines=tuple(lines),
+        before=before,
+        after=after,
+        horizon=horizon,
+        before_at_horizon=loan_status(terms, installments, payments, horizon, policy),
+        after_at_horizon=loan_status(terms, installments, trial, horizon, policy),
+        penalty_per_day_before=penalty_per_day(before, policy),
+        penalty_per_day_after=penalty_per_day(after, policy),
+    )

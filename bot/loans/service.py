@@ -8,6 +8,7 @@ on startup and disposed of on cleanup.  Routes (all ``/v1`` routes need
     GET    /v1/identities/{channel}/{external_id}
     GET    /v1/borrowers/{borrower_id}/loans?as_of=YYYY-MM-DD[&installments=1]
     POST   /v1/borrowers/{borrower_id}/repayments          (Idempotency-Key)
+    GET    /v1/borrowers/{borrower_id}/repayment-preview?loan_id=…&amount=…[&as_of=…][&horizon=…]
     POST   /v1/borrowers/{borrower_id}/relief-requests     (Idempotency-Key)
     GET    /v1/borrowers/{borrower_id}/relief-requests     (newest first)
     POST   /v1/borrowers/{borrower_id}/reminders           (Idempotency-Key)
@@ -29,7 +30,7 @@ from __future__ import annotations
 import asyncio
 import hmac
 import logging
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 from typing import Callable, Optional
 
 from aiohttp import web
@@ -178,6 +179,42 @@ async def loans(request: web.Request) -> web.Response:
     return web.json_response(body)
 
 
+#: how far ahead a repayment preview looks when the request names no day
+PREVIEW_DAYS = 30
+#: the furthest a preview may look ahead
+MAX_PREVIEW_DAYS = 3650
+
+
+async def repayment_preview(request: web.Request) -> web.Response:
+    """What a repayment would do, booked nowhere: ``loan_id``, ``amount``; ``as_of`` (the day
+    it would be paid, default today) and ``horizon`` (the day to compare the loan on, default
+    30 days later)."""
+    borrower_id = _borrower_id(request)
+    query = request.query
+    if not query.get("loan_id"):
+        raise validation.invalid_field(
+            "loan_id", "请说明要还哪一笔借款（loan_id）。", "loan_id is required."
+        )
+    if not query.get("amount"):
+        raise validation.invalid_field(
+            "amount", "请说明还款金额（amount）。", "amount is required."
+        )
+    loan_id = validation.identifier(query["loan_id"], "loan_id")
+    amount = validation.positive_money(query["amount"])
+    paid_on = validation.optional_date(query.get("as_of"), "as_of") or _today(request)
+    horizon = validation.optional_date(query.get("horizon"), "horizon") or (
+        paid_on + timedelta(days=PREVIEW_DAYS)
+    )
+    if not 0 <= (horizon - paid_on).days <= MAX_PREVIEW_DAYS:
+        raise validation.invalid_field(
+            "horizon",
+            "比较的日期需要在还款当天或之后，十年以内。",
+            "horizon must be on or after the repayment day, within ten years.",
+        )
+    body = await _store(request).preview_repayment(borrower_id, loan_id, amount, paid_on, horizon)
+    return web.json_response(body)
+
+
 async def _keyed_body(request: web.Request) -> tuple[str, dict]:
     key = validation.idempotency_key(request.headers.get("Idempotency-Key"))
     return key, validation.parse_json_body(await request.read())
@@ -310,6 +347,7 @@ def create_app(
     app.router.add_get(v1 + "/identities/{channel}/{external_id}", resolve_identity)
     app.router.add_get(v1 + "/borrowers/{borrower_id}/loans", loans)
     app.router.add_post(v1 + "/borrowers/{borrower_id}/repayments", create_repayment)
+    app.router.add_get(v1 + "/borrowers/{borrower_id}/repayment-preview", repayment_preview)
     app.router.add_post(v1 + "/borrowers/{borrower_id}/relief-requests", create_relief_request)
     app.router.add_get(v1 + "/borrowers/{borrower_id}/relief-requests", list_relief_requests)
     app.router.add_post(v1 + "/borrowers/{borrower_id}/reminders", create_reminder)

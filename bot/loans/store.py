@@ -146,6 +146,36 @@ class LoanStore:
             "totals": ledger.totals(statuses),
         }
 
+    async def preview_repayment(
+        self, borrower_id: str, loan_id: str, amount: Decimal, paid_on: date, horizon: date
+    ) -> dict:
+        """What repaying ``amount`` on ``paid_on`` would do to one loan, booked nowhere
+        (:func:`bot.loans.ledger.preview_repayment`); the amount above what is due is capped."""
+        async with self.db.read_session() as session:
+            await self._borrower(session, borrower_id)
+            loan = await self._loan(session, borrower_id, loan_id)
+            items = (
+                await session.scalars(
+                    select(Installment)
+                    .where(Installment.loan_id == loan.id)
+                    .order_by(Installment.period)
+                )
+            ).all()
+            payments, _ = await self._payments(session, [loan.id], paid_on)
+            terms, schedule_rows = terms_of(loan), [scheduled(i) for i in items]
+        try:
+            preview = ledger.preview_repayment(
+                terms, schedule_rows, payments, paid_on, amount, self.policy, horizon
+            )
+        except ValueError:
+            raise errors.LedgerError(
+                "nothing_due",
+                "这笔借款目前没有需要还的金额。",
+                "Nothing is due on this loan.",
+                details={"loan_id": loan.id},
+            ) from None
+        return {"borrower_id": borrower_id, "preview": preview.to_json()}
+
     async def list_reminders(self, borrower_id: str, status: Optional[str] = None) -> dict:
         """The borrower's reminders; ``status`` filters (``active``: scheduled or firing)."""
         async with self.db.read_session() as session:

@@ -34,10 +34,24 @@ async def test_client_round_trip(live_url):
         assert loan.penalty_accrued > 0 and loan.annual_rate == Decimal("0.18")
         assert overview.totals.amount_due == loan.amount_due
 
+        preview = await loans.preview_repayment(borrower, loan.loan_id, Decimal("100.00"))
+        assert preview.paid_on == TODAY and preview.amount == Decimal("100.00")
+        assert preview.before.overdue_total == loan.overdue_total
+        assert preview.before.penalty_per_day > 0 and preview.penalty_saved_by_horizon >= 0
+        later = await loans.preview_repayment(
+            borrower, loan.loan_id, "100", horizon=date(2027, 1, 1), as_of=TODAY
+        )
+        assert later.horizon == date(2027, 1, 1)
+        assert later.before_at_horizon.overdue_days > preview.before_at_horizon.overdue_days
         paid = await loans.create_repayment(borrower, loan.loan_id, Decimal("100.00"), "c-1")
         again = await loans.create_repayment(borrower, loan.loan_id, Decimal("100.00"), "c-1")
         assert paid.repayment_id == again.repayment_id and again.replayed and not paid.replayed
         assert paid.penalty + paid.interest + paid.principal == Decimal("100.00")
+        assert (paid.penalty, paid.interest, paid.principal) == (
+            preview.penalty,
+            preview.interest,
+            preview.principal,
+        )
         assert paid.loan.amount_due == loan.amount_due - Decimal("100.00")
 
         relief = await loans.create_relief_request(

@@ -344,3 +344,67 @@ async def test_error_logs_name_the_route_not_the_borrower(
     )
     assert "unhandled error on GET /v1/borrowers/{borrower_id}/reminders/{reminder_id}" in messages
     assert not any("demo-up-to-date" in message for message in messages)
+
+
+PREVIEW = "/v1/borrowers/demo-two-months/repayment-preview"
+
+
+async def test_repayment_preview_books_nothing_and_agrees_with_the_booking(api, auth, seeded_url):
+    params = {"loan_id": "demo-two-months-jiebei", "amount": "1000"}
+    resp = await api.get(PREVIEW, params=params, headers=auth)
+    assert resp.status == 200, await resp.text()
+    preview = (await resp.json())["preview"]
+    assert await repayment_count(seeded_url, "demo-two-months") == 2
+    assert preview["paid_on"] == TODAY.isoformat()
+    assert preview["horizon"] == (TODAY + timedelta(days=30)).isoformat()
+    assert preview["amount"] == preview["requested"] == "1000.00"
+    # the split of the real booking, to the fen
+    resp = await api.post(
+        "/v1/borrowers/demo-two-months/repayments",
+        json=params,
+        headers={**auth, "Idempotency-Key": "preview-then-pay"},
+    )
+    booked = (await resp.json())["repayment"]
+    assert [preview[k] for k in ("penalty", "interest", "principal")] == [
+        booked[k] for k in ("penalty", "interest", "principal")
+    ]
+    assert preview["allocations"] == booked["allocations"]
+    assert float(preview["after"]["penalty_per_day"]) < float(preview["before"]["penalty_per_day"])
+    assert float(preview["penalty_saved_by_horizon"]) > 0
+
+
+async def test_repayment_preview_caps_the_amount_and_checks_its_input(api, auth):
+    resp = await api.get(
+        PREVIEW,
+        params={"loan_id": "demo-two-months-jiebei", "amount": "999999", "horizon": "2027-01-01"},
+        headers=auth,
+    )
+    preview = (await resp.json())["preview"]
+    assert preview["requested"] == "999999.00"
+    assert preview["amount"] == preview["before"]["amount_due"]
+    assert preview["after"]["overdue_total"] == "0.00"
+    for params, code in [
+        ({"amount": "10"}, "invalid_loan_id"),
+        ({"loan_id": "demo-two-months-jiebei"}, "invalid_amount"),
+        ({"loan_id": "demo-two-months-jiebei", "amount": "-3"}, "invalid_amount"),
+        ({"loan_id": "demo-two-months-jiebei", "amount": "1.005"}, "invalid_amount"),
+        ({"loan_id": "demo-up-to-date-jiebei", "amount": "10"}, "unknown_loan"),
+        (
+            {"loan_id": "demo-two-months-jiebei", "amount": "10", "horizon": "2020-01-01"},
+            "invalid_horizon",
+        ),
+        (
+            {"loan_id": "demo-two-months-jiebei", "amount": "10", "horizon": "soon"},
+            "invalid_horizon",
+        ),
+    ]:
+        resp = await api.get(PREVIEW, params=params, headers=auth)
+        assert (await error_of(resp, 400))["code"] == code, params
+    resp = await api.get(
+        "/v1/borrowers/nobody/repayment-preview",
+        params={"loan_id": "demo-two-months-jiebei", "amount": "10"},
+        headers=auth,
+    )
+    assert (await error_of(resp, 404))["code"] == "borrower_not_found"
+    resp = await api.get(PREVIEW, params={"loan_id": "demo-two-months-jiebei", "amount": "10"})
+    await error_of(resp, 401)
