@@ -50,6 +50,7 @@ from actions.loan_facts import (
     what_if_cost,
 )
 from actions.loan_status import asks_to_pay_off_all, pay_off_all_zh
+from actions.partial_payment import asks_about_partial_payment, partial_payment_zh
 from actions.question_figures import question_figures_zh
 from actions.replies import date_zh, example_note, rate_text, yuan
 from actions.scam_help import scam_victim_reply
@@ -82,6 +83,10 @@ OVERDUE_TOPICS = {
     "lawsuit_risk",
     "after_overdue_repaid",  # "还清了是不是就没事了" from someone still overdue: where they stand
 }
+#: topics a partial repayment is asked under ("部分还款有用吗", "今天能还1500 够不够"): what it
+#: would do to the borrower's loan comes after the general answer (overdue topics: instead of
+#: today's figures)
+PARTIAL_TOPICS = {"how_to_repay", "repayment_methods", "negotiated_repayment"}
 #: topics after which a borrower who is not overdue is told so
 REASSURE_TOPICS = {"overdue_consequences", "small_amount_overdue", "grace_period"}
 #: the end of the one-line lateness what-if (a bare "那晚一个月呢" after it changes the days)
@@ -310,6 +315,8 @@ def answered_by_followup(tracker, topic: str) -> bool:
     text = latest_text(tracker)
     if faq_notes(topic, text) or question_figures_zh(tracker, topic, load_policy()):
         return True
+    if topic in PARTIAL_TOPICS and asks_about_partial_payment(tracker):
+        return True
     if topic == "interest_rate":
         return (
             stated_rate_followup(tracker, load_policy()) is not None
@@ -426,6 +433,11 @@ class ActionFaqFollowup(Action):
         figures = question_figures_zh(tracker, topic, load_policy())
         if figures:  # "借3万分24期每个月还多少": that loan, computed
             dispatcher.utter_message(text=figures)
+        if topic in PARTIAL_TOPICS and asks_about_partial_payment(tracker):
+            partial = await partial_payment_zh(tracker)
+            if partial:
+                dispatcher.utter_message(text=partial)
+            return events
         if topic == "interest_rate":
             text = stated_rate_followup(tracker, load_policy()) or monthly_rate_followup(tracker)
             if text:
@@ -468,7 +480,13 @@ class ActionFaqFollowup(Action):
         if not account.has_loan_data:
             return events
         policy = load_policy()
-        text = personal_followup(topic, account.overview, policy)
+        partial = (
+            await partial_payment_zh(tracker, account)
+            if asks_about_partial_payment(tracker)
+            else None
+        )
+        # "还了3000之后每天罚息是多少": what that repayment does instead of today's figures
+        text = partial or personal_followup(topic, account.overview, policy)
         if text:
             dispatcher.utter_message(text=text)
         late = await late_what_if(tracker, account, policy)

@@ -20,11 +20,18 @@ from __future__ import annotations
 import logging
 from dataclasses import dataclass
 from datetime import date
+from decimal import Decimal
 from typing import Optional
 
 from bot.channels.identity import VerifiedIdentity, dev_mode, verify
 from bot.loans import client as loans_client
-from bot.loans.client import LoanOverview, LoanServiceError, NotFound, ServiceUnavailable
+from bot.loans.client import (
+    LoanOverview,
+    LoanServiceError,
+    NotFound,
+    RepaymentPreview,
+    ServiceUnavailable,
+)
 
 log = logging.getLogger(__name__)
 
@@ -189,6 +196,23 @@ async def loans_on(account: Account, day: date) -> Optional[LoanOverview]:
         return None
 
 
+async def repayment_preview(
+    account: Account, loan_id: str, amount: Decimal, horizon: Optional[date] = None
+) -> Optional[RepaymentPreview]:
+    """What repaying ``amount`` on the account's day would do to the loan, booked nowhere (the
+    ledger's preview, compared ``horizon`` or 30 days on). None when the account has no borrower
+    or the ledger cannot answer (the caller says the rule without figures)."""
+    if not account.linked or account.borrower_id is None:
+        return None
+    try:
+        return await loans_client.get_client().preview_repayment(
+            account.borrower_id, loan_id, amount, as_of=account.today, horizon=horizon
+        )
+    except LoanServiceError as error:
+        log.warning("repayment preview unavailable: %s", type(error).__name__)
+        return None
+
+
 def _unavailable(identity: ChannelIdentity, error: LoanServiceError) -> Account:
     if not isinstance(error, ServiceUnavailable):
         # 401/403/400 from the ledger is a configuration problem of ours, not the user's
@@ -207,4 +231,5 @@ __all__ = [
     "channel_identity",
     "load_account",
     "loans_on",
+    "repayment_preview",
 ]

@@ -40,6 +40,7 @@ from actions.loan_facts import (
     penalty_per_day,
     what_if_cost,
 )
+from actions.partial_payment import partial_payment_zh, repayment_amount
 from actions.question_figures import new_loan_figures_zh
 from actions.replies import date_zh, rate_text, yuan
 from actions.slot_values import (
@@ -228,6 +229,15 @@ class ActionStartOverdueCost(Action):
     ) -> List[EventType]:
         given = message_values(tracker)
         text = latest_text(tracker)
+        if repayment_amount(tracker) is not None:
+            # "先还2000罚息会少多少": the amount is a repayment, not the debt of a what-if
+            partial = await partial_payment_zh(tracker)
+            if partial is not None:
+                dispatcher.utter_message(text=partial)
+                return slot_events(
+                    {**dict.fromkeys(SLOTS), "overdue_duration": NO_CALCULATION, LOAN_SLOT: None},
+                    tracker,
+                )
         if given["overdue_duration"] is None and not _LATE_WORDS.search(text):
             figures = new_loan_figures_zh(tracker, load_policy())
             if figures is not None:  # "借两万分12期一个月还多少": that loan, no what-if

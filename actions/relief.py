@@ -39,6 +39,7 @@ from actions.flows import (
 )
 from actions.identity import UNLINKED, Account, load_account, loans_on
 from actions.loan_facts import SMALL_OVERDUE, loan_names, open_loans, what_if_cost
+from actions.partial_payment import asks_about_partial_payment, partial_payment
 from actions.replies import date_zh, yuan
 from actions.slot_values import (
     as_amount,
@@ -104,7 +105,14 @@ PROCESS_QUESTION_ZH = (
 )
 #: after where a waiting request stands, when that was all the borrower asked
 STATUS_ONLY_ZH = "想补充情况、重新申请，说“我要申请延期”。"
+#: after what a partial repayment would do, before the relief form's first question
+PARTIAL_THEN_ZH = "剩下的一时还不上，可以申请延期或分期，我帮你提交："
+PARTIAL_OFFER_ZH = "剩下的一时还不上，说“申请延期”，我帮你向贷款方提交协商申请。"
 #: a go-ahead, not a reason ("好 继续吧" after a question in the middle of the form)
+#: asking for an arrangement, not only what a partial repayment does ("先还2000 剩下的能延期吗")
+_ARRANGEMENT_WORDS = re.compile(
+    r"延期|展期|分期|协商|停息|挂账|减免|申请|缓|宽限|推迟|晚点|晚几天|还不上|还不起|困难"
+)
 _GO_ON = re.compile(r"(?:好|的|吧|嗯|行|可以|继续|接着|来|啊|呀|哦|噢|ok|那|说)+")
 _NOTHING = re.compile(r"没有|一分都?没|拿不出|还不起|一分钱也|零|^\s*0\s*$")
 #: intents that are never the answer to "what happened?" (the rules handle them)
@@ -336,7 +344,23 @@ class ActionStartRepaymentRelief(Action):
             if pending:
                 dispatcher.utter_message(text=pending)
                 return [SlotSet(ACCOUNT_STATUS, ANSWERED)]
-        if not retry:
+        partial = None
+        if not retry and asks_about_partial_payment(tracker):
+            # "这个月先还一部分可以吗": what that does to their loan, then the request; none
+            # when that amount clears everything overdue ("先还5000行不行")
+            partial = await partial_payment(tracker, account)
+            if partial:
+                said, needed = partial
+                if not needed or not (
+                    _ARRANGEMENT_WORDS.search(text) or _REASON_WORDS.search(text)
+                ):
+                    # cleared, or a question about the repayment itself ("先还1000 能少多少罚息")
+                    dispatcher.utter_message(
+                        text=said + ("\n" + PARTIAL_OFFER_ZH if needed else "")
+                    )
+                    return [SlotSet(ACCOUNT_STATUS, ANSWERED)]
+                dispatcher.utter_message(text=said + "\n" + PARTIAL_THEN_ZH)
+        if not retry and not partial:
             day = named_day_answer(
                 text, account.overview, relief_loan(account.overview, product), load_policy()
             )
@@ -354,7 +378,7 @@ class ActionStartRepaymentRelief(Action):
                     dispatcher.utter_message(text=said)
                     if not needed:
                         return [SlotSet(ACCOUNT_STATUS, ANSWERED)]
-        if not retry and not _REASON_WORDS.search(text):
+        if not retry and not partial and not _REASON_WORDS.search(text):
             tiny = tiny_overdue_zh(account.overview)
             if tiny:  # "申请延期" over a yuan or two: pay it today
                 dispatcher.utter_message(text=tiny)
@@ -363,8 +387,8 @@ class ActionStartRepaymentRelief(Action):
         if _REASON_WORDS.search(text):
             given["relief_reason"] = text.strip()[:MAX_REASON_CHARS]
         amount = latest_entity(tracker, "amount")
-        if amount is not None and as_amount(amount) is not None:
-            given["relief_affordable"] = amount
+        if amount is not None and as_amount(amount) is not None and not partial:
+            given["relief_affordable"] = amount  # (a repayment now is not a monthly budget)
         values = prepared_values(tracker, FORM_SLOTS, given, RESULT_ACTION)
         kind = relief_kind(text)
         if retry and kind == "other" and tracker.get_slot(KIND_SLOT):

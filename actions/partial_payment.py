@@ -1,0 +1,288 @@
+"""先还一部分: what repaying part of what is owed would do, from the ledger's preview.
+
+"先还2000罚息会少多少", "还了3000之后每天罚息是多少", "这个月先还一部分可以吗": the amount is a
+repayment, not the debt of a what-if. A linked borrower gets the ledger's answer for their loan
+(the named product's, else the most overdue, else the one due first), booked nowhere: how the
+amount would be split (the policy's order, penalty → interest → principal by default), what
+stays overdue, the penalty per day before and after, and the penalty saved if the rest is paid
+on the day the message names (else 30 days on). Without an amount: the rule, and what each
+1,000 yuan of principal takes off the daily penalty of their own loan. Anyone else gets the rule.
+"""
+
+from __future__ import annotations
+
+import re
+from datetime import date
+from decimal import Decimal
+from typing import List, Optional, Tuple
+
+from actions.identity import Account, load_account, repayment_preview
+from actions.loan_facts import loan_names, open_loans, penalty_per_day
+from actions.replies import date_zh, yuan
+from actions.slot_values import as_amount, latest_entity, latest_text
+from bot.finance.money import money
+from bot.loans.client import LoanOverview, LoanSummary, RepaymentPreview
+from bot.nlu.dates import first_date
+from bot.policy import LenderPolicy, load_policy
+
+#: right before the amount: it is paid ("先还2000", "还了3000", "今天能还上1500", "已经还了500")
+_PAID_BEFORE = re.compile(
+    r"(?:先|只|就|能|可以|打算|准备|想|今天|明天|马上|现在|已经|刚|刚刚|这个月|本月|这期|这一期)"
+    r"\s*(?:能|可以|先|只)?\s*还(?:了|上|掉|进去|款)?\s*$"
+    r"|还(?:了|上|掉|进去)\s*$"
+)
+#: right after the amount: "2000先还上", "3000还进去"
+_PAID_AFTER = re.compile(r"^\s*(?:元|块钱?)?\s*(?:先还|还进去|还上|先还上|先还了)")
+#: before the amount: a monthly budget or a loan, not a repayment now ("每月能还2000", "借了2000")
+_NOT_NOW = re.compile(
+    r"(?:每个?月|一个月|月供|每期|借了?|欠了?|贷了?)\s*(?:能|可以|只能)?\s*还?\S{0,2}$"
+)
+#: a partial repayment without an amount ("先还一部分行吗", "部分还款有用吗")
+_PART_WORDS = re.compile(r"还一部分|还了一部分|部分还款|先还(?:一)?(?:点|些)|还一点|分几次还")
+#: a repayment already made, and why the account still shows it overdue ("我还了500 为啥还显示逾期")
+_PAID_ALREADY = re.compile(r"还了|已经还|刚还|还过了|还进去了|还上了")
+_WHY_STILL = re.compile(r"为啥|为什么|怎么|咋|还显示|还是|还在|仍然|依然|没变")
+#: the rest paid on a named day ("剩下的月底还")
+_REST_WORDS = re.compile(r"剩下|其余|其他的|余下|剩余")
+
+PART_NAMES = {"penalty": "罚息", "interest": "利息", "principal": "本金"}
+PREVIEW_DAYS = 30
+PER_PRINCIPAL = Decimal("1000")
+
+
+def order_zh(policy: LenderPolicy) -> str:
+    """The policy's allocation order: "先抵罚息，再抵利息，最后抵本金"."""
+    first, second, last = (PART_NAMES[part] for part in policy.repayment_allocation)
+    return f"先抵{first}，再抵{second}，最后抵{last}"
+
+
+def rule_zh(policy: LenderPolicy) -> str:
+    """Partial repayment in general, by the lender's rules."""
+    return (
+        "可以先还一部分，还进去的钱不会白还：\n"
+        f"· 按本产品的冲抵顺序，{order_zh(policy)}；\n"
+        "· 罚息按逾期没还的本金和利息每天算，本金还得越多，之后每天的罚息越少；只抵了罚息和利息、"
+        "本金没减少的话，每天的罚息不变；\n"
+        "· 逾期的部分全部还清之前，逾期天数照样往上加，征信上也还按逾期记。"
+    )
+
+
+def repayment_amount(tracker) -> Optional[Decimal]:
+    """The amount of the latest message when it is a repayment now ("先还2000"), else None."""
+    text = latest_text(tracker)
+    for item in (tracker.latest_message or {}).get("entities") or []:
+        start, end = item.get("start"), item.get("end")
+        if item.get("entity") != "amount" or not isinstance(start, int):
+            continue
+        before, after = text[:start], text[end:] if isinstance(end, int) else ""
+        if _NOT_NOW.search(before):
+            continue
+        if _PAID_BEFORE.search(before) or _PAID_AFTER.search(after):
+            value = as_amount(item.get("value"))
+            if value is not None and value > 0:
+                return value
+    return None
+
+
+def asks_about_partial_payment(tracker) -> bool:
+    """The latest message is about repaying part now, with or without an amount."""
+    return repayment_amount(tracker) is not None or bool(_PART_WORDS.search(latest_text(tracker)))
+
+
+def _loan(overview: LoanOverview, product: Optional[str]) -> Optional[LoanSummary]:
+    """The loan the repayment is most likely for: the named product, else the most overdue,
+    else the one due first."""
+    loans = [loan for loan in open_loans(overview) if not product or loan.product == product]
+    overdue = [loan for loan in loans if loan.overdue_total > 0]
+    if overdue:
+        return max(overdue, key=lambda loan: (loan.overdue_days, loan.overdue_total))
+    due = [loan for loan in loans if loan.next_due_date is not None and loan.amount_due > 0]
+    return min(due, key=lambda loan: loan.next_due_date) if due else None
+
+
+def _split_zh(preview: RepaymentPreview) -> str:
+    parts = [
+        f"{PART_NAMES[name]}{yuan(getattr(preview, name))}"
+        for name in ("penalty", "interest", "principal")
+        if getattr(preview, name) > 0
+    ]
+    return "、".join(parts)
+
+
+def overdue_preview_zh(
+    preview: RepaymentPreview,
+    loan: LoanSummary,
+    name: str,
+    policy: LenderPolicy,
+    rest_on: Optional[date],
+) -> str:
+    """An overdue loan: the split, what stays overdue, the penalty per day and saved."""
+    today = preview.paid_on
+    before, after = preview.before, preview.after
+    lines = [f"按今天还{yuan(preview.amount)}算（{name}）："]
+    if after.overdue_total == 0:
+        lines.append(
+            f"· 逾期的{yuan(before.overdue_total)}（含罚息{yuan(before.penalty_accrued)}）可以"
+            f"全部还清：罚息从明天起不再增加，逾期天数停在{before.overdue_days}天。"
+        )
+        ahead = preview.amount - before.overdue_total
+        if ahead > 0 and after.amount_due > 0 and loan.next_due_date is not None:
+            lines.append(
+                f"· 多出的{yuan(ahead)}提前还到{date_zh(loan.next_due_date, today)}到期的下一期，"
+                f"那一期还剩{yuan(after.amount_due)}，到期日前还上就行。"
+            )
+        elif ahead > 0:
+            lines.append(f"· 多出的{yuan(ahead)}提前还到下一期，那一期就还清了。")
+        if before.overdue_days > policy.report_after_days:
+            lines.append(
+                "· 已经报送征信的逾期记录不会因为还清而删掉，从还清那天起保留5年；还清后，"
+                "之后按时还的月份会记为正常。"
+            )
+        return "\n".join(lines)
+    lines.append(f"· 这笔钱抵{_split_zh(preview)}（{order_zh(policy)}）。")
+    if preview.principal == 0:
+        lines.append(
+            f"· 本金一分没减，罚息只按逾期的本金和利息算，所以每天的罚息还是"
+            f"{yuan(preview.before.penalty_per_day or 0)}；多还一些才能让罚息降下来。"
+        )
+    else:
+        per_day_before = before.penalty_per_day or Decimal(0)
+        per_day_after = after.penalty_per_day or Decimal(0)
+        days = (preview.horizon - today).days
+        when = f"到{date_zh(preview.horizon, today)}才还清" if rest_on else f"{days}天后才还清"
+        saved = (
+            f"；剩下的{when}的话，这{days}天里罚息一共少约{yuan(preview.penalty_saved_by_horizon)}"
+            if preview.penalty_saved_by_horizon > 0 and days > 0
+            else ""
+        )
+        lines.append(
+            f"· 还完后逾期还剩{yuan(after.overdue_total)}，每天的罚息从{yuan(per_day_before)}降到"
+            f"{yuan(per_day_after)}（每天少{yuan(per_day_before - per_day_after)}）{saved}。"
+        )
+    lines.append(
+        f"· 逾期部分全部还清之前，逾期天数还会往上加（现在{before.overdue_days}天），征信上也还按"
+        f"逾期记；剩下的{yuan(after.overdue_total)}还上，才算停下来。"
+    )
+    return "\n".join(lines)
+
+
+def current_preview_zh(preview: RepaymentPreview, name: str, due: Optional[date]) -> str:
+    """A loan that is not overdue: the amount goes to the next installment, ahead of time."""
+    today = preview.paid_on
+    when = f"{date_zh(due, today)}到期的" if due else ""
+    head = (
+        f"你的{name}现在没有逾期。今天先还{yuan(preview.amount)}，会提前还到{when}这一期："
+        f"{_split_zh(preview)}。"
+    )
+    left = preview.before.amount_due - preview.amount
+    if left <= 0:
+        return head + "这一期就算还清了，下一期照常按还款日还。"
+    return head + f"这一期还剩{yuan(left)}，到期日前还上就不算逾期，不会有罚息。"
+
+
+def per_principal_zh(loan: LoanSummary, name: str, policy: LenderPolicy) -> str:
+    """No amount named: the borrower's own figures, and what each 1,000 yuan of principal does."""
+    step = money(PER_PRINCIPAL * loan.daily_rate * policy.penalty_multiplier)
+    return (
+        f"你的{name}逾期{loan.overdue_days}天，逾期部分共{yuan(loan.overdue_total)}"
+        f"（其中罚息{yuan(loan.penalty_accrued)}），"
+        f"现在每天罚息约{yuan(penalty_per_day(loan, policy))}。"
+        f"先还的钱抵完罚息和利息后，每多还{yuan(PER_PRINCIPAL)}本金，每天的罚息就少{yuan(step)}。"
+        "告诉我打算先还多少（比如“先还2000”），我算给你看还完后剩多少、每天罚息多少。"
+    )
+
+
+async def partial_payment_zh(tracker, account: Optional[Account] = None) -> Optional[str]:
+    """The answer to a partial-repayment message, or None when the message is not one (or the
+    borrower owes nothing now, which the caller's own answer covers)."""
+    answer = await partial_payment(tracker, account)
+    return answer[0] if answer else None
+
+
+async def partial_payment(tracker, account: Optional[Account] = None) -> Optional[Tuple[str, bool]]:
+    """:func:`partial_payment_zh`'s answer, and whether something stays overdue after it (a
+    relief request still makes sense)."""
+    amount = repayment_amount(tracker)
+    text = latest_text(tracker)
+    if amount is None and not _PART_WORDS.search(text):
+        return None
+    policy = load_policy()
+    account = account or await load_account(tracker)
+    if _PAID_ALREADY.search(text) and _WHY_STILL.search(text):
+        return paid_already_zh(account, latest_entity(tracker, "loan_product"), policy), False
+    if not account.has_loan_data:
+        hint = (
+            "绑定账户后告诉我打算先还多少（比如“先还2000”），我按你的借款算出还完后每天罚息多少。"
+        )
+        return rule_zh(policy) + "\n" + hint, True
+    overview = account.overview
+    loan = _loan(overview, latest_entity(tracker, "loan_product"))
+    if loan is None:
+        return None
+    names = loan_names(overview.loans)
+    name = names[loan.loan_id]
+    if amount is None:
+        if loan.overdue_total > 0:
+            return rule_zh(policy) + "\n" + per_principal_zh(loan, name, policy), True
+        return rule_zh(policy), True
+    rest_on = _rest_day(tracker, overview.as_of)
+    preview = await repayment_preview(account, loan.loan_id, amount, rest_on)
+    if preview is None:
+        return rule_zh(policy), True
+    lines: List[str] = []
+    if preview.requested > preview.amount:
+        lines.append(
+            f"这笔借款现在最多能还{yuan(preview.amount)}（逾期部分、罚息和本期应还），"
+            "再多就是提前结清，需要在App里办理。"
+        )
+    if preview.before.overdue_total > 0:
+        lines.append(overdue_preview_zh(preview, loan, name, policy, rest_on))
+    else:
+        lines.append(current_preview_zh(preview, name, loan.next_due_date))
+    others = [
+        names[other.loan_id]
+        for other in open_loans(overview)
+        if other.loan_id != loan.loan_id and other.overdue_total > 0
+    ]
+    if others:
+        lines.append(f"你的{'、'.join(others)}也有逾期；想算那笔，说“{others[0]}先还1000”。")
+    return "\n".join(lines), bool(others) or preview.after.overdue_total > 0
+
+
+def paid_already_zh(account: Account, product: Optional[str], policy: LenderPolicy) -> str:
+    """A repayment already made and the loan still overdue: why, and where it stands now (the
+    ledger's figures already count every repayment it has booked)."""
+    rule = (
+        f"还进去的钱按{order_zh(policy).replace('，', '、')}的顺序抵扣；逾期的部分全部还清之前，"
+        "账户会一直显示逾期，逾期天数也照样往上加。"
+    )
+    pending = "刚还的款入账可能有延迟；要是过了一天还没算进来，说“转人工”帮你查这笔款。"
+    if not account.has_loan_data:
+        return f"{rule}{pending}"
+    loan = _loan(account.overview, product)
+    if loan is None or loan.overdue_total == 0:
+        return f"按账户现在的记录，你没有逾期的借款了。{pending}"
+    name = loan_names(account.overview.loans)[loan.loan_id]
+    return (
+        f"{rule}按账户现在的记录（已入账的还款都算进去了），{name}逾期还剩"
+        f"{yuan(loan.overdue_total)}（其中罚息{yuan(loan.penalty_accrued)}），已逾期"
+        f"{loan.overdue_days}天，还清这些就不再算逾期。{pending}"
+    )
+
+
+def _rest_day(tracker, today: date) -> Optional[date]:
+    """The day the rest will be paid, when the message names one after today ("剩下的月底还")."""
+    text = latest_text(tracker)
+    if not _REST_WORDS.search(text):
+        return None
+    mention = first_date(text, today)
+    return mention.day if mention is not None and mention.day > today else None
+
+
+__all__ = [
+    "asks_about_partial_payment",
+    "partial_payment",
+    "partial_payment_zh",
+    "repayment_amount",
+    "rule_zh",
+]

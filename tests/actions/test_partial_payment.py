@@ -1,0 +1,203 @@
+"""先还一部分: what a partial repayment would do, from the ledger's preview. The figures are
+checked against the ledger after the same repayment is really booked (its split, what stays
+overdue, the penalty per day) and against its projection 30 days on (the penalty saved)."""
+
+from __future__ import annotations
+
+from datetime import timedelta
+from decimal import Decimal
+
+import pytest
+from rasa_sdk.executor import CollectingDispatcher
+
+from actions.faq_followup import ActionFaqFollowup, answered_by_followup
+from actions.loan_facts import penalty_per_day
+from actions.overdue_cost import NO_CALCULATION, ActionStartOverdueCost
+from actions.partial_payment import (
+    asks_about_partial_payment,
+    partial_payment_zh,
+    repayment_amount,
+)
+from actions.relief import ActionStartRepaymentRelief
+from bot.finance.money import fmt_money
+from bot.policy import load_policy
+from tests.actions.action_helpers import (
+    TODAY,
+    TWO_MONTHS,
+    UP_TO_DATE,
+    entity,
+    make_tracker,
+    slot_values,
+    texts,
+)
+
+JIEBEI = "demo-two-months-jiebei"
+
+
+def yuan(amount: Decimal) -> str:
+    return f"{fmt_money(amount)}元"
+
+
+def tracker(text, amount=None, intent="calculate_overdue_cost", **kwargs):
+    entities = [entity("amount", amount, amount)] if amount else []
+    return make_tracker(text, intent, entities=entities, **kwargs)
+
+
+@pytest.mark.parametrize(
+    "text, amount, paid",
+    [
+        ("先还2000罚息会少多少", "2000", True),
+        ("还了3000之后每天罚息是多少", "3000", True),
+        ("今天能还上1500 够不够", "1500", True),
+        ("2000先还上 剩下的月底", "2000", True),
+        ("我已经还了500", "500", True),
+        ("每个月能还2000", "2000", False),  # a monthly budget
+        ("借了2000逾期10天罚多少", "2000", False),  # the debt of a what-if
+        ("2000块逾期一个月罚多少", "2000", False),
+        ("欠了2000还不上", "2000", False),
+    ],
+)
+def test_which_amounts_are_a_repayment(text, amount, paid):
+    got = repayment_amount(tracker(text, amount))
+    assert (got == Decimal(amount)) if paid else got is None
+
+
+def test_a_partial_repayment_without_an_amount():
+    assert asks_about_partial_payment(tracker("我这个月先还一部分可以吗"))
+    assert asks_about_partial_payment(tracker("部分还款有用吗"))
+    assert not asks_about_partial_payment(tracker("逾期会怎么样"))
+
+
+async def test_the_preview_agrees_with_the_booking_and_the_projection(ledger):
+    before = (await ledger.get_loans(TWO_MONTHS)).loan(JIEBEI)
+    said = await partial_payment_zh(tracker("先还2000罚息会少多少", "2000", borrower=TWO_MONTHS))
+    # the same repayment booked for real, and the ledger's projections 30 days on
+    without = (await ledger.get_loans(TWO_MONTHS, as_of=TODAY + timedelta(days=30))).loan(JIEBEI)
+    paid = await ledger.create_repayment(TWO_MONTHS, JIEBEI, Decimal("2000"), "pp-1")
+    after = paid.loan
+    with_it = (await ledger.get_loans(TWO_MONTHS, as_of=TODAY + timedelta(days=30))).loan(JIEBEI)
+    policy = load_policy()
+    assert said.startswith("按今天还2,000.00元算（借呗）：")
+    parts = [
+        f"{name}{yuan(value)}"
+        for name, value in (
+            ("罚息", paid.penalty),
+            ("利息", paid.interest),
+            ("本金", paid.principal),
+        )
+        if value
+    ]
+    assert f"这笔钱抵{'、'.join(parts)}（先抵罚息，再抵利息，最后抵本金）" in said
+    assert f"还完后逾期还剩{yuan(after.overdue_total)}" in said
+    assert (
+        f"每天的罚息从{yuan(penalty_per_day(before, policy))}降到"
+        f"{yuan(penalty_per_day(after, policy))}" in said
+    )
+    # charged by then = still owed + already paid (the 2,000's penalty part)
+    saved = without.penalty_accrued - (with_it.penalty_accrued + paid.penalty)
+    assert saved > 0
+    assert f"这30天里罚息一共少约{yuan(saved)}" in said
+    assert f"逾期天数还会往上加（现在{before.overdue_days}天）" in said
+
+
+async def test_enough_to_clear_the_overdue_part(ledger):
+    before = (await ledger.get_loans(TWO_MONTHS)).loan(JIEBEI)
+    said = await partial_payment_zh(tracker("先还5000行不行", "5000", borrower=TWO_MONTHS))
+    assert f"逾期的{yuan(before.overdue_total)}" in said and "可以全部还清" in said
+    assert f"多出的{yuan(Decimal('5000') - before.overdue_total)}提前还到" in said
+    assert "保留5年" in said  # 61 days overdue: reported
+
+
+async def test_more_than_can_be_paid_now_is_capped_and_said(ledger):
+    loan = (await ledger.get_loans(UP_TO_DATE)).loans[0]
+    said = await partial_payment_zh(tracker("先还20000", "20000", borrower=UP_TO_DATE))
+    assert said.startswith(f"这笔借款现在最多能还{yuan(loan.amount_due)}")
+    assert "你的借呗现在没有逾期" in said and "这一期就算还清了" in said
+
+
+async def test_not_overdue_pays_the_next_installment_ahead(ledger):
+    loan = (await ledger.get_loans(UP_TO_DATE)).loans[0]
+    said = await partial_payment_zh(tracker("先还500", "500", borrower=UP_TO_DATE))
+    assert "现在没有逾期" in said
+    assert f"这一期还剩{yuan(loan.amount_due - Decimal('500'))}" in said
+
+
+async def test_the_rest_on_a_named_day(ledger):
+    said = await partial_payment_zh(
+        tracker("先还1000 剩下的月底还 能少多少罚息", "1000", borrower=TWO_MONTHS)
+    )
+    assert "剩下的到11月30日才还清的话，这7天里罚息一共少约" in said
+
+
+async def test_without_an_amount_the_rule_and_what_1000_does(ledger):
+    loan = (await ledger.get_loans(TWO_MONTHS)).loan(JIEBEI)
+    said = await partial_payment_zh(tracker("我这个月先还一部分可以吗", borrower=TWO_MONTHS))
+    assert said.startswith("可以先还一部分")
+    step = (Decimal(1000) * loan.daily_rate * load_policy().penalty_multiplier).quantize(
+        Decimal("0.01")
+    )
+    assert f"每多还1,000.00元本金，每天的罚息就少{yuan(step)}" in said
+
+
+async def test_unlinked_and_ledger_down_get_the_rule(ledger_down):
+    said = await partial_payment_zh(tracker("先还2000罚息会少多少", "2000"))
+    assert said.startswith("可以先还一部分") and "绑定账户后" in said
+    said = await partial_payment_zh(tracker("先还2000罚息会少多少", "2000", borrower=TWO_MONTHS))
+    assert said.startswith("可以先还一部分")
+
+
+async def test_paid_already_and_still_overdue(ledger):
+    loan = (await ledger.get_loans(TWO_MONTHS)).loan(JIEBEI)
+    said = await partial_payment_zh(
+        tracker("我还了500 为啥还显示逾期", "500", intent="faq", borrower=TWO_MONTHS)
+    )
+    assert "逾期的部分全部还清之前，账户会一直显示逾期" in said
+    assert f"借呗逾期还剩{yuan(loan.overdue_total)}" in said and "转人工" in said
+
+
+async def test_the_overdue_cost_form_is_not_started_for_a_repayment(ledger):
+    dispatcher = CollectingDispatcher()
+    events = await ActionStartOverdueCost().run(
+        dispatcher, tracker("先还2000罚息会少多少", "2000", borrower=TWO_MONTHS), {}
+    )
+    assert slot_values(events)["overdue_duration"] == NO_CALCULATION
+    assert texts(dispatcher).startswith("按今天还2,000.00元算")
+    # the debt of a what-if still starts it
+    dispatcher = CollectingDispatcher()
+    events = await ActionStartOverdueCost().run(
+        dispatcher, tracker("借了2000逾期10天罚多少", "2000", borrower=TWO_MONTHS), {}
+    )
+    assert slot_values(events).get("overdue_duration") != NO_CALCULATION
+
+
+async def test_relief_after_a_partial_repayment(ledger):
+    async def start(text, amount=None):
+        dispatcher = CollectingDispatcher()
+        t = tracker(text, amount, intent="request_repayment_relief", borrower=TWO_MONTHS)
+        events = await ActionStartRepaymentRelief().run(dispatcher, t, {})
+        return slot_values(events), texts(dispatcher)
+
+    # asks for an arrangement too: the figures, then the request (2000 is no monthly budget)
+    slots, said = await start("这个月先还2000 剩下的能延期吗", "2000")
+    assert said.startswith("按今天还2,000.00元算") and said.endswith("我帮你提交：")
+    assert slots["account_status"] == "linked" and slots.get("relief_affordable") is None
+    # only a question about the repayment: answered, with the offer, no form
+    slots, said = await start("先还1000 能少多少罚息", "1000")
+    assert slots == {"account_status": "answered"} and "说“申请延期”" in said
+    # enough to clear everything overdue: no request
+    slots, said = await start("先还5000行不行", "5000")
+    assert slots == {"account_status": "answered"} and "申请延期" not in said
+
+
+async def test_faq_followup_under_how_to_repay(ledger):
+    t = tracker(
+        "今天能还1500 够不够",
+        "1500",
+        intent="faq",
+        borrower=TWO_MONTHS,
+        response_key="how_to_repay",
+    )
+    assert answered_by_followup(t, "how_to_repay")
+    dispatcher = CollectingDispatcher()
+    await ActionFaqFollowup().run(dispatcher, t, {})
+    assert texts(dispatcher).startswith("按今天还1,500.00元算（借呗）")
