@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from datetime import date
 from decimal import Decimal
-from typing import Any, Dict, List, Optional, Text
+from typing import Any, Dict, List, Optional, Sequence, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -32,6 +32,8 @@ from actions.loan_facts import (
 from actions.replies import date_zh, rate_text, relative_day_zh, yuan
 from actions.slot_values import latest_entities, latest_text
 from actions.status_focus import focus_of, focused_messages
+from bot.finance.money import finance_context, money, percent_str
+from bot.finance.months import add_months
 from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH
 from bot.loans.client import LoanOverview, LoanSummary
 from bot.policy import LenderPolicy, load_policy
@@ -165,7 +167,7 @@ def status_messages(overview: LoanOverview, policy: LenderPolicy) -> List[str]:
 #: the user asks what it takes to clear everything today ("今天全部还清要多少钱")
 _PAY_OFF_ALL = re.compile(
     r"全部还清|全部还完|全还了|一次性?还清|一次性?还完|一次性?还掉|提前还清|提前结清|全部结清|"
-    r"一次性结清|结清要|还清要多少|全部还掉"
+    r"一次性结清|结清要|还清要多少|全部还掉|还清\s*(?:需要|要|得)\s*多少|还完\s*(?:需要|要|得)\s*多少"
 )
 
 
@@ -173,11 +175,35 @@ def asks_to_pay_off_all(text: str) -> bool:
     return bool(_PAY_OFF_ALL.search(text or ""))
 
 
-def pay_off_all_zh(overview: LoanOverview, policy: LenderPolicy) -> Optional[str]:
-    """What clearing every open loan today is made of: the parts the ledger knows to the fen
-    (principal left, overdue interest, penalty so far), the interest of the current period that
-    the lender adds on the day, and the prepayment fee rule; the App has the exact sum."""
+def interest_to_today(loan: LoanSummary, today: date) -> Optional[Tuple[Decimal, Decimal, int]]:
+    """The current period's interest from the last due date (or the start) to ``today``, on the
+    principal not yet due, by the day: ``(interest, that principal, days)``; None when the loan
+    does not say where its period starts. An estimate: lenders count the first and last day
+    their own way, and the App has the exact sum."""
+    if loan.next_due_date is None or loan.due_day is None:
+        return None
+    previous = add_months(loan.next_due_date, -1, loan.due_day)
+    if loan.start_date is not None and previous < loan.start_date:
+        previous = loan.start_date
+    days = max((today - previous).days, 0)
+    principal = loan.outstanding_principal - loan.overdue_principal
+    with finance_context():
+        return money(principal * loan.daily_rate * days), principal, days
+
+
+def pay_off_all_zh(
+    overview: LoanOverview, policy: LenderPolicy, products: Sequence[str] = ()
+) -> Optional[str]:
+    """What clearing every open loan (of the named ``products``, when they name one the borrower
+    has) today takes: the parts the ledger knows to the fen (principal left, overdue interest,
+    penalty so far), the current period's interest to today (by the day, an estimate:
+    :func:`interest_to_today`), and the prepayment fee rule; the App has the exact sum."""
     active = [loan for loan in overview.loans if not loan.settled]
+    named = [loan for loan in active if loan.product in products]
+    subject = ""
+    if named and len(named) < len(active):
+        active = named
+        subject = "、".join(dict.fromkeys(loan.product for loan in named))
     if not active:
         return None
     principal = sum((loan.outstanding_principal for loan in active), Decimal("0.00"))
@@ -190,11 +216,29 @@ def pay_off_all_zh(overview: LoanOverview, policy: LenderPolicy) -> Optional[str
         )
     else:
         known = f"剩余本金{yuan(principal)}"
+    accrued = [interest_to_today(loan, overview.as_of) for loan in active]
+    if any(item is None for item in accrued):
+        period = "再加上本期从上个还款日到今天按天算的利息，就是要付的钱。"
+    else:
+        to_today = sum((item[0] for item in accrued), Decimal("0.00"))
+        if len(active) == 1:
+            _, base, days = accrued[0]
+            how = f"还没到期的本金{yuan(base)}按日利率{rate_text_daily(active[0])}算{days}天"
+        else:
+            how = "每笔还没到期的本金，从上个还款日按各自的日利率算到今天"
+        period = (
+            f"再加上本期到今天按天算的利息约{yuan(to_today)}（{how}），"
+            f"一共约{yuan(principal + interest + penalty + to_today)}。"
+        )
+    which = f"把{subject}" if subject else ""
     return (
-        f"今天一次全部还清的话：{known}；再加上本期从上个还款日到今天按天算的利息，"
-        f"就是要付的钱。{prepayment_rule_zh(policy)}"
+        f"今天一次{which}全部还清的话：{known}；{period}{prepayment_rule_zh(policy)}"
         "准确金额以App里提前还款（全部结清）页面显示的为准。"
     )
+
+
+def rate_text_daily(loan: LoanSummary) -> str:
+    return f"{percent_str(loan.daily_rate, 3)}%"
 
 
 class ActionCheckLoanStatus(Action):
@@ -221,7 +265,9 @@ class ActionCheckLoanStatus(Action):
         for bubble in status_messages(account.overview, policy):
             dispatcher.utter_message(text=bubble)
         if asks_to_pay_off_all(text):
-            text = pay_off_all_zh(account.overview, policy)
+            text = pay_off_all_zh(
+                account.overview, policy, latest_entities(tracker, "loan_product")
+            )
             if text:
                 dispatcher.utter_message(text=text)
         return []

@@ -38,6 +38,7 @@ from actions.flows import (
 )
 from actions.identity import UNLINKED, load_account
 from actions.loan_facts import DebtPart, debt_parts, open_loans, penalty_per_day
+from actions.loan_status import asks_to_pay_off_all, pay_off_all_zh
 from actions.question_figures import new_loan_figures_zh
 from actions.replies import example_note, yuan
 from actions.slot_values import (
@@ -45,7 +46,9 @@ from actions.slot_values import (
     amounts_in_message,
     as_amount,
     extracted_words,
+    latest_entities,
     latest_entity,
+    latest_text,
 )
 from bot.finance import months as calendar_months
 from bot.finance.errors import FinanceError
@@ -62,6 +65,8 @@ SLOTS = ("payoff_budget", "payoff_strategy")
 STRATEGIES = (Strategy.avalanche.value, Strategy.snowball.value)
 MAX_BUDGET = Decimal("10000000")
 STOP_HINT = "不想做计划了可以说“算了”。"
+#: after what clearing a loan today takes, asked inside the payoff plan's request
+PLAN_OFFER_ZH = "\n一次还不清的话，说“每月能还3000 帮我做个还款计划”，我按你每月能拿出的钱排一排。"
 UNLINKED_HINT = (
     "绑定后，我按你每笔借款的真实利率排出先还哪笔、每月各还多少；想先拆收支，说“帮我做个预算”。"
 )
@@ -157,6 +162,14 @@ class ActionStartPayoffPlan(Action):
         loans = open_loans(account.overview)
         if not loans:
             return stop_for_no_loans(dispatcher, account, NO_LOANS_ZH)
+        if latest_entity(tracker, "amount") is None and asks_to_pay_off_all(latest_text(tracker)):
+            # "我想先把借呗还清 要多少钱": what clearing it today takes, not a monthly plan
+            text = pay_off_all_zh(
+                account.overview, load_policy(), latest_entities(tracker, "loan_product")
+            )
+            if text:
+                dispatcher.utter_message(text=text + PLAN_OFFER_ZH)
+                return [SlotSet(ACCOUNT_STATUS, ANSWERED)]
         given = {
             "payoff_budget": latest_entity(tracker, "amount"),
             "payoff_strategy": latest_entity(tracker, "strategy"),

@@ -70,6 +70,13 @@ async def test_asked_to_clear_everything_today_the_known_parts_and_where_the_sum
     current = expected.up_to_date()
     reply = await status_reply(UP_TO_DATE, "我想提前全部还掉 要多少钱")
     assert f"今天一次全部还清的话：剩余本金{fmt_money(current.outstanding)}元；" in reply
+    # this period's interest by the day: from the last due date (11-13) to TODAY (11-23)
+    accrued = (current.outstanding * current.daily_rate * 10).quantize(Decimal("0.01"))
+    assert (
+        f"再加上本期到今天按天算的利息约{fmt_money(accrued)}元（还没到期的本金"
+        f"{fmt_money(current.outstanding)}元按日利率0.040%算10天），"
+        f"一共约{fmt_money(current.outstanding + accrued)}元" in reply
+    )
     assert "一次全部还清" not in await status_reply(UP_TO_DATE, "这个月要还多少")
 
 

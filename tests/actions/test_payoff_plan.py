@@ -370,3 +370,31 @@ async def test_a_budget_below_the_installment_separates_the_monthly_gap_from_the
         f"每月按期要还{fmt_money(loan.next_installment)}元，看看每月能不能再挤出{fmt_money(gap)}元；"
         f"逾期的{fmt_money(loan.overdue_total)}元另要一次补上" in message["text"]
     )
+
+
+async def test_asked_what_clearing_one_loan_today_takes_no_plan_is_started(ledger):
+    """ "我想先把花呗还清 要多少钱" read as a plan request: what clearing that loan takes."""
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "我想先把花呗还清 要多少钱",
+        "request_payoff_plan",
+        entities=[entity("loan_product", "花呗", "花呗")],
+        borrower=MULTI_DEBT,
+    )
+    events = await ActionStartPayoffPlan().run(dispatcher, tracker, {})
+    assert slot_values(events) == {"account_status": "answered"}
+    said = texts(dispatcher)
+    huabei = [loan for loan in (await ledger.get_loans(MULTI_DEBT)).loans if loan.product == "花呗"]
+    principal = sum(loan.outstanding_principal for loan in huabei)
+    assert said.startswith(f"今天一次把花呗全部还清的话：剩余本金{fmt_money(principal)}元")
+    assert "准确金额以App里" in said and "帮我做个还款计划" in said
+    # a budget named: the plan goes on
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "每月能还3000 多久能还清",
+        "request_payoff_plan",
+        entities=[entity("amount", "3000", "3000")],
+        borrower=MULTI_DEBT,
+    )
+    events = await ActionStartPayoffPlan().run(dispatcher, tracker, {})
+    assert slot_values(events).get("account_status") == "linked"
