@@ -97,22 +97,31 @@ _REASON_WORDS = re.compile(
 #: a question about the request itself, not what happened ("申请编号是多少", "多久有结果")
 _PROCESS_QUESTION = re.compile(
     r"编号|进度|多久|多长时间|什么时候|啥时候|几天|结果|批了没|批没批|能批吗|会批吗|通过了吗|审核|"
-    r"批了吗|怎么样了|咋样了"
+    r"批了吗|怎么样了|咋样了|批下来|通过没"
 )
 PROCESS_QUESTION_ZH = (
     "申请还没提交：提交后我会告诉你编号，结果由贷款方通知你。"
     "现在先说说遇到了什么情况，比如失业、生病、收入减少；不想申请了说“算了”。"
 )
+#: where "my request" stands, asked with no request waiting
+_STATUS_OF_EXISTING = re.compile(
+    r"结果出来|出结果了|有结果了|批了没|批没批|批下来|通过了吗|通过没|怎么样了|咋样了|批了吗|进度"
+)
+NO_REQUEST_ZH = (
+    "我这边没查到你在等结果的延期或分期申请：通过我提交的申请都查得到；在App或电话里办的，"
+    "以那边的记录为准。想现在申请，说“申请延期”，我帮你提交。"
+)
+UNKNOWN_ZH = "申请记录暂时查不到，请稍后再问一次；着急的话可以说“转人工”。"
 #: after where a waiting request stands, when that was all the borrower asked
 STATUS_ONLY_ZH = "想补充情况、重新申请，说“我要申请延期”。"
 #: after what a partial repayment would do, before the relief form's first question
 PARTIAL_THEN_ZH = "剩下的一时还不上，可以申请延期或分期，我帮你提交："
 PARTIAL_OFFER_ZH = "剩下的一时还不上，说“申请延期”，我帮你向贷款方提交协商申请。"
-#: a go-ahead, not a reason ("好 继续吧" after a question in the middle of the form)
 #: asking for an arrangement, not only what a partial repayment does ("先还2000 剩下的能延期吗")
 _ARRANGEMENT_WORDS = re.compile(
     r"延期|展期|分期|协商|停息|挂账|减免|申请|缓|宽限|推迟|晚点|晚几天|还不上|还不起|困难"
 )
+#: a go-ahead, not a reason ("好 继续吧" after a question in the middle of the form)
 _GO_ON = re.compile(r"(?:好|的|吧|嗯|行|可以|继续|接着|来|啊|呀|哦|噢|ok|那|说)+")
 _NOTHING = re.compile(r"没有|一分都?没|拿不出|还不起|一分钱也|零|^\s*0\s*$")
 #: intents that are never the answer to "what happened?" (the rules handle them)
@@ -167,16 +176,23 @@ def relief_loan(overview: LoanOverview, product: Optional[str]) -> Optional[str]
 PENDING_THEN_ZH = "情况有变化、想补充的话，可以接着填一份新的；不用了说“算了”。"
 
 
+async def relief_requests(borrower_id: str) -> Optional[list]:
+    """The borrower's relief requests, newest first; None when the ledger cannot tell."""
+    try:
+        return await loans_client.get_client().list_relief_requests(borrower_id)
+    except LoanServiceError as error:
+        log.warning("could not list relief requests: %s", error.code)
+        return None
+
+
 async def pending_request_zh(
     borrower_id: str, loan_id: Optional[str], then: str = PENDING_THEN_ZH
 ) -> Optional[str]:
     """A request of this borrower still waiting for the lender (the same loan, or one about the
     whole account), then ``then`` (what the borrower can do next); None when there is none or
     the ledger cannot tell."""
-    try:
-        requests = await loans_client.get_client().list_relief_requests(borrower_id)
-    except LoanServiceError as error:
-        log.warning("could not list relief requests: %s", error.code)
+    requests = await relief_requests(borrower_id)
+    if requests is None:
         return None
     waiting = [
         r
@@ -343,6 +359,11 @@ class ActionStartRepaymentRelief(Action):
             )
             if pending:
                 dispatcher.utter_message(text=pending)
+                return [SlotSet(ACCOUNT_STATUS, ANSWERED)]
+            if _STATUS_OF_EXISTING.search(text):
+                # "申请结果出来了吗" with nothing waiting: say so, no new request unasked
+                known = await relief_requests(account.borrower_id)
+                dispatcher.utter_message(text=NO_REQUEST_ZH if known is not None else UNKNOWN_ZH)
                 return [SlotSet(ACCOUNT_STATUS, ANSWERED)]
         partial = None
         if not retry and asks_about_partial_payment(tracker):

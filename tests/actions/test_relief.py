@@ -294,6 +294,26 @@ async def test_asking_how_a_waiting_request_stands_starts_no_new_one(ledger):
     assert slots == {"account_status": "answered"} and f"（编号{reference}）" in said
 
 
+async def test_asking_how_a_request_stands_with_none_waiting_starts_no_new_one(ledger):
+    slots, said = await start("申请结果出来了吗", TWO_MONTHS)
+    assert slots == {"account_status": "answered"}
+    assert said.startswith("我这边没查到你在等结果的延期或分期申请") and "申请延期" in said
+    # a question about the process, before applying: the request goes on
+    slots, said = await start("申请延期多久有结果", TWO_MONTHS)
+    assert slots["account_status"] == "linked"
+
+
+async def test_asking_how_a_request_stands_with_the_ledger_down(ledger, monkeypatch):
+    from actions import relief
+
+    async def unknown(_borrower_id):
+        return None
+
+    monkeypatch.setattr(relief, "relief_requests", unknown)
+    slots, said = await start("我的申请批下来了吗", TWO_MONTHS)
+    assert slots == {"account_status": "answered"} and said.startswith("申请记录暂时查不到")
+
+
 async def test_a_failed_filing_keeps_its_key_for_the_retry(ledger_down):
     slots, reply = await submit(TWO_MONTHS)
     assert "没提交成功" in reply and "不会重复提交" in reply
