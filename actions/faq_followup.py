@@ -50,7 +50,11 @@ from actions.loan_facts import (
     what_if_cost,
 )
 from actions.loan_status import asks_to_pay_off_all, pay_off_all_zh
-from actions.partial_payment import asks_about_partial_payment, partial_payment_zh
+from actions.partial_payment import (
+    asks_about_partial_payment,
+    partial_payment_zh,
+    repayment_amount,
+)
 from actions.question_figures import question_figures_zh
 from actions.replies import date_zh, example_note, rate_text, yuan
 from actions.scam_help import scam_victim_reply
@@ -87,6 +91,9 @@ OVERDUE_TOPICS = {
 #: would do to the borrower's loan comes after the general answer (overdue topics: instead of
 #: today's figures)
 PARTIAL_TOPICS = {"how_to_repay", "repayment_methods", "negotiated_repayment"}
+#: the same, for an overdue loan only ("提前还2000" from a borrower who is not overdue is a
+#: prepayment beyond this installment, which the early-repayment answer covers)
+OVERDUE_PARTIAL_TOPICS = {"early_repayment", "debt_strategy"}
 #: topics after which a borrower who is not overdue is told so
 REASSURE_TOPICS = {"overdue_consequences", "small_amount_overdue", "grace_period"}
 #: the end of the one-line lateness what-if (a bare "那晚一个月呢" after it changes the days)
@@ -315,7 +322,7 @@ def answered_by_followup(tracker, topic: str) -> bool:
     text = latest_text(tracker)
     if faq_notes(topic, text) or question_figures_zh(tracker, topic, load_policy()):
         return True
-    if topic in PARTIAL_TOPICS and asks_about_partial_payment(tracker):
+    if topic in PARTIAL_TOPICS and repayment_amount(tracker) is not None:
         return True
     if topic == "interest_rate":
         return (
@@ -433,11 +440,13 @@ class ActionFaqFollowup(Action):
         figures = question_figures_zh(tracker, topic, load_policy())
         if figures:  # "借3万分24期每个月还多少": that loan, computed
             dispatcher.utter_message(text=figures)
-        if topic in PARTIAL_TOPICS and asks_about_partial_payment(tracker):
-            partial = await partial_payment_zh(tracker)
-            if partial:
+        if topic in PARTIAL_TOPICS | OVERDUE_PARTIAL_TOPICS and asks_about_partial_payment(tracker):
+            partial = await partial_payment_zh(
+                tracker, general=False, overdue_only=topic in OVERDUE_PARTIAL_TOPICS
+            )
+            if partial:  # "提前还2000" / "今天能还1500 够不够": that repayment on their loan
                 dispatcher.utter_message(text=partial)
-            return events
+                return events
         if topic == "interest_rate":
             text = stated_rate_followup(tracker, load_policy()) or monthly_rate_followup(tracker)
             if text:

@@ -27,7 +27,7 @@ from bot.policy import LenderPolicy, load_policy
 
 #: right before the amount: it is paid ("先还2000", "还了3000", "今天能还上1500", "已经还了500")
 _PAID_BEFORE = re.compile(
-    r"(?:先|只|就|能|可以|打算|准备|想|今天|明天|马上|现在|已经|刚|刚刚|这个月|本月|这期|这一期)"
+    r"(?:先|只|就|能|可以|打算|准备|想|提前|今天|明天|马上|现在|已经|刚|刚刚|这个月|本月|这期|这一期)"
     r"\s*(?:能|可以|先|只)?\s*还(?:了|上|掉|进去|款)?\s*$"
     r"|还(?:了|上|掉|进去)\s*$"
 )
@@ -192,14 +192,30 @@ def per_principal_zh(loan: LoanSummary, name: str, policy: LenderPolicy) -> str:
     )
 
 
-async def partial_payment_zh(tracker, account: Optional[Account] = None) -> Optional[str]:
+async def partial_payment_zh(
+    tracker,
+    account: Optional[Account] = None,
+    *,
+    general: bool = True,
+    overdue_only: bool = False,
+) -> Optional[str]:
     """The answer to a partial-repayment message, or None when the message is not one (or the
-    borrower owes nothing now, which the caller's own answer covers)."""
-    answer = await partial_payment(tracker, account)
+    borrower owes nothing now, which the caller's own answer covers). ``general=False``: only
+    figures of the borrower's own loan (after an answer that is not about overdue, such as
+    early repayment: the overdue rule would be beside the point); ``overdue_only``: None
+    unless the loan is overdue (a prepayment beyond this installment is not the ledger's to
+    preview)."""
+    answer = await partial_payment(tracker, account, general=general, overdue_only=overdue_only)
     return answer[0] if answer else None
 
 
-async def partial_payment(tracker, account: Optional[Account] = None) -> Optional[Tuple[str, bool]]:
+async def partial_payment(
+    tracker,
+    account: Optional[Account] = None,
+    *,
+    general: bool = True,
+    overdue_only: bool = False,
+) -> Optional[Tuple[str, bool]]:
     """:func:`partial_payment_zh`'s answer, and whether something stays overdue after it (a
     relief request still makes sense)."""
     amount = repayment_amount(tracker)
@@ -211,24 +227,26 @@ async def partial_payment(tracker, account: Optional[Account] = None) -> Optiona
     if _PAID_ALREADY.search(text) and _WHY_STILL.search(text):
         return paid_already_zh(account, latest_entity(tracker, "loan_product"), policy), False
     if not account.has_loan_data:
+        if not general:
+            return None
         hint = (
             "绑定账户后告诉我打算先还多少（比如“先还2000”），我按你的借款算出还完后每天罚息多少。"
         )
         return rule_zh(policy) + "\n" + hint, True
     overview = account.overview
     loan = _loan(overview, latest_entity(tracker, "loan_product"))
-    if loan is None:
+    if loan is None or (overdue_only and loan.overdue_total == 0):
         return None
     names = loan_names(overview.loans)
     name = names[loan.loan_id]
     if amount is None:
         if loan.overdue_total > 0:
             return rule_zh(policy) + "\n" + per_principal_zh(loan, name, policy), True
-        return rule_zh(policy), True
+        return None  # nothing overdue: the rule is about overdue; the caller's answer stands
     rest_on = _rest_day(tracker, overview.as_of)
     preview = await repayment_preview(account, loan.loan_id, amount, rest_on)
     if preview is None:
-        return rule_zh(policy), True
+        return (rule_zh(policy), True) if general else None
     lines: List[str] = []
     if preview.requested > preview.amount:
         lines.append(

@@ -201,3 +201,24 @@ async def test_faq_followup_under_how_to_repay(ledger):
     dispatcher = CollectingDispatcher()
     await ActionFaqFollowup().run(dispatcher, t, {})
     assert texts(dispatcher).startswith("按今天还1,500.00元算（借呗）")
+
+
+async def faq_followup_said(text, topic, borrower=None, amount=None):
+    t = tracker(text, amount, intent="faq", borrower=borrower, response_key=topic)
+    dispatcher = CollectingDispatcher()
+    await ActionFaqFollowup().run(dispatcher, t, {})
+    return texts(dispatcher)
+
+
+async def test_after_answers_not_about_overdue_only_own_figures(ledger):
+    # unlinked: the how-to answer stands on its own, no overdue rule after it
+    assert await faq_followup_said("今天能还1500 够不够", "how_to_repay", None, "1500") == ""
+    # early repayment from a borrower who is not overdue: a prepayment, not the ledger's preview
+    said = await faq_followup_said("提前还2000能省多少利息", "early_repayment", UP_TO_DATE, "2000")
+    assert "按今天还" not in said and "现在没有逾期" not in said
+    # ... from an overdue borrower: what the 2,000 does to the overdue loan
+    said = await faq_followup_said("提前还2000能省多少利息", "early_repayment", TWO_MONTHS, "2000")
+    assert said.startswith("按今天还2,000.00元算（借呗）")
+    # no amount, nothing overdue: nothing about partial repayments
+    said = await faq_followup_said("先还一部分有用吗", "debt_strategy", UP_TO_DATE)
+    assert "可以先还一部分" not in said
