@@ -10,7 +10,8 @@ then get what to do now (:mod:`actions.scam_help`), not a request to rephrase or
 from __future__ import annotations
 
 import re
-from typing import Any, Dict, List, Optional, Text
+from decimal import Decimal
+from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
@@ -18,11 +19,23 @@ from rasa_sdk.executor import CollectingDispatcher
 
 from actions.faq_followup import LATE_WHAT_IF_TAIL, late_what_if
 from actions.identity import load_account
+from actions.overdue_cost import LATE_WORDS, MAX_AMOUNT, MAX_DAYS, overdue_cost_message
 from actions.question_figures import other_term_figures_zh
 from actions.scam_help import scam_victim_reply
-from actions.slot_values import latest_entities, latest_entity, latest_text
+from actions.slot_values import (
+    as_amount,
+    as_days,
+    as_rate,
+    latest_entities,
+    latest_entity,
+    latest_text,
+)
 from actions.status_focus import NEXT_STEPS, focus_of, focused_messages
+from bot.finance import validate
+from bot.finance.errors import FinanceError
+from bot.finance.rates import as_daily
 from bot.policy import load_policy
+from bot.policy.wording import EXAMPLE_DAILY_RATE
 
 
 def reply_unless_victim(dispatcher: CollectingDispatcher, tracker: Tracker, response: str) -> None:
@@ -57,6 +70,11 @@ class ActionNumberOutOfContext(Action):
         if follow_up:
             dispatcher.utter_message(text=follow_up)
             return []
+        pieces = what_if_in_pieces_zh(tracker) if scam_victim_reply(tracker) is None else None
+        if pieces:  # "我借了1万" → "逾期两个月了": the what-if on those numbers, not a menu
+            for bubble in pieces:
+                dispatcher.utter_message(text=bubble)
+            return []
         if scam_victim_reply(tracker) is None and not any(
             latest_entity(tracker, name) for name in VALUE_ENTITIES
         ):
@@ -84,6 +102,71 @@ HARDSHIP_BUTTONS = [
     {"title": "申请延期", "payload": "/request_repayment_relief"},
     {"title": "查一下我的借款", "payload": "/check_loan_status"},
 ]
+
+
+#: how many of the user's latest messages a what-if told in pieces may span
+PIECES_WINDOW = 3
+
+
+def what_if_in_pieces(tracker: Tracker) -> Optional[Tuple[Decimal, int, Optional[Decimal]]]:
+    """A what-if told in pieces ("我借了1万" → "逾期两个月了" → "年化18"): ``(amount, days,
+    daily rate or None)`` from the user's last few messages, the latest value winning, when the
+    latest message gives one of them, an earlier one the rest, and one speaks of lateness."""
+    users = [e for e in tracker.events or [] if e.get("event") == "user"][-PIECES_WINDOW:]
+    if len(users) < 2:
+        return None
+    found: Dict[str, Any] = {}
+    late = False
+    for event in users:
+        late = late or bool(LATE_WORDS.search(str(event.get("text") or "")))
+        for item in (event.get("parse_data") or {}).get("entities") or []:
+            name, value = item.get("entity"), item.get("value")
+            if name == "amount" and as_amount(value):
+                found["amount"] = as_amount(value)
+            elif name == "duration" and as_days(value):
+                found["days"] = as_days(value)
+            elif name in ("daily_rate", "annual_rate") and as_rate(value) is not None:
+                found["rate"] = (name, Decimal(str(value)))
+    latest = {item.get("entity") for item in (tracker.latest_message or {}).get("entities") or []}
+    if not late or not latest & set(VALUE_ENTITIES) or "amount" not in found or "days" not in found:
+        return None
+    if found["amount"] > MAX_AMOUNT or not 0 < found["days"] <= MAX_DAYS:
+        return None
+    daily = None
+    if "rate" in found:
+        kind, value = found["rate"]
+        try:
+            daily = (
+                value
+                if kind == "daily_rate"
+                else as_daily(value, "annual", load_policy().day_count)
+            )
+            validate.daily_rate(daily, load_policy().day_count)
+        except (FinanceError, ArithmeticError, ValueError):
+            daily = None
+    return found["amount"], found["days"], daily
+
+
+def what_if_in_pieces_zh(tracker: Tracker) -> Optional[List[str]]:
+    """The answer to :func:`what_if_in_pieces`: the overdue what-if on those numbers, the
+    example rate (said) when no rate was given."""
+    pieces = what_if_in_pieces(tracker)
+    if pieces is None:
+        return None
+    amount, days, daily = pieces
+    policy = load_policy()
+    try:
+        rate = daily if daily is not None else EXAMPLE_DAILY_RATE
+        bubbles = overdue_cost_message(amount, days, rate, policy)
+    except FinanceError:
+        return None
+    head = "把你前面说的合起来算："
+    if daily is None:
+        head = (
+            "把你前面说的合起来算（利率你没说，先按示例利率；告诉我你的利率，比如“年化18%”，"
+            "我重新算）："
+        )
+    return [head + "\n" + bubbles[0], *bubbles[1:]]
 
 
 async def follow_up_figures_zh(tracker: Tracker) -> Optional[str]:

@@ -83,7 +83,7 @@ _MORE_TIME_BEFORE = re.compile(r"(?:再|又|还要|多)(?:拖|晚|逾期|欠|过
 #: a loan not yet taken ("借两万分12期一个月还多少"); the form ends without a calculation
 NO_CALCULATION = "no_calculation"
 #: words of lateness: a message with them is a what-if, whatever else it names
-_LATE_WORDS = re.compile(r"逾期|预期|罚|晚|拖|迟|没还|不还|还不上|延期|违约|滞纳")
+LATE_WORDS = re.compile(r"逾期|预期|罚|晚|拖|迟|没还|不还|还不上|延期|违约|滞纳")
 
 MAX_AMOUNT = Decimal("1000000")
 MAX_DAYS = 3650
@@ -238,7 +238,7 @@ class ActionStartOverdueCost(Action):
                     {**dict.fromkeys(SLOTS), "overdue_duration": NO_CALCULATION, LOAN_SLOT: None},
                     tracker,
                 )
-        if given["overdue_duration"] is None and not _LATE_WORDS.search(text):
+        if given["overdue_duration"] is None and not LATE_WORDS.search(text):
             figures = new_loan_figures_zh(tracker, load_policy())
             if figures is not None:  # "借两万分12期一个月还多少": that loan, no what-if
                 dispatcher.utter_message(text=figures)

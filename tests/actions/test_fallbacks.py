@@ -114,3 +114,55 @@ async def test_another_loan_named_after_a_one_figure_answer_gets_that_figure(led
         MULTI_DEBT,
     )
     assert reply.startswith("【信用卡】") and "下一期" in reply and "【花呗】" not in reply
+
+
+def said_before(text: str, *entities: dict) -> dict:
+    return {
+        "event": "user",
+        "text": text,
+        "parse_data": {"text": text, "intent": {"name": "inform"}, "entities": list(entities)},
+    }
+
+
+async def test_a_what_if_told_in_pieces_is_calculated_not_met_with_a_menu():
+    """ "我借了1万" → "逾期两个月了" → "年化18": the overdue what-if on those numbers."""
+    policy = load_policy()
+    history = [said_before("我借了1万", {"entity": "amount", "value": "10000"})]
+    reply = await number("逾期两个月了", [entity("duration", "P2M", text="两个月")], history)
+    cost = overdue_cost(
+        D("10000"),
+        D("0.0004"),
+        60,
+        grace_days=policy.grace_days,
+        multiplier=policy.penalty_multiplier,
+        grace_mode=policy.grace_mode,
+    )
+    assert reply.startswith("把你前面说的合起来算（利率你没说，先按示例利率")
+    assert "按本金10,000.00元、年化14.40%（日利率0.040%）、逾期60天估算" in reply
+    assert f"罚息约{fmt_money(cost.total_penalty)}元" in reply
+    history += [
+        said_before("逾期两个月了", {"entity": "duration", "value": "P2M"}),
+        {"event": "bot", "text": reply},
+    ]
+    reply = await number("年化18", [entity("annual_rate", "0.18", text="年化18")], history)
+    cost = overdue_cost(
+        D("10000"),
+        D("0.0005"),
+        60,
+        grace_days=policy.grace_days,
+        multiplier=policy.penalty_multiplier,
+        grace_mode=policy.grace_mode,
+    )
+    assert reply.startswith("把你前面说的合起来算：\n按本金10,000.00元、年化18.00%")
+    assert f"罚息约{fmt_money(cost.total_penalty)}元" in reply
+
+
+async def test_pieces_without_lateness_or_out_of_reach_get_the_menu():
+    history = [said_before("我借了1万", {"entity": "amount", "value": "10000"})]
+    # "两个月" after a loan amount may be its term: no lateness said, so the menu
+    reply = await number("两个月", [entity("duration", "P2M", text="两个月")], history)
+    assert "utter_which_calculation" in reply
+    # the amount was said more than three messages ago
+    far = history + [said_before("你好"), said_before("在吗")]
+    reply = await number("逾期两个月了", [entity("duration", "P2M", text="两个月")], far)
+    assert "utter_which_calculation" in reply
