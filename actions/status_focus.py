@@ -28,6 +28,7 @@ INTEREST = "interest"
 RATE = "rate"
 NEXT_STEPS = "next_steps"
 TOTAL = "total"
+SPLIT = "split"
 
 #: the first focus whose pattern matches wins ("这期什么时候还" is a date question, "什么时候
 #: 还完" a question of periods, "逾期几天了罚息多少" one of the penalty)
@@ -50,6 +51,13 @@ FOCI: Tuple[Tuple[str, Pattern[str]], ...] = (
     (
         OVERDUE_DAYS,
         re.compile(r"逾期了?(?:[几多少]+天|多久|多长时间)|[拖欠晚]了(?:[几多少]+天|多久)"),
+    ),
+    (
+        SPLIT,
+        re.compile(
+            r"(?:[这本下]一?期|[这本下]个?月|月供|每期).{0,8}(?:利息|本金)|"
+            r"(?:利息|本金).{0,6}(?:[这本下]一?期|[这本下]个?月|月供)|本金.{0,6}利息.{0,3}(?:各|分别)"
+        ),
     ),
     (
         NEXT_INSTALLMENT,
@@ -120,6 +128,23 @@ def _next_installment_line(loan: LoanSummary, name: str, today: date) -> str:
     return f"【{name}】{day}下一期{when}应还{yuan(loan.next_due_amount)}。"
 
 
+def _split_line(loan: LoanSummary, name: str, today: date) -> Optional[str]:
+    if loan.next_due_principal is None or loan.next_due_interest is None:
+        return None
+    if loan.next_due_date is None or loan.next_due_amount <= 0:
+        return f"【{name}】已经没有待还的下一期了。"
+    line = (
+        f"【{name}】下一期{_when(loan.next_due_date, today)}应还{yuan(loan.next_due_amount)}："
+        f"本金{yuan(loan.next_due_principal)}、利息{yuan(loan.next_due_interest)}。"
+    )
+    if loan.overdue_total > 0:
+        line += (
+            f"另外已逾期的部分：本金{yuan(loan.overdue_principal)}、利息"
+            f"{yuan(loan.overdue_interest)}、罚息{yuan(loan.penalty_accrued)}。"
+        )
+    return line
+
+
 def _periods_line(loan: LoanSummary, name: str, today: date) -> Optional[str]:
     if loan.periods_left is None:
         return None
@@ -179,6 +204,8 @@ def _loan_line(
         return _overdue_days_line(loan, name, policy)
     if focus == NEXT_INSTALLMENT:
         return _next_installment_line(loan, name, today)
+    if focus == SPLIT:
+        return _split_line(loan, name, today)
     if focus == PERIODS:
         return _periods_line(loan, name, today)
     if focus == INTEREST:
@@ -281,7 +308,9 @@ def focused_messages(
             total = sum((owed_now(loan) for loan in loans), Decimal("0.00"))
             lines.append(f"{len(loans)}笔合计{yuan(total)}。")
         lines.append(TOTAL_NOTE_ZH)
-    if focus not in (PENALTY, OVERDUE_DAYS):
+    if focus == SPLIT:
+        pass  # each loan's line already names what is overdue
+    elif focus not in (PENALTY, OVERDUE_DAYS):
         reminder = _overdue_reminder(active, names)
         if reminder:
             lines.append(reminder)

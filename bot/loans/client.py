@@ -121,6 +121,9 @@ class LoanSummary:
     last_due_date: Optional[date] = None
     interest_left: Optional[Decimal] = None
     interest_paid: Optional[Decimal] = None
+    # what the next installment's unpaid amount is made of
+    next_due_principal: Optional[Decimal] = None
+    next_due_interest: Optional[Decimal] = None
 
     @classmethod
     def from_json(cls, data: dict) -> "LoanSummary":
@@ -153,6 +156,8 @@ class LoanSummary:
             last_due_date=_opt_date(data.get("last_due_date")),
             interest_left=_opt_money(data.get("interest_left")),
             interest_paid=_opt_money(data.get("interest_paid")),
+            next_due_principal=_opt_money(data.get("next_due_principal")),
+            next_due_interest=_opt_money(data.get("next_due_interest")),
         )
 
 

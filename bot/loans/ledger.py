@@ -164,6 +164,13 @@ class LoanStatus:
         return all(i.owed == 0 for i in self.installments)
 
     @property
+    def upcoming(self) -> Optional[InstallmentStatus]:
+        """The next installment not yet due and not paid in full (what ``next_due_*`` are)."""
+        return next(
+            (r for r in self.installments if r.due_date >= self.as_of and r.unpaid > 0), None
+        )
+
+    @property
     def periods_left(self) -> int:
         """Installments not yet paid in full (overdue ones included)."""
         return sum(1 for i in self.installments if i.unpaid > 0)
@@ -204,6 +211,13 @@ class LoanStatus:
             "due_day": t.due_day,
             "next_due_date": self.next_due_date.isoformat() if self.next_due_date else None,
             "next_due_amount": money_str(self.next_due_amount),
+            # what the next installment's unpaid amount is made of
+            "next_due_principal": money_str(
+                self.upcoming.unpaid_principal if self.upcoming else ZERO
+            ),
+            "next_due_interest": money_str(
+                self.upcoming.unpaid_interest if self.upcoming else ZERO
+            ),
             "amount_due": money_str(self.amount_due),
             "overdue_days": self.overdue_days,
             "overdue_principal": money_str(self.overdue_principal),

@@ -19,6 +19,7 @@ from actions.status_focus import (
     PERIODS,
     RATE,
     SEE_ALL_ZH,
+    SPLIT,
     TOTAL,
     focus_of,
 )
@@ -63,6 +64,9 @@ from tests.actions.action_helpers import (
         ("我一共欠多少钱", TOTAL),
         ("全部还清要多少", TOTAL),
         ("一共要还多少利息", INTEREST),
+        ("这期还款里利息多少 本金多少", SPLIT),
+        ("这个月还的钱里多少是利息", SPLIT),
+        ("月供里本金多少", SPLIT),
         # the whole picture
         ("我还欠多少", None),
         ("查一下我的借款", None),
@@ -203,3 +207,23 @@ async def test_a_total_over_two_named_products_adds_just_those(ledger):
     )
     total = loans["借呗"].outstanding + loans["花呗"].outstanding
     assert f"2笔合计{fmt_money(total)}元。" in reply and "【信用卡】" not in reply
+
+
+async def test_what_the_next_installment_is_made_of(ledger):
+    """Rebuilt from the schedule: up to date, period 4 is next; 61 days overdue, period 5."""
+    rows = expected._rows("10000", "0.144", 12)
+    reply = await reply_to(UP_TO_DATE, "这期还款里利息多少 本金多少")
+    assert (
+        f"【借呗】下一期12月13日（20天后）应还{fmt_money(rows[3].payment)}元："
+        f"本金{fmt_money(rows[3].principal)}元、利息{fmt_money(rows[3].interest)}元。" in reply
+    )
+    assert "逾期" not in reply
+    rows = expected._rows("20000", "0.18", 12)
+    overdue = expected.two_months()
+    reply = await reply_to(TWO_MONTHS, "这个月还的钱里多少是利息")
+    assert f"本金{fmt_money(rows[4].principal)}元、利息{fmt_money(rows[4].interest)}元。" in reply
+    assert (
+        f"另外已逾期的部分：本金{fmt_money(overdue.overdue_principal)}元、利息"
+        f"{fmt_money(overdue.overdue_amount - overdue.overdue_principal)}元、"
+        f"罚息{fmt_money(overdue.penalty)}元。" in reply
+    )
