@@ -29,6 +29,7 @@ from actions.slot_values import (
     latest_entities,
     latest_entity,
     latest_text,
+    previous_bot_text,
 )
 from actions.status_focus import NEXT_STEPS, focus_of, focused_messages
 from bot.finance import validate
@@ -195,21 +196,6 @@ def previous_user_text(tracker: Tracker) -> str:
     """The user's message before the latest one."""
     users = [e for e in tracker.events or [] if e.get("event") == "user"]
     return str(users[-2].get("text") or "") if len(users) > 1 else ""
-
-
-def previous_bot_text(tracker: Tracker) -> str:
-    """What the bot said between the user's previous message and the latest one."""
-    events = list(tracker.events or [])
-    latest = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=None)
-    if latest is None:
-        return ""
-    texts: List[str] = []
-    for event in reversed(events[:latest]):
-        if event.get("event") == "user":
-            break
-        if event.get("event") == "bot":
-            texts.append(str(event.get("text") or ""))
-    return "\n".join(reversed(texts))
 
 
 __all__ = [

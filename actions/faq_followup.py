@@ -59,7 +59,14 @@ from actions.question_figures import question_figures_zh
 from actions.replies import date_zh, example_note, rate_text, yuan
 from actions.scam_help import scam_victim_reply
 from actions.session import policy_slot_events
-from actions.slot_values import as_days, as_rate, latest_entity, latest_text, topic_of
+from actions.slot_values import (
+    as_days,
+    as_rate,
+    latest_entity,
+    latest_text,
+    previous_bot_text,
+    topic_of,
+)
 from actions.status_focus import INTEREST, NEXT_INSTALLMENT, TOTAL, focus_of, focused_messages
 from bot.finance.apr import apr_from_cashflows, flat_fee_payments
 from bot.finance.errors import FinanceError
@@ -94,6 +101,8 @@ PARTIAL_TOPICS = {"how_to_repay", "repayment_methods", "negotiated_repayment"}
 #: the same, for an overdue loan only ("提前还2000" from a borrower who is not overdue is a
 #: prepayment beyond this installment, which the early-repayment answer covers)
 OVERDUE_PARTIAL_TOPICS = {"early_repayment", "debt_strategy"}
+#: how the account follow-up of :func:`personal_followup` begins (shown last turn: not again)
+PERSONAL_MARKERS = ("结合你的账户看：", "对照你的账户：")
 #: topics after which a borrower who is not overdue is told so
 REASSURE_TOPICS = {"overdue_consequences", "small_amount_overdue", "grace_period"}
 #: the end of the one-line lateness what-if (a bare "那晚一个月呢" after it changes the days)
@@ -249,7 +258,7 @@ def personal_followup(topic: str, overview: LoanOverview, policy: LenderPolicy) 
             (loan for loan in loans if loan.next_due_date and loan.next_due_amount > 0),
             key=lambda loan: loan.next_due_date,
         )
-        line = "对照你的账户：目前没有逾期 👍"
+        line = f"{PERSONAL_MARKERS[1]}目前没有逾期 👍"
         if upcoming:
             first = upcoming[0]
             line += (
@@ -263,7 +272,7 @@ def personal_followup(topic: str, overview: LoanOverview, policy: LenderPolicy) 
     name = names[loan.loan_id]
     status = loan.report_status
     lines = [
-        f"结合你的账户看：{name}已逾期{loan.overdue_days}天，"
+        f"{PERSONAL_MARKERS[0]}{name}已逾期{loan.overdue_days}天，"
         f"逾期本息和罚息合计{yuan(loan.overdue_total)}。"
     ]
     if in_grace(loan, policy):
@@ -494,8 +503,13 @@ class ActionFaqFollowup(Action):
             if asks_about_partial_payment(tracker)
             else None
         )
-        # "还了3000之后每天罚息是多少": what that repayment does instead of today's figures
-        text = partial or personal_followup(topic, account.overview, policy)
+        # "还了3000之后每天罚息是多少": what that repayment does instead of today's figures;
+        # the account's figures are not repeated right after the answer that showed them
+        text = partial
+        if text is None and not any(
+            marker in previous_bot_text(tracker) for marker in PERSONAL_MARKERS
+        ):
+            text = personal_followup(topic, account.overview, policy)
         if text:
             dispatcher.utter_message(text=text)
         late = await late_what_if(tracker, account, policy)

@@ -224,6 +224,21 @@ def previous_bot_action(tracker) -> Optional[str]:
     return None
 
 
+def previous_bot_text(tracker) -> str:
+    """What the bot said between the user's previous message and the latest one."""
+    events = list(tracker.events or [])
+    latest = max((i for i, e in enumerate(events) if e.get("event") == "user"), default=None)
+    if latest is None:
+        return ""
+    texts: List[str] = []
+    for event in reversed(events[:latest]):
+        if event.get("event") == "user":
+            break
+        if event.get("event") == "bot":
+            texts.append(str(event.get("text") or ""))
+    return "\n".join(reversed(texts))
+
+
 def topic_of(parse: Optional[Dict[str, Any]]) -> Optional[str]:
     """The FAQ topic the response selector picked for one parsed message
     (``overdue_consequences``), whatever the intent."""

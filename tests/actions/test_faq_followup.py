@@ -384,3 +384,29 @@ async def test_lateness_for_a_borrower_with_several_loans_covers_each_installmen
     for loan in expected.multi_debt():
         assert f"按你{loan.product}下一期应还的{fmt_money(loan.next_installment)}元算" in reply
     assert reply.count("晚还60天") == 3 and reply.endswith(LATE_WHAT_IF_TAIL)
+
+
+async def test_the_account_figures_are_not_repeated_right_after_they_were_shown(ledger):
+    first = await notes_after("overdue_consequences", "逾期了会怎样", TWO_MONTHS)
+    assert "结合你的账户看：" in first
+    history = [
+        {"event": "user", "text": "逾期了会怎样", "parse_data": {"intent": {"name": "faq"}}},
+        {"event": "bot", "text": first},
+    ]
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "会被起诉吗", "faq", borrower=TWO_MONTHS, response_key="lawsuit_risk", history=history
+    )
+    await ActionFaqFollowup().run(dispatcher, tracker, {})
+    assert "结合你的账户看：" not in texts(dispatcher)
+    # a turn later they come back
+    history += [
+        {"event": "user", "text": "好的", "parse_data": {"intent": {"name": "affirm"}}},
+        {"event": "bot", "text": "还有别的想问的吗？"},
+    ]
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "会被起诉吗", "faq", borrower=TWO_MONTHS, response_key="lawsuit_risk", history=history
+    )
+    await ActionFaqFollowup().run(dispatcher, tracker, {})
+    assert "结合你的账户看：" in texts(dispatcher)
