@@ -20,6 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.faq_followup import LATE_WHAT_IF_TAIL, late_what_if
 from actions.identity import load_account
 from actions.overdue_cost import LATE_WORDS, MAX_AMOUNT, MAX_DAYS, overdue_cost_message
+from actions.partial_payment import partial_payment_zh, repayment_amount
 from actions.question_figures import other_term_figures_zh
 from actions.scam_help import scam_victim_reply
 from actions.slot_values import (
@@ -48,6 +49,41 @@ def reply_unless_victim(dispatcher: CollectingDispatcher, tracker: Tracker, resp
         dispatcher.utter_message(response=response)
 
 
+#: a stop at the start of a message ("不申请了 我问下会罚多少"): what follows may be a question
+_STOP_FIRST = re.compile(
+    r"^\s*(?:那|好吧|哦)?\s*(?:算了|不用了|不要了|不申请了|不用申请了|先不申请了|不办了|不弄了|不算了|"
+    r"不做了|不设了|停|取消)[了吧啊呀，,。.！!\s]*"
+)
+
+
+class ActionFormStopped(Action):
+    """A form stopped (``deny`` inside it): ``utter_form_stopped``, then the figure a question
+    after the stop asks for ("不申请了 我问下会罚多少"), from a linked borrower's own loans."""
+
+    def name(self) -> Text:
+        return "action_form_stopped"
+
+    async def run(
+        self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
+    ) -> List[EventType]:
+        dispatcher.utter_message(response="utter_form_stopped")
+        text = latest_text(tracker)
+        stop = _STOP_FIRST.match(text)
+        rest = text[stop.end() :] if stop else ""
+        focus = focus_of(rest) if rest else None
+        if focus is None:
+            return []
+        account = await load_account(tracker)
+        if not account.has_loan_data:
+            return []
+        bubbles = focused_messages(
+            account.overview, focus, latest_entities(tracker, "loan_product"), load_policy()
+        )
+        for bubble in bubbles or []:
+            dispatcher.utter_message(text=bubble)
+        return []
+
+
 # (no shared Action base class: the action server registers every Action subclass by its name)
 class ActionUnclearMessage(Action):
     def name(self) -> Text:
@@ -71,6 +107,11 @@ class ActionNumberOutOfContext(Action):
         if follow_up:
             dispatcher.utter_message(text=follow_up)
             return []
+        if repayment_amount(tracker) is not None and scam_victim_reply(tracker) is None:
+            partial = await partial_payment_zh(tracker)  # "先还600", "那还3000呢"
+            if partial:
+                dispatcher.utter_message(text=partial)
+                return []
         pieces = what_if_in_pieces_zh(tracker) if scam_victim_reply(tracker) is None else None
         if pieces:  # "我借了1万" → "逾期两个月了": the what-if on those numbers, not a menu
             for bubble in pieces:
@@ -199,6 +240,7 @@ def previous_user_text(tracker: Tracker) -> str:
 
 
 __all__ = [
+    "ActionFormStopped",
     "ActionNumberOutOfContext",
     "ActionUnclearMessage",
     "follow_up_figures_zh",

@@ -495,14 +495,16 @@ class ActionFaqFollowup(Action):
         if topic not in OVERDUE_TOPICS | REASSURE_TOPICS or asked_again(tracker, topic):
             return events  # (asked again: the figures were just shown)
         account = await load_account(tracker)
-        if not account.has_loan_data:
-            return events
-        policy = load_policy()
         partial = (
             await partial_payment_zh(tracker, account)
-            if asks_about_partial_payment(tracker)
+            if asks_about_partial_payment(tracker) and topic in OVERDUE_TOPICS
             else None
         )
+        if not account.has_loan_data:
+            if partial:  # "我还了500 为啥还显示逾期" from anyone: why, without figures
+                dispatcher.utter_message(text=partial)
+            return events
+        policy = load_policy()
         # "还了3000之后每天罚息是多少": what that repayment does instead of today's figures;
         # the account's figures are not repeated right after the answer that showed them
         text = partial

@@ -248,6 +248,10 @@ class ActionStartOverdueCost(Action):
                 )
         values = prepared_values(tracker, SLOTS, given, RESULT_ACTION)
         follow_up = is_follow_up(tracker, RESULT_ACTION)
+        if values["overdue_duration"] == NO_CALCULATION:
+            # the previous turn calculated nothing (a day not late, a repayment, a new loan):
+            # nothing of it carries over, or this turn would end silently too
+            values = dict(given)
         loan_id = tracker.get_slot(LOAN_SLOT) if follow_up else None
         # "再拖一个月": counted from the days of the previous answer, or the loan's own
         # (the value before this message: Rasa's slot mappings already put "一个月" in the slot)

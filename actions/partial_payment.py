@@ -17,18 +17,21 @@ from decimal import Decimal
 from typing import List, Optional, Tuple
 
 from actions.identity import Account, load_account, repayment_preview
-from actions.loan_facts import loan_names, open_loans, penalty_per_day
-from actions.replies import date_zh, yuan
+from actions.loan_facts import loan_names, open_loans, penalty_per_day, what_if_cost
+from actions.loan_status import interest_to_today
+from actions.replies import date_zh, relative_day_zh, yuan
 from actions.slot_values import as_amount, latest_entity, latest_text
 from bot.finance.money import money
 from bot.loans.client import LoanOverview, LoanSummary, RepaymentPreview
 from bot.nlu.dates import first_date
 from bot.policy import LenderPolicy, load_policy
+from bot.policy.wording import penalty_schedule, report_rule_zh
 
 #: right before the amount: it is paid ("先还2000", "还了3000", "今天能还上1500", "已经还了500")
 _PAID_BEFORE = re.compile(
-    r"(?:先|只|就|能|可以|打算|准备|想|提前|今天|明天|马上|现在|已经|刚|刚刚|这个月|本月|这期|这一期)"
-    r"\s*(?:能|可以|先|只)?\s*还(?:了|上|掉|进去|款)?\s*$"
+    r"(?:先|只|就|能|可以|打算|准备|想|提前|今天|明天|马上|现在|已经|刚|刚刚|这个月|本月|这期|这一期|"
+    r"那|要是|如果|假如|再)"
+    r"\s*(?:能|可以|先|只)?\s*还(?:了|上|掉|进去|款|个)?\s*$"
     r"|还(?:了|上|掉|进去)\s*$"
 )
 #: right after the amount: "2000先还上", "3000还进去"
@@ -38,7 +41,9 @@ _NOT_NOW = re.compile(
     r"(?:每个?月|一个月|月供|每期|借了?|欠了?|贷了?)\s*(?:能|可以|只能)?\s*还?\S{0,2}$"
 )
 #: a partial repayment without an amount ("先还一部分行吗", "部分还款有用吗")
-_PART_WORDS = re.compile(r"还一部分|还了一部分|部分还款|先还(?:一)?(?:点|些)|还一点|分几次还")
+_PART_WORDS = re.compile(
+    r"还一部分|还了一部分|部分还款|先还(?:一)?(?:点|些)|还一点|分几次还|先还一半|还一半"
+)
 #: a repayment already made, and why the account still shows it overdue ("我还了500 为啥还显示逾期")
 _PAID_ALREADY = re.compile(r"还了|已经还|刚还|还过了|还进去了|还上了")
 _WHY_STILL = re.compile(r"为啥|为什么|怎么|咋|还显示|还是|还在|仍然|依然|没变")
@@ -56,11 +61,15 @@ def order_zh(policy: LenderPolicy) -> str:
     return f"先抵{first}，再抵{second}，最后抵{last}"
 
 
+#: the ledger pays the oldest installment first, each by the policy's order
+ORDER_NOTE = "从最早逾期的一期还起，每一期"
+
+
 def rule_zh(policy: LenderPolicy) -> str:
     """Partial repayment in general, by the lender's rules."""
     return (
         "可以先还一部分，还进去的钱不会白还：\n"
-        f"· 按本产品的冲抵顺序，{order_zh(policy)}；\n"
+        f"· 按本产品的冲抵顺序，{ORDER_NOTE}{order_zh(policy)}；\n"
         "· 罚息按逾期没还的本金和利息每天算，本金还得越多，之后每天的罚息越少；只抵了罚息和利息、"
         "本金没减少的话，每天的罚息不变；\n"
         "· 逾期的部分全部还清之前，逾期天数照样往上加，征信上也还按逾期记。"
@@ -121,25 +130,29 @@ def overdue_preview_zh(
     before, after = preview.before, preview.after
     lines = [f"按今天还{yuan(preview.amount)}算（{name}）："]
     if after.overdue_total == 0:
-        lines.append(
-            f"· 逾期的{yuan(before.overdue_total)}（含罚息{yuan(before.penalty_accrued)}）可以"
-            f"全部还清：罚息从明天起不再增加，逾期天数停在{before.overdue_days}天。"
-        )
-        ahead = preview.amount - before.overdue_total
-        if ahead > 0 and after.amount_due > 0 and loan.next_due_date is not None:
+        if before.penalty_accrued == 0:
             lines.append(
-                f"· 多出的{yuan(ahead)}提前还到{date_zh(loan.next_due_date, today)}到期的下一期，"
-                f"那一期还剩{yuan(after.amount_due)}，到期日前还上就行。"
+                f"· 逾期的{yuan(before.overdue_total)}今天全部还清：还在宽限期内，不收罚息，"
+                "逾期到此为止。"
             )
-        elif ahead > 0:
-            lines.append(f"· 多出的{yuan(ahead)}提前还到下一期，那一期就还清了。")
+        else:
+            lines.append(
+                f"· 逾期的{yuan(before.overdue_total)}（含罚息{yuan(before.penalty_accrued)}）可以"
+                f"全部还清：罚息从明天起不再增加，逾期天数停在{before.overdue_days}天。"
+            )
+        ahead = preview.amount - before.overdue_total
+        if ahead > 0 and loan.next_due_date is not None:
+            left = loan.next_due_amount - ahead
+            due = date_zh(loan.next_due_date, today)
+            rest = f"那一期还剩{yuan(left)}，{due}前还上就行。" if left > 0 else "那一期就还清了。"
+            lines.append(f"· 多出的{yuan(ahead)}提前还到{due}到期的下一期，{rest}")
         if before.overdue_days > policy.report_after_days:
             lines.append(
                 "· 已经报送征信的逾期记录不会因为还清而删掉，从还清那天起保留5年；还清后，"
                 "之后按时还的月份会记为正常。"
             )
         return "\n".join(lines)
-    lines.append(f"· 这笔钱抵{_split_zh(preview)}（{order_zh(policy)}）。")
+    lines.append(f"· 这笔钱抵{_split_zh(preview)}（{ORDER_NOTE}{order_zh(policy)}）。")
     if preview.principal == 0:
         lines.append(
             f"· 本金一分没减，罚息只按逾期的本金和利息算，所以每天的罚息还是"
@@ -163,21 +176,50 @@ def overdue_preview_zh(
         f"· 逾期部分全部还清之前，逾期天数还会往上加（现在{before.overdue_days}天），征信上也还按"
         f"逾期记；剩下的{yuan(after.overdue_total)}还上，才算停下来。"
     )
+    due = loan.next_due_date
+    if due is not None and loan.next_due_amount > 0 and due <= preview.horizon:
+        lines.append(
+            f"· 另外{date_zh(due, today)}（{relative_day_zh(due, today)}）还有一期"
+            f"{yuan(loan.next_due_amount)}到期，到时没还上也会算逾期（上面少的罚息已经把它算进去了）。"
+        )
     return "\n".join(lines)
 
 
-def current_preview_zh(preview: RepaymentPreview, name: str, due: Optional[date]) -> str:
-    """A loan that is not overdue: the amount goes to the next installment, ahead of time."""
+def current_preview_zh(
+    preview: RepaymentPreview,
+    loan: LoanSummary,
+    name: str,
+    policy: LenderPolicy,
+    rest_on: Optional[date],
+) -> str:
+    """A loan that is not overdue: the amount goes to the next installment, ahead of time; the
+    rest paid on a named day after its due date is late, and says what that costs."""
     today = preview.paid_on
+    due = loan.next_due_date
     when = f"{date_zh(due, today)}到期的" if due else ""
     head = (
         f"你的{name}现在没有逾期。今天先还{yuan(preview.amount)}，会提前还到{when}这一期："
         f"{_split_zh(preview)}。"
     )
-    left = preview.before.amount_due - preview.amount
+    left = loan.next_due_amount - preview.amount
     if left <= 0:
         return head + "这一期就算还清了，下一期照常按还款日还。"
-    return head + f"这一期还剩{yuan(left)}，到期日前还上就不算逾期，不会有罚息。"
+    if due is None or rest_on is None or rest_on <= due:
+        return head + f"这一期还剩{yuan(left)}，到期日前还上就不算逾期，不会有罚息。"
+    late = (rest_on - due).days
+    day, due_day = date_zh(rest_on, today), date_zh(due, today)
+    free_days = penalty_schedule(policy).free_days
+    if late <= free_days and late <= policy.report_after_days:
+        return head + (
+            f"剩下的{yuan(left)}{day}还，比还款日（{due_day}）晚{late}天，还在宽限期内，不收罚息；"
+            f"能在{due_day}前还上更稳妥。"
+        )
+    cost = what_if_cost(left, loan.daily_rate, late, policy)
+    return head + (
+        f"不过剩下的{yuan(left)}要是{day}才还，就比还款日（{due_day}）晚了{late}天，超过宽限期："
+        f"罚息约{yuan(cost.total_penalty)}，{report_rule_zh(policy)}"
+        f"尽量在{due_day}前把剩下的还上。"
+    )
 
 
 def per_principal_zh(loan: LoanSummary, name: str, policy: LenderPolicy) -> str:
@@ -242,21 +284,26 @@ async def partial_payment(
     if amount is None:
         if loan.overdue_total > 0:
             return rule_zh(policy) + "\n" + per_principal_zh(loan, name, policy), True
-        return None  # nothing overdue: the rule is about overdue; the caller's answer stands
+        if not general or loan.next_due_date is None:
+            return None  # nothing overdue: the rule is about overdue; the caller's answer stands
+        due = date_zh(loan.next_due_date, overview.as_of)
+        return (
+            f"可以。你的{name}现在没有逾期，{due}到期的这一期应还{yuan(loan.next_due_amount)}："
+            f"先还一部分也行，剩下的在{due}前还上就不算逾期，不会有罚息。"
+            "告诉我打算先还多少（比如“先还500”），我算给你看这一期还剩多少。",
+            True,
+        )
     rest_on = _rest_day(tracker, overview.as_of)
     preview = await repayment_preview(account, loan.loan_id, amount, rest_on)
     if preview is None:
         return (rule_zh(policy), True) if general else None
     lines: List[str] = []
     if preview.requested > preview.amount:
-        lines.append(
-            f"这笔借款现在最多能还{yuan(preview.amount)}（逾期部分、罚息和本期应还），"
-            "再多就是提前结清，需要在App里办理。"
-        )
+        lines.append(cap_zh(preview, loan, overview.as_of))
     if preview.before.overdue_total > 0:
         lines.append(overdue_preview_zh(preview, loan, name, policy, rest_on))
     else:
-        lines.append(current_preview_zh(preview, name, loan.next_due_date))
+        lines.append(current_preview_zh(preview, loan, name, policy, rest_on))
     others = [
         names[other.loan_id]
         for other in open_loans(overview)
@@ -271,7 +318,7 @@ def paid_already_zh(account: Account, product: Optional[str], policy: LenderPoli
     """A repayment already made and the loan still overdue: why, and where it stands now (the
     ledger's figures already count every repayment it has booked)."""
     rule = (
-        f"还进去的钱按{order_zh(policy).replace('，', '、')}的顺序抵扣；逾期的部分全部还清之前，"
+        f"还进去的钱{ORDER_NOTE}{order_zh(policy)}；逾期的部分全部还清之前，"
         "账户会一直显示逾期，逾期天数也照样往上加。"
     )
     pending = "刚还的款入账可能有延迟；要是过了一天还没算进来，说“转人工”帮你查这笔款。"
@@ -286,6 +333,22 @@ def paid_already_zh(account: Account, product: Optional[str], policy: LenderPoli
         f"{yuan(loan.overdue_total)}（其中罚息{yuan(loan.penalty_accrued)}），已逾期"
         f"{loan.overdue_days}天，还清这些就不再算逾期。{pending}"
     )
+
+
+def cap_zh(preview: RepaymentPreview, loan: LoanSummary, today: date) -> str:
+    """More than can be repaid now: the most, and what settling the whole loan takes (the
+    principal left, overdue interest, penalty and this period's interest to today, an estimate)."""
+    line = f"这笔借款现在最多能还{yuan(preview.amount)}（逾期部分、罚息和本期应还）"
+    accrued = interest_to_today(loan, today)
+    if accrued is None:
+        return line + "；再多就是提前结清，需要在App里办理。"
+    settle = loan.outstanding_principal + loan.overdue_interest + loan.penalty_accrued + accrued[0]
+    if preview.requested >= settle:
+        return (
+            line + f"。你这笔总共只欠约{yuan(settle)}（今天一次结清的金额，含本期到今天的利息），"
+            "要全部结清，在App的提前还款（全部结清）里办理，以页面金额为准。"
+        )
+    return line + f"；再多就是提前结清（今天一次结清约{yuan(settle)}），需要在App里办理。"
 
 
 def _rest_day(tracker, today: date) -> Optional[date]:

@@ -39,6 +39,7 @@ from actions.flows import (
 from actions.identity import UNLINKED, load_account
 from actions.loan_facts import DebtPart, debt_parts, open_loans, penalty_per_day
 from actions.loan_status import asks_to_pay_off_all, pay_off_all_zh
+from actions.partial_payment import partial_payment_zh, repayment_amount
 from actions.question_figures import new_loan_figures_zh
 from actions.replies import example_note, yuan
 from actions.slot_values import (
@@ -162,6 +163,12 @@ class ActionStartPayoffPlan(Action):
         loans = open_loans(account.overview)
         if not loans:
             return stop_for_no_loans(dispatcher, account, NO_LOANS_ZH)
+        if repayment_amount(tracker) is not None:
+            # "我先还2万行不": a repayment now, not a monthly budget
+            partial = await partial_payment_zh(tracker, account)
+            if partial:
+                dispatcher.utter_message(text=partial)
+                return [SlotSet(ACCOUNT_STATUS, ANSWERED)]
         if latest_entity(tracker, "amount") is None and asks_to_pay_off_all(latest_text(tracker)):
             # "我想先把借呗还清 要多少钱": what clearing it today takes, not a monthly plan
             text = pay_off_all_zh(

@@ -39,7 +39,11 @@ from actions.flows import (
 )
 from actions.identity import UNLINKED, Account, load_account, loans_on
 from actions.loan_facts import SMALL_OVERDUE, loan_names, open_loans, what_if_cost
-from actions.partial_payment import asks_about_partial_payment, partial_payment
+from actions.partial_payment import (
+    asks_about_partial_payment,
+    partial_payment,
+    partial_payment_zh,
+)
 from actions.replies import date_zh, yuan
 from actions.slot_values import (
     as_amount,
@@ -112,6 +116,21 @@ NO_REQUEST_ZH = (
     "以那边的记录为准。想现在申请，说“申请延期”，我帮你提交。"
 )
 UNKNOWN_ZH = "申请记录暂时查不到，请稍后再问一次；着急的话可以说“转人工”。"
+#: a question, not a reason, when it names no hardship ("那利息能少点吗", "会上征信吗")
+_QUESTION = re.compile(
+    r"(?:吗|么|嘛|？|\?)\s*$|能不能|可不可以|可以不|会不会|是不是|要不要|多少|行不行|行不$|能少"
+)
+#: words of a situation that make a message with a question in it a reason all the same
+#: ("最近手头紧 能不能晚点还")
+_HARDSHIP_HINTS = re.compile(
+    r"手头|没钱|缺钱|周转|紧张|压力|困难|还不上|还不起|负债|急用|开销|花销|医药|学费|看病|出事|工资"
+)
+#: asking the lender for something the request decides ("利息能少点吗", "能批吗")
+_RELIEF_ASK = re.compile(r"减|免|少|降|批|通过|同意")
+DECIDED_BY_LENDER_ZH = "能不能减、能不能批，是贷款方审核申请时定的，我这边定不了。"
+REASON_AFTER_QUESTION_ZH = (
+    "要申请的话，说说遇到了什么情况（比如失业、生病、收入减少）；想先问别的，说“算了”停下来再问。"
+)
 #: after where a waiting request stands, when that was all the borrower asked
 STATUS_ONLY_ZH = "想补充情况、重新申请，说“我要申请延期”。"
 #: after what a partial repayment would do, before the relief form's first question
@@ -482,10 +501,26 @@ class ValidateReliefForm(FormValidationAction):
         return extracted_words(tracker, "relief_affordable", also=("request_repayment_relief",))
 
     @skip_empty
-    def validate_relief_reason(
+    async def validate_relief_reason(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         text = re.sub(r"\s+", " ", str(value or "")).strip()
+        said_why = _REASON_WORDS.search(text) or _HARDSHIP_HINTS.search(text)
+        if not said_why and text == latest_text(tracker).strip():
+            if asks_about_partial_payment(tracker):
+                # "还了3千后一天罚多少" while the reason is asked: answered, not filed as the reason
+                partial = await partial_payment_zh(tracker)
+                if partial:
+                    dispatcher.utter_message(text=partial)
+                dispatcher.utter_message(text=REASON_AFTER_QUESTION_ZH)
+                return {"relief_reason": None}
+            if _QUESTION.search(text) and not _PROCESS_QUESTION.search(text):
+                # "那利息能少点吗": a question to the lender, not what happened
+                dispatcher.utter_message(
+                    text=(DECIDED_BY_LENDER_ZH if _RELIEF_ASK.search(text) else "")
+                    + REASON_AFTER_QUESTION_ZH
+                )
+                return {"relief_reason": None}
         if _PROCESS_QUESTION.search(text) and not _REASON_WORDS.search(text):
             # "申请编号是多少", "要多久才有结果": a question about the request, not the reason
             for note in load_faq_notes().for_message("negotiated_repayment", text):

@@ -47,7 +47,7 @@ FOCI: Tuple[Tuple[str, Pattern[str]], ...] = (
             r"(?:什么|啥)时候才?能?还完|哪天能?还完|最后一期|还剩[几多少]+个月"
         ),
     ),
-    (PENALTY, re.compile(r"罚息|滞纳金|违约金")),
+    (PENALTY, re.compile(r"罚息|滞纳金|违约金|罚[了得]?多少|罚几")),
     (
         OVERDUE_DAYS,
         re.compile(r"逾期了?(?:[几多少]+天|多久|多长时间)|[拖欠晚]了(?:[几多少]+天|多久)"),

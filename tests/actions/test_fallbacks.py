@@ -166,3 +166,25 @@ async def test_pieces_without_lateness_or_out_of_reach_get_the_menu():
     far = history + [said_before("你好"), said_before("在吗")]
     reply = await number("逾期两个月了", [entity("duration", "P2M", text="两个月")], far)
     assert "utter_which_calculation" in reply
+
+
+async def stopped(text, borrower=None, *entities) -> str:
+    from actions.fallbacks import ActionFormStopped
+
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(text, "deny", entities=entities, borrower=borrower)
+    assert await ActionFormStopped().run(dispatcher, tracker, {}) == []
+    return texts(dispatcher) + str([m.get("response") for m in dispatcher.messages])
+
+
+async def test_a_form_stopped_with_a_question_after_the_stop_gets_its_answer(ledger):
+    loan = expected.two_months()
+    reply = await stopped("不申请了 我问下会罚多少", "demo-two-months")
+    assert "utter_form_stopped" in reply
+    assert f"罚息目前{fmt_money(loan.penalty)}元" in reply
+    # a plain stop: only the stop
+    reply = await stopped("算了", "demo-two-months")
+    assert "utter_form_stopped" in reply and "罚息" not in reply
+    # not linked: the stop, no figures
+    reply = await stopped("不申请了 我问下会罚多少")
+    assert "utter_form_stopped" in reply and "罚息目前" not in reply

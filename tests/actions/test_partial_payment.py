@@ -11,7 +11,7 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.faq_followup import ActionFaqFollowup, answered_by_followup
-from actions.loan_facts import penalty_per_day
+from actions.loan_facts import penalty_per_day, what_if_cost
 from actions.overdue_cost import NO_CALCULATION, ActionStartOverdueCost
 from actions.partial_payment import (
     asks_about_partial_payment,
@@ -22,6 +22,7 @@ from actions.relief import ActionStartRepaymentRelief
 from bot.finance.money import fmt_money
 from bot.policy import load_policy
 from tests.actions.action_helpers import (
+    ONE_YUAN,
     TODAY,
     TWO_MONTHS,
     UP_TO_DATE,
@@ -87,7 +88,12 @@ async def test_the_preview_agrees_with_the_booking_and_the_projection(ledger):
         )
         if value
     ]
-    assert f"这笔钱抵{'、'.join(parts)}（先抵罚息，再抵利息，最后抵本金）" in said
+    assert (
+        f"这笔钱抵{'、'.join(parts)}（从最早逾期的一期还起，每一期先抵罚息，再抵利息，最后抵本金）"
+        in said
+    )
+    # the installment due today is mentioned: unpaid, it is overdue tomorrow
+    assert f"另外11月23日（今天）还有一期{yuan(before.next_due_amount)}到期" in said
     assert f"还完后逾期还剩{yuan(after.overdue_total)}" in said
     assert (
         f"每天的罚息从{yuan(penalty_per_day(before, policy))}降到"
@@ -222,3 +228,64 @@ async def test_after_answers_not_about_overdue_only_own_figures(ledger):
     # no amount, nothing overdue: nothing about partial repayments
     said = await faq_followup_said("先还一部分有用吗", "debt_strategy", UP_TO_DATE)
     assert "可以先还一部分" not in said
+
+
+async def test_capped_with_a_few_yuan_overdue_clears_the_next_installment_too(ledger):
+    loan = (await ledger.get_loans(ONE_YUAN)).loans[0]
+    said = await partial_payment_zh(tracker("先还2000罚息会少多少", "2000", borrower=ONE_YUAN))
+    assert said.startswith(f"这笔借款现在最多能还{yuan(loan.amount_due)}")
+    assert f"多出的{yuan(loan.amount_due - loan.overdue_total)}提前还到" in said
+    assert said.count("那一期就还清了") == 1 and "还剩" not in said
+
+
+async def test_the_rest_paid_after_the_due_date_is_late_and_said_so(ledger):
+    """Next installment due 12-13; the rest on 12-20 is 7 days late (grace 3): penalty."""
+    loan = (await ledger.get_loans(UP_TO_DATE)).loans[0]
+    said = await partial_payment_zh(tracker("先还500 剩下的12月20号还", "500", borrower=UP_TO_DATE))
+    left = loan.next_due_amount - Decimal("500")
+    cost = what_if_cost(left, loan.daily_rate, 7, load_policy())
+    assert f"剩下的{yuan(left)}要是12月20日才还，就比还款日（12月13日）晚了7天，超过宽限期" in said
+    assert f"罚息约{yuan(cost.total_penalty)}" in said and "不会有罚息" not in said
+    # inside the grace days: no penalty
+    said = await partial_payment_zh(tracker("先还500 剩下的12月15号还", "500", borrower=UP_TO_DATE))
+    assert "晚2天，还在宽限期内，不收罚息" in said
+
+
+async def test_more_than_the_whole_loan_says_what_settling_takes(ledger):
+    """ "我先还2万行不" read as a plan request: the cap, and the whole loan's settlement."""
+    from actions.payoff_plan import ActionStartPayoffPlan
+
+    dispatcher = CollectingDispatcher()
+    t = make_tracker(
+        "我先还2万行不",
+        "request_payoff_plan",
+        entities=[entity("amount", "20000", "2万")],
+        borrower=TWO_MONTHS,
+    )
+    events = await ActionStartPayoffPlan().run(dispatcher, t, {})
+    assert slot_values(events) == {"account_status": "answered"}
+    said = texts(dispatcher)
+    assert said.startswith("这笔借款现在最多能还") and "你这笔总共只欠约" in said
+    assert "逾期的" in said and "可以全部还清" in said
+
+
+async def test_a_bare_repayment_out_of_context_is_previewed(ledger):
+    from actions.fallbacks import ActionNumberOutOfContext
+
+    dispatcher = CollectingDispatcher()
+    t = tracker("先还600", "600", intent="inform", borrower=TWO_MONTHS)
+    await ActionNumberOutOfContext().run(dispatcher, t, {})
+    assert texts(dispatcher).startswith("按今天还600.00元算（借呗）")
+
+
+async def test_not_overdue_asking_to_pay_part_needs_no_request(ledger):
+    dispatcher = CollectingDispatcher()
+    t = tracker("这个月先还一部分可以吗", intent="request_repayment_relief", borrower=UP_TO_DATE)
+    events = await ActionStartRepaymentRelief().run(dispatcher, t, {})
+    assert slot_values(events) == {"account_status": "answered"}
+    assert texts(dispatcher).startswith("可以。你的借呗现在没有逾期，12月13日到期的这一期应还")
+
+
+async def test_paid_already_and_still_overdue_from_an_unlinked_user(ledger):
+    said = await faq_followup_said("我还了500 为啥还显示逾期", "after_overdue_repaid", None, "500")
+    assert "逾期的部分全部还清之前，账户会一直显示逾期" in said and "转人工" in said

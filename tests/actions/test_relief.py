@@ -145,12 +145,24 @@ async def validate(domain, text, requested, intent="inform", entities=(), slots=
         ("申请编号是多少", "inform", None, "申请还没提交"),
         ("我想问下这个要多久才有结果", "inform", None, "多久有结果"),
         ("工资没发 多久能还上也不知道", "inform", "工资没发 多久能还上也不知道", ""),
+        # a question to the lender is no reason; a situation with a question in it is one
+        ("那利息能少点吗", "request_repayment_relief", None, "是贷款方审核申请时定的"),
+        ("会不会上征信啊", "inform", None, "说说遇到了什么情况"),
+        ("最近手头紧 能不能晚点还", "inform", "最近手头紧 能不能晚点还", ""),
     ],
 )
 async def test_reason_validation(domain, text, intent, value, reply):
     slots, said = await validate(domain, text, "relief_reason", intent=intent)
     assert slots["relief_reason"] == value
     assert reply in said
+
+
+async def test_a_partial_repayment_asked_for_the_reason_is_answered_not_filed(domain):
+    slots, said = await validate(
+        domain, "还了3千后一天罚多少", "relief_reason", entities=[entity("amount", "3000", "3千")]
+    )
+    assert slots["relief_reason"] is None
+    assert said.startswith("可以先还一部分") and "说说遇到了什么情况" in said
 
 
 async def test_an_faq_or_distress_is_never_taken_as_the_reason(domain):
