@@ -93,6 +93,8 @@ OVERDUE_TOPICS = {
     "grace_period",
     "lawsuit_risk",
     "after_overdue_repaid",  # "还清了是不是就没事了" from someone still overdue: where they stand
+    # "我上征信了没" from someone 60 days overdue is about their overdue, whatever the topic read
+    "credit_report_usage",
 }
 #: topics a partial repayment is asked under ("部分还款有用吗", "今天能还1500 够不够"): what it
 #: would do to the borrower's loan comes after the general answer (overdue topics: instead of
@@ -306,6 +308,9 @@ def own_rates_zh(overview: LoanOverview) -> Optional[str]:
         f"{names[loan.loan_id]}{rate_text(loan.annual_rate, loan.daily_rate)}" for loan in loans
     )
     line = f"对照你的借款：{parts}。"
+    if len({loan.annual_rate for loan in loans}) > 1:  # "哪个利息最高": name it
+        dearest = max(loans, key=lambda loan: loan.annual_rate)
+        line += f"利率最高的是{names[dearest.loan_id]}，有余钱先还它最省利息。"
     policy = load_policy()
     for loan in loans:
         if loan.overdue_days <= 0:

@@ -141,6 +141,8 @@ async def test_a_rate_question_from_a_borrower_gets_their_own_rates(ledger):
     assert reply.startswith("对照你的借款：")
     for loan in expected.multi_debt():
         assert f"{loan.product}年化{loan.annual_rate * 100:.2f}%" in reply
+    dearest = max(expected.multi_debt(), key=lambda loan: loan.annual_rate)
+    assert f"利率最高的是{dearest.product}" in reply
 
 
 def _flat_fee_irr_apr(monthly_fee: float, periods: int) -> float:
@@ -410,3 +412,10 @@ async def test_the_account_figures_are_not_repeated_right_after_they_were_shown(
     )
     await ActionFaqFollowup().run(dispatcher, tracker, {})
     assert "结合你的账户看：" in texts(dispatcher)
+
+
+async def test_an_overdue_borrower_asking_about_the_credit_report_gets_their_status(ledger):
+    """ "我上征信了没" read as the normal-borrowing topic: their overdue status all the same."""
+    reply = await notes_after("credit_report_usage", "我上征信了没", TWO_MONTHS)
+    assert reply.startswith("结合你的账户看：借呗已逾期61天") and "征信还款状态按“3”" in reply
+    assert await notes_after("credit_report_usage", "借呗会上征信吗", UP_TO_DATE) == ""
