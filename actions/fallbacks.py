@@ -17,8 +17,9 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.faq_followup import LATE_WHAT_IF_TAIL, late_what_if
+from actions.faq_followup import LATE_WHAT_IF_TAIL, late_what_if, stated_rate_followup
 from actions.identity import load_account
+from actions.loan_status import asks_to_pay_off_all, pay_off_all_zh
 from actions.overdue_cost import LATE_WORDS, MAX_AMOUNT, MAX_DAYS, overdue_cost_message
 from actions.partial_payment import partial_payment_zh, repayment_amount
 from actions.question_figures import other_term_figures_zh
@@ -31,6 +32,7 @@ from actions.slot_values import (
     latest_entity,
     latest_text,
     previous_bot_text,
+    topic_of,
 )
 from actions.status_focus import NEXT_STEPS, focus_of, focused_messages
 from bot.finance import validate
@@ -92,6 +94,10 @@ class ActionUnclearMessage(Action):
     async def run(
         self, dispatcher: CollectingDispatcher, tracker: Tracker, domain: Dict[Text, Any]
     ) -> List[EventType]:
+        follow_up = await follow_up_figures_zh(tracker)  # "那信用卡呢" read with low confidence
+        if follow_up and scam_victim_reply(tracker) is None:
+            dispatcher.utter_message(text=follow_up)
+            return []
         reply_unless_victim(dispatcher, tracker, "utter_default")
         return []
 
@@ -223,6 +229,18 @@ async def follow_up_figures_zh(tracker: Tracker) -> Optional[str]:
         if account.has_loan_data:
             return await late_what_if(tracker, account, policy)
     products = latest_entities(tracker, "loan_product")
+    if products and asks_to_pay_off_all(previous_user_text(tracker)):
+        # "先把花呗还清要多少钱" → "那信用卡呢": what clearing that one takes
+        account = await load_account(tracker)
+        if account.has_loan_data:
+            return pay_off_all_zh(account.overview, policy, products)
+    if previous_topic(tracker) == "interest_rate" and (
+        latest_entity(tracker, "daily_rate") or latest_entity(tracker, "annual_rate")
+    ):
+        # "月费率0.5% 年化多少" → "那日息万五呢": that rate converted too
+        converted = stated_rate_followup(tracker, policy)
+        if converted:
+            return converted
     focus = focus_of(previous_user_text(tracker))
     if products and focus is not None and focus != NEXT_STEPS:
         # "花呗几号还" → "那信用卡呢": the same figure for the loan now named
@@ -231,6 +249,12 @@ async def follow_up_figures_zh(tracker: Tracker) -> Optional[str]:
             bubbles = focused_messages(account.overview, focus, products, policy)
             return bubbles[0] if bubbles else None
     return None
+
+
+def previous_topic(tracker: Tracker) -> Optional[str]:
+    """The FAQ topic of the user's message before the latest one."""
+    users = [e for e in tracker.events or [] if e.get("event") == "user"]
+    return topic_of(users[-2].get("parse_data")) if len(users) > 1 else None
 
 
 def previous_user_text(tracker: Tracker) -> str:

@@ -188,3 +188,33 @@ async def test_a_form_stopped_with_a_question_after_the_stop_gets_its_answer(led
     # not linked: the stop, no figures
     reply = await stopped("不申请了 我问下会罚多少")
     assert "utter_form_stopped" in reply and "罚息目前" not in reply
+
+
+async def test_the_same_question_for_another_product_or_rate(ledger):
+    history = [
+        {
+            "event": "user",
+            "text": "先把花呗还清要多少钱",
+            "parse_data": {"intent": {"name": "check_loan_status"}, "entities": []},
+        },
+        {"event": "bot", "text": "今天一次把花呗全部还清的话：……"},
+    ]
+    reply = await number(
+        "那信用卡呢", [entity("loan_product", "信用卡", text="信用卡")], history, MULTI_DEBT
+    )
+    assert reply.startswith("今天一次把信用卡全部还清的话：剩余本金")
+    history = [
+        {
+            "event": "user",
+            "text": "月费率0.5%分12期 年化多少",
+            "parse_data": {
+                "intent": {"name": "faq"},
+                "response_selector": {
+                    "faq": {"response": {"intent_response_key": "faq/interest_rate"}}
+                },
+            },
+        },
+        {"event": "bot", "text": "按你说的月费率0.5%：……"},
+    ]
+    reply = await number("那日息万五呢", [entity("daily_rate", "0.0005", text="万五")], history)
+    assert reply.startswith("按你说的日利率0.05%：年化 = 0.05% × 360 = 18.00%")
