@@ -49,7 +49,7 @@ from actions.loan_facts import (
     penalty_per_day,
     what_if_cost,
 )
-from actions.loan_status import asks_to_pay_off_all, pay_off_all_zh
+from actions.loan_status import SAVE_WORDS, asks_to_pay_off_all, early_saving_zh, pay_off_all_zh
 from actions.partial_payment import (
     asks_about_partial_payment,
     partial_payment_zh,
@@ -477,6 +477,15 @@ class ActionFaqFollowup(Action):
                     if own:
                         dispatcher.utter_message(text=own)
             return events
+        if topic == "early_repayment" and SAVE_WORDS.search(latest_text(tracker)):
+            # "提前还款能省多少利息" from a linked borrower: their own saving, per loan
+            account = await load_account(tracker)
+            text = (
+                early_saving_zh(account.overview, load_policy()) if account.has_loan_data else None
+            )
+            if text:
+                dispatcher.utter_message(text=text)
+                return events
         if topic == "early_repayment" and asks_to_pay_off_all(latest_text(tracker)):
             # "我想提前全部还掉 要多少钱" from a linked borrower: their own figures
             account = await load_account(tracker)

@@ -237,6 +237,40 @@ def pay_off_all_zh(
     )
 
 
+#: a question of what settling early saves ("提前还款能省多少利息")
+SAVE_WORDS = re.compile(r"省[多几]少|能省|省下|少付|少交|划算|划不划算|值不值")
+
+
+def early_saving_zh(overview: LoanOverview, policy: LenderPolicy) -> Optional[str]:
+    """What settling every open loan today saves in interest, per loan: the scheduled interest
+    still to pay (overdue periods included) against what settling today pays, the overdue
+    interest and this period's interest to today (an estimate); penalty is owed either way.
+    None when a loan does not say where its schedule stands."""
+    active = [loan for loan in overview.loans if not loan.settled]
+    if not active:
+        return None
+    names = loan_names(overview.loans)
+    lines, total = [], Decimal("0.00")
+    for loan in active:
+        accrued = interest_to_today(loan, overview.as_of)
+        if loan.interest_left is None or accrued is None:
+            return None
+        paid_now = loan.overdue_interest + accrued[0]
+        saved = max(loan.interest_left - paid_now, Decimal("0.00"))
+        total += saved
+        lines.append(
+            f"· {names[loan.loan_id]}：按计划还要付利息{yuan(loan.interest_left)}，今天结清只付"
+            f"{yuan(paid_now)}（逾期的利息和本期到今天的利息），约省{yuan(saved)}"
+        )
+    head = "按你的借款算，今天一次全部结清能省的利息："
+    tail = f"合计约省{yuan(total)}。" if len(active) > 1 else ""
+    overdue = any(loan.penalty_accrued > 0 for loan in active)
+    note = "已经产生的罚息照样要付。" if overdue else ""
+    return "\n".join(
+        [head, *lines, f"{tail}{note}{prepayment_rule_zh(policy)}以App里的结清金额为准。"]
+    )
+
+
 def rate_text_daily(loan: LoanSummary) -> str:
     return f"{percent_str(loan.daily_rate, 3)}%"
 

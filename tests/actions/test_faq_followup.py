@@ -419,3 +419,18 @@ async def test_an_overdue_borrower_asking_about_the_credit_report_gets_their_sta
     reply = await notes_after("credit_report_usage", "我上征信了没", TWO_MONTHS)
     assert reply.startswith("结合你的账户看：借呗已逾期61天") and "征信还款状态按“3”" in reply
     assert await notes_after("credit_report_usage", "借呗会上征信吗", UP_TO_DATE) == ""
+
+
+async def test_what_settling_early_saves_from_the_borrowers_schedule(ledger):
+    """Up to date, period 4 due 12-13: the interest of periods 4-12 against 10 days' interest."""
+    rows = expected._rows("10000", "0.144", 12)
+    left = sum((r.interest for r in rows[3:]), Decimal("0"))
+    current = expected.up_to_date()
+    accrued = (current.outstanding * current.daily_rate * 10).quantize(Decimal("0.01"))
+    reply = await notes_after("early_repayment", "提前还款能省多少利息", UP_TO_DATE)
+    assert reply.startswith("按你的借款算，今天一次全部结清能省的利息：")
+    assert (
+        f"· 借呗：按计划还要付利息{fmt_money(left)}元，今天结清只付{fmt_money(accrued)}元"
+        f"（逾期的利息和本期到今天的利息），约省{fmt_money(left - accrued)}元" in reply
+    )
+    assert await notes_after("early_repayment", "提前还款能省多少利息") == ""  # unlinked
