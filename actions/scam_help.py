@@ -224,6 +224,13 @@ ID_GIVEN_ZH = (
     "自己的征信报告），一发现就联系那家平台和银行冻结、报警；别再向任何人提供验证码。"
 )
 _ID_WORDS = re.compile(r"身份证|银行卡|卡号|账号|人脸|刷脸|照片")
+#: being asked for it, not having given it ("他还要我身份证照片")
+_ASKED_FOR = re.compile(r"要我|让我|叫我|要求我|问我要|找我要|跟我要|向我要|还要|又要|索要")
+#: for a victim who is being asked for more
+DONT_SEND_ZH = (
+    "别发！身份证照片、银行卡号、验证码、人脸视频，一样都不要再给对方：拿到这些，他们能用你的名义"
+    "借钱、开卡。对方催得越急，越说明是骗局。"
+)
 _EN_ID = re.compile(r"\bid\b|id number|id card|bank card|card number|photo", re.IGNORECASE)
 STEPS_AGAIN_EN = (
     "Do the first steps above now: stop paying, report it on 110 or 96110, and call your bank "
@@ -256,6 +263,8 @@ def scam_victim_reply(tracker) -> Optional[str]:
     if steps_already_sent(tracker):
         text = latest_text(tracker)
         extra = ID_GIVEN_ZH if _ID_WORDS.search(normalise(text)) or _EN_ID.search(text) else ""
+        if extra and _ASKED_FOR.search(text) and not handed_over_secret(text):
+            extra = DONT_SEND_ZH
         short = f"{extra}\n{STEPS_AGAIN_ZH}" if extra else STEPS_AGAIN_ZH
         if not _CJK.search(text) and len(_LATIN_WORD.findall(text)) >= 2:
             short = f"{STEPS_AGAIN_EN}\n{short}"

@@ -287,6 +287,10 @@ async def test_the_steps_are_not_repeated_in_full_within_a_session():
     assert reply.startswith("身份证、银行卡信息在对方手里") and "陌生借款" in reply
     tracker = make_tracker("怎么办啊 救命", "nlu_fallback", history=history)
     assert texts(await run(ActionUnclearMessage(), tracker)) == STEPS_AGAIN_ZH
+    # asked for it, not given: don't send it
+    tracker = make_tracker("他还要我身份证照片", "out_of_scope", history=history)
+    reply = texts(await run(ActionOutOfScope(), tracker))
+    assert reply.startswith("别发！") and "在对方手里" not in reply
 
 
 async def test_paying_an_outfit_and_self_harm_in_one_message_gets_hotlines_then_steps():
