@@ -116,6 +116,7 @@ NO_REQUEST_ZH = (
     "以那边的记录为准。想现在申请，说“申请延期”，我帮你提交。"
 )
 UNKNOWN_ZH = "申请记录暂时查不到，请稍后再问一次；着急的话可以说“转人工”。"
+REASON_ADDED_ZH = "明白了，这个情况我一起写进申请理由里。"
 #: a question, not a reason, when it names no hardship ("那利息能少点吗", "会上征信吗")
 _QUESTION = re.compile(
     r"(?:吗|么|嘛|？|\?)\s*$|能不能|可不可以|可以不|会不会|是不是|要不要|多少|行不行|行不$|能少"
@@ -498,6 +499,14 @@ class ValidateReliefForm(FormValidationAction):
         text = latest_text(tracker).strip()
         if _NOTHING.search(text) and latest_intent(tracker) not in NOT_REASONS - {"deny"}:
             return {"relief_affordable": "0"}
+        reason = tracker.get_slot("relief_reason") or ""
+        if _REASON_WORDS.search(text) and latest_intent(tracker) not in NOT_REASONS:
+            # "公司裁员了" when asked what they can pay: more of what happened, kept with the reason
+            if text not in reason:
+                dispatcher.utter_message(text=REASON_ADDED_ZH)
+                combined = f"{reason}；{text}" if reason else text
+                return {"relief_reason": combined[:MAX_REASON_CHARS]}
+            return {}
         return extracted_words(tracker, "relief_affordable", also=("request_repayment_relief",))
 
     @skip_empty

@@ -471,3 +471,15 @@ async def test_a_request_over_a_yuan_overdue_is_told_to_pay_today(ledger):
     # with a hardship said, the request goes on
     slots, _ = await start("失业了 下个月也还不上 能延期吗", ONE_YUAN)
     assert slots["account_status"] == "linked"
+
+
+async def test_more_of_what_happened_when_asked_what_they_can_pay_joins_the_reason(domain):
+    slots, said = await validate(
+        domain,
+        "公司裁员了",
+        "relief_affordable",
+        slots={"relief_reason": "我失业了 这个月实在还不上 能延期吗"},
+    )
+    assert slots.get("relief_reason") == "我失业了 这个月实在还不上 能延期吗；公司裁员了"
+    assert slots.get("relief_affordable") is None
+    assert said.startswith("明白了，这个情况我一起写进申请理由里") and "没认出来" not in said
