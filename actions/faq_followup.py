@@ -477,23 +477,20 @@ class ActionFaqFollowup(Action):
                     if own:
                         dispatcher.utter_message(text=own)
             return events
-        if topic == "early_repayment" and SAVE_WORDS.search(latest_text(tracker)):
-            # "提前还款能省多少利息" from a linked borrower: their own saving, per loan
+        # "提前还款能省多少利息" / "我想提前全部还掉 要多少钱" from a linked borrower: their
+        # own saving per loan / what clearing everything takes
+        text = latest_text(tracker)
+        own_early = (
+            (early_saving_zh if SAVE_WORDS.search(text) else None)
+            or (pay_off_all_zh if asks_to_pay_off_all(text) else None)
+            if topic == "early_repayment"
+            else None
+        )
+        if own_early is not None:
             account = await load_account(tracker)
-            text = (
-                early_saving_zh(account.overview, load_policy()) if account.has_loan_data else None
-            )
-            if text:
-                dispatcher.utter_message(text=text)
-                return events
-        if topic == "early_repayment" and asks_to_pay_off_all(latest_text(tracker)):
-            # "我想提前全部还掉 要多少钱" from a linked borrower: their own figures
-            account = await load_account(tracker)
-            text = (
-                pay_off_all_zh(account.overview, load_policy()) if account.has_loan_data else None
-            )
-            if text:
-                dispatcher.utter_message(text=text)
+            reply = own_early(account.overview, load_policy()) if account.has_loan_data else None
+            if reply:
+                dispatcher.utter_message(text=reply)
             return events
         if topic in DUE_DAY_TOPICS and focus_of(latest_text(tracker)) == NEXT_INSTALLMENT:
             # "哪天还款", "几号扣款" from a borrower: their own due days after the general answer
