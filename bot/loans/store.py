@@ -154,13 +154,7 @@ class LoanStore:
         async with self.db.read_session() as session:
             await self._borrower(session, borrower_id)
             loan = await self._loan(session, borrower_id, loan_id)
-            items = (
-                await session.scalars(
-                    select(Installment)
-                    .where(Installment.loan_id == loan.id)
-                    .order_by(Installment.period)
-                )
-            ).all()
+            items = await self._installments(session, loan.id)
             payments, _ = await self._payments(session, [loan.id], paid_on)
             terms, schedule_rows = terms_of(loan), [scheduled(i) for i in items]
         try:
@@ -327,13 +321,7 @@ class LoanStore:
     ) -> dict:
         """Record a repayment inside the caller's write transaction (the seed uses it too)."""
         loan = await self._loan(session, borrower_id, loan_id, lock=True)
-        items = (
-            await session.scalars(
-                select(Installment)
-                .where(Installment.loan_id == loan.id)
-                .order_by(Installment.period)
-            )
-        ).all()
+        items = await self._installments(session, loan.id)
         payments, last_paid_on = await self._payments(session, [loan.id])
         if last_paid_on.get(loan.id) and last_paid_on[loan.id] > paid_on:
             raise errors.LedgerError(
@@ -438,6 +426,11 @@ class LoanStore:
         if loan is None:
             raise errors.unknown_loan(loan_id)
         return loan
+
+    async def _installments(self, session: AsyncSession, loan_id: str) -> list[Installment]:
+        """One loan's installment rows, by period."""
+        query = select(Installment).where(Installment.loan_id == loan_id)
+        return list((await session.scalars(query.order_by(Installment.period))).all())
 
     async def _reminder(
         self, session: AsyncSession, borrower_id: str, reminder_id: str, *, lock: bool = False

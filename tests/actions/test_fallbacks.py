@@ -124,19 +124,23 @@ def said_before(text: str, *entities: dict) -> dict:
     }
 
 
-async def test_a_what_if_told_in_pieces_is_calculated_not_met_with_a_menu():
-    """ "我借了1万" → "逾期两个月了" → "年化18": the overdue what-if on those numbers."""
+def penalty_of(amount, daily_rate, days):
     policy = load_policy()
-    history = [said_before("我借了1万", {"entity": "amount", "value": "10000"})]
-    reply = await number("逾期两个月了", [entity("duration", "P2M", text="两个月")], history)
-    cost = overdue_cost(
-        D("10000"),
-        D("0.0004"),
-        60,
+    return overdue_cost(
+        amount,
+        daily_rate,
+        days,
         grace_days=policy.grace_days,
         multiplier=policy.penalty_multiplier,
         grace_mode=policy.grace_mode,
     )
+
+
+async def test_a_what_if_told_in_pieces_is_calculated_not_met_with_a_menu():
+    """ "我借了1万" → "逾期两个月了" → "年化18": the overdue what-if on those numbers."""
+    history = [said_before("我借了1万", {"entity": "amount", "value": "10000"})]
+    reply = await number("逾期两个月了", [entity("duration", "P2M", text="两个月")], history)
+    cost = penalty_of(D("10000"), D("0.0004"), 60)
     assert reply.startswith("把你前面说的合起来算（利率你没说，先按示例利率")
     assert "按本金10,000.00元、年化14.40%（日利率0.040%）、逾期60天估算" in reply
     assert f"罚息约{fmt_money(cost.total_penalty)}元" in reply
@@ -145,14 +149,7 @@ async def test_a_what_if_told_in_pieces_is_calculated_not_met_with_a_menu():
         {"event": "bot", "text": reply},
     ]
     reply = await number("年化18", [entity("annual_rate", "0.18", text="年化18")], history)
-    cost = overdue_cost(
-        D("10000"),
-        D("0.0005"),
-        60,
-        grace_days=policy.grace_days,
-        multiplier=policy.penalty_multiplier,
-        grace_mode=policy.grace_mode,
-    )
+    cost = penalty_of(D("10000"), D("0.0005"), 60)
     assert reply.startswith("把你前面说的合起来算：\n按本金10,000.00元、年化18.00%")
     assert f"罚息约{fmt_money(cost.total_penalty)}元" in reply
 
