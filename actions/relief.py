@@ -116,6 +116,11 @@ NO_REQUEST_ZH = (
     "以那边的记录为准。想现在申请，说“申请延期”，我帮你提交。"
 )
 UNKNOWN_ZH = "申请记录暂时查不到，请稍后再问一次；着急的话可以说“转人工”。"
+_WAIVER_WORDS = re.compile(r"减免|免(?:掉|除|了)?(?:罚息|利息)|(?:罚息|利息).{0,4}(?:减|免|少)")
+WAIVER_ZH = (
+    "罚息、利息能不能减免，由贷款方审核时决定，我这边不能直接减。我可以把你的情况和想减免的要求"
+    "写进申请，请贷款方考虑，结果以贷款方的答复为准："
+)
 REASON_ADDED_ZH = "明白了，这个情况我一起写进申请理由里。"
 #: a question, not a reason, when it names no hardship ("那利息能少点吗", "会上征信吗")
 _QUESTION = re.compile(
@@ -436,6 +441,9 @@ class ActionStartRepaymentRelief(Action):
             kind = tracker.get_slot(KIND_SLOT)
         values[KIND_SLOT] = kind
         values[LOAN_SLOT] = relief_loan(account.overview, product)
+        if not retry and kind == "restructuring" and _WAIVER_WORDS.search(text):
+            # "能减免罚息不": what the bot can and cannot do about it, then the request
+            dispatcher.utter_message(text=WAIVER_ZH)
         if not retry:
             values[KEY_SLOT] = None  # a new request gets a new key; a retry keeps it
             pending = await pending_request_zh(account.borrower_id, values[LOAN_SLOT])

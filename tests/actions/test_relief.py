@@ -483,3 +483,11 @@ async def test_more_of_what_happened_when_asked_what_they_can_pay_joins_the_reas
     assert slots.get("relief_reason") == "我失业了 这个月实在还不上 能延期吗；公司裁员了"
     assert slots.get("relief_affordable") is None
     assert said.startswith("明白了，这个情况我一起写进申请理由里") and "没认出来" not in said
+
+
+async def test_asking_for_a_waiver_hears_who_decides_before_the_request(ledger):
+    slots, said = await start("能减免罚息不", TWO_MONTHS)
+    assert said.startswith("罚息、利息能不能减免，由贷款方审核时决定，我这边不能直接减")
+    assert slots["account_status"] == "linked" and slots["relief_kind"] == "restructuring"
+    _, said = await start("这个月实在还不上能延期吗", TWO_MONTHS)
+    assert "减免" not in said
