@@ -206,9 +206,24 @@ class ValidatePayoffForm(FormValidationAction):
         return extracted_words(tracker, "payoff_strategy", also=(REQUEST_INTENT, "affirm"))
 
     @skip_empty
-    def validate_payoff_budget(
+    async def validate_payoff_budget(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
+        result = self._budget(value, dispatcher, tracker)
+        budget = as_amount(result.get("payoff_budget"))
+        if budget is not None and tracker.get_slot("payoff_strategy") is None:
+            # below this month's minimums the order of repayment is moot: straight to the
+            # shortfall, not a question about avalanche or snowball first
+            account = await load_account(tracker)
+            if account.has_loan_data:
+                parts = debt_parts(account.overview)
+                minimum = sum((part.debt.minimum_payment for part in parts), Decimal("0.00"))
+                if budget < minimum:
+                    result["payoff_strategy"] = Strategy.avalanche.value
+        return result
+
+    @staticmethod
+    def _budget(value: Any, dispatcher, tracker: Tracker) -> Dict[Text, Any]:
         return validate_amount(
             value,
             dispatcher,

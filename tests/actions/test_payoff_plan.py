@@ -269,10 +269,18 @@ async def test_the_budget_question_says_this_months_minimum(ledger):
 
 
 # --- validation -----------------------------------------------------------------------------------
-async def validate(domain, text, requested, entities=(), intent="inform", slots=None):
+async def validate(
+    domain, text, requested, entities=(), intent="inform", slots=None, borrower=None
+):
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(
-        text, intent, entities=entities, requested_slot=requested, active_loop=FORM, slots=slots
+        text,
+        intent,
+        entities=entities,
+        requested_slot=requested,
+        active_loop=FORM,
+        slots=slots,
+        borrower=borrower,
     )
     for item in entities:
         name = {"amount": "payoff_budget", "strategy": "payoff_strategy"}[item["entity"]]
@@ -398,3 +406,18 @@ async def test_asked_what_clearing_one_loan_today_takes_no_plan_is_started(ledge
     )
     events = await ActionStartPayoffPlan().run(dispatcher, tracker, {})
     assert slot_values(events).get("account_status") == "linked"
+
+
+async def test_a_budget_below_this_months_minimum_skips_the_strategy_question(domain, ledger):
+    """Several loans, 1000 against a minimum above it: the shortfall next, not 雪崩 or 雪球."""
+    minimum = sum(loan.next_installment for loan in expected.multi_debt())
+    assert minimum > D("1000")
+    slots, _ = await validate(
+        domain, "1000", "payoff_budget", [entity("amount", "1000", "1000")], borrower=MULTI_DEBT
+    )
+    assert slots["payoff_budget"] == "1000" and slots["payoff_strategy"] == "avalanche"
+    # enough for the minimums: the strategy is still the borrower's to choose
+    slots, _ = await validate(
+        domain, "9000", "payoff_budget", [entity("amount", "9000", "9000")], borrower=MULTI_DEBT
+    )
+    assert slots["payoff_budget"] == "9000" and "payoff_strategy" not in slots
