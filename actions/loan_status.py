@@ -38,7 +38,9 @@ from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH
 from bot.loans.client import LoanOverview, LoanSummary
 from bot.policy import LenderPolicy, load_policy
 from bot.policy.wording import (
+    grace_report_zh,
     in_grace_zh,
+    penalty_rule_zh,
     prepayment_rule_zh,
     report_rule_zh,
 )
@@ -164,6 +166,8 @@ def status_messages(overview: LoanOverview, policy: LenderPolicy) -> List[str]:
     return bubbles
 
 
+#: a second question of how late one may pay ("能晚几天还不", "晚两天行吗")
+GRACE_QUESTION = re.compile(r"晚[几两一二三]天|宽限|能晚|可以晚|晚点还|晚一点还|拖几天|缓几天")
 #: the user asks what it takes to clear everything today ("今天全部还清要多少钱")
 _PAY_OFF_ALL = re.compile(
     r"全部还清|全部还完|全还了|一次性?还清|一次性?还完|一次性?还掉|提前还清|提前结清|全部结清|"
@@ -293,6 +297,11 @@ class ActionCheckLoanStatus(Action):
             products = latest_entities(tracker, "loan_product")
             bubbles = focused_messages(account.overview, focus, products, policy)
             if bubbles:
+                if GRACE_QUESTION.search(text):
+                    # "这个月要还多少 能晚几天还不": the second question too
+                    bubbles.insert(
+                        1, f"能晚几天：{penalty_rule_zh(policy)}{grace_report_zh(policy)}"
+                    )
                 for bubble in bubbles:
                     dispatcher.utter_message(text=bubble)
                 return []

@@ -227,3 +227,10 @@ async def test_what_the_next_installment_is_made_of(ledger):
         f"{fmt_money(overdue.overdue_amount - overdue.overdue_principal)}元、"
         f"罚息{fmt_money(overdue.penalty)}元。" in reply
     )
+
+
+async def test_a_second_question_of_how_late_one_may_pay_is_answered_too(ledger):
+    reply = await reply_to(UP_TO_DATE, "这个月要还多少 能晚几天还不")
+    assert "【借呗】" in reply and "下一期" in reply
+    assert "能晚几天：宽限期" in reply and "征信" in reply
+    assert "能晚几天" not in await reply_to(UP_TO_DATE, "这个月要还多少")
