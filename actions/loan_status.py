@@ -31,7 +31,7 @@ from actions.loan_facts import (
 )
 from actions.replies import date_zh, rate_text, relative_day_zh, yuan
 from actions.slot_values import latest_entities, latest_text
-from actions.status_focus import focus_of, focused_messages
+from actions.status_focus import NEXT_INSTALLMENT, focus_of, focused_messages
 from bot.finance.money import finance_context, money, percent_str
 from bot.finance.months import add_months
 from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH
@@ -166,6 +166,15 @@ def status_messages(overview: LoanOverview, policy: LenderPolicy) -> List[str]:
     return bubbles
 
 
+#: whether to keep paying while a relief request waits ("那我这期间还要还钱吗")
+WHILE_WAITING = re.compile(
+    r"(?:这期间|这段时间|审核期间|申请期间|等结果|批下来之前|批之前|没批之前|等审核).{0,6}"
+    r"(?:还要还|要还|还用还|用还|要不要还|还得还|用不用还|还吗)"
+)
+WHILE_WAITING_ZH = (
+    "要。申请提交后、贷款方答复之前，原来的还款安排不变：到期没还照样算逾期、计罚息，"
+    "能还多少先还多少。\n"
+)
 #: a second question of how late one may pay ("能晚几天还不", "晚两天行吗")
 GRACE_QUESTION = re.compile(r"晚[几两一二三]天|宽限|能晚|可以晚|晚点还|晚一点还|拖几天|缓几天")
 #: the user asks what it takes to clear everything today ("今天全部还清要多少钱")
@@ -292,6 +301,13 @@ class ActionCheckLoanStatus(Action):
             return []
         policy = load_policy()
         text = latest_text(tracker)
+        if WHILE_WAITING.search(text):
+            # "那我这期间还要还钱吗" after a relief request: yes, and what is due when
+            bubbles = focused_messages(
+                account.overview, NEXT_INSTALLMENT, latest_entities(tracker, "loan_product"), policy
+            )
+            dispatcher.utter_message(text=WHILE_WAITING_ZH + (bubbles[0] if bubbles else ""))
+            return []
         focus = None if asks_to_pay_off_all(text) else focus_of(text)
         if focus is not None:
             products = latest_entities(tracker, "loan_product")

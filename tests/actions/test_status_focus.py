@@ -234,3 +234,9 @@ async def test_a_second_question_of_how_late_one_may_pay_is_answered_too(ledger)
     assert "【借呗】" in reply and "下一期" in reply
     assert "能晚几天：宽限期" in reply and "征信" in reply
     assert "能晚几天" not in await reply_to(UP_TO_DATE, "这个月要还多少")
+
+
+async def test_whether_to_keep_paying_while_a_request_waits(ledger):
+    reply = await reply_to(TWO_MONTHS, "那我这期间还要还钱吗")
+    assert reply.startswith("要。申请提交后、贷款方答复之前，原来的还款安排不变")
+    assert "【借呗】" in reply and "下一期" in reply
