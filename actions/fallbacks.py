@@ -21,7 +21,7 @@ from actions.faq_followup import LATE_WHAT_IF_TAIL, late_what_if, stated_rate_fo
 from actions.identity import load_account
 from actions.loan_status import asks_to_pay_off_all, pay_off_all_zh
 from actions.overdue_cost import LATE_WORDS, MAX_AMOUNT, MAX_DAYS, overdue_cost_message
-from actions.partial_payment import partial_payment_zh, repayment_amount
+from actions.partial_payment import partial_payment_zh, previewed_amount, repayment_amount
 from actions.question_figures import other_term_figures_zh
 from actions.scam_help import scam_victim_reply
 from actions.slot_values import (
@@ -113,7 +113,8 @@ class ActionNumberOutOfContext(Action):
         if follow_up:
             dispatcher.utter_message(text=follow_up)
             return []
-        if repayment_amount(tracker) is not None and scam_victim_reply(tracker) is None:
+        repayment = repayment_amount(tracker) or previewed_amount(tracker)
+        if repayment is not None and scam_victim_reply(tracker) is None:
             partial = await partial_payment_zh(tracker)  # "先还600", "那还3000呢"
             if partial:
                 dispatcher.utter_message(text=partial)
@@ -214,7 +215,15 @@ def what_if_in_pieces_zh(tracker: Tracker) -> Optional[List[str]]:
             "把你前面说的合起来算（利率你没说，先按示例利率；告诉我你的利率，比如“年化18%”，"
             "我重新算）："
         )
-    return [head + "\n" + bubbles[0], *bubbles[1:]]
+    return [head + "\n" + bubbles[0], *bubbles[1:], INSTALLMENTS_NOTE_ZH]
+
+
+#: the what-if charges penalty on the whole amount said: right for a loan due at once, not for
+#: one repaid in installments
+INSTALLMENTS_NOTE_ZH = (
+    "注意：上面是把整笔当作已经到期没还来算的。分期还的借款，罚息只按到期没还的那几期算，"
+    "实际会少得多；绑定账户后我能按你的账算。"
+)
 
 
 async def follow_up_figures_zh(tracker: Tracker) -> Optional[str]:

@@ -52,6 +52,7 @@ from actions.loan_facts import (
 from actions.loan_status import SAVE_WORDS, asks_to_pay_off_all, early_saving_zh, pay_off_all_zh
 from actions.partial_payment import (
     asks_about_partial_payment,
+    asks_why_still_overdue,
     partial_payment_zh,
     repayment_amount,
 )
@@ -346,6 +347,15 @@ def answered_by_followup(tracker, topic: str) -> bool:
     return topic == "early_repayment" and asks_to_pay_off_all(text)
 
 
+def answered_instead(tracker, topic: str) -> bool:
+    """action_faq_followup answers this message in place of the topic's general answer: a
+    repayment of a named amount ("还了3000之后每天罚息多少": its preview), or a repayment made
+    and the loan still shown overdue ("我还了500 为啥还显示逾期")."""
+    if topic not in OVERDUE_TOPICS:
+        return False
+    return repayment_amount(tracker) is not None or asks_why_still_overdue(latest_text(tracker))
+
+
 async def late_what_if(tracker, account: Account, policy: LenderPolicy) -> Optional[str]:
     """For a borrower who is not overdue and asks what being late would do ("我要是晚还10天会
     怎样", "拖到月底再还会怎样"): that lateness on each of their next installments (the named
@@ -429,7 +439,9 @@ class ActionAnswerFaq(Action):
         else:
             if topic in FEAR_TOPICS and _FEAR_WORDS.search(latest_text(tracker)):
                 dispatcher.utter_message(text=CALM_FIRST_ZH)
-            if not asked_again(tracker, topic):
+            if answered_instead(tracker, topic):
+                pass  # action_faq_followup answers this message itself
+            elif not asked_again(tracker, topic):
                 dispatcher.utter_message(response=f"utter_faq/{topic}")
             elif not answered_by_followup(tracker, topic):
                 dispatcher.utter_message(text=SAME_TOPIC_ZH)
@@ -503,25 +515,22 @@ class ActionFaqFollowup(Action):
             if own:
                 dispatcher.utter_message(text=own)
             return events
+        if topic in OVERDUE_TOPICS and asks_about_partial_payment(tracker):
+            # "还了3000之后每天罚息是多少" / "我还了500 为啥还显示逾期", from anyone, also asked
+            # again within the topic: what that repayment does, instead of today's figures
+            partial = await partial_payment_zh(tracker)
+            if partial:
+                dispatcher.utter_message(text=partial)
+                return events
         if topic not in OVERDUE_TOPICS | REASSURE_TOPICS or asked_again(tracker, topic):
             return events  # (asked again: the figures were just shown)
         account = await load_account(tracker)
-        partial = (
-            await partial_payment_zh(tracker, account)
-            if asks_about_partial_payment(tracker) and topic in OVERDUE_TOPICS
-            else None
-        )
         if not account.has_loan_data:
-            if partial:  # "我还了500 为啥还显示逾期" from anyone: why, without figures
-                dispatcher.utter_message(text=partial)
             return events
         policy = load_policy()
-        # "还了3000之后每天罚息是多少": what that repayment does instead of today's figures;
         # the account's figures are not repeated right after the answer that showed them
-        text = partial
-        if text is None and not any(
-            marker in previous_bot_text(tracker) for marker in PERSONAL_MARKERS
-        ):
+        text = None
+        if not any(marker in previous_bot_text(tracker) for marker in PERSONAL_MARKERS):
             text = personal_followup(topic, account.overview, policy)
         if text:
             dispatcher.utter_message(text=text)

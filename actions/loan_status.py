@@ -166,6 +166,23 @@ def status_messages(overview: LoanOverview, policy: LenderPolicy) -> List[str]:
     return bubbles
 
 
+def how_late_zh(overview: LoanOverview, policy: LenderPolicy) -> str:
+    """ "能晚几天": the grace days for a borrower who is not overdue; for one who is, that
+    every further day costs and where the credit report goes next."""
+    overdue = [loan for loan in overview.loans if not loan.settled and loan.overdue_days > 0]
+    if not overdue:
+        return f"能晚几天：{penalty_rule_zh(policy)}{grace_report_zh(policy)}"
+    loan = max(overdue, key=lambda item: item.overdue_days)
+    if in_grace(loan, policy):
+        return f"能晚几天：{in_grace_zh(policy, loan.overdue_days)}"
+    per_day = sum((penalty_per_day(item, policy) for item in overdue), Decimal("0.00"))
+    return (
+        f"能晚几天：你已经逾期{loan.overdue_days}天，宽限期早过了，再晚不是免费的："
+        f"每多一天罚息约多{yuan(per_day)}。{next_step_line(loan.overdue_days, policy)}"
+        "能还多少先还多少；实在还不上，说“申请延期”。"
+    )
+
+
 #: whether to keep paying while a relief request waits ("那我这期间还要还钱吗")
 WHILE_WAITING = re.compile(
     r"(?:这期间|这段时间|审核期间|申请期间|等结果|批下来之前|批之前|没批之前|等审核).{0,6}"
@@ -315,20 +332,20 @@ class ActionCheckLoanStatus(Action):
             if bubbles:
                 if GRACE_QUESTION.search(text):
                     # "这个月要还多少 能晚几天还不": the second question too
-                    bubbles.insert(
-                        1, f"能晚几天：{penalty_rule_zh(policy)}{grace_report_zh(policy)}"
-                    )
+                    bubbles.insert(1, how_late_zh(account.overview, policy))
                 for bubble in bubbles:
                     dispatcher.utter_message(text=bubble)
                 return []
-        for bubble in status_messages(account.overview, policy):
-            dispatcher.utter_message(text=bubble)
         if asks_to_pay_off_all(text):
-            text = pay_off_all_zh(
+            # "今天全部还清要多少钱": that answer alone, not the whole status before it
+            answer = pay_off_all_zh(
                 account.overview, policy, latest_entities(tracker, "loan_product")
             )
-            if text:
-                dispatcher.utter_message(text=text)
+            if answer:
+                dispatcher.utter_message(text=answer)
+                return []
+        for bubble in status_messages(account.overview, policy):
+            dispatcher.utter_message(text=bubble)
         return []
 
 

@@ -40,7 +40,7 @@ from actions.loan_facts import (
     penalty_per_day,
     what_if_cost,
 )
-from actions.partial_payment import partial_payment_zh, repayment_amount
+from actions.partial_payment import partial_payment_zh, previewed_amount, repayment_amount
 from actions.question_figures import new_loan_figures_zh
 from actions.replies import date_zh, rate_text, yuan
 from actions.slot_values import (
@@ -229,7 +229,7 @@ class ActionStartOverdueCost(Action):
     ) -> List[EventType]:
         given = message_values(tracker)
         text = latest_text(tracker)
-        if repayment_amount(tracker) is not None:
+        if repayment_amount(tracker) is not None or previewed_amount(tracker) is not None:
             # "先还2000罚息会少多少": the amount is a repayment, not the debt of a what-if
             partial = await partial_payment_zh(tracker)
             if partial is not None:

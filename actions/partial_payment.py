@@ -17,11 +17,18 @@ from decimal import Decimal
 from typing import List, Optional, Tuple
 
 from actions.identity import Account, load_account, repayment_preview
-from actions.loan_facts import loan_names, open_loans, penalty_per_day, what_if_cost
+from actions.loan_facts import (
+    SMALL_OVERDUE,
+    loan_names,
+    open_loans,
+    penalty_per_day,
+    what_if_cost,
+)
 from actions.loan_status import interest_to_today
 from actions.replies import date_zh, relative_day_zh, yuan
-from actions.slot_values import as_amount, latest_entity, latest_text
-from bot.finance.money import money
+from actions.slot_values import as_amount, latest_entity, latest_text, previous_bot_text
+from bot.finance.money import money, plain_str
+from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH
 from bot.loans.client import LoanOverview, LoanSummary, RepaymentPreview
 from bot.nlu.dates import first_date
 from bot.policy import LenderPolicy, load_policy
@@ -47,6 +54,8 @@ _PART_WORDS = re.compile(
 #: a repayment already made, and why the account still shows it overdue ("我还了500 为啥还显示逾期")
 _PAID_ALREADY = re.compile(r"还了|已经还|刚还|还过了|还进去了|还上了")
 _WHY_STILL = re.compile(r"为啥|为什么|怎么|咋|还显示|还是|还在|仍然|依然|没变")
+#: half of it ("先还一半行不")
+_HALF = re.compile(r"一半")
 #: the rest paid on a named day ("剩下的月底还")
 _REST_WORDS = re.compile(r"剩下|其余|其他的|余下|剩余")
 
@@ -70,8 +79,8 @@ def rule_zh(policy: LenderPolicy) -> str:
     return (
         "可以先还一部分，还进去的钱不会白还：\n"
         f"· 按本产品的冲抵顺序，{ORDER_NOTE}{order_zh(policy)}；\n"
-        "· 罚息按逾期没还的本金和利息每天算，本金还得越多，之后每天的罚息越少；只抵了罚息和利息、"
-        "本金没减少的话，每天的罚息不变；\n"
+        "· 罚息按逾期没还的本金和利息每天算，还掉的本金和利息越多，之后每天的罚息越少；只抵了"
+        "罚息的话，每天的罚息不变；\n"
         "· 逾期的部分全部还清之前，逾期天数照样往上加，征信上也还按逾期记。"
     )
 
@@ -93,9 +102,34 @@ def repayment_amount(tracker) -> Optional[Decimal]:
     return None
 
 
+#: how a preview begins; a follow-up ("剩下的12月20号还", "那信用卡呢") reuses its amount
+PREVIEW_HEAD = re.compile(r"按今天还([\d,]+\.\d{2})元算")
+
+
+def previewed_amount(tracker) -> Optional[Decimal]:
+    """The amount of the preview the bot gave just before, when the latest message follows it
+    up without an amount of its own: the rest on a named day, or another product."""
+    if latest_entity(tracker, "amount") is not None:
+        return None
+    text = latest_text(tracker)
+    if not (_REST_WORDS.search(text) or latest_entity(tracker, "loan_product")):
+        return None
+    found = PREVIEW_HEAD.search(previous_bot_text(tracker))
+    return as_amount(found.group(1).replace(",", "")) if found else None
+
+
+def asks_why_still_overdue(text: str) -> bool:
+    """ "我还了500 为啥还显示逾期": a repayment made, and the loan still shown overdue."""
+    return bool(_PAID_ALREADY.search(text) and _WHY_STILL.search(text))
+
+
 def asks_about_partial_payment(tracker) -> bool:
     """The latest message is about repaying part now, with or without an amount."""
-    return repayment_amount(tracker) is not None or bool(_PART_WORDS.search(latest_text(tracker)))
+    return (
+        repayment_amount(tracker) is not None
+        or bool(_PART_WORDS.search(latest_text(tracker)))
+        or previewed_amount(tracker) is not None
+    )
 
 
 def _loan(overview: LoanOverview, product: Optional[str]) -> Optional[LoanSummary]:
@@ -153,9 +187,9 @@ def overdue_preview_zh(
             )
         return "\n".join(lines)
     lines.append(f"· 这笔钱抵{_split_zh(preview)}（{ORDER_NOTE}{order_zh(policy)}）。")
-    if preview.principal == 0:
+    if preview.principal == 0 and preview.interest == 0:
         lines.append(
-            f"· 本金一分没减，罚息只按逾期的本金和利息算，所以每天的罚息还是"
+            f"· 这笔钱只够抵罚息，逾期的本金和利息一分没减，罚息又只按它们算，所以每天的罚息还是"
             f"{yuan(preview.before.penalty_per_day or 0)}；多还一些才能让罚息降下来。"
         )
     else:
@@ -172,15 +206,25 @@ def overdue_preview_zh(
             f"· 还完后逾期还剩{yuan(after.overdue_total)}，每天的罚息从{yuan(per_day_before)}降到"
             f"{yuan(per_day_after)}（每天少{yuan(per_day_before - per_day_after)}）{saved}。"
         )
-    lines.append(
-        f"· 逾期部分全部还清之前，逾期天数还会往上加（现在{before.overdue_days}天），征信上也还按"
-        f"逾期记；剩下的{yuan(after.overdue_total)}还上，才算停下来。"
-    )
+    if after.overdue_days < before.overdue_days:
+        status = after.report_status
+        lines.append(
+            f"· 最早逾期的一期还清了：逾期天数按还没还清的最早一期算，从{before.overdue_days}天"
+            f"变成{after.overdue_days}天，征信还款状态按“{status}”"
+            f"（{STATUS_DESCRIPTIONS_ZH.get(status, status)}）算；剩下的{yuan(after.overdue_total)}"
+            "还上，逾期才算停下来。"
+        )
+    else:
+        lines.append(
+            f"· 逾期部分全部还清之前，逾期天数还会往上加（现在{before.overdue_days}天），征信上也"
+            f"还按逾期记；剩下的{yuan(after.overdue_total)}还上，才算停下来。"
+        )
     due = loan.next_due_date
     if due is not None and loan.next_due_amount > 0 and due <= preview.horizon:
+        counted = "（上面少的罚息已经把它算进去了）" if preview.penalty_saved_by_horizon > 0 else ""
         lines.append(
             f"· 另外{date_zh(due, today)}（{relative_day_zh(due, today)}）还有一期"
-            f"{yuan(loan.next_due_amount)}到期，到时没还上也会算逾期（上面少的罚息已经把它算进去了）。"
+            f"{yuan(loan.next_due_amount)}到期，到时没还上也会算逾期{counted}。"
         )
     return "\n".join(lines)
 
@@ -260,13 +304,13 @@ async def partial_payment(
 ) -> Optional[Tuple[str, bool]]:
     """:func:`partial_payment_zh`'s answer, and whether something stays overdue after it (a
     relief request still makes sense)."""
-    amount = repayment_amount(tracker)
+    amount = repayment_amount(tracker) or previewed_amount(tracker)
     text = latest_text(tracker)
     if amount is None and not _PART_WORDS.search(text):
         return None
     policy = load_policy()
     account = account or await load_account(tracker)
-    if _PAID_ALREADY.search(text) and _WHY_STILL.search(text):
+    if asks_why_still_overdue(text):
         return paid_already_zh(account, latest_entity(tracker, "loan_product"), policy), False
     if not account.has_loan_data:
         if not general:
@@ -281,6 +325,15 @@ async def partial_payment(
         return None
     names = loan_names(overview.loans)
     name = names[loan.loan_id]
+    if amount is None and 0 < loan.overdue_total <= SMALL_OVERDUE:
+        return (
+            f"你的{name}逾期的只有{yuan(loan.overdue_total)}，用不着分几次：今天还上，这笔就不算逾期了。",
+            False,
+        )
+    if amount is None and _HALF.search(text):
+        # "先还一半行不": half of what is overdue (else of this installment), worked out
+        base = loan.overdue_total if loan.overdue_total > 0 else loan.next_due_amount
+        amount = money(base / 2) if base > 0 else None
     if amount is None:
         if loan.overdue_total > 0:
             return rule_zh(policy) + "\n" + per_principal_zh(loan, name, policy), True
@@ -311,6 +364,12 @@ async def partial_payment(
     ]
     if others:
         lines.append(f"你的{'、'.join(others)}也有逾期；想算那笔，说“{others[0]}先还1000”。")
+    elif len(open_loans(overview)) > 1 and not latest_entity(tracker, "loan_product"):
+        other = next(names[o.loan_id] for o in open_loans(overview) if o.loan_id != loan.loan_id)
+        lines.append(
+            f"（按{'逾期的' if loan.overdue_total > 0 else '最先到期的'}{name}算；"
+            f"想算别的，说“{other}先还{plain_amount(preview.requested)}”。）"
+        )
     return "\n".join(lines), bool(others) or preview.after.overdue_total > 0
 
 
@@ -333,6 +392,11 @@ def paid_already_zh(account: Account, product: Optional[str], policy: LenderPoli
         f"{yuan(loan.overdue_total)}（其中罚息{yuan(loan.penalty_accrued)}），已逾期"
         f"{loan.overdue_days}天，还清这些就不再算逾期。{pending}"
     )
+
+
+def plain_amount(amount: Decimal) -> str:
+    """``2000.00`` → ``2000``, ``12.50`` → ``12.5``: an amount as a borrower would type it."""
+    return plain_str(amount.normalize()) if amount == amount.to_integral() else plain_str(amount)
 
 
 def cap_zh(preview: RepaymentPreview, loan: LoanSummary, today: date) -> str:
@@ -362,6 +426,8 @@ def _rest_day(tracker, today: date) -> Optional[date]:
 
 __all__ = [
     "asks_about_partial_payment",
+    "asks_why_still_overdue",
+    "previewed_amount",
     "partial_payment",
     "partial_payment_zh",
     "repayment_amount",

@@ -151,6 +151,12 @@ class ActionStartPayoffPlan(Action):
             dispatcher.utter_message(text=figures)
             return [SlotSet(ACCOUNT_STATUS, ANSWERED)]
         account = await load_account(tracker)
+        if not account.has_loan_data and repayment_amount(tracker) is not None:
+            # "我先还2万行不" from someone not linked: the rule, and what linking would show
+            partial = await partial_payment_zh(tracker, account)
+            if partial:
+                dispatcher.utter_message(text=partial)
+                return [SlotSet(ACCOUNT_STATUS, ANSWERED)]
         if not account.has_loan_data:
             # "我欠两万 每月能还3000 多久能还完" needs no account: answer it, then how to link
             stated = stated_debt_and_monthly(tracker)

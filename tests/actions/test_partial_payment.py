@@ -22,6 +22,7 @@ from actions.relief import ActionStartRepaymentRelief
 from bot.finance.money import fmt_money
 from bot.policy import load_policy
 from tests.actions.action_helpers import (
+    MULTI_DEBT,
     ONE_YUAN,
     TODAY,
     TWO_MONTHS,
@@ -103,7 +104,12 @@ async def test_the_preview_agrees_with_the_booking_and_the_projection(ledger):
     saved = without.penalty_accrued - (with_it.penalty_accrued + paid.penalty)
     assert saved > 0
     assert f"这30天里罚息一共少约{yuan(saved)}" in said
-    assert f"逾期天数还会往上加（现在{before.overdue_days}天）" in said
+    # 2,000 clears the oldest installment: the days count from the next one, as booked
+    assert after.overdue_days < before.overdue_days
+    assert (
+        f"从{before.overdue_days}天变成{after.overdue_days}天，征信还款状态按“{after.report_status}”"
+        in said
+    )
 
 
 async def test_enough_to_clear_the_overdue_part(ledger):
@@ -289,3 +295,56 @@ async def test_not_overdue_asking_to_pay_part_needs_no_request(ledger):
 async def test_paid_already_and_still_overdue_from_an_unlinked_user(ledger):
     said = await faq_followup_said("我还了500 为啥还显示逾期", "after_overdue_repaid", None, "500")
     assert "逾期的部分全部还清之前，账户会一直显示逾期" in said and "转人工" in said
+
+
+async def test_follow_ups_keep_the_amount_just_previewed(ledger):
+    first = await partial_payment_zh(tracker("先还600", "600", borrower=TWO_MONTHS))
+    history = [
+        {"event": "user", "text": "先还600", "parse_data": {"intent": {"name": "inform"}}},
+        {"event": "bot", "text": first},
+    ]
+    said = await partial_payment_zh(
+        make_tracker("剩下的12月20号还", "inform", borrower=TWO_MONTHS, history=history)
+    )
+    assert said.startswith("按今天还600.00元算（借呗）") and "到12月20日才还清" in said
+    # without the preview before, a bare day is no repayment
+    assert await partial_payment_zh(make_tracker("剩下的12月20号还", "inform")) is None
+
+
+async def test_half_and_a_few_yuan(ledger):
+    loan = (await ledger.get_loans(TWO_MONTHS)).loan(JIEBEI)
+    half = (loan.overdue_total / 2).quantize(Decimal("0.01"))
+    said = await partial_payment_zh(tracker("先还一半行不", borrower=TWO_MONTHS))
+    assert said.startswith(f"按今天还{yuan(half)}算（借呗）")
+    said = await partial_payment_zh(tracker("先还一半行不", borrower=ONE_YUAN))
+    assert "逾期的只有1.00元" in said and "今天还上" in said
+
+
+async def test_only_penalty_paid_leaves_the_daily_penalty(ledger):
+    loan = (await ledger.get_loans(TWO_MONTHS)).loan(JIEBEI)
+    said = await partial_payment_zh(tracker("先还50", "50", borrower=TWO_MONTHS))
+    assert "这笔钱只够抵罚息" in said
+    assert f"每天的罚息还是{yuan(penalty_per_day(loan, load_policy()))}" in said
+
+
+async def test_several_loans_say_which_one_was_taken(ledger):
+    said = await partial_payment_zh(tracker("先还500", "500", borrower=MULTI_DEBT))
+    assert "（按最先到期的" in said and "先还500”。）" in said
+
+
+async def test_the_topic_answer_gives_way_to_the_preview(ledger):
+    from actions.faq_followup import ActionAnswerFaq
+
+    t = tracker(
+        "还了3000之后每天罚息是多少",
+        "3000",
+        intent="faq",
+        borrower=TWO_MONTHS,
+        response_key="penalty_interest",
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerFaq().run(dispatcher, t, {})
+    assert dispatcher.messages == []  # no general answer, no "see above"
+    dispatcher = CollectingDispatcher()
+    await ActionFaqFollowup().run(dispatcher, t, {})
+    assert texts(dispatcher).startswith("按今天还3,000.00元算（借呗）")

@@ -240,3 +240,9 @@ async def test_whether_to_keep_paying_while_a_request_waits(ledger):
     reply = await reply_to(TWO_MONTHS, "那我这期间还要还钱吗")
     assert reply.startswith("要。申请提交后、贷款方答复之前，原来的还款安排不变")
     assert "【借呗】" in reply and "下一期" in reply
+
+
+async def test_an_overdue_borrower_asking_how_late_hears_it_is_not_free(ledger):
+    reply = await reply_to(TWO_MONTHS, "这个月要还多少 能晚几天还不")
+    assert "能晚几天：你已经逾期61天，宽限期早过了，再晚不是免费的" in reply
+    assert "不收罚息" not in reply
