@@ -107,7 +107,12 @@ OVERDUE_PARTIAL_TOPICS = {"early_repayment", "debt_strategy"}
 #: how the account follow-up of :func:`personal_followup` begins (shown last turn: not again)
 PERSONAL_MARKERS = ("结合你的账户看：", "对照你的账户：")
 #: topics after which a borrower who is not overdue is told so
-REASSURE_TOPICS = {"overdue_consequences", "small_amount_overdue", "grace_period"}
+REASSURE_TOPICS = {
+    "overdue_consequences",
+    "small_amount_overdue",
+    "grace_period",
+    "credit_report_usage",  # "我上征信了没" from someone on time: nothing negative there
+}
 #: the end of the one-line lateness what-if (a bare "那晚一个月呢" after it changes the days)
 LATE_WHAT_IF_TAIL = "细算说“帮我算逾期费用”。"
 #: topics where a frightened borrower ("催收说明天就起诉我 还要抓我 我好怕") hears a calm word first
