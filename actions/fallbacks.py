@@ -17,7 +17,12 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.faq_followup import LATE_WHAT_IF_TAIL, late_what_if, stated_rate_followup
+from actions.faq_followup import (
+    COURT_REDUCTION_ABOVE,
+    LATE_WHAT_IF_TAIL,
+    late_what_if,
+    stated_rate_followup,
+)
 from actions.identity import load_account
 from actions.loan_status import asks_to_pay_off_all, pay_off_all_zh
 from actions.overdue_cost import LATE_WORDS, MAX_AMOUNT, MAX_DAYS, overdue_cost_message
@@ -37,7 +42,8 @@ from actions.slot_values import (
 from actions.status_focus import NEXT_STEPS, focus_of, focused_messages
 from bot.finance import validate
 from bot.finance.errors import FinanceError
-from bot.finance.rates import as_daily
+from bot.finance.money import percent_str
+from bot.finance.rates import as_annual, as_daily
 from bot.policy import load_policy
 from bot.policy.wording import EXAMPLE_DAILY_RATE
 
@@ -215,7 +221,14 @@ def what_if_in_pieces_zh(tracker: Tracker) -> Optional[List[str]]:
             "把你前面说的合起来算（利率你没说，先按示例利率；告诉我你的利率，比如“年化18%”，"
             "我重新算）："
         )
-    return [head + "\n" + bubbles[0], *bubbles[1:], INSTALLMENTS_NOTE_ZH]
+    notes = INSTALLMENTS_NOTE_ZH
+    penalty_annual = as_annual(rate * policy.penalty_multiplier, policy.day_count)
+    if penalty_annual > COURT_REDUCTION_ABOVE:
+        notes += (
+            f"罚息年化{percent_str(penalty_annual)}%已经高于24%：金融机构的借款，利息、罚息等合计"
+            "超过年化24%的部分，可以请求法院调减。"
+        )
+    return [head + "\n" + bubbles[0], *bubbles[1:], notes]
 
 
 #: the what-if charges penalty on the whole amount said: right for a loan due at once, not for

@@ -143,6 +143,7 @@ async def test_a_what_if_told_in_pieces_is_calculated_not_met_with_a_menu():
     cost = penalty_of(D("10000"), D("0.0004"), 60)
     assert reply.startswith("把你前面说的合起来算（利率你没说，先按示例利率")
     assert "按本金10,000.00元、年化14.40%（日利率0.040%）、逾期60天估算" in reply
+    assert "分期还的借款，罚息只按到期没还的那几期算" in reply and "高于24%" not in reply
     assert f"罚息约{fmt_money(cost.total_penalty)}元" in reply
     history += [
         said_before("逾期两个月了", {"entity": "duration", "value": "P2M"}),
@@ -151,6 +152,8 @@ async def test_a_what_if_told_in_pieces_is_calculated_not_met_with_a_menu():
     reply = await number("年化18", [entity("annual_rate", "0.18", text="年化18")], history)
     cost = penalty_of(D("10000"), D("0.0005"), 60)
     assert reply.startswith("把你前面说的合起来算：\n按本金10,000.00元、年化18.00%")
+    assert "罚息年化27.00%已经高于24%" in reply  # 18 % × 1.5
+
     assert f"罚息约{fmt_money(cost.total_penalty)}元" in reply
 
 
