@@ -190,13 +190,10 @@ def what_if_in_pieces(tracker: Tracker) -> Optional[Tuple[Decimal, int, Optional
     daily = None
     if "rate" in found:
         kind, value = found["rate"]
+        day_count = load_policy().day_count
         try:
-            daily = (
-                value
-                if kind == "daily_rate"
-                else as_daily(value, "annual", load_policy().day_count)
-            )
-            validate.daily_rate(daily, load_policy().day_count)
+            daily = value if kind == "daily_rate" else as_daily(value, "annual", day_count)
+            validate.daily_rate(daily, day_count)
         except (FinanceError, ArithmeticError, ValueError):
             daily = None
     return found["amount"], found["days"], daily

@@ -221,6 +221,16 @@ def interest_to_today(loan: LoanSummary, today: date) -> Optional[Tuple[Decimal,
         return money(principal * loan.daily_rate * days), principal, days
 
 
+def settle_today(loan: LoanSummary, today: date) -> Optional[Decimal]:
+    """What clearing ``loan`` today takes: principal left, overdue interest, penalty so far and
+    this period's interest to today (:func:`interest_to_today`, an estimate); None when the loan
+    does not say where its period starts."""
+    accrued = interest_to_today(loan, today)
+    if accrued is None:
+        return None
+    return loan.outstanding_principal + loan.overdue_interest + loan.penalty_accrued + accrued[0]
+
+
 def pay_off_all_zh(
     overview: LoanOverview, policy: LenderPolicy, products: Sequence[str] = ()
 ) -> Optional[str]:

@@ -24,7 +24,7 @@ from actions.loan_facts import (
     penalty_per_day,
     what_if_cost,
 )
-from actions.loan_status import interest_to_today
+from actions.loan_status import settle_today
 from actions.replies import date_zh, relative_day_zh, yuan
 from actions.slot_values import as_amount, latest_entity, latest_text, previous_bot_text
 from bot.finance.money import money, plain_str
@@ -403,10 +403,9 @@ def cap_zh(preview: RepaymentPreview, loan: LoanSummary, today: date) -> str:
     """More than can be repaid now: the most, and what settling the whole loan takes (the
     principal left, overdue interest, penalty and this period's interest to today, an estimate)."""
     line = f"这笔借款现在最多能还{yuan(preview.amount)}（逾期部分、罚息和本期应还）"
-    accrued = interest_to_today(loan, today)
-    if accrued is None:
+    settle = settle_today(loan, today)
+    if settle is None:
         return line + "；再多就是提前结清，需要在App里办理。"
-    settle = loan.outstanding_principal + loan.overdue_interest + loan.penalty_accrued + accrued[0]
     if preview.requested >= settle:
         return (
             line + f"。你这笔总共只欠约{yuan(settle)}（今天一次结清的金额，含本期到今天的利息），"

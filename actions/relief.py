@@ -217,8 +217,13 @@ async def pending_request_zh(
     whole account), then ``then`` (what the borrower can do next); None when there is none or
     the ledger cannot tell."""
     requests = await relief_requests(borrower_id)
-    if requests is None:
-        return None
+    return waiting_request_zh(requests, loan_id, then) if requests is not None else None
+
+
+def waiting_request_zh(
+    requests: list, loan_id: Optional[str], then: str = PENDING_THEN_ZH
+) -> Optional[str]:
+    """:func:`pending_request_zh` on requests already listed."""
     waiting = [
         r
         for r in requests
@@ -379,16 +384,19 @@ class ActionStartRepaymentRelief(Action):
         product = latest_entity(tracker, "loan_product")
         if _PROCESS_QUESTION.search(text) and not _REASON_WORDS.search(text):
             # "我的延期申请批了没", also right after filing one: where it stands, no new request
-            pending = await pending_request_zh(
-                account.borrower_id, relief_loan(account.overview, product), STATUS_ONLY_ZH
+            requests = await relief_requests(account.borrower_id)  # asked once
+            loan_id = relief_loan(account.overview, product)
+            pending = (
+                waiting_request_zh(requests, loan_id, STATUS_ONLY_ZH)
+                if requests is not None
+                else None
             )
             if pending:
                 dispatcher.utter_message(text=pending)
                 return [SlotSet(ACCOUNT_STATUS, ANSWERED)]
             if _STATUS_OF_EXISTING.search(text):
                 # "申请结果出来了吗" with nothing waiting: say so, no new request unasked
-                known = await relief_requests(account.borrower_id)
-                dispatcher.utter_message(text=NO_REQUEST_ZH if known is not None else UNKNOWN_ZH)
+                dispatcher.utter_message(text=NO_REQUEST_ZH if requests is not None else UNKNOWN_ZH)
                 return [SlotSet(ACCOUNT_STATUS, ANSWERED)]
         partial = None
         if not retry and asks_about_partial_payment(tracker):
