@@ -25,6 +25,7 @@ from actions.faq_followup import (
 )
 from actions.identity import load_account
 from actions.loan_status import asks_to_pay_off_all, pay_off_all_zh
+from actions.out_of_scope import ENGLISH_ZH, written_in_english
 from actions.overdue_cost import LATE_WORDS, MAX_AMOUNT, MAX_DAYS, overdue_cost_message
 from actions.partial_payment import partial_payment_zh, previewed_amount, repayment_amount
 from actions.question_figures import other_term_figures_zh
@@ -49,10 +50,14 @@ from bot.policy.wording import EXAMPLE_DAILY_RATE
 
 
 def reply_unless_victim(dispatcher: CollectingDispatcher, tracker: Tracker, response: str) -> None:
-    """A scam victim's steps when the message is one, else ``response``."""
+    """A scam victim's steps when the message is one; for a message written in English, the note
+    that the bot speaks Chinese (a Chinese menu or rephrase request would not help); else
+    ``response``."""
     victim = scam_victim_reply(tracker)
     if victim:
         dispatcher.utter_message(text=victim)
+    elif written_in_english(latest_text(tracker)):
+        dispatcher.utter_message(text=ENGLISH_ZH)
     else:
         dispatcher.utter_message(response=response)
 
@@ -118,6 +123,9 @@ class ActionNumberOutOfContext(Action):
         follow_up = await follow_up_figures_zh(tracker)
         if follow_up:
             dispatcher.utter_message(text=follow_up)
+            return []
+        if written_in_english(latest_text(tracker)):  # "can I pay 2000 first?"
+            reply_unless_victim(dispatcher, tracker, "utter_which_calculation")
             return []
         repayment = repayment_amount(tracker) or previewed_amount(tracker)
         if repayment is not None and scam_victim_reply(tracker) is None:

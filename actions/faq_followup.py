@@ -113,6 +113,17 @@ REASSURE_TOPICS = {
     "grace_period",
     "credit_report_usage",  # "我上征信了没" from someone on time: nothing negative there
 }
+#: a borrower asking where they themselves stand ("我上征信了没", "我现在算逾期吗", "我有没有上
+#:征信"): under the topics above, their own status instead of the topic's general answer
+_OWN_STATUS = re.compile(
+    r"我(?:的|现在|目前|这边|账户|借款|借呗|花呗)*"
+    r"(?:(?:有没有|算不算|是不是|算|已经)(?:被)?(?:上征信|上了征信|进征信|上黑名单|逾期)了?吗?"
+    r"|(?:被)?(?:上征信|上了征信|进征信|上黑名单|逾期|征信(?:有问题|花了|黑了|有记录|有污点))"
+    r"(?:了没有?|了吗|了么|了不|没有?|吗))"
+    r"[?？。！!\s啊呀呢哈]*$"
+)
+#: an on-time borrower asking whether they are on the credit report: what is there
+ON_TIME_REPORT_ZH = "按时还款的记录在征信上显示“N”（正常），不是负面记录。"
 #: the end of the one-line lateness what-if (a bare "那晚一个月呢" after it changes the days)
 LATE_WHAT_IF_TAIL = "细算说“帮我算逾期费用”。"
 #: topics where a frightened borrower ("催收说明天就起诉我 还要抓我 我好怕") hears a calm word first
@@ -352,6 +363,36 @@ def answered_by_followup(tracker, topic: str) -> bool:
     return topic == "early_repayment" and asks_to_pay_off_all(text)
 
 
+def asks_own_status(text: str) -> bool:
+    """ "我上征信了没", "我有没有逾期": the borrower's own standing, not the topic's rules."""
+    return bool(_OWN_STATUS.search(text))
+
+
+def own_status_zh(topic: str, overview: LoanOverview, policy: LenderPolicy) -> Optional[str]:
+    """The answer to :func:`asks_own_status` from the borrower's loans (None: nothing open)."""
+    if topic not in OVERDUE_TOPICS | REASSURE_TOPICS:
+        return None
+    own = personal_followup(
+        topic if topic in REASSURE_TOPICS else "credit_report_usage", overview, policy
+    )
+    if own and own.startswith(PERSONAL_MARKERS[1]) and topic.startswith("credit_report"):
+        own += ON_TIME_REPORT_ZH
+    return own
+
+
+async def own_status_answer(tracker, topic: Optional[str]) -> Optional[str]:
+    """The borrower's own status for "我上征信了没" under an overdue or reassure topic; None for
+    any other message, topic or user (an unlinked user gets the general answer)."""
+    if topic is None or topic not in OVERDUE_TOPICS | REASSURE_TOPICS:
+        return None
+    if not asks_own_status(latest_text(tracker)):
+        return None
+    account = await load_account(tracker)
+    if not account.has_loan_data:
+        return None
+    return own_status_zh(topic, account.overview, load_policy())
+
+
 def answered_instead(tracker, topic: str) -> bool:
     """action_faq_followup answers this message in place of the topic's general answer: a
     repayment of a named amount ("还了3000之后每天罚息多少": its preview), or a repayment made
@@ -444,7 +485,7 @@ class ActionAnswerFaq(Action):
         else:
             if topic in FEAR_TOPICS and _FEAR_WORDS.search(latest_text(tracker)):
                 dispatcher.utter_message(text=CALM_FIRST_ZH)
-            if answered_instead(tracker, topic):
+            if answered_instead(tracker, topic) or await own_status_answer(tracker, topic):
                 pass  # action_faq_followup answers this message itself
             elif not asked_again(tracker, topic):
                 dispatcher.utter_message(response=f"utter_faq/{topic}")
@@ -466,6 +507,10 @@ class ActionFaqFollowup(Action):
         if scam_victim_reply(tracker):
             return events  # action_answer_faq gave a scam victim the steps; nothing to add
         topic = faq_topic(tracker)
+        own_status = await own_status_answer(tracker, topic)
+        if own_status:  # "我上征信了没": where they stand, also right after the figures
+            dispatcher.utter_message(text=own_status)
+            return events
         for note in faq_notes(topic, latest_text(tracker)):
             dispatcher.utter_message(text=note)
         figures = question_figures_zh(tracker, topic, load_policy())

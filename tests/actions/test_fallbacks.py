@@ -7,8 +7,9 @@ from decimal import Decimal
 
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.fallbacks import ActionNumberOutOfContext
+from actions.fallbacks import ActionNumberOutOfContext, ActionUnclearMessage
 from actions.faq_followup import LATE_WHAT_IF_TAIL
+from actions.out_of_scope import ENGLISH_ZH
 from bot.finance.money import fmt_money
 from bot.finance.overdue import overdue_cost
 from bot.finance.schedule import amortization_schedule
@@ -218,3 +219,29 @@ async def test_the_same_question_for_another_product_or_rate(ledger):
     ]
     reply = await number("那日息万五呢", [entity("daily_rate", "0.0005", text="万五")], history)
     assert reply.startswith("按你说的日利率0.05%：年化 = 0.05% × 360 = 18.00%")
+
+
+async def test_a_bare_value_written_in_english_gets_the_chinese_only_note(ledger):
+    # "can I pay 2000 first?" from a borrower with an overdue loan: neither a Chinese menu nor a
+    # Chinese partial-repayment answer, but the note that the bot speaks Chinese
+    reply = await number(
+        "I paid 1000 yesterday but it still shows overdue",
+        [entity("amount", "1000", text="1000")],
+        borrower=UP_TO_DATE,
+    )
+    assert reply == ENGLISH_ZH
+    assert "utter_which_calculation" not in reply
+
+
+async def test_an_unclear_message_written_in_english_gets_the_chinese_only_note():
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("please explain the fees to me", "nlu_fallback")
+    await ActionUnclearMessage().run(dispatcher, tracker, {})
+    assert texts(dispatcher) == ENGLISH_ZH
+
+
+async def test_an_unclear_chinese_message_still_gets_the_rephrase_request():
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("嗯嗯那个东西", "nlu_fallback")
+    await ActionUnclearMessage().run(dispatcher, tracker, {})
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_default"]

@@ -435,3 +435,53 @@ async def test_what_settling_early_saves_from_the_borrowers_schedule(ledger):
         f"（逾期的利息和本期到今天的利息），约省{fmt_money(left - accrued)}元" in reply
     )
     assert await notes_after("early_repayment", "提前还款能省多少利息") == ""  # unlinked
+
+
+# --- "我上征信了没": the borrower's own standing instead of the topic's rules ----------------
+async def test_asking_whether_they_are_on_the_report_an_overdue_borrower_gets_only_their_status(
+    ledger,
+):
+    loan = expected.two_months()
+    for topic in ("credit_report_usage", "credit_report_overdue", "penalty_interest"):
+        messages, _ = await answer_faq("我上征信了没", topic, borrower=TWO_MONTHS)
+        assert messages == [], topic  # no general answer about normal borrowing or mortgages
+        reply = await followup(TWO_MONTHS, topic, "我上征信了没")
+        assert reply.startswith(f"结合你的账户看：借呗已逾期{loan.overdue_days}天"), topic
+        assert "征信还款状态按“3”（逾期61-90天）记" in reply
+
+
+async def test_asking_whether_they_are_overdue_an_on_time_borrower_hears_they_are_not(ledger):
+    messages, _ = await answer_faq("我上征信了吗", "credit_report_usage", borrower=UP_TO_DATE)
+    assert messages == []
+    reply = await followup(UP_TO_DATE, "credit_report_usage", "我上征信了吗")
+    assert reply.startswith("对照你的账户：目前没有逾期")
+    assert "显示“N”（正常），不是负面记录" in reply
+    reply = await followup(UP_TO_DATE, "overdue_consequences", "我现在算逾期吗")
+    assert "目前没有逾期" in reply and "“N”" not in reply
+
+
+async def test_own_status_asked_right_after_the_figures_is_answered_again(ledger):
+    history = [asked("借呗逾期会怎样", "overdue_consequences"), *ANSWERED]
+    history[2] = {"event": "bot", "text": "结合你的账户看：借呗已逾期61天……"}
+    history.insert(3, {"event": "bot", "text": history[2]["text"]})
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "我上征信了没",
+        "faq",
+        response_key="overdue_consequences",
+        history=history,
+        borrower=TWO_MONTHS,
+    )
+    await ActionFaqFollowup().run(dispatcher, tracker, {})
+    assert texts(dispatcher).startswith("结合你的账户看：借呗已逾期")
+
+
+async def test_own_status_wording_from_an_unlinked_user_or_a_rules_question_gets_the_answer(
+    ledger,
+):
+    messages, _ = await answer_faq("我上征信了没", "credit_report_usage")
+    assert [m.get("response") for m in messages] == ["utter_faq/credit_report_usage"]
+    messages, _ = await answer_faq(
+        "我逾期三天会上征信吗", "credit_report_overdue", borrower=TWO_MONTHS
+    )
+    assert [m.get("response") for m in messages] == ["utter_faq/credit_report_overdue"]
