@@ -667,6 +667,7 @@ class ActionSubmitReliefRequest(Action):
                 loan_id=tracker.get_slot(LOAN_SLOT),
                 idempotency_key=key,
                 channel=account.identity.channel,
+                as_of=account.identity.as_of,  # the debug shell's /date (development only)
             )
         except ServiceUnavailable:
             dispatcher.utter_message(text=NOT_FILED_ZH)

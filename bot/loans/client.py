@@ -546,7 +546,10 @@ class LoanClient:
         loan_id: Optional[str] = None,
         idempotency_key: str,
         channel: Optional[str] = None,
+        as_of: Optional[date] = None,
     ) -> ReliefRequest:
+        """File a relief request; ``as_of`` files it on that day (development's simulated day)
+        instead of the ledger's today."""
         payload: dict[str, Any] = {"kind": kind, "reason": reason}
         if affordable_monthly is not None:
             payload["affordable_monthly"] = _amount(affordable_monthly)
@@ -557,6 +560,7 @@ class LoanClient:
         _s, body, replayed = await self._request(
             "POST",
             f"/v1/borrowers/{_seg(borrower_id)}/relief-requests",
+            params={"as_of": as_of.isoformat()} if as_of else None,
             json_body=payload,
             idempotency_key=idempotency_key,
         )

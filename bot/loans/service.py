@@ -9,7 +9,7 @@ on startup and disposed of on cleanup.  Routes (all ``/v1`` routes need
     GET    /v1/borrowers/{borrower_id}/loans?as_of=YYYY-MM-DD[&installments=1]
     POST   /v1/borrowers/{borrower_id}/repayments          (Idempotency-Key)
     GET    /v1/borrowers/{borrower_id}/repayment-preview?loan_id=…&amount=…[&as_of=…][&horizon=…]
-    POST   /v1/borrowers/{borrower_id}/relief-requests     (Idempotency-Key)
+    POST   /v1/borrowers/{borrower_id}/relief-requests[?as_of=…]   (Idempotency-Key)
     GET    /v1/borrowers/{borrower_id}/relief-requests     (newest first)
     POST   /v1/borrowers/{borrower_id}/reminders           (Idempotency-Key)
     GET    /v1/borrowers/{borrower_id}/reminders[?status=active|scheduled|…]
@@ -235,7 +235,11 @@ async def create_repayment(request: web.Request) -> web.Response:
 
 
 async def create_relief_request(request: web.Request) -> web.Response:
+    """``as_of``, as on the reads: the day the request is filed on (the bot sends it only for
+    the debug shell's ``/date``, so that the request's date and reference match the day the
+    conversation's figures are for); the ledger's today without it."""
     borrower_id = _borrower_id(request)
+    filed_on = validation.optional_date(request.query.get("as_of"), "as_of") or _today(request)
     key, body = await _keyed_body(request)
     parsed = validation.relief_request(body)
     result = await _store(request).create_relief_request(
@@ -243,7 +247,7 @@ async def create_relief_request(request: web.Request) -> web.Response:
         key,
         validation.request_hash(validation.canonical(parsed)),
         parsed,
-        today=_today(request),
+        today=filed_on,
     )
     return _write_response(result)
 

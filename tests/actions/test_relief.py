@@ -256,12 +256,13 @@ async def test_confirmation_summarises_the_request(ledger):
     assert [b["payload"] for b in message["buttons"]] == ["/affirm", "/deny"]
 
 
-async def submit(borrower, message_id="affirm-1", slots=None):
+async def submit(borrower, message_id="affirm-1", slots=None, as_of=None):
     dispatcher = CollectingDispatcher()
     tracker = make_tracker(
         "确认提交",
         "affirm",
         borrower=borrower,
+        as_of=as_of,
         slots=slots or FILLED,
         message_id=message_id,
         previous_action="action_confirm_relief_request",
@@ -330,6 +331,16 @@ async def test_a_failed_filing_keeps_its_key_for_the_retry(ledger_down):
     slots, reply = await submit(TWO_MONTHS)
     assert "没提交成功" in reply and "不会重复提交" in reply
     assert slots["relief_key"].startswith("bot-") and len(slots["relief_key"]) <= 128
+
+
+async def test_a_simulated_day_files_the_request_on_that_day(ledger):
+    """The debug shell's /date (development only): the request is filed on the day the
+    conversation's figures are for, not the ledger's today, so that "你12月6日已经提交过" and
+    the reference agree with what the conversation calls today."""
+    _, reply = await submit(TWO_MONTHS, message_id="affirm-dated", as_of="2026-12-06")
+    assert "申请编号：RR20261206" in reply
+    [filed] = await ledger.list_relief_requests("demo-two-months")
+    assert filed.requested_on.isoformat() == "2026-12-06"
 
 
 async def test_the_retry_after_a_lost_answer_files_only_once(ledger, monkeypatch):

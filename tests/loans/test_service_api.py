@@ -307,6 +307,26 @@ async def test_relief_request_is_recorded_once(api, auth):
         await error_of(resp, 400)
 
 
+async def test_a_relief_request_can_be_filed_on_a_given_day(api, auth):
+    """``as_of`` on the write, as on the reads (the debug shell's simulated day)."""
+    payload = {"kind": "extension", "reason": "生病住院"}
+    resp = await api.post(
+        "/v1/borrowers/demo-two-months/relief-requests?as_of=2026-12-06",
+        json=payload,
+        headers={**auth, "Idempotency-Key": "relief-dated"},
+    )
+    assert resp.status == 201
+    relief = (await resp.json())["relief_request"]
+    assert relief["reference"].startswith("RR20261206")
+    assert relief["requested_on"] == "2026-12-06"
+    resp = await api.post(
+        "/v1/borrowers/demo-two-months/relief-requests?as_of=12月6日",
+        json=payload,
+        headers={**auth, "Idempotency-Key": "relief-bad-day"},
+    )
+    await error_of(resp, 400)
+
+
 def test_create_app_refuses_to_run_without_a_token(monkeypatch):
     from bot.loans.config import ConfigError
 
