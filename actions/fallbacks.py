@@ -133,6 +133,10 @@ class ActionNumberOutOfContext(Action):
             if partial:
                 dispatcher.utter_message(text=partial)
                 return []
+        late = await own_lateness_zh(tracker)
+        if late:  # "信用卡晚了一天" from a borrower who is not overdue: that lateness on the card
+            dispatcher.utter_message(text=late)
+            return []
         pieces = what_if_in_pieces_zh(tracker) if scam_victim_reply(tracker) is None else None
         if pieces:  # "我借了1万" → "逾期两个月了": the what-if on those numbers, not a menu
             for bubble in pieces:
@@ -149,6 +153,19 @@ class ActionNumberOutOfContext(Action):
             return []
         reply_unless_victim(dispatcher, tracker, "utter_which_calculation")
         return []
+
+
+async def own_lateness_zh(tracker: Tracker) -> Optional[str]:
+    """A lateness with no amount ("信用卡晚了一天", "花呗拖十天") from a linked borrower who is not
+    overdue: what it would do to their next installment (:func:`late_what_if`); None otherwise."""
+    if scam_victim_reply(tracker) is not None or latest_entity(tracker, "amount"):
+        return None
+    if not latest_entity(tracker, "duration") or not LATE_WORDS.search(latest_text(tracker)):
+        return None
+    account = await load_account(tracker)
+    if not account.has_loan_data:
+        return None
+    return await late_what_if(tracker, account, load_policy())
 
 
 #: the entities that make a message a bare value

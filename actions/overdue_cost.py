@@ -54,6 +54,7 @@ from actions.slot_values import (
     negative_answer,
     slot_before_message,
 )
+from actions.status_focus import PENALTY, focused_messages
 from bot.finance.errors import FinanceError
 from bot.finance.money import percent_str, plain_str
 from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH
@@ -238,6 +239,17 @@ class ActionStartOverdueCost(Action):
                     {**dict.fromkeys(SLOTS), "overdue_duration": NO_CALCULATION, LOAN_SLOT: None},
                     tracker,
                 )
+        if asks_penalty_per_day(text):
+            # "一天罚多少" from a borrower who is overdue: what each day costs them now, not a
+            # what-if of one day late
+            own = await own_penalty_zh(tracker)
+            if own:
+                for bubble in own:
+                    dispatcher.utter_message(text=bubble)
+                return slot_events(
+                    {**dict.fromkeys(SLOTS), "overdue_duration": NO_CALCULATION, LOAN_SLOT: None},
+                    tracker,
+                )
         if given["overdue_duration"] is None and not LATE_WORDS.search(text):
             figures = new_loan_figures_zh(tracker, load_policy())
             if figures is not None:  # "借两万分12期一个月还多少": that loan, no what-if
@@ -281,7 +293,9 @@ class ActionStartOverdueCost(Action):
                         ):
                             base_days = loan.overdue_days
         more = as_days(given["overdue_duration"])
-        if base_days and more and asks_for_more_time(tracker):
+        # "再拖一个月", or "要是晚一个月呢" from someone already later than that: a borrower 61
+        # days overdue cannot become 30 days overdue, so the month comes on top
+        if base_days and more and (asks_for_more_time(tracker) or more <= base_days):
             values["overdue_duration"] = f"P{base_days + more}D"
         if given["overdue_duration"] is None:
             # "要是下个月底才还呢": a day, counted from where the amount stands
@@ -490,6 +504,32 @@ class ActionAskOverdueDuration(Action):
         else:
             dispatcher.utter_message(text="逾期多长时间（或者想估算多久）？比如“10天”或“两个月”。")
         return []
+
+
+#: a question of the penalty per day ("一天罚多少", "罚息多少 一天多少", "每天扣多少"), not a
+#: lateness of one day ("晚一天罚多少": the what-if)
+_PER_DAY = re.compile(
+    r"(?<![晚拖逾期迟再多])(?:一天|每天|每日|一日|天天)(?:要|会|得|大概|大约|约)?"
+    r"(?:罚|扣|收|涨|多|加)?(?:息|钱|罚息)?(?:多少|几块|几毛|几分)"
+    r"|(?:罚息|罚金|滞纳金)(?:是|要|会)?(?:一天|每天)"
+)
+
+
+def asks_penalty_per_day(text: str) -> bool:
+    return bool(_PER_DAY.search(text or ""))
+
+
+async def own_penalty_zh(tracker: Tracker) -> Optional[List[str]]:
+    """A linked borrower with an overdue loan: its penalty so far and per day (the product the
+    message names, else all); None for anyone else (the what-if answers them)."""
+    account = await load_account(tracker)
+    if not account.has_loan_data:
+        return None
+    if not any(loan.overdue_days > 0 for loan in account.overview.loans if not loan.settled):
+        return None
+    return focused_messages(
+        account.overview, PENALTY, latest_entity(tracker, "loan_product"), load_policy()
+    )
 
 
 def own_overdue_amount(loan: Optional[LoanSummary], amount: Decimal) -> bool:

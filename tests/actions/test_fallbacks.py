@@ -245,3 +245,24 @@ async def test_an_unclear_chinese_message_still_gets_the_rephrase_request():
     tracker = make_tracker("嗯嗯那个东西", "nlu_fallback")
     await ActionUnclearMessage().run(dispatcher, tracker, {})
     assert [m.get("response") for m in dispatcher.messages] == ["utter_default"]
+
+
+async def test_a_lateness_with_no_amount_is_worked_out_on_the_named_loan(ledger):
+    """ "信用卡晚了一天" from the borrower with several loans, none overdue: that day on the
+    card's next installment, not the menu (and not the 花呗 installment)."""
+    reply = await number(
+        "信用卡晚了一天",
+        [entity("loan_product", "信用卡", text="信用卡"), entity("duration", "P1D", text="一天")],
+        borrower=MULTI_DEBT,
+    )
+    assert reply.startswith("按你信用卡下一期应还的") and "晚还1天" in reply
+    assert "花呗" not in reply and "utter_which_calculation" not in reply
+    # no late word ("信用卡一天"), or no account: still the menu
+    reply = await number(
+        "信用卡一天",
+        [entity("loan_product", "信用卡", text="信用卡"), entity("duration", "P1D", text="一天")],
+        borrower=MULTI_DEBT,
+    )
+    assert "utter_which_calculation" in reply
+    reply = await number("信用卡晚了一天", [entity("duration", "P1D", text="一天")])
+    assert "utter_which_calculation" in reply

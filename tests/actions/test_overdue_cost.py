@@ -203,7 +203,7 @@ async def test_a_follow_up_naming_another_of_the_borrowers_loans_uses_that_loan(
 
 async def test_more_time_is_counted_from_where_the_borrower_already_is(ledger):
     """61 days overdue, "要是再拖一个月呢": 91 days, first turn or follow-up; "拖一个月" alone
-    (no 再) is a what-if of 30 days."""
+    (no 再) too, since they are past a month already; "拖三个月" alone is 90 days."""
     loan = expected.two_months()
     more = [entity("duration", "P1M", text="一个月")]
     slots, _ = await start(
@@ -225,7 +225,16 @@ async def test_more_time_is_counted_from_where_the_borrower_already_is(ledger):
     plain, _ = await start(
         make_tracker("拖一个月会怎样", "calculate_overdue_cost", entities=more, borrower=TWO_MONTHS)
     )
-    assert plain["overdue_duration"] == "P1M"
+    assert plain["overdue_duration"] == "P91D"
+    longer, _ = await start(
+        make_tracker(
+            "拖三个月会怎样",
+            "calculate_overdue_cost",
+            entities=[entity("duration", "P3M", text="三个月")],
+            borrower=TWO_MONTHS,
+        )
+    )
+    assert longer["overdue_duration"] == "P3M"
 
 
 async def test_the_form_keeps_the_total_when_its_mapping_brings_back_the_message_duration(domain):
@@ -773,3 +782,40 @@ async def test_a_projection_names_the_other_loans_overdue_by_then_and_the_whole_
     for loan in others:
         assert f"{loan.product}{fmt_money(loan.overdue_total)}元" in reply
     assert f"全部加起来{fmt_money(total)}元" in reply
+
+
+async def test_the_penalty_per_day_asked_by_an_overdue_borrower_is_their_own(ledger):
+    """ "一天罚多少" from the borrower 61 days overdue: their penalty so far and per day, not a
+    what-if of one day late (which would say 0 and "not reported yet")."""
+    loan = expected.two_months()
+    for text in ("一天罚多少", "罚息多少 一天多少", "每天扣多少钱"):
+        slots, reply = await start(
+            make_tracker(
+                text,
+                "calculate_overdue_cost",
+                entities=[entity("duration", "P1D", text="一天")] if "一天" in text else [],
+                borrower=TWO_MONTHS,
+            )
+        )
+        assert f"罚息目前{fmt_money(loan.penalty)}元" in reply, text
+        assert "每多一天约多" in reply and "逾期1天估算" not in reply
+        assert slots["overdue_duration"] == NO_CALCULATION
+    # someone not overdue, and "晚一天罚多少": the what-if of one day
+    slots, reply = await start(
+        make_tracker(
+            "一天罚多少",
+            "calculate_overdue_cost",
+            entities=[entity("duration", "P1D", text="一天")],
+            borrower=UP_TO_DATE,
+        )
+    )
+    assert reply == "" and slots["overdue_duration"] == "P1D"
+    slots, _ = await start(
+        make_tracker(
+            "晚一天罚多少",
+            "calculate_overdue_cost",
+            entities=[entity("duration", "P1D", text="一天")],
+            borrower=TWO_MONTHS,
+        )
+    )
+    assert slots["overdue_duration"] == "P62D"
