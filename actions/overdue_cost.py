@@ -52,6 +52,7 @@ from actions.slot_values import (
     latest_intent,
     latest_text,
     negative_answer,
+    previous_bot_text,
     slot_before_message,
 )
 from actions.status_focus import PENALTY, focused_messages
@@ -129,10 +130,30 @@ def asks_for_more_time(tracker) -> bool:
     return False
 
 
+def previous_lateness(tracker) -> Optional[Tuple[Optional[str], str]]:
+    """(product, duration) of the previous message when the bot answered it with the one-line
+    lateness what-if ("信用卡晚了一天" → "按你信用卡下一期应还的…晚还1天…"), so that "罚多少"
+    right after works on that loan and that lateness; else None."""
+    from actions.faq_followup import LATE_WHAT_IF_TAIL
+
+    if not previous_bot_text(tracker).rstrip().endswith(LATE_WHAT_IF_TAIL):
+        return None
+    if latest_entity(tracker, "loan_product"):
+        return None
+    users = [e for e in tracker.events or [] if e.get("event") == "user"]
+    if len(users) < 2:
+        return None
+    entities = (users[-2].get("parse_data") or {}).get("entities") or []
+    found = {item.get("entity"): item.get("value") for item in entities}
+    duration = found.get("duration")
+    return (found.get("loan_product"), str(duration)) if duration else None
+
+
 def counted_from_where_they_are(tracker, value: str) -> Optional[str]:
-    """The total the start action worked out this turn for "再拖一个月" (P91D), when the form's
-    slot mapping brings back the message's own duration (P1M) on activation; else None."""
-    if value != latest_entity(tracker, "duration") or not asks_for_more_time(tracker):
+    """What the start action made of this turn's duration — the total for "再拖一个月" (P91D),
+    or no calculation for "一天罚多少" from someone overdue — when the form's slot mapping
+    brings back the message's own duration (P1M, P1D) on activation; else None."""
+    if value != latest_entity(tracker, "duration"):
         return None
     total, after_start = None, False
     for event in tracker.events or []:
@@ -258,6 +279,9 @@ class ActionStartOverdueCost(Action):
                     {**dict.fromkeys(SLOTS), "overdue_duration": NO_CALCULATION, LOAN_SLOT: None},
                     tracker,
                 )
+        carried = previous_lateness(tracker) if not any(given.values()) else None
+        if carried:  # "罚多少" right after "信用卡晚了一天" was answered in one line
+            given = {**given, "overdue_duration": carried[1]}
         values = prepared_values(tracker, SLOTS, given, RESULT_ACTION)
         follow_up = is_follow_up(tracker, RESULT_ACTION)
         if values["overdue_duration"] == NO_CALCULATION:
@@ -268,7 +292,7 @@ class ActionStartOverdueCost(Action):
         # "再拖一个月": counted from the days of the previous answer, or the loan's own
         # (the value before this message: Rasa's slot mappings already put "一个月" in the slot)
         base_days = as_days(slot_before_message(tracker, "overdue_duration")) if follow_up else None
-        product = latest_entity(tracker, "loan_product")
+        product = latest_entity(tracker, "loan_product") or (carried[0] if carried else None)
         account = None
         if loan_id and product:
             # "信用卡晚一个礼拜呢" after a 花呗 answer: the 花呗 figures do not carry over, but

@@ -8,6 +8,7 @@ from decimal import Decimal
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.faq_followup import LATE_WHAT_IF_TAIL
 from actions.overdue_cost import (
     NO_CALCULATION,
     ActionAskOverdueDuration,
@@ -256,7 +257,11 @@ async def test_the_form_keeps_the_total_when_its_mapping_brings_back_the_message
         return slot_values(events)["overdue_duration"]
 
     assert await activated("要是再拖一个月呢", "P91D", "P1M") == "P91D"
-    # without 再 the message's own duration is the answer
+    # without 再, from someone already later than a month, the start action's total stands too
+    assert await activated("拖一个月呢", "P91D", "P1M") == "P91D"
+    # and so does its "nothing to calculate" (一天罚多少 answered with the borrower's own figures)
+    assert await activated("一个月罚多少", NO_CALCULATION, "P1M") == NO_CALCULATION
+    # when the start action left the message's own duration, that is the answer
     assert await activated("拖一个月呢", "P1M") == "P1M"
 
 
@@ -819,3 +824,38 @@ async def test_the_penalty_per_day_asked_by_an_overdue_borrower_is_their_own(led
         )
     )
     assert slots["overdue_duration"] == "P62D"
+
+
+async def test_how_much_penalty_right_after_a_one_line_lateness_keeps_its_loan_and_days(ledger):
+    """ "信用卡晚了一天" answered in one line, then "罚多少": the card and the one day (the
+    review saw the 花呗 installment and a second question of how late)."""
+    history = [
+        {
+            "event": "user",
+            "text": "信用卡晚了一天",
+            "parse_data": {
+                "intent": {"name": "inform"},
+                "entities": [
+                    {"entity": "loan_product", "value": "信用卡"},
+                    {"entity": "duration", "value": "P1D"},
+                ],
+            },
+        },
+        {"event": "action", "name": "action_number_out_of_context"},
+        {
+            "event": "bot",
+            "text": "按你信用卡下一期应还的1,124.20元算，晚还1天……" + LATE_WHAT_IF_TAIL,
+        },
+        {"event": "action", "name": "action_listen"},
+    ]
+    slots, _ = await start(
+        make_tracker("罚多少", "calculate_overdue_cost", history=history, borrower=MULTI_DEBT)
+    )
+    assert slots["overdue_duration"] == "P1D"
+    assert slots["overdue_loan_id"] and "card" in slots["overdue_loan_id"]
+    # after any other answer, "罚多少" carries nothing over
+    history[2] = {"event": "bot", "text": "你好"}
+    slots, _ = await start(
+        make_tracker("罚多少", "calculate_overdue_cost", history=history, borrower=MULTI_DEBT)
+    )
+    assert slots["overdue_duration"] is None
