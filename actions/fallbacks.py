@@ -24,7 +24,7 @@ from actions.faq_followup import (
     stated_rate_followup,
 )
 from actions.identity import load_account
-from actions.loan_status import asks_to_pay_off_all, pay_off_all_zh
+from actions.loan_status import asks_to_pay_off_all, pay_off_all_zh, status_messages
 from actions.out_of_scope import ENGLISH_ZH, written_in_english
 from actions.overdue_cost import LATE_WORDS, MAX_AMOUNT, MAX_DAYS, overdue_cost_message
 from actions.partial_payment import partial_payment_zh, previewed_amount, repayment_amount
@@ -286,6 +286,11 @@ async def follow_up_figures_zh(tracker: Tracker) -> Optional[str]:
         if converted:
             return converted
     focus = focus_of(previous_user_text(tracker))
+    if products and focus is None and previous_intent(tracker) == "check_loan_status":
+        # "我欠多少" → "那花呗呢": the status of the loan now named
+        account = await load_account(tracker)
+        if account.has_loan_data:
+            return "\n".join(status_messages(account.overview, policy, products))
     if products and focus is not None and focus != NEXT_STEPS:
         # "花呗几号还" → "那信用卡呢": the same figure for the loan now named
         account = await load_account(tracker)
@@ -293,6 +298,14 @@ async def follow_up_figures_zh(tracker: Tracker) -> Optional[str]:
             bubbles = focused_messages(account.overview, focus, products, policy)
             return bubbles[0] if bubbles else None
     return None
+
+
+def previous_intent(tracker: Tracker) -> Optional[str]:
+    """The intent of the user's message before the latest one."""
+    users = [e for e in tracker.events or [] if e.get("event") == "user"]
+    if len(users) < 2:
+        return None
+    return ((users[-2].get("parse_data") or {}).get("intent") or {}).get("name")
 
 
 def previous_topic(tracker: Tracker) -> Optional[str]:

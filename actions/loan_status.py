@@ -31,7 +31,7 @@ from actions.loan_facts import (
 )
 from actions.replies import date_zh, rate_text, relative_day_zh, yuan
 from actions.slot_values import latest_entities, latest_text
-from actions.status_focus import NEXT_INSTALLMENT, focus_of, focused_messages
+from actions.status_focus import NEXT_INSTALLMENT, focus_of, focused_messages, overdue_reminder
 from bot.finance.money import finance_context, money, percent_str
 from bot.finance.months import add_months
 from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH
@@ -91,21 +91,37 @@ def describe_loan(loan: LoanSummary, name: str, policy: LenderPolicy, today: dat
     return lines
 
 
-def status_messages(overview: LoanOverview, policy: LenderPolicy) -> List[str]:
-    """The reply bubbles for a linked borrower."""
+def status_messages(
+    overview: LoanOverview, policy: LenderPolicy, products: Sequence[str] = ()
+) -> List[str]:
+    """The reply bubbles for a linked borrower: all their loans, or the ``products`` named
+    ("借呗还欠多少", "那花呗呢") when they have any of them (a product they do not have is
+    said first, then everything)."""
     today = overview.as_of
     loans = list(overview.loans)
     if not loans:
         return [f"{overview.display_name}，你好。你名下目前没有借款记录。"]
     names = loan_names(loans)
-    header = (
-        f"{overview.display_name}，你好。你名下有{len(loans)}笔借款："
-        if len(loans) > 1
-        else f"{overview.display_name}，你好。你的借款情况："
-    )
+    named = [loan for loan in loans if loan.product in products]
+    missing = [p for p in dict.fromkeys(products) if p not in {loan.product for loan in loans}]
+    others = [loan for loan in overview.loans if loan not in named and not loan.settled]
+    if named:
+        loans = named
+        asked = "、".join(dict.fromkeys(names[loan.loan_id] for loan in named))
+        header = f"{overview.display_name}，你好。你的{asked}："
+    elif len(loans) > 1:
+        header = f"{overview.display_name}，你好。你名下有{len(loans)}笔借款："
+    else:
+        header = f"{overview.display_name}，你好。你的借款情况："
+    if missing and not named:
+        header = f"你名下没有{'、'.join(missing)}的借款记录。" + header
     body = [header]
     for loan in loans:
         body.extend(describe_loan(loan, names[loan.loan_id], policy, today))
+    if named:  # the loans not asked about, when they are overdue
+        reminder = overdue_reminder(others, names)
+        if reminder:
+            body.append(reminder)
     bubbles = ["\n".join(body)]
 
     active = [loan for loan in loans if not loan.settled]
@@ -149,13 +165,17 @@ def status_messages(overview: LoanOverview, policy: LenderPolicy) -> List[str]:
             loan for loan in active if loan.next_due_date is not None and loan.next_due_amount > 0
         ]
         lines = []
+        # another loan, not asked about, is overdue: "no overdue" is about these only
+        others_overdue = bool(named) and any(loan.overdue_days > 0 for loan in others)
         if len(due) > 1:
             first = min(loan.next_due_date for loan in due)
             total = sum((loan.next_due_amount for loan in due), Decimal("0.00"))
             lines.append(
-                f"目前没有逾期 👍 近期各笔合计应还{yuan(total)}，"
-                f"最早一笔在{date_zh(first, today)}。"
+                ("这几笔目前没有逾期，" if others_overdue else "目前没有逾期 👍 ")
+                + f"近期各笔合计应还{yuan(total)}，最早一笔在{date_zh(first, today)}。"
             )
+        elif others_overdue:
+            lines.append(f"{names[named[0].loan_id]}这笔目前没有逾期。")
         else:
             lines.append("目前没有逾期 👍")
         lines.append(next_step_line(0, policy))
@@ -354,7 +374,8 @@ class ActionCheckLoanStatus(Action):
             if answer:
                 dispatcher.utter_message(text=answer)
                 return []
-        for bubble in status_messages(account.overview, policy):
+        products = latest_entities(tracker, "loan_product")
+        for bubble in status_messages(account.overview, policy, products):
             dispatcher.utter_message(text=bubble)
         return []
 

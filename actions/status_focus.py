@@ -217,7 +217,7 @@ def _loan_line(
     return None
 
 
-def _overdue_reminder(loans: Sequence[LoanSummary], names: dict) -> Optional[str]:
+def overdue_reminder(loans: Sequence[LoanSummary], names: dict) -> Optional[str]:
     """The overdue amounts, when the question was about something else."""
     overdue = [loan for loan in loans if loan.overdue_days > 0]
     if not overdue:
@@ -311,7 +311,7 @@ def focused_messages(
     if focus == SPLIT:
         pass  # each loan's line already names what is overdue
     elif focus not in (PENALTY, OVERDUE_DAYS):
-        reminder = _overdue_reminder(active, names)
+        reminder = overdue_reminder(active, names)
         if reminder:
             lines.append(reminder)
     elif any(loan.overdue_days > 0 for loan in loans):
@@ -319,4 +319,4 @@ def focused_messages(
     return ["\n".join(lines), SEE_ALL_ZH]
 
 
-__all__ = ["FOCI", "focus_of", "focused_messages", "SEE_ALL_ZH"]
+__all__ = ["FOCI", "focus_of", "focused_messages", "overdue_reminder", "SEE_ALL_ZH"]

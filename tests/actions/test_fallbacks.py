@@ -266,3 +266,28 @@ async def test_a_lateness_with_no_amount_is_worked_out_on_the_named_loan(ledger)
     assert "utter_which_calculation" in reply
     reply = await number("信用卡晚了一天", [entity("duration", "P1D", text="一天")])
     assert "utter_which_calculation" in reply
+
+
+async def test_another_product_named_right_after_the_status_gets_that_loans_status(ledger):
+    """ "我欠多少" → "那花呗呢": the 花呗 loan's status (was: please rephrase)."""
+    history = [
+        {
+            "event": "user",
+            "text": "我欠多少",
+            "parse_data": {"intent": {"name": "check_loan_status"}, "entities": []},
+        },
+        {"event": "action", "name": "action_check_loan_status"},
+        {"event": "bot", "text": "陈静，你好。你名下有3笔借款：……"},
+        {"event": "action", "name": "action_listen"},
+    ]
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "那花呗呢",
+        "nlu_fallback",
+        entities=[entity("loan_product", "花呗", text="花呗")],
+        history=history,
+        borrower=MULTI_DEBT,
+    )
+    await ActionUnclearMessage().run(dispatcher, tracker, {})
+    reply = texts(dispatcher)
+    assert "你的花呗：" in reply and "【花呗】剩余本金" in reply and "【借呗】" not in reply

@@ -18,6 +18,7 @@ from tests.actions.action_helpers import (
     ONE_YUAN,
     TWO_MONTHS,
     UP_TO_DATE,
+    entity,
     make_tracker,
     texts,
 )
@@ -124,3 +125,29 @@ async def test_unlinked_user_is_told_how_to_link_and_sees_no_data(ledger):
 
 async def test_ledger_down_gets_a_polite_reply(ledger_down):
     assert await status_reply(TWO_MONTHS) == UNAVAILABLE_ZH
+
+
+async def test_a_named_product_gets_that_loan_and_a_product_not_held_is_said(ledger):
+    loans = {loan.product: loan for loan in expected.multi_debt()}
+    reply = await status_reply(
+        MULTI_DEBT, "借呗还欠多少", entities=[entity("loan_product", "借呗", text="借呗")]
+    )
+    assert "你的借呗：" in reply and "3笔借款" not in reply
+    assert f"【借呗】剩余本金{fmt_money(loans['借呗'].outstanding)}元" in reply
+    assert "【花呗】" not in reply and "【信用卡】" not in reply
+    reply = await status_reply(
+        TWO_MONTHS, "花呗欠多少", entities=[entity("loan_product", "花呗", text="花呗")]
+    )
+    assert reply.startswith("你名下没有花呗的借款记录。") and "借呗" in reply
+
+
+async def test_a_loan_asked_about_does_not_hide_another_that_is_overdue(ledger):
+    reply = await status_reply(
+        MULTI_DEBT,
+        "信用卡欠多少",
+        entities=[entity("loan_product", "信用卡", text="信用卡")],
+        as_of="2026-12-16",  # 花呗's 12-10 installment unpaid: six days overdue
+    )
+    assert "你的信用卡：" in reply
+    assert "⚠️ 另外，借呗已逾期5天" in reply and "花呗已逾期" in reply
+    assert "信用卡这笔目前没有逾期。" in reply and "👍" not in reply
