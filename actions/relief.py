@@ -149,6 +149,11 @@ _ARRANGEMENT_WORDS = re.compile(
 #: a go-ahead, not a reason ("好 继续吧" after a question in the middle of the form)
 _GO_ON = re.compile(r"(?:好|的|吧|嗯|行|可以|继续|接着|来|啊|呀|哦|噢|ok|那|说)+")
 _NOTHING = re.compile(r"没有|一分都?没|拿不出|还不起|一分钱也|零|^\s*0\s*$")
+#: a "no" that answers "what happened?" rather than stopping the request: no money at all
+#: ("一分都没有", "没钱") is the reason; a bare "没有" is asked once more, gently
+_NO_MONEY = re.compile(r"一分(?:钱)?(?:都|也)?没|没钱|身无分文|分文没有|一点钱都没|拿不出钱")
+_BARE_NO = re.compile(r"(?:没有|没|没啥|没什么|没有啊|没啊)[。.!！~～]*")
+BARE_NO_ZH = "不方便细说也没关系，一两句就够，贷款方审核时会参考；不想申请了就说“算了”。"
 #: intents that are never the answer to "what happened?" (the rules handle them)
 NOT_REASONS = {
     "faq",
@@ -493,12 +498,15 @@ class ValidateReliefForm(FormValidationAction):
     async def extract_relief_reason(
         self, dispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        if (
-            tracker.get_slot("requested_slot") != "relief_reason"
-            or latest_intent(tracker) in NOT_REASONS
-        ):
+        if tracker.get_slot("requested_slot") != "relief_reason":
             return {}
         text = latest_text(tracker).strip()
+        if latest_intent(tracker) == "deny" and (
+            _NO_MONEY.search(text) or _BARE_NO.fullmatch(text)
+        ):
+            return {"relief_reason": text}  # "一分都没有": the reason, not a stop
+        if latest_intent(tracker) in NOT_REASONS:
+            return {}
         product = latest_entity(tracker, "loan_product")
         if product and not _REASON_WORDS.search(text.replace(product, "")):
             return {}  # "借呗那笔": which loan, not what happened (see run)
@@ -530,6 +538,9 @@ class ValidateReliefForm(FormValidationAction):
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
         text = re.sub(r"\s+", " ", str(value or "")).strip()
+        if _BARE_NO.fullmatch(text):
+            dispatcher.utter_message(text=BARE_NO_ZH)
+            return {"relief_reason": None}
         said_why = _REASON_WORDS.search(text) or _HARDSHIP_HINTS.search(text)
         if not said_why and text == latest_text(tracker).strip():
             if asks_about_partial_payment(tracker):

@@ -149,6 +149,11 @@ async def validate(domain, text, requested, intent="inform", entities=(), slots=
         ("那利息能少点吗", "request_repayment_relief", None, "是贷款方审核申请时定的"),
         ("会不会上征信啊", "inform", None, "说说遇到了什么情况"),
         ("最近手头紧 能不能晚点还", "inform", "最近手头紧 能不能晚点还", ""),
+        # a "no" about money is the reason, a bare "没有" is asked again, not a stop
+        ("一分都没有", "deny", "一分都没有", ""),
+        ("没钱", "deny", "没钱", ""),
+        ("没有", "deny", None, "不方便细说也没关系"),
+        ("没有", "inform", None, "不方便细说也没关系"),
     ],
 )
 async def test_reason_validation(domain, text, intent, value, reply):
@@ -169,6 +174,9 @@ async def test_an_faq_or_distress_is_never_taken_as_the_reason(domain):
     for intent in ("faq", "express_distress", "deny", "human_handoff"):
         slots, said = await validate(domain, "停息挂账靠谱吗", "relief_reason", intent=intent)
         assert slots == {} and said == ""
+    for text in ("不用了", "算了", "不申请了"):  # a stop stays a stop (the rules end the form)
+        slots, said = await validate(domain, text, "relief_reason", intent="deny")
+        assert slots == {} and said == "", text
 
 
 def reason_turn(text: str, product: str):
