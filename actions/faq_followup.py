@@ -146,8 +146,33 @@ COURT_REDUCTION_ABOVE = Decimal("0.24")
 
 
 def faq_topic(tracker) -> Optional[str]:
-    """The FAQ topic the response selector picked for the latest message."""
-    return topic_of(tracker.latest_message)
+    """The FAQ topic the response selector picked for the latest message — except a bare
+    "上征信吗" read as how normal borrowing shows on the report (credit_report_usage) right after
+    the user spoke of being late ("借呗晚还一天" → "上征信吗"): that is whether lateness is
+    reported (credit_report_overdue)."""
+    topic = topic_of(tracker.latest_message)
+    if topic == "credit_report_usage":
+        text = latest_text(tracker)
+        if not _USAGE_WORDS.search(text) and (LATE_CONTEXT.search(text) or late_context(tracker)):
+            return "credit_report_overdue"
+    return topic
+
+
+#: what makes a report question one about normal borrowing (a mortgage, queries, on-time loans)
+_USAGE_WORDS = re.compile(
+    r"房贷|车贷|买房|贷款审批|批贷|审批|查询|查征信|查一下征信|正常|按时|记录会|显示|负债|"
+    r"信用卡申请|办卡|额度|结清|提前还"
+)
+#: lateness in the user's recent messages
+LATE_CONTEXT = re.compile(r"逾期|预期|晚还|晚了|晚几天|拖|没还|还不上|罚息|宽限")
+#: how many of the user's messages before the latest one count as the context
+LATE_CONTEXT_WINDOW = 2
+
+
+def late_context(tracker) -> bool:
+    """One of the user's last messages before the latest spoke of being late."""
+    users = [e for e in tracker.events or [] if e.get("event") == "user"][:-1]
+    return any(LATE_CONTEXT.search(str(e.get("text") or "")) for e in users[-LATE_CONTEXT_WINDOW:])
 
 
 ANSWER_ACTION = "action_answer_faq"

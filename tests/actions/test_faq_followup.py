@@ -485,3 +485,23 @@ async def test_own_status_wording_from_an_unlinked_user_or_a_rules_question_gets
         "我逾期三天会上征信吗", "credit_report_overdue", borrower=TWO_MONTHS
     )
     assert [m.get("response") for m in messages] == ["utter_faq/credit_report_overdue"]
+
+
+async def test_a_bare_report_question_after_speaking_of_lateness_is_about_lateness():
+    """ "借呗晚还一天" → "上征信吗" read as credit_report_usage (how normal borrowing shows):
+    the answer is whether lateness is reported."""
+    late = [
+        {"event": "user", "text": "借呗晚还一天", "parse_data": {"intent": {"name": "inform"}}},
+        {"event": "action", "name": "action_number_out_of_context"},
+        {"event": "bot", "text": "……"},
+        {"event": "action", "name": "action_listen"},
+    ]
+    messages, _ = await answer_faq("上征信吗", "credit_report_usage", late)
+    assert [m.get("response") for m in messages] == ["utter_faq/credit_report_overdue"]
+    messages, _ = await answer_faq("逾期了上征信不", "credit_report_usage")
+    assert [m.get("response") for m in messages] == ["utter_faq/credit_report_overdue"]
+    # with no lateness said, or a question about normal borrowing: the topic as read
+    messages, _ = await answer_faq("上征信吗", "credit_report_usage")
+    assert [m.get("response") for m in messages] == ["utter_faq/credit_report_usage"]
+    messages, _ = await answer_faq("那办房贷能看到吗", "credit_report_usage", late)
+    assert [m.get("response") for m in messages] == ["utter_faq/credit_report_usage"]
