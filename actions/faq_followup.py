@@ -422,9 +422,9 @@ def answered_instead(tracker, topic: str) -> bool:
     """action_faq_followup answers this message in place of the topic's general answer: a
     repayment of a named amount ("还了3000之后每天罚息多少": its preview), or a repayment made
     and the loan still shown overdue ("我还了500 为啥还显示逾期")."""
-    if topic not in OVERDUE_TOPICS:
-        return False
-    return repayment_amount(tracker) is not None or asks_why_still_overdue(latest_text(tracker))
+    if asks_why_still_overdue(latest_text(tracker)):  # also "还款了" read as how to repay
+        return topic in OVERDUE_TOPICS | PARTIAL_TOPICS | OVERDUE_PARTIAL_TOPICS
+    return topic in OVERDUE_TOPICS and repayment_amount(tracker) is not None
 
 
 async def late_what_if(tracker, account: Account, policy: LenderPolicy) -> Optional[str]:

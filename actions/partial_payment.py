@@ -54,6 +54,14 @@ _PART_WORDS = re.compile(
 #: a repayment already made, and why the account still shows it overdue ("我还了500 为啥还显示逾期")
 _PAID_ALREADY = re.compile(r"还了|已经还|刚还|还过了|还进去了|还上了")
 _WHY_STILL = re.compile(r"为啥|为什么|怎么|咋|还显示|还是|还在|仍然|依然|没变")
+#: a repayment made, said as a plain statement ("还了1000", "我明明还了", "已经还款了", "刚还的"):
+#: where the loan stands now by the ledger, not a preview of a repayment still to make
+_PAID_STATEMENT = re.compile(
+    r"^(?:我|俺)?(?:明明|都|已经|刚刚?|刚才|昨天|今天|前天|早就)?(?:已经|都)?"
+    r"(?:还了|还过了|还上了|还进去了|还款了|已还款|还钱了|还的)"
+    r"(?:\s*[\d一二三四五六七八九十百千万两.,，]+\s*(?:块钱?|元)?)?"
+    r"(?:的|啊|呀|了|呢|吧|哦)?[!！。.~～?？\s]*$"
+)
 #: half of it ("先还一半行不")
 _HALF = re.compile(r"一半")
 #: the rest paid on a named day ("剩下的月底还")
@@ -119,8 +127,11 @@ def previewed_amount(tracker) -> Optional[Decimal]:
 
 
 def asks_why_still_overdue(text: str) -> bool:
-    """ "我还了500 为啥还显示逾期": a repayment made, and the loan still shown overdue."""
-    return bool(_PAID_ALREADY.search(text) and _WHY_STILL.search(text))
+    """ "我还了500 为啥还显示逾期": a repayment made, and the loan still shown overdue; or just
+    "还了1000", "我明明还了": a repayment made, said as a statement."""
+    return bool(_PAID_ALREADY.search(text) and _WHY_STILL.search(text)) or bool(
+        _PAID_STATEMENT.match(text.strip())
+    )
 
 
 def asks_about_partial_payment(tracker) -> bool:
@@ -129,6 +140,7 @@ def asks_about_partial_payment(tracker) -> bool:
         repayment_amount(tracker) is not None
         or bool(_PART_WORDS.search(latest_text(tracker)))
         or previewed_amount(tracker) is not None
+        or asks_why_still_overdue(latest_text(tracker))
     )
 
 
@@ -306,12 +318,14 @@ async def partial_payment(
     relief request still makes sense)."""
     amount = repayment_amount(tracker) or previewed_amount(tracker)
     text = latest_text(tracker)
+    if asks_why_still_overdue(text):
+        account = account or await load_account(tracker)
+        product = latest_entity(tracker, "loan_product")
+        return paid_already_zh(account, product, load_policy()), False
     if amount is None and not _PART_WORDS.search(text):
         return None
     policy = load_policy()
     account = account or await load_account(tracker)
-    if asks_why_still_overdue(text):
-        return paid_already_zh(account, latest_entity(tracker, "loan_product"), policy), False
     if not account.has_loan_data:
         if not general:
             return None

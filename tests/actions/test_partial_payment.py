@@ -10,7 +10,7 @@ from decimal import Decimal
 import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
-from actions.faq_followup import ActionFaqFollowup, answered_by_followup
+from actions.faq_followup import ActionAnswerFaq, ActionFaqFollowup, answered_by_followup
 from actions.loan_facts import penalty_per_day, what_if_cost
 from actions.overdue_cost import NO_CALCULATION, ActionStartOverdueCost
 from actions.partial_payment import (
@@ -348,3 +348,30 @@ async def test_the_topic_answer_gives_way_to_the_preview(ledger):
     dispatcher = CollectingDispatcher()
     await ActionFaqFollowup().run(dispatcher, t, {})
     assert texts(dispatcher).startswith("按今天还3,000.00元算（借呗）")
+
+
+async def test_a_repayment_said_as_done_gets_where_the_loan_stands_not_a_preview(ledger):
+    """ "还了1000", "我明明还了", "还款了": a repayment made (the review saw "按今天还1,000.00元算"
+    and the how-to-repay steps); a repayment still to make keeps its preview."""
+    loan = (await ledger.get_loans(TWO_MONTHS)).loan(JIEBEI)
+    for text, amount in (("还了1000", "1000"), ("我明明还了", None), ("已经还款了", None)):
+        said = await partial_payment_zh(tracker(text, amount, intent="inform", borrower=TWO_MONTHS))
+        assert said is not None and "按今天还" not in said, text
+        assert f"借呗逾期还剩{yuan(loan.overdue_total)}" in said and "入账可能有延迟" in said
+    said = await partial_payment_zh(tracker("还了1000之后罚息多少", "1000", borrower=TWO_MONTHS))
+    assert said.startswith("按今天还1,000.00元算")
+    # read as how to repay: the standing instead of the steps
+    messages = await answer_faq_messages("还款了", "how_to_repay", TWO_MONTHS)
+    assert messages == []
+    said = await faq_followup_said("还款了", "how_to_repay", TWO_MONTHS)
+    assert f"借呗逾期还剩{yuan(loan.overdue_total)}" in said
+    # someone not overdue: nothing overdue by the ledger's record
+    said = await faq_followup_said("还款了", "how_to_repay", UP_TO_DATE)
+    assert said.startswith("按账户现在的记录，你没有逾期的借款了。")
+
+
+async def answer_faq_messages(text, topic, borrower):
+    dispatcher = CollectingDispatcher()
+    t = tracker(text, intent="faq", borrower=borrower, response_key=topic)
+    await ActionAnswerFaq().run(dispatcher, t, {})
+    return dispatcher.messages
