@@ -21,7 +21,9 @@ of the prepared text (weight 1.0; pypinyin, whose tables ship inside the package
 typo the table does not list (借被, 花贝, 还宽) still shares most features with the word it stands
 for; and one dense block, the mean of the raw message's pretrained token vectors
 (:mod:`bot.nlu.pretrained`, weight 1.0, 128 dimensions), which knows what the project's ~9,000
-examples cannot teach. Settings chosen by 5-fold cross-validation
+examples cannot teach. An optional block of Cilin synonym-class codes of the words
+(:mod:`bot.nlu.synonym_classes`, ``synonym_weight``) is off: it tied in cross-validation (README).
+Settings chosen by 5-fold cross-validation
 on the training data (``scripts/cv_nlu.py --fast``; the README has the table). Classifier:
 one-vs-rest logistic regression with liblinear, which is plain C
 with no BLAS and no threads: the same data gives the same model, bit for bit, on every machine and
@@ -210,6 +212,10 @@ class IntentModelConfig:
     pretrained_weight: float = 1.0
     #: how many of the codebook's 256 dimensions (a prefix: WordLlama is Matryoshka-trained)
     pretrained_dimensions: int = 128
+    #: synonym-class codes of the jieba words (:mod:`bot.nlu.synonym_classes`; 0 = no block)
+    synonym_weight: float = 0.0
+    #: which Cilin levels each word's codes are given at (4: ``He08C``, 5: ``He08C01``)
+    synonym_levels: Tuple[int, ...] = (4, 5)
     C: float = 100.0
     class_weight: Optional[str] = None
 
@@ -282,6 +288,13 @@ class IntentModel:
                 )
             )
             weights["raw_chars"] = config.raw_char_weight
+        if config.synonym_weight:
+            from bot.nlu.synonym_classes import SynonymClasses, load_table
+
+            blocks.append(
+                ("synonyms", _tfidf(analyzer=SynonymClasses(load_table(), config.synonym_levels)))
+            )
+            weights["synonyms"] = config.synonym_weight
         if config.pretrained_weight:
             if self.embeddings is None:
                 from bot.nlu.pretrained import TokenEmbeddings
