@@ -26,6 +26,7 @@ from rasa_sdk import Action, Tracker
 from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.identity import load_account
 from actions.scam_help import scam_victim_reply
 from bot.policy.service_guide import ServiceGuideError, load_service_guide
 
@@ -35,6 +36,9 @@ logger = logging.getLogger(__name__)
 FALLBACK_ZH = "这个我暂时帮不上忙 🙏 账户和产品上的操作，请到App的客服中心办理，或者说“转人工”。"
 
 
+#: the service-guide topic of linking this chat to a loan account
+LINK_TOPIC = "link_account"
+LINKED_ZH = "这个聊天已经绑定好你的借款账户了 ✅ 现在可以直接问我，比如“查一下我的借款”“这个月要还多少”。"
 #: the reply to a message written in English
 ENGLISH_ZH = (
     "Sorry, I can only help in Chinese for now. "
@@ -74,6 +78,15 @@ class ActionOutOfScope(Action):
             logger.error("action_out_of_scope: %s", error)
             dispatcher.utter_message(text=FALLBACK_ZH)
             return []
+        if topic.id == LINK_TOPIC:
+            # "绑好了" / "没绑定咋办": whether this chat is linked now, else how to link it
+            account = await load_account(tracker, with_loans=False)
+            if account.linked:
+                dispatcher.utter_message(text=LINKED_ZH)
+                return []
+            if account.status == "unavailable":
+                dispatcher.utter_message(text=account.message_zh)
+                return []
         if topic.response:
             dispatcher.utter_message(response=topic.response)
         else:

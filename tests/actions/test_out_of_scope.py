@@ -126,6 +126,22 @@ PHRASINGS = {
         "注消花呗",
         "我要销户",
     ],
+    "about_us": [
+        "你们是支付宝吗",
+        "你们是支付宝官方的吗",
+        "你们是哪家公司",
+        "你们是谁啊",
+        "这是支付宝客服吗",
+        "你们是不是骗子",
+        "你们是银行吗",
+    ],
+    "link_account": [
+        "没绑定咋办",
+        "怎么绑定账户",
+        "绑好了",
+        "我已经绑定了",
+        "微信怎么绑定公众号",
+    ],
     "identity": [
         "帮我把名字改一下",
         "身份证过期了怎么改",
@@ -520,6 +536,7 @@ def test_each_operation_says_where_to_do_it_and_what_the_bot_cannot_do(guide):
             "unsure",  # not an operation: where to look the figure up
             "impersonation_scam",  # not an operation: a warning
             "product_difference",  # not an operation: what the two products are
+            "about_us",  # not an operation: who answers and who lends
         }, topic_id
     for topic_id in (
         "open_product",
@@ -707,3 +724,20 @@ async def test_a_message_in_english_gets_a_note_in_both_languages():
     tracker = make_tracker("Do you speak English?", "out_of_scope")
     await ActionOutOfScope().run(dispatcher, tracker, {})
     assert texts(dispatcher) == ENGLISH_ZH and "Chinese" in ENGLISH_ZH and "中文" in ENGLISH_ZH
+
+
+async def test_link_questions_get_whether_this_chat_is_linked(ledger):
+    """ "绑好了" / "没绑定咋办": a linked chat is told it is linked (was: cannot help), one that
+    is not gets how to link it."""
+    from actions.out_of_scope import LINKED_ZH, ActionOutOfScope
+    from tests.actions.action_helpers import TWO_MONTHS, make_tracker, texts
+
+    dispatcher = CollectingDispatcher()
+    await ActionOutOfScope().run(
+        dispatcher, make_tracker("绑好了", "out_of_scope", borrower=TWO_MONTHS), {}
+    )
+    assert texts(dispatcher) == LINKED_ZH
+    dispatcher = CollectingDispatcher()
+    await ActionOutOfScope().run(dispatcher, make_tracker("没绑定咋办", "out_of_scope"), {})
+    reply = texts(dispatcher)
+    assert "绑定后我才能查你自己的借款" in reply and "账号绑定" in reply
