@@ -150,10 +150,19 @@ def faq_topic(tracker) -> Optional[str]:
     "上征信吗" read as how normal borrowing shows on the report (credit_report_usage) right after
     the user spoke of being late ("借呗晚还一天" → "上征信吗"): that is whether lateness is
     reported (credit_report_overdue)."""
-    topic = topic_of(tracker.latest_message)
-    if topic == "credit_report_usage":
-        text = latest_text(tracker)
-        if not _USAGE_WORDS.search(text) and (LATE_CONTEXT.search(text) or late_context(tracker)):
+    users = [e for e in tracker.events or [] if e.get("event") == "user"]
+    return topic_in_context(
+        topic_of(tracker.latest_message), latest_text(tracker), [e.get("text") for e in users[:-1]]
+    )
+
+
+def topic_in_context(topic: Optional[str], text: str, earlier: List[Any]) -> Optional[str]:
+    """:func:`faq_topic` for a message ``text`` read as ``topic`` after the user's ``earlier``
+    messages (oldest first)."""
+    if topic == "credit_report_usage" and not _USAGE_WORDS.search(text):
+        if LATE_CONTEXT.search(text) or any(
+            LATE_CONTEXT.search(str(said or "")) for said in earlier[-LATE_CONTEXT_WINDOW:]
+        ):
             return "credit_report_overdue"
     return topic
 
@@ -169,12 +178,6 @@ LATE_CONTEXT = re.compile(r"逾期|预期|晚还|晚了|晚几天|拖|没还|还
 LATE_CONTEXT_WINDOW = 2
 
 
-def late_context(tracker) -> bool:
-    """One of the user's last messages before the latest spoke of being late."""
-    users = [e for e in tracker.events or [] if e.get("event") == "user"][:-1]
-    return any(LATE_CONTEXT.search(str(e.get("text") or "")) for e in users[-LATE_CONTEXT_WINDOW:])
-
-
 ANSWER_ACTION = "action_answer_faq"
 
 
@@ -185,12 +188,18 @@ def asked_again(tracker, topic: Optional[str]) -> bool:
         return False
     users = 0
     answered = False
-    for event in reversed(tracker.events or []):
+    events = list(tracker.events or [])
+    for index in range(len(events) - 1, -1, -1):
+        event = events[index]
         kind = event.get("event")
         if kind == "user":
             users += 1
             if users == 2:
-                return answered and topic_of(event.get("parse_data")) == topic
+                earlier = [e.get("text") for e in events[:index] if e.get("event") == "user"]
+                read = topic_in_context(
+                    topic_of(event.get("parse_data")), str(event.get("text") or ""), earlier
+                )
+                return answered and read == topic
         elif users == 1 and kind == "action":
             name = event.get("name")
             if name in ("action_listen", "action_faq_followup"):

@@ -38,7 +38,9 @@ FALLBACK_ZH = "这个我暂时帮不上忙 🙏 账户和产品上的操作，�
 
 #: the service-guide topic of linking this chat to a loan account
 LINK_TOPIC = "link_account"
-LINKED_ZH = "这个聊天已经绑定好你的借款账户了 ✅ 现在可以直接问我，比如“查一下我的借款”“这个月要还多少”。"
+LINKED_ZH = (
+    "这个聊天已经绑定好你的借款账户了 ✅ 现在可以直接问我，比如“查一下我的借款”“这个月要还多少”。"
+)
 #: the reply to a message written in English
 ENGLISH_ZH = (
     "Sorry, I can only help in Chinese for now. "

@@ -505,3 +505,20 @@ async def test_a_bare_report_question_after_speaking_of_lateness_is_about_latene
     assert [m.get("response") for m in messages] == ["utter_faq/credit_report_usage"]
     messages, _ = await answer_faq("那办房贷能看到吗", "credit_report_usage", late)
     assert [m.get("response") for m in messages] == ["utter_faq/credit_report_usage"]
+
+
+async def test_the_report_question_read_as_lateness_counts_when_asked_again():
+    """ "上征信不" after speaking of lateness was answered as credit_report_overdue; "明天还会上
+    征信吗" right after, read as credit_report_overdue, is the same topic asked again (the review
+    saw the whole answer twice)."""
+    history = [
+        {"event": "user", "text": "就一块钱也算逾期?", "parse_data": {"intent": {"name": "faq"}}},
+        {"event": "action", "name": "action_answer_faq"},
+        {"event": "bot", "text": "金额再小……"},
+        {"event": "action", "name": "action_listen"},
+        asked("上征信不", "credit_report_usage"),
+        *ANSWERED,
+    ]
+    messages, tracker = await answer_faq("明天还会上征信吗", "credit_report_overdue", history)
+    assert asked_again(tracker, "credit_report_overdue")
+    assert [m.get("text") for m in messages] == [SAME_TOPIC_ZH]
