@@ -68,7 +68,15 @@ from actions.slot_values import (
     previous_bot_text,
     topic_of,
 )
-from actions.status_focus import INTEREST, NEXT_INSTALLMENT, TOTAL, focus_of, focused_messages
+from actions.status_focus import (
+    INTEREST,
+    NEXT_INSTALLMENT,
+    TOTAL,
+    asks_how_penalty_computed,
+    focus_of,
+    focused_messages,
+    penalty_explained_zh,
+)
 from bot.finance.apr import apr_from_cashflows, flat_fee_payments
 from bot.finance.errors import FinanceError
 from bot.finance.money import percent_str, plain_str
@@ -427,6 +435,20 @@ async def own_status_answer(tracker, topic: Optional[str]) -> Optional[str]:
     return own_status_zh(topic, account.overview, load_policy())
 
 
+async def how_computed_answer(tracker) -> Optional[str]:
+    """ "咋算的" right after the borrower's penalty figure: how it is worked out, with their
+    numbers; None for any other message or user."""
+    said = previous_bot_text(tracker)
+    if not asks_how_penalty_computed(latest_text(tracker), said):
+        return None
+    account = await load_account(tracker)
+    if not account.has_loan_data:
+        return None
+    return penalty_explained_zh(
+        account.overview, latest_entity(tracker, "loan_product"), load_policy()
+    )
+
+
 def answered_instead(tracker, topic: str) -> bool:
     """action_faq_followup answers this message in place of the topic's general answer: a
     repayment of a named amount ("还了3000之后每天罚息多少": its preview), or a repayment made
@@ -519,7 +541,11 @@ class ActionAnswerFaq(Action):
         else:
             if topic in FEAR_TOPICS and _FEAR_WORDS.search(latest_text(tracker)):
                 dispatcher.utter_message(text=CALM_FIRST_ZH)
-            if answered_instead(tracker, topic) or await own_status_answer(tracker, topic):
+            if (
+                answered_instead(tracker, topic)
+                or await own_status_answer(tracker, topic)
+                or await how_computed_answer(tracker)
+            ):
                 pass  # action_faq_followup answers this message itself
             elif not asked_again(tracker, topic):
                 dispatcher.utter_message(response=f"utter_faq/{topic}")
@@ -544,6 +570,10 @@ class ActionFaqFollowup(Action):
         own_status = await own_status_answer(tracker, topic)
         if own_status:  # "我上征信了没": where they stand, also right after the figures
             dispatcher.utter_message(text=own_status)
+            return events
+        explained = await how_computed_answer(tracker)
+        if explained:  # "咋算的" after their penalty figure: how, with their numbers
+            dispatcher.utter_message(text=explained)
             return events
         for note in faq_notes(topic, latest_text(tracker)):
             dispatcher.utter_message(text=note)

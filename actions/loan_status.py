@@ -30,8 +30,15 @@ from actions.loan_facts import (
     penalty_per_day,
 )
 from actions.replies import date_zh, rate_text, relative_day_zh, yuan
-from actions.slot_values import latest_entities, latest_text
-from actions.status_focus import NEXT_INSTALLMENT, focus_of, focused_messages, overdue_reminder
+from actions.slot_values import latest_entities, latest_entity, latest_text, previous_bot_text
+from actions.status_focus import (
+    NEXT_INSTALLMENT,
+    asks_how_penalty_computed,
+    focus_of,
+    focused_messages,
+    overdue_reminder,
+    penalty_explained_zh,
+)
 from bot.finance.money import finance_context, money, percent_str
 from bot.finance.months import add_months
 from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH
@@ -348,6 +355,14 @@ class ActionCheckLoanStatus(Action):
             return []
         policy = load_policy()
         text = latest_text(tracker)
+        if asks_how_penalty_computed(text, previous_bot_text(tracker)):
+            # "罚息咋算的" after their penalty figure: how, with their numbers
+            explained = penalty_explained_zh(
+                account.overview, latest_entity(tracker, "loan_product"), policy
+            )
+            if explained:
+                dispatcher.utter_message(text=explained)
+                return []
         if WHILE_WAITING.search(text):
             # "那我这期间还要还钱吗" after a relief request: yes, and what is due when
             bubbles = focused_messages(

@@ -55,7 +55,12 @@ from actions.slot_values import (
     previous_bot_text,
     slot_before_message,
 )
-from actions.status_focus import PENALTY, focused_messages
+from actions.status_focus import (
+    PENALTY,
+    asks_how_penalty_computed,
+    focused_messages,
+    penalty_explained_zh,
+)
 from bot.finance.errors import FinanceError
 from bot.finance.money import percent_str, plain_str
 from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH
@@ -256,6 +261,23 @@ class ActionStartOverdueCost(Action):
             partial = await partial_payment_zh(tracker)
             if partial is not None:
                 dispatcher.utter_message(text=partial)
+                return slot_events(
+                    {**dict.fromkeys(SLOTS), "overdue_duration": NO_CALCULATION, LOAN_SLOT: None},
+                    tracker,
+                )
+        said = previous_bot_text(tracker)
+        if asks_how_penalty_computed(text, said):
+            # "这罚息怎么算的" after their penalty figure: how, not a new what-if
+            account = await load_account(tracker)
+            explained = (
+                penalty_explained_zh(
+                    account.overview, latest_entity(tracker, "loan_product"), load_policy()
+                )
+                if account.has_loan_data
+                else None
+            )
+            if explained:
+                dispatcher.utter_message(text=explained)
                 return slot_events(
                     {**dict.fromkeys(SLOTS), "overdue_duration": NO_CALCULATION, LOAN_SLOT: None},
                     tracker,

@@ -16,9 +16,10 @@ from typing import List, Optional, Pattern, Sequence, Tuple, Union
 
 from actions.loan_facts import in_grace, loan_names, next_step_line, open_loans, penalty_per_day
 from actions.replies import date_zh, rate_text, relative_day_zh, yuan
+from bot.finance.money import percent_str, plain_str
 from bot.loans.client import LoanOverview, LoanSummary
 from bot.policy import LenderPolicy
-from bot.policy.wording import in_grace_zh, prepayment_rule_zh
+from bot.policy.wording import in_grace_zh, penalty_schedule, prepayment_rule_zh
 
 PERIODS = "periods"
 PENALTY = "penalty"
@@ -319,4 +320,84 @@ def focused_messages(
     return ["\n".join(lines), SEE_ALL_ZH]
 
 
-__all__ = ["FOCI", "focus_of", "focused_messages", "overdue_reminder", "SEE_ALL_ZH"]
+#: "咋算的", "怎么算出来的", "这罚息哪来的": how a figure just given was worked out
+HOW_COMPUTED = re.compile(
+    r"(?:咋|怎么|如何|怎样)(?:个)?算(?:的|出来|出|法)?|怎么来的|哪来的|咋来的|怎么这么多|算法|计算方法"
+)
+
+
+def asks_how_penalty_computed(text: str, said_before: str) -> bool:
+    """ "咋算的" right after the bot gave the borrower's penalty figure."""
+    return bool(HOW_COMPUTED.search(text or "")) and bool(
+        re.search(r"罚息(?:目前|合计|一共)?[\d,.]+元|已计罚息[\d,.]+元|罚息[\d,.]+元", said_before)
+    )
+
+
+def penalty_explained_zh(
+    overview: LoanOverview, product: Optional[str], policy: LenderPolicy
+) -> Optional[str]:
+    """How the borrower's penalty is worked out, with their own figures (the loan named, else
+    the one longest overdue); None when nothing is overdue."""
+    overdue = [loan for loan in open_loans(overview) if loan.overdue_days > 0]
+    if product:
+        overdue = [loan for loan in overdue if loan.product == product] or overdue
+    if not overdue:
+        return None
+    loan = max(overdue, key=lambda item: item.overdue_days)
+    name = loan_names(overview.loans)[loan.loan_id]
+    schedule = penalty_schedule(policy)
+    multiplier = policy.penalty_multiplier
+    rate = (
+        f"罚息日利率{percent_str(loan.daily_rate * multiplier, 3)}%"
+        f"（合同日利率{percent_str(loan.daily_rate, 3)}%的{plain_str(multiplier)}倍）"
+    )
+    counted = (
+        "从逾期第1天算起"
+        if schedule.counted_from_day <= 1
+        else (f"从逾期第{schedule.counted_from_day}天算起")
+    )
+    lines = [
+        f"罚息是这样算的：每一期到期没还的本金和利息，按{rate}逐日计，{counted}"
+        + (
+            f"（宽限期{schedule.free_days}天内还清就不收；过了宽限期，前{schedule.free_days}天也补算）。"
+            if schedule.grace_charged_later
+            else "。"
+        )
+    ]
+    base = loan.overdue_principal + loan.overdue_interest
+    if in_grace(loan, policy):
+        lines.append(
+            f"你的{name}逾期{loan.overdue_days}天，还在宽限期内：没还的本息{yuan(base)}"
+            "这几天还清就不收罚息。"
+        )
+        return "\n".join(lines)
+    per_day = penalty_per_day(loan, policy)
+    several = (loan.periods_overdue or 1) > 1
+    lines.append(
+        f"你的{name}现在逾期没还的本息是{yuan(base)}，按这个利率每天约{yuan(per_day)}"
+        + (
+            f"；逾期的{loan.periods_overdue}期各自从到期那天起算，天数不一样，"
+            if several
+            else f"；逾期{loan.overdue_days}天，"
+        )
+        + f"到今天罚息一共{yuan(loan.penalty_accrued)}。"
+    )
+    first, second, last = (
+        {"penalty": "罚息", "interest": "利息", "principal": "本金"}[part]
+        for part in policy.repayment_allocation
+    )
+    lines.append(
+        f"还进去的钱先抵{first}、再抵{second}、最后抵{last}；逾期的本息还清了，罚息就不再往上加。"
+    )
+    return "\n".join(lines)
+
+
+__all__ = [
+    "FOCI",
+    "focus_of",
+    "focused_messages",
+    "overdue_reminder",
+    "SEE_ALL_ZH",
+    "asks_how_penalty_computed",
+    "penalty_explained_zh",
+]
