@@ -41,7 +41,7 @@ from actions.slot_values import (
     previous_bot_text,
     topic_of,
 )
-from actions.status_focus import NEXT_STEPS, focus_of, focused_messages
+from actions.status_focus import NEXT_STEPS, dearest_first_zh, focus_of, focused_messages
 from bot.finance import validate
 from bot.finance.errors import FinanceError
 from bot.finance.money import percent_str
@@ -272,6 +272,9 @@ async def follow_up_figures_zh(tracker: Tracker) -> Optional[str]:
     explained = await how_computed_answer(tracker)
     if explained:  # "咋算的" read with low confidence, after the borrower's penalty figure
         return explained
+    dearest = dearest_first_zh(latest_text(tracker), previous_bot_text(tracker))
+    if dearest:  # "先还它行不" after the dearest loan was named
+        return dearest
     if latest_entity(tracker, "duration") and LATE_WHAT_IF_TAIL in previous_bot_text(tracker):
         account = await load_account(tracker)
         if account.has_loan_data:

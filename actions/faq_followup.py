@@ -73,6 +73,7 @@ from actions.status_focus import (
     NEXT_INSTALLMENT,
     TOTAL,
     asks_how_penalty_computed,
+    dearest_first_zh,
     focus_of,
     focused_messages,
     penalty_explained_zh,
@@ -437,8 +438,12 @@ async def own_status_answer(tracker, topic: Optional[str]) -> Optional[str]:
 
 async def how_computed_answer(tracker) -> Optional[str]:
     """ "咋算的" right after the borrower's penalty figure: how it is worked out, with their
-    numbers; None for any other message or user."""
+    numbers; "先还它行不" right after their dearest loan was named: yes, and how; None for any
+    other message or user."""
     said = previous_bot_text(tracker)
+    dearest = dearest_first_zh(latest_text(tracker), said)
+    if dearest:
+        return dearest
     if not asks_how_penalty_computed(latest_text(tracker), said):
         return None
     account = await load_account(tracker)

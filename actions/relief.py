@@ -52,7 +52,9 @@ from actions.slot_values import (
     latest_intent,
     latest_text,
     latest_user_event,
+    previous_bot_text,
 )
+from actions.status_focus import dearest_first_zh
 from bot.finance.money import money, plain_str
 from bot.loans import client as loans_client
 from bot.loans.client import (
@@ -385,6 +387,10 @@ class ActionStartRepaymentRelief(Action):
         if not open_loans(account.overview):
             return stop_for_no_loans(dispatcher, account, NO_LOANS_ZH)
         text = latest_text(tracker)
+        dearest = dearest_first_zh(text, previous_bot_text(tracker))
+        if dearest:  # "先还它行不" after the dearest loan was named: a strategy, not relief
+            dispatcher.utter_message(text=dearest)
+            return [SlotSet(ACCOUNT_STATUS, ANSWERED)]
         retry = is_follow_up(tracker, RESULT_ACTION)
         product = latest_entity(tracker, "loan_product")
         if _PROCESS_QUESTION.search(text) and not _REASON_WORDS.search(text):

@@ -254,12 +254,30 @@ def steps_already_sent(tracker) -> bool:
     return sent
 
 
+#: the service-guide topic of callers posing as the lender, a collector or a court
+IMPERSONATION_TOPIC = "impersonation_scam"
+
+
+def impersonation_warning(text: str) -> Optional[str]:
+    """The warning for a message about someone asking for a transfer to their own or a named
+    account, a verification code or a shared screen ("催收让我把钱转到他个人卡上", "法院的人要
+    我转5000到指定账户"), whatever the NLU read it as; None for any other message."""
+    from bot.policy.service_guide import ServiceGuideError, load_service_guide
+
+    try:
+        found = load_service_guide().find(text)
+    except ServiceGuideError:
+        return None
+    return found.topic.reply if found and found.topic.id == IMPERSONATION_TOPIC else None
+
+
 def scam_victim_reply(tracker) -> Optional[str]:
     """The steps for a scam victim (said once a session; after that a short line, with what to
-    watch for when they say they gave away their ID or card), or None when the latest message
-    is not a victim's."""
+    watch for when they say they gave away their ID or card); for a message about a caller who
+    asks for a transfer, a code or a shared screen, the warning (:func:`impersonation_warning`);
+    else None."""
     if not is_victim_message(tracker):
-        return None
+        return impersonation_warning(latest_text(tracker))
     if steps_already_sent(tracker):
         text = latest_text(tracker)
         extra = ID_GIVEN_ZH if _ID_WORDS.search(normalise(text)) or _EN_ID.search(text) else ""

@@ -392,7 +392,29 @@ def penalty_explained_zh(
     return "\n".join(lines)
 
 
+#: the bot just named the borrower's dearest loan ("利率最高的是借呗。…")
+_DEAREST_SAID = re.compile(r"利率最高的是([^。，,；\s]+?)[。，,；]")
+#: "先还它行不", "那就先还这笔": going with that loan first
+_THAT_ONE_FIRST = re.compile(
+    r"先还(?:它|他|她|这个|这笔|那个|那笔|这一笔|那一笔|利率高的|最贵的|利息高的)"
+)
+
+
+def dearest_first_zh(text: str, said_before: str) -> Optional[str]:
+    """ "先还它行不" right after the bot named the dearest loan: yes, and how (None otherwise)."""
+    named = _DEAREST_SAID.search(said_before or "")
+    if not named or not _THAT_ONE_FIRST.search(text or ""):
+        return None
+    name = named.group(1)
+    return (
+        f"可以，这样最省利息：每一笔这一期的应还都先按时还上（哪一笔都别逾期），"
+        f"手头多出来的钱都拿去多还{name}；{name}还清了，再按利率从高到低轮到下一笔。"
+        "想按你每月能拿出的钱排个先后，说“帮我做个还款计划”。"
+    )
+
+
 __all__ = [
+    "dearest_first_zh",
     "FOCI",
     "focus_of",
     "focused_messages",

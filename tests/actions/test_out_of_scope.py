@@ -340,6 +340,12 @@ PHRASINGS = {
         "他让我开屏幕共享 说给我降息",
         "对方要我报验证码 说是花呗客服",
         "说我学生贷没注销会影响征信 要我转账",
+        # from the second review: each of these got a rule or a how-to instead of the warning
+        "催收的打电话让我把钱转到他个人卡上，说这样能减免罚息",
+        "催收员让我转账给他，他帮我销账",
+        "有个自称你们客服的人让我把钱转到对公账户还款，可以吗",
+        "有人打电话说我的借呗要注销不然影响征信，让我提供验证码",
+        "法院的人打电话说要我今天转5000到指定账户不然就立案",
     ],
     # inside a form ("不知道" for the rate) as much as out of one; a topic named wins
     "unsure": ["不知道", "我也不清楚", "忘了", "还没想好", "不记得了"],

@@ -13,7 +13,14 @@ from actions.loan_status import ActionCheckLoanStatus
 from actions.status_focus import asks_how_penalty_computed
 from bot.finance.money import fmt_money
 from tests.actions import demo_figures as expected
-from tests.actions.action_helpers import ONE_YUAN, TWO_MONTHS, UP_TO_DATE, make_tracker, texts
+from tests.actions.action_helpers import (
+    MULTI_DEBT,
+    ONE_YUAN,
+    TWO_MONTHS,
+    UP_TO_DATE,
+    make_tracker,
+    texts,
+)
 
 PENALTY_SAID = [
     {"event": "user", "text": "罚了多少", "parse_data": {"intent": {"name": "check_loan_status"}}},
@@ -77,3 +84,41 @@ async def test_inside_the_grace_days_or_not_overdue(ledger):
     tracker = make_tracker("咋算的", "nlu_fallback", history=PENALTY_SAID, borrower=UP_TO_DATE)
     await ActionUnclearMessage().run(dispatcher, tracker, {})
     assert "罚息是这样算的" not in texts(dispatcher)
+
+
+DEAREST_SAID = [
+    {
+        "event": "user",
+        "text": "哪个利息最高",
+        "parse_data": {"intent": {"name": "check_loan_status"}},
+    },
+    {"event": "action", "name": "action_check_loan_status"},
+    {"event": "bot", "text": "【借呗】年化18.00%……\n利率最高的是借呗。手头有余钱想多还……"},
+    {"event": "action", "name": "action_listen"},
+]
+
+
+async def test_that_one_first_after_the_dearest_loan_is_a_strategy_not_relief(ledger):
+    """ "哪个利息最高" → "先还它行不" (the review saw the relief request start)."""
+    from actions.relief import ActionStartRepaymentRelief
+
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "先还它行不", "request_repayment_relief", history=DEAREST_SAID, borrower=MULTI_DEBT
+    )
+    events = await ActionStartRepaymentRelief().run(dispatcher, tracker, {})
+    reply = texts(dispatcher)
+    assert reply.startswith("可以，这样最省利息") and "多还借呗" in reply
+    assert [e["value"] for e in events if e.get("name") == "account_status"] == ["answered"]
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "先还它行不", "faq", response_key="debt_strategy", history=DEAREST_SAID, borrower=MULTI_DEBT
+    )
+    await ActionAnswerFaq().run(dispatcher, tracker, {})
+    await ActionFaqFollowup().run(dispatcher, tracker, {})
+    assert texts(dispatcher).startswith("可以，这样最省利息")
+    # without the dearest loan named just before: the relief flow as usual
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("先还它行不", "request_repayment_relief", borrower=MULTI_DEBT)
+    await ActionStartRepaymentRelief().run(dispatcher, tracker, {})
+    assert "最省利息" not in texts(dispatcher)

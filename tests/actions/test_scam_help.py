@@ -361,3 +361,30 @@ async def test_a_fake_support_answer_naming_96110_is_not_the_steps():
     ]
     tracker = make_tracker("我已经开了 还给了验证码", "out_of_scope", history=history)
     assert_victim_steps(texts(await run(ActionOutOfScope(), tracker)))
+
+
+async def test_a_caller_asking_for_a_transfer_gets_the_warning_whatever_the_topic(ledger):
+    """The second review: these got the collection rules, the how-to-repay steps, the
+    account-closing steps and a lawsuit answer with the borrower's figures; each now gets the
+    impersonation warning, and nothing else after it."""
+    from actions.faq_followup import ActionAnswerFaq, ActionFaqFollowup
+    from tests.actions.action_helpers import TWO_MONTHS, make_tracker, texts
+
+    for text, topic in (
+        ("催收的打电话让我把钱转到他个人卡上，说这样能减免罚息", "collection_conduct"),
+        ("有个自称你们客服的人让我把钱转到对公账户还款，可以吗", "how_to_repay"),
+        ("法院的人打电话说要我今天转5000到指定账户不然就立案", "lawsuit_risk"),
+        ("催收员让我转账给他，他帮我销账", "collection_conduct"),
+    ):
+        dispatcher = CollectingDispatcher()
+        tracker = make_tracker(text, "faq", response_key=topic, borrower=TWO_MONTHS)
+        await ActionAnswerFaq().run(dispatcher, tracker, {})
+        await ActionFaqFollowup().run(dispatcher, tracker, {})
+        reply = texts(dispatcher)
+        assert reply.startswith("这是冒充客服的诈骗，别转账！"), text
+        assert "已逾期" not in reply and len(dispatcher.messages) == 1, text
+    # a question about the rules with no such request: the topic's answer as usual
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("催收天天打电话合法吗", "faq", response_key="collection_conduct")
+    await ActionAnswerFaq().run(dispatcher, tracker, {})
+    assert [m.get("response") for m in dispatcher.messages] == ["utter_faq/collection_conduct"]
