@@ -46,6 +46,11 @@ _EXPENSE_WORDS = re.compile(
     r"(房租|租金|支出|开销|开支|花销|花|生活费|吃饭|伙食|交通|水电|话费|房贷|车贷|固定|日常)[^，,。"
     r"；;]{0,4}$"
 )
+#: no income at all ("我没工作", "失业了", "没收入"): an income of 0, which the form explains
+_NO_INCOME = re.compile(
+    r"^\s*(?:我)?(?:现在|目前)?(?:没工作|没有工作|没上班|失业了?|没收入|没有收入|零收入|"
+    r"没有任何收入|待业|一分收入都没有)(?:了|呢|啊)?\s*[。.!！]?\s*$"
+)
 _NOTHING = re.compile(r"^\s*(没有|没|无|不用|零|0|一分没有|基本没有)\s*[。.!！]?\s*$")
 
 
@@ -103,6 +108,10 @@ class ValidateBudgetForm(FormValidationAction):
             return {}
         split = split_amounts(amounts_in_message(tracker), prefer=slot)
         values = {name: value for name, value in split.items() if value is not None}
+        if values and slot not in values:
+            # "说错了 到手是九千五" when asked the expenses: the income corrected, the expenses
+            # still to come (the message is no answer to them)
+            return values
         if slot not in values:
             text = latest_text(tracker).strip()
             if text:
@@ -116,7 +125,9 @@ class ValidateBudgetForm(FormValidationAction):
     def validate_budget_income(
         self, value: Any, dispatcher: CollectingDispatcher, tracker: Tracker, domain: DomainDict
     ) -> Dict[Text, Any]:
-        return validate_amount(
+        if isinstance(value, str) and _NO_INCOME.match(value):
+            value = "0"  # "我没工作": the zero-income answer, not "not recognised"
+        result = validate_amount(
             value,
             dispatcher,
             tracker,
@@ -131,6 +142,11 @@ class ValidateBudgetForm(FormValidationAction):
             ),
             too_large="每月{amount}？是不是多打了几个0？",
         )
+        corrected = result.get("budget_income")
+        if corrected is not None and tracker.get_slot("requested_slot") == "budget_fixed":
+            # the income was given already: this one corrects it
+            dispatcher.utter_message(text=f"好的，每月到手改成{yuan(as_amount(corrected))}。")
+        return result
 
     @skip_empty
     def validate_budget_fixed(

@@ -114,6 +114,8 @@ async def validate(domain, text, requested, entities=(), intent="inform", slots=
         ),
         ("不固定", [], {"budget_income": None}, "金额我没认出来"),
         ("0", [entity("amount", "0", text="0")], {"budget_income": None}, "没有收入"),
+        ("我没工作", [], {"budget_income": None}, "现在没有收入的话"),  # not "没认出来"
+        ("失业了", [], {"budget_income": None}, "现在没有收入的话"),
         (
             "一百亿",
             [entity("amount", "10000000000", text="一百亿")],
@@ -155,6 +157,21 @@ async def test_fixed_expenses_validation(domain, text, entities, value, reply):
     )
     assert slots["budget_fixed"] == value
     assert reply in said
+
+
+async def test_an_income_corrected_when_the_expenses_are_asked_stays_the_income(domain):
+    """ "说错了 到手是九千五" when asked the expenses: the income becomes 9,500, the expenses are
+    still to come (the review saw 9,500 of fixed expenses and a plan with nothing left)."""
+    slots, said = await validate(
+        domain,
+        "说错了 到手是九千五",
+        "budget_fixed",
+        [entity("amount", "9500", text="九千五")],
+        slots={"budget_income": "12000"},
+    )
+    assert slots.get("budget_income") == "9500"
+    assert slots.get("budget_fixed") is None
+    assert "好的，每月到手改成9,500.00元。" in said
 
 
 async def test_an_faq_inside_the_form_is_not_an_answer(domain):
