@@ -20,7 +20,7 @@ from rasa_sdk.executor import CollectingDispatcher
 from actions.faq_followup import (
     COURT_REDUCTION_ABOVE,
     LATE_WHAT_IF_TAIL,
-    how_computed_answer,
+    context_answer,
     late_what_if,
     stated_rate_followup,
 )
@@ -269,7 +269,7 @@ async def follow_up_figures_zh(tracker: Tracker) -> Optional[str]:
     figures = other_term_figures_zh(tracker, policy)
     if figures:
         return figures
-    explained = await how_computed_answer(tracker)
+    explained = await context_answer(tracker)
     if explained:  # "咋算的" read with low confidence, after the borrower's penalty figure
         return explained
     dearest = dearest_first_zh(latest_text(tracker), previous_bot_text(tracker))

@@ -49,7 +49,13 @@ from actions.loan_facts import (
     penalty_per_day,
     what_if_cost,
 )
-from actions.loan_status import SAVE_WORDS, asks_to_pay_off_all, early_saving_zh, pay_off_all_zh
+from actions.loan_status import (
+    SAVE_WORDS,
+    asks_to_pay_off_all,
+    early_saving_zh,
+    pay_off_all_zh,
+    pay_off_follow_up_zh,
+)
 from actions.partial_payment import (
     asks_about_partial_payment,
     asks_why_still_overdue,
@@ -436,14 +442,25 @@ async def own_status_answer(tracker, topic: Optional[str]) -> Optional[str]:
     return own_status_zh(topic, account.overview, load_policy())
 
 
-async def how_computed_answer(tracker) -> Optional[str]:
-    """ "咋算的" right after the borrower's penalty figure: how it is worked out, with their
-    numbers; "先还它行不" right after their dearest loan was named: yes, and how; None for any
-    other message or user."""
+def previous_user_asked_pay_off(tracker) -> bool:
+    users = [e for e in tracker.events or [] if e.get("event") == "user"]
+    return len(users) > 1 and asks_to_pay_off_all(str(users[-2].get("text") or ""))
+
+
+async def context_answer(tracker) -> Optional[str]:
+    """An answer that only the previous turn makes sense of: "咋算的" right after the borrower's
+    penalty figure (how it is worked out, with their numbers); "先还它行不" right after their
+    dearest loan was named (yes, and how); "明天呢" right after what clearing everything takes
+    (that day's figure). None for any other message or user."""
     said = previous_bot_text(tracker)
     dearest = dearest_first_zh(latest_text(tracker), said)
     if dearest:
         return dearest
+    if previous_user_asked_pay_off(tracker):  # "今天还清要多少" → "明天呢"
+        account = await load_account(tracker)
+        later = await pay_off_follow_up_zh(tracker, account, load_policy())
+        if later:
+            return later
     if not asks_how_penalty_computed(latest_text(tracker), said):
         return None
     account = await load_account(tracker)
@@ -549,7 +566,7 @@ class ActionAnswerFaq(Action):
             if (
                 answered_instead(tracker, topic)
                 or await own_status_answer(tracker, topic)
-                or await how_computed_answer(tracker)
+                or await context_answer(tracker)
             ):
                 pass  # action_faq_followup answers this message itself
             elif not asked_again(tracker, topic):
@@ -576,7 +593,7 @@ class ActionFaqFollowup(Action):
         if own_status:  # "我上征信了没": where they stand, also right after the figures
             dispatcher.utter_message(text=own_status)
             return events
-        explained = await how_computed_answer(tracker)
+        explained = await context_answer(tracker)
         if explained:  # "咋算的" after their penalty figure: how, with their numbers
             dispatcher.utter_message(text=explained)
             return events

@@ -21,7 +21,7 @@ from rasa_sdk.events import EventType
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.flows import explain_no_loan_data
-from actions.identity import load_account
+from actions.identity import load_account, loans_on
 from actions.loan_facts import (
     SMALL_OVERDUE,
     in_grace,
@@ -259,7 +259,10 @@ def settle_today(loan: LoanSummary, today: date) -> Optional[Decimal]:
 
 
 def pay_off_all_zh(
-    overview: LoanOverview, policy: LenderPolicy, products: Sequence[str] = ()
+    overview: LoanOverview,
+    policy: LenderPolicy,
+    products: Sequence[str] = (),
+    day_label: str = "今天",
 ) -> Optional[str]:
     """What clearing every open loan (of the named ``products``, when they name one the borrower
     has) today takes: the parts the ledger knows to the fen (principal left, overdue interest,
@@ -273,6 +276,7 @@ def pay_off_all_zh(
         subject = "、".join(dict.fromkeys(loan.product for loan in named))
     if not active:
         return None
+    until = "今天" if day_label == "今天" else "那天"
     principal = sum((loan.outstanding_principal for loan in active), Decimal("0.00"))
     interest = sum((loan.overdue_interest for loan in active), Decimal("0.00"))
     penalty = sum((loan.penalty_accrued for loan in active), Decimal("0.00"))
@@ -285,23 +289,74 @@ def pay_off_all_zh(
         known = f"剩余本金{yuan(principal)}"
     accrued = [interest_to_today(loan, overview.as_of) for loan in active]
     if any(item is None for item in accrued):
-        period = "再加上本期从上个还款日到今天按天算的利息，就是要付的钱。"
+        period = f"再加上本期从上个还款日到{until}按天算的利息，就是要付的钱。"
     else:
         to_today = sum((item[0] for item in accrued), Decimal("0.00"))
         if len(active) == 1:
             _, base, days = accrued[0]
             how = f"还没到期的本金{yuan(base)}按日利率{rate_text_daily(active[0])}算{days}天"
         else:
-            how = "每笔还没到期的本金，从上个还款日按各自的日利率算到今天"
+            how = f"每笔还没到期的本金，从上个还款日按各自的日利率算到{until}"
         period = (
-            f"再加上本期到今天按天算的利息约{yuan(to_today)}（{how}），"
+            f"再加上本期到{until}按天算的利息约{yuan(to_today)}（{how}），"
             f"一共约{yuan(principal + interest + penalty + to_today)}。"
         )
     which = f"把{subject}" if subject else ""
     return (
-        f"今天一次{which}全部还清的话：{known}；{period}{prepayment_rule_zh(policy)}"
+        f"{day_label}一次{which}全部还清的话：{known}；{period}{prepayment_rule_zh(policy)}"
         "准确金额以App里提前还款（全部结清）页面显示的为准。"
     )
+
+
+async def pay_off_on_day_zh(
+    tracker, account, policy: LenderPolicy, products: Sequence[str] = ()
+) -> Optional[str]:
+    """What clearing everything takes on the later day the latest message names ("明天全部还清
+    要多少", or "明天呢" right after the answer for today): the ledger's figures as of that day
+    (penalty and overdue installments by then included); None when no later day is named or the
+    ledger cannot project."""
+    from bot.nlu.dates import first_date
+
+    today = account.overview.as_of
+    named = first_date(latest_text(tracker), today)
+    if named is None or named.day <= today or (named.day - today).days > MAX_PAY_OFF_DAYS:
+        return None
+    later = await loans_on(account, named.day)
+    if later is None:
+        return None
+    label = f"{date_zh(named.day, today)}（{relative_day_zh(named.day, today)}）"
+    answer = pay_off_all_zh(later, policy, products, day_label=label)
+    if answer is None:
+        return None
+    due = [
+        loan
+        for loan in account.overview.loans
+        if not loan.settled
+        if loan.next_due_date is not None and today <= loan.next_due_date < named.day
+    ]
+    if due:
+        answer += "这期间到期的那一期（到那天还没还就算逾期）也已经算在里面了。"
+    return answer
+
+
+async def pay_off_follow_up_zh(tracker, account, policy: LenderPolicy) -> Optional[str]:
+    """ "明天呢", "那月底呢" right after asking what clearing everything takes: that day's figure
+    (the products asked about then, unless this message names others); None otherwise."""
+    users = [e for e in tracker.events or [] if e.get("event") == "user"]
+    if len(users) < 2 or not asks_to_pay_off_all(str(users[-2].get("text") or "")):
+        return None
+    if not account.has_loan_data:
+        return None
+    products = latest_entities(tracker, "loan_product") or [
+        item.get("value")
+        for item in (users[-2].get("parse_data") or {}).get("entities") or []
+        if item.get("entity") == "loan_product"
+    ]
+    return await pay_off_on_day_zh(tracker, account, policy, products)
+
+
+#: how far ahead a day-named pay-off is worked out
+MAX_PAY_OFF_DAYS = 366
 
 
 #: a question of what settling early saves ("提前还款能省多少利息")
@@ -355,6 +410,10 @@ class ActionCheckLoanStatus(Action):
             return []
         policy = load_policy()
         text = latest_text(tracker)
+        later = await pay_off_follow_up_zh(tracker, account, policy)
+        if later:  # "今天全部还清要多少" → "明天呢"
+            dispatcher.utter_message(text=later)
+            return []
         if asks_how_penalty_computed(text, previous_bot_text(tracker)):
             # "罚息咋算的" after their penalty figure: how, with their numbers
             explained = penalty_explained_zh(
@@ -383,8 +442,10 @@ class ActionCheckLoanStatus(Action):
                 return []
         if asks_to_pay_off_all(text):
             # "今天全部还清要多少钱": that answer alone, not the whole status before it
-            answer = pay_off_all_zh(
-                account.overview, policy, latest_entities(tracker, "loan_product")
+            # ("明天全部还清要多少": as the ledger projects that day)
+            products = latest_entities(tracker, "loan_product")
+            answer = await pay_off_on_day_zh(tracker, account, policy, products) or pay_off_all_zh(
+                account.overview, policy, products
             )
             if answer:
                 dispatcher.utter_message(text=answer)

@@ -3,10 +3,12 @@
 from __future__ import annotations
 
 import re
+from datetime import timedelta
 from decimal import Decimal
 
 from rasa_sdk.executor import CollectingDispatcher
 
+from actions.fallbacks import ActionUnclearMessage
 from actions.identity import LINK_HELP_ZH, UNAVAILABLE_ZH
 from actions.loan_status import ActionCheckLoanStatus
 from bot.finance.money import fmt_money, money
@@ -16,6 +18,7 @@ from tests.actions import demo_figures as expected
 from tests.actions.action_helpers import (
     MULTI_DEBT,
     ONE_YUAN,
+    TODAY,
     TWO_MONTHS,
     UP_TO_DATE,
     entity,
@@ -151,3 +154,36 @@ async def test_a_loan_asked_about_does_not_hide_another_that_is_overdue(ledger):
     assert "你的信用卡：" in reply
     assert "⚠️ 另外，借呗已逾期5天" in reply and "花呗已逾期" in reply
     assert "信用卡这笔目前没有逾期。" in reply and "👍" not in reply
+
+
+async def test_clearing_everything_on_a_later_day_uses_the_ledgers_figures_for_that_day(ledger):
+    """ "明天全部还清要多少", and "明天呢" right after the answer for today (the review saw the
+    grace-period answer): the ledger's projection for that day, one more day of penalty."""
+    today = expected.two_months()
+    tomorrow = expected.two_months(TODAY + timedelta(days=1))
+    reply = await status_reply(TWO_MONTHS, "明天全部还清要多少钱")
+    assert reply.startswith("11月24日（明天）一次全部还清的话：")
+    assert f"罚息{fmt_money(tomorrow.penalty)}元" in reply
+    assert tomorrow.penalty > today.penalty
+    assert "本期到那天按天算的利息" in reply or "到那天按天算的利息" in reply
+    history = [
+        {
+            "event": "user",
+            "text": "今天全部还清要多少钱",
+            "parse_data": {"intent": {"name": "check_loan_status"}, "entities": []},
+        },
+        {"event": "action", "name": "action_check_loan_status"},
+        {"event": "bot", "text": "今天一次全部还清的话：……"},
+        {"event": "action", "name": "action_listen"},
+    ]
+    for intent, action in (
+        ("check_loan_status", ActionCheckLoanStatus()),
+        ("nlu_fallback", ActionUnclearMessage()),
+    ):
+        dispatcher = CollectingDispatcher()
+        tracker = make_tracker("明天呢", intent, history=history, borrower=TWO_MONTHS)
+        await action.run(dispatcher, tracker, {})
+        assert texts(dispatcher).startswith("11月24日（明天）一次全部还清的话："), intent
+    # the same question with no later day named: today's answer
+    reply = await status_reply(TWO_MONTHS, "全部还清要多少钱")
+    assert reply.startswith("今天一次全部还清的话：")
