@@ -155,6 +155,7 @@ _NOTHING = re.compile(r"没有|一分都?没|拿不出|还不起|一分钱也|�
 #: ("一分都没有", "没钱") is the reason; a bare "没有" is asked once more, gently
 _NO_MONEY = re.compile(r"一分(?:钱)?(?:都|也)?没|没钱|身无分文|分文没有|一点钱都没|拿不出钱")
 _BARE_NO = re.compile(r"(?:没有|没|没啥|没什么|没有啊|没啊)[。.!！~～]*")
+NO_REASON_GIVEN = "（没有细说原因）"
 BARE_NO_ZH = "不方便细说也没关系，一两句就够，贷款方审核时会参考；不想申请了就说“算了”。"
 #: intents that are never the answer to "what happened?" (the rules handle them)
 NOT_REASONS = {
@@ -545,6 +546,8 @@ class ValidateReliefForm(FormValidationAction):
     ) -> Dict[Text, Any]:
         text = re.sub(r"\s+", " ", str(value or "")).strip()
         if _BARE_NO.fullmatch(text):
+            if BARE_NO_ZH in previous_bot_text(tracker):
+                return {"relief_reason": NO_REASON_GIVEN}  # asked twice: go on without one
             dispatcher.utter_message(text=BARE_NO_ZH)
             return {"relief_reason": None}
         said_why = _REASON_WORDS.search(text) or _HARDSHIP_HINTS.search(text)

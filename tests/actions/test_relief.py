@@ -510,3 +510,25 @@ async def test_asking_for_a_waiver_hears_who_decides_before_the_request(ledger):
     assert slots["account_status"] == "linked" and slots["relief_kind"] == "restructuring"
     _, said = await start("这个月实在还不上能延期吗", TWO_MONTHS)
     assert "减免" not in said
+
+
+async def test_a_second_bare_no_goes_on_without_a_reason(domain):
+    """ "没有" twice when asked what happened: the request goes on, noted without a reason
+    (the review saw the same question again and again)."""
+    from actions.relief import BARE_NO_ZH, NO_REASON_GIVEN
+
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker(
+        "没有",
+        "deny",
+        requested_slot="relief_reason",
+        active_loop="relief_form",
+        history=[
+            {"event": "user", "text": "没有", "parse_data": {"intent": {"name": "deny"}}},
+            {"event": "bot", "text": BARE_NO_ZH},
+            {"event": "bot", "text": "能简单说说遇到了什么情况吗？"},
+            {"event": "action", "name": "action_listen"},
+        ],
+    )
+    slots = slot_values(await ValidateReliefForm().run(dispatcher, tracker, domain))
+    assert slots["relief_reason"] == NO_REASON_GIVEN and texts(dispatcher) == ""
