@@ -410,6 +410,14 @@ class ActionCheckLoanStatus(Action):
             return []
         policy = load_policy()
         text = latest_text(tracker)
+        # (imported here: actions.partial_payment builds on this module)
+        from actions.partial_payment import asks_why_still_overdue, paid_already_zh
+
+        if asks_why_still_overdue(text):
+            # "我明明还了", "还了还显示逾期": why, and where the loan stands by the ledger
+            product = latest_entity(tracker, "loan_product")
+            dispatcher.utter_message(text=paid_already_zh(account, product, policy))
+            return []
         later = await pay_off_follow_up_zh(tracker, account, policy)
         if later:  # "今天全部还清要多少" → "明天呢"
             dispatcher.utter_message(text=later)

@@ -187,3 +187,12 @@ async def test_clearing_everything_on_a_later_day_uses_the_ledgers_figures_for_t
     # the same question with no later day named: today's answer
     reply = await status_reply(TWO_MONTHS, "全部还清要多少钱")
     assert reply.startswith("今天一次全部还清的话：")
+
+
+async def test_a_repayment_said_as_done_read_as_a_status_question(ledger):
+    """ "我明明还了" read as check_loan_status: why it may still show, and where the loan stands
+    (the review saw the whole status instead)."""
+    loan = expected.two_months()
+    reply = await status_reply(TWO_MONTHS, "我明明还了")
+    assert "入账可能有延迟" in reply and f"借呗逾期还剩{fmt_money(loan.overdue_total)}元" in reply
+    assert "你名下" not in reply and "剩余本金" not in reply
