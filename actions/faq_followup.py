@@ -87,7 +87,7 @@ from actions.status_focus import (
 from bot.finance.apr import apr_from_cashflows, flat_fee_payments
 from bot.finance.errors import FinanceError
 from bot.finance.money import percent_str, plain_str
-from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH
+from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH, report_status
 from bot.finance.rates import as_annual, as_daily
 from bot.loans.client import LoanOverview, LoanSummary
 from bot.nlu.dates import first_date
@@ -95,7 +95,7 @@ from bot.nlu.quantities import read_quantities
 from bot.nlu.quantities.quantity import MONTHLY_CHARGE, MONTHLY_RATE
 from bot.policy import LenderPolicy, load_policy
 from bot.policy.faq_notes import FaqNotesError, load_faq_notes
-from bot.policy.wording import in_grace_zh, penalty_schedule
+from bot.policy.wording import grace_report_zh, in_grace_zh, note, penalty_schedule
 
 logger = logging.getLogger(__name__)
 
@@ -396,10 +396,66 @@ def own_figure_zh(tracker, overview: LoanOverview, focus: str) -> Optional[str]:
     return own[0] if own else None
 
 
+#: topics under which a lateness the user names ("晚还一天会上征信吗") gets a line on those days
+DAYS_TOPICS = {
+    "credit_report_overdue",
+    "overdue_consequences",
+    "grace_period",
+    "small_amount_overdue",
+}
+
+
+def named_lateness(tracker) -> Optional[int]:
+    """The days late the latest message names, else those of the message before it ("借呗晚还
+    一天" → "上征信吗"); None when neither names a lateness."""
+    days = as_days(latest_entity(tracker, "duration"))
+    if days is None:
+        users = [e for e in tracker.events or [] if e.get("event") == "user"]
+        if len(users) > 1 and LATE_CONTEXT.search(str(users[-2].get("text") or "")):
+            found = [
+                item.get("value")
+                for item in (users[-2].get("parse_data") or {}).get("entities") or []
+                if item.get("entity") == "duration"
+            ]
+            days = as_days(found[0]) if found else None
+    return days if days is not None and 0 < days <= 3650 else None
+
+
+def days_note_zh(tracker, topic: Optional[str], policy: LenderPolicy) -> Optional[str]:
+    """What being ``N`` days late means for penalty and the credit report, by the lender's
+    rules, when the user names N under a lateness topic; None otherwise."""
+    if topic not in DAYS_TOPICS:
+        return None
+    days = named_lateness(tracker)
+    if days is None:
+        return None
+    schedule = penalty_schedule(policy)
+    after = policy.report_after_days
+    if days <= schedule.free_days:
+        return f"你说的晚{days}天，还在宽限期（{schedule.free_days}天）内：期内还清不收罚息。" + (
+            grace_report_zh(policy)
+        )
+    status = report_status(days)
+    penalty = f"过了宽限期，罚息从逾期第{schedule.counted_from_day}天算起" + (
+        "（宽限期那几天也补算）" if schedule.grace_charged_later else ""
+    )
+    if days <= after:
+        return (
+            f"你说的晚{days}天：{penalty}；征信要逾期超过{after}天才可能报送，"
+            f"这次还没到那一步{note(policy, 'report_after_days')}。越早还上越好。"
+        )
+    return (
+        f"你说的晚{days}天：{penalty}；也超过了{after}天，可能被报送征信，还款状态记“{status}”"
+        f"（{STATUS_DESCRIPTIONS_ZH.get(status, status)}）{note(policy, 'report_after_days')}。"
+    )
+
+
 def answered_by_followup(tracker, topic: str) -> bool:
     """action_faq_followup will answer this message's own point: a note, a rate it names, or
     what clearing everything takes."""
     text = latest_text(tracker)
+    if days_note_zh(tracker, topic, load_policy()) and not latest_entity(tracker, "duration"):
+        return True  # "上征信吗" right after "借呗晚还一天": that lateness, not "see above"
     if faq_notes(topic, text) or question_figures_zh(tracker, topic, load_policy()):
         return True
     if topic in PARTIAL_TOPICS and repayment_amount(tracker) is not None:
@@ -597,8 +653,17 @@ class ActionFaqFollowup(Action):
         if explained:  # "咋算的" after their penalty figure: how, with their numbers
             dispatcher.utter_message(text=explained)
             return events
-        for note in faq_notes(topic, latest_text(tracker)):
-            dispatcher.utter_message(text=note)
+        for answer in faq_notes(topic, latest_text(tracker)):
+            dispatcher.utter_message(text=answer)
+        days_note = days_note_zh(tracker, topic, load_policy())
+        if days_note:  # "借呗晚还一天会上征信吗": those days, unless their own loan says it below
+            account = await load_account(tracker)
+            own = account.has_loan_data and (
+                await late_what_if(tracker, account, load_policy()) is not None
+                or any(loan.overdue_days > 0 for loan in open_loans(account.overview))
+            )
+            if not own:
+                dispatcher.utter_message(text=days_note)
         figures = question_figures_zh(tracker, topic, load_policy())
         if figures:  # "借3万分24期每个月还多少": that loan, computed
             dispatcher.utter_message(text=figures)

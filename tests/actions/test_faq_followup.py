@@ -94,11 +94,19 @@ async def test_other_topics_add_no_overdue_figures(ledger):
 
 
 async def test_unlinked_or_ledger_down_add_nothing(ledger):
-    assert await followup(None, "overdue_consequences") == ""
+    # nothing of an account; only what the two months named mean by the rules
+    assert await followup(None, "overdue_consequences") == LATE_60_DAYS
+    assert await followup(None, "overdue_consequences", "借呗没还会怎样") == ""
 
 
 async def test_ledger_down_adds_nothing(ledger_down):
-    assert await followup(TWO_MONTHS, "overdue_consequences") == ""
+    assert await followup(TWO_MONTHS, "overdue_consequences") == LATE_60_DAYS
+
+
+LATE_60_DAYS = (
+    "你说的晚60天：过了宽限期，罚息从逾期第1天算起（宽限期那几天也补算）；也超过了3天，可能被报送"
+    "征信，还款状态记“2”（逾期31-60天）（示例配置，以借款合同为准）。"
+)
 
 
 async def rate_followup(text, entities, borrower=None) -> str:
@@ -522,3 +530,51 @@ async def test_the_report_question_read_as_lateness_counts_when_asked_again():
     messages, tracker = await answer_faq("明天还会上征信吗", "credit_report_overdue", history)
     assert asked_again(tracker, "credit_report_overdue")
     assert [m.get("text") for m in messages] == [SAME_TOPIC_ZH]
+
+
+async def test_a_lateness_named_with_a_report_question_gets_a_line_on_those_days(ledger):
+    """ "借呗晚还一天会上征信吗", or "上征信吗" right after "借呗晚还一天", from a user with no
+    account: what those days mean (the review saw the general answer, then "see above")."""
+
+    async def late_followup(borrower, text, days):
+        dispatcher = CollectingDispatcher()
+        tracker = make_tracker(
+            text,
+            "faq",
+            entities=[entity("duration", f"P{days}D", text=f"{days}天")],
+            borrower=borrower,
+            response_key="credit_report_overdue",
+        )
+        await ActionFaqFollowup().run(dispatcher, tracker, {})
+        return texts(dispatcher)
+
+    reply = await late_followup(None, "借呗晚还1天会上征信吗", 1)
+    assert reply.startswith("你说的晚1天，还在宽限期（3天）内：期内还清不收罚息。")
+    assert "不会因为这次晚还被报送" in reply
+    history = [
+        {
+            "event": "user",
+            "text": "借呗晚还一天",
+            "parse_data": {
+                "intent": {"name": "faq"},
+                "entities": [{"entity": "duration", "value": "P1D"}],
+                "response_selector": {
+                    "faq": {"response": {"intent_response_key": "faq/credit_report_overdue"}}
+                },
+            },
+        },
+        *ANSWERED,
+    ]
+    messages, _ = await answer_faq("上征信吗", "credit_report_overdue", history)
+    assert messages == []  # not "see above"
+    dispatcher = CollectingDispatcher()
+    tracker = make_tracker("上征信吗", "faq", response_key="credit_report_overdue", history=history)
+    await ActionFaqFollowup().run(dispatcher, tracker, {})
+    assert texts(dispatcher).startswith("你说的晚1天，还在宽限期")
+    # past the grace days, past the reporting day
+    reply = await late_followup(None, "晚还10天会上征信吗", 10)
+    assert reply.startswith("你说的晚10天：过了宽限期，罚息从逾期第1天算起（宽限期那几天也补算）")
+    assert "可能被报送征信，还款状态记“1”" in reply
+    # a borrower whose own loan answers it (the one-line what-if) gets no second line
+    reply = await late_followup(UP_TO_DATE, "晚还1天会上征信吗", 1)
+    assert "你说的晚1天" not in reply and "晚还1天" in reply
