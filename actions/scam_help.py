@@ -271,13 +271,36 @@ def impersonation_warning(text: str) -> Optional[str]:
     return found.topic.reply if found and found.topic.id == IMPERSONATION_TOPIC else None
 
 
+#: right after a scam answer, the other side's claim or the user's doubt ("他说是你们合作的律所",
+#: "我想试试", "真的能信吗")
+_PUSHBACK = re.compile(
+    r"合作|律所|律师|事务所|内部渠道|内部关系|有资质|有执照|有牌照|正规的?公司|官方授权|"
+    r"想试试|试一试|试试看|我想试|真的能|能信吗|可信吗|靠谱吗|靠谱吧|不是骗|不像骗|真的假的"
+)
+SCAM_PUSHBACK_ZH = (
+    "不管对方说自己是谁（合作律所、银行内部、有资质的公司），收费帮你“停息挂账”“代理协商”"
+    "“修复征信”的，都别信：协商申请你自己就能免费提交（说“申请延期”，我帮你提交），"
+    "征信上真实的逾期记录谁也删不掉，只有记错的才能免费申请更正。这类中介常收两三成的费用，"
+    "还会拖到欠款更难处理。别交钱，别给验证码和身份证照片；有疑问打App里公布的官方客服电话核实。"
+)
+
+
+def scam_pushback_reply(tracker) -> Optional[str]:
+    """Right after a scam answer, a message that argues for the offer or doubts the warning:
+    the warning again, firmly; None otherwise."""
+    users = _user_events(tracker)
+    if len(users) < 2 or not _starts_thread(users[-2]):
+        return None
+    return SCAM_PUSHBACK_ZH if _PUSHBACK.search(latest_text(tracker)) else None
+
+
 def scam_victim_reply(tracker) -> Optional[str]:
     """The steps for a scam victim (said once a session; after that a short line, with what to
     watch for when they say they gave away their ID or card); for a message about a caller who
     asks for a transfer, a code or a shared screen, the warning (:func:`impersonation_warning`);
     else None."""
     if not is_victim_message(tracker):
-        return impersonation_warning(latest_text(tracker))
+        return impersonation_warning(latest_text(tracker)) or scam_pushback_reply(tracker)
     if steps_already_sent(tracker):
         text = latest_text(tracker)
         extra = ID_GIVEN_ZH if _ID_WORDS.search(normalise(text)) or _EN_ID.search(text) else ""

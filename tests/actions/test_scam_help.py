@@ -388,3 +388,40 @@ async def test_a_caller_asking_for_a_transfer_gets_the_warning_whatever_the_topi
     tracker = make_tracker("催收天天打电话合法吗", "faq", response_key="collection_conduct")
     await ActionAnswerFaq().run(dispatcher, tracker, {})
     assert [m.get("response") for m in dispatcher.messages] == ["utter_faq/collection_conduct"]
+
+
+async def test_the_offer_argued_for_right_after_a_scam_answer_gets_the_warning_again(ledger):
+    """ "他说是你们合作的律所", "我想试试" right after the 停息挂账 / 征信修复 answer (the review saw
+    "这个我暂时帮不上忙")."""
+    from actions.out_of_scope import ActionOutOfScope
+    from actions.scam_help import SCAM_PUSHBACK_ZH
+    from tests.actions.action_helpers import make_tracker, texts
+
+    for topic, text in (
+        ("debt_agency_scam", "他说是你们合作的律所"),
+        ("credit_repair_scam", "我想试试"),
+        ("credit_repair_scam", "真的能信吗"),
+    ):
+        history = [
+            {
+                "event": "user",
+                "text": "有人说能帮我停息挂账",
+                "parse_data": {
+                    "intent": {"name": "faq"},
+                    "response_selector": {
+                        "faq": {"response": {"intent_response_key": f"faq/{topic}"}}
+                    },
+                },
+            },
+            {"event": "action", "name": "action_answer_faq"},
+            {"event": "bot", "text": "……"},
+            {"event": "action", "name": "action_listen"},
+        ]
+        dispatcher = CollectingDispatcher()
+        tracker = make_tracker(text, "out_of_scope", history=history)
+        await ActionOutOfScope().run(dispatcher, tracker, {})
+        assert texts(dispatcher) == SCAM_PUSHBACK_ZH, text
+    # the same words with no scam answer just before: the usual answer
+    dispatcher = CollectingDispatcher()
+    await ActionOutOfScope().run(dispatcher, make_tracker("我想试试", "out_of_scope"), {})
+    assert texts(dispatcher) != SCAM_PUSHBACK_ZH
