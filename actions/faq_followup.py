@@ -60,6 +60,7 @@ from actions.partial_payment import (
     asks_about_partial_payment,
     asks_why_still_overdue,
     partial_payment_zh,
+    previewed_amount,
     repayment_amount,
 )
 from actions.question_figures import question_figures_zh
@@ -533,7 +534,9 @@ def answered_instead(tracker, topic: str) -> bool:
     and the loan still shown overdue ("我还了500 为啥还显示逾期")."""
     if asks_why_still_overdue(latest_text(tracker)):  # also "还款了" read as how to repay
         return topic in OVERDUE_TOPICS | PARTIAL_TOPICS | OVERDUE_PARTIAL_TOPICS
-    return topic in OVERDUE_TOPICS and repayment_amount(tracker) is not None
+    return topic in OVERDUE_TOPICS and (
+        repayment_amount(tracker) is not None or previewed_amount(tracker) is not None
+    )
 
 
 async def late_what_if(tracker, account: Account, policy: LenderPolicy) -> Optional[str]:

@@ -114,13 +114,32 @@ def repayment_amount(tracker) -> Optional[Decimal]:
 PREVIEW_HEAD = re.compile(r"按今天还([\d,]+\.\d{2})元算")
 
 
+#: after a preview: whether the loan is still overdue once that amount is paid
+STILL_OVERDUE_QUESTION = re.compile(
+    r"还[算是会]?逾期|算不算逾期|还是逾期|就不[算会]?逾期|不算逾期了|还[会要]?上征信|"
+    r"征信.{0,3}(?:恢复|正常)|就没事了|就正常了"
+)
+
+
+def asks_if_still_overdue(tracker) -> bool:
+    """ "还了以后还逾期吗" right after a preview of a repayment."""
+    return bool(STILL_OVERDUE_QUESTION.search(latest_text(tracker))) and bool(
+        PREVIEW_HEAD.search(previous_bot_text(tracker))
+    )
+
+
 def previewed_amount(tracker) -> Optional[Decimal]:
     """The amount of the preview the bot gave just before, when the latest message follows it
-    up without an amount of its own: the rest on a named day, or another product."""
+    up without an amount of its own: the rest on a named day, another product, or whether the
+    loan is still overdue after it."""
     if latest_entity(tracker, "amount") is not None:
         return None
     text = latest_text(tracker)
-    if not (_REST_WORDS.search(text) or latest_entity(tracker, "loan_product")):
+    if not (
+        _REST_WORDS.search(text)
+        or latest_entity(tracker, "loan_product")
+        or STILL_OVERDUE_QUESTION.search(text)
+    ):
         return None
     found = PREVIEW_HEAD.search(previous_bot_text(tracker))
     return as_amount(found.group(1).replace(",", "")) if found else None

@@ -375,3 +375,31 @@ async def answer_faq_messages(text, topic, borrower):
     t = tracker(text, intent="faq", borrower=borrower, response_key=topic)
     await ActionAnswerFaq().run(dispatcher, t, {})
     return dispatcher.messages
+
+
+async def test_still_overdue_after_the_previewed_repayment_gets_that_preview(ledger):
+    """ "我现在只能还八百块" → "还了以后还逾期吗" (the review saw the general after-repayment answer):
+    the preview of that 800 again, which says what stays overdue."""
+    first = await partial_payment_zh(tracker("我现在只能还800", "800", borrower=TWO_MONTHS))
+    assert first.startswith("按今天还800.00元算")
+    history = [
+        {
+            "event": "user",
+            "text": "我现在只能还八百块",
+            "parse_data": {"intent": {"name": "inform"}},
+        },
+        {"event": "bot", "text": first},
+    ]
+    t = make_tracker(
+        "还了以后还逾期吗",
+        "faq",
+        borrower=TWO_MONTHS,
+        history=history,
+        response_key="after_overdue_repaid",
+    )
+    dispatcher = CollectingDispatcher()
+    await ActionAnswerFaq().run(dispatcher, t, {})
+    assert dispatcher.messages == []  # not the general after-repayment answer
+    await ActionFaqFollowup().run(dispatcher, t, {})
+    reply = texts(dispatcher)
+    assert reply.startswith("按今天还800.00元算（借呗）") and "逾期" in reply
