@@ -378,8 +378,8 @@ async def answer_faq_messages(text, topic, borrower):
 
 
 async def test_still_overdue_after_the_previewed_repayment_gets_that_preview(ledger):
-    """ "我现在只能还八百块" → "还了以后还逾期吗" (the review saw the general after-repayment answer):
-    the preview of that 800 again, which says what stays overdue."""
+    """ "我现在只能还800" → "还了以后还逾期吗" (the review saw the general after-repayment
+    answer): the preview of that 800 again, which says what stays overdue."""
     first = await partial_payment_zh(tracker("我现在只能还800", "800", borrower=TWO_MONTHS))
     assert first.startswith("按今天还800.00元算")
     history = [

@@ -391,8 +391,8 @@ async def test_a_caller_asking_for_a_transfer_gets_the_warning_whatever_the_topi
 
 
 async def test_the_offer_argued_for_right_after_a_scam_answer_gets_the_warning_again(ledger):
-    """ "他说是你们合作的律所", "我想试试" right after the 停息挂账 / 征信修复 answer (the review saw
-    "这个我暂时帮不上忙")."""
+    """ "他说是你们合作的律所", "我想试试" right after the 停息挂账 / 征信修复 answer (the review
+    saw "这个我暂时帮不上忙")."""
     from actions.out_of_scope import ActionOutOfScope
     from actions.scam_help import SCAM_PUSHBACK_ZH
     from tests.actions.action_helpers import make_tracker, texts
