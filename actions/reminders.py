@@ -25,11 +25,13 @@ from datetime import date, timedelta
 from typing import Any, Dict, List, Optional, Text, Tuple
 
 from rasa_sdk import Action, FormValidationAction, Tracker
-from rasa_sdk.events import EventType
+from rasa_sdk.events import EventType, SlotSet
 from rasa_sdk.executor import CollectingDispatcher
 from rasa_sdk.types import DomainDict
 
 from actions.flows import (
+    ACCOUNT_STATUS,
+    ANSWERED,
     account_status_event,
     explain_no_loan_data,
     idempotency_key,
@@ -116,13 +118,28 @@ class ActionStartRepaymentReminder(Action):
         values = {PRODUCT_SLOT: product, DAYS_SLOT: latest_entity(tracker, "duration")}
         if values[DAYS_SLOT] is None:  # the form will ask: first what is set now
             listed = await current_reminders_zh(account)
-            if listed is None and _ASKS_WHAT_IS_SET.search(latest_text(tracker)):
-                listed = "你现在还没有设还款提醒。"
+            only_asked = bool(_ONLY_LISTING.search(latest_text(tracker)))
+            if listed is None and (only_asked or _ASKS_WHAT_IS_SET.search(latest_text(tracker))):
+                listed = NONE_SET_ZH
+            if listed and only_asked:
+                # "我的提醒", "我设了哪些提醒": the list, and how to set or change one; no form
+                hint = NONE_SET_HINT_ZH if listed == NONE_SET_ZH else SET_HINT_ZH
+                dispatcher.utter_message(text=listed.split("\n重新设置")[0] + "\n" + hint)
+                return [SlotSet(ACCOUNT_STATUS, ANSWERED)]
             if listed:
                 dispatcher.utter_message(text=listed)
         return [account_status_event(account)] + slot_events(values, tracker)
 
 
+#: a question of what is set and nothing else ("我的提醒", "查看提醒", "我设了哪些提醒")
+_ONLY_LISTING = re.compile(
+    r"^\s*(?:我的提醒|查看提醒|看看提醒|看下提醒|查下提醒|提醒列表|我的还款提醒|"
+    r"(?:我)?(?:都|现在)?设了(?:哪些|什么|几个)(?:还款)?提醒|(?:我)?有(?:哪些|什么|几个)(?:还款)?提醒|"
+    r"提醒都有哪些|现在有什么提醒)[吗呢啊？?。.！!\s]*$"
+)
+SET_HINT_ZH = "想改或新设，说“还款日前3天提醒我”；不需要了说“取消提醒”。"
+NONE_SET_ZH = "你现在还没有设还款提醒。"
+NONE_SET_HINT_ZH = "想设的话，说“还款日前3天提醒我”，每期到期前我会提醒你。"
 #: "我设了哪些提醒", "现在的提醒是提前几天": what is set, asked
 _ASKS_WHAT_IS_SET = re.compile(r"哪些提醒|设了|设的|什么提醒|有没有设|提醒是提前|现在的提醒")
 

@@ -10,7 +10,10 @@ import pytest
 from rasa_sdk.executor import CollectingDispatcher
 
 from actions.reminders import (
+    NONE_SET_HINT_ZH,
+    NONE_SET_ZH,
     REMINDER_INTENT,
+    SET_HINT_ZH,
     ActionCancelRepaymentReminder,
     ActionReactToReminder,
     ActionSetRepaymentReminder,
@@ -363,20 +366,28 @@ async def test_start(ledger):
     assert "绑定" in texts(dispatcher)
 
 
-async def test_asking_what_is_set_lists_the_reminders_before_the_question(ledger):
-    """ "我设了哪些提醒": the reminders still to come, then the form asks as for a new one."""
+async def test_asking_what_is_set_lists_the_reminders_and_starts_no_form(ledger):
+    """ "我设了哪些提醒", "我的提醒": the reminders still to come and how to change them, and
+    no question after (the review saw the form start); "帮我设个提醒" with some set: the list,
+    then the form asks as for a new one."""
+    statuses = []
 
     async def started(text, borrower, *entities):
         dispatcher = CollectingDispatcher()
         tracker = make_tracker(text, "set_repayment_reminder", borrower=borrower, entities=entities)
-        await ActionStartRepaymentReminder().run(dispatcher, tracker, {})
+        events = await ActionStartRepaymentReminder().run(dispatcher, tracker, {})
+        statuses.append(slot_values(events).get("account_status"))
         return texts(dispatcher)
 
-    assert await started("我设了哪些提醒", UP_TO_DATE) == "你现在还没有设还款提醒。"
+    none_yet = await started("我设了哪些提醒", UP_TO_DATE)
+    assert none_yet == f"{NONE_SET_ZH}\n{NONE_SET_HINT_ZH}" and statuses[-1] == "answered"
     await set_reminder(MULTI_DEBT, "1")
-    listed = await started("我设了哪些提醒", MULTI_DEBT)
-    assert listed.startswith("你现在设的还款提醒：")
-    assert listed.count("提前1天") == 3 and "不用改就说“算了”" in listed
+    for text in ("我设了哪些提醒", "我的提醒", "查看提醒"):
+        listed = await started(text, MULTI_DEBT)
+        assert listed.startswith("你现在设的还款提醒：") and listed.endswith(SET_HINT_ZH), text
+        assert listed.count("提前1天") == 3 and statuses[-1] == "answered"
+    listed = await started("帮我设个还款提醒", MULTI_DEBT)
+    assert "不用改就说“算了”" in listed and statuses[-1] == "linked"
     # with the days in the message nothing is listed: the reminder is set at once
     five = entity("duration", "P5D", text="5天")
     assert await started("改成提前5天", MULTI_DEBT, five) == ""
