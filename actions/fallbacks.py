@@ -39,6 +39,7 @@ from actions.slot_values import (
     latest_entity,
     latest_text,
     previous_bot_text,
+    previous_user_event,
     topic_of,
 )
 from actions.status_focus import NEXT_STEPS, dearest_first_zh, focus_of, focused_messages
@@ -309,22 +310,20 @@ async def follow_up_figures_zh(tracker: Tracker) -> Optional[str]:
 
 def previous_intent(tracker: Tracker) -> Optional[str]:
     """The intent of the user's message before the latest one."""
-    users = [e for e in tracker.events or [] if e.get("event") == "user"]
-    if len(users) < 2:
-        return None
-    return ((users[-2].get("parse_data") or {}).get("intent") or {}).get("name")
+    before = previous_user_event(tracker)
+    return (((before or {}).get("parse_data") or {}).get("intent") or {}).get("name")
 
 
 def previous_topic(tracker: Tracker) -> Optional[str]:
     """The FAQ topic of the user's message before the latest one."""
-    users = [e for e in tracker.events or [] if e.get("event") == "user"]
-    return topic_of(users[-2].get("parse_data")) if len(users) > 1 else None
+    before = previous_user_event(tracker)
+    return topic_of(before.get("parse_data")) if before else None
 
 
 def previous_user_text(tracker: Tracker) -> str:
     """The user's message before the latest one."""
-    users = [e for e in tracker.events or [] if e.get("event") == "user"]
-    return str(users[-2].get("text") or "") if len(users) > 1 else ""
+    before = previous_user_event(tracker)
+    return str(before.get("text") or "") if before else ""
 
 
 __all__ = [

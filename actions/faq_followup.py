@@ -70,10 +70,13 @@ from actions.session import policy_slot_events
 from actions.slot_values import (
     as_days,
     as_rate,
+    event_entities,
     latest_entity,
     latest_text,
     previous_bot_text,
+    previous_user_event,
     topic_of,
+    user_events,
 )
 from actions.status_focus import (
     INTEREST,
@@ -166,7 +169,7 @@ def faq_topic(tracker) -> Optional[str]:
     "上征信吗" read as how normal borrowing shows on the report (credit_report_usage) right after
     the user spoke of being late ("借呗晚还一天" → "上征信吗"): that is whether lateness is
     reported (credit_report_overdue)."""
-    users = [e for e in tracker.events or [] if e.get("event") == "user"]
+    users = user_events(tracker)
     return topic_in_context(
         topic_of(tracker.latest_message), latest_text(tracker), [e.get("text") for e in users[:-1]]
     )
@@ -411,13 +414,9 @@ def named_lateness(tracker) -> Optional[int]:
     一天" → "上征信吗"); None when neither names a lateness."""
     days = as_days(latest_entity(tracker, "duration"))
     if days is None:
-        users = [e for e in tracker.events or [] if e.get("event") == "user"]
-        if len(users) > 1 and LATE_CONTEXT.search(str(users[-2].get("text") or "")):
-            found = [
-                item.get("value")
-                for item in (users[-2].get("parse_data") or {}).get("entities") or []
-                if item.get("entity") == "duration"
-            ]
+        before = previous_user_event(tracker)
+        if before is not None and LATE_CONTEXT.search(str(before.get("text") or "")):
+            found = event_entities(before, "duration")
             days = as_days(found[0]) if found else None
     return days if days is not None and 0 < days <= 3650 else None
 
@@ -500,8 +499,8 @@ async def own_status_answer(tracker, topic: Optional[str]) -> Optional[str]:
 
 
 def previous_user_asked_pay_off(tracker) -> bool:
-    users = [e for e in tracker.events or [] if e.get("event") == "user"]
-    return len(users) > 1 and asks_to_pay_off_all(str(users[-2].get("text") or ""))
+    before = previous_user_event(tracker)
+    return before is not None and asks_to_pay_off_all(str(before.get("text") or ""))
 
 
 async def context_answer(tracker) -> Optional[str]:

@@ -30,7 +30,14 @@ from actions.loan_facts import (
     penalty_per_day,
 )
 from actions.replies import date_zh, rate_text, relative_day_zh, yuan
-from actions.slot_values import latest_entities, latest_entity, latest_text, previous_bot_text
+from actions.slot_values import (
+    event_entities,
+    latest_entities,
+    latest_entity,
+    latest_text,
+    previous_bot_text,
+    previous_user_event,
+)
 from actions.status_focus import (
     NEXT_INSTALLMENT,
     asks_how_penalty_computed,
@@ -342,16 +349,12 @@ async def pay_off_on_day_zh(
 async def pay_off_follow_up_zh(tracker, account, policy: LenderPolicy) -> Optional[str]:
     """ "明天呢", "那月底呢" right after asking what clearing everything takes: that day's figure
     (the products asked about then, unless this message names others); None otherwise."""
-    users = [e for e in tracker.events or [] if e.get("event") == "user"]
-    if len(users) < 2 or not asks_to_pay_off_all(str(users[-2].get("text") or "")):
+    before = previous_user_event(tracker)
+    if before is None or not asks_to_pay_off_all(str(before.get("text") or "")):
         return None
     if not account.has_loan_data:
         return None
-    products = latest_entities(tracker, "loan_product") or [
-        item.get("value")
-        for item in (users[-2].get("parse_data") or {}).get("entities") or []
-        if item.get("entity") == "loan_product"
-    ]
+    products = latest_entities(tracker, "loan_product") or event_entities(before, "loan_product")
     return await pay_off_on_day_zh(tracker, account, policy, products)
 
 

@@ -47,12 +47,14 @@ from actions.slot_values import (
     as_amount,
     as_days,
     as_rate,
+    event_entities,
     extracted_words,
     latest_entity,
     latest_intent,
     latest_text,
     negative_answer,
     previous_bot_text,
+    previous_user_event,
     slot_before_message,
 )
 from actions.status_focus import (
@@ -145,13 +147,12 @@ def previous_lateness(tracker) -> Optional[Tuple[Optional[str], str]]:
         return None
     if latest_entity(tracker, "loan_product"):
         return None
-    users = [e for e in tracker.events or [] if e.get("event") == "user"]
-    if len(users) < 2:
+    before = previous_user_event(tracker)
+    durations = event_entities(before, "duration")
+    if not durations or not durations[0]:
         return None
-    entities = (users[-2].get("parse_data") or {}).get("entities") or []
-    found = {item.get("entity"): item.get("value") for item in entities}
-    duration = found.get("duration")
-    return (found.get("loan_product"), str(duration)) if duration else None
+    products = event_entities(before, "loan_product")
+    return (products[0] if products else None), str(durations[0])
 
 
 def counted_from_where_they_are(tracker, value: str) -> Optional[str]:

@@ -251,6 +251,23 @@ def topic_of(parse: Optional[Dict[str, Any]]) -> Optional[str]:
     return None
 
 
+def user_events(tracker) -> List[Dict[str, Any]]:
+    """The user messages of the conversation, oldest first."""
+    return [event for event in tracker.events or [] if event.get("event") == "user"]
+
+
+def previous_user_event(tracker) -> Optional[Dict[str, Any]]:
+    """The user's message before the latest one, or None."""
+    users = user_events(tracker)
+    return users[-2] if len(users) > 1 else None
+
+
+def event_entities(event: Optional[Dict[str, Any]], entity: str) -> List[Any]:
+    """The values of ``entity`` in a user event's parse data."""
+    items = ((event or {}).get("parse_data") or {}).get("entities") or []
+    return [item.get("value") for item in items if item.get("entity") == entity]
+
+
 def latest_user_event(tracker) -> Optional[Dict[str, Any]]:
     for event in reversed(tracker.events or []):
         if event.get("event") == "user":
@@ -259,6 +276,9 @@ def latest_user_event(tracker) -> Optional[Dict[str, Any]]:
 
 
 __all__ = [
+    "event_entities",
+    "previous_user_event",
+    "user_events",
     "ANSWER_INTENTS",
     "amounts_in_message",
     "BARE_RATE_ANNUAL_FROM",
