@@ -127,8 +127,9 @@ def status_messages(
         header = f"{overview.display_name}，你好。你名下有{len(loans)}笔借款："
     else:
         header = f"{overview.display_name}，你好。你的借款情况："
-    if missing and not named:
-        header = f"你名下没有{'、'.join(missing)}的借款记录。" + header
+    if missing and not named:  # "我花呗欠多少" with no 花呗: greeted first, then said
+        greeting, _, rest = header.partition("你好。")
+        header = f"{greeting}你好。你名下没有{'、'.join(missing)}的借款记录。{rest}"
     body = [header]
     for loan in loans:
         body.extend(describe_loan(loan, names[loan.loan_id], policy, today))

@@ -141,7 +141,8 @@ async def test_a_named_product_gets_that_loan_and_a_product_not_held_is_said(led
     reply = await status_reply(
         TWO_MONTHS, "花呗欠多少", entities=[entity("loan_product", "花呗", text="花呗")]
     )
-    assert reply.startswith("你名下没有花呗的借款记录。") and "借呗" in reply
+    assert reply.startswith("李强，你好。你名下没有花呗的借款记录。你的借款情况：")
+    assert "借呗" in reply
 
 
 async def test_a_loan_asked_about_does_not_hide_another_that_is_overdue(ledger):
