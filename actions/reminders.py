@@ -41,7 +41,7 @@ from actions.flows import (
     stop_without_loan_data,
 )
 from actions.identity import Account, load_account
-from actions.loan_facts import loan_names, open_loans
+from actions.loan_facts import in_grace, loan_names, open_loans
 from actions.replies import date_zh, relative_day_zh, yuan
 from actions.slot_values import (
     as_amount,
@@ -91,6 +91,13 @@ def reminder_targets(account: Account, product: Optional[str]) -> List[LoanSumma
     if product:
         loans = [loan for loan in loans if loan.product == product]
     return loans
+
+
+def penalty_state_zh(loan: LoanSummary) -> str:
+    """Where the penalty of an overdue loan stands: free inside the grace days, else growing."""
+    if in_grace(loan, load_policy()):
+        return "还在宽限期内，这几天还上不收罚息。"
+    return "罚息按天在算，越早还越好。"
 
 
 class ActionStartRepaymentReminder(Action):
@@ -303,7 +310,7 @@ class ActionSetRepaymentReminder(Action):
                 )
             if loan.overdue_total > 0:
                 lines.append(
-                    f"· {name}另有逾期未还的{yuan(loan.overdue_total)}，罚息按天在算，越早还越好。"
+                    f"· {name}另有逾期未还的{yuan(loan.overdue_total)}，{penalty_state_zh(loan)}"
                 )
             if remind_on is None:
                 continue
@@ -481,7 +488,7 @@ class ActionReactToReminder(Action):
         ]
         if loan.overdue_total > 0:
             lines.append(
-                f"另外还有逾期未还的{yuan(loan.overdue_total)}，请一起还上，罚息按天在算。"
+                f"另外还有逾期未还的{yuan(loan.overdue_total)}，请一起还上：{penalty_state_zh(loan)}"
             )
         lines.append(f"请提前确认还款账户余额充足。{cutoff_rule_zh(policy)}")
         dispatcher.utter_message(text="\n".join(lines))

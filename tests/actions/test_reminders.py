@@ -423,3 +423,16 @@ async def test_days_validation(domain, text, entities, value, reply):
     slots = slot_values(await ValidateReminderForm().run(dispatcher, tracker, domain))
     assert slots["reminder_days_before"] == value
     assert reply in texts(dispatcher)
+
+
+async def test_an_overdue_amount_beside_a_reminder_says_where_its_penalty_stands(ledger):
+    """Past the grace days the penalty grows; inside them there is none to pay yet (the review
+    saw "罚息按天在算" for a borrower one yuan short on grace day 3)."""
+    from actions.reminders import penalty_state_zh
+    from tests.actions.action_helpers import ONE_YUAN
+
+    _, reply = await set_reminder(TWO_MONTHS, "3")
+    assert "另有逾期未还的3,793.71元，罚息按天在算" in reply
+    [loan] = (await ledger.get_loans(ONE_YUAN, as_of=date(2026, 11, 22))).loans
+    assert loan.overdue_days == 3
+    assert penalty_state_zh(loan) == "还在宽限期内，这几天还上不收罚息。"
