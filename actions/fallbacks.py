@@ -42,7 +42,7 @@ from actions.slot_values import (
     previous_user_event,
     topic_of,
 )
-from actions.status_focus import NEXT_STEPS, dearest_first_zh, focus_of, focused_messages
+from actions.status_focus import NEXT_STEPS, focus_of, focused_messages
 from bot.finance import validate
 from bot.finance.errors import FinanceError
 from bot.finance.money import percent_str
@@ -51,11 +51,16 @@ from bot.policy import load_policy
 from bot.policy.wording import EXAMPLE_DAILY_RATE
 
 
-def reply_unless_victim(dispatcher: CollectingDispatcher, tracker: Tracker, response: str) -> None:
-    """A scam victim's steps when the message is one; for a message written in English, the note
-    that the bot speaks Chinese (a Chinese menu or rephrase request would not help); else
-    ``response``."""
-    victim = scam_victim_reply(tracker)
+def reply_unless_victim(
+    dispatcher: CollectingDispatcher,
+    tracker: Tracker,
+    response: str,
+    victim: Optional[str] = None,
+) -> None:
+    """A scam victim's steps when the message is one (``victim``, when the caller has it already);
+    for a message written in English, the note that the bot speaks Chinese (a Chinese menu or
+    rephrase request would not help); else ``response``."""
+    victim = victim or scam_victim_reply(tracker)
     if victim:
         dispatcher.utter_message(text=victim)
     elif written_in_english(latest_text(tracker)):
@@ -126,41 +131,41 @@ class ActionNumberOutOfContext(Action):
         if follow_up:
             dispatcher.utter_message(text=follow_up)
             return []
+        victim = scam_victim_reply(tracker)  # asked once: it reads the service guide
         if written_in_english(latest_text(tracker)):  # "can I pay 2000 first?"
-            reply_unless_victim(dispatcher, tracker, "utter_which_calculation")
+            reply_unless_victim(dispatcher, tracker, "utter_which_calculation", victim)
             return []
         repayment = repayment_amount(tracker) or previewed_amount(tracker)
-        if repayment is not None and scam_victim_reply(tracker) is None:
+        if repayment is not None and victim is None:
             partial = await partial_payment_zh(tracker)  # "先还600", "那还3000呢"
             if partial:
                 dispatcher.utter_message(text=partial)
                 return []
-        late = await own_lateness_zh(tracker)
+        late = None if victim else await own_lateness_zh(tracker)
         if late:  # "信用卡晚了一天" from a borrower who is not overdue: that lateness on the card
             dispatcher.utter_message(text=late)
             return []
-        pieces = what_if_in_pieces_zh(tracker) if scam_victim_reply(tracker) is None else None
+        pieces = what_if_in_pieces_zh(tracker) if victim is None else None
         if pieces:  # "我借了1万" → "逾期两个月了": the what-if on those numbers, not a menu
             for bubble in pieces:
                 dispatcher.utter_message(text=bubble)
             return []
-        if scam_victim_reply(tracker) is None and not any(
-            latest_entity(tracker, name) for name in VALUE_ENTITIES
-        ):
+        if victim is None and not any(latest_entity(tracker, name) for name in VALUE_ENTITIES):
             # no value at all: "失业了", "我刚被裁员了" said first are no number to calculate with
             if HARDSHIP.search(latest_text(tracker)):
                 dispatcher.utter_message(text=HARDSHIP_ZH, buttons=HARDSHIP_BUTTONS)
             else:
                 dispatcher.utter_message(response="utter_default")
             return []
-        reply_unless_victim(dispatcher, tracker, "utter_which_calculation")
+        reply_unless_victim(dispatcher, tracker, "utter_which_calculation", victim)
         return []
 
 
 async def own_lateness_zh(tracker: Tracker) -> Optional[str]:
     """A lateness with no amount ("信用卡晚了一天", "花呗拖十天") from a linked borrower who is not
-    overdue: what it would do to their next installment (:func:`late_what_if`); None otherwise."""
-    if scam_victim_reply(tracker) is not None or latest_entity(tracker, "amount"):
+    overdue: what it would do to their next installment (:func:`late_what_if`); None otherwise
+    (the caller has ruled out a scam victim's message)."""
+    if latest_entity(tracker, "amount"):
         return None
     if not latest_entity(tracker, "duration") or not LATE_WORDS.search(latest_text(tracker)):
         return None
@@ -270,12 +275,9 @@ async def follow_up_figures_zh(tracker: Tracker) -> Optional[str]:
     figures = other_term_figures_zh(tracker, policy)
     if figures:
         return figures
-    explained = await context_answer(tracker)
-    if explained:  # "咋算的" read with low confidence, after the borrower's penalty figure
-        return explained
-    dearest = dearest_first_zh(latest_text(tracker), previous_bot_text(tracker))
-    if dearest:  # "先还它行不" after the dearest loan was named
-        return dearest
+    answer = await context_answer(tracker)
+    if answer:  # "咋算的" after a penalty figure, "先还它行不" after the dearest loan, "明天呢"
+        return answer
     if latest_entity(tracker, "duration") and LATE_WHAT_IF_TAIL in previous_bot_text(tracker):
         account = await load_account(tracker)
         if account.has_loan_data:

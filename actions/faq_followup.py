@@ -82,11 +82,10 @@ from actions.status_focus import (
     INTEREST,
     NEXT_INSTALLMENT,
     TOTAL,
-    asks_how_penalty_computed,
     dearest_first_zh,
     focus_of,
     focused_messages,
-    penalty_explained_zh,
+    penalty_explanation,
 )
 from bot.finance.apr import apr_from_cashflows, flat_fee_payments
 from bot.finance.errors import FinanceError
@@ -517,14 +516,7 @@ async def context_answer(tracker) -> Optional[str]:
         later = await pay_off_follow_up_zh(tracker, account, load_policy())
         if later:
             return later
-    if not asks_how_penalty_computed(latest_text(tracker), said):
-        return None
-    account = await load_account(tracker)
-    if not account.has_loan_data:
-        return None
-    return penalty_explained_zh(
-        account.overview, latest_entity(tracker, "loan_product"), load_policy()
-    )
+    return await penalty_explanation(tracker)
 
 
 def answered_instead(tracker, topic: str) -> bool:
@@ -657,11 +649,16 @@ class ActionFaqFollowup(Action):
             return events
         for answer in faq_notes(topic, latest_text(tracker)):
             dispatcher.utter_message(text=answer)
+        # loaded for the days note, kept for the account's own figures at the end
+        account: Optional[Account] = None
+        late: Optional[str] = None
         days_note = days_note_zh(tracker, topic, load_policy())
         if days_note:  # "借呗晚还一天会上征信吗": those days, unless their own loan says it below
             account = await load_account(tracker)
+            if account.has_loan_data:
+                late = await late_what_if(tracker, account, load_policy())
             own = account.has_loan_data and (
-                await late_what_if(tracker, account, load_policy()) is not None
+                late is not None
                 or any(loan.overdue_days > 0 for loan in open_loans(account.overview))
             )
             if not own:
@@ -727,7 +724,8 @@ class ActionFaqFollowup(Action):
                 return events
         if topic not in OVERDUE_TOPICS | REASSURE_TOPICS or asked_again(tracker, topic):
             return events  # (asked again: the figures were just shown)
-        account = await load_account(tracker)
+        computed = account is not None
+        account = account or await load_account(tracker)
         if not account.has_loan_data:
             return events
         policy = load_policy()
@@ -737,7 +735,8 @@ class ActionFaqFollowup(Action):
             text = personal_followup(topic, account.overview, policy)
         if text:
             dispatcher.utter_message(text=text)
-        late = await late_what_if(tracker, account, policy)
+        if not computed:
+            late = await late_what_if(tracker, account, policy)
         if late:
             dispatcher.utter_message(text=late)
         return events

@@ -35,21 +35,20 @@ from actions.slot_values import (
     latest_entities,
     latest_entity,
     latest_text,
-    previous_bot_text,
     previous_user_event,
 )
 from actions.status_focus import (
     NEXT_INSTALLMENT,
-    asks_how_penalty_computed,
     focus_of,
     focused_messages,
     overdue_reminder,
-    penalty_explained_zh,
+    penalty_explanation,
 )
 from bot.finance.money import finance_context, money, percent_str
 from bot.finance.months import add_months
 from bot.finance.overdue import STATUS_DESCRIPTIONS_ZH
 from bot.loans.client import LoanOverview, LoanSummary
+from bot.nlu.dates import first_date
 from bot.policy import LenderPolicy, load_policy
 from bot.policy.wording import (
     grace_report_zh,
@@ -323,8 +322,6 @@ async def pay_off_on_day_zh(
     要多少", or "明天呢" right after the answer for today): the ledger's figures as of that day
     (penalty and overdue installments by then included); None when no later day is named or the
     ledger cannot project."""
-    from bot.nlu.dates import first_date
-
     today = account.overview.as_of
     named = first_date(latest_text(tracker), today)
     if named is None or named.day <= today or (named.day - today).days > MAX_PAY_OFF_DAYS:
@@ -426,14 +423,10 @@ class ActionCheckLoanStatus(Action):
         if later:  # "今天全部还清要多少" → "明天呢"
             dispatcher.utter_message(text=later)
             return []
-        if asks_how_penalty_computed(text, previous_bot_text(tracker)):
-            # "罚息咋算的" after their penalty figure: how, with their numbers
-            explained = penalty_explained_zh(
-                account.overview, latest_entity(tracker, "loan_product"), policy
-            )
-            if explained:
-                dispatcher.utter_message(text=explained)
-                return []
+        explained = await penalty_explanation(tracker, account)
+        if explained:  # "罚息咋算的" after their penalty figure: how, with their numbers
+            dispatcher.utter_message(text=explained)
+            return []
         if WHILE_WAITING.search(text):
             # "那我这期间还要还钱吗" after a relief request: yes, and what is due when
             bubbles = focused_messages(

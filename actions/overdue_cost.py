@@ -59,9 +59,8 @@ from actions.slot_values import (
 )
 from actions.status_focus import (
     PENALTY,
-    asks_how_penalty_computed,
     focused_messages,
-    penalty_explained_zh,
+    penalty_explanation,
 )
 from bot.finance.errors import FinanceError
 from bot.finance.money import percent_str, plain_str
@@ -246,6 +245,14 @@ def account_values(loan: LoanSummary, values: Dict[str, Optional[str]]) -> Dict[
     return filled
 
 
+def no_calculation_events(tracker) -> List[EventType]:
+    """The start action answered the message itself (a repayment, a new loan's figures, the
+    borrower's own penalty): the form has nothing to calculate and nothing carries over."""
+    return slot_events(
+        {**dict.fromkeys(SLOTS), "overdue_duration": NO_CALCULATION, LOAN_SLOT: None}, tracker
+    )
+
+
 class ActionStartOverdueCost(Action):
     """Prepare the form: values from this message, the previous answer, or the user's loan."""
 
@@ -262,27 +269,11 @@ class ActionStartOverdueCost(Action):
             partial = await partial_payment_zh(tracker)
             if partial is not None:
                 dispatcher.utter_message(text=partial)
-                return slot_events(
-                    {**dict.fromkeys(SLOTS), "overdue_duration": NO_CALCULATION, LOAN_SLOT: None},
-                    tracker,
-                )
-        said = previous_bot_text(tracker)
-        if asks_how_penalty_computed(text, said):
-            # "这罚息怎么算的" after their penalty figure: how, not a new what-if
-            account = await load_account(tracker)
-            explained = (
-                penalty_explained_zh(
-                    account.overview, latest_entity(tracker, "loan_product"), load_policy()
-                )
-                if account.has_loan_data
-                else None
-            )
-            if explained:
-                dispatcher.utter_message(text=explained)
-                return slot_events(
-                    {**dict.fromkeys(SLOTS), "overdue_duration": NO_CALCULATION, LOAN_SLOT: None},
-                    tracker,
-                )
+                return no_calculation_events(tracker)
+        explained = await penalty_explanation(tracker)
+        if explained:  # "这罚息怎么算的" after their penalty figure: how, not a new what-if
+            dispatcher.utter_message(text=explained)
+            return no_calculation_events(tracker)
         if asks_penalty_per_day(text):
             # "一天罚多少" from a borrower who is overdue: what each day costs them now, not a
             # what-if of one day late
@@ -290,18 +281,12 @@ class ActionStartOverdueCost(Action):
             if own:
                 for bubble in own:
                     dispatcher.utter_message(text=bubble)
-                return slot_events(
-                    {**dict.fromkeys(SLOTS), "overdue_duration": NO_CALCULATION, LOAN_SLOT: None},
-                    tracker,
-                )
+                return no_calculation_events(tracker)
         if given["overdue_duration"] is None and not LATE_WORDS.search(text):
             figures = new_loan_figures_zh(tracker, load_policy())
             if figures is not None:  # "借两万分12期一个月还多少": that loan, no what-if
                 dispatcher.utter_message(text=figures)
-                return slot_events(
-                    {**dict.fromkeys(SLOTS), "overdue_duration": NO_CALCULATION, LOAN_SLOT: None},
-                    tracker,
-                )
+                return no_calculation_events(tracker)
         carried = previous_lateness(tracker) if not any(given.values()) else None
         if carried:  # "罚多少" right after "信用卡晚了一天" was answered in one line
             given = {**given, "overdue_duration": carried[1]}

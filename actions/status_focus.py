@@ -14,11 +14,13 @@ from datetime import date
 from decimal import Decimal
 from typing import List, Optional, Pattern, Sequence, Tuple, Union
 
+from actions.identity import load_account
 from actions.loan_facts import in_grace, loan_names, next_step_line, open_loans, penalty_per_day
 from actions.replies import date_zh, rate_text, relative_day_zh, yuan
+from actions.slot_values import latest_entity, latest_text, previous_bot_text
 from bot.finance.money import percent_str, plain_str
 from bot.loans.client import LoanOverview, LoanSummary
-from bot.policy import LenderPolicy
+from bot.policy import LenderPolicy, load_policy
 from bot.policy.wording import in_grace_zh, penalty_schedule, prepayment_rule_zh
 
 PERIODS = "periods"
@@ -333,6 +335,20 @@ def asks_how_penalty_computed(text: str, said_before: str) -> bool:
     )
 
 
+async def penalty_explanation(tracker, account=None) -> Optional[str]:
+    """ "咋算的" right after the borrower's penalty figure: :func:`penalty_explained_zh` for the
+    product the message names (``account`` when the caller has it loaded, else loaded here);
+    None for any other message, or a user without loan data."""
+    if not asks_how_penalty_computed(latest_text(tracker), previous_bot_text(tracker)):
+        return None
+    account = account or await load_account(tracker)
+    if not account.has_loan_data:
+        return None
+    return penalty_explained_zh(
+        account.overview, latest_entity(tracker, "loan_product"), load_policy()
+    )
+
+
 def penalty_explained_zh(
     overview: LoanOverview, product: Optional[str], policy: LenderPolicy
 ) -> Optional[str]:
@@ -422,4 +438,5 @@ __all__ = [
     "SEE_ALL_ZH",
     "asks_how_penalty_computed",
     "penalty_explained_zh",
+    "penalty_explanation",
 ]
