@@ -6,7 +6,7 @@ from decimal import Decimal
 
 import cn2an
 import pytest
-from hypothesis import HealthCheck, assume, given, settings
+from hypothesis import HealthCheck, assume, example, given, settings
 from hypothesis import strategies as st
 
 from bot.nlu.quantities import (
@@ -146,6 +146,7 @@ def test_slang_numbers_alone(slang):
 
 
 @settings(max_examples=300, deadline=None)
+@example(108010, "-", "")  # six digits that could be a budget split (10/80/10), signed: money
 @given(
     st.integers(min_value=1, max_value=99_999_999),
     st.sampled_from(["-", "负", "－", "−"]),

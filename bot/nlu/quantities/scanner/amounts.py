@@ -155,7 +155,11 @@ class AmountReading:
         word = self.s[num.start : num.end]
         if num.arabic and word in self.words.slang_numbers and self._slang_position(num):
             return consumed  # "我要下了，88": bye-bye
-        split = _BUDGET_SPLIT_RE.fullmatch(self.s, num.start, num.end) if num.arabic else None
+        split = (
+            _BUDGET_SPLIT_RE.fullmatch(self.s, num.start, num.end)
+            if num.arabic and not self._signed(num.start)  # "-108010": money, negative
+            else None
+        )
         if split and sum(int(share) for share in split.groups()) == 100:
             return consumed  # "503020是什么意思": the 50/30/20 budget rule, not 503,020 yuan
         if c == "分" and not self._installment_after(u):
